@@ -1,0 +1,58 @@
+/**
+ * Counters for the monitoring stats. Each isolate adds up deltas in memory and flushes
+ * them to the Stats Durable Object in `waitUntil`, at most every FLUSH_MS, so a cache
+ * hit never waits on a Durable Object call.
+ */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./types.ts";
+
+const FLUSH_MS = 1_000;
+
+let pending = new Map<string, number>();
+let lastFlush = 0;
+
+/** Adds `by` to the counter `name` ("media.served", "upstream.calls:session", …). */
+export function count(name: string, by = 1): void {
+  pending.set(name, (pending.get(name) ?? 0) + by);
+}
+
+function statsStub(env: Env) {
+  return env.STATS.get(env.STATS.idFromName("global"));
+}
+
+/** Takes the isolate's pending deltas; sends them unless the last flush was recent. */
+export function flushMetrics(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, force = false): Promise<void> {
+  const now = Date.now();
+  if (pending.size === 0 || (!force && now - lastFlush < FLUSH_MS)) return Promise.resolve();
+  const batch = Object.fromEntries(pending);
+  pending = new Map();
+  lastFlush = now;
+  const sent = statsStub(env)
+    .add(batch, now)
+    .catch((err: unknown) => {
+      // Put the deltas back so the next flush carries them.
+      for (const [name, by] of Object.entries(batch)) count(name, by);
+      console.error(`[stats] flush failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  ctx.waitUntil(sent);
+  return sent;
+}
+
+/** Every counter, after this isolate's pending deltas have landed. */
+export async function readCounters(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+): Promise<{ since: number; counters: Record<string, number>; perMinute: Record<string, number> }> {
+  await flushMetrics(env, ctx, true);
+  return statsStub(env).snapshot(Date.now());
+}
+
+/** Counts every request by route pattern and flushes the isolate's counters when due. */
+export function requestMetrics() {
+  return createMiddleware<AppEnv>(async function requestMetrics(c, next) {
+    await next();
+    count("requests.total");
+    count(`requests.route:${c.req.method} ${c.req.routePath}`);
+    void flushMetrics(c.env, c.executionCtx);
+  });
+}

@@ -1,0 +1,11 @@
+/** zod at the edge: parse a query or body, or answer 400 naming the field and why. */
+import type { z } from "zod";
+import { apiError } from "./errors.ts";
+
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.length ? issue.path.join(".") : "body";
+  throw apiError(400, "invalid-request", `${field}: ${issue?.message ?? "is invalid"}`);
+}

@@ -1,0 +1,14 @@
+import type { D1Migration } from "cloudflare:test";
+
+declare global {
+  namespace Cloudflare {
+    interface Env {
+      TEST_MIGRATIONS: D1Migration[];
+      MIGRATION_DB: D1Database;
+      WAHA_URL: string;
+      WAHA_API_KEY: string;
+      JWT_SECRET: string;
+      WAHA_WEBHOOK_HMAC_KEY: string;
+    }
+  }
+}

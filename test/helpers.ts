@@ -1,0 +1,59 @@
+/** Helpers for workerd tests: signed tokens, calls into the Worker, the simulator. */
+import { env, exports } from "cloudflare:workers";
+import { signToken } from "../src/lib/auth.ts";
+import type { Role } from "../src/lib/types.ts";
+
+export const ORIGIN = "http://gateway.test";
+
+export function tokenFor(role: Role, sub = `${role}-1`, ttlSeconds = 600): Promise<string> {
+  return signToken({ sub, role }, env.JWT_SECRET, ttlSeconds);
+}
+
+/** Calls the Worker as a browser would; `as` signs a token for that role/sub. */
+export async function call(
+  path: string,
+  init: RequestInit & { as?: { role: Role; sub?: string }; token?: string } = {},
+): Promise<Response> {
+  const { as, token, ...rest } = init;
+  const headers = new Headers(rest.headers);
+  const bearer = token ?? (as ? await tokenFor(as.role, as.sub) : undefined);
+  if (bearer) headers.set("Authorization", `Bearer ${bearer}`);
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, { ...rest, headers }));
+}
+
+export function json(body: unknown): RequestInit {
+  return {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The WAHA simulator's control API. */
+export const sim = {
+  async control<T = unknown>(
+    path: string,
+    body?: unknown,
+    method = body ? "POST" : "GET",
+  ): Promise<T> {
+    const res = await fetch(`${env.WAHA_URL}/__sim/${path}`, {
+      method,
+      headers: body ? { "Content-Type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : null,
+    });
+    if (!res.ok) throw new Error(`simulator ${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json<T>();
+  },
+  reset: () => sim.control("reset", {}),
+  stats: () =>
+    sim.control<{
+      calls: Record<string, number>;
+      mediaInFlight: number;
+      mediaPeak: number;
+      resets: number;
+      webhooksSent: number;
+    }>("stats"),
+  /** WAHA itself, with the key, for reading raw upstream shapes. */
+  waha: (path: string) =>
+    fetch(`${env.WAHA_URL}${path}`, { headers: { "X-Api-Key": env.WAHA_API_KEY } }),
+};

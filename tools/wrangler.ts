@@ -1,0 +1,112 @@
+/**
+ * Runs wrangler from node_modules on this Node, and the gateway (`wrangler dev`) in a
+ * process group of its own so that stopping it stops workerd too.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { configSchema } from "../src/lib/config.ts";
+
+const require = createRequire(import.meta.url);
+const WRANGLER = path.join(
+  path.dirname(require.resolve("wrangler/package.json")),
+  "bin/wrangler.js",
+);
+export const PERSIST_DIR = ".data";
+
+/** Runs a wrangler command to completion; throws with its output on failure. */
+export function wrangler(args: string[], quiet = true): void {
+  const result = spawnSync(process.execPath, [WRANGLER, ...args], {
+    stdio: quiet ? "pipe" : "inherit",
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  if (result.status !== 0) {
+    throw new Error(
+      `wrangler ${args.join(" ")} failed:\n${result.stdout ?? ""}${result.stderr ?? ""}`,
+    );
+  }
+}
+
+export function applyLocalMigrations(persistTo = PERSIST_DIR): void {
+  wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo]);
+}
+
+/** The config names the Worker knows, for passing the environment through explicitly. */
+export const CONFIG_NAMES = Object.keys(configSchema.shape);
+
+export interface Gateway {
+  url: string;
+  child: ChildProcess;
+  stop(): void;
+}
+
+/** Starts `wrangler dev` on 127.0.0.1:port with the given vars and waits until it answers. */
+export async function startGateway(opts: {
+  port: number;
+  vars: Record<string, string>;
+  persistTo?: string;
+  logLevel?: "info" | "warn" | "error" | "log";
+  extraArgs?: string[];
+}): Promise<Gateway> {
+  const args = [
+    WRANGLER,
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(opts.port),
+    "--persist-to",
+    opts.persistTo ?? PERSIST_DIR,
+    "--log-level",
+    opts.logLevel ?? "info",
+    "--show-interactive-dev-session=false",
+    ...Object.entries(opts.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+    ...(opts.extraArgs ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "inherit", "inherit"],
+    detached: true,
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  });
+  const stop = () => {
+    if (child.pid !== undefined && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  const url = `http://127.0.0.1:${opts.port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.status === 200 || res.status === 503) return { url, child, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  stop();
+  throw new Error(`the gateway did not answer on ${url} within 60 s`);
+}
+
+/** Stops the children on Ctrl-C / SIGTERM / exit, once. */
+export function stopOnExit(...stops: Array<() => unknown>): void {
+  let stopped = false;
+  const stopAll = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const stop of stops) stop();
+  };
+  process.on("exit", stopAll);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      stopAll();
+      process.exit(130);
+    });
+  }
+}
