@@ -79,7 +79,9 @@ export class MediaKey extends DurableObject<Env> {
     const cooldown = await this.ctx.storage.get<Cooldown>("cooldown");
     if (cooldown && cooldown.until > now) {
       const retryAfterMs = cooldown.until - now;
-      console.log(`[wa media] cooldown-reject key=${job.key} kind=${cooldown.kind} retry-after-ms=${retryAfterMs}`);
+      console.log(
+        `[wa media] cooldown-reject key=${job.key} kind=${cooldown.kind} retry-after-ms=${retryAfterMs}`,
+      );
       return {
         kind: "error",
         ...ERRORS[cooldown.kind],
@@ -94,7 +96,8 @@ export class MediaKey extends DurableObject<Env> {
     if (this.inflight) {
       const shared = await this.inflight;
       // A streamed (over-cap) body has one reader; a late caller downloads on its own.
-      if (shared.kind !== "stream") return shared.kind === "bytes" ? { ...shared, shared: true } : shared;
+      if (shared.kind !== "stream")
+        return shared.kind === "bytes" ? { ...shared, shared: true } : shared;
     }
     const download = this.download(job);
     this.inflight = download;
@@ -132,7 +135,11 @@ export class MediaKey extends DurableObject<Env> {
       if (meta.size !== null && meta.size > job.itemMaxBytes) {
         handedOff = true;
         clearTimeout(timer);
-        return { kind: "stream", body: guardStream(body.getReader(), [], gate, lease.leaseId, leaseMs, job), meta };
+        return {
+          kind: "stream",
+          body: this.pipeThrough(body, meta.size, gate, lease.leaseId, leaseMs, job),
+          meta,
+        };
       }
       const reader = body.getReader();
       const chunks: Uint8Array[] = [];
@@ -146,14 +153,23 @@ export class MediaKey extends DurableObject<Env> {
           // No Content-Length and larger than the cap: stream the rest through.
           handedOff = true;
           clearTimeout(timer);
-          return { kind: "stream", body: guardStream(reader, chunks, gate, lease.leaseId, leaseMs, job), meta };
+          return {
+            kind: "stream",
+            body: guardStream(reader, chunks, gate, lease.leaseId, leaseMs, job),
+            meta,
+          };
         }
       }
       if (meta.size !== null && received !== meta.size) {
         return await this.coolDown(job, "upstream", `truncated: ${received} of ${meta.size} bytes`);
       }
       const bytes = concat(chunks, received);
-      const outcome = { kind: "bytes" as const, body: bytes, meta: { ...meta, size: received }, shared: false };
+      const outcome = {
+        kind: "bytes" as const,
+        body: bytes,
+        meta: { ...meta, size: received },
+        shared: false,
+      };
       this.recent = { outcome, at: Date.now() };
       await this.ctx.storage.delete("cooldown");
       await this.ctx.storage.setAlarm(Date.now() + FORGET_AFTER_MS);
@@ -169,6 +185,36 @@ export class MediaKey extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Streams an over-cap body of known size through a native pipe (no JavaScript per
+   * chunk, backpressure from the client). The slot is renewed while the pipe runs and
+   * released when it ends, however it ends; FixedLengthStream fails a short body.
+   */
+  private pipeThrough(
+    body: ReadableStream<Uint8Array>,
+    size: number,
+    gate: Gate,
+    leaseId: string,
+    leaseMs: number,
+    job: MediaJob,
+  ): ReadableStream<Uint8Array> {
+    const { readable, writable } = new FixedLengthStream(size);
+    const renew = setInterval(() => void gate.renew(leaseId, leaseMs), leaseMs / 2);
+    const piped = body
+      .pipeTo(writable)
+      .catch((err: unknown) => {
+        console.log(
+          `[wa media] stream-failed key=${job.key} reason="${err instanceof Error ? err.message : String(err)}"`,
+        );
+      })
+      .finally(async () => {
+        clearInterval(renew);
+        await gate.release(leaseId);
+      });
+    this.ctx.waitUntil(piped);
+    return readable;
+  }
+
   /** Message → media.url → file; an expired file (404) gets one message re-fetch. */
   private async fetchMedia(job: MediaJob, signal: AbortSignal): Promise<Fetched> {
     const loaded = loadConfig(this.env);
@@ -182,9 +228,11 @@ export class MediaKey extends DurableObject<Env> {
         signal,
       });
       if (msgRes.status === 404) return { kind: "not-found", message: "WAHA has no such message" };
-      if (!msgRes.ok) return { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
+      if (!msgRes.ok)
+        return { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
       const parsed = messageSchema.safeParse(await msgRes.json());
-      if (!parsed.success) return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
+      if (!parsed.success)
+        return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
       const media = parsed.data.media;
       if (!parsed.data.hasMedia || !media?.url) {
         return { kind: "not-found", message: "the message has no media WAHA can serve" };
@@ -221,7 +269,8 @@ export class MediaKey extends DurableObject<Env> {
 
   private async coolDown(job: MediaJob, kind: CooldownKind, message: string): Promise<MediaError> {
     const previous = await this.ctx.storage.get<Cooldown>("cooldown");
-    const strikes = kind === "not-found" ? (previous?.kind === "not-found" ? previous.strikes : 0) + 1 : 0;
+    const strikes =
+      kind === "not-found" ? (previous?.kind === "not-found" ? previous.strikes : 0) + 1 : 0;
     const ms =
       kind === "not-found"
         ? Math.min(job.cooldownMs * 2 ** (strikes - 1), job.cooldownMaxMs)
@@ -230,7 +279,9 @@ export class MediaKey extends DurableObject<Env> {
     await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes });
     await this.ctx.storage.setAlarm(until + FORGET_AFTER_MS);
     const verb = strikes > 1 ? "escalate" : "cooldown";
-    console.log(`[wa media] ${verb} key=${job.key} kind=${kind} ms=${ms} strikes=${strikes} reason="${message}"`);
+    console.log(
+      `[wa media] ${verb} key=${job.key} kind=${kind} ms=${ms} strikes=${strikes} reason="${message}"`,
+    );
     return { kind: "error", ...ERRORS[kind], message, retryAfterMs: ms, fromCooldown: false };
   }
 
@@ -304,7 +355,9 @@ function guardStream(
           await gate.renew(leaseId, leaseMs);
         }
       } catch (err) {
-        console.log(`[wa media] stream-failed key=${job.key} reason="${err instanceof Error ? err.message : String(err)}"`);
+        console.log(
+          `[wa media] stream-failed key=${job.key} reason="${err instanceof Error ? err.message : String(err)}"`,
+        );
         controller.error(err);
         await reader.cancel().catch(() => {});
         await release();

@@ -15,11 +15,34 @@ const claimsSchema = z.object({
   exp: z.number(),
 });
 
+/**
+ * Tokens this isolate has verified, until they expire: a browser sends the same token
+ * with every request, and the media hit path should not pay for an HMAC each time.
+ */
+const verified = new Map<string, { secret: string; user: User; exp: number }>();
+const VERIFIED_MAX = 1_000;
+
 /** Verifies a compact JWT; the reason is for logs and 401 messages, never a secret. */
 export async function verifyToken(
   token: string,
   secret: string,
 ): Promise<{ ok: true; user: User } | { ok: false; reason: string }> {
+  const known = verified.get(token);
+  if (known && known.secret === secret && known.exp * 1000 > Date.now()) {
+    return { ok: true, user: known.user };
+  }
+  const result = await verifyUncached(token, secret);
+  if (result.ok) {
+    if (verified.size >= VERIFIED_MAX) verified.clear();
+    verified.set(token, { secret, user: result.user, exp: result.exp });
+  }
+  return result;
+}
+
+async function verifyUncached(
+  token: string,
+  secret: string,
+): Promise<{ ok: true; user: User; exp: number } | { ok: false; reason: string }> {
   let payload: unknown;
   try {
     payload = await verify(token, secret, "HS256");
@@ -30,8 +53,8 @@ export async function verifyToken(
   if (!claims.success) {
     return { ok: false, reason: `claim ${String(claims.error.issues[0]?.path[0])} is invalid` };
   }
-  const { sub, role, name } = claims.data;
-  return { ok: true, user: name === undefined ? { sub, role } : { sub, role, name } };
+  const { sub, role, name, exp } = claims.data;
+  return { ok: true, user: name === undefined ? { sub, role } : { sub, role, name }, exp };
 }
 
 function bearer(header: string | undefined): string | undefined {

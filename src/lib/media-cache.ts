@@ -22,8 +22,15 @@ export async function mediaEtag(session: string, jid: string, id: string): Promi
     "SHA-256",
     new TextEncoder().encode(`${session}\n${jid}\n${id}`),
   );
-  const hex = [...new Uint8Array(digest, 0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const hex = [...new Uint8Array(digest, 0, 16)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
   return `"${hex}"`;
+}
+
+/** The MediaKey object that owns one media key's downloads and cooldowns. */
+export function mediaKeyStub(env: Env, session: string, jid: string, id: string) {
+  return env.MEDIA_KEY.get(env.MEDIA_KEY.idFromName(`${session}\n${jid}\n${id}`));
 }
 
 function ledger(env: Env, colo: string) {
@@ -50,7 +57,12 @@ export async function storeMedia(
 }
 
 /** Notes a hit; the ledger hears about hits in batches, never on the response path. */
-export function noteHit(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, colo: string, key: string): void {
+export function noteHit(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  colo: string,
+  key: string,
+): void {
   touched.add(`${colo}\n${key}`);
   const now = Date.now();
   if (now - lastTouchFlush < TOUCH_FLUSH_MS) return;

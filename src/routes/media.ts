@@ -9,7 +9,14 @@ import type { MediaJob } from "../../durable-objects/media-key.ts";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
-import { mediaCacheKey, mediaEtag, mediaHeaders, noteHit, storeMedia } from "../lib/media-cache.ts";
+import {
+  mediaCacheKey,
+  mediaEtag,
+  mediaHeaders,
+  mediaKeyStub,
+  noteHit,
+  storeMedia,
+} from "../lib/media-cache.ts";
 import { count } from "../lib/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -23,8 +30,9 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
     throw apiError(403, "forbidden", "this chat is not assigned to you");
   }
   const session = config.WAHA_SESSION;
-  const etag = await mediaEtag(session, jid, id);
-  if (c.req.header("If-None-Match")?.split(/\s*,\s*/).includes(etag)) {
+  const ifNoneMatch = c.req.header("If-None-Match");
+  const etag = ifNoneMatch ? await mediaEtag(session, jid, id) : "";
+  if (ifNoneMatch?.split(/\s*,\s*/).includes(etag)) {
     return new Response(null, {
       status: 304,
       headers: { ETag: etag, "Cache-Control": "private, max-age=86400, immutable" },
@@ -34,7 +42,9 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
   const colo = String(c.req.raw.cf?.colo ?? "local");
   const key = mediaCacheKey(new URL(c.req.url).origin, session, jid, id);
   const range = c.req.header("Range");
-  const hit = await caches.default.match(new Request(key, range ? { headers: { Range: range } } : {}));
+  const hit = await caches.default.match(
+    new Request(key, range ? { headers: { Range: range } } : {}),
+  );
   if (hit) {
     noteHit(c.env, c.executionCtx, colo, key);
     count("cache.hit:media");
@@ -57,8 +67,8 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
     itemMaxBytes: config.WA_MEDIA_CACHE_ITEM_MAX_BYTES,
     maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
   };
-  const stub = c.env.MEDIA_KEY.get(c.env.MEDIA_KEY.idFromName(`${session}\n${jid}\n${id}`));
-  const outcome = await stub.serve(job);
+  const outcome = await mediaKeyStub(c.env, session, jid, id).serve(job);
+  const tag = etag || (await mediaEtag(session, jid, id));
 
   switch (outcome.kind) {
     case "error": {
@@ -71,7 +81,7 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
       count(outcome.shared ? "cache.coalesced:media" : "cache.miss:media");
       count("media.served");
       count("media.bytesServed", outcome.body.byteLength);
-      const headers = mediaHeaders(outcome.meta, etag, status);
+      const headers = mediaHeaders(outcome.meta, tag, status);
       if (!outcome.shared) {
         c.executionCtx.waitUntil(
           storeMedia(c.env, colo, key, outcome.body, headers, config.WA_MEDIA_CACHE_MAX_BYTES),
@@ -83,7 +93,7 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
       count("cache.bypass:media");
       count("media.served");
       if (outcome.meta.size !== null) count("media.bytesServed", outcome.meta.size);
-      return new Response(outcome.body, { headers: mediaHeaders(outcome.meta, etag, "BYPASS") });
+      return new Response(outcome.body, { headers: mediaHeaders(outcome.meta, tag, "BYPASS") });
     }
   }
 });

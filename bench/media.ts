@@ -1,0 +1,190 @@
+/**
+ * `npm run bench:media`: the media path under load, on 127.0.0.1 only. Starts the WAHA
+ * simulator, the gateway and a floor Worker itself, prints one table, stops them all.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { signToken } from "../src/lib/auth.ts";
+import { startSimulator } from "../tools/waha-sim/server.ts";
+import { applyLocalMigrations, type Gateway, startGateway } from "../tools/wrangler.ts";
+import { groupRss, load } from "./load.ts";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8790);
+const FLOOR_PORT = PORT + 1;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CHAT = "15550009999@c.us";
+const API_KEY = "bench-key";
+const JWT_SECRET = "bench-jwt-secret-0123456789";
+
+const persist = mkdtempSync(path.join(tmpdir(), "wa-edge-bench-"));
+const sim = await startSimulator({ apiKey: API_KEY });
+const gateways: Gateway[] = [];
+const stopAll = () => {
+  for (const g of gateways) g.stop();
+  void sim.close();
+  rmSync(persist, { recursive: true, force: true });
+};
+process.on("SIGINT", () => {
+  stopAll();
+  process.exit(130);
+});
+
+async function control<T>(p: string, body?: unknown, method = body ? "POST" : "GET"): Promise<T> {
+  const res = await fetch(`${sim.url}/__sim/${p}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  return (await res.json()) as T;
+}
+type SimStats = { calls: Record<string, number>; mediaPeak: number };
+const newMessage = (size: number, kind = "image/png") =>
+  control<{ id: string }>("messages", { chatId: CHAT, media: { kind, size } });
+
+try {
+  applyLocalMigrations(persist);
+  const gateway = await startGateway({
+    port: PORT,
+    persistTo: persist,
+    logLevel: "error",
+    vars: {
+      WAHA_URL: sim.url,
+      WAHA_API_KEY: API_KEY,
+      JWT_SECRET,
+      HTTP_LOG: "none",
+      WA_MEDIA_MAX_CONCURRENCY: "3",
+    },
+  });
+  gateways.push(gateway);
+  const floor = await startGateway({
+    port: FLOOR_PORT,
+    persistTo: persist,
+    logLevel: "error",
+    vars: {},
+    extraArgs: ["--config", "bench/floor/wrangler.toml"],
+  });
+  gateways.push(floor);
+
+  const token = await signToken({ sub: "bench", role: "admin" }, JWT_SECRET, 3600);
+  const auth = { Authorization: `Bearer ${token}` };
+  const mediaUrl = (id: string) =>
+    `${gateway.url}/api/wa/media?jid=${encodeURIComponent(CHAT)}&id=${encodeURIComponent(id)}`;
+  const rows: Array<[string, string, string]> = [];
+
+  // 1. One key, 200 at once.
+  {
+    const msg = await newMessage(100 * 1024);
+    const before = await control<SimStats>("stats");
+    const res = await Promise.all(
+      Array.from({ length: 200 }, () =>
+        fetch(mediaUrl(msg.id), { headers: auth }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+    const after = await control<SimStats>("stats");
+    const downloads = (after.calls.file ?? 0) - (before.calls.file ?? 0);
+    rows.push([
+      "200 concurrent requests, one uncached key",
+      `${downloads} upstream download(s); ${res.filter((s) => s === 200).length}/200 answered 200`,
+      "1 download",
+    ]);
+  }
+
+  // 2. 100 distinct keys at once, cap 3, slow files.
+  {
+    await control("reset", {});
+    const msgs = await Promise.all(Array.from({ length: 100 }, () => newMessage(20 * 1024)));
+    await control("faults", { endpoint: "file", latencyMs: 300 });
+    const statuses = await Promise.all(
+      msgs.map((m) =>
+        fetch(mediaUrl(m.id), { headers: auth }).then(async (r) => {
+          await r.arrayBuffer();
+          return r.status;
+        }),
+      ),
+    );
+    const stats = await control<SimStats>("stats");
+    await control("faults", undefined, "DELETE");
+    const busy = statuses.filter((s) => s === 429).length;
+    rows.push([
+      "100-key burst, WA_MEDIA_MAX_CONCURRENCY=3",
+      `peak ${stats.mediaPeak} downloads at WAHA; ${statuses.filter((s) => s === 200).length} × 200, ${busy} × 429`,
+      "peak ≤ 3",
+    ]);
+  }
+
+  // 3. Cache hits vs the floor.
+  {
+    const msg = await newMessage(100 * 1024);
+    for (let i = 0; i < 20; i++) {
+      const r = await fetch(mediaUrl(msg.id), { headers: auth });
+      await r.arrayBuffer();
+      if (r.headers.get("X-Cache-Status") === "HIT") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await fetch(`${floor.url}/item`).then((r) => r.arrayBuffer());
+    const run = (url: string, headers: Record<string, string> = {}) =>
+      load({ url, headers, connections: CONNECTIONS, durationMs: (SECONDS * 1000) / 2 });
+    // Alternate to spread any drift in machine load over both sides.
+    const g1 = await run(mediaUrl(msg.id), auth);
+    const f1 = await run(`${floor.url}/item`);
+    const g2 = await run(mediaUrl(msg.id), auth);
+    const f2 = await run(`${floor.url}/item`);
+    const g = {
+      rps: (g1.rps + g2.rps) / 2,
+      p50: (g1.p50 + g2.p50) / 2,
+      p99: (g1.p99 + g2.p99) / 2,
+    };
+    const f = {
+      rps: (f1.rps + f2.rps) / 2,
+      p50: (f1.p50 + f2.p50) / 2,
+      p99: (f1.p99 + f2.p99) / 2,
+    };
+    const non200 = [g1, g2].reduce((n, r) => n + r.requests - (r.statuses[200] ?? 0) + r.errors, 0);
+    rows.push([
+      `cache hit, 100 KB, ${CONNECTIONS} connections`,
+      `gateway ${g.rps.toFixed(0)} req/s (p50 ${g.p50.toFixed(1)} ms, p99 ${g.p99.toFixed(1)} ms); floor ${f.rps.toFixed(0)} req/s (p50 ${f.p50.toFixed(1)} ms, p99 ${f.p99.toFixed(1)} ms); ratio ${(g.rps / f.rps).toFixed(2)}; non-200: ${non200}`,
+      "ratio ≥ 0.8",
+    ]);
+  }
+
+  // 4. Memory while streaming a 64 MB item past the cache.
+  {
+    const size = 64 * 1024 * 1024;
+    const msg = await newMessage(size, "video/mp4");
+    const pgid = gateway.child.pid ?? 0;
+    const baseline = await groupRss(pgid);
+    let peak = baseline;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await groupRss(pgid));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const res = await fetch(mediaUrl(msg.id), { headers: auth });
+    let bytes = 0;
+    const reader = res.body?.getReader();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      bytes += chunk.value.byteLength;
+    }
+    sampling = false;
+    await sampler;
+    rows.push([
+      "64 MB BYPASS stream",
+      `${res.headers.get("X-Cache-Status")}, ${bytes} bytes; workerd RSS ${(baseline / 2 ** 20).toFixed(1)} → peak ${(peak / 2 ** 20).toFixed(1)} MB (+${((peak - baseline) / 2 ** 20).toFixed(1)} MB)`,
+      "< 32 MB growth",
+    ]);
+  }
+
+  console.log("\n| scenario | measured | target |\n|---|---|---|");
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+} finally {
+  stopAll();
+}

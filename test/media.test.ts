@@ -1,0 +1,383 @@
+import {
+  createExecutionContext,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import app from "../src/index.ts";
+import { ledgerSnapshot, mediaKeyStub } from "../src/lib/media-cache.ts";
+import type { Role } from "../src/lib/types.ts";
+import { ORIGIN, sim, tokenFor } from "./helpers.ts";
+
+const CHAT = "15550001111@c.us";
+
+interface SimMessage {
+  id: string;
+  media?: { url: string | null } | null;
+}
+
+/** Calls the real app with some config values replaced and waits for its waitUntil work. */
+async function get(
+  jid: string,
+  id: string,
+  opts: {
+    vars?: Record<string, string>;
+    headers?: Record<string, string>;
+    role?: Role;
+    sub?: string;
+  } = {},
+): Promise<Response> {
+  const headers = new Headers(opts.headers);
+  headers.set("Authorization", `Bearer ${await tokenFor(opts.role ?? "admin", opts.sub)}`);
+  const ctx = createExecutionContext();
+  const url = `${ORIGIN}/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(id)}`;
+  const res = await app.fetch(new Request(url, { headers }), { ...env, ...opts.vars }, ctx);
+  // Read the body before waiting, so streamed answers can finish.
+  const body = await res.arrayBuffer().catch(() => null);
+  await waitOnExecutionContext(ctx);
+  return new Response(res.status === 304 ? null : body, res);
+}
+
+async function newMessage(media?: {
+  kind: string;
+  size?: number;
+  missing?: boolean;
+}): Promise<SimMessage> {
+  return sim.control<SimMessage>(
+    "messages",
+    media ? { chatId: CHAT, media } : { chatId: CHAT, body: "hi" },
+  );
+}
+
+/** The bytes WAHA itself serves for a message's media. */
+async function upstreamBytes(id: string): Promise<Uint8Array> {
+  const msg = await (
+    await sim.waha(`/api/default/chats/${CHAT}/messages/${id}?downloadMedia=true`)
+  ).json<SimMessage>();
+  const url = msg.media?.url;
+  if (!url) throw new Error(`message ${id} has no media url`);
+  const res = await sim.waha(new URL(url).pathname);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Pretends the key's cooldown ran out, as the clock would. */
+async function expireCooldown(id: string): Promise<void> {
+  await runInDurableObject(mediaKeyStub(env, "default", CHAT, id), async (_instance, state) => {
+    const cooldown = await state.storage.get<{ until: number }>("cooldown");
+    if (cooldown) await state.storage.put("cooldown", { ...cooldown, until: 0 });
+  });
+}
+
+let logs: string[] = [];
+beforeEach(async () => {
+  await sim.reset();
+  logs = [];
+  vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+    logs.push(String(line));
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+const mediaLogs = (word: string) => logs.filter((l) => l.startsWith(`[wa media] ${word} `));
+
+describe("one download per key", () => {
+  it("serves 50 concurrent requests for one uncached key from a single upstream download", async () => {
+    const msg = await newMessage({ kind: "image/png", size: 150_000 });
+    const before = await sim.stats();
+    const responses = await Promise.all(Array.from({ length: 50 }, () => get(CHAT, msg.id)));
+
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    const statuses = responses.map((r) => r.headers.get("X-Cache-Status"));
+    expect(statuses.filter((s) => s === "MISS")).toHaveLength(1);
+    expect(statuses.every((s) => s === "MISS" || s === "COALESCED")).toBe(true);
+    const expected = await upstreamBytes(msg.id);
+    for (const res of responses) {
+      expect(new Uint8Array(await res.arrayBuffer())).toEqual(expected);
+    }
+    const after = await sim.stats();
+    expect((after.calls.file ?? 0) - (before.calls.file ?? 0)).toBe(2); // 1 download + upstreamBytes
+    const later = await get(CHAT, msg.id);
+    expect(later.headers.get("X-Cache-Status")).toBe("HIT");
+    expect(new Uint8Array(await later.arrayBuffer())).toEqual(expected);
+    expect((await sim.stats()).calls.file).toBe(after.calls.file);
+  });
+
+  it("answers with the media headers the browser needs", async () => {
+    const msg = await newMessage({ kind: "application/pdf" });
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("Content-Type")).toBe("application/pdf");
+    expect(Number(res.headers.get("Content-Length"))).toBe((await res.arrayBuffer()).byteLength);
+    expect(res.headers.get("Content-Disposition")).toMatch(/^inline; filename="[^"]+"/);
+    expect(res.headers.get("Cache-Control")).toBe("private, max-age=86400, immutable");
+    expect(res.headers.get("ETag")).toMatch(/^"[0-9a-f]{32}"$/);
+    const hit = await get(CHAT, msg.id);
+    expect(hit.headers.get("X-Cache-Status")).toBe("HIT");
+    expect(hit.headers.get("Cache-Control")).toBe("private, max-age=86400, immutable");
+  });
+});
+
+describe("the global download cap", () => {
+  it("never lets more than WA_MEDIA_MAX_CONCURRENCY downloads reach WAHA and answers the rest 429", async () => {
+    const vars = { WA_MEDIA_MAX_CONCURRENCY: "2" };
+    const msgs = await Promise.all(
+      Array.from({ length: 8 }, () => newMessage({ kind: "image/jpeg" })),
+    );
+    await sim.control("faults", { endpoint: "file", latencyMs: 400 });
+    const burst = await Promise.all(msgs.map((m) => get(CHAT, m.id, { vars })));
+
+    const ok = burst.filter((r) => r.status === 200);
+    const busy = burst.filter((r) => r.status === 429);
+    expect(ok).toHaveLength(2);
+    expect(busy).toHaveLength(6);
+    for (const res of busy) {
+      expect(Number(res.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+      expect(await res.json()).toMatchObject({ error: "media-busy" });
+    }
+    expect((await sim.stats()).mediaPeak).toBeLessThanOrEqual(2);
+    expect(mediaLogs("busy")).toHaveLength(6);
+
+    await sim.control("faults", undefined, "DELETE");
+    for (const m of msgs) {
+      expect((await get(CHAT, m.id, { vars })).status).toBe(200);
+    }
+  });
+});
+
+describe("timeouts", () => {
+  it("answers a hanging download 504 media-timeout and frees its slot", async () => {
+    const vars = { WA_MEDIA_TIMEOUT_MS: "300", WA_MEDIA_MAX_CONCURRENCY: "1" };
+    const hanging = await newMessage({ kind: "image/png" });
+    await sim.control("faults", { endpoint: "file", hang: true, times: 1 });
+    const res = await get(CHAT, hanging.id, { vars });
+    expect(res.status).toBe(504);
+    expect(await res.json()).toMatchObject({ error: "media-timeout" });
+    expect(Number(res.headers.get("Retry-After"))).toBeGreaterThanOrEqual(1);
+    expect(mediaLogs("cooldown").some((l) => l.includes("kind=timeout"))).toBe(true);
+
+    const other = await newMessage({ kind: "image/png" });
+    expect((await get(CHAT, other.id, { vars })).status).toBe(200);
+  });
+});
+
+describe("cooldowns", () => {
+  it("answers a message without media 404 and repeats from the cooldown without calling WAHA", async () => {
+    const msg = await newMessage();
+    const first = await get(CHAT, msg.id);
+    expect(first.status).toBe(404);
+    expect(await first.json()).toMatchObject({ error: "media-not-found" });
+    expect(first.headers.get("Retry-After")).toBe("30");
+    const calls = (await sim.stats()).calls;
+
+    const second = await get(CHAT, msg.id);
+    expect(second.status).toBe(404);
+    expect(Number(second.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await sim.stats()).calls).toEqual(calls);
+    expect(mediaLogs("cooldown")).toHaveLength(1);
+    expect(mediaLogs("cooldown-reject")).toHaveLength(1);
+  });
+
+  it("doubles the cooldown on each repeat up to the maximum", async () => {
+    const vars = { WA_MEDIA_COOLDOWN_MS: "30000", WA_MEDIA_COOLDOWN_MAX_MS: "100000" };
+    const msg = await newMessage();
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await get(CHAT, msg.id, { vars });
+      expect(res.status).toBe(404);
+      seen.push(res.headers.get("Retry-After") ?? "");
+      await expireCooldown(msg.id);
+    }
+    expect(seen).toEqual(["30", "60", "100", "100"]);
+    expect((await sim.stats()).calls.message).toBe(4);
+    expect(mediaLogs("escalate")).toHaveLength(3);
+  });
+
+  it("keeps the cooldown when the key's object restarts", async () => {
+    const msg = await newMessage();
+    expect((await get(CHAT, msg.id)).status).toBe(404);
+    const stored = await runInDurableObject(
+      mediaKeyStub(env, "default", CHAT, msg.id),
+      (_i, state) => state.storage.get<{ kind: string; strikes: number }>("cooldown"),
+    );
+    expect(stored).toMatchObject({ kind: "not-found", strikes: 1 });
+  });
+
+  it("answers media WAHA cannot download 404 after one re-fetch of the message", async () => {
+    const msg = await newMessage({ kind: "image/jpeg", missing: true });
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: "media-not-found" });
+  });
+});
+
+describe("expired files", () => {
+  it("recovers a file that expired by fetching the message once more", async () => {
+    const msg = await newMessage({ kind: "audio/ogg" });
+    await sim.control("faults", { endpoint: "file", status: 404, times: 1 });
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(await upstreamBytes(msg.id));
+    const stats = await sim.stats();
+    expect(stats.calls.message).toBe(3); // lookup, re-fetch after the 404, upstreamBytes
+    expect(stats.calls.file).toBe(3); // 404, download, upstreamBytes
+  });
+});
+
+describe("upstream failures", () => {
+  it("answers WAHA 500 with 502 media-upstream and a short cooldown", async () => {
+    const msg = await newMessage({ kind: "image/png" });
+    await sim.control("faults", { endpoint: "file", status: 500 });
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: "media-upstream" });
+    expect(res.headers.get("Retry-After")).toBe("5");
+  });
+
+  it("never caches a download cut off mid-body and downloads it again later", async () => {
+    const msg = await newMessage({ kind: "image/png", size: 200_000 });
+    await sim.control("faults", { endpoint: "file", resetAfterBytes: 50_000, times: 1 });
+    const cut = await get(CHAT, msg.id);
+    expect(cut.status).toBe(502);
+
+    await expireCooldown(msg.id);
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("X-Cache-Status")).toBe("MISS");
+    expect(res.headers.get("Content-Length")).toBe("200000");
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(await upstreamBytes(msg.id));
+  });
+});
+
+describe("byte caps", () => {
+  const caps = { WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000", WA_MEDIA_CACHE_MAX_BYTES: "120000" };
+
+  it("streams an item over the item cap through without caching it", async () => {
+    const msg = await newMessage({ kind: "video/mp4", size: 60_000 });
+    const first = await get(CHAT, msg.id, { vars: caps });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("X-Cache-Status")).toBe("BYPASS");
+    expect(first.headers.get("Content-Length")).toBe("60000");
+    expect((await first.arrayBuffer()).byteLength).toBe(60_000);
+    const second = await get(CHAT, msg.id, { vars: caps });
+    expect(second.headers.get("X-Cache-Status")).toBe("BYPASS");
+    expect((await sim.stats()).calls.file).toBe(2);
+  });
+
+  it("evicts the oldest items to keep the cached total under the cap", async () => {
+    const msgs = await Promise.all(
+      Array.from({ length: 4 }, () => newMessage({ kind: "image/png", size: 40_000 })),
+    );
+    for (const m of msgs) {
+      expect((await get(CHAT, m.id, { vars: caps })).headers.get("X-Cache-Status")).toBe("MISS");
+      expect((await ledgerSnapshot(env, "local")).bytes).toBeLessThanOrEqual(120_000);
+    }
+    const [first, ...rest] = msgs;
+    if (!first) throw new Error("no messages");
+    // Items cached by earlier tests go first; of this test's items only the oldest goes.
+    const ours = mediaLogs("evict").filter((l) =>
+      msgs.some((m) => l.includes(encodeURIComponent(m.id))),
+    );
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toContain(encodeURIComponent(first.id));
+    for (const m of rest) {
+      expect((await get(CHAT, m.id, { vars: caps })).headers.get("X-Cache-Status")).toBe("HIT");
+    }
+    // Gone from the cache (the key's object may still hand out its last download).
+    expect((await get(CHAT, first.id, { vars: caps })).headers.get("X-Cache-Status")).not.toBe(
+      "HIT",
+    );
+    expect((await ledgerSnapshot(env, "local")).bytes).toBeLessThanOrEqual(120_000);
+  });
+});
+
+describe("conditional and partial requests", () => {
+  it("answers a Range request on a cached item with 206 and the right bytes", async () => {
+    const msg = await newMessage({ kind: "audio/ogg", size: 5_000 });
+    expect((await get(CHAT, msg.id)).status).toBe(200);
+    const res = await get(CHAT, msg.id, { headers: { Range: "bytes=0-99" } });
+    expect(res.status).toBe(206);
+    expect(res.headers.get("Content-Range")).toBe("bytes 0-99/5000");
+    const expected = (await upstreamBytes(msg.id)).slice(0, 100);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(expected);
+  });
+
+  it("answers If-None-Match with the ETag 304 without calling WAHA", async () => {
+    const msg = await newMessage({ kind: "image/png" });
+    const first = await get(CHAT, msg.id);
+    const etag = first.headers.get("ETag") ?? "";
+    const calls = (await sim.stats()).calls;
+    const res = await get(CHAT, msg.id, { headers: { "If-None-Match": etag } });
+    expect(res.status).toBe(304);
+    expect(res.headers.get("ETag")).toBe(etag);
+    expect((await sim.stats()).calls).toEqual(calls);
+  });
+});
+
+describe("where media is fetched from", () => {
+  it("fetches WAHA's media.url only on WAHA_URL's origin, never the host WAHA names", async () => {
+    const msg = await newMessage({ kind: "image/jpeg" });
+    const raw = await (
+      await sim.waha(`/api/default/chats/${CHAT}/messages/${msg.id}?downloadMedia=true`)
+    ).json<SimMessage>();
+    expect(new URL(raw.media?.url ?? "").host).toBe("waha.internal:3000");
+    const res = await get(CHAT, msg.id);
+    expect(res.status).toBe(200);
+    expect(new Uint8Array(await res.arrayBuffer())).toEqual(await upstreamBytes(msg.id));
+  });
+});
+
+describe("who may ask, and for what", () => {
+  it("refuses an agent media of a chat not assigned to it, without calling WAHA", async () => {
+    const msg = await newMessage({ kind: "image/png" });
+    const res = await get(CHAT, msg.id, { role: "agent", sub: "agent-9" });
+    expect(res.status).toBe(403);
+    expect((await sim.stats()).calls.message ?? 0).toBe(0);
+
+    await env.DB.prepare("INSERT INTO chat_assignments (jid, assigned_to) VALUES (?, ?)")
+      .bind(CHAT, "agent-9")
+      .run();
+    expect((await get(CHAT, msg.id, { role: "agent", sub: "agent-9" })).status).toBe(200);
+  });
+
+  it.each([
+    ["jid", "../../etc/passwd", "ok"],
+    ["jid", "1555/0001111@c.us", "ok"],
+    ["id", "false_1@c.us_AB/../../x", ""],
+    ["id", "false_1@c.us_..", ""],
+    ["id", "false_1@c.us_\u0001", ""],
+    ["id", "x".repeat(257), ""],
+    ["id", "", ""],
+  ])(
+    "refuses a malformed %s (%j) with 400 naming it, without calling WAHA",
+    async (field, value) => {
+      const jid = field === "jid" ? value : CHAT;
+      const id = field === "id" ? value : "false_15550001111@c.us_AAAA";
+      const res = await get(jid, id);
+      expect(res.status).toBe(400);
+      const body = await res.json<{ error: string; message: string }>();
+      expect(body.error).toBe("invalid-request");
+      expect(body.message.startsWith(`${field}:`)).toBe(true);
+      expect((await sim.stats()).calls.message ?? 0).toBe(0);
+    },
+  );
+});
+
+describe("the ledger", () => {
+  it("evicts the least recently used item, not the oldest stored", async () => {
+    const stub = env.MEDIA_LEDGER.get(env.MEDIA_LEDGER.idFromName("test-lru"));
+    await stub.record("a", 40, 120);
+    await stub.record("b", 40, 120);
+    await stub.record("c", 40, 120);
+    await runInDurableObject(stub, (_i, state) => {
+      // Stored long ago in the order a, b, c (all in one millisecond otherwise).
+      state.storage.sql.exec(
+        "UPDATE items SET used_at = CASE key WHEN 'a' THEN 1 WHEN 'b' THEN 2 ELSE 3 END",
+      );
+    });
+    await stub.touch(["a"]);
+    expect(await stub.record("d", 40, 120)).toEqual({ evicted: ["b"], bytes: 120 });
+    expect(await stub.snapshot()).toEqual({ items: 3, bytes: 120, evictions: 1 });
+  });
+});

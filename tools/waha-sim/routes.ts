@@ -1,0 +1,44 @@
+// Maps WAHA paths to the endpoint names the stats and faults use, and to their handlers.
+
+import { getMessage, listChats, listMessages } from "./api-chats.ts";
+import { getFile } from "./api-files.ts";
+import { sendSeen, sendText } from "./api-send.ts";
+import { getServerStatus, getSession, getVersion, health, ping } from "./api-server.ts";
+import type { Ctx } from "./context.ts";
+import type { Reply } from "./reply.ts";
+import type { Endpoint } from "./stats.ts";
+
+export interface Route {
+  endpoint: Endpoint;
+  run(ctx: Ctx): Reply | Promise<Reply>;
+}
+
+function route(endpoint: Endpoint, run: (ctx: Ctx) => Reply | Promise<Reply>): Route {
+  return { endpoint, run };
+}
+
+export function findRoute(method: string, s: string[]): Route | undefined {
+  const get = method === "GET" || method === "HEAD";
+  const [a, b, c, d, e, f] = s;
+  if (get && s.length === 1 && a === "ping") return route("ping", ping);
+  if (get && s.length === 1 && a === "health") return route("health", health);
+  if (a !== "api") return undefined;
+  if (method === "POST" && s.length === 2 && b === "sendText") return route("sendText", sendText);
+  if (method === "POST" && s.length === 2 && b === "sendSeen") return route("sendSeen", sendSeen);
+  if (!get || b === undefined) return undefined;
+  if (s.length === 3 && b === "server" && c === "version")
+    return route("server-version", getVersion);
+  if (s.length === 3 && b === "server" && c === "status")
+    return route("server-status", getServerStatus);
+  if (s.length === 4 && b === "files" && c !== undefined && d !== undefined) {
+    return route("file", (ctx) => getFile(ctx, c, d));
+  }
+  if (s.length === 3 && b === "sessions" && c !== undefined)
+    return route("session", (ctx) => getSession(ctx, c));
+  if (c !== "chats") return undefined;
+  if (s.length === 3) return route("chats", (ctx) => listChats(ctx, b));
+  if (d === undefined || e !== "messages") return undefined;
+  if (s.length === 5) return route("messages", (ctx) => listMessages(ctx, b, d));
+  if (s.length === 6 && f !== undefined) return route("message", (ctx) => getMessage(ctx, b, d, f));
+  return undefined;
+}

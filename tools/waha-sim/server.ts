@@ -1,0 +1,138 @@
+// The WAHA simulator: a real HTTP server on 127.0.0.1 that speaks the parts of WAHA's API the
+// gateway uses, with injectable faults and a /__sim/ control API for tests, benchmarks and the demo.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { readJson } from "./body.ts";
+import { configFrom } from "./config.ts";
+import type { Ctx } from "./context.ts";
+import { handleControl } from "./control.ts";
+import { faultReply, json, nestError, routeNotFound, sendReply, unauthorized } from "./reply.ts";
+import { findRoute } from "./routes.ts";
+import { SimState } from "./state.ts";
+
+export interface SimOptions {
+  /** 0 = ephemeral (default). */
+  port?: number;
+  /** Required X-Api-Key value. */
+  apiKey: string;
+  /** Default "default"; other session names answer 404. */
+  session?: string;
+  /** WAHA's WHATSAPP_FILES_LIFETIME; default 180; 0 keeps files forever. */
+  filesLifetimeSec?: number;
+  /** CORE (default) refuses /health as WAHA Core does; PLUS answers it. */
+  tier?: "CORE" | "PLUS";
+  webhookUrl?: string;
+  webhookHmacKey?: string;
+  /** Base of media.url; default http://127.0.0.1:{port}. */
+  publicUrl?: string;
+  log?: boolean;
+}
+
+export interface Simulator {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { sim } = ctx;
+  const route = findRoute(ctx.method, ctx.segments);
+  const fault = route ? sim.faults.take(route.endpoint, ctx.path) : undefined;
+  if (route && fault) {
+    sim.stats.count(route.endpoint);
+    // Never answered: the socket stays open until the client gives up or the simulator closes.
+    if (fault.hang) return;
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (res.destroyed) return;
+    if (fault.status !== undefined) {
+      await sendReply(res, faultReply(fault.status), fault.resetAfterBytes);
+      return;
+    }
+  }
+  if (req.headers["x-api-key"] !== sim.config.apiKey) {
+    if (!fault) sim.stats.count("unauthorized");
+    await sendReply(res, unauthorized());
+    return;
+  }
+  if (!route) {
+    await sendReply(res, routeNotFound(ctx.method, ctx.path));
+    return;
+  }
+  if (!fault) sim.stats.count(route.endpoint);
+  const reply = await route.run(ctx);
+  if (reply.media) {
+    sim.stats.mediaStarted();
+    res.once("close", () => sim.stats.mediaEnded());
+  }
+  await sendReply(res, reply, fault?.resetAfterBytes);
+}
+
+async function serve(sim: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = Date.now();
+  if (sim.config.log) {
+    res.once("close", () => {
+      const state = res.writableFinished ? res.statusCode : `${res.statusCode} (cut)`;
+      console.log(`[waha-sim] ${req.method} ${req.url} ${state} ${Date.now() - started}ms`);
+    });
+  }
+  try {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    let segments: string[];
+    try {
+      segments = url.pathname
+        .split("/")
+        .filter((s) => s !== "")
+        .map(decodeURIComponent);
+    } catch {
+      await sendReply(res, nestError(400, "Bad Request"));
+      return;
+    }
+    const ctx: Ctx = {
+      sim,
+      method: req.method ?? "GET",
+      path: url.pathname,
+      segments,
+      query: url.searchParams,
+      readBody: () => readJson(req),
+    };
+    if (segments[0] === "__sim") await sendReply(res, await handleControl(ctx));
+    else await serveWaha(ctx, req, res);
+  } catch (err) {
+    if (sim.config.log) console.error("[waha-sim] handler failed:", err);
+    if (!res.headersSent)
+      await sendReply(res, json(500, { statusCode: 500, message: "Internal server error" }));
+    else res.destroy();
+  }
+}
+
+export async function startSimulator(opts: SimOptions): Promise<Simulator> {
+  if (!opts.apiKey) throw new Error("startSimulator: apiKey is required");
+  const sim = new SimState(configFrom(opts));
+  const server = createServer((req, res) => {
+    void serve(sim, req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  const url = `http://127.0.0.1:${port}`;
+  if (!sim.config.publicUrl) sim.config.publicUrl = url;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Hung requests, keep-alive sockets and running downloads would otherwise hold close() open.
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
