@@ -1,0 +1,72 @@
+import { beforeEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  chatSchema,
+  messageSchema,
+  pingSchema,
+  sessionSchema,
+  versionSchema,
+  wahaPaths,
+} from "../src/lib/waha.ts";
+import { sim } from "./helpers.ts";
+
+async function parsed<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>> {
+  const res = await sim.waha(path);
+  expect(res.status).toBe(200);
+  return schema.parse(await res.json());
+}
+
+beforeEach(() => sim.reset());
+
+describe("the gateway's WAHA schemas read what WAHA sends", () => {
+  it("reads the session, the server version and ping", async () => {
+    const session = await parsed(sessionSchema, wahaPaths.session("default"));
+    expect(session).toMatchObject({ name: "default", status: "WORKING" });
+    expect(session.me?.id).toMatch(/@c\.us$/);
+    expect(await parsed(versionSchema, wahaPaths.version())).toMatchObject({ tier: "CORE" });
+    expect(await parsed(pingSchema, wahaPaths.ping())).toEqual({ message: "pong" });
+  });
+
+  it("reads chats whose ids come as strings and as {_serialized}", async () => {
+    const res = await sim.waha(wahaPaths.chats("default", 100));
+    const raw = await res.json<Array<{ id: unknown }>>();
+    expect(raw.some((c) => typeof c.id === "string")).toBe(true);
+    expect(raw.some((c) => typeof c.id === "object")).toBe(true);
+    const chats = z.array(chatSchema).parse(raw);
+    expect(chats.length).toBeGreaterThanOrEqual(20);
+    expect(chats.every((c) => typeof c.id === "string" && c.id.includes("@"))).toBe(true);
+    expect(chats.filter((c) => c.id.endsWith("@g.us"))).toHaveLength(1);
+  });
+
+  it("reads message lists and single messages with and without media", async () => {
+    const chats = z
+      .array(chatSchema)
+      .parse(await (await sim.waha(wahaPaths.chats("default", 100))).json());
+    const all = [];
+    for (const chat of chats) {
+      const res = await sim.waha(wahaPaths.messages("default", chat.id, 100));
+      all.push(...z.array(messageSchema).parse(await res.json()));
+    }
+    const kinds = new Set(
+      all.flatMap((m) => (m.media?.mimetype ? [m.media.mimetype.split(";")[0]] : [])),
+    );
+    for (const kind of ["image/jpeg", "image/png", "application/pdf", "audio/ogg", "video/mp4"]) {
+      expect(kinds).toContain(kind);
+    }
+    expect(all.some((m) => !m.hasMedia)).toBe(true);
+    expect(all.some((m) => m.hasMedia && m.media?.url === null)).toBe(true);
+
+    const withMedia = all.find((m) => m.media?.url);
+    if (!withMedia) throw new Error("no message with media");
+    const one = await parsed(
+      messageSchema,
+      wahaPaths.message("default", chatOf(withMedia), withMedia.id),
+    );
+    expect(one.id).toBe(withMedia.id);
+    expect(one.media?.url).toMatch(/\/api\/files\/default\//);
+  });
+});
+
+function chatOf(m: { fromMe: boolean; from: string; to?: string | null }): string {
+  return (m.fromMe ? m.to : m.from) ?? m.from;
+}
