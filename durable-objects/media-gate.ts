@@ -52,8 +52,11 @@ export class MediaGate extends DurableObject<Env> {
     const now = Date.now();
     this.active(now);
     return (
-      this.ctx.storage.sql.exec("UPDATE leases SET expires_at = ? WHERE id = ?", now + leaseMs, leaseId)
-        .rowsWritten > 0
+      this.ctx.storage.sql.exec(
+        "UPDATE leases SET expires_at = ? WHERE id = ?",
+        now + leaseMs,
+        leaseId,
+      ).rowsWritten > 0
     );
   }
 
@@ -62,6 +65,10 @@ export class MediaGate extends DurableObject<Env> {
   }
 
   snapshot(): { active: number; peak: number; busyRejections: number } {
-    return { active: this.active(Date.now()), peak: this.peak, busyRejections: this.busyRejections };
+    return {
+      active: this.active(Date.now()),
+      peak: this.peak,
+      busyRejections: this.busyRejections,
+    };
   }
 }

@@ -54,7 +54,9 @@ export class MediaLedger extends DurableObject<Env> {
       sql.exec("DELETE FROM items WHERE key = ?", oldest.key);
       total -= oldest.size;
       evicted.push(oldest.key);
-      console.log(`[wa media] evict key=${oldest.key} bytes=${oldest.size} total=${total} max=${maxBytes}`);
+      console.log(
+        `[wa media] evict key=${oldest.key} bytes=${oldest.size} total=${total} max=${maxBytes}`,
+      );
     }
     if (evicted.length > 0) {
       sql.exec("UPDATE totals SET value = value + ? WHERE name = 'evictions'", evicted.length);

@@ -1,65 +1,73 @@
 /**
  * Stats: the one place counters from every isolate add up. Totals live in SQLite
- * storage; upstream calls are also kept in per-minute buckets for a sliding
- * calls-per-minute figure.
+ * storage; windowed counters (upstream calls and errors) are also kept per second, so
+ * "in the last minute" is a sliding window rather than an average since start.
  */
 import { DurableObject } from "cloudflare:workers";
 
-const WINDOW_MINUTES = 5;
-const WINDOWED = /^upstream\.calls$/;
+/** Length of the sliding window, and how long per-second rows are kept. */
+export const WINDOW_MS = 60_000;
+const WINDOWED = /^upstream\.(calls|errors)$/;
+
+export interface StatsSnapshot {
+  /** When counting started (ms). */
+  since: number;
+  counters: Record<string, number>;
+  /** Windowed counters: their increase over the last WINDOW_MS. */
+  lastMinute: Record<string, number>;
+}
 
 export class Stats extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
       `CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-       CREATE TABLE IF NOT EXISTS minutes (name TEXT NOT NULL, minute INTEGER NOT NULL,
-         value INTEGER NOT NULL, PRIMARY KEY (name, minute));
+       CREATE TABLE IF NOT EXISTS seconds (name TEXT NOT NULL, second INTEGER NOT NULL,
+         value INTEGER NOT NULL, PRIMARY KEY (name, second));
        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
        INSERT OR IGNORE INTO meta (key, value) VALUES ('since', ${Date.now()});`,
     );
   }
 
   add(deltas: Record<string, number>, at: number): void {
-    const minute = Math.floor(at / 60_000);
+    const second = Math.floor(at / 1000);
+    const sql = this.ctx.storage.sql;
     for (const [name, by] of Object.entries(deltas)) {
-      this.ctx.storage.sql.exec(
+      sql.exec(
         "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
         name,
         by,
       );
       if (WINDOWED.test(name)) {
-        this.ctx.storage.sql.exec(
-          "INSERT INTO minutes (name, minute, value) VALUES (?, ?, ?) ON CONFLICT (name, minute) DO UPDATE SET value = value + excluded.value",
+        sql.exec(
+          "INSERT INTO seconds (name, second, value) VALUES (?, ?, ?) ON CONFLICT (name, second) DO UPDATE SET value = value + excluded.value",
           name,
-          minute,
+          second,
           by,
         );
       }
     }
-    this.ctx.storage.sql.exec("DELETE FROM minutes WHERE minute < ?", minute - WINDOW_MINUTES);
+    sql.exec("DELETE FROM seconds WHERE second <= ?", second - WINDOW_MS / 1000);
   }
 
-  /** Totals, and per-minute averages over the last WINDOW_MINUTES (or since start). */
-  snapshot(at: number): { since: number; counters: Record<string, number>; perMinute: Record<string, number> } {
-    const since = this.ctx.storage.sql
+  snapshot(at: number): StatsSnapshot {
+    const sql = this.ctx.storage.sql;
+    const since = sql
       .exec<{ value: number }>("SELECT value FROM meta WHERE key = 'since'")
       .one().value;
     const counters: Record<string, number> = {};
-    for (const row of this.ctx.storage.sql.exec<{ name: string; value: number }>(
+    for (const row of sql.exec<{ name: string; value: number }>(
       "SELECT name, value FROM counters",
     )) {
       counters[row.name] = row.value;
     }
-    const minute = Math.floor(at / 60_000);
-    const spanMinutes = Math.max(1, Math.min(WINDOW_MINUTES, (at - since) / 60_000));
-    const perMinute: Record<string, number> = {};
-    for (const row of this.ctx.storage.sql.exec<{ name: string; total: number }>(
-      "SELECT name, sum(value) AS total FROM minutes WHERE minute > ? GROUP BY name",
-      minute - WINDOW_MINUTES,
+    const lastMinute: Record<string, number> = {};
+    for (const row of sql.exec<{ name: string; total: number }>(
+      "SELECT name, sum(value) AS total FROM seconds WHERE second > ? GROUP BY name",
+      Math.floor(at / 1000) - WINDOW_MS / 1000,
     )) {
-      perMinute[row.name] = Math.round((row.total / spanMinutes) * 100) / 100;
+      lastMinute[row.name] = row.total;
     }
-    return { since, counters, perMinute };
+    return { since, counters, lastMinute };
   }
 }

@@ -10,9 +10,16 @@ import { errorResponse, handleError } from "./lib/errors.ts";
 import { httpLog } from "./lib/http-log.ts";
 import { requestMetrics } from "./lib/metrics.ts";
 import type { AppEnv } from "./lib/types.ts";
+import { agents } from "./routes/agents.ts";
+import { assignments } from "./routes/assignments.ts";
+import { chats } from "./routes/chats.ts";
 import { health } from "./routes/health.ts";
 import { media } from "./routes/media.ts";
+import { metrics, monitoring } from "./routes/monitoring.ts";
 import { polling } from "./routes/polling.ts";
+import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
+import { waha } from "./routes/waha.ts";
+import { webhook } from "./routes/webhook.ts";
 
 const app = new Hono<AppEnv>();
 
@@ -23,12 +30,24 @@ app.use("/api/*", cors());
 
 // Public: no token.
 app.route("/api", health);
+// Signed by WAHA (HMAC) and by a one-use ticket instead of a bearer token.
+app.route("/api", webhook);
+app.route("/api", realtimeUpgrade);
 
 // Everything else under /api needs a bearer token.
 app.use("/api/*", requireAuth());
 app.get("/api/me", (c) => c.json(c.var.user));
 app.route("/api", polling);
 app.route("/api", media);
+app.route("/api", agents);
+app.route("/api", assignments);
+app.route("/api", realtimeTicket);
+app.route("/api", waha);
+app.route("/api", chats);
+app.route("/api", monitoring);
+
+// Prometheus scrapes /metrics; it checks its own bearer token.
+app.route("/", metrics);
 
 app.notFound((c) => errorResponse(404, "not-found", `no route for ${c.req.method} ${c.req.path}`));
 app.onError(handleError);
@@ -37,4 +56,7 @@ export default app;
 export { MediaGate } from "../durable-objects/media-gate.ts";
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
+export { RealtimeHub } from "../durable-objects/realtime-hub.ts";
 export { Stats } from "../durable-objects/stats.ts";
+export { WahaResource } from "../durable-objects/waha-resource.ts";
+export { WahaUpstream } from "../durable-objects/waha-upstream.ts";

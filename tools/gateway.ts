@@ -2,6 +2,7 @@
  * `npm run gateway`: the gateway alone against a real WAHA, on $PORT (default 8787).
  * Every config value comes from the environment or .dev.vars; local migrations first.
  */
+import { buildUi } from "./build-ui.ts";
 import { readDevVars } from "./dev-vars.ts";
 import { applyLocalMigrations, CONFIG_NAMES, startGateway, stopOnExit } from "./wrangler.ts";
 
@@ -21,6 +22,7 @@ if (!vars.WAHA_URL) {
   process.exit(2);
 }
 
+await buildUi();
 applyLocalMigrations();
 const gateway = await startGateway({ port, vars });
 stopOnExit(gateway.stop);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { signToken } from "../src/lib/auth.ts";
 import type { User } from "../src/lib/types.ts";
+import { buildUi } from "./build-ui.ts";
 import { startSimulator } from "./waha-sim/server.ts";
 import {
   applyLocalMigrations,
@@ -47,6 +48,7 @@ const sim = await startSimulator({
   webhookHmacKey: secrets.hmac,
 });
 
+await buildUi();
 applyLocalMigrations();
 const seed = DEMO_AGENTS.map(
   (a) => `INSERT OR IGNORE INTO agents (id, name) VALUES ('${a.id}', '${a.name}');`,

@@ -14,8 +14,8 @@ const WRANGLER = path.join(
 );
 export const PERSIST_DIR = ".data";
 
-/** Runs a wrangler command to completion; throws with its output on failure. */
-export function wrangler(args: string[], quiet = true): void {
+/** Runs a wrangler command to completion and answers its output; throws with it on failure. */
+export function wrangler(args: string[], quiet = true): string {
   const result = spawnSync(process.execPath, [WRANGLER, ...args], {
     stdio: quiet ? "pipe" : "inherit",
     encoding: "utf8",
@@ -26,6 +26,7 @@ export function wrangler(args: string[], quiet = true): void {
       `wrangler ${args.join(" ")} failed:\n${result.stdout ?? ""}${result.stderr ?? ""}`,
     );
   }
+  return result.stdout ?? "";
 }
 
 export function applyLocalMigrations(persistTo = PERSIST_DIR): void {

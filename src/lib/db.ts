@@ -185,20 +185,21 @@ export async function setSetting(db: D1Database, key: string, value: string): Pr
     .run();
 }
 
+// Set-once SLA timestamps; parameters: jid, at, created_at, updated_at.
+const FIRST_MESSAGE_SQL = `INSERT INTO chat_assignments (jid, first_message_at, created_at, updated_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (jid) DO UPDATE SET first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
+  WHERE chat_assignments.first_message_at IS NULL`;
+const FIRST_RESPONSE_SQL = `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
+  WHERE chat_assignments.first_response_at IS NULL`;
+
 /** Sets firstMessageAt (first inbound message) once; creates the chat's row if needed. */
 export async function recordFirstMessage(
   db: D1Database,
   jid: string,
   at = new Date().toISOString(),
 ): Promise<void> {
-  await db
-    .prepare(
-      `INSERT INTO chat_assignments (jid, first_message_at, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (jid) DO UPDATE SET first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
-       WHERE chat_assignments.first_message_at IS NULL`,
-    )
-    .bind(jid, at, at, at)
-    .run();
+  await db.prepare(FIRST_MESSAGE_SQL).bind(jid, at, at, at).run();
 }
 
 /** Sets firstResponseAt (first outbound message) once; creates the chat's row if needed. */
@@ -207,12 +208,181 @@ export async function recordFirstResponse(
   jid: string,
   at = new Date().toISOString(),
 ): Promise<void> {
+  await db.prepare(FIRST_RESPONSE_SQL).bind(jid, at, at, at).run();
+}
+
+export async function getAgent(db: D1Database, id: string): Promise<Agent | null> {
+  const row = await db
+    .prepare("SELECT id, name, active FROM agents WHERE id = ?")
+    .bind(id)
+    .first<AgentRow>();
+  return row ? toAgent(row) : null;
+}
+
+/** Auto-assign is on unless the setting says "off" (a missing row means the default, on). */
+export async function autoAssignEnabled(db: D1Database): Promise<boolean> {
+  return (await getSetting(db, "auto_assign")) !== "off";
+}
+
+export async function setAutoAssign(db: D1Database, enabled: boolean): Promise<void> {
+  await setSetting(db, "auto_assign", enabled ? "on" : "off");
+}
+
+/** A chat's owner change: the row after it, and who owned the chat before. */
+export interface OwnerChange {
+  assignment: ChatAssignment;
+  previousOwner: string | null;
+}
+
+/**
+ * Assigns a chat to `agentId`, or unassigns it with null, reading the previous owner in
+ * the same transaction so both sides of a reassignment can be told. Unassigning a chat
+ * that has no row answers null.
+ */
+export async function changeChatOwner(
+  db: D1Database,
+  jid: string,
+  agentId: string | null,
+  now = new Date().toISOString(),
+): Promise<OwnerChange | null> {
+  const change =
+    agentId === null
+      ? db
+          .prepare(
+            `UPDATE chat_assignments SET assigned_to = NULL, updated_at = ? WHERE jid = ?
+             RETURNING ${ASSIGNMENT_COLUMNS}`,
+          )
+          .bind(now, jid)
+      : db
+          .prepare(
+            `INSERT INTO chat_assignments (jid, assigned_to, created_at, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to, updated_at = excluded.updated_at
+             RETURNING ${ASSIGNMENT_COLUMNS}`,
+          )
+          .bind(jid, agentId, now, now);
+  const [before, after] = await db.batch<{ assigned_to: string | null } & AssignmentRow>([
+    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
+    change,
+  ]);
+  const row = after?.results[0];
+  if (!row) return null;
+  return { assignment: toAssignment(row), previousOwner: before?.results[0]?.assigned_to ?? null };
+}
+
+/** What a chat's first-or-later inbound message did: its owner now, and whether it was just picked. */
+export interface InboundOutcome {
+  owner: string | null;
+  autoAssigned: boolean;
+}
+
+// A chat is auto-assigned on its first inbound message when auto-assign is on, it has
+// neither a first message nor an owner yet, and some agent is active. ?1 is the jid.
+const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
+  AND NOT EXISTS (SELECT 1 FROM chat_assignments
+    WHERE jid = ?1 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
+  AND EXISTS (SELECT 1 FROM agents WHERE active = 1)`;
+
+// The active agent after the cursor in id order, wrapping around to the first.
+const NEXT_AGENT = `coalesce(
+  (SELECT id FROM agents WHERE active = 1
+     AND id > coalesce((SELECT value FROM settings WHERE key = 'round_robin_cursor'), '')
+   ORDER BY id LIMIT 1),
+  (SELECT id FROM agents WHERE active = 1 ORDER BY id LIMIT 1))`;
+
+/**
+ * Records an inbound message: sets firstMessageAt once and, for a new chat, assigns it
+ * round-robin. One batch is one transaction, so the cursor moves and the chat is
+ * assigned together: concurrent first messages never take the same turn, and a chat
+ * is never assigned twice. `at` is the message time, `now` the row's update time.
+ */
+export async function recordInboundMessage(
+  db: D1Database,
+  jid: string,
+  at: string,
+  now = new Date().toISOString(),
+): Promise<InboundOutcome> {
+  const results = await db.batch<{ assigned_to: string | null }>([
+    db
+      .prepare(
+        `INSERT INTO settings (key, value) SELECT 'round_robin_cursor', ${NEXT_AGENT} WHERE ${NEEDS_AUTO_ASSIGN}
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+      )
+      .bind(jid),
+    db
+      .prepare(
+        `INSERT INTO chat_assignments (jid, assigned_to, first_message_at, created_at, updated_at)
+         SELECT ?1, (SELECT value FROM settings WHERE key = 'round_robin_cursor'), ?2, ?3, ?3
+         WHERE ${NEEDS_AUTO_ASSIGN}
+         ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to,
+           first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
+         RETURNING assigned_to`,
+      )
+      .bind(jid, at, now),
+    db.prepare(FIRST_MESSAGE_SQL).bind(jid, at, now, now),
+    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
+  ]);
+  const picked = results[1]?.results[0]?.assigned_to ?? null;
+  return { owner: results[3]?.results[0]?.assigned_to ?? null, autoAssigned: picked !== null };
+}
+
+/** Records an outbound message: sets firstResponseAt once; answers the chat's owner. */
+export async function recordOutboundMessage(
+  db: D1Database,
+  jid: string,
+  at: string,
+  now = new Date().toISOString(),
+): Promise<{ owner: string | null }> {
+  const [, owner] = await db.batch<{ assigned_to: string | null }>([
+    db.prepare(FIRST_RESPONSE_SQL).bind(jid, at, now, now),
+    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
+  ]);
+  return { owner: owner?.results[0]?.assigned_to ?? null };
+}
+
+/** The chat's owner, or null when it has none (or no row). */
+export async function chatOwner(db: D1Database, jid: string): Promise<string | null> {
+  const row = await db
+    .prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?")
+    .bind(jid)
+    .first<{ assigned_to: string | null }>();
+  return row?.assigned_to ?? null;
+}
+
+/**
+ * Claims webhook keys (a request id, the message an event is about) until `expiresAt`;
+ * answers, per key, whether this call claimed it (false: seen before and not expired).
+ * Expired claims are swept a few at a time so the table stays small without a cron.
+ */
+export async function claimWebhookKeys(
+  db: D1Database,
+  keys: string[],
+  now: number,
+  expiresAt: number,
+): Promise<boolean[]> {
+  const results = await db.batch([
+    db
+      .prepare(
+        "DELETE FROM webhook_receipts WHERE key IN (SELECT key FROM webhook_receipts WHERE expires_at <= ? LIMIT 50)",
+      )
+      .bind(now),
+    ...keys.map((key) =>
+      db
+        .prepare(
+          `INSERT INTO webhook_receipts (key, expires_at) VALUES (?, ?)
+           ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
+           WHERE webhook_receipts.expires_at <= ?`,
+        )
+        .bind(key, expiresAt, now),
+    ),
+  ]);
+  return results.slice(1).map((r) => r.meta.changes > 0);
+}
+
+/** Gives claimed webhook keys back, so a delivery whose effects failed can be retried. */
+export async function releaseWebhookKeys(db: D1Database, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
   await db
-    .prepare(
-      `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
-       WHERE chat_assignments.first_response_at IS NULL`,
-    )
-    .bind(jid, at, at, at)
+    .prepare(`DELETE FROM webhook_receipts WHERE key IN (${keys.map(() => "?").join(", ")})`)
+    .bind(...keys)
     .run();
 }

@@ -4,12 +4,15 @@
  * hit never waits on a Durable Object call.
  */
 import { createMiddleware } from "hono/factory";
+import type { StatsSnapshot } from "../../durable-objects/stats.ts";
 import type { AppEnv } from "./types.ts";
 
 const FLUSH_MS = 1_000;
 
 let pending = new Map<string, number>();
 let lastFlush = 0;
+/** Flushes still on their way, so a reader can wait for all of them to land. */
+const sending = new Set<Promise<void>>();
 
 /** Adds `by` to the counter `name` ("media.served", "upstream.calls:session", …). */
 export function count(name: string, by = 1): void {
@@ -21,7 +24,11 @@ function statsStub(env: Env) {
 }
 
 /** Takes the isolate's pending deltas; sends them unless the last flush was recent. */
-export function flushMetrics(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, force = false): Promise<void> {
+export function flushMetrics(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  force = false,
+): Promise<void> {
   const now = Date.now();
   if (pending.size === 0 || (!force && now - lastFlush < FLUSH_MS)) return Promise.resolve();
   const batch = Object.fromEntries(pending);
@@ -33,7 +40,11 @@ export function flushMetrics(env: Env, ctx: Pick<ExecutionContext, "waitUntil">,
       // Put the deltas back so the next flush carries them.
       for (const [name, by] of Object.entries(batch)) count(name, by);
       console.error(`[stats] flush failed: ${err instanceof Error ? err.message : String(err)}`);
+    })
+    .then(() => {
+      sending.delete(sent);
     });
+  sending.add(sent);
   ctx.waitUntil(sent);
   return sent;
 }
@@ -42,8 +53,9 @@ export function flushMetrics(env: Env, ctx: Pick<ExecutionContext, "waitUntil">,
 export async function readCounters(
   env: Env,
   ctx: Pick<ExecutionContext, "waitUntil">,
-): Promise<{ since: number; counters: Record<string, number>; perMinute: Record<string, number> }> {
+): Promise<StatsSnapshot> {
   await flushMetrics(env, ctx, true);
+  await Promise.all(sending);
   return statsStub(env).snapshot(Date.now());
 }
 

@@ -9,3 +9,12 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const field = issue?.path.length ? issue.path.join(".") : "body";
   throw apiError(400, "invalid-request", `${field}: ${issue?.message ?? "is invalid"}`);
 }
+
+/** The request's JSON body, or 400 when it is not JSON. */
+export async function readJsonBody(req: Request): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw apiError(400, "invalid-request", "body: is not valid JSON");
+  }
+}

@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 
-export const SESSION_STATUSES = ["STOPPED", "STARTING", "SCAN_QR_CODE", "WORKING", "FAILED"] as const;
+export const SESSION_STATUSES = [
+  "STOPPED",
+  "STARTING",
+  "SCAN_QR_CODE",
+  "WORKING",
+  "FAILED",
+] as const;
 
 const serialized = z.union([
   z.string(),
@@ -34,7 +40,9 @@ export const chatSchema = z.looseObject({
   unreadCount: z.number().nullish(),
   timestamp: z.number().nullish(),
   conversationTimestamp: z.number().nullish(),
-  lastMessage: z.looseObject({ body: z.string().nullish(), timestamp: z.number().nullish() }).nullish(),
+  lastMessage: z
+    .looseObject({ body: z.string().nullish(), timestamp: z.number().nullish() })
+    .nullish(),
 });
 export type WahaChat = z.infer<typeof chatSchema>;
 

@@ -1,0 +1,298 @@
+/**
+ * `npm run bench:realtime`: realtime fan-out on 127.0.0.1 only. Starts the WAHA
+ * simulator and one gateway, opens 1,000 WebSockets (staff and agents), posts 100 signed
+ * webhooks, and prints deliveries against what each socket should get, webhook-to-socket
+ * latency and workerd's memory with the sockets idle. Stops what it started.
+ */
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { signToken } from "../src/lib/auth.ts";
+import type { Role } from "../src/lib/types.ts";
+import { startSimulator } from "../tools/waha-sim/server.ts";
+import { applyLocalMigrations, type Gateway, startGateway, wrangler } from "../tools/wrangler.ts";
+import { groupRss, percentile } from "./load.ts";
+
+const PORT = Number(process.env.BENCH_PORT ?? 8792);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
+const EVENTS = 100;
+const AGENTS = 10;
+/** One in ten sockets is staff (admin or user), who get every event. */
+const STAFF_EVERY = 10;
+const SESSION_EVENTS = ["STARTING", "SCAN_QR_CODE", "FAILED", "STOPPED", "WORKING"] as const;
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 3_000);
+const DEADLINE_MS = 240_000;
+const API_KEY = "bench-key";
+const JWT_SECRET = "bench-jwt-secret-0123456789";
+const HMAC_KEY = "bench-webhook-hmac-key-0123456789";
+
+const agentId = (i: number) => `bench-agent-${i}`;
+const chatOf = (i: number) => `1555777000${i}@c.us`;
+
+const persist = mkdtempSync(path.join(tmpdir(), "wa-edge-bench-rt-"));
+const sim = await startSimulator({ apiKey: API_KEY });
+let gateway: Gateway | undefined;
+const sockets: WebSocket[] = [];
+const stopAll = () => {
+  for (const ws of sockets) ws.close();
+  gateway?.stop();
+  void sim.close();
+  rmSync(persist, { recursive: true, force: true });
+};
+process.on("SIGINT", () => {
+  stopAll();
+  process.exit(130);
+});
+setTimeout(() => {
+  console.error(`bench:realtime: gave up after ${DEADLINE_MS / 1000} s`);
+  stopAll();
+  process.exit(1);
+}, DEADLINE_MS).unref();
+
+interface Client {
+  role: Role;
+  agent: string | null;
+  /** Event keys received (message id or session:STATUS). */
+  got: Set<string>;
+  duplicates: number;
+  misrouted: number;
+  /** Close code if the socket closed during the run. */
+  closedWith: number | null;
+}
+
+const sentAt = new Map<string, number>();
+const ownerOfChat = new Map<string, string>();
+const latencies: number[] = [];
+
+function onFrame(client: Client, data: unknown): void {
+  const now = performance.now();
+  if (typeof data !== "string" || !data.startsWith("{")) return;
+  const frame = JSON.parse(data) as {
+    type: string;
+    status?: string;
+    jid?: string;
+    message?: { id: string };
+  };
+  const key =
+    frame.type === "message.new"
+      ? frame.message?.id
+      : frame.type === "session.status"
+        ? `session:${frame.status}`
+        : undefined;
+  if (key === undefined) return;
+  const t0 = sentAt.get(key);
+  if (t0 !== undefined) latencies.push(now - t0);
+  if (client.got.has(key)) client.duplicates++;
+  client.got.add(key);
+  if (
+    client.agent !== null &&
+    frame.jid !== undefined &&
+    ownerOfChat.get(frame.jid) !== client.agent
+  ) {
+    client.misrouted++;
+  }
+}
+
+function webhookBody(event: string, payload: unknown): string {
+  return JSON.stringify({
+    id: `evt_${crypto.randomUUID()}`,
+    session: "default",
+    event,
+    payload,
+    engine: "WEBJS",
+  });
+}
+
+async function postWebhook(url: string, event: string, payload: unknown): Promise<number> {
+  const body = webhookBody(event, payload);
+  const res = await fetch(`${url}/api/waha/webhook`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Webhook-Hmac": createHmac("sha512", HMAC_KEY).update(body).digest("hex"),
+      "X-Webhook-Hmac-Algorithm": "sha512",
+      "X-Webhook-Request-Id": `req_${crypto.randomUUID()}`,
+      "X-Webhook-Timestamp": String(Date.now()),
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+async function openClient(url: string, tokens: Map<string, string>, i: number): Promise<Client> {
+  const staff = i % STAFF_EVERY === 0;
+  const role: Role = staff ? (i % (2 * STAFF_EVERY) === 0 ? "admin" : "user") : "agent";
+  const agent = staff ? null : agentId(Math.floor(i / STAFF_EVERY) % AGENTS);
+  const sub = agent ?? role;
+  const res = await fetch(`${url}/api/realtime/ticket`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${tokens.get(sub)}` },
+  });
+  if (res.status !== 200) throw new Error(`ticket ${i}: ${res.status} ${await res.text()}`);
+  const { ticket } = (await res.json()) as { ticket: string };
+  const client: Client = {
+    role,
+    agent,
+    got: new Set(),
+    duplicates: 0,
+    misrouted: 0,
+    closedWith: null,
+  };
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?ticket=${ticket}`);
+  sockets.push(ws);
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(), { once: true });
+    ws.addEventListener("error", () => reject(new Error(`socket ${i} failed to open`)), {
+      once: true,
+    });
+  });
+  ws.addEventListener("message", (event) => onFrame(client, event.data));
+  ws.addEventListener("close", (event) => {
+    client.closedWith = event.code;
+  });
+  return client;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+try {
+  applyLocalMigrations(persist);
+  const seed = Array.from({ length: AGENTS }, (_, i) => {
+    ownerOfChat.set(chatOf(i), agentId(i));
+    // Chats already owned and already answered: the run measures fan-out, not auto-assign.
+    return (
+      `INSERT INTO agents (id, name) VALUES ('${agentId(i)}', 'Agent ${i}'); ` +
+      `INSERT INTO chat_assignments (jid, assigned_to, first_message_at) VALUES ('${chatOf(i)}', '${agentId(i)}', '2024-01-01T00:00:00.000Z');`
+    );
+  }).join(" ");
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--command", seed]);
+  gateway = await startGateway({
+    port: PORT,
+    persistTo: persist,
+    logLevel: "error",
+    vars: {
+      WAHA_URL: sim.url,
+      WAHA_API_KEY: API_KEY,
+      WAHA_WEBHOOK_HMAC_KEY: HMAC_KEY,
+      JWT_SECRET,
+      HTTP_LOG: "none",
+    },
+  });
+  const pgid = gateway.child.pid ?? 0;
+  const url = gateway.url;
+  const tokens = new Map<string, string>();
+  for (const sub of ["admin", "user", ...Array.from({ length: AGENTS }, (_, i) => agentId(i))]) {
+    const role: Role = sub === "admin" || sub === "user" ? sub : "agent";
+    tokens.set(sub, await signToken({ sub, role }, JWT_SECRET, 3600));
+  }
+  // Warm the hub and the webhook path, then take the baseline.
+  await postWebhook(url, "session.status", { name: "default", status: "WORKING" });
+  await sleep(IDLE_MS);
+  const rssBefore = await groupRss(pgid);
+
+  const connectStart = performance.now();
+  const clients: Client[] = [];
+  for (let i = 0; i < CLIENTS; i += 50) {
+    const batch = Array.from({ length: Math.min(50, CLIENTS - i) }, (_, j) =>
+      openClient(url, tokens, i + j),
+    );
+    clients.push(...(await Promise.all(batch)));
+  }
+  const connectSeconds = (performance.now() - connectStart) / 1000;
+  await sleep(IDLE_MS);
+  const rssIdle = await groupRss(pgid);
+
+  // 100 events: chat messages round the 10 chats, with a session change every 20th.
+  const expected = new Map<Client, Set<string>>(clients.map((c) => [c, new Set()]));
+  const statuses: number[] = [];
+  const sendStart = performance.now();
+  for (let n = 0; n < EVENTS; n++) {
+    const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
+    if (sessionSlot) {
+      const key = `session:${sessionSlot}`;
+      for (const set of expected.values()) set.add(key);
+      sentAt.set(key, performance.now());
+      statuses.push(
+        await postWebhook(url, "session.status", { name: "default", status: sessionSlot }),
+      );
+      continue;
+    }
+    const chat = chatOf(n % AGENTS);
+    const id = `false_${chat}_3EB0BENCH${String(n).padStart(11, "0")}`;
+    for (const [client, set] of expected) {
+      if (client.agent === null || client.agent === ownerOfChat.get(chat)) set.add(id);
+    }
+    sentAt.set(id, performance.now());
+    statuses.push(
+      await postWebhook(url, "message", {
+        id,
+        timestamp: Math.floor(Date.now() / 1000),
+        from: chat,
+        fromMe: false,
+        to: "15550000000@c.us",
+        body: `bench message ${n}`,
+        hasMedia: false,
+        ack: 1,
+        ackName: "SERVER",
+      }),
+    );
+  }
+  const sendSeconds = (performance.now() - sendStart) / 1000;
+
+  const want = [...expected.values()].reduce((sum, set) => sum + set.size, 0);
+  const delivered = () => clients.reduce((sum, c) => sum + c.got.size, 0);
+  const waitUntil = performance.now() + 30_000;
+  while (delivered() < want && performance.now() < waitUntil) await sleep(50);
+
+  let missing = 0;
+  for (const [client, set] of expected) for (const key of set) if (!client.got.has(key)) missing++;
+  const duplicates = clients.reduce((sum, c) => sum + c.duplicates, 0);
+  const misrouted = clients.reduce((sum, c) => sum + c.misrouted, 0);
+  latencies.sort((a, b) => a - b);
+  const accepted = statuses.filter((s) => s === 200).length;
+  const staffCount = clients.filter((c) => c.agent === null).length;
+  const closes = new Map<number, number>();
+  for (const c of clients) {
+    if (c.closedWith !== null) closes.set(c.closedWith, (closes.get(c.closedWith) ?? 0) + 1);
+  }
+  const closed = [...closes].map(([code, n]) => `${n} with ${code}`).join(", ") || "none";
+
+  const rows: Array<[string, string]> = [
+    [
+      "clients",
+      `${clients.length} (${staffCount} staff, ${clients.length - staffCount} agents over ${AGENTS} ids)`,
+    ],
+    ["connect (ticket + upgrade)", `${connectSeconds.toFixed(1)} s`],
+    [
+      "webhooks accepted",
+      `${accepted}/${EVENTS} in ${sendSeconds.toFixed(1)} s (sent one after another)`,
+    ],
+    [
+      "deliveries",
+      `${delivered()}/${want} expected (missing ${missing}, duplicate ${duplicates}, to the wrong agent ${misrouted})`,
+    ],
+    ["sockets closed during the run", closed],
+    ["webhook → socket p50", `${percentile(latencies, 50).toFixed(1)} ms`],
+    ["webhook → socket p99", `${percentile(latencies, 99).toFixed(1)} ms`],
+    ["workerd RSS before sockets", mb(rssBefore)],
+    [
+      `workerd RSS, ${clients.length} sockets idle`,
+      `${mb(rssIdle)} (+${((rssIdle - rssBefore) / 1024 / clients.length).toFixed(1)} KB a socket)`,
+    ],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log("\nbench:realtime (127.0.0.1, one gateway, local workerd)\n");
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  console.log("");
+  stopAll();
+  process.exit(missing === 0 && misrouted === 0 && accepted === EVENTS ? 0 : 1);
+} catch (err) {
+  console.error(`bench:realtime: ${err instanceof Error ? err.stack : String(err)}`);
+  stopAll();
+  process.exit(1);
+}

@@ -1,0 +1,195 @@
+/**
+ * RealtimeHub: the one WebSocket hub. Browsers connect with a one-use ticket; their
+ * sockets hibernate between events and carry tags for role and agent, so a broadcast
+ * reaches staff (admin, user) and only the agents who own the chat it is about.
+ */
+import { DurableObject } from "cloudflare:workers";
+import type { Role } from "../src/lib/types.ts";
+
+export const TICKET_TTL_MS = 30_000;
+
+/** Who a ticket lets connect. */
+export interface TicketHolder {
+  role: Role;
+  sub: string;
+}
+
+/** Staff receive every event; agents those of their chats; everyone session events. */
+export type Audience = { everyone: true } | { agents: string[] };
+
+export type RedeemResult =
+  | { status: "ok"; holder: TicketHolder }
+  | { status: "unknown" }
+  | { status: "expired" };
+
+export interface BroadcastResult {
+  sent: number;
+  failed: number;
+}
+
+interface SocketInfo extends TicketHolder {
+  maxMessageBytes: number;
+  connectedAt: number;
+}
+
+const STAFF_TAG = "staff";
+const AGENT_TAG = "agent";
+// The runtime refuses tags over 256 characters; such a sub owns no chat (agent ids are short).
+const MAX_TAG_LENGTH = 256;
+
+function agentTag(id: string): string {
+  return `agent:${id}`;
+}
+
+function tagsFor(holder: TicketHolder): string[] {
+  if (holder.role !== "agent") return [STAFF_TAG, `role:${holder.role}`];
+  const own = agentTag(holder.sub);
+  return own.length <= MAX_TAG_LENGTH ? [AGENT_TAG, own] : [AGENT_TAG];
+}
+
+function newTicket(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** UTF-8 size without encoding when the answer is clear from the length alone. */
+function byteSize(message: string | ArrayBuffer, limit: number): number {
+  if (typeof message !== "string") return message.byteLength;
+  if (message.length > limit || message.length * 3 <= limit) return message.length;
+  return new TextEncoder().encode(message).byteLength;
+}
+
+export class RealtimeHub extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, role TEXT NOT NULL,
+         sub TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+    );
+    // Answered by the runtime itself, so keep-alive pings never wake a hibernating hub.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** A ticket for one connection within TICKET_TTL_MS. */
+  issueTicket(holder: TicketHolder): { ticket: string; expiresAt: number } {
+    const now = Date.now();
+    this.ctx.storage.sql.exec("DELETE FROM tickets WHERE expires_at <= ?", now);
+    const ticket = newTicket();
+    const expiresAt = now + TICKET_TTL_MS;
+    this.ctx.storage.sql.exec(
+      "INSERT INTO tickets (ticket, role, sub, expires_at) VALUES (?, ?, ?, ?)",
+      ticket,
+      holder.role,
+      holder.sub,
+      expiresAt,
+    );
+    return { ticket, expiresAt };
+  }
+
+  /** Uses a ticket up: whatever the outcome, it never works again. */
+  private redeem(ticket: string, now: number): RedeemResult {
+    const row = this.ctx.storage.sql
+      .exec<{ role: Role; sub: string; expires_at: number }>(
+        "DELETE FROM tickets WHERE ticket = ? RETURNING role, sub, expires_at",
+        ticket,
+      )
+      .toArray()[0];
+    if (!row) return { status: "unknown" };
+    if (row.expires_at <= now) return { status: "expired" };
+    return { status: "ok", holder: { role: row.role, sub: row.sub } };
+  }
+
+  /**
+   * The WebSocket upgrade, from the Worker's /api/realtime route, which has checked the
+   * Upgrade header. The ticket and the message size limit come in the URL.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const maxMessageBytes = Number(url.searchParams.get("maxMessageBytes"));
+    const redeemed = this.redeem(url.searchParams.get("ticket") ?? "", Date.now());
+    if (redeemed.status !== "ok") {
+      const message =
+        redeemed.status === "expired" ? "the ticket has expired" : "the ticket is unknown or used";
+      return Response.json({ error: "unauthorized", message }, { status: 401 });
+    }
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, tagsFor(redeemed.holder));
+    const info: SocketInfo = {
+      ...redeemed.holder,
+      maxMessageBytes:
+        Number.isInteger(maxMessageBytes) && maxMessageBytes > 0 ? maxMessageBytes : 500_000,
+      connectedAt: Date.now(),
+    };
+    server.serializeAttachment(info);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Sends one frame to its audience. A socket that cannot take it is closed with 1011
+   * and the broadcast goes on to the others.
+   */
+  broadcast(frame: string, audience: Audience): BroadcastResult {
+    const sockets =
+      "everyone" in audience
+        ? this.ctx.getWebSockets()
+        : [
+            ...this.ctx.getWebSockets(STAFF_TAG),
+            ...[...new Set(audience.agents)].flatMap((id) => this.ctx.getWebSockets(agentTag(id))),
+          ];
+    const result: BroadcastResult = { sent: 0, failed: 0 };
+    for (const ws of sockets) {
+      try {
+        ws.send(frame);
+        result.sent++;
+      } catch (err) {
+        result.failed++;
+        console.log(
+          `[realtime] send failed, closing: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        closeQuietly(ws, 1011, "send failed");
+      }
+    }
+    return result;
+  }
+
+  /** Open sockets, for the monitoring stats. */
+  connections(): { total: number; staff: number; agents: number } {
+    return {
+      total: this.ctx.getWebSockets().length,
+      staff: this.ctx.getWebSockets(STAFF_TAG).length,
+      agents: this.ctx.getWebSockets(AGENT_TAG).length,
+    };
+  }
+
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    const info = ws.deserializeAttachment() as SocketInfo | null;
+    const limit = info?.maxMessageBytes ?? 500_000;
+    if (byteSize(message, limit) > limit) {
+      closeQuietly(ws, 1009, `messages are limited to ${limit} bytes`);
+      return;
+    }
+    // Clients only ping; the runtime answers that without waking the hub, but a ping
+    // that reaches an awake hub still gets its pong. Anything else is ignored.
+    if (message === "ping") ws.send("pong");
+  }
+
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    // Answer the close; 1005/1006 say "no code" and may not be sent back.
+    closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  override webSocketError(ws: WebSocket): void {
+    closeQuietly(ws, 1011, "socket error");
+  }
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason.slice(0, 120));
+  } catch {
+    // Already closed or closing.
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * The gateway's JSON error `{error, message?}` as a thrown value, with the HTTP status and
+ * the Retry-After delay that callers need to decide when to ask again.
+ */
+import { retryAfterMs } from "./retry-after.ts";
+
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+
+  constructor(
+    /** HTTP status; 0 when the request never got an answer. */
+    readonly status: number,
+    /** The gateway's kebab-case code, e.g. `media-busy`; `network-error` for status 0. */
+    readonly code: string,
+    message: string,
+    /** From `Retry-After`, when the answer carried one. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Builds the error for a non-2xx answer, reading its JSON body when there is one. */
+export async function apiErrorFrom(res: Response, now: number): Promise<ApiError> {
+  let code = `http-${res.status}`;
+  let message = `${res.status} ${res.statusText}`.trim();
+  try {
+    const body: unknown = await res.json();
+    if (isErrorBody(body)) {
+      code = body.error;
+      message = body.message ?? body.error;
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): the status says enough.
+  }
+  return new ApiError(res.status, code, message, retryAfterMs(res.headers.get("Retry-After"), now));
+}
+
+export function networkError(cause: unknown): ApiError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new ApiError(0, "network-error", `the gateway did not answer: ${reason}`);
+}
+
+function isErrorBody(body: unknown): body is { error: string; message?: string } {
+  if (typeof body !== "object" || body === null) return false;
+  const { error, message } = body as Record<string, unknown>;
+  return typeof error === "string" && (message === undefined || typeof message === "string");
+}

@@ -1,0 +1,208 @@
+/**
+ * The realtime connection: a fresh one-use ticket, then the WebSocket; `ping` every
+ * pingInterval with a deadline for `pong`; reconnects with slow jittered backoff that
+ * resets once a connection has stayed up for a while.
+ */
+import { ApiError } from "./api-error.ts";
+import { type BackoffOptions, backoffDelay } from "./backoff.ts";
+import { parseRealtimeEvent, type RealtimeEvent } from "./realtime-events.ts";
+import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
+
+export interface SocketHandlers {
+  onOpen(): void;
+  onMessage(data: string): void;
+  onClose(code: number, reason: string): void;
+}
+
+export interface RealtimeSocket {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type OpenSocket = (url: string, handlers: SocketHandlers) => RealtimeSocket;
+
+/** The browser's WebSocket behind the small interface the connection needs. */
+export const browserSocket: OpenSocket = (url, handlers) => {
+  const ws = new WebSocket(url);
+  ws.onopen = () => handlers.onOpen();
+  ws.onmessage = (event) => {
+    if (typeof event.data === "string") handlers.onMessage(event.data);
+  };
+  // An error is always followed by close, which is where reconnecting happens.
+  ws.onclose = (event) => handlers.onClose(event.code, event.reason);
+  return ws;
+};
+
+/** `ws:` or `wss:` to match the page, same host. */
+export function realtimeUrl(location: { protocol: string; host: string }, ticket: string): string {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/api/realtime?ticket=${encodeURIComponent(ticket)}`;
+}
+
+export interface RealtimeOptions {
+  /** A fresh ticket for each connection attempt (`POST /api/realtime/ticket`). */
+  ticket: () => Promise<string>;
+  url: (ticket: string) => string;
+  pingIntervalMs: number;
+  /** How long a `ping` may go unanswered before the socket counts as dead (default 10 s). */
+  pongTimeoutMs?: number;
+  /** Reconnect delays; see BackoffOptions. */
+  backoff?: BackoffOptions;
+  /** How long a connection must stay up before the backoff starts over (default 30 s). */
+  stableMs?: number;
+  onEvent: (event: RealtimeEvent) => void;
+  /** True once the socket has proved it delivers (a pong or an event), false when it drops. */
+  onLiveChange?: (live: boolean) => void;
+  onReconnectScheduled?: (delayMs: number, attempt: number) => void;
+  openSocket?: OpenSocket;
+  scheduler?: Scheduler;
+  random?: () => number;
+}
+
+/** Closed by us because the server stopped answering pings. */
+const PONG_TIMEOUT_CLOSE = 4000;
+
+export class RealtimeConnection {
+  readonly #options: RealtimeOptions;
+  readonly #clock: Scheduler;
+  readonly #openSocket: OpenSocket;
+  readonly #random: () => number;
+
+  #running = false;
+  #socket: RealtimeSocket | undefined;
+  #generation = 0;
+  #live = false;
+  /** Failed attempts since the last stable connection; drives the backoff. */
+  #attempt = 0;
+  #timers = new Map<"ping" | "pong" | "stable" | "reconnect", Cancel>();
+
+  constructor(options: RealtimeOptions) {
+    this.#options = options;
+    this.#clock = options.scheduler ?? systemScheduler;
+    this.#openSocket = options.openSocket ?? browserSocket;
+    this.#random = options.random ?? Math.random;
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    void this.#connect();
+  }
+
+  stop(): void {
+    this.#running = false;
+    for (const cancel of this.#timers.values()) cancel();
+    this.#timers.clear();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.close(1000, "signed out");
+    this.#setLive(false);
+  }
+
+  async #connect(): Promise<void> {
+    let ticket: string;
+    try {
+      ticket = await this.#options.ticket();
+    } catch (error) {
+      if (!this.#running) return;
+      // A rejected token will not get better by retrying; the page signs out instead.
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        this.stop();
+        return;
+      }
+      this.#scheduleReconnect(error instanceof ApiError ? error.retryAfterMs : undefined);
+      return;
+    }
+    if (!this.#running) return;
+    // Events from a socket we have already given up on must not touch the current one.
+    const generation = ++this.#generation;
+    const current = () => generation === this.#generation && this.#socket !== undefined;
+    const handlers: SocketHandlers = {
+      onOpen: () => {
+        if (current()) this.#opened();
+      },
+      onMessage: (data) => {
+        if (current()) this.#received(data);
+      },
+      onClose: () => {
+        if (current()) this.#closed();
+      },
+    };
+    try {
+      this.#socket = this.#openSocket(this.#options.url(ticket), handlers);
+    } catch {
+      this.#scheduleReconnect(undefined);
+    }
+  }
+
+  #opened(): void {
+    // Ping at once: the socket counts as live only after the first answer arrives.
+    this.#ping();
+    this.#timer("stable", this.#options.stableMs ?? 30_000, () => {
+      this.#attempt = 0;
+    });
+  }
+
+  #ping(): void {
+    this.#socket?.send("ping");
+    if (!this.#timers.has("pong")) {
+      this.#timer("pong", this.#options.pongTimeoutMs ?? 10_000, () => {
+        const socket = this.#socket;
+        this.#closed();
+        socket?.close(PONG_TIMEOUT_CLOSE, "no pong");
+      });
+    }
+    this.#timer("ping", this.#options.pingIntervalMs, () => this.#ping());
+  }
+
+  #received(data: string): void {
+    this.#cancel("pong");
+    this.#setLive(true);
+    if (data === "pong") return;
+    const event = parseRealtimeEvent(data);
+    if (event) this.#options.onEvent(event);
+  }
+
+  #closed(): void {
+    this.#socket = undefined;
+    for (const name of ["ping", "pong", "stable"] as const) this.#cancel(name);
+    this.#setLive(false);
+    if (this.#running) this.#scheduleReconnect(undefined);
+  }
+
+  #scheduleReconnect(retryAfterMs: number | undefined): void {
+    const delay = Math.max(
+      backoffDelay(this.#attempt, this.#options.backoff, this.#random),
+      retryAfterMs ?? 0,
+    );
+    this.#attempt += 1;
+    this.#options.onReconnectScheduled?.(delay, this.#attempt);
+    this.#timer("reconnect", delay, () => void this.#connect());
+  }
+
+  #setLive(live: boolean): void {
+    if (this.#live === live) return;
+    this.#live = live;
+    this.#options.onLiveChange?.(live);
+  }
+
+  #timer(name: "ping" | "pong" | "stable" | "reconnect", ms: number, fn: () => void): void {
+    this.#cancel(name);
+    this.#timers.set(
+      name,
+      this.#clock.after(ms, () => {
+        this.#timers.delete(name);
+        fn();
+      }),
+    );
+  }
+
+  #cancel(name: "ping" | "pong" | "stable" | "reconnect"): void {
+    this.#timers.get(name)?.();
+    this.#timers.delete(name);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What the inbox gets instead of WAHA's raw shapes: chat summaries that look the same
+ * whatever WAHA's engine, and messages whose media points at the gateway, never at WAHA.
+ */
+import type { WahaChat, WahaMessage } from "./waha.ts";
+
+export interface ChatSummary {
+  id: string;
+  name: string;
+  unreadCount: number;
+  /** ISO time of the last message, null for an empty chat. */
+  lastMessageAt: string | null;
+  /** Start of the last message's text, or "[media]" for a message without text. */
+  preview: string | null;
+  isGroup: boolean;
+  /** The agent the chat is assigned to (from D1, added after the cache). */
+  owner: string | null;
+}
+
+/** A chat summary as cached: ownership changes more often than WAHA's list does. */
+export type CachedChat = Omit<ChatSummary, "owner">;
+
+/** A WAHA message for the browser: `media.url` rewritten, engine internals dropped. */
+export type BrowserMessage = Record<string, unknown> & { id: string };
+
+const PREVIEW_CHARS = 160;
+
+export function toCachedChat(chat: WahaChat): CachedChat {
+  const last = chat.lastMessage;
+  const seconds = last?.timestamp ?? chat.timestamp ?? chat.conversationTimestamp ?? 0;
+  const text = last?.body?.trim() ?? "";
+  const hasMedia = last !== null && last !== undefined && last.hasMedia === true;
+  return {
+    id: chat.id,
+    name: chat.name?.trim() || (chat.id.split("@")[0] ?? chat.id),
+    unreadCount: Math.max(0, chat.unreadCount ?? 0),
+    lastMessageAt: seconds > 0 ? new Date(seconds * 1000).toISOString() : null,
+    preview: text ? text.slice(0, PREVIEW_CHARS) : hasMedia ? "[media]" : null,
+    isGroup: chat.isGroup ?? chat.id.endsWith("@g.us"),
+  };
+}
+
+/** Newest first; chats without messages last. */
+export function byLastMessage(a: CachedChat, b: CachedChat): number {
+  return (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? "") || a.id.localeCompare(b.id);
+}
+
+/** Where the browser fetches a message's media: the gateway's own media route. */
+export function mediaPath(jid: string, messageId: string): string {
+  return `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(messageId)}`;
+}
+
+/**
+ * The message as the browser sees it. WAHA's `media.url` (its host, and a file behind
+ * its API key) becomes the gateway's media route; `_data` (the engine's raw record,
+ * with thumbnails) is dropped.
+ */
+export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMessage {
+  const { _data: _engine, media, ...rest } = message;
+  const out: BrowserMessage = { ...rest };
+  if (media) {
+    out.media = { ...media, url: media.url ? mediaPath(jid, message.id) : null };
+  }
+  return out;
+}

@@ -1,0 +1,189 @@
+/**
+ * The monitoring stats (SPEC "Monitoring stats"): counters added up across isolates by
+ * the Stats object, and gauges read from the objects that own them (circuit breaker,
+ * media gate, this colo's media ledger, realtime hub).
+ */
+import type { Config } from "./config.ts";
+import { ledgerSnapshot } from "./media-cache.ts";
+import { readCounters } from "./metrics.ts";
+import { realtimeConnections } from "./realtime.ts";
+import { type CircuitSnapshot, circuitSnapshot } from "./upstream.ts";
+
+export interface ResourceCounts {
+  hits: number;
+  misses: number;
+  coalesced: number;
+  stale: number;
+  bypass: number;
+}
+
+export interface EndpointCounts {
+  calls: number;
+  errors: number;
+  timeouts: number;
+}
+
+export interface MonitoringStats {
+  since: string;
+  requests: { total: number; byRoute: Record<string, number> };
+  cache: {
+    hits: number;
+    misses: number;
+    coalesced: number;
+    stale: number;
+    hitRate: number;
+    byResource: Record<string, ResourceCounts>;
+  };
+  upstream: {
+    calls: number;
+    callsPerMinute: number;
+    errors: number;
+    errorRate: number;
+    timeouts: number;
+    byEndpoint: Record<string, EndpointCounts>;
+  };
+  media: {
+    served: number;
+    bytesServed: number;
+    cachedItems: number;
+    cachedBytes: number;
+    evictions: number;
+    busyRejections: number;
+    cooldownRejections: number;
+    inFlight: number;
+    activeDownloads: number;
+    maxConcurrency: number;
+  };
+  circuit: CircuitSnapshot;
+  realtime: { connections: number };
+}
+
+const CACHE_COUNTER = /^cache\.(hit|miss|coalesced|stale|bypass):(.+)$/;
+const ENDPOINT_COUNTER = /^upstream\.(calls|errors|timeouts):(.+)$/;
+/** Cache results as counters name them → their field in ResourceCounts. */
+export const CACHE_RESULTS = {
+  hit: "hits",
+  miss: "misses",
+  coalesced: "coalesced",
+  stale: "stale",
+  bypass: "bypass",
+} as const;
+
+function ratio(part: number, whole: number): number {
+  return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
+}
+
+/** A gauge that must not take the whole answer down with it. */
+async function gauge<T>(name: string, read: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    console.error(
+      `[monitoring] ${name} unavailable: ${err instanceof Error ? err.message : String(err)}`,
+    );
+    return fallback;
+  }
+}
+
+export async function collectStats(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  config: Config,
+  colo: string,
+): Promise<MonitoringStats> {
+  const [snapshot, circuit, gate, ledger, connections] = await Promise.all([
+    readCounters(env, ctx),
+    gauge<CircuitSnapshot>("circuit", () => circuitSnapshot(env), {
+      state: "closed",
+      failures: 0,
+      openedAt: null,
+    }),
+    gauge<{ active: number }>(
+      "media gate",
+      () => env.MEDIA_GATE.get(env.MEDIA_GATE.idFromName("global")).snapshot(),
+      {
+        active: 0,
+      },
+    ),
+    gauge<{ items: number; bytes: number }>("media ledger", () => ledgerSnapshot(env, colo), {
+      items: 0,
+      bytes: 0,
+    }),
+    gauge("realtime", () => realtimeConnections(env), 0),
+  ]);
+  const { counters, lastMinute } = snapshot;
+  const n = (name: string) => counters[name] ?? 0;
+
+  const byRoute: Record<string, number> = {};
+  const byResource: Record<string, ResourceCounts> = {};
+  const byEndpoint: Record<string, EndpointCounts> = {};
+  for (const [name, value] of Object.entries(counters)) {
+    if (name.startsWith("requests.route:")) {
+      byRoute[name.slice("requests.route:".length)] = value;
+      continue;
+    }
+    const cache = CACHE_COUNTER.exec(name);
+    if (cache?.[1] && cache[2]) {
+      // The pattern allows only CACHE_RESULTS's keys.
+      const field = CACHE_RESULTS[cache[1] as keyof typeof CACHE_RESULTS];
+      const counts = byResource[cache[2]] ?? {
+        hits: 0,
+        misses: 0,
+        coalesced: 0,
+        stale: 0,
+        bypass: 0,
+      };
+      counts[field] += value;
+      byResource[cache[2]] = counts;
+      continue;
+    }
+    const endpoint = ENDPOINT_COUNTER.exec(name);
+    if (endpoint?.[1] && endpoint[2]) {
+      const counts = byEndpoint[endpoint[2]] ?? { calls: 0, errors: 0, timeouts: 0 };
+      counts[endpoint[1] as keyof EndpointCounts] += value;
+      byEndpoint[endpoint[2]] = counts;
+    }
+  }
+
+  const resources = Object.values(byResource);
+  const total = (field: keyof ResourceCounts) => resources.reduce((sum, r) => sum + r[field], 0);
+  const [hits, misses, coalesced, stale, bypass] = (
+    ["hits", "misses", "coalesced", "stale", "bypass"] as const
+  ).map(total) as [number, number, number, number, number];
+
+  return {
+    since: new Date(snapshot.since).toISOString(),
+    requests: { total: n("requests.total"), byRoute },
+    cache: {
+      hits,
+      misses,
+      coalesced,
+      stale,
+      // Answers that needed no WAHA call of their own, over every cached answer.
+      hitRate: ratio(hits + coalesced, hits + misses + coalesced + stale + bypass),
+      byResource,
+    },
+    upstream: {
+      calls: n("upstream.calls"),
+      callsPerMinute: lastMinute["upstream.calls"] ?? 0,
+      errors: n("upstream.errors"),
+      errorRate: ratio(n("upstream.errors"), n("upstream.calls")),
+      timeouts: n("upstream.timeouts"),
+      byEndpoint,
+    },
+    media: {
+      served: n("media.served"),
+      bytesServed: n("media.bytesServed"),
+      cachedItems: ledger.items,
+      cachedBytes: ledger.bytes,
+      evictions: n("media.evictions"),
+      busyRejections: n("media.busyRejections"),
+      cooldownRejections: n("media.cooldownRejections"),
+      inFlight: gate.active,
+      activeDownloads: gate.active,
+      maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
+    },
+    circuit,
+    realtime: { connections },
+  };
+}

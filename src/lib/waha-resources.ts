@@ -1,0 +1,303 @@
+/**
+ * The WAHA resources wa-edge caches, and how each one is loaded: which WAHA calls it
+ * takes and the shape it is kept in. Loaders run inside the resource's WahaResource
+ * object; they see WAHA only through a `Fetch` (the upstream gate).
+ */
+import {
+  type BrowserMessage,
+  byLastMessage,
+  type CachedChat,
+  toBrowserMessage,
+  toCachedChat,
+} from "./inbox-shapes.ts";
+import {
+  failureOf,
+  type UpstreamFailure,
+  type UpstreamRequest,
+  type UpstreamResult,
+} from "./upstream.ts";
+import {
+  chatSchema,
+  messageSchema,
+  pingSchema,
+  sessionSchema,
+  versionSchema,
+  type WahaMessage,
+  wahaPaths,
+} from "./waha.ts";
+
+export type ResourceSpec =
+  | { kind: "status" }
+  | { kind: "session" }
+  | { kind: "health" }
+  | { kind: "chats" }
+  | { kind: "messages"; jid: string; limit: number; beforeId: string | null };
+
+export interface SessionValue {
+  name: string;
+  status: string;
+  me: { id: string; pushName?: string | null } | null;
+}
+
+export interface StatusValue {
+  /** The session's status, repeated at the top for pollers. */
+  status: string;
+  session: SessionValue;
+  server: { version: string; engine: string; tier: string };
+}
+
+export interface HealthValue {
+  ok: boolean;
+  /** "health": WAHA Plus's own check; "ping": WAHA Core, which has no /health. */
+  source: "health" | "ping";
+  details: unknown;
+  note?: string;
+}
+
+export type Fetch = (request: UpstreamRequest) => Promise<UpstreamResult>;
+
+export type LoadResult =
+  | { ok: true; value: unknown }
+  /** `stale`: whether an older value may stand in (not for a bad request). */
+  | { ok: false; failure: UpstreamFailure; stale: boolean };
+
+export interface LoadContext {
+  session: string;
+  fetch: Fetch;
+  /** The value this resource held before, if any, and when it was fetched. */
+  previous: { value: unknown; fetchedAt: number } | undefined;
+  /** Message id → offset from the newest, as last seen; a hint for `beforeId`. */
+  positions: Map<string, number>;
+  now: number;
+}
+
+/** Where a resource lives: its object (one per name) and its key within that object. */
+export function resourceAddress(
+  session: string,
+  spec: ResourceSpec,
+): { object: string; variant: string } {
+  if (spec.kind === "messages") {
+    return {
+      object: `${session}\nmessages\n${spec.jid}`,
+      variant: `limit=${spec.limit}&before=${spec.beforeId ?? ""}`,
+    };
+  }
+  return { object: `${session}\n${spec.kind}`, variant: "" };
+}
+
+/** The object holding a chat's message lists, for invalidation. */
+export function messagesObject(session: string, jid: string): string {
+  return `${session}\nmessages\n${jid}`;
+}
+
+export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<LoadResult> {
+  switch (spec.kind) {
+    case "status":
+      return loadStatus(ctx);
+    case "session":
+      return loadSession(ctx);
+    case "health":
+      return loadHealth(ctx);
+    case "chats":
+      return loadChats(ctx);
+    case "messages":
+      return loadMessages(spec, ctx);
+  }
+}
+
+type Got = { ok: true; body: unknown } | { ok: false; result: LoadResult & { ok: false } };
+
+async function get(ctx: LoadContext, request: Omit<UpstreamRequest, "method">): Promise<Got> {
+  const result = await ctx.fetch({ ...request, method: "GET" });
+  if (result.kind === "ok") return { ok: true, body: result.body };
+  return { ok: false, result: { ok: false, failure: failureOf(result), stale: true } };
+}
+
+function invalid(what: string, detail: string): LoadResult & { ok: false } {
+  return {
+    ok: false,
+    failure: {
+      status: 502,
+      error: "upstream-invalid",
+      message: `WAHA's ${what} answer is not as expected: ${detail}`,
+    },
+    stale: true,
+  };
+}
+
+function parseSession(body: unknown): SessionValue | string {
+  const parsed = sessionSchema.safeParse(body);
+  if (!parsed.success) return parsed.error.issues[0]?.message ?? "invalid";
+  const { name, status, me } = parsed.data;
+  return {
+    name,
+    status,
+    me: me ? { id: me.id, pushName: me.pushName ?? null } : null,
+  };
+}
+
+async function loadSession(ctx: LoadContext): Promise<LoadResult> {
+  const got = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
+  if (!got.ok) return got.result;
+  const session = parseSession(got.body);
+  return typeof session === "string" ? invalid("session", session) : { ok: true, value: session };
+}
+
+async function loadStatus(ctx: LoadContext): Promise<LoadResult> {
+  const [session, version] = await Promise.all([
+    get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) }),
+    get(ctx, { endpoint: "server-version", path: wahaPaths.version() }),
+  ]);
+  if (!session.ok) return session.result;
+  if (!version.ok) return version.result;
+  const parsedSession = parseSession(session.body);
+  if (typeof parsedSession === "string") return invalid("session", parsedSession);
+  const server = versionSchema.safeParse(version.body);
+  if (!server.success)
+    return invalid("server version", server.error.issues[0]?.message ?? "invalid");
+  const { version: v, engine, tier } = server.data;
+  const value: StatusValue = {
+    status: parsedSession.status,
+    session: parsedSession,
+    server: { version: v, engine, tier },
+  };
+  return { ok: true, value };
+}
+
+/** After WAHA said it has no /health, /ping stands in for this long before /health is tried again. */
+const HEALTH_RECHECK_MS = 3_600_000;
+
+async function loadHealth(ctx: LoadContext): Promise<LoadResult> {
+  const before = ctx.previous?.value as HealthValue | undefined;
+  const knownCore =
+    before?.source === "ping" &&
+    ctx.previous !== undefined &&
+    ctx.now - ctx.previous.fetchedAt < HEALTH_RECHECK_MS;
+  if (!knownCore) {
+    const result = await ctx.fetch({ endpoint: "health", method: "GET", path: wahaPaths.health() });
+    if (result.kind === "ok") {
+      const status = (result.body as { status?: unknown } | null)?.status;
+      const value: HealthValue = { ok: status === "ok", source: "health", details: result.body };
+      return { ok: true, value };
+    }
+    // WAHA Core answers /health with an error (422); a key problem (401/403) is no reason to try /ping.
+    const core = result.kind === "rejected" && result.status !== 401 && result.status !== 403;
+    if (!core) return { ok: false, failure: failureOf(result), stale: true };
+  }
+  const got = await get(ctx, { endpoint: "ping", path: wahaPaths.ping() });
+  if (!got.ok) return got.result;
+  const pong = pingSchema.safeParse(got.body);
+  const value: HealthValue = {
+    ok: pong.success,
+    source: "ping",
+    details: got.body,
+    note: "WAHA Core has no /health; this answer comes from /ping",
+  };
+  return { ok: true, value };
+}
+
+/** The gateway lists this many chats, newest first. */
+const CHATS_LIMIT = 200;
+
+async function loadChats(ctx: LoadContext): Promise<LoadResult> {
+  const got = await get(ctx, {
+    endpoint: "chats",
+    path: wahaPaths.chats(ctx.session, CHATS_LIMIT),
+  });
+  if (!got.ok) return got.result;
+  if (!Array.isArray(got.body)) return invalid("chats", "not an array");
+  const chats: CachedChat[] = [];
+  for (const raw of got.body) {
+    const parsed = chatSchema.safeParse(raw);
+    // One odd chat must not hide the others.
+    if (parsed.success) chats.push(toCachedChat(parsed.data));
+  }
+  chats.sort(byLastMessage);
+  return { ok: true, value: chats };
+}
+
+/** How far back `beforeId` is looked for, in messages. */
+export const MESSAGES_SCAN_LIMIT = 1_000;
+/** Extra messages per page when looking for `beforeId`, for messages that arrived since. */
+const SCAN_SLACK = 10;
+const POSITIONS_KEPT = 2_000;
+
+/** `received`: how many WAHA sent (a short page is the end of the chat). */
+type Page =
+  | { ok: true; messages: WahaMessage[]; received: number }
+  | { ok: false; result: LoadResult & { ok: false } };
+
+async function page(ctx: LoadContext, jid: string, offset: number, limit: number): Promise<Page> {
+  const path = `${wahaPaths.messages(ctx.session, jid, limit)}&offset=${offset}`;
+  const got = await get(ctx, { endpoint: "messages", path });
+  if (!got.ok) return got;
+  if (!Array.isArray(got.body)) return { ok: false, result: invalid("messages", "not an array") };
+  const messages: WahaMessage[] = [];
+  got.body.forEach((raw: unknown, i) => {
+    const parsed = messageSchema.safeParse(raw);
+    if (!parsed.success) return;
+    messages.push(parsed.data);
+    // Re-inserted so the map drops the positions seen longest ago first.
+    ctx.positions.delete(parsed.data.id);
+    ctx.positions.set(parsed.data.id, offset + i);
+  });
+  for (const id of ctx.positions.keys()) {
+    if (ctx.positions.size <= POSITIONS_KEPT) break;
+    ctx.positions.delete(id);
+  }
+  return { ok: true, messages, received: got.body.length };
+}
+
+/**
+ * A chat's messages, newest first. With `beforeId`, the `limit` messages older than it:
+ * WAHA pages by offset, so the offset where that message was last seen is the first
+ * guess (new messages only push it further back), and the chat is scanned from the
+ * newest message when the guess misses.
+ */
+async function loadMessages(
+  spec: ResourceSpec & { kind: "messages" },
+  ctx: LoadContext,
+): Promise<LoadResult> {
+  const { jid, limit, beforeId } = spec;
+  const done = (messages: WahaMessage[]): LoadResult => ({
+    ok: true,
+    value: messages.map((m): BrowserMessage => toBrowserMessage(m, jid)),
+  });
+  if (beforeId === null) {
+    const first = await page(ctx, jid, 0, limit);
+    return first.ok ? done(first.messages) : first.result;
+  }
+  const hint = ctx.positions.get(beforeId);
+  const starts = hint === undefined || hint === 0 ? [0] : [hint, 0];
+  for (const start of starts) {
+    const size = limit + 1 + SCAN_SLACK;
+    const older: WahaMessage[] = [];
+    let found = false;
+    for (let offset = start; offset < MESSAGES_SCAN_LIMIT + start; ) {
+      const want = found ? limit - older.length : size;
+      const got = await page(ctx, jid, offset, want);
+      if (!got.ok) return got.result;
+      if (found) {
+        older.push(...got.messages);
+      } else {
+        const at = got.messages.findIndex((m) => m.id === beforeId);
+        if (at >= 0) {
+          found = true;
+          older.push(...got.messages.slice(at + 1, at + 1 + limit));
+        }
+      }
+      if ((found && older.length >= limit) || got.received < want) break;
+      offset += got.received;
+    }
+    if (found) return done(older.slice(0, limit));
+  }
+  return {
+    ok: false,
+    failure: {
+      status: 400,
+      error: "invalid-request",
+      message: `beforeId: no such message among this chat's newest ${MESSAGES_SCAN_LIMIT}`,
+    },
+    stale: false,
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Chat assignments (who answers which chat) and the auto-assign switch. Everyone may
+ * read what they may see; only admins and users change owners, and every change is
+ * announced as `chat.assigned` to staff and to the agents it concerns.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { agentIdSchema } from "../lib/agent-id.ts";
+import { requireRole } from "../lib/auth.ts";
+import { jidSchema } from "../lib/chat-ids.ts";
+import {
+  autoAssignEnabled,
+  canAccessChat,
+  changeChatOwner,
+  getAgent,
+  getAssignment,
+  listAssignments,
+  setAutoAssign,
+} from "../lib/db.ts";
+import { apiError } from "../lib/errors.ts";
+import { broadcast, chatAudience } from "../lib/realtime.ts";
+import type { AppEnv } from "../lib/types.ts";
+import { parseInput, readJsonBody } from "../lib/validate.ts";
+
+const listQuerySchema = z
+  .object({
+    agent: agentIdSchema.optional(),
+    unassigned: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+  })
+  .refine((q) => !(q.agent !== undefined && q.unassigned === "true"), {
+    error: "cannot be combined with agent",
+    path: ["unassigned"],
+  });
+
+const jidParamSchema = z.object({ jid: jidSchema });
+const putBodySchema = z.object({ agentId: agentIdSchema });
+const autoAssignSchema = z.object({
+  enabled: z.boolean({ error: "must be true or false" }),
+});
+
+const writers = requireRole("admin", "user");
+
+export const assignments = new Hono<AppEnv>()
+  .get("/wa/assignments", async (c) => {
+    const query = parseInput(listQuerySchema, c.req.query());
+    const { user } = c.var;
+    if (user.role === "agent") {
+      // An agent's list is its own chats; asking for anyone else's is refused, not emptied.
+      if (query.unassigned === "true" || (query.agent !== undefined && query.agent !== user.sub)) {
+        throw apiError(403, "forbidden", "agents see only the chats assigned to them");
+      }
+      return c.json(await listAssignments(c.env.DB, { agentId: user.sub }));
+    }
+    return c.json(
+      await listAssignments(
+        c.env.DB,
+        query.agent !== undefined
+          ? { agentId: query.agent }
+          : { unassigned: query.unassigned === "true" },
+      ),
+    );
+  })
+  .get("/wa/assignments/:jid", async (c) => {
+    const { jid } = parseInput(jidParamSchema, c.req.param());
+    if (!(await canAccessChat(c.env.DB, c.var.user, jid))) {
+      throw apiError(403, "forbidden", "this chat is not assigned to you");
+    }
+    const assignment = await getAssignment(c.env.DB, jid);
+    if (!assignment) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
+    return c.json(assignment);
+  })
+  .put("/wa/assignments/:jid", writers, async (c) => {
+    const { jid } = parseInput(jidParamSchema, c.req.param());
+    const { agentId } = parseInput(putBodySchema, await readJsonBody(c.req.raw));
+    const agent = await getAgent(c.env.DB, agentId);
+    if (!agent) throw apiError(400, "invalid-request", `agentId: no agent ${agentId}`);
+    if (!agent.active)
+      throw apiError(400, "invalid-request", `agentId: agent ${agentId} is inactive`);
+    const change = await changeChatOwner(c.env.DB, jid, agentId);
+    if (!change) throw new Error(`assigning ${jid} returned no row`);
+    c.executionCtx.waitUntil(
+      broadcast(
+        c.env,
+        { type: "chat.assigned", jid, agentId },
+        chatAudience(agentId, change.previousOwner),
+      ),
+    );
+    return c.json(change.assignment);
+  })
+  .delete("/wa/assignments/:jid", writers, async (c) => {
+    const { jid } = parseInput(jidParamSchema, c.req.param());
+    const change = await changeChatOwner(c.env.DB, jid, null);
+    if (!change) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
+    c.executionCtx.waitUntil(
+      broadcast(
+        c.env,
+        { type: "chat.assigned", jid, agentId: null },
+        chatAudience(change.previousOwner),
+      ),
+    );
+    return c.json(change.assignment);
+  })
+  .get("/wa/auto-assign", async (c) => c.json({ enabled: await autoAssignEnabled(c.env.DB) }))
+  .put("/wa/auto-assign", writers, async (c) => {
+    const { enabled } = parseInput(autoAssignSchema, await readJsonBody(c.req.raw));
+    await setAutoAssign(c.env.DB, enabled);
+    return c.json({ enabled });
+  });

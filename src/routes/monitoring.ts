@@ -1,0 +1,32 @@
+/**
+ * GET /api/waha/monitoring/stats (JSON) and GET /metrics (Prometheus text): the same
+ * numbers, for admins and users. /metrics sits outside /api, so it checks the token itself.
+ */
+
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { requireAuth, requireRole } from "../lib/auth.ts";
+import { collectStats } from "../lib/monitoring.ts";
+import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from "../lib/prometheus.ts";
+import type { AppEnv } from "../lib/types.ts";
+
+function stats(c: Context<AppEnv>) {
+  return collectStats(c.env, c.executionCtx, c.var.config, String(c.req.raw.cf?.colo ?? "local"));
+}
+
+export const monitoring = new Hono<AppEnv>().get(
+  "/waha/monitoring/stats",
+  requireRole("admin", "user"),
+  async (c) => c.json(await stats(c), 200, { "Cache-Control": "no-store" }),
+);
+
+export const metrics = new Hono<AppEnv>().get(
+  "/metrics",
+  requireAuth(),
+  requireRole("admin", "user"),
+  async (c) =>
+    c.body(toPrometheus(await stats(c)), 200, {
+      "Content-Type": PROMETHEUS_CONTENT_TYPE,
+      "Cache-Control": "no-store",
+    }),
+);

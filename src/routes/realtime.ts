@@ -1,0 +1,29 @@
+/**
+ * Realtime: a signed-in browser trades its bearer token for a one-use ticket, then opens
+ * the WebSocket with the ticket (browsers cannot set headers on a WebSocket).
+ */
+import { Hono } from "hono";
+import { apiError } from "../lib/errors.ts";
+import { connect, issueTicket } from "../lib/realtime.ts";
+import type { AppEnv } from "../lib/types.ts";
+
+const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead). */
+export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
+  const { ticket, expiresAt } = await issueTicket(c.env, c.var.user);
+  c.header("Cache-Control", "no-store");
+  return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() });
+});
+
+/** GET /api/realtime?ticket= (public): no usable ticket → 401 before any upgrade. */
+export const realtimeUpgrade = new Hono<AppEnv>().get("/realtime", async (c) => {
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+    throw apiError(426, "upgrade-required", "open this URL as a WebSocket");
+  }
+  const ticket = c.req.query("ticket");
+  if (!ticket)
+    throw apiError(401, "unauthorized", "a ticket is required: POST /api/realtime/ticket");
+  if (!TICKET.test(ticket)) throw apiError(401, "unauthorized", "the ticket is unknown or used");
+  return connect(c.env, ticket, c.var.config.SOCKET_MAX_BUFFER_BYTES);
+});

@@ -1,0 +1,56 @@
+/** The chat list: one button per chat with its name, last message, time, unread count and owner. */
+import type { Chat } from "../client/types.ts";
+import { h, replaceChildren } from "./dom.ts";
+import { formatTime, toMillis } from "./format.ts";
+
+export interface ChatListProps {
+  chats: Chat[];
+  selected: string | undefined;
+  /** Agent id → name, for the owner line; empty for agents, who only see their own chats. */
+  agentNames: Map<string, string> | undefined;
+  onSelect: (jid: string) => void;
+}
+
+export function renderChatList(list: HTMLElement, props: ChatListProps): void {
+  if (props.chats.length === 0) {
+    const text = props.agentNames ? "No chats yet." : "No chats are assigned to you yet.";
+    replaceChildren(list, h("li", { class: "chat-list__empty" }, text));
+    return;
+  }
+  replaceChildren(list, ...props.chats.map((chat) => h("li", {}, chatButton(chat, props))));
+}
+
+function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
+  const unread = chat.unreadCount > 0;
+  const owner = props.agentNames
+    ? chat.owner
+      ? `Assigned to ${props.agentNames.get(chat.owner) ?? chat.owner}`
+      : "Unassigned"
+    : undefined;
+  return h(
+    "button",
+    {
+      type: "button",
+      class: `chat${unread ? " chat--unread" : ""}`,
+      "aria-current": chat.id === props.selected ? "true" : false,
+      "data-jid": chat.id,
+      onclick: () => props.onSelect(chat.id),
+    },
+    h(
+      "span",
+      { class: "chat__name" },
+      chat.name || chat.id,
+      chat.isGroup ? h("span", { class: "chat__tag" }, " group") : null,
+    ),
+    h("time", { class: "chat__time" }, formatTime(toMillis(chat.lastMessageAt))),
+    h("span", { class: "chat__preview" }, chat.preview ?? ""),
+    unread
+      ? h(
+          "span",
+          { class: "chat__unread", "aria-label": `${chat.unreadCount} unread` },
+          String(chat.unreadCount),
+        )
+      : null,
+    owner ? h("span", { class: "chat__owner" }, owner) : null,
+  );
+}

@@ -1,0 +1,36 @@
+/** A tiny element builder: plain DOM, text always set as text, never parsed as HTML. */
+type Child = Node | string | null | undefined | false;
+type Handler = (event: Event) => void;
+export type Props = Record<string, string | number | boolean | null | undefined | Handler>;
+
+/**
+ * `h("button", {class: "x", onclick: fn, disabled: true}, "Send")`. Keys starting with
+ * `on` add listeners; `true` sets an empty attribute; false, null and undefined set none.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (typeof value === "function") {
+      element.addEventListener(name.slice(2), value);
+    } else if (value === true) {
+      element.setAttribute(name, "");
+    } else if (value !== false && value !== null && value !== undefined) {
+      element.setAttribute(name, String(value));
+    }
+  }
+  element.append(
+    ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
+  );
+  return element;
+}
+
+/** Replaces everything inside `parent`. */
+export function replaceChildren(parent: Element, ...children: Child[]): void {
+  parent.replaceChildren(
+    ...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false),
+  );
+}

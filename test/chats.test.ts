@@ -1,0 +1,261 @@
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { assignChat, getAssignment } from "../src/lib/db.ts";
+import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
+import { call, json, sim } from "./helpers.ts";
+import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+
+beforeAll(useClock);
+afterAll(() => vi.useRealTimers());
+beforeEach(freshGateway);
+
+const ANA = "15550100001@c.us";
+const GROUP = "120363025246125486@g.us";
+/** The demo's long chat: 140 messages. */
+const MARKET = "15550100009@c.us";
+
+interface Message {
+  id: string;
+  timestamp: number;
+  body: string | null;
+  hasMedia: boolean;
+  media?: { url: string | null; mimetype: string | null };
+}
+
+async function chatList(as: { role: "admin" | "user" | "agent"; sub: string }) {
+  const res = await call("/api/wa/chats", { as });
+  expect(res.status).toBe(200);
+  return { res, chats: await res.json<ChatSummary[]>() };
+}
+
+describe("chat list", () => {
+  it("is fetched once per TTL for 20 users, and each agent sees only the chats assigned to it", async () => {
+    const agents = Array.from({ length: 5 }, () => newUser("agent"));
+    const staff = [
+      ...Array.from({ length: 8 }, () => newUser("admin")),
+      ...Array.from({ length: 7 }, () => newUser("user")),
+    ];
+    const mine = new Map(
+      agents.map((a, i) => [a.sub, [`1555010000${i + 1}@c.us`, `155501000${i + 11}@c.us`]]),
+    );
+    for (const [sub, jids] of mine) for (const jid of jids) await assignChat(env.DB, jid, sub);
+
+    const lists = await Promise.all([...agents, ...staff].map((as) => chatList(as)));
+    expect(await simCalls("chats")).toEqual({ chats: 1 });
+    for (const [i, agent] of agents.entries()) {
+      const { chats } = lists[i] ?? { chats: [] };
+      expect(chats.map((c) => c.id).sort()).toEqual([...(mine.get(agent.sub) ?? [])].sort());
+      expect(chats.every((c) => c.owner === agent.sub)).toBe(true);
+    }
+    for (const { chats } of lists.slice(agents.length)) {
+      expect(chats).toHaveLength(22);
+      expect(chats.find((c) => c.id === ANA)?.owner).toBe(agents[0]?.sub);
+      expect(chats.find((c) => c.id === GROUP)?.owner).toBeNull();
+    }
+
+    advance(5_999);
+    expect((await chatList(newUser("admin"))).res.headers.get("X-Cache-Status")).toBe("HIT");
+    advance(1);
+    expect((await chatList(newUser("admin"))).res.headers.get("X-Cache-Status")).toBe("MISS");
+    expect(await simCalls("chats")).toEqual({ chats: 2 });
+  });
+
+  it("normalises WAHA's chats, whether their ids come as strings or {_serialized}", async () => {
+    const raw = await (await sim.waha("/api/default/chats")).json<Array<{ id: unknown }>>();
+    expect(raw.some((c) => typeof c.id === "string")).toBe(true);
+    expect(raw.some((c) => typeof c.id === "object")).toBe(true);
+
+    const { chats } = await chatList(newUser("admin"));
+    for (const chat of chats) {
+      expect(Object.keys(chat).sort()).toEqual(
+        ["id", "isGroup", "lastMessageAt", "name", "owner", "preview", "unreadCount"].sort(),
+      );
+      expect(chat.id).toMatch(/@(c|g)\.us$/);
+    }
+    expect(chats.find((c) => c.id === ANA)).toEqual({
+      id: ANA,
+      name: "Ana Souza",
+      unreadCount: 2,
+      lastMessageAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      preview: "And the order page",
+      isGroup: false,
+      owner: null,
+    });
+    expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
+    const times = chats.map((c) => c.lastMessageAt ?? "");
+    expect(times).toEqual([...times].sort().reverse());
+  });
+});
+
+describe("messages", () => {
+  it("are cached per chat for WA_MESSAGES_TTL_MS, with media URLs on the gateway and no WAHA URL or engine data", async () => {
+    const admin = newUser("admin");
+    const first = await call(`/api/wa/messages?jid=${ANA}`, { as: admin });
+    expect(first.status).toBe(200);
+    const text = await first.text();
+    expect(text).not.toContain(env.WAHA_URL);
+    expect(text).not.toContain("_data");
+    const messages = JSON.parse(text) as Message[];
+    const withMedia = messages.filter((m) => m.hasMedia);
+    expect(withMedia.length).toBeGreaterThan(0);
+    for (const m of withMedia) {
+      expect(m.media?.url).toBe(
+        `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+      );
+    }
+    expect(messages.map((m) => m.timestamp)).toEqual(
+      messages
+        .map((m) => m.timestamp)
+        .sort()
+        .reverse(),
+    );
+
+    advance(7_999);
+    const again = await call(`/api/wa/messages?jid=${ANA}`, { as: newUser("user") });
+    expect(again.headers.get("X-Cache-Status")).toBe("HIT");
+    expect(again.headers.get("Age")).toBe("7");
+    expect(await simCalls("messages")).toEqual({ messages: 1 });
+    advance(1);
+    expect(
+      (await call(`/api/wa/messages?jid=${ANA}`, { as: admin })).headers.get("X-Cache-Status"),
+    ).toBe("MISS");
+    expect(await simCalls("messages")).toEqual({ messages: 2 });
+  });
+
+  it("pages back with beforeId: the next older messages, none repeated or skipped", async () => {
+    const admin = newUser("admin");
+    const raw = await (
+      await sim.waha(`/api/default/chats/${MARKET}/messages?limit=140&downloadMedia=false`)
+    ).json<Array<{ id: string }>>();
+    const newest = await (
+      await call(`/api/wa/messages?jid=${MARKET}&limit=50`, { as: admin })
+    ).json<Message[]>();
+    expect(newest.map((m) => m.id)).toEqual(raw.slice(0, 50).map((m) => m.id));
+
+    const cursor = newest.at(-1)?.id ?? "";
+    const older = await call(
+      `/api/wa/messages?jid=${MARKET}&limit=50&beforeId=${encodeURIComponent(cursor)}`,
+      {
+        as: admin,
+      },
+    );
+    expect(older.status).toBe(200);
+    expect((await older.json<Message[]>()).map((m) => m.id)).toEqual(
+      raw.slice(50, 100).map((m) => m.id),
+    );
+
+    // Two new messages arrive; the cursor still means "older than this one".
+    await sim.control("messages", { chatId: MARKET, body: "new 1" });
+    await sim.control("messages", { chatId: MARKET, body: "new 2" });
+    const oldest = await call(
+      `/api/wa/messages?jid=${MARKET}&limit=50&beforeId=${encodeURIComponent(raw[99]?.id ?? "")}`,
+      { as: admin },
+    );
+    expect((await oldest.json<Message[]>()).map((m) => m.id)).toEqual(
+      raw.slice(100, 140).map((m) => m.id),
+    );
+  });
+
+  it("validates jid, limit and beforeId, naming the field", async () => {
+    const admin = newUser("admin");
+    const cases: Array<[string, string]> = [
+      ["/api/wa/messages", "jid: "],
+      ["/api/wa/messages?jid=not-a-jid", "jid: "],
+      [`/api/wa/messages?jid=${ANA}&limit=0`, "limit: must be a whole number from 1 to 100"],
+      [`/api/wa/messages?jid=${ANA}&limit=101`, "limit: must be a whole number from 1 to 100"],
+      [`/api/wa/messages?jid=${ANA}&limit=ten`, "limit: must be a whole number from 1 to 100"],
+      [`/api/wa/messages?jid=${ANA}&limit=2.5`, "limit: must be a whole number from 1 to 100"],
+      [`/api/wa/messages?jid=${ANA}&beforeId=..%2Fx`, "beforeId: "],
+      [`/api/wa/messages?jid=${ANA}&beforeId=false_1@c.us_NOPE`, "beforeId: no such message"],
+    ];
+    for (const [path, message] of cases) {
+      const res = await call(path, { as: admin });
+      expect(res.status, path).toBe(400);
+      const body = await res.json<{ error: string; message: string }>();
+      expect(body.error).toBe("invalid-request");
+      expect(body.message.startsWith(message), `${path}: ${body.message}`).toBe(true);
+    }
+  });
+
+  it("are refused (403) to an agent for a chat that is not assigned to it", async () => {
+    const agent = newUser("agent");
+    await assignChat(env.DB, ANA, agent.sub);
+    expect((await call(`/api/wa/messages?jid=${ANA}`, { as: agent })).status).toBe(200);
+    const other = await call(`/api/wa/messages?jid=${GROUP}`, { as: agent });
+    expect(other.status).toBe(403);
+    expect(await other.json()).toMatchObject({ error: "forbidden" });
+  });
+});
+
+describe("send-text and mark-read", () => {
+  it("sends once, sets firstResponseAt, and makes the next list reads go to WAHA", async () => {
+    const agent = newUser("agent");
+    await assignChat(env.DB, ANA, agent.sub);
+    await call("/api/wa/chats", { as: agent });
+    await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
+
+    const sent = await call("/api/wa/send-text", {
+      ...json({ jid: ANA, text: "Replacement is on its way" }),
+      as: agent,
+    });
+    expect(sent.status).toBe(201);
+    expect(await sent.json()).toMatchObject({
+      sent: true,
+      message: {
+        id: expect.stringMatching(/^true_/),
+        body: "Replacement is on its way",
+        fromMe: true,
+      },
+    });
+    expect(await simCalls("sendText")).toEqual({ sendText: 1 });
+    expect((await getAssignment(env.DB, ANA))?.firstResponseAt).toEqual(expect.any(String));
+
+    const messages = await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
+    expect(messages.headers.get("X-Cache-Status")).toBe("MISS");
+    expect((await messages.json<Message[]>())[0]?.body).toBe("Replacement is on its way");
+    const chats = await call("/api/wa/chats", { as: agent });
+    expect(chats.headers.get("X-Cache-Status")).toBe("MISS");
+    expect((await chats.json<ChatSummary[]>())[0]?.preview).toBe("Replacement is on its way");
+  });
+
+  it("marks a chat read and the next chat list shows no unread messages", async () => {
+    const admin = newUser("admin");
+    expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(2);
+    const res = await call("/api/wa/mark-read", { ...json({ jid: ANA }), as: admin });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ read: true });
+    expect(await simCalls("sendSeen")).toEqual({ sendSeen: 1 });
+    expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(0);
+  });
+
+  it("refuses an agent's send or mark-read on a chat that is not assigned to it, without calling WAHA", async () => {
+    const agent = newUser("agent");
+    const send = await call("/api/wa/send-text", { ...json({ jid: ANA, text: "hi" }), as: agent });
+    const read = await call("/api/wa/mark-read", { ...json({ jid: ANA }), as: agent });
+    expect([send.status, read.status]).toEqual([403, 403]);
+    expect(await simCalls("sendText", "sendSeen")).toEqual({ sendText: 0, sendSeen: 0 });
+  });
+
+  it("validates the body, naming the field", async () => {
+    const admin = newUser("admin");
+    const cases: Array<[string, unknown, string]> = [
+      ["/api/wa/send-text", { jid: ANA }, "text: is required"],
+      ["/api/wa/send-text", { jid: ANA, text: "   " }, "text: must not be empty"],
+      [
+        "/api/wa/send-text",
+        { jid: ANA, text: "x".repeat(4097) },
+        "text: must be at most 4096 characters",
+      ],
+      ["/api/wa/send-text", { jid: "nope", text: "hi" }, "jid: "],
+      ["/api/wa/mark-read", {}, "jid: is required"],
+    ];
+    for (const [path, body, message] of cases) {
+      const res = await call(path, { ...json(body), as: admin });
+      expect(res.status).toBe(400);
+      expect((await res.json<{ message: string }>()).message.startsWith(message)).toBe(true);
+    }
+    const notJson = await call("/api/wa/send-text", { method: "POST", body: "{", as: admin });
+    expect(notJson.status).toBe(400);
+    expect(await simCalls("sendText", "sendSeen")).toEqual({ sendText: 0, sendSeen: 0 });
+  });
+});

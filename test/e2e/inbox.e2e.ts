@@ -1,0 +1,164 @@
+/**
+ * End to end: the simulator, a real `wrangler dev` gateway (static assets included) and
+ * Debian's Chromium driven by playwright-core. `npm run test:e2e`; not part of `npm test`.
+ * Leaves a screenshot in dist/e2e/inbox.png.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { signToken } from "../../src/lib/auth.ts";
+import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
+import { type Simulator, startSimulator } from "../../tools/waha-sim/server.ts";
+import {
+  applyLocalMigrations,
+  type Gateway,
+  startGateway,
+  wrangler,
+} from "../../tools/wrangler.ts";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SCREENSHOT = path.join(UI_DIR, "..", "e2e", "inbox.png");
+const ANA = "15550100001@c.us";
+
+const secrets = {
+  jwt: randomBytes(32).toString("hex"),
+  apiKey: randomBytes(16).toString("hex"),
+  hmac: randomBytes(32).toString("hex"),
+};
+const persistTo = mkdtempSync(path.join(tmpdir(), "wa-edge-e2e-"));
+let sim: Simulator | undefined;
+let gateway: Gateway | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let url = "";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+before(async () => {
+  await buildUi();
+  const port = await freePort();
+  sim = await startSimulator({
+    apiKey: secrets.apiKey,
+    webhookUrl: `http://127.0.0.1:${port}/api/waha/webhook`,
+    webhookHmacKey: secrets.hmac,
+  });
+  applyLocalMigrations(persistTo);
+  const seed =
+    "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira'), ('agent-2', 'Bruno');";
+  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--command", seed]);
+  gateway = await startGateway({
+    port,
+    persistTo,
+    logLevel: "error",
+    vars: {
+      WAHA_URL: sim.url,
+      WAHA_API_KEY: secrets.apiKey,
+      WAHA_WEBHOOK_HMAC_KEY: secrets.hmac,
+      JWT_SECRET: secrets.jwt,
+      HTTP_LOG: "none",
+    },
+  });
+  url = gateway.url;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+});
+
+after(async () => {
+  await browser?.close();
+  gateway?.stop();
+  await sim?.close();
+  rmSync(persistTo, { recursive: true, force: true });
+});
+
+test("the gateway serves the page, immutable assets, and keeps /api and /metrics for the Worker", async () => {
+  const home = await fetch(`${url}/`);
+  assert.equal(home.status, 200);
+  assert.match(home.headers.get("Content-Type") ?? "", /^text\/html/);
+  const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(await home.text())?.[1];
+  assert.ok(script, "the page names its script");
+  const js = await fetch(`${url}${script}`);
+  assert.equal(js.headers.get("Cache-Control"), "public, max-age=31536000, immutable");
+
+  const health = await fetch(`${url}/api/health`);
+  assert.deepEqual(await health.json(), { ok: true, version: "0.1.0", config: "valid" });
+  const metrics = await fetch(`${url}/metrics`);
+  assert.equal(metrics.status, 401, "the Worker, not the assets, answers /metrics");
+  assert.match(metrics.headers.get("Content-Type") ?? "", /^application\/json/);
+});
+
+test("an admin signs in from the link, reads a chat with its photo, gets a live message and replies", async () => {
+  const token = await signToken({ sub: "admin", role: "admin", name: "Admin" }, secrets.jwt, 600);
+  await page.goto(`${url}/#token=${token}`);
+
+  await page.getByText("Signed in as Admin (admin)").waitFor();
+  assert.ok(!page.url().includes("token="), "the token left the address bar");
+  const stored = await page.evaluate(() => sessionStorage.getItem("wa-edge.token"));
+  assert.equal(stored, token);
+
+  const chats = page.locator(".chat-list .chat");
+  await chats.first().waitFor();
+  assert.ok((await chats.count()) > 10, "the demo chats are listed");
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  // The first status check comes after initialCheckDelay (5 s), even with the socket live.
+  await page.locator(".badge[data-status='WORKING']").waitFor({ timeout: 15_000 });
+
+  await page.locator(`.chat[data-jid='${ANA}']`).click();
+  await page.getByRole("heading", { name: "Ana Souza" }).waitFor();
+  const photo = page.locator(".media--image img").first();
+  await photo.waitFor({ timeout: 15_000 });
+  assert.ok(
+    await photo.evaluate(
+      (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
+    ),
+  );
+  assert.match((await photo.getAttribute("src")) ?? "", /^blob:/);
+
+  const control = sim?.url ?? "";
+  const live = await fetch(`${control}/__sim/messages`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ chatId: ANA, body: "Is anyone there?", webhook: true }),
+  });
+  assert.equal(live.status < 300, true, `simulator answered ${live.status}`);
+  await page.locator(".message--in", { hasText: "Is anyone there?" }).waitFor({ timeout: 10_000 });
+
+  await page
+    .getByRole("textbox", { name: "Message" })
+    .fill("Yes, we are looking at your order now.");
+  await page.keyboard.press("Enter");
+  await page
+    .locator(".message--out", { hasText: "Yes, we are looking at your order now." })
+    .waitFor({ timeout: 10_000 });
+
+  mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT });
+});

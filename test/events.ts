@@ -1,0 +1,148 @@
+/** Helpers for webhook and realtime tests: signed WAHA deliveries and WebSocket clients. */
+import { env } from "cloudflare:workers";
+import type { Role } from "../src/lib/types.ts";
+import { signWebhookBody } from "../src/lib/webhook-verify.ts";
+import { call } from "./helpers.ts";
+
+let sequence = 0;
+
+export interface DeliveryOptions {
+  requestId?: string;
+  timestamp?: number;
+  /** Replaces the signature; null leaves it out. */
+  hmac?: string | null;
+  /** Sent instead of the JSON of the envelope. */
+  rawBody?: string;
+  session?: string;
+}
+
+/** Posts one webhook as WAHA would: signed, stamped and with a fresh request id. */
+export async function deliver(
+  event: string,
+  payload: unknown,
+  opts: DeliveryOptions = {},
+): Promise<Response> {
+  const body =
+    opts.rawBody ??
+    JSON.stringify({
+      id: `evt_${++sequence}`,
+      timestamp: Date.now(),
+      session: opts.session ?? "default",
+      engine: "WEBJS",
+      event,
+      payload,
+      me: { id: "15550000000@c.us", pushName: "wa-edge demo" },
+    });
+  const headers = new Headers({
+    "Content-Type": "application/json",
+    "X-Webhook-Request-Id": opts.requestId ?? `req_${crypto.randomUUID()}`,
+    "X-Webhook-Timestamp": String(opts.timestamp ?? Date.now()),
+    "X-Webhook-Hmac-Algorithm": "sha512",
+  });
+  const hmac =
+    opts.hmac === undefined ? await signWebhookBody(env.WAHA_WEBHOOK_HMAC_KEY, body) : opts.hmac;
+  if (hmac !== null) headers.set("X-Webhook-Hmac", hmac);
+  return call("/api/waha/webhook", { method: "POST", headers, body });
+}
+
+let messageSeq = 0;
+
+/** A WAHA message payload for `chat`; inbound unless fromMe. */
+export function wahaMessage(
+  chat: string,
+  opts: { fromMe?: boolean; body?: string; timestamp?: number; media?: { url: string } } = {},
+) {
+  const fromMe = opts.fromMe ?? false;
+  const id = `${fromMe}_${chat}_3EB0${String(++messageSeq).padStart(16, "0")}`;
+  return {
+    id,
+    timestamp: opts.timestamp ?? Math.floor(Date.now() / 1000),
+    from: fromMe ? "15550000000@c.us" : chat,
+    fromMe,
+    to: fromMe ? chat : "15550000000@c.us",
+    body: opts.body ?? "hello",
+    hasMedia: opts.media !== undefined,
+    ...(opts.media
+      ? { media: { url: opts.media.url, mimetype: "image/jpeg", filename: null } }
+      : {}),
+    ack: 1,
+    ackName: "SERVER",
+    _data: { id: { _serialized: id }, mediaKey: "engine-internal" },
+  };
+}
+
+export interface Frame {
+  type: string;
+  [field: string]: unknown;
+}
+
+export interface Client {
+  ws: WebSocket;
+  /** Every frame so far, in order. */
+  frames: Frame[];
+  /** The next frame not yet taken (waits for it; fails after `timeoutMs`). */
+  next(timeoutMs?: number): Promise<Frame>;
+  /** Resolves with the close event's code. */
+  closed: Promise<number>;
+  raw: string[];
+}
+
+export async function ticketFor(role: Role, sub: string): Promise<string> {
+  const res = await call("/api/realtime/ticket", { method: "POST", as: { role, sub } });
+  if (res.status !== 200) throw new Error(`ticket: ${res.status} ${await res.text()}`);
+  const { ticket } = await res.json<{ ticket: string }>();
+  return ticket;
+}
+
+export function upgrade(ticket: string | null): Promise<Response> {
+  const query = ticket === null ? "" : `?ticket=${encodeURIComponent(ticket)}`;
+  return call(`/api/realtime${query}`, { headers: { Upgrade: "websocket" } });
+}
+
+/** Signs in as role/sub, takes a ticket and opens a WebSocket that records its frames. */
+export async function connect(role: Role, sub = `${role}-1`): Promise<Client> {
+  const res = await upgrade(await ticketFor(role, sub));
+  const ws = res.webSocket;
+  if (res.status !== 101 || !ws) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
+  ws.accept();
+  const frames: Frame[] = [];
+  const raw: string[] = [];
+  let taken = 0;
+  let wake: (() => void) | undefined;
+  ws.addEventListener("message", (event) => {
+    const text = typeof event.data === "string" ? event.data : "";
+    raw.push(text);
+    if (text.startsWith("{")) frames.push(JSON.parse(text) as Frame);
+    wake?.();
+  });
+  const closed = new Promise<number>((resolve) => {
+    ws.addEventListener("close", (event) => resolve(event.code));
+  });
+  return {
+    ws,
+    frames,
+    raw,
+    closed,
+    next(timeoutMs = 5_000) {
+      const ready = frames[taken];
+      if (ready) {
+        taken++;
+        return Promise.resolve(ready);
+      }
+      return new Promise<Frame>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          wake = undefined;
+          reject(new Error(`no frame within ${timeoutMs} ms`));
+        }, timeoutMs);
+        wake = () => {
+          const frame = frames[taken];
+          if (!frame) return;
+          taken++;
+          clearTimeout(timer);
+          wake = undefined;
+          resolve(frame);
+        };
+      });
+    },
+  };
+}

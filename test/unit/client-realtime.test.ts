@@ -1,0 +1,247 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ApiError } from "../../src/client/api-error.ts";
+import { backoffDelay } from "../../src/client/backoff.ts";
+import {
+  type OpenSocket,
+  RealtimeConnection,
+  type RealtimeOptions,
+  realtimeUrl,
+  type SocketHandlers,
+} from "../../src/client/realtime.ts";
+import type { RealtimeEvent } from "../../src/client/realtime-events.ts";
+
+/** Sockets the test opens, answers and closes by hand. */
+function fakeSockets() {
+  const opened: Array<{
+    url: string;
+    handlers: SocketHandlers;
+    sent: string[];
+    closed: number | undefined;
+  }> = [];
+  const openSocket: OpenSocket = (url, handlers) => {
+    const socket = { url, handlers, sent: [] as string[], closed: undefined as number | undefined };
+    opened.push(socket);
+    return {
+      send: (data) => socket.sent.push(data),
+      close: (code) => {
+        socket.closed = code ?? 1005;
+      },
+    };
+  };
+  const last = () => {
+    const socket = opened.at(-1);
+    if (!socket) throw new Error("no socket was opened");
+    return socket;
+  };
+  return { opened, openSocket, last };
+}
+
+function connection(overrides: Partial<RealtimeOptions> = {}) {
+  const sockets = fakeSockets();
+  const tickets: number[] = [];
+  const delays: number[] = [];
+  const live: boolean[] = [];
+  const events: RealtimeEvent[] = [];
+  const start = Date.now();
+  let n = 0;
+  const conn = new RealtimeConnection({
+    ticket: async () => {
+      tickets.push(Date.now() - start);
+      n += 1;
+      return `t${n}`;
+    },
+    url: (ticket) => `ws://gateway.test/api/realtime?ticket=${ticket}`,
+    pingIntervalMs: 30_000,
+    openSocket: sockets.openSocket,
+    random: () => 0,
+    onEvent: (event) => events.push(event),
+    onLiveChange: (value) => live.push(value),
+    onReconnectScheduled: (delay) => delays.push(delay),
+    ...overrides,
+  });
+  return { conn, sockets, tickets, delays, live, events };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 2_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("realtime connection", () => {
+  it("opens the socket on the page's host with ws: or wss: and an escaped ticket", () => {
+    expect(realtimeUrl({ protocol: "http:", host: "127.0.0.1:8787" }, "a+b/c")).toBe(
+      "ws://127.0.0.1:8787/api/realtime?ticket=a%2Bb%2Fc",
+    );
+    expect(realtimeUrl({ protocol: "https:", host: "inbox.example" }, "t")).toBe(
+      "wss://inbox.example/api/realtime?ticket=t",
+    );
+  });
+
+  it("pings at once and every pingInterval, and counts as live only after the first pong", async () => {
+    const { conn, sockets, live } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    expect(socket.url).toBe("ws://gateway.test/api/realtime?ticket=t1");
+    socket.handlers.onOpen();
+    expect(socket.sent).toEqual(["ping"]);
+    expect(conn.live).toBe(false);
+    socket.handlers.onMessage("pong");
+    expect(live).toEqual([true]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    socket.handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(socket.sent).toEqual(["ping", "ping", "ping"]);
+    conn.stop();
+    expect(live).toEqual([true, false]);
+    expect(socket.closed).toBe(1000);
+  });
+
+  it("delivers well-formed frames as events and skips malformed or unknown ones", async () => {
+    const { conn, sockets, events } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    socket.handlers.onOpen();
+    const message = { id: "m1", timestamp: 1, from: "a@c.us", fromMe: false, body: "hi" };
+    socket.handlers.onMessage(JSON.stringify({ type: "message.new", jid: "a@c.us", message }));
+    socket.handlers.onMessage(JSON.stringify({ type: "session.status", status: "WORKING" }));
+    socket.handlers.onMessage(
+      JSON.stringify({ type: "chat.assigned", jid: "a@c.us", agentId: null }),
+    );
+    socket.handlers.onMessage(
+      JSON.stringify({ type: "message.status", jid: "a@c.us", id: "m1", status: "READ" }),
+    );
+    socket.handlers.onMessage("{not json");
+    socket.handlers.onMessage(JSON.stringify({ type: "message.new", jid: "a@c.us" }));
+    socket.handlers.onMessage(JSON.stringify({ type: "typing", jid: "a@c.us" }));
+    expect(events.map((e) => e.type)).toEqual([
+      "message.new",
+      "session.status",
+      "chat.assigned",
+      "message.status",
+    ]);
+    expect(conn.live).toBe(true);
+    conn.stop();
+  });
+
+  it("gives up on a socket whose ping goes unanswered and reconnects with a new ticket", async () => {
+    const { conn, sockets, tickets, live } = connection({ pongTimeoutMs: 10_000 });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    first.handlers.onOpen();
+    first.handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(30_000); // the next ping goes out, and no pong comes back
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(first.closed).toBe(4000);
+    expect(live).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(tickets).toEqual([0, 42_000]);
+    expect(sockets.last().url).toContain("ticket=t2");
+    // A late close event from the abandoned socket changes nothing.
+    first.handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(tickets).toHaveLength(2);
+    conn.stop();
+  });
+
+  it("waits 2 s, 4 s, 8 s … up to 60 s between failed attempts, each with a fresh ticket", async () => {
+    const { conn, sockets, tickets, delays } = connection();
+    conn.start();
+    for (let i = 0; i < 7; i++) {
+      await vi.advanceTimersByTimeAsync(delays.at(-1) ?? 0);
+      sockets.last().handlers.onClose(1006, ""); // refused before it ever opened
+    }
+    expect(delays).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000]);
+    expect(tickets).toEqual([0, 2_000, 6_000, 14_000, 30_000, 62_000, 122_000]);
+    expect(new Set(sockets.opened.map((s) => s.url)).size).toBe(7);
+    conn.stop();
+  });
+
+  it("starts the backoff over at 2 s after a connection stayed up 30 s", async () => {
+    const { conn, sockets, delays } = connection();
+    conn.start();
+    for (let i = 0; i < 3; i++) {
+      await vi.advanceTimersByTimeAsync(delays.at(-1) ?? 0);
+      sockets.last().handlers.onClose(1006, "");
+    }
+    expect(delays).toEqual([2_000, 4_000, 8_000]);
+
+    // Up for 29 s, then dropped: not stable, the backoff keeps growing.
+    await vi.advanceTimersByTimeAsync(8_000);
+    sockets.last().handlers.onOpen();
+    sockets.last().handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(29_000);
+    sockets.last().handlers.onMessage("pong");
+    sockets.last().handlers.onClose(1001, "going away");
+    expect(delays.at(-1)).toBe(16_000);
+
+    // Up for 30 s: stable, so the next drop is retried after 2 s again.
+    await vi.advanceTimersByTimeAsync(16_000);
+    sockets.last().handlers.onOpen();
+    sockets.last().handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(30_000);
+    sockets.last().handlers.onMessage("pong");
+    sockets.last().handlers.onClose(1001, "going away");
+    expect(delays.at(-1)).toBe(2_000);
+    conn.stop();
+  });
+
+  it("spreads reconnects with jitter that only ever shortens a delay, by at most a quarter", () => {
+    expect(backoffDelay(0, {}, () => 0)).toBe(2_000);
+    expect(backoffDelay(0, {}, () => 1)).toBe(1_500);
+    expect(backoffDelay(10, {}, () => 0.5)).toBe(52_500);
+    expect(backoffDelay(50, {}, () => 0)).toBe(60_000);
+  });
+
+  it("waits the Retry-After of a refused ticket when it is longer than the backoff", async () => {
+    let calls = 0;
+    const { conn, delays } = connection({
+      ticket: async () => {
+        calls += 1;
+        throw new ApiError(429, "rate-limited", "slow down", 45_000);
+      },
+    });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(44_999);
+    expect(calls).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toBe(2);
+    expect(delays).toEqual([45_000, 45_000]);
+    conn.stop();
+  });
+
+  it("stops trying when the ticket is refused with 401, since the token will not get better", async () => {
+    let calls = 0;
+    const { conn, delays } = connection({
+      ticket: async () => {
+        calls += 1;
+        throw new ApiError(401, "unauthorized", "token expired");
+      },
+    });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(calls).toBe(1);
+    expect(delays).toEqual([]);
+  });
+
+  it("opens nothing after stop, even when a ticket was on its way", async () => {
+    let release: (ticket: string) => void = () => {};
+    const sockets = fakeSockets();
+    const conn = new RealtimeConnection({
+      ticket: () => new Promise((resolve) => (release = resolve)),
+      url: (t) => `ws://x/${t}`,
+      pingIntervalMs: 30_000,
+      openSocket: sockets.openSocket,
+      onEvent: () => {},
+    });
+    conn.start();
+    conn.stop();
+    release("late");
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(sockets.opened).toHaveLength(0);
+  });
+});

@@ -1,0 +1,335 @@
+import { createExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { beforeEach, describe, expect, it } from "vitest";
+import app from "../src/index.ts";
+import { getAssignment } from "../src/lib/db.ts";
+import { signWebhookBody } from "../src/lib/webhook-verify.ts";
+import { type Client, connect, deliver, wahaMessage } from "./events.ts";
+import { call, ORIGIN, sim } from "./helpers.ts";
+
+const AGENT = "agent-amira";
+
+async function d1Snapshot() {
+  const [rows, settings] = await env.DB.batch([
+    env.DB.prepare("SELECT * FROM chat_assignments ORDER BY jid"),
+    env.DB.prepare("SELECT * FROM settings ORDER BY key"),
+  ]);
+  return { rows: rows?.results, settings: settings?.results };
+}
+
+/** Proves nothing was broadcast before it: the admin's next frame is this session event. */
+async function expectNothingBefore(admin: Client, status: string) {
+  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
+  expect(await admin.next()).toEqual({ type: "session.status", status });
+}
+
+beforeEach(async () => {
+  await sim.reset();
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM chat_assignments"),
+    env.DB.prepare("DELETE FROM agents"),
+    env.DB.prepare("DELETE FROM webhook_receipts"),
+    env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
+    env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
+    env.DB.prepare("INSERT INTO agents (id, name) VALUES (?, 'Amira')").bind(AGENT),
+  ]);
+});
+
+describe("signed deliveries", () => {
+  it("accepts a correctly signed first message: firstMessageAt set, chat auto-assigned, both announced", async () => {
+    const admin = await connect("admin");
+    const message = wahaMessage("15551230001@c.us", { timestamp: 1_760_000_000 });
+    const res = await deliver("message", message);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: "accepted" });
+
+    expect(await getAssignment(env.DB, "15551230001@c.us")).toMatchObject({
+      assignedTo: AGENT,
+      firstMessageAt: new Date(1_760_000_000_000).toISOString(),
+      firstResponseAt: null,
+    });
+    expect(await admin.next()).toEqual({
+      type: "chat.assigned",
+      jid: "15551230001@c.us",
+      agentId: AGENT,
+    });
+    expect(await admin.next()).toMatchObject({
+      type: "message.new",
+      jid: "15551230001@c.us",
+      message: { id: message.id, body: "hello", fromMe: false },
+    });
+  });
+
+  it("refuses a wrong signature with 401 and leaves D1 and the sockets untouched", async () => {
+    const admin = await connect("admin");
+    const before = await d1Snapshot();
+    const wrong = await signWebhookBody("some-other-key-0123456789", "{}");
+    const res = await deliver("message", wahaMessage("15551230002@c.us"), { hmac: wrong });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({
+      error: "invalid-signature",
+      message: "X-Webhook-Hmac does not match the body",
+    });
+    expect(await d1Snapshot()).toEqual(before);
+    await expectNothingBefore(admin, "STARTING");
+  });
+
+  it("refuses a missing or malformed signature with 401 and changes nothing", async () => {
+    const admin = await connect("admin");
+    const before = await d1Snapshot();
+    for (const hmac of [null, "", "zz", "ab".repeat(63)]) {
+      const res = await deliver("message", wahaMessage("15551230003@c.us"), { hmac });
+      expect(res.status).toBe(401);
+      expect(await res.json()).toMatchObject({ error: "invalid-signature" });
+    }
+    expect(await d1Snapshot()).toEqual(before);
+    await expectNothingBefore(admin, "SCAN_QR_CODE");
+  });
+
+  it("refuses a signed delivery stamped more than 5 minutes ago with 401 and changes nothing", async () => {
+    const admin = await connect("admin");
+    const before = await d1Snapshot();
+    const stale = await deliver("message", wahaMessage("15551230004@c.us"), {
+      timestamp: Date.now() - 5 * 60_000 - 1_000,
+    });
+    expect(stale.status).toBe(401);
+    expect(await stale.json()).toMatchObject({ error: "stale-webhook" });
+    const recent = await deliver(
+      "session.status",
+      { name: "default", status: "STARTING" },
+      {
+        timestamp: Date.now() - 4 * 60_000,
+      },
+    );
+    expect(recent.status).toBe(200);
+    expect(await admin.next()).toEqual({ type: "session.status", status: "STARTING" });
+    expect(await d1Snapshot()).toEqual(before);
+  });
+
+  it("answers malformed JSON and a malformed envelope with 400 and changes nothing", async () => {
+    const admin = await connect("admin");
+    const before = await d1Snapshot();
+    const broken = await deliver("message", null, { rawBody: '{"event":"message",' });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toEqual({
+      error: "invalid-request",
+      message: "body: is not valid JSON",
+    });
+
+    const noSession = await deliver("message", null, {
+      rawBody: JSON.stringify({ event: "message", payload: {} }),
+    });
+    expect(noSession.status).toBe(400);
+    expect(await noSession.json()).toEqual({
+      error: "invalid-request",
+      message: "session: is required",
+    });
+
+    const { timestamp: _, ...noTime } = wahaMessage("15551230005@c.us");
+    const badPayload = await deliver("message", noTime);
+    expect(badPayload.status).toBe(400);
+    expect(await badPayload.json()).toMatchObject({
+      error: "invalid-request",
+      message: expect.stringMatching(/^payload\.timestamp: /),
+    });
+    expect(await d1Snapshot()).toEqual(before);
+    await expectNothingBefore(admin, "FAILED");
+  });
+
+  it("refuses every webhook while WAHA_WEBHOOK_HMAC_KEY is unset", async () => {
+    const body = JSON.stringify({
+      session: "default",
+      event: "session.status",
+      payload: { status: "WORKING" },
+    });
+    const res = await app.fetch(
+      new Request(`${ORIGIN}/api/waha/webhook`, {
+        method: "POST",
+        headers: {
+          "X-Webhook-Hmac": await signWebhookBody(env.WAHA_WEBHOOK_HMAC_KEY, body),
+          "X-Webhook-Request-Id": "req_unset_key",
+          "X-Webhook-Timestamp": String(Date.now()),
+        },
+        body,
+      }),
+      { ...env, WAHA_WEBHOOK_HMAC_KEY: "" },
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: "webhooks-disabled" });
+  });
+
+  it("needs no bearer token but does need a request id", async () => {
+    const res = await deliver("session.status", { status: "WORKING" }, { requestId: "" });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: "invalid-request",
+      message: "X-Webhook-Request-Id: is required",
+    });
+  });
+});
+
+describe("idempotency", () => {
+  it("applies a replayed request id once and answers the replay 200", async () => {
+    const admin = await connect("admin");
+    const first = await deliver("message", wahaMessage("15551230006@c.us", { body: "once" }), {
+      requestId: "req_replayed",
+    });
+    expect(await first.json()).toEqual({ status: "accepted" });
+    expect(await admin.next()).toMatchObject({ type: "chat.assigned" });
+    expect(await admin.next()).toMatchObject({ type: "message.new", message: { body: "once" } });
+    const after = await d1Snapshot();
+
+    // The same delivery again, and the same request id carrying another message.
+    for (const message of [wahaMessage("15551230006@c.us"), wahaMessage("15551230007@c.us")]) {
+      const replay = await deliver("message", message, { requestId: "req_replayed" });
+      expect(replay.status).toBe(200);
+      expect(await replay.json()).toEqual({ status: "duplicate" });
+    }
+    expect(await d1Snapshot()).toEqual(after);
+    await expectNothingBefore(admin, "WORKING");
+  });
+
+  it("announces an inbound message sent as both message and message.any once", async () => {
+    const admin = await connect("admin");
+    const message = wahaMessage("15551230008@c.us", { body: "twice sent" });
+    expect(await (await deliver("message", message)).json()).toEqual({ status: "accepted" });
+    expect(await (await deliver("message.any", message)).json()).toEqual({ status: "duplicate" });
+    expect(await admin.next()).toMatchObject({ type: "chat.assigned" });
+    expect(await admin.next()).toMatchObject({
+      type: "message.new",
+      message: { body: "twice sent" },
+    });
+    await expectNothingBefore(admin, "STOPPED");
+  });
+});
+
+describe("events", () => {
+  it("sets firstMessageAt and firstResponseAt once each, in order", async () => {
+    const jid = "15551230009@c.us";
+    const t0 = 1_760_000_000;
+    await deliver("message", wahaMessage(jid, { timestamp: t0 }));
+    await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 60, fromMe: true }));
+    await deliver("message", wahaMessage(jid, { timestamp: t0 + 120 }));
+    await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 180, fromMe: true }));
+    const row = await getAssignment(env.DB, jid);
+    expect(row).toMatchObject({
+      firstMessageAt: new Date(t0 * 1000).toISOString(),
+      firstResponseAt: new Date((t0 + 60) * 1000).toISOString(),
+    });
+    expect(String(row?.firstMessageAt) < String(row?.firstResponseAt)).toBe(true);
+  });
+
+  it("does not auto-assign a chat the gateway wrote to first, then does on the customer's reply", async () => {
+    const jid = "15551230010@c.us";
+    await deliver("message.any", wahaMessage(jid, { fromMe: true }));
+    expect(await getAssignment(env.DB, jid)).toMatchObject({
+      assignedTo: null,
+      firstMessageAt: null,
+    });
+    await deliver("message", wahaMessage(jid));
+    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: AGENT });
+  });
+
+  it("leaves a chat an admin unassigned alone when its customer writes again", async () => {
+    const jid = "15551230011@c.us";
+    await deliver("message", wahaMessage(jid));
+    await env.DB.prepare("UPDATE chat_assignments SET assigned_to = NULL WHERE jid = ?")
+      .bind(jid)
+      .run();
+    await deliver("message", wahaMessage(jid));
+    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: null });
+  });
+
+  it("sends message.new with media through the gateway and without engine internals", async () => {
+    const admin = await connect("admin");
+    const jid = "15551230012@c.us";
+    const message = wahaMessage(jid, {
+      media: { url: "http://waha.internal:3000/api/files/default/x.jpeg" },
+    });
+    await deliver("message", message);
+    await admin.next();
+    const frame = await admin.next();
+    const sent = JSON.stringify(frame);
+    expect(frame).toMatchObject({
+      type: "message.new",
+      message: {
+        hasMedia: true,
+        media: {
+          url: `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
+          mimetype: "image/jpeg",
+        },
+      },
+    });
+    expect(sent).not.toContain("waha.internal");
+    expect(sent).not.toContain("engine-internal");
+  });
+
+  it("turns message.ack into message.status, naming the ack when WAHA leaves the name out", async () => {
+    const admin = await connect("admin");
+    const jid = "15551230013@c.us";
+    const message = wahaMessage(jid, { fromMe: true });
+    await deliver("message.ack", {
+      id: message.id,
+      from: message.from,
+      to: jid,
+      fromMe: true,
+      ack: 3,
+    });
+    expect(await admin.next()).toEqual({
+      type: "message.status",
+      jid,
+      id: message.id,
+      status: "READ",
+    });
+  });
+
+  it("answers events it does not use, other sessions and status broadcasts with 200 and does nothing", async () => {
+    const admin = await connect("admin");
+    const before = await d1Snapshot();
+    for (const [event, payload, session] of [
+      ["presence.update", { id: "x" }, "default"],
+      ["message", wahaMessage("15551230014@c.us"), "other-session"],
+      ["message", wahaMessage("status@broadcast"), "default"],
+    ] as const) {
+      const res = await deliver(event, payload, { session });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: "ignored" });
+    }
+    expect(await d1Snapshot()).toEqual(before);
+    await expectNothingBefore(admin, "WORKING");
+  });
+
+  it("makes the next chat list and message read go to WAHA after a message for that chat", async () => {
+    const admin = await connect("admin");
+    const jid = "15551230015@c.us";
+    const read = async (path: string) =>
+      (await call(path, { as: { role: "admin" } })).headers.get("X-Cache-Status");
+    await read("/api/wa/chats");
+    await read(`/api/wa/messages?jid=${jid}`);
+    expect(await read("/api/wa/chats")).toBe("HIT");
+    expect(await read(`/api/wa/messages?jid=${jid}`)).toBe("HIT");
+    const before = (await sim.stats()).calls;
+
+    await deliver("message", wahaMessage(jid));
+    await admin.next();
+    // Caches are dropped before browsers hear of the message.
+    expect(await admin.next()).toMatchObject({ type: "message.new", jid });
+    expect(await read("/api/wa/chats")).toBe("MISS");
+    expect(await read(`/api/wa/messages?jid=${jid}`)).toBe("MISS");
+    const after = (await sim.stats()).calls;
+    expect(after.chats).toBe((before.chats ?? 0) + 1);
+    expect(after.messages).toBe((before.messages ?? 0) + 1);
+  });
+
+  it("makes the next session read go to WAHA after a session.status event", async () => {
+    const admin = await connect("admin");
+    const read = async () =>
+      (await call("/api/waha/session", { as: { role: "admin" } })).headers.get("X-Cache-Status");
+    await read();
+    expect(await read()).toBe("HIT");
+    await deliver("session.status", { name: "default", status: "WORKING" });
+    await admin.next();
+    expect(await read()).toBe("MISS");
+  });
+});
