@@ -2,12 +2,8 @@
  * `npm run bench:media`: the media path under load, on 127.0.0.1 only. Starts the WAHA
  * simulator, the gateway and a floor Worker itself, prints one table, stops them all.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { signToken } from "../src/lib/auth.ts";
-import { startSimulator } from "../tools/waha-sim/server.ts";
-import { applyLocalMigrations, type Gateway, startGateway } from "../tools/wrangler.ts";
+import { startStack } from "../tools/stack.ts";
+import { type Gateway, startGateway, stopOnExit } from "../tools/wrangler.ts";
 import { groupRss, load } from "./load.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
@@ -15,59 +11,29 @@ const FLOOR_PORT = PORT + 1;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const CHAT = "15550009999@c.us";
-const API_KEY = "bench-key";
-const JWT_SECRET = "bench-jwt-secret-0123456789";
 
-const persist = mkdtempSync(path.join(tmpdir(), "wa-edge-bench-"));
-const sim = await startSimulator({ apiKey: API_KEY });
-const gateways: Gateway[] = [];
+const stack = await startStack({ port: PORT, vars: { WA_MEDIA_MAX_CONCURRENCY: "3" } });
+const { control, gateway } = stack;
+let floor: Gateway | undefined;
 const stopAll = () => {
-  for (const g of gateways) g.stop();
-  void sim.close();
-  rmSync(persist, { recursive: true, force: true });
+  floor?.stop();
+  void stack.stop();
 };
-process.on("SIGINT", () => {
-  stopAll();
-  process.exit(130);
-});
+stopOnExit(stopAll);
 
-async function control<T>(p: string, body?: unknown, method = body ? "POST" : "GET"): Promise<T> {
-  const res = await fetch(`${sim.url}/__sim/${p}`, {
-    method,
-    headers: { "Content-Type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  return (await res.json()) as T;
-}
 type SimStats = { calls: Record<string, number>; mediaPeak: number };
 const newMessage = (size: number, kind = "image/png") =>
   control<{ id: string }>("messages", { chatId: CHAT, media: { kind, size } });
 
 try {
-  applyLocalMigrations(persist);
-  const gateway = await startGateway({
-    port: PORT,
-    persistTo: persist,
-    logLevel: "error",
-    vars: {
-      WAHA_URL: sim.url,
-      WAHA_API_KEY: API_KEY,
-      JWT_SECRET,
-      HTTP_LOG: "none",
-      WA_MEDIA_MAX_CONCURRENCY: "3",
-    },
-  });
-  gateways.push(gateway);
-  const floor = await startGateway({
+  floor = await startGateway({
     port: FLOOR_PORT,
-    persistTo: persist,
+    persistTo: stack.persistTo,
     logLevel: "error",
     vars: {},
     extraArgs: ["--config", "bench/floor/wrangler.toml"],
   });
-  gateways.push(floor);
-
-  const token = await signToken({ sub: "bench", role: "admin" }, JWT_SECRET, 3600);
+  const token = await stack.token({ sub: "bench", role: "admin" });
   const auth = { Authorization: `Bearer ${token}` };
   const mediaUrl = (id: string) =>
     `${gateway.url}/api/wa/media?jid=${encodeURIComponent(CHAT)}&id=${encodeURIComponent(id)}`;
@@ -126,14 +92,15 @@ try {
       if (r.headers.get("X-Cache-Status") === "HIT") break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await fetch(`${floor.url}/item`).then((r) => r.arrayBuffer());
+    const floorUrl = `${floor.url}/api/item`;
+    await fetch(floorUrl).then((r) => r.arrayBuffer());
     const run = (url: string, headers: Record<string, string> = {}) =>
       load({ url, headers, connections: CONNECTIONS, durationMs: (SECONDS * 1000) / 2 });
     // Alternate to spread any drift in machine load over both sides.
     const g1 = await run(mediaUrl(msg.id), auth);
-    const f1 = await run(`${floor.url}/item`);
+    const f1 = await run(floorUrl);
     const g2 = await run(mediaUrl(msg.id), auth);
-    const f2 = await run(`${floor.url}/item`);
+    const f2 = await run(floorUrl);
     const g = {
       rps: (g1.rps + g2.rps) / 2,
       p50: (g1.p50 + g2.p50) / 2,

@@ -4,15 +4,10 @@
  * webhooks, and prints deliveries against what each socket should get, webhook-to-socket
  * latency and workerd's memory with the sockets idle. Stops what it started.
  */
-import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { signToken } from "../src/lib/auth.ts";
 import type { Role } from "../src/lib/types.ts";
-import { startSimulator } from "../tools/waha-sim/server.ts";
-import { applyLocalMigrations, type Gateway, startGateway, wrangler } from "../tools/wrangler.ts";
+import { type Stack, startStack } from "../tools/stack.ts";
+import { signWebhook } from "../tools/waha-sim/webhook.ts";
 import { groupRss, percentile } from "./load.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
@@ -24,22 +19,15 @@ const STAFF_EVERY = 10;
 const SESSION_EVENTS = ["STARTING", "SCAN_QR_CODE", "FAILED", "STOPPED", "WORKING"] as const;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 3_000);
 const DEADLINE_MS = 240_000;
-const API_KEY = "bench-key";
-const JWT_SECRET = "bench-jwt-secret-0123456789";
-const HMAC_KEY = "bench-webhook-hmac-key-0123456789";
 
 const agentId = (i: number) => `bench-agent-${i}`;
 const chatOf = (i: number) => `1555777000${i}@c.us`;
 
-const persist = mkdtempSync(path.join(tmpdir(), "wa-edge-bench-rt-"));
-const sim = await startSimulator({ apiKey: API_KEY });
-let gateway: Gateway | undefined;
+let stack: Stack | undefined;
 const sockets: WebSocket[] = [];
 const stopAll = () => {
   for (const ws of sockets) ws.close();
-  gateway?.stop();
-  void sim.close();
-  rmSync(persist, { recursive: true, force: true });
+  void stack?.stop();
 };
 process.on("SIGINT", () => {
   stopAll();
@@ -105,13 +93,18 @@ function webhookBody(event: string, payload: unknown): string {
   });
 }
 
-async function postWebhook(url: string, event: string, payload: unknown): Promise<number> {
+async function postWebhook(
+  url: string,
+  hmacKey: string,
+  event: string,
+  payload: unknown,
+): Promise<number> {
   const body = webhookBody(event, payload);
   const res = await fetch(`${url}/api/waha/webhook`, {
     method: "POST",
     headers: {
       "Content-Type": "application/json",
-      "X-Webhook-Hmac": createHmac("sha512", HMAC_KEY).update(body).digest("hex"),
+      "X-Webhook-Hmac": signWebhook(body, hmacKey),
       "X-Webhook-Hmac-Algorithm": "sha512",
       "X-Webhook-Request-Id": `req_${crypto.randomUUID()}`,
       "X-Webhook-Timestamp": String(Date.now()),
@@ -161,7 +154,6 @@ function mb(bytes: number): string {
 }
 
 try {
-  applyLocalMigrations(persist);
   const seed = Array.from({ length: AGENTS }, (_, i) => {
     ownerOfChat.set(chatOf(i), agentId(i));
     // Chats already owned and already answered: the run measures fan-out, not auto-assign.
@@ -170,28 +162,18 @@ try {
       `INSERT INTO chat_assignments (jid, assigned_to, first_message_at) VALUES ('${chatOf(i)}', '${agentId(i)}', '2024-01-01T00:00:00.000Z');`
     );
   }).join(" ");
-  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persist, "--command", seed]);
-  gateway = await startGateway({
-    port: PORT,
-    persistTo: persist,
-    logLevel: "error",
-    vars: {
-      WAHA_URL: sim.url,
-      WAHA_API_KEY: API_KEY,
-      WAHA_WEBHOOK_HMAC_KEY: HMAC_KEY,
-      JWT_SECRET,
-      HTTP_LOG: "none",
-    },
-  });
+  stack = await startStack({ port: PORT, seedSql: seed });
+  const { gateway } = stack;
+  const hmacKey = stack.secrets.hmac;
   const pgid = gateway.child.pid ?? 0;
   const url = gateway.url;
   const tokens = new Map<string, string>();
   for (const sub of ["admin", "user", ...Array.from({ length: AGENTS }, (_, i) => agentId(i))]) {
     const role: Role = sub === "admin" || sub === "user" ? sub : "agent";
-    tokens.set(sub, await signToken({ sub, role }, JWT_SECRET, 3600));
+    tokens.set(sub, await stack.token({ sub, role }));
   }
   // Warm the hub and the webhook path, then take the baseline.
-  await postWebhook(url, "session.status", { name: "default", status: "WORKING" });
+  await postWebhook(url, hmacKey, "session.status", { name: "default", status: "WORKING" });
   await sleep(IDLE_MS);
   const rssBefore = await groupRss(pgid);
 
@@ -218,7 +200,7 @@ try {
       for (const set of expected.values()) set.add(key);
       sentAt.set(key, performance.now());
       statuses.push(
-        await postWebhook(url, "session.status", { name: "default", status: sessionSlot }),
+        await postWebhook(url, hmacKey, "session.status", { name: "default", status: sessionSlot }),
       );
       continue;
     }
@@ -229,7 +211,7 @@ try {
     }
     sentAt.set(id, performance.now());
     statuses.push(
-      await postWebhook(url, "message", {
+      await postWebhook(url, hmacKey, "message", {
         id,
         timestamp: Math.floor(Date.now() / 1000),
         from: chat,

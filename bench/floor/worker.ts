@@ -1,6 +1,6 @@
 /**
  * The floor for the media cache-hit benchmark: a bare Worker that answers every request
- * with caches.default.match of one 100 KB item, storing it on first use.
+ * it is routed with caches.default.match of one 100 KB item, storing it on first use.
  */
 const SIZE = 100 * 1024;
 

@@ -26,6 +26,7 @@ import {
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { messageSchema, SESSION_STATUSES, type WahaMessage } from "../lib/waha.ts";
+import { ACK_NAMES } from "../lib/waha-acks.ts";
 import { invalidateChat, invalidateSession } from "../lib/waha-cache.ts";
 import { verifyWebhook } from "../lib/webhook-verify.ts";
 
@@ -63,15 +64,6 @@ const ackSchema = z.looseObject({
 });
 
 const sessionStatusSchema = z.looseObject({ status: z.enum(SESSION_STATUSES) });
-
-const ACK_NAMES: Record<number, string> = {
-  [-1]: "ERROR",
-  0: "PENDING",
-  1: "SERVER",
-  2: "DEVICE",
-  3: "READ",
-  4: "PLAYED",
-};
 
 /** What one envelope asks of the gateway, decided before anything is written. */
 type WebhookEvent =

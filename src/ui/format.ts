@@ -1,5 +1,6 @@
 /** How times, statuses, acks and errors read on the page. */
 import { ApiError } from "../client/api-error.ts";
+import { ACK_NAMES } from "../lib/waha-acks.ts";
 
 /** Seconds, milliseconds or an ISO string, as the gateway's lists may carry them, to ms. */
 export function toMillis(value: number | string | null | undefined): number | undefined {
@@ -41,15 +42,6 @@ export function sessionLabel(status: string | undefined): string {
   if (status === undefined) return "checking…";
   return SESSION_LABELS[status] ?? status.toLowerCase();
 }
-
-const ACK_NAMES: Record<number, string> = {
-  [-1]: "ERROR",
-  0: "PENDING",
-  1: "SERVER",
-  2: "DEVICE",
-  3: "READ",
-  4: "PLAYED",
-};
 
 /** `message.status` carries the ack as a name or a number. */
 export function ackName(status: string | number): string {

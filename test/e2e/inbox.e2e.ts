@@ -4,79 +4,29 @@
  * Leaves a screenshot in dist/e2e/inbox.png.
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { signToken } from "../../src/lib/auth.ts";
 import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
-import { type Simulator, startSimulator } from "../../tools/waha-sim/server.ts";
-import {
-  applyLocalMigrations,
-  type Gateway,
-  startGateway,
-  wrangler,
-} from "../../tools/wrangler.ts";
+import { type Stack, startStack } from "../../tools/stack.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = path.join(UI_DIR, "..", "e2e", "inbox.png");
 const ANA = "15550100001@c.us";
 
-const secrets = {
-  jwt: randomBytes(32).toString("hex"),
-  apiKey: randomBytes(16).toString("hex"),
-  hmac: randomBytes(32).toString("hex"),
-};
-const persistTo = mkdtempSync(path.join(tmpdir(), "wa-edge-e2e-"));
-let sim: Simulator | undefined;
-let gateway: Gateway | undefined;
+let stack: Stack | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url = "";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
 before(async () => {
   await buildUi();
-  const port = await freePort();
-  sim = await startSimulator({
-    apiKey: secrets.apiKey,
-    webhookUrl: `http://127.0.0.1:${port}/api/waha/webhook`,
-    webhookHmacKey: secrets.hmac,
+  stack = await startStack({
+    seedSql:
+      "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira'), ('agent-2', 'Bruno');",
   });
-  applyLocalMigrations(persistTo);
-  const seed =
-    "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira'), ('agent-2', 'Bruno');";
-  wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--command", seed]);
-  gateway = await startGateway({
-    port,
-    persistTo,
-    logLevel: "error",
-    vars: {
-      WAHA_URL: sim.url,
-      WAHA_API_KEY: secrets.apiKey,
-      WAHA_WEBHOOK_HMAC_KEY: secrets.hmac,
-      JWT_SECRET: secrets.jwt,
-      HTTP_LOG: "none",
-    },
-  });
-  url = gateway.url;
+  url = stack.gateway.url;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -94,9 +44,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  gateway?.stop();
-  await sim?.close();
-  rmSync(persistTo, { recursive: true, force: true });
+  await stack?.stop();
 });
 
 test("the gateway serves the page, immutable assets, and keeps /api and /metrics for the Worker", async () => {
@@ -116,7 +64,8 @@ test("the gateway serves the page, immutable assets, and keeps /api and /metrics
 });
 
 test("an admin signs in from the link, reads a chat with its photo, gets a live message and replies", async () => {
-  const token = await signToken({ sub: "admin", role: "admin", name: "Admin" }, secrets.jwt, 600);
+  if (!stack) throw new Error("the stack did not start");
+  const token = await stack.token({ sub: "admin", role: "admin", name: "Admin" }, 600);
   await page.goto(`${url}/#token=${token}`);
 
   await page.getByText("Signed in as Admin (admin)").waitFor();
@@ -142,13 +91,7 @@ test("an admin signs in from the link, reads a chat with its photo, gets a live 
   );
   assert.match((await photo.getAttribute("src")) ?? "", /^blob:/);
 
-  const control = sim?.url ?? "";
-  const live = await fetch(`${control}/__sim/messages`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ chatId: ANA, body: "Is anyone there?", webhook: true }),
-  });
-  assert.equal(live.status < 300, true, `simulator answered ${live.status}`);
+  await stack.control("messages", { chatId: ANA, body: "Is anyone there?", webhook: true });
   await page.locator(".message--in", { hasText: "Is anyone there?" }).waitFor({ timeout: 10_000 });
 
   await page

@@ -26,6 +26,5 @@ export function getFile(ctx: Ctx, session: string, file: string): Reply {
       ETag: `W/"${content.length.toString(16)}-${savedAt.toString(16)}"`,
     },
     body: ctx.method === "HEAD" ? Buffer.alloc(0) : content.open(),
-    media: ctx.method !== "HEAD",
   };
 }

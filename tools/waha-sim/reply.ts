@@ -7,8 +7,6 @@ export interface Reply {
   status: number;
   headers: Record<string, string | number>;
   body: Buffer | Readable;
-  /** A media file download: counted in mediaInFlight while its body is being sent. */
-  media?: boolean;
 }
 
 export function json(

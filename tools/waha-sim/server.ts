@@ -38,6 +38,11 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
   const { sim } = ctx;
   const route = findRoute(ctx.method, ctx.segments);
   const fault = route ? sim.faults.take(route.endpoint, ctx.path) : undefined;
+  // A file download is in flight from its arrival (injected latency included) to its close.
+  if (route?.endpoint === "file") {
+    sim.stats.mediaStarted();
+    res.once("close", () => sim.stats.mediaEnded());
+  }
   if (route && fault) {
     sim.stats.count(route.endpoint);
     // Never answered: the socket stays open until the client gives up or the simulator closes.
@@ -60,10 +65,6 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
   }
   if (!fault) sim.stats.count(route.endpoint);
   const reply = await route.run(ctx);
-  if (reply.media) {
-    sim.stats.mediaStarted();
-    res.once("close", () => sim.stats.mediaEnded());
-  }
   await sendReply(res, reply, fault?.resetAfterBytes);
 }
 

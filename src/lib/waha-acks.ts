@@ -1,0 +1,12 @@
+/**
+ * WAHA's message ack numbers and their names. Shared by the webhook receiver and the
+ * browser, so this file imports nothing.
+ */
+export const ACK_NAMES: Readonly<Record<number, string>> = {
+  [-1]: "ERROR",
+  0: "PENDING",
+  1: "SERVER",
+  2: "DEVICE",
+  3: "READ",
+  4: "PLAYED",
+};
