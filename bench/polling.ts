@@ -10,14 +10,9 @@
  * `--scale k` divides every TTL and interval by k (so k=5 packs five minutes of polling
  * into one); the ratios between them, which decide the result, stay the same.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { signToken } from "../src/lib/auth.ts";
-import { startSimulator } from "../tools/waha-sim/server.ts";
-import { type Gateway, startGateway, stopOnExit } from "../tools/wrangler.ts";
+import { type Stack, startStack } from "../tools/stack.ts";
+import { stopOnExit } from "../tools/wrangler.ts";
 
 const { values } = parseArgs({
   options: {
@@ -29,8 +24,6 @@ const { values } = parseArgs({
 const BROWSERS = whole("browsers", values.browsers, 1, 5_000);
 const SECONDS = whole("seconds", values.seconds, 60, 600);
 const SCALE = whole("scale", values.scale, 1, 10);
-const API_KEY = "bench-waha-key";
-const JWT_SECRET = "bench-jwt-secret-0123456789abcdef";
 /** The frontend waits this long before its first check (GET /api/config/polling). */
 const INITIAL_CHECK_DELAY_MS = 5_000;
 
@@ -40,18 +33,6 @@ function whole(name: string, raw: string | undefined, min: number, max: number):
     throw new Error(`--${name}: expected a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return n;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface Schedule {
@@ -105,28 +86,18 @@ async function browser(
   }
 }
 
-async function simControl<T>(url: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${url}/__sim/${p}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "Content-Type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`simulator ${p}: ${res.status}`);
-  return (await res.json()) as T;
-}
-
 async function run(
-  simUrl: string,
+  stack: Stack,
   schedule: Schedule,
   poll: (browserIndex: number) => Promise<Poll>,
 ): Promise<Run> {
-  await simControl(simUrl, "reset", {});
+  await stack.control("reset", {});
   const polls: Poll[] = [];
   const until = Date.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: BROWSERS }, (_, i) => browser(schedule, until, () => poll(i), polls)),
   );
-  const { calls } = await simControl<{ calls: Record<string, number> }>(simUrl, "stats");
+  const { calls } = await stack.control<{ calls: Record<string, number> }>("stats");
   return { polls, wahaCalls: calls };
 }
 
@@ -164,40 +135,27 @@ function summary(r: Run) {
   };
 }
 
-const persist = mkdtempSync(path.join(tmpdir(), "wa-edge-bench-polling-"));
-const sim = await startSimulator({ apiKey: API_KEY });
-let gateway: Gateway | undefined;
-const stopAll = () => {
-  gateway?.stop();
-  void sim.close();
-  rmSync(persist, { recursive: true, force: true });
-};
-stopOnExit(stopAll);
+const scaled = (ms: number) => String(Math.round(ms / SCALE));
+const stack = await startStack({
+  vars: {
+    WAHA_STATUS_CACHE_DURATION: scaled(10_000),
+    WAHA_POLLING_INTERVAL: scaled(15_000),
+    WAHA_AUTH_POLLING_INTERVAL: scaled(30_000),
+    WAHA_MAX_POLLING_INTERVAL: scaled(60_000),
+  },
+});
+stopOnExit(() => void stack.stop());
 
 try {
-  const scaled = (ms: number) => String(Math.round(ms / SCALE));
-  gateway = await startGateway({
-    port: await freePort(),
-    persistTo: persist,
-    logLevel: "error",
-    vars: {
-      WAHA_URL: sim.url,
-      WAHA_API_KEY: API_KEY,
-      JWT_SECRET,
-      HTTP_LOG: "none",
-      WAHA_STATUS_CACHE_DURATION: scaled(10_000),
-      WAHA_POLLING_INTERVAL: scaled(15_000),
-      WAHA_AUTH_POLLING_INTERVAL: scaled(30_000),
-      WAHA_MAX_POLLING_INTERVAL: scaled(60_000),
-    },
-  });
-  const gatewayUrl = gateway.url;
+  const gatewayUrl = stack.gateway.url;
+  const simUrl = stack.sim.url;
+  const apiKey = stack.secrets.apiKey;
   const tokens = await Promise.all(
     Array.from({ length: BROWSERS }, (_, i) =>
-      signToken({ sub: `bench-browser-${i}`, role: "user" }, JWT_SECRET, 3600),
+      stack.token({ sub: `bench-browser-${i}`, role: "user" }),
     ),
   );
-  const admin = await signToken({ sub: "bench-admin", role: "admin" }, JWT_SECRET, 3600);
+  const admin = await stack.token({ sub: "bench-admin", role: "admin" });
   const config = await fetch(`${gatewayUrl}/api/config/polling`, {
     headers: { Authorization: `Bearer ${admin}` },
   });
@@ -209,7 +167,7 @@ try {
       `${schedule.authenticatedInterval} ms while WORKING (scale ${SCALE})`,
   );
 
-  const throughGateway = await run(sim.url, schedule, (i) =>
+  const throughGateway = await run(stack, schedule, (i) =>
     timed(async () => {
       const res = await fetch(`${gatewayUrl}/api/waha/status`, {
         headers: { Authorization: `Bearer ${tokens[i] ?? ""}` },
@@ -244,12 +202,12 @@ try {
     upstream: { calls: number };
   };
 
-  const direct = await run(sim.url, schedule, () =>
+  const direct = await run(stack, schedule, () =>
     timed(async () => {
-      const headers = { "X-Api-Key": API_KEY };
+      const headers = { "X-Api-Key": apiKey };
       const [session, version] = await Promise.all([
-        fetch(`${sim.url}/api/sessions/default`, { headers }),
-        fetch(`${sim.url}/api/server/version`, { headers }),
+        fetch(`${simUrl}/api/sessions/default`, { headers }),
+        fetch(`${simUrl}/api/server/version`, { headers }),
       ]);
       const body = (await session.json()) as { status?: string };
       await version.arrayBuffer();
@@ -303,9 +261,10 @@ try {
   }
   const status = stats.cache.byResource.status;
   console.log(
-    `\nThe gateway's own stats agree: upstream.calls ${stats.upstream.calls}; status hits ${status?.hits}, ` +
+    `\nAs the gateway counted them (/api/waha/monitoring/stats): upstream.calls ${stats.upstream.calls}; ` +
+      `status hits ${status?.hits}, ` +
       `coalesced ${status?.coalesced}, misses ${status?.misses}.`,
   );
 } finally {
-  stopAll();
+  await stack.stop();
 }
