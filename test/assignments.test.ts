@@ -1,8 +1,7 @@
-import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ChatAssignment } from "../src/lib/db.ts";
 import { connect, deliver, wahaMessage } from "./events.ts";
-import { call, json, sim } from "./helpers.ts";
+import { call, json, resetAssignmentData, sim } from "./helpers.ts";
 
 const ADMIN = { role: "admin" } as const;
 
@@ -23,13 +22,7 @@ async function addAgents(...ids: string[]) {
 
 beforeEach(async () => {
   await sim.reset();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM chat_assignments"),
-    env.DB.prepare("DELETE FROM agents"),
-    env.DB.prepare("DELETE FROM webhook_receipts"),
-    env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
-    env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
-  ]);
+  await resetAssignmentData();
 });
 
 describe("agents", () => {

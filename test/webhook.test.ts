@@ -5,7 +5,7 @@ import app from "../src/index.ts";
 import { getAssignment } from "../src/lib/db.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
 import { type Client, connect, deliver, wahaMessage } from "./events.ts";
-import { call, ORIGIN, sim } from "./helpers.ts";
+import { call, ORIGIN, resetAssignmentData, sim } from "./helpers.ts";
 
 const AGENT = "agent-amira";
 
@@ -25,14 +25,9 @@ async function expectNothingBefore(admin: Client, status: string) {
 
 beforeEach(async () => {
   await sim.reset();
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM chat_assignments"),
-    env.DB.prepare("DELETE FROM agents"),
-    env.DB.prepare("DELETE FROM webhook_receipts"),
-    env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
-    env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
+  await resetAssignmentData(
     env.DB.prepare("INSERT INTO agents (id, name) VALUES (?, 'Amira')").bind(AGENT),
-  ]);
+  );
 });
 
 describe("signed deliveries", () => {
