@@ -32,11 +32,10 @@ export async function verifyToken(
     return { ok: true, user: known.user };
   }
   const result = await verifyUncached(token, secret);
-  if (result.ok) {
-    if (verified.size >= VERIFIED_MAX) verified.clear();
-    verified.set(token, { secret, user: result.user, exp: result.exp });
-  }
-  return result;
+  if (!result.ok) return result;
+  if (verified.size >= VERIFIED_MAX) verified.clear();
+  verified.set(token, { secret, user: result.user, exp: result.exp });
+  return { ok: true, user: result.user };
 }
 
 async function verifyUncached(
