@@ -75,8 +75,19 @@ export async function load(opts: {
 
 /** Resident memory (bytes) of every process in a process group, from /proc. */
 export async function groupRss(pgid: number, name = "workerd"): Promise<number> {
+  return (await groupProcesses(pgid, name)).reduce((sum, p) => sum + p.rss, 0);
+}
+
+/**
+ * The group's processes by name, with their resident memory. Under `wrangler dev` one
+ * workerd listens on the public port (the dev proxy) and another runs the Worker.
+ */
+export async function groupProcesses(
+  pgid: number,
+  name = "workerd",
+): Promise<Array<{ pid: number; rss: number; publicPort: boolean }>> {
   const { readdir, readFile } = await import("node:fs/promises");
-  let total = 0;
+  const found: Array<{ pid: number; rss: number; publicPort: boolean }> = [];
   for (const pid of await readdir("/proc")) {
     if (!/^\d+$/.test(pid)) continue;
     try {
@@ -86,10 +97,15 @@ export async function groupRss(pgid: number, name = "workerd"): Promise<number> 
       if (Number(fields[2]) !== pgid || !comm.includes(name)) continue;
       const status = await readFile(`/proc/${pid}/status`, "utf8");
       const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-      total += Number(kb ?? 0) * 1024;
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8");
+      found.push({
+        pid: Number(pid),
+        rss: Number(kb ?? 0) * 1024,
+        publicPort: !/socket-addr=entry=127\.0\.0\.1:0\b/.test(cmdline),
+      });
     } catch {
       // the process ended while we looked
     }
   }
-  return total;
+  return found;
 }

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
 import { signWebhook } from "../tools/waha-sim/webhook.ts";
-import { groupRss, percentile } from "./load.ts";
+import { groupProcesses, groupRss, percentile } from "./load.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
@@ -149,6 +149,17 @@ async function openClient(url: string, tokens: Map<string, string>, i: number): 
   return client;
 }
 
+/** workerd memory split between the Worker's runtime and the dev proxy in front of it. */
+async function workerdSplit(pgid: number): Promise<{ worker: number; proxy: number }> {
+  let worker = 0;
+  let proxy = 0;
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) proxy += p.rss;
+    else worker += p.rss;
+  }
+  return { worker, proxy };
+}
+
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
@@ -176,6 +187,7 @@ try {
   await postWebhook(url, hmacKey, "session.status", { name: "default", status: "WORKING" });
   await sleep(IDLE_MS);
   const rssBefore = await groupRss(pgid);
+  const splitBefore = await workerdSplit(pgid);
 
   const connectStart = performance.now();
   const clients: Client[] = [];
@@ -188,6 +200,7 @@ try {
   const connectSeconds = (performance.now() - connectStart) / 1000;
   await sleep(IDLE_MS);
   const rssIdle = await groupRss(pgid);
+  const splitIdle = await workerdSplit(pgid);
 
   // 100 events: chat messages round the 10 chats, with a session change every 20th.
   const expected = new Map<Client, Set<string>>(clients.map((c) => [c, new Set()]));
@@ -266,6 +279,8 @@ try {
       `workerd RSS, ${clients.length} sockets idle`,
       `${mb(rssIdle)} (+${((rssIdle - rssBefore) / 1024 / clients.length).toFixed(1)} KB a socket)`,
     ],
+    ["  of which the Worker's runtime", `${mb(splitBefore.worker)} → ${mb(splitIdle.worker)}`],
+    ["  of which wrangler's dev proxy", `${mb(splitBefore.proxy)} → ${mb(splitIdle.proxy)}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log("\nbench:realtime (127.0.0.1, one gateway, local workerd)\n");
