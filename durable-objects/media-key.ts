@@ -61,6 +61,8 @@ const SHORT_COOLDOWN_MS = 5_000;
 const RECENT_MS = 10_000;
 /** Lease slack over the download timeout, so a healthy download never loses its slot. */
 const LEASE_SLACK_MS = 5_000;
+/** The slowest transfer an over-cap stream may hold its slot for (64 KB/s). */
+const MIN_STREAM_BYTES_PER_S = 64 * 1024;
 /** Untouched state is dropped after this long. */
 const FORGET_AFTER_MS = 24 * 3600_000;
 
@@ -111,7 +113,20 @@ export class MediaKey extends DurableObject<Env> {
   private async download(job: MediaJob): Promise<MediaOutcome> {
     const gate = this.env.MEDIA_GATE.get(this.env.MEDIA_GATE.idFromName("global"));
     const leaseMs = job.timeoutMs + LEASE_SLACK_MS;
-    const lease = await gate.acquire(job.key, job.maxConcurrency, leaseMs);
+    const lease = await gate
+      .acquire(job.key, job.maxConcurrency, leaseMs)
+      .catch((err: unknown) => ({ status: "failed" as const, reason: String(err) }));
+    if (lease.status === "failed") {
+      // Not WAHA's fault: no cooldown, the caller may retry soon.
+      return {
+        kind: "error",
+        status: 502,
+        error: "media-upstream",
+        message: `the download gate failed: ${lease.reason}`,
+        retryAfterMs: 1_000,
+        fromCooldown: false,
+      };
+    }
     if (lease.status === "busy") {
       return {
         kind: "error",
@@ -122,7 +137,8 @@ export class MediaKey extends DurableObject<Env> {
         fromCooldown: false,
       };
     }
-    const release = () => gate.release(lease.leaseId);
+    // The lease expires anyway; a failed release must not replace the outcome.
+    const release = () => gate.release(lease.leaseId).catch(() => undefined);
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), job.timeoutMs);
     let handedOff = false;
@@ -137,7 +153,7 @@ export class MediaKey extends DurableObject<Env> {
         clearTimeout(timer);
         return {
           kind: "stream",
-          body: this.pipeThrough(body, meta.size, gate, lease.leaseId, leaseMs, job),
+          body: this.pipeThrough(body, meta.size, abort, gate, lease.leaseId, leaseMs, job),
           meta,
         };
       }
@@ -193,13 +209,20 @@ export class MediaKey extends DurableObject<Env> {
   private pipeThrough(
     body: ReadableStream<Uint8Array>,
     size: number,
+    abort: AbortController,
     gate: Gate,
     leaseId: string,
     leaseMs: number,
     job: MediaJob,
   ): ReadableStream<Uint8Array> {
     const { readable, writable } = new FixedLengthStream(size);
-    const renew = setInterval(() => void gate.renew(leaseId, leaseMs), leaseMs / 2);
+    // The pipe runs natively, so its progress cannot be watched; it gets the time a slow
+    // but healthy link needs, then the download is cut and the slot freed.
+    const deadline = Date.now() + job.timeoutMs + (size / MIN_STREAM_BYTES_PER_S) * 1000;
+    const renew = setInterval(() => {
+      if (Date.now() > deadline) abort.abort();
+      else void gate.renew(leaseId, leaseMs).catch(() => undefined);
+    }, leaseMs / 2);
     const piped = body
       .pipeTo(writable)
       .catch((err: unknown) => {
@@ -209,7 +232,7 @@ export class MediaKey extends DurableObject<Env> {
       })
       .finally(async () => {
         clearInterval(renew);
-        await gate.release(leaseId);
+        await gate.release(leaseId).catch(() => undefined);
       });
     this.ctx.waitUntil(piped);
     return readable;
@@ -227,12 +250,20 @@ export class MediaKey extends DurableObject<Env> {
         headers,
         signal,
       });
-      if (msgRes.status === 404) return { kind: "not-found", message: "WAHA has no such message" };
-      if (!msgRes.ok)
-        return { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
+      if (!msgRes.ok) {
+        await msgRes.body?.cancel();
+        return msgRes.status === 404
+          ? { kind: "not-found", message: "WAHA has no such message" }
+          : { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
+      }
       const parsed = messageSchema.safeParse(await msgRes.json());
       if (!parsed.success)
         return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
+      // Access was checked for job.jid: never serve a message of another chat under it.
+      const { fromMe, from, to } = parsed.data;
+      if ((fromMe ? to : from) !== job.jid) {
+        return { kind: "not-found", message: "the message is not in this chat" };
+      }
       const media = parsed.data.media;
       if (!parsed.data.hasMedia || !media?.url) {
         return { kind: "not-found", message: "the message has no media WAHA can serve" };

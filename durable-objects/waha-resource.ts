@@ -37,6 +37,8 @@ interface Entry {
   fetchedAt: number;
   /** Invalidated: never fresh again, but still good as a STALE stand-in. */
   expired: boolean;
+  /** After this it can no longer stand in, and the alarm drops it. */
+  keepUntil: number;
 }
 
 /** A previous answer may stand in while WAHA fails until it is this many TTLs old. */
@@ -45,7 +47,10 @@ const STALE_FACTOR = 5;
 const MAX_VARIANTS = 30;
 
 export class WahaResource extends DurableObject<Env> {
-  private readonly inflight = new Map<string, { answer: Promise<ResourceAnswer>; until: number }>();
+  private readonly inflight = new Map<
+    string,
+    { answer: Promise<ResourceAnswer>; until: number; generation: number }
+  >();
   /** Message id → offset, a hint for paging with beforeId; lost on restart, which is fine. */
   private readonly positions = new Map<string, number>();
   /** Bumped by invalidate(), so a load that started before it is never taken as fresh. */
@@ -59,7 +64,8 @@ export class WahaResource extends DurableObject<Env> {
       return { kind: "value", cache: "HIT", value: entry.value, fetchedAt: entry.fetchedAt };
     }
     const running = this.inflight.get(key);
-    if (running && running.until > now) {
+    // A load that started before an invalidation may carry what the invalidation replaced.
+    if (running && running.until > now && running.generation === this.generation) {
       const answer = await running.answer;
       return answer.kind === "value" && answer.cache === "MISS"
         ? { ...answer, cache: "COALESCED" }
@@ -67,7 +73,11 @@ export class WahaResource extends DurableObject<Env> {
     }
     const answer = this.refresh(key, request, entry);
     // The lease only matters if a load never settles; every step of one has a timeout.
-    this.inflight.set(key, { answer, until: now + loadLeaseMs(request) });
+    this.inflight.set(key, {
+      answer,
+      until: now + loadLeaseMs(request),
+      generation: this.generation,
+    });
     const settled = await answer;
     if (this.inflight.get(key)?.answer === answer) this.inflight.delete(key);
     return settled;
@@ -117,9 +127,11 @@ export class WahaResource extends DurableObject<Env> {
         value: loaded.value,
         fetchedAt: now,
         expired: generation !== this.generation,
+        keepUntil: now + STALE_FACTOR * request.ttlMs,
       };
       try {
         this.store(key, fresh);
+        await this.forgetLater(fresh.keepUntil);
       } catch (err) {
         // Too large to keep, say: the answer still goes out, it just is not cached.
         console.error(
@@ -132,6 +144,23 @@ export class WahaResource extends DurableObject<Env> {
       return { kind: "value", cache: "STALE", value: entry.value, fetchedAt: entry.fetchedAt };
     }
     return { kind: "error", failure: loaded.failure };
+  }
+
+  /** Makes sure an alarm comes by the time this entry is useless. */
+  private async forgetLater(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Drops answers too old to stand in, so a chat nobody opens again leaves nothing behind. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, entry] of this.ctx.storage.kv.list<Entry>({ prefix: "entry:" })) {
+      if (entry.keepUntil <= now) this.ctx.storage.kv.delete(key);
+      else next = Math.min(next, entry.keepUntil);
+    }
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 
   private store(key: string, entry: Entry): void {

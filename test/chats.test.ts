@@ -1,7 +1,9 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { assignChat, getAssignment } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
+import { messagesObject } from "../src/lib/waha-resources.ts";
 import { call, json, sim } from "./helpers.ts";
 import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
 
@@ -88,6 +90,25 @@ describe("chat list", () => {
 });
 
 describe("messages", () => {
+  it("are forgotten by their chat's object once too old to stand in for WAHA", async () => {
+    expect((await call(`/api/wa/messages?jid=${ANA}`, { as: newUser("admin") })).status).toBe(200);
+    const stub = env.WAHA_RESOURCE.get(
+      env.WAHA_RESOURCE.idFromName(messagesObject("default", ANA)),
+    );
+    const stored = () =>
+      runInDurableObject(
+        stub,
+        (_i, state) => [...state.storage.kv.list({ prefix: "entry:" })].length,
+      );
+    expect(await stored()).toBe(1);
+    advance(5 * 8_000 - 1_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stored()).toBe(1);
+    advance(2_000);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stored()).toBe(0);
+  });
+
   it("are cached per chat for WA_MESSAGES_TTL_MS, with media URLs on the gateway and no WAHA URL or engine data", async () => {
     const admin = newUser("admin");
     const first = await call(`/api/wa/messages?jid=${ANA}`, { as: admin });
@@ -96,6 +117,11 @@ describe("messages", () => {
     expect(text).not.toContain(env.WAHA_URL);
     expect(text).not.toContain("_data");
     const messages = JSON.parse(text) as Message[];
+    const allowed = ["id", "timestamp", "from", "fromMe", "to", "participant", "body", "hasMedia"];
+    allowed.push("media", "ack", "ackName");
+    for (const m of messages) {
+      expect(Object.keys(m).filter((k) => !allowed.includes(k))).toEqual([]);
+    }
     const withMedia = messages.filter((m) => m.hasMedia);
     expect(withMedia.length).toBeGreaterThan(0);
     for (const m of withMedia) {

@@ -346,6 +346,7 @@ describe("who may ask, and for what", () => {
     ["jid", "1555/0001111@c.us", "ok"],
     ["id", "false_1@c.us_AB/../../x", ""],
     ["id", "false_1@c.us_..", ""],
+    ["id", ".", ""],
     ["id", "false_1@c.us_\u0001", ""],
     ["id", "x".repeat(257), ""],
     ["id", "", ""],

@@ -185,6 +185,32 @@ describe("idempotency", () => {
     await expectNothingBefore(admin, "WORKING");
   });
 
+  it("refuses a captured body replayed with fresh headers, by the envelope's signed id and time", async () => {
+    const admin = await connect("admin");
+    const envelope = (timestamp: number) =>
+      JSON.stringify({
+        id: "evt_captured",
+        timestamp,
+        session: "default",
+        event: "session.status",
+        payload: { name: "default", status: "FAILED" },
+      });
+    const body = envelope(Date.now());
+    expect(await (await deliver("session.status", null, { rawBody: body })).json()).toEqual({
+      status: "accepted",
+    });
+    expect(await admin.next()).toEqual({ type: "session.status", status: "FAILED" });
+
+    const replay = await deliver("session.status", null, { rawBody: body });
+    expect(await replay.json()).toEqual({ status: "duplicate" });
+    const old = await deliver("session.status", null, {
+      rawBody: envelope(Date.now() - 6 * 60_000).replace("evt_captured", "evt_old"),
+    });
+    expect(old.status).toBe(401);
+    expect(await old.json()).toMatchObject({ error: "stale-webhook" });
+    await expectNothingBefore(admin, "WORKING");
+  });
+
   it("announces an inbound message sent as both message and message.any once", async () => {
     const admin = await connect("admin");
     const message = wahaMessage("15551230008@c.us", { body: "twice sent" });

@@ -19,4 +19,4 @@ export const messageIdSchema = z
   .min(1, { error: "is required" })
   .max(256, { error: "must be at most 256 characters" })
   .regex(SAFE, { error: "may hold only letters, digits and @ . _ : + -" })
-  .refine((id) => !id.includes(".."), { error: "must not contain '..'" });
+  .refine((id) => !id.includes("..") && id !== ".", { error: "must not contain '..' nor be '.'" });

@@ -120,7 +120,8 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
-const SECRETS = new Set(["WAHA_API_KEY", "WAHA_WEBHOOK_HMAC_KEY", "JWT_SECRET"]);
+/** Values never echoed in errors: secrets, and WAHA's address (errors reach /api/health). */
+const UNSHOWN = new Set(["WAHA_API_KEY", "WAHA_WEBHOOK_HMAC_KEY", "JWT_SECRET", "WAHA_URL"]);
 
 /** Parses raw vars into a Config, or every problem as "NAME: reason (got "value")". */
 export function parseConfig(raw: Record<string, unknown>): ConfigResult {
@@ -130,7 +131,7 @@ export function parseConfig(raw: Record<string, unknown>): ConfigResult {
     const name = String(issue.path[0] ?? "config");
     const value = raw[name];
     const shown =
-      typeof value === "string" && value !== "" && !SECRETS.has(name)
+      typeof value === "string" && value !== "" && !UNSHOWN.has(name)
         ? ` (got ${JSON.stringify(value)})`
         : "";
     return `${name}: ${issue.message}${shown}`;

@@ -20,8 +20,26 @@ export interface ChatSummary {
 /** A chat summary as cached: ownership changes more often than WAHA's list does. */
 export type CachedChat = Omit<ChatSummary, "owner">;
 
-/** A WAHA message for the browser: `media.url` rewritten, engine internals dropped. */
-export type BrowserMessage = Record<string, unknown> & { id: string };
+/** A WAHA message for the browser: SPEC's fields only, `media.url` on the gateway. */
+export interface BrowserMessage {
+  id: string;
+  timestamp: number;
+  from: string;
+  fromMe: boolean;
+  to: string | null;
+  /** The sender inside a group chat. */
+  participant?: string;
+  body: string | null;
+  hasMedia: boolean;
+  media: {
+    url: string | null;
+    mimetype: string | null;
+    filename: string | null;
+    error?: unknown;
+  } | null;
+  ack: number | null;
+  ackName: string | null;
+}
 
 const PREVIEW_CHARS = 160;
 
@@ -51,15 +69,31 @@ export function mediaPath(jid: string, messageId: string): string {
 }
 
 /**
- * The message as the browser sees it. WAHA's `media.url` (its host, and a file behind
- * its API key) becomes the gateway's media route; `_data` (the engine's raw record,
- * with thumbnails) is dropped.
+ * The message as the browser sees it: the fields SPEC names, picked one by one, so engine
+ * internals (`_data`, quoted messages' raw records, media keys) never pass. WAHA's
+ * `media.url` (its host, and a file behind its API key) becomes the gateway's media route.
  */
 export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMessage {
-  const { _data: _engine, media, ...rest } = message;
-  const out: BrowserMessage = { ...rest };
-  if (media) {
-    out.media = { ...media, url: media.url ? mediaPath(jid, message.id) : null };
-  }
-  return out;
+  const { media } = message;
+  const participant = typeof message.participant === "string" ? message.participant : undefined;
+  return {
+    id: message.id,
+    timestamp: message.timestamp,
+    from: message.from,
+    fromMe: message.fromMe,
+    to: message.to ?? null,
+    ...(participant ? { participant } : {}),
+    body: message.body ?? null,
+    hasMedia: message.hasMedia,
+    media: media
+      ? {
+          url: media.url ? mediaPath(jid, message.id) : null,
+          mimetype: media.mimetype ?? null,
+          filename: media.filename ?? null,
+          ...(media.error !== undefined && media.error !== null ? { error: media.error } : {}),
+        }
+      : null,
+    ack: message.ack ?? null,
+    ackName: message.ackName ?? null,
+  };
 }

@@ -50,10 +50,17 @@ export async function storeMedia(
   // The Cache API refuses `private`; browsers get `private` on the way out.
   stored.set("Cache-Control", "public, max-age=86400, immutable");
   stored.delete("X-Cache-Status");
-  await caches.default.put(key, new Response(body, { headers: stored }));
-  const { evicted } = await ledger(env, colo).record(key, body.byteLength, maxBytes);
+  // Reserve first: if this work is cut off after the put, the bytes are still counted.
+  const book = ledger(env, colo);
+  const { evicted } = await book.record(key, body.byteLength, maxBytes);
   count("media.evictions", evicted.length);
   await Promise.all(evicted.map((k) => caches.default.delete(k)));
+  try {
+    await caches.default.put(key, new Response(body, { headers: stored }));
+  } catch (err) {
+    await book.forget(key);
+    throw err;
+  }
 }
 
 /** Notes a hit; the ledger hears about hits in batches, never on the response path. */

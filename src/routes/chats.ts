@@ -85,8 +85,20 @@ async function chatAction(
     upstreamLimits(config),
   );
   if (result.kind !== "ok") return { ok: false, response: failureResponse(failureOf(result)) };
-  await invalidateChat(c.env, jid);
+  await afterWaha(`${endpoint} ${jid}: cache invalidation`, invalidateChat(c.env, jid));
   return { ok: true, body: result.body };
+}
+
+/**
+ * Work after WAHA has accepted an action. A failure here is logged, never answered as
+ * an error: the browser would retry and WhatsApp would get the text twice.
+ */
+async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
+  try {
+    await work;
+  } catch (err) {
+    console.error(`[chats] ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 export const chats = new Hono<AppEnv>()
@@ -132,7 +144,7 @@ export const chats = new Hono<AppEnv>()
     const { jid, text } = parseInput(sendTextBody, await jsonBody(c.req));
     const sent = await chatAction(c, jid, "sendText", { text });
     if (!sent.ok) return sent.response;
-    await recordFirstResponse(c.env.DB, jid);
+    await afterWaha(`sendText ${jid}: firstResponseAt`, recordFirstResponse(c.env.DB, jid));
     // Engines answer sendText differently; the message is passed on when it has WAHA's message shape.
     const message = messageSchema.safeParse(sent.body);
     return c.json(

@@ -28,7 +28,7 @@ import { parseInput } from "../lib/validate.ts";
 import { messageSchema, SESSION_STATUSES, type WahaMessage } from "../lib/waha.ts";
 import { ACK_NAMES } from "../lib/waha-acks.ts";
 import { invalidateChat, invalidateSession } from "../lib/waha-cache.ts";
-import { verifyWebhook } from "../lib/webhook-verify.ts";
+import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/webhook-verify.ts";
 
 /** WAHA sends media as URLs, so a webhook body is small; anything far bigger is refused. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -37,6 +37,7 @@ const RECEIPT_TTL_MS = 24 * 3_600_000;
 
 const envelopeSchema = z.looseObject({
   id: z.string().max(256).optional(),
+  timestamp: z.number().optional(),
   session: z.string({ error: "is required" }).min(1),
   event: z.string({ error: "is required" }).min(1).max(64),
   payload: z.looseObject({}, { error: "must be an object" }),
@@ -214,6 +215,16 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   })["X-Webhook-Request-Id"];
 
   const now = Date.now();
+  // The headers are not signed; the envelope's own id and time are, so a captured body
+  // replayed with fresh headers is still recognised and refused.
+  if (envelope.timestamp !== undefined && Math.abs(now - envelope.timestamp) > WEBHOOK_MAX_AGE_MS) {
+    count("webhooks.rejected");
+    throw apiError(
+      401,
+      "stale-webhook",
+      "the envelope's timestamp is more than 5 minutes from now",
+    );
+  }
   const event: WebhookEvent =
     envelope.session === config.WAHA_SESSION
       ? decide(envelope.event, envelope.payload, now)
@@ -221,7 +232,11 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   count(`webhooks.received:${envelope.event}`);
   if (event.kind === "ignored") return c.json({ status: "ignored", reason: event.reason });
 
-  const keys = [`request:${requestId}`, ...eventKeys(event)];
+  const keys = [
+    `request:${requestId}`,
+    ...(envelope.id ? [`envelope:${envelope.id}`] : []),
+    ...eventKeys(event),
+  ];
   const claimed = await claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
   if (!claimed.every(Boolean)) {
     // A duplicate changes nothing: keys this call did claim are given back.
