@@ -8,10 +8,12 @@ import type { Role } from "../src/lib/types.ts";
 
 export const TICKET_TTL_MS = 30_000;
 
-/** Who a ticket lets connect. */
+/** Who a ticket lets connect, and until when: a socket lives no longer than its token. */
 export interface TicketHolder {
   role: Role;
   sub: string;
+  /** The bearer token's expiry (ms since the epoch). */
+  validUntil: number;
 }
 
 /** Staff receive every event; agents those of their chats; everyone session events. */
@@ -66,8 +68,8 @@ export class RealtimeHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS tickets (ticket TEXT PRIMARY KEY, role TEXT NOT NULL,
-         sub TEXT NOT NULL, expires_at INTEGER NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS socket_tickets (ticket TEXT PRIMARY KEY, role TEXT NOT NULL,
+         sub TEXT NOT NULL, valid_until INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
     );
     // Answered by the runtime itself, so keep-alive pings never wake a hibernating hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -76,14 +78,15 @@ export class RealtimeHub extends DurableObject<Env> {
   /** A ticket for one connection within TICKET_TTL_MS. */
   issueTicket(holder: TicketHolder): { ticket: string; expiresAt: number } {
     const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM tickets WHERE expires_at <= ?", now);
+    this.ctx.storage.sql.exec("DELETE FROM socket_tickets WHERE expires_at <= ?", now);
     const ticket = newTicket();
-    const expiresAt = now + TICKET_TTL_MS;
+    const expiresAt = Math.min(now + TICKET_TTL_MS, holder.validUntil);
     this.ctx.storage.sql.exec(
-      "INSERT INTO tickets (ticket, role, sub, expires_at) VALUES (?, ?, ?, ?)",
+      "INSERT INTO socket_tickets (ticket, role, sub, valid_until, expires_at) VALUES (?, ?, ?, ?, ?)",
       ticket,
       holder.role,
       holder.sub,
+      holder.validUntil,
       expiresAt,
     );
     return { ticket, expiresAt };
@@ -92,14 +95,17 @@ export class RealtimeHub extends DurableObject<Env> {
   /** Uses a ticket up: whatever the outcome, it never works again. */
   private redeem(ticket: string, now: number): RedeemResult {
     const row = this.ctx.storage.sql
-      .exec<{ role: Role; sub: string; expires_at: number }>(
-        "DELETE FROM tickets WHERE ticket = ? RETURNING role, sub, expires_at",
+      .exec<{ role: Role; sub: string; valid_until: number; expires_at: number }>(
+        "DELETE FROM socket_tickets WHERE ticket = ? RETURNING role, sub, valid_until, expires_at",
         ticket,
       )
       .toArray()[0];
     if (!row) return { status: "unknown" };
     if (row.expires_at <= now) return { status: "expired" };
-    return { status: "ok", holder: { role: row.role, sub: row.sub } };
+    return {
+      status: "ok",
+      holder: { role: row.role, sub: row.sub, validUntil: row.valid_until },
+    };
   }
 
   /**
@@ -124,7 +130,27 @@ export class RealtimeHub extends DurableObject<Env> {
       connectedAt: Date.now(),
     };
     server.serializeAttachment(info);
+    await this.closeExpiredBy(info.validUntil);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Makes sure the hub wakes by `at` to close the sockets whose token has run out. */
+  private async closeExpiredBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Closes sockets whose token has expired (4001), then waits for the next one. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const ws of this.ctx.getWebSockets()) {
+      const info = ws.deserializeAttachment() as SocketInfo | null;
+      if (!info) continue;
+      if (info.validUntil <= now) closeQuietly(ws, 4001, "the sign-in has expired");
+      else next = Math.min(next, info.validUntil);
+    }
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { createExecutionContext, runInDurableObject } from "cloudflare:test";
+import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { RealtimeHub } from "../durable-objects/realtime-hub.ts";
@@ -82,11 +82,29 @@ describe("tickets", () => {
   it("refuses a ticket whose 30 seconds have passed with 401", async () => {
     const ticket = await ticketFor("agent", ALICE);
     await runInDurableObject(hub(), (_instance: RealtimeHub, state) => {
-      state.storage.sql.exec("UPDATE tickets SET expires_at = ?", Date.now() - 1);
+      state.storage.sql.exec("UPDATE socket_tickets SET expires_at = ?", Date.now() - 1);
     });
     const res = await upgrade(ticket);
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: "unauthorized", message: "the ticket has expired" });
+  });
+
+  it("closes a socket with 4001 when the token it was opened with expires, and no other", async () => {
+    const early = await connect("admin", "admin-early");
+    const later = await connect("admin", "admin-later");
+    await runInDurableObject(hub(), (_instance: RealtimeHub, state) => {
+      for (const ws of state.getWebSockets()) {
+        const info = ws.deserializeAttachment() as { sub: string; validUntil: number };
+        if (info.sub === "admin-early")
+          ws.serializeAttachment({ ...info, validUntil: Date.now() - 1 });
+      }
+    });
+    expect(await runDurableObjectAlarm(hub())).toBe(true);
+    expect(await early.closed).toBe(4001);
+    expect((await deliver("session.status", { name: "default", status: "WORKING" })).status).toBe(
+      200,
+    );
+    expect(await later.next()).toEqual({ type: "session.status", status: "WORKING" });
   });
 
   it("opens a socket for a page on an allowed other origin", async () => {

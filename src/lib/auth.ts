@@ -26,16 +26,16 @@ const VERIFIED_MAX = 1_000;
 export async function verifyToken(
   token: string,
   secret: string,
-): Promise<{ ok: true; user: User } | { ok: false; reason: string }> {
+): Promise<{ ok: true; user: User; expiresAt: number } | { ok: false; reason: string }> {
   const known = verified.get(token);
   if (known && known.secret === secret && known.exp * 1000 > Date.now()) {
-    return { ok: true, user: known.user };
+    return { ok: true, user: known.user, expiresAt: known.exp * 1000 };
   }
   const result = await verifyUncached(token, secret);
   if (!result.ok) return result;
   if (verified.size >= VERIFIED_MAX) verified.clear();
   verified.set(token, { secret, user: result.user, exp: result.exp });
-  return { ok: true, user: result.user };
+  return { ok: true, user: result.user, expiresAt: result.exp * 1000 };
 }
 
 async function verifyUncached(
@@ -69,6 +69,7 @@ export function requireAuth() {
     const result = await verifyToken(token, c.var.config.JWT_SECRET);
     if (!result.ok) throw apiError(401, "unauthorized", "the token is invalid or expired");
     c.set("user", result.user);
+    c.set("tokenExpiresAt", result.expiresAt);
     await next();
   });
 }

@@ -39,8 +39,12 @@ export async function broadcast(env: Env, event: RealtimeEvent, audience: Audien
   }
 }
 
-export function issueTicket(env: Env, user: User): Promise<{ ticket: string; expiresAt: number }> {
-  return hub(env).issueTicket({ role: user.role, sub: user.sub });
+export function issueTicket(
+  env: Env,
+  user: User,
+  tokenExpiresAt: number,
+): Promise<{ ticket: string; expiresAt: number }> {
+  return hub(env).issueTicket({ role: user.role, sub: user.sub, validUntil: tokenExpiresAt });
 }
 
 /** Hands a WebSocket upgrade with its ticket to the hub; 401 there if the ticket is no good. */

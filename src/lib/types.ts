@@ -15,5 +15,7 @@ export interface AppEnv {
     config: Config;
     requestId: string;
     user: User;
+    /** When the bearer token stops being valid (ms since the epoch). */
+    tokenExpiresAt: number;
   };
 }

@@ -11,7 +11,7 @@ const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead). */
 export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
-  const { ticket, expiresAt } = await issueTicket(c.env, c.var.user);
+  const { ticket, expiresAt } = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
   c.header("Cache-Control", "no-store");
   return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() });
 });

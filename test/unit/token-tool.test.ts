@@ -17,7 +17,10 @@ describe("npm run token", () => {
     expect(run.status).toBe(0);
     const printed = run.stdout.trim();
     const result = await verifyToken(printed, SECRET);
-    expect(result).toEqual({ ok: true, user: { sub: "agent-1", role: "agent", name: "Ann" } });
+    expect(result).toMatchObject({
+      ok: true,
+      user: { sub: "agent-1", role: "agent", name: "Ann" },
+    });
     const payload = JSON.parse(Buffer.from(printed.split(".")[1] ?? "", "base64url").toString());
     expect(payload.exp - payload.iat).toBe(7200);
     expect((await verifyToken(printed, "another-secret-0123456789")).ok).toBe(false);
