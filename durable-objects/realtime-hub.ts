@@ -5,6 +5,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Role } from "../src/lib/types.ts";
+import { alarmBy } from "./alarm-by.ts";
 
 export const TICKET_TTL_MS = 30_000;
 
@@ -130,14 +131,9 @@ export class RealtimeHub extends DurableObject<Env> {
       connectedAt: Date.now(),
     };
     server.serializeAttachment(info);
-    await this.closeExpiredBy(info.validUntil);
+    // Wake by the time this token runs out, to close its socket.
+    await alarmBy(this.ctx.storage, info.validUntil);
     return new Response(null, { status: 101, webSocket: client });
-  }
-
-  /** Makes sure the hub wakes by `at` to close the sockets whose token has run out. */
-  private async closeExpiredBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** Closes sockets whose token has expired (4001), then waits for the next one. */

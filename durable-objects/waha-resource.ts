@@ -18,6 +18,7 @@ import {
   type ResourceSpec,
   resourceAddress,
 } from "../src/lib/waha-resources.ts";
+import { alarmBy } from "./alarm-by.ts";
 
 export type CacheStatus = "HIT" | "MISS" | "COALESCED" | "STALE";
 
@@ -131,7 +132,7 @@ export class WahaResource extends DurableObject<Env> {
       };
       try {
         this.store(key, fresh);
-        await this.forgetLater(fresh.keepUntil);
+        await alarmBy(this.ctx.storage, fresh.keepUntil);
       } catch (err) {
         // Too large to keep, say: the answer still goes out, it just is not cached.
         console.error(
@@ -144,12 +145,6 @@ export class WahaResource extends DurableObject<Env> {
       return { kind: "value", cache: "STALE", value: entry.value, fetchedAt: entry.fetchedAt };
     }
     return { kind: "error", failure: loaded.failure };
-  }
-
-  /** Makes sure an alarm comes by the time this entry is useless. */
-  private async forgetLater(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** Drops answers too old to stand in, so a chat nobody opens again leaves nothing behind. */
