@@ -5,16 +5,9 @@
  */
 import { AGENT_ID_MAX, agentIdSchema } from "../src/lib/agent-id.ts";
 import { jidSchema } from "../src/lib/chat-ids.ts";
+import type { AssignmentRow } from "../src/lib/db.ts";
 
-/** One chat assignment as D1 stores it (snake_case, ISO times). */
-export interface AssignmentRow {
-  jid: string;
-  assigned_to: string | null;
-  first_message_at: string | null;
-  first_response_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type { AssignmentRow };
 
 export type RowOutcome =
   | { row: number; jid: string; result: "imported" | "updated" }

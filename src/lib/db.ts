@@ -19,7 +19,8 @@ export interface Agent {
   active: boolean;
 }
 
-interface AssignmentRow {
+/** One chat assignment as D1 stores it (snake_case, ISO times). */
+export interface AssignmentRow {
   jid: string;
   assigned_to: string | null;
   first_message_at: string | null;
