@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { assignChat, getAssignment } from "../src/lib/db.ts";
+import { changeChatOwner, getAssignment } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { messagesObject } from "../src/lib/waha-resources.ts";
 import { call, json, sim } from "./helpers.ts";
@@ -40,7 +40,7 @@ describe("chat list", () => {
     const mine = new Map(
       agents.map((a, i) => [a.sub, [`1555010000${i + 1}@c.us`, `155501000${i + 11}@c.us`]]),
     );
-    for (const [sub, jids] of mine) for (const jid of jids) await assignChat(env.DB, jid, sub);
+    for (const [sub, jids] of mine) for (const jid of jids) await changeChatOwner(env.DB, jid, sub);
 
     const lists = await Promise.all([...agents, ...staff].map((as) => chatList(as)));
     expect(await simCalls("chats")).toEqual({ chats: 1 });
@@ -205,7 +205,7 @@ describe("messages", () => {
 
   it("are refused (403) to an agent for a chat that is not assigned to it", async () => {
     const agent = newUser("agent");
-    await assignChat(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, ANA, agent.sub);
     expect((await call(`/api/wa/messages?jid=${ANA}`, { as: agent })).status).toBe(200);
     const other = await call(`/api/wa/messages?jid=${GROUP}`, { as: agent });
     expect(other.status).toBe(403);
@@ -216,7 +216,7 @@ describe("messages", () => {
 describe("send-text and mark-read", () => {
   it("sends once, sets firstResponseAt, and makes the next list reads go to WAHA", async () => {
     const agent = newUser("agent");
-    await assignChat(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, ANA, agent.sub);
     await call("/api/wa/chats", { as: agent });
     await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
 

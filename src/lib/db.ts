@@ -90,41 +90,6 @@ export async function assignmentOwners(db: D1Database): Promise<Map<string, stri
   return new Map(results.map((r) => [r.jid, r.assigned_to]));
 }
 
-/** Assigns (or reassigns) a chat, creating its row if needed. */
-export async function assignChat(
-  db: D1Database,
-  jid: string,
-  agentId: string,
-  now = new Date().toISOString(),
-): Promise<ChatAssignment> {
-  const row = await db
-    .prepare(
-      `INSERT INTO chat_assignments (jid, assigned_to, created_at, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to, updated_at = excluded.updated_at
-       RETURNING ${ASSIGNMENT_COLUMNS}`,
-    )
-    .bind(jid, agentId, now, now)
-    .first<AssignmentRow>();
-  if (!row) throw new Error(`assigning ${jid} returned no row`);
-  return toAssignment(row);
-}
-
-/** Clears a chat's owner, keeping its SLA timestamps; null when the chat has no row. */
-export async function unassignChat(
-  db: D1Database,
-  jid: string,
-  now = new Date().toISOString(),
-): Promise<ChatAssignment | null> {
-  const row = await db
-    .prepare(
-      `UPDATE chat_assignments SET assigned_to = NULL, updated_at = ? WHERE jid = ?
-       RETURNING ${ASSIGNMENT_COLUMNS}`,
-    )
-    .bind(now, jid)
-    .first<AssignmentRow>();
-  return row ? toAssignment(row) : null;
-}
-
 /** May this user touch this chat? Admins and users: always; agents: only their own. */
 export async function canAccessChat(db: D1Database, user: User, jid: string): Promise<boolean> {
   if (user.role !== "agent") return true;
@@ -169,7 +134,7 @@ export async function updateAgent(
   return row ? toAgent(row) : null;
 }
 
-export async function getSetting(db: D1Database, key: string): Promise<string | null> {
+async function getSetting(db: D1Database, key: string): Promise<string | null> {
   const row = await db
     .prepare("SELECT value FROM settings WHERE key = ?")
     .bind(key)
@@ -177,7 +142,7 @@ export async function getSetting(db: D1Database, key: string): Promise<string | 
   return row?.value ?? null;
 }
 
-export async function setSetting(db: D1Database, key: string, value: string): Promise<void> {
+async function setSetting(db: D1Database, key: string, value: string): Promise<void> {
   await db
     .prepare(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -193,15 +158,6 @@ const FIRST_MESSAGE_SQL = `INSERT INTO chat_assignments (jid, first_message_at, 
 const FIRST_RESPONSE_SQL = `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
   WHERE chat_assignments.first_response_at IS NULL`;
-
-/** Sets firstMessageAt (first inbound message) once; creates the chat's row if needed. */
-export async function recordFirstMessage(
-  db: D1Database,
-  jid: string,
-  at = new Date().toISOString(),
-): Promise<void> {
-  await db.prepare(FIRST_MESSAGE_SQL).bind(jid, at, at, at).run();
-}
 
 /** Sets firstResponseAt (first outbound message) once; creates the chat's row if needed. */
 export async function recordFirstResponse(
