@@ -33,13 +33,24 @@ export default defineConfig(async () => {
           test: {
             name: "workers",
             include: ["test/**/*.test.ts"],
-            exclude: ["test/unit/**"],
+            exclude: ["test/unit/**", "test/wire/**"],
             setupFiles: ["./test/apply-migrations.ts"],
           },
         },
         {
           extends: true,
           test: { name: "node", include: ["test/unit/**/*.test.ts"], environment: "node" },
+        },
+        {
+          // The gateway under `wrangler dev`, read with a raw HTTP client: what goes out on the wire.
+          extends: true,
+          test: {
+            name: "wire",
+            include: ["test/wire/**/*.test.ts"],
+            environment: "node",
+            testTimeout: 60_000,
+            hookTimeout: 90_000,
+          },
         },
       ],
     },

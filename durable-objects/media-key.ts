@@ -5,7 +5,11 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { loadConfig } from "../src/lib/config.ts";
+import { guardedStream } from "../src/lib/media-stream.ts";
+import { safeMediaType } from "../src/lib/media-type.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
+import { WahaRedirectError, type WahaTarget, wahaFetch } from "../src/lib/waha-client.ts";
+import type { Pool } from "./media-gate.ts";
 
 export interface MediaJob {
   session: string;
@@ -18,6 +22,10 @@ export interface MediaJob {
   cooldownMaxMs: number;
   itemMaxBytes: number;
   maxConcurrency: number;
+  streamMaxConcurrency: number;
+  streamIdleMs: number;
+  /** The browser's `Range` (already checked against If-Range): used for over-cap streams. */
+  range?: string;
 }
 
 export interface MediaMeta {
@@ -38,7 +46,13 @@ export type MediaError = {
 
 export type MediaOutcome =
   | { kind: "bytes"; body: ArrayBuffer; meta: MediaMeta; shared: boolean }
-  | { kind: "stream"; body: ReadableStream<Uint8Array>; meta: MediaMeta }
+  /** `contentRange`: WAHA answered the browser's Range (206); `meta.size` is the part's length. */
+  | {
+      kind: "stream";
+      body: ReadableStream<Uint8Array>;
+      meta: MediaMeta;
+      contentRange: string | null;
+    }
   | MediaError;
 
 type CooldownKind = "not-found" | "upstream" | "timeout";
@@ -51,7 +65,7 @@ interface Cooldown {
 }
 
 type Fetched =
-  | { kind: "file"; res: Response; meta: MediaMeta }
+  | { kind: "file"; res: Response; meta: MediaMeta; target: WahaTarget; url: string }
   | { kind: "not-found"; message: string }
   | { kind: "upstream"; message: string };
 
@@ -61,8 +75,6 @@ const SHORT_COOLDOWN_MS = 5_000;
 const RECENT_MS = 10_000;
 /** Lease slack over the download timeout, so a healthy download never loses its slot. */
 const LEASE_SLACK_MS = 5_000;
-/** The slowest transfer an over-cap stream may hold its slot for (64 KB/s). */
-const MIN_STREAM_BYTES_PER_S = 64 * 1024;
 /** Untouched state is dropped after this long. */
 const FORGET_AFTER_MS = 24 * 3600_000;
 
@@ -71,6 +83,22 @@ const ERRORS: Record<CooldownKind, Pick<MediaError, "status" | "error">> = {
   upstream: { status: 502, error: "media-upstream" },
   timeout: { status: 504, error: "media-timeout" },
 };
+
+function busy(message: string, retryAfterMs: number): MediaError {
+  return {
+    kind: "error",
+    status: 429,
+    error: "media-busy",
+    message,
+    retryAfterMs,
+    fromCooldown: false,
+  };
+}
+
+function partLength(res: Response): number | null {
+  const length = res.headers.get("Content-Length");
+  return length !== null && /^\d+$/.test(length) ? Number(length) : null;
+}
 
 export class MediaKey extends DurableObject<Env> {
   private inflight: Promise<MediaOutcome> | null = null;
@@ -110,8 +138,12 @@ export class MediaKey extends DurableObject<Env> {
     }
   }
 
+  private gate() {
+    return this.env.MEDIA_GATE.get(this.env.MEDIA_GATE.idFromName("global"));
+  }
+
   private async download(job: MediaJob): Promise<MediaOutcome> {
-    const gate = this.env.MEDIA_GATE.get(this.env.MEDIA_GATE.idFromName("global"));
+    const gate = this.gate();
     const leaseMs = job.timeoutMs + LEASE_SLACK_MS;
     const lease = await gate
       .acquire(job.key, job.maxConcurrency, leaseMs)
@@ -128,14 +160,10 @@ export class MediaKey extends DurableObject<Env> {
       };
     }
     if (lease.status === "busy") {
-      return {
-        kind: "error",
-        status: 429,
-        error: "media-busy",
-        message: `${lease.active} media downloads are under way; try again shortly`,
-        retryAfterMs: lease.retryAfterMs,
-        fromCooldown: false,
-      };
+      return busy(
+        `${lease.active} media downloads are under way; try again shortly`,
+        lease.retryAfterMs,
+      );
     }
     // The lease expires anyway; a failed release must not replace the outcome.
     const release = () => gate.release(lease.leaseId).catch(() => undefined);
@@ -148,33 +176,26 @@ export class MediaKey extends DurableObject<Env> {
       const { res, meta } = fetched;
       const body = res.body;
       if (!body) return await this.coolDown(job, "upstream", "WAHA sent no body");
-      if (meta.size !== null && meta.size > job.itemMaxBytes) {
-        handedOff = true;
-        clearTimeout(timer);
-        return {
-          kind: "stream",
-          body: this.pipeThrough(body, meta.size, abort, gate, lease.leaseId, leaseMs, job),
-          meta,
-        };
-      }
       const reader = body.getReader();
       const chunks: Uint8Array[] = [];
       let received = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        received += value.byteLength;
-        if (meta.size === null && received > job.itemMaxBytes) {
-          // No Content-Length and larger than the cap: stream the rest through.
-          handedOff = true;
-          clearTimeout(timer);
-          return {
-            kind: "stream",
-            body: guardStream(reader, chunks, gate, lease.leaseId, leaseMs, job),
-            meta,
-          };
+      if (meta.size === null || meta.size <= job.itemMaxBytes) {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          received += value.byteLength;
+          if (received > job.itemMaxBytes) break;
         }
+      }
+      if (meta.size !== null && meta.size > job.itemMaxBytes) {
+        handedOff = true;
+        return await this.streamOut(job, lease.leaseId, reader, [], fetched, abort.signal);
+      }
+      if (received > job.itemMaxBytes) {
+        // No Content-Length and larger than the cap: stream the rest through.
+        handedOff = true;
+        return await this.streamOut(job, lease.leaseId, reader, chunks, fetched, abort.signal);
       }
       if (meta.size !== null && received !== meta.size) {
         return await this.coolDown(job, "upstream", `truncated: ${received} of ${meta.size} bytes`);
@@ -202,99 +223,157 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   /**
-   * Streams an over-cap body of known size through a native pipe (no JavaScript per
-   * chunk, backpressure from the client). The slot is renewed while the pipe runs and
-   * released when it ends, however it ends; FixedLengthStream fails a short body.
+   * An over-cap file: its download moves from the media pool to the stream pool (or is
+   * answered busy), and goes to the one caller as a guarded stream. A browser's Range is
+   * asked of WAHA itself, so big videos seek without the gateway holding them.
    */
-  private pipeThrough(
-    body: ReadableStream<Uint8Array>,
-    size: number,
-    abort: AbortController,
-    gate: Gate,
-    leaseId: string,
-    leaseMs: number,
+  private async streamOut(
     job: MediaJob,
-  ): ReadableStream<Uint8Array> {
-    const { readable, writable } = new FixedLengthStream(size);
-    // The pipe runs natively, so its progress cannot be watched; it gets the time a slow
-    // but healthy link needs, then the download is cut and the slot freed.
-    const deadline = Date.now() + job.timeoutMs + (size / MIN_STREAM_BYTES_PER_S) * 1000;
-    const renew = setInterval(() => {
-      if (Date.now() > deadline) abort.abort();
-      else void gate.renew(leaseId, leaseMs).catch(() => undefined);
-    }, leaseMs / 2);
-    const piped = body
-      .pipeTo(writable)
-      .catch((err: unknown) => {
-        console.log(
-          `[wa media] stream-failed key=${job.key} reason="${err instanceof Error ? err.message : String(err)}"`,
-        );
-      })
-      .finally(async () => {
-        clearInterval(renew);
-        await gate.release(leaseId).catch(() => undefined);
-      });
-    this.ctx.waitUntil(piped);
-    return readable;
+    leaseId: string,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    prefix: Uint8Array[],
+    file: Fetched & { kind: "file" },
+    signal: AbortSignal,
+  ): Promise<MediaOutcome> {
+    const { meta } = file;
+    const gate = this.gate();
+    const pool: Pool = "stream";
+    const leaseMs = job.streamIdleMs + job.timeoutMs + LEASE_SLACK_MS;
+    const moved = await gate
+      .move(leaseId, job.key, pool, job.streamMaxConcurrency, leaseMs)
+      .catch(() => null);
+    if (moved?.status !== "granted") {
+      await reader.cancel().catch(() => undefined);
+      if (moved === null) await gate.release(leaseId).catch(() => undefined);
+      return busy(
+        `${job.streamMaxConcurrency} large media streams are under way; try again shortly`,
+        moved?.retryAfterMs ?? 2_000,
+      );
+    }
+    let source = reader;
+    let chunks = prefix;
+    let size = meta.size;
+    let contentRange: string | null = null;
+    if (job.range && meta.size !== null) {
+      const ranged = await fetchRange(file, job.range, signal).catch(() => null);
+      if (ranged) {
+        await reader.cancel().catch(() => undefined);
+        source = ranged.reader;
+        chunks = [];
+        size = ranged.size;
+        contentRange = ranged.contentRange;
+      }
+    }
+    const body = guardedStream({
+      reader: source,
+      prefix: chunks,
+      lease: {
+        renew: () => gate.renew(leaseId, leaseMs),
+        release: () => gate.release(leaseId),
+      },
+      idleMs: job.streamIdleMs,
+      stallMs: job.timeoutMs,
+      renewEveryMs: leaseMs / 2,
+      key: job.key,
+    });
+    // Handed over as a native stream: the runtime carries it across the RPC boundary and an
+    // aborted pipe ends it there, while this object's pipe notices the reader's pace.
+    const { readable, writable } = new IdentityTransformStream();
+    this.ctx.waitUntil(body.pipeTo(writable).catch(() => undefined));
+    return { kind: "stream", body: readable, meta: { ...meta, size }, contentRange };
+  }
+
+  /** The message's file URL on WAHA's origin (WAHA saves the file again if it expired). */
+  private async locate(
+    job: MediaJob,
+    signal: AbortSignal,
+  ): Promise<
+    | {
+        kind: "located";
+        target: WahaTarget;
+        url: string;
+        mimetype: string | null;
+        filename: string | null;
+      }
+    | Exclude<Fetched, { kind: "file" }>
+  > {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) return { kind: "upstream", message: "gateway config is invalid" };
+    const target = { url: loaded.config.WAHA_URL, apiKey: loaded.config.WAHA_API_KEY };
+    const msgRes = await wahaFetch(target, wahaPaths.message(job.session, job.jid, job.id), {
+      signal,
+    });
+    if (!msgRes.ok) {
+      await msgRes.body?.cancel();
+      return msgRes.status === 404
+        ? { kind: "not-found", message: "WAHA has no such message" }
+        : { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
+    }
+    const parsed = messageSchema.safeParse(await msgRes.json());
+    if (!parsed.success)
+      return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
+    // Access was checked for job.jid: never serve a message of another chat under it.
+    const { fromMe, from, to } = parsed.data;
+    if ((fromMe ? to : from) !== job.jid) {
+      return { kind: "not-found", message: "the message is not in this chat" };
+    }
+    const media = parsed.data.media;
+    if (!parsed.data.hasMedia || !media?.url) {
+      return { kind: "not-found", message: "the message has no media WAHA can serve" };
+    }
+    const url = mediaFetchUrl(media.url, target.url);
+    if (!url) {
+      console.log(`[wa media] refuse key=${job.key} reason=media.url-not-a-waha-file`);
+      return { kind: "upstream", message: "WAHA gave a media URL outside its files path" };
+    }
+    return {
+      kind: "located",
+      target,
+      url,
+      mimetype: media.mimetype ?? null,
+      filename: media.filename ?? null,
+    };
   }
 
   /** Message → media.url → file; an expired file (404) gets one message re-fetch. */
   private async fetchMedia(job: MediaJob, signal: AbortSignal): Promise<Fetched> {
-    const loaded = loadConfig(this.env);
-    if (!loaded.ok) return { kind: "upstream", message: "gateway config is invalid" };
-    const { WAHA_URL, WAHA_API_KEY } = loaded.config;
-    const headers = { "X-Api-Key": WAHA_API_KEY };
-
-    for (let attempt = 1; ; attempt++) {
-      const msgRes = await fetch(`${WAHA_URL}${wahaPaths.message(job.session, job.jid, job.id)}`, {
-        headers,
-        signal,
-      });
-      if (!msgRes.ok) {
-        await msgRes.body?.cancel();
-        return msgRes.status === 404
-          ? { kind: "not-found", message: "WAHA has no such message" }
-          : { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const located = await this.locate(job, signal);
+        if (located.kind !== "located") return located;
+        const res = await wahaFetch(located.target, located.url, { signal });
+        if (res.status === 404) {
+          await res.body?.cancel();
+          if (attempt === 1) continue; // WAHA re-downloads expired media on the message fetch
+          return { kind: "not-found", message: "WAHA has no file for this media" };
+        }
+        if (!res.ok) {
+          await res.body?.cancel();
+          return { kind: "upstream", message: `file download answered ${res.status}` };
+        }
+        // WAHA's mimetype when it gave one (unusable → octet-stream), else its file's type.
+        const claimed = located.mimetype?.trim()
+          ? located.mimetype
+          : res.headers.get("Content-Type");
+        const mimetype = safeMediaType(claimed) ?? "application/octet-stream";
+        return {
+          kind: "file",
+          res,
+          target: located.target,
+          url: located.url,
+          meta: {
+            mimetype,
+            filename: located.filename ?? defaultFilename(job.id, mimetype),
+            size: partLength(res),
+          },
+        };
       }
-      const parsed = messageSchema.safeParse(await msgRes.json());
-      if (!parsed.success)
-        return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
-      // Access was checked for job.jid: never serve a message of another chat under it.
-      const { fromMe, from, to } = parsed.data;
-      if ((fromMe ? to : from) !== job.jid) {
-        return { kind: "not-found", message: "the message is not in this chat" };
-      }
-      const media = parsed.data.media;
-      if (!parsed.data.hasMedia || !media?.url) {
-        return { kind: "not-found", message: "the message has no media WAHA can serve" };
-      }
-      const url = mediaFetchUrl(media.url, WAHA_URL);
-      if (!url) {
-        console.log(`[wa media] refuse key=${job.key} reason=media.url-not-a-waha-file`);
-        return { kind: "upstream", message: "WAHA gave a media URL outside its files path" };
-      }
-      const res = await fetch(url, { headers, signal });
-      if (res.status === 404) {
-        await res.body?.cancel();
-        if (attempt === 1) continue; // WAHA re-downloads expired media on the message fetch
-        return { kind: "not-found", message: "WAHA has no file for this media" };
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        return { kind: "upstream", message: `file download answered ${res.status}` };
-      }
-      const length = res.headers.get("Content-Length");
-      const mimetype =
-        media.mimetype ?? res.headers.get("Content-Type") ?? "application/octet-stream";
-      return {
-        kind: "file",
-        res,
-        meta: {
-          mimetype,
-          filename: media.filename ?? defaultFilename(job.id, mimetype),
-          size: length !== null && /^\d+$/.test(length) ? Number(length) : null,
-        },
-      };
+    } catch (err) {
+      if (!(err instanceof WahaRedirectError)) throw err;
+      console.log(
+        `[wa media] refuse key=${job.key} reason=redirect status=${err.status} location-origin=${err.locationOrigin ?? "none"}`,
+      );
+      return { kind: "upstream", message: err.message };
     }
   }
 
@@ -325,6 +404,26 @@ export class MediaKey extends DurableObject<Env> {
   }
 }
 
+/** The browser's range of an over-cap file, straight from WAHA; null when WAHA sends it whole. */
+async function fetchRange(
+  file: { target: WahaTarget; url: string },
+  range: string,
+  signal: AbortSignal,
+): Promise<{
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  size: number;
+  contentRange: string;
+} | null> {
+  const res = await wahaFetch(file.target, file.url, { signal, headers: { Range: range } });
+  const contentRange = res.headers.get("Content-Range");
+  const size = partLength(res);
+  if (res.status !== 206 || !contentRange || size === null || !res.body) {
+    await res.body?.cancel();
+    return null;
+  }
+  return { reader: res.body.getReader(), size, contentRange };
+}
+
 function concat(chunks: Uint8Array[], total: number): ArrayBuffer {
   const out = new Uint8Array(total);
   let offset = 0;
@@ -338,67 +437,4 @@ function concat(chunks: Uint8Array[], total: number): ArrayBuffer {
 function defaultFilename(id: string, mimetype: string): string {
   const ext = mimetype.split("/")[1]?.split(/[;+]/)[0] ?? "bin";
   return `${id.slice(-20)}.${ext}`;
-}
-
-interface Gate {
-  release(leaseId: string): Promise<void>;
-  renew(leaseId: string, leaseMs: number): Promise<boolean>;
-}
-
-/**
- * Streams an over-cap body through without holding it: already read `prefix` chunks
- * first, then the rest as the client pulls. The slot is renewed while bytes flow and
- * released at the end, on cancel or on error; a stall longer than the timeout fails it.
- */
-function guardStream(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  prefix: Uint8Array[],
-  gate: Gate,
-  leaseId: string,
-  leaseMs: number,
-  job: MediaJob,
-): ReadableStream<Uint8Array> {
-  let released = false;
-  let lastRenew = Date.now();
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await gate.release(leaseId);
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const next = prefix.shift();
-      if (next) return controller.enqueue(next);
-      let stall: ReturnType<typeof setTimeout> | undefined;
-      try {
-        const stalled = new Promise<never>((_, reject) => {
-          stall = setTimeout(() => reject(new Error(`stalled ${job.timeoutMs} ms`)), job.timeoutMs);
-        });
-        const { done, value } = await Promise.race([reader.read(), stalled]);
-        if (done) {
-          controller.close();
-          await release();
-          return;
-        }
-        controller.enqueue(value);
-        if (Date.now() - lastRenew > leaseMs / 2) {
-          lastRenew = Date.now();
-          await gate.renew(leaseId, leaseMs);
-        }
-      } catch (err) {
-        console.log(
-          `[wa media] stream-failed key=${job.key} reason="${err instanceof Error ? err.message : String(err)}"`,
-        );
-        controller.error(err);
-        await reader.cancel().catch(() => {});
-        await release();
-      } finally {
-        clearTimeout(stall);
-      }
-    },
-    async cancel() {
-      await reader.cancel().catch(() => {});
-      await release();
-    },
-  });
 }

@@ -14,7 +14,6 @@ import {
 import {
   type LoadResult,
   loadResource,
-  MESSAGES_SCAN_LIMIT,
   type ResourceSpec,
   resourceAddress,
 } from "../src/lib/waha-resources.ts";
@@ -52,8 +51,8 @@ export class WahaResource extends DurableObject<Env> {
     string,
     { answer: Promise<ResourceAnswer>; until: number; generation: number }
   >();
-  /** Message id → offset, a hint for paging with beforeId; lost on restart, which is fine. */
-  private readonly positions = new Map<string, number>();
+  /** Message id → time, for paging with beforeId; lost on restart (one lookup then). */
+  private readonly seen = new Map<string, number>();
   /** Bumped by invalidate(), so a load that started before it is never taken as fresh. */
   private generation = 0;
 
@@ -104,7 +103,7 @@ export class WahaResource extends DurableObject<Env> {
         session: request.session,
         fetch: (upstream) => callWaha(this.env, upstream, request.limits),
         previous: entry && { value: entry.value, fetchedAt: entry.fetchedAt },
-        positions: this.positions,
+        seen: this.seen,
         now: Date.now(),
       });
     } catch (err) {
@@ -169,13 +168,9 @@ export class WahaResource extends DurableObject<Env> {
 }
 
 /** Longest a load can take: every attempt and slot wait timing out, every backoff at its cap. */
-function loadLeaseMs({ spec, limits }: ResourceRead): number {
+function loadLeaseMs({ limits }: ResourceRead): number {
   const oneCall =
     (limits.maxRetries + 1) * 2 * limits.timeoutMs + limits.maxRetries * retryDelayMs(10, () => 1);
-  // A beforeId scan pages through the chat up to twice, pages at least `limit` long.
-  const calls =
-    spec.kind === "messages" && spec.beforeId
-      ? 2 * (Math.ceil(MESSAGES_SCAN_LIMIT / spec.limit) + 1)
-      : 2;
-  return calls * oneCall + 1_000;
+  // Every load makes at most two calls (status: session, version; a page back: lookup, page).
+  return 2 * oneCall + 1_000;
 }

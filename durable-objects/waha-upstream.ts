@@ -22,6 +22,7 @@ import {
   type UpstreamRequest,
   type UpstreamResult,
 } from "../src/lib/upstream.ts";
+import { WahaRedirectError, wahaFetch } from "../src/lib/waha-client.ts";
 
 /** A slot outlives its attempt's timeout by this much before it is taken back. */
 const LEASE_SLACK_MS = 1_000;
@@ -71,8 +72,8 @@ export class WahaUpstream extends DurableObject<Env> {
         break;
       }
       this.saveCircuit(recordFailure(this.circuitState(), Date.now()));
-      // One probe decides; it is never retried.
-      if (admission.status === "probe") break;
+      // One probe decides; it is never retried. A redirect would only repeat itself.
+      if (admission.status === "probe" || last.reason === "redirect") break;
     }
     // Upstream calls are few (one per resource per TTL), so their counters go out now.
     void flushMetrics(this.env, this.ctx, true);
@@ -130,16 +131,19 @@ export class WahaUpstream extends DurableObject<Env> {
     if (!loaded.ok) {
       return { kind: "failed", reason: "unreachable", message: "the gateway's config is invalid" };
     }
-    const { WAHA_URL, WAHA_API_KEY } = loaded.config;
-    const headers = new Headers({ "X-Api-Key": WAHA_API_KEY, Accept: "application/json" });
+    const headers = new Headers({ Accept: "application/json" });
     if (request.body) headers.set("Content-Type", "application/json");
     try {
-      const res = await fetch(`${WAHA_URL}${request.path}`, {
-        method: request.method,
-        headers,
-        body: request.body ? JSON.stringify(request.body) : null,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const res = await wahaFetch(
+        { url: loaded.config.WAHA_URL, apiKey: loaded.config.WAHA_API_KEY },
+        request.path,
+        {
+          method: request.method,
+          headers,
+          body: request.body ? JSON.stringify(request.body) : null,
+          signal: AbortSignal.timeout(timeoutMs),
+        },
+      );
       const text = await res.text();
       if (res.status >= 500) {
         return {
@@ -161,6 +165,16 @@ export class WahaUpstream extends DurableObject<Env> {
         };
       }
     } catch (err) {
+      if (err instanceof WahaRedirectError) {
+        console.log(
+          `[waha upstream] refused a redirect from ${request.endpoint} (${err.status}) to ${err.locationOrigin ?? "nowhere"}`,
+        );
+        return {
+          kind: "failed",
+          reason: "redirect",
+          message: `${request.endpoint}: ${err.message}`,
+        };
+      }
       const name = err instanceof Error ? err.name : "";
       if (name === "TimeoutError" || name === "AbortError") {
         return {

@@ -27,6 +27,7 @@ app.use(requestContext());
 app.use(httpLog());
 app.use("/api/*", requestMetrics());
 app.use("/api/*", cors());
+app.use("/metrics", cors());
 
 // Public: no token.
 app.route("/api", health);

@@ -122,6 +122,37 @@ describe("CORS", () => {
   });
 });
 
+describe("CORS and shared caches", () => {
+  const vars = { CORS_ORIGIN: "https://inbox.example" };
+
+  it("says Vary: Origin on every answer once CORS_ORIGIN is set: allowed, same-origin and denied", async () => {
+    const answers = [
+      await withEnv(vars, "/api/health", { headers: { Origin: "https://inbox.example" } }),
+      await withEnv(vars, "/api/health"),
+      await withEnv(vars, "/api/health", { headers: { Origin: ORIGIN } }),
+      await withEnv(vars, "/api/health", { headers: { Origin: "https://evil.example" } }),
+      await withEnv(vars, "/api/wa/chats", {
+        method: "OPTIONS",
+        headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" },
+      }),
+      await withEnv(vars, "/api/wa/chats", { headers: { Origin: "https://evil.example" } }),
+    ];
+    for (const res of answers) expect(res.headers.get("Vary") ?? "").toMatch(/\bOrigin\b/);
+  });
+
+  it("lets an allowed origin send If-Range and read Accept-Ranges", async () => {
+    const res = await withEnv(vars, "/api/wa/media", {
+      method: "OPTIONS",
+      headers: { Origin: "https://inbox.example", "Access-Control-Request-Method": "GET" },
+    });
+    expect(res.headers.get("Access-Control-Allow-Headers")).toContain("If-Range");
+    const simple = await withEnv(vars, "/api/health", {
+      headers: { Origin: "https://inbox.example" },
+    });
+    expect(simple.headers.get("Access-Control-Expose-Headers")).toContain("Accept-Ranges");
+  });
+});
+
 describe("request logs", () => {
   async function logged(mode: string): Promise<unknown[][]> {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});

@@ -1,86 +1,20 @@
-import {
-  createExecutionContext,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import app from "../src/index.ts";
+import { describe, expect, it } from "vitest";
 import { ledgerSnapshot, mediaKeyStub } from "../src/lib/media-cache.ts";
-import type { Role } from "../src/lib/types.ts";
-import { ORIGIN, sim, tokenFor } from "./helpers.ts";
+import { sim } from "./helpers.ts";
+import {
+  CHAT,
+  captureLogs,
+  expireCooldown,
+  get,
+  newMessage,
+  type SimMessage,
+  upstreamBytes,
+} from "./media-fixtures.ts";
 
-const CHAT = "15550001111@c.us";
-
-interface SimMessage {
-  id: string;
-  media?: { url: string | null } | null;
-}
-
-/** Calls the real app with some config values replaced and waits for its waitUntil work. */
-async function get(
-  jid: string,
-  id: string,
-  opts: {
-    vars?: Record<string, string>;
-    headers?: Record<string, string>;
-    role?: Role;
-    sub?: string;
-  } = {},
-): Promise<Response> {
-  const headers = new Headers(opts.headers);
-  headers.set("Authorization", `Bearer ${await tokenFor(opts.role ?? "admin", opts.sub)}`);
-  const ctx = createExecutionContext();
-  const url = `${ORIGIN}/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(id)}`;
-  const res = await app.fetch(new Request(url, { headers }), { ...env, ...opts.vars }, ctx);
-  // Read the body before waiting, so streamed answers can finish.
-  const body = await res.arrayBuffer().catch(() => null);
-  await waitOnExecutionContext(ctx);
-  return new Response(res.status === 304 ? null : body, res);
-}
-
-async function newMessage(media?: {
-  kind: string;
-  size?: number;
-  missing?: boolean;
-}): Promise<SimMessage> {
-  return sim.control<SimMessage>(
-    "messages",
-    media ? { chatId: CHAT, media } : { chatId: CHAT, body: "hi" },
-  );
-}
-
-/** The bytes WAHA itself serves for a message's media. */
-async function upstreamBytes(id: string): Promise<Uint8Array> {
-  const msg = await (
-    await sim.waha(`/api/default/chats/${CHAT}/messages/${id}?downloadMedia=true`)
-  ).json<SimMessage>();
-  const url = msg.media?.url;
-  if (!url) throw new Error(`message ${id} has no media url`);
-  const res = await sim.waha(new URL(url).pathname);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
-/** Pretends the key's cooldown ran out, as the clock would. */
-async function expireCooldown(id: string): Promise<void> {
-  await runInDurableObject(mediaKeyStub(env, "default", CHAT, id), async (_instance, state) => {
-    const cooldown = await state.storage.get<{ until: number }>("cooldown");
-    if (cooldown) await state.storage.put("cooldown", { ...cooldown, until: 0 });
-  });
-}
-
-let logs: string[] = [];
-beforeEach(async () => {
-  await sim.reset();
-  logs = [];
-  vi.spyOn(console, "log").mockImplementation((line: unknown) => {
-    logs.push(String(line));
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-const mediaLogs = (word: string) => logs.filter((l) => l.startsWith(`[wa media] ${word} `));
+const logs = captureLogs();
+const mediaLogs = logs.media;
 
 describe("one download per key", () => {
   it("serves 50 concurrent requests for one uncached key from a single upstream download", async () => {

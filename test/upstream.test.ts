@@ -56,6 +56,26 @@ describe("timeouts and retries", () => {
     expect((await stats()).circuit).toMatchObject({ state: "closed", failures: 0 });
   });
 
+  it("never follows a redirect: answers 502 upstream-error, sends nothing to where it points, logs only its origin", async () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    await sim.control("faults", {
+      endpoint: "session",
+      status: 302,
+      // If followed, this is WAHA's own session answer, and the call would look fine.
+      location: `${env.WAHA_URL}/api/sessions/default?secret=path`,
+      times: 1,
+    });
+    const res = await call("/api/waha/session", { as: newUser() });
+    const lines = log.mock.calls.map((c) => String(c[0]));
+    log.mockRestore();
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: "upstream-error" });
+    expect(await simCalls("session")).toEqual({ session: 1 });
+    const refusal = lines.find((l) => l.startsWith("[waha upstream] refused a redirect"));
+    expect(refusal).toContain(new URL(env.WAHA_URL).origin);
+    expect(refusal).not.toContain("secret=path");
+  });
+
   it("never retries send-text, whether WAHA answers 5xx or does not answer", async () => {
     const admin = newUser("admin");
     await sim.control("faults", { endpoint: "sendText", status: 503, times: 1 });
@@ -155,6 +175,19 @@ describe("circuit breaker", () => {
     expect(await simCalls("session")).toEqual({ session: 7 });
     expect((await stats()).circuit).toEqual({ state: "closed", failures: 0, openedAt: null });
     expect((await call("/api/wa/chats", { as: newUser("admin") })).status).toBe(200);
+  });
+
+  it("answers the first status poll after the cool-off 200, though a status load makes two calls", async () => {
+    await sim.control("faults", { endpoint: "session", status: 500 });
+    await call("/api/waha/session", { as: newUser() });
+    await call("/api/waha/session", { as: newUser() });
+    expect((await stats()).circuit.state).toBe("open");
+    await sim.control("faults", undefined, "DELETE");
+    advance(30_000);
+    const res = await call("/api/waha/status", { as: newUser() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("X-Cache-Status")).toBe("MISS");
+    expect((await stats()).circuit.state).toBe("closed");
   });
 
   it("keeps serving STALE answers while the circuit is open", async () => {

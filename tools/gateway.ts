@@ -24,7 +24,7 @@ if (!vars.WAHA_URL) {
 
 await buildUi();
 applyLocalMigrations();
-const gateway = await startGateway({ port, vars });
+const gateway = await startGateway({ port, vars, logLevel: "log" });
 stopOnExit(gateway.stop);
 console.log(`wa-edge on ${gateway.url} → WAHA ${vars.WAHA_URL}`);
 gateway.child.on("exit", (code) => process.exit(code ?? 0));

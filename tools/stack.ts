@@ -3,21 +3,22 @@
  * seed SQL, and the gateway under `wrangler dev` wired to the simulator (webhooks
  * included). Used by `npm start`, the benchmarks and the browser test.
  */
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { signToken } from "../src/lib/auth.ts";
 import type { User } from "../src/lib/types.ts";
+import { randomSecrets, type StackSecrets } from "./demo-secrets.ts";
 import { type Simulator, startSimulator } from "./waha-sim/server.ts";
-import { applyLocalMigrations, type Gateway, startGateway, wrangler } from "./wrangler.ts";
+import {
+  applyLocalMigrations,
+  freePort,
+  type Gateway,
+  startGateway,
+  wrangler,
+} from "./wrangler.ts";
 
-export interface StackSecrets {
-  jwt: string;
-  apiKey: string;
-  hmac: string;
-}
+export type { StackSecrets } from "./demo-secrets.ts";
 
 export interface Stack {
   sim: Simulator;
@@ -29,30 +30,6 @@ export interface Stack {
   /** The simulator's /__sim/ control API. */
   control<T = unknown>(path: string, body?: unknown, method?: string): Promise<T>;
   stop(): Promise<void>;
-}
-
-export function randomSecrets(): StackSecrets {
-  return {
-    jwt: randomBytes(32).toString("hex"),
-    apiKey: randomBytes(16).toString("hex"),
-    hmac: randomBytes(32).toString("hex"),
-  };
-}
-
-/** A free TCP port on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 export async function startStack(

@@ -3,11 +3,10 @@
  * simulator with its demo chats, applies local migrations, seeds demo agents, runs the
  * gateway on 127.0.0.1:8787 and prints sign-in links. Ctrl-C stops everything it started.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
 import type { User } from "../src/lib/types.ts";
 import { buildUi } from "./build-ui.ts";
-import { randomSecrets, type StackSecrets, startStack } from "./stack.ts";
+import { demoSecrets } from "./demo-secrets.ts";
+import { startStack } from "./stack.ts";
 import { PERSIST_DIR, stopOnExit } from "./wrangler.ts";
 
 const DEMO_AGENTS = [
@@ -15,23 +14,14 @@ const DEMO_AGENTS = [
   { id: "agent-2", name: "Bruno" },
 ];
 
-/** Demo secrets live in .data/ (git-ignored) so sign-in links survive a restart. */
-function demoSecrets(): StackSecrets {
-  const file = path.join(PERSIST_DIR, "demo-secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
-  const secrets = randomSecrets();
-  mkdirSync(PERSIST_DIR, { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets));
-  return secrets;
-}
-
 await buildUi();
 const stack = await startStack({
   port: Number(process.env.PORT ?? 8787),
   simPort: Number(process.env.SIM_PORT ?? 3000),
   persistTo: PERSIST_DIR,
   secrets: demoSecrets(),
-  logLevel: "warn",
+  // Worker console lines (HTTP_LOG request lines, [wa media]) need "log" to be printed.
+  logLevel: "log",
   vars: { HTTP_LOG: process.env.HTTP_LOG ?? "basic" },
   seedSql: DEMO_AGENTS.map(
     (a) => `INSERT OR IGNORE INTO agents (id, name) VALUES ('${a.id}', '${a.name}');`,

@@ -1,10 +1,12 @@
 /**
  * Prints a signed JWT for testing: npm run token -- --role agent --sub agent-1
- * [--name "Ann"] [--ttl 1h]. The secret is JWT_SECRET from the environment or .dev.vars.
+ * [--name "Ann"] [--ttl 1h]. The secret is JWT_SECRET from the environment or .dev.vars,
+ * else the demo secret `npm start` made.
  */
 import { parseArgs } from "node:util";
 import { parseTtl, signToken } from "../src/lib/auth.ts";
 import type { Role } from "../src/lib/types.ts";
+import { readDemoSecrets } from "./demo-secrets.ts";
 import { readDevVars } from "./dev-vars.ts";
 
 const ROLES: readonly Role[] = ["admin", "user", "agent"];
@@ -25,8 +27,9 @@ const { values } = parseArgs({
 const role = values.role as Role | undefined;
 if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(", ")}`);
 if (!values.sub) fail("--sub is required (the user or agent id)");
-const secret = process.env.JWT_SECRET ?? readDevVars().JWT_SECRET;
-if (!secret) fail("JWT_SECRET is not set (environment or .dev.vars)");
+const secret = process.env.JWT_SECRET ?? readDevVars().JWT_SECRET ?? readDemoSecrets()?.jwt;
+if (!secret)
+  fail("JWT_SECRET is not set (environment or .dev.vars), and npm start has not run here");
 
 let ttl: number;
 try {

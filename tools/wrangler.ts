@@ -4,7 +4,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import path from "node:path";
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
 import { configSchema } from "../src/lib/config.ts";
 
 const require = createRequire(import.meta.url);
@@ -12,7 +15,45 @@ const WRANGLER = path.join(
   path.dirname(require.resolve("wrangler/package.json")),
   "bin/wrangler.js",
 );
-export const PERSIST_DIR = ".data";
+/** Local D1, Durable Objects and demo secrets; `WA_EDGE_DATA_DIR` moves them. */
+export const PERSIST_DIR = process.env.WA_EDGE_DATA_DIR || ".data";
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+/**
+ * Lines wrangler itself prints that say nothing about the Worker: its own request line
+ * (the Worker writes one per HTTP_LOG, and none with HTTP_LOG=none) and the failed
+ * Request.cf lookup of a machine without internet.
+ */
+const NOISE = [
+  /^\[wrangler:info\] (GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) \S+ \d{3}\b/,
+  /Unable to fetch the `Request\.cf` object/,
+  /^Error: getaddrinfo ENOTFOUND workers\.cloudflare\.com/,
+  /^\s+at GetAddrInfoReqWrap\./,
+];
+
+/** Copies wrangler's output line by line, leaving out its noise. */
+function relay(from: Readable | null, to: Writable): void {
+  if (!from) return;
+  const lines = createInterface({ input: from });
+  lines.on("line", (line) => {
+    if (!NOISE.some((noise) => noise.test(line))) to.write(`${line}\n`);
+  });
+}
 
 /** Runs a wrangler command to completion and answers its output; throws with it on failure. */
 export function wrangler(args: string[], quiet = true): string {
@@ -50,6 +91,9 @@ export async function startGateway(opts: {
   logLevel?: "info" | "warn" | "error" | "log";
   extraArgs?: string[];
 }): Promise<Gateway> {
+  // wrangler looks for a free inspector port near 9229 itself, which races with any other
+  // local Workers runtime starting at the same time ("Address already in use").
+  const inspectorPort = await freePort();
   const args = [
     WRANGLER,
     "dev",
@@ -57,6 +101,10 @@ export async function startGateway(opts: {
     "127.0.0.1",
     "--port",
     String(opts.port),
+    "--inspector-ip",
+    "127.0.0.1",
+    "--inspector-port",
+    String(inspectorPort),
     "--persist-to",
     opts.persistTo ?? PERSIST_DIR,
     "--log-level",
@@ -66,10 +114,12 @@ export async function startGateway(opts: {
     ...(opts.extraArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "inherit", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
     detached: true,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
   });
+  relay(child.stdout, process.stdout);
+  relay(child.stderr, process.stderr);
   const stop = () => {
     if (child.pid !== undefined && child.exitCode === null) {
       try {

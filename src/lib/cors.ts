@@ -1,13 +1,22 @@
 /**
  * CORS by allow-list (CORS_ORIGIN, comma-separated; `*` for any). With no list only
- * same-origin pages may call: a cross-origin preflight is refused with 403.
+ * same-origin pages may call: a cross-origin preflight is refused with 403. With a list,
+ * every answer carries `Vary: Origin`, so no cache hands one origin's answer to another.
  */
 import { createMiddleware } from "hono/factory";
 import { errorResponse } from "./errors.ts";
 import type { AppEnv } from "./types.ts";
 
-const ALLOW_HEADERS = "Authorization, Content-Type, If-None-Match, Range";
-const EXPOSE_HEADERS = "X-Cache-Status, Age, Retry-After, ETag, Content-Range, Content-Length";
+const ALLOW_HEADERS = "Authorization, Content-Type, If-None-Match, If-Range, Range";
+const EXPOSE_HEADERS =
+  "X-Cache-Status, Age, Retry-After, ETag, Content-Range, Content-Length, Accept-Ranges";
+
+function addVary(headers: Headers): void {
+  const vary = headers.get("Vary");
+  if (!vary?.split(",").some((v) => v.trim().toLowerCase() === "origin")) {
+    headers.append("Vary", "Origin");
+  }
+}
 
 export function cors() {
   return createMiddleware<AppEnv>(async function cors(c, next) {
@@ -20,10 +29,14 @@ export function cors() {
       origin !== undefined &&
       (allowList.includes("*") || allowList.includes(origin));
     const preflight = c.req.method === "OPTIONS" && c.req.header("Access-Control-Request-Method");
+    const vary = allowList.length > 0;
 
     if (preflight && !sameOrigin) {
-      if (!allowed)
-        return errorResponse(403, "cors-origin-denied", `origin ${origin} is not allowed`);
+      if (!allowed) {
+        const denied = errorResponse(403, "cors-origin-denied", `origin ${origin} is not allowed`);
+        if (vary) addVary(denied.headers);
+        return denied;
+      }
       return new Response(null, {
         status: 204,
         headers: {
@@ -36,12 +49,14 @@ export function cors() {
       });
     }
     await next();
+    // A WebSocket upgrade cannot be rebuilt, and needs no Vary.
+    if (!vary || c.res.status === 101 || c.res.webSocket) return;
+    // Responses passed through from fetch() or the cache have immutable headers.
+    c.res = new Response(c.res.body, c.res);
+    addVary(c.res.headers);
     if (allowed) {
-      // Responses passed through from fetch() or the cache have immutable headers.
-      c.res = new Response(c.res.body, c.res);
       c.res.headers.set("Access-Control-Allow-Origin", origin);
       c.res.headers.set("Access-Control-Expose-Headers", EXPOSE_HEADERS);
-      c.res.headers.append("Vary", "Origin");
     }
   });
 }

@@ -87,12 +87,16 @@ export function ledgerSnapshot(env: Env, colo: string) {
   return ledger(env, colo).snapshot();
 }
 
+/** Browsers may keep media a day: bytes under one message id never change. */
+export const MEDIA_CACHE_CONTROL = "private, max-age=86400, immutable";
+
 /** The headers a browser gets with media bytes. */
 export function mediaHeaders(meta: MediaMeta, etag: string, cacheStatus: string): Headers {
   const headers = new Headers({
     "Content-Type": meta.mimetype,
     "Content-Disposition": contentDisposition(meta.filename),
-    "Cache-Control": "private, max-age=86400, immutable",
+    "Cache-Control": MEDIA_CACHE_CONTROL,
+    "Accept-Ranges": "bytes",
     ETag: etag,
     "X-Cache-Status": cacheStatus,
     // WAHA's mimetype is not trusted to be harmless on this origin.

@@ -34,3 +34,11 @@ export function rateLimit(options: RateLimitOptions) {
     await next();
   });
 }
+
+/**
+ * The per-user budget on reads that may reach WAHA (status routes, message pages): the
+ * WAHA_STATUS_LIMITER binding, whose simple.period in wrangler.toml is 10 s.
+ */
+export function wahaReadLimit(scope: string) {
+  return rateLimit({ limiter: (env) => env.WAHA_STATUS_LIMITER, periodSeconds: 10, scope });
+}

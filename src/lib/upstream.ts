@@ -14,6 +14,7 @@ export type UpstreamEndpoint =
   | "health"
   | "chats"
   | "messages"
+  | "message"
   | "sendText"
   | "sendSeen";
 
@@ -31,7 +32,7 @@ export interface UpstreamRequest {
   body?: Record<string, unknown>;
 }
 
-export type UpstreamFailureReason = "timeout" | "unreachable" | "server-error";
+export type UpstreamFailureReason = "timeout" | "unreachable" | "server-error" | "redirect";
 
 export type UpstreamResult =
   /** WAHA answered 2xx; `body` is the parsed JSON (null when empty). */
@@ -53,7 +54,7 @@ export interface CircuitSnapshot {
 
 /** What a failed read or write answers the browser, with its HTTP status. */
 export interface UpstreamFailure {
-  status: 400 | 502 | 503;
+  status: 400 | 404 | 502 | 503;
   error: string;
   message: string;
   retryAfterMs?: number;

@@ -66,8 +66,8 @@ export interface LoadContext {
   fetch: Fetch;
   /** The value this resource held before, if any, and when it was fetched. */
   previous: { value: unknown; fetchedAt: number } | undefined;
-  /** Message id → offset from the newest, as last seen; a hint for `beforeId`. */
-  positions: Map<string, number>;
+  /** Message id → its time (seconds), as last seen: pages back from `beforeId` start there. */
+  seen: Map<string, number>;
   now: number;
 }
 
@@ -144,11 +144,11 @@ async function loadSession(ctx: LoadContext): Promise<LoadResult> {
 }
 
 async function loadStatus(ctx: LoadContext): Promise<LoadResult> {
-  const [session, version] = await Promise.all([
-    get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) }),
-    get(ctx, { endpoint: "server-version", path: wahaPaths.version() }),
-  ]);
+  // One after the other: after the circuit's cool-off only one probe goes to WAHA, and
+  // the second call must find the circuit closed again, not answer 503.
+  const session = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
   if (!session.ok) return session.result;
+  const version = await get(ctx, { endpoint: "server-version", path: wahaPaths.version() });
   if (!version.ok) return version.result;
   const parsedSession = parseSession(session.body);
   if (typeof parsedSession === "string") return invalid("session", parsedSession);
@@ -216,43 +216,86 @@ async function loadChats(ctx: LoadContext): Promise<LoadResult> {
   return { ok: true, value: chats };
 }
 
-/** How far back `beforeId` is looked for, in messages. */
-export const MESSAGES_SCAN_LIMIT = 1_000;
-/** Extra messages per page when looking for `beforeId`, for messages that arrived since. */
-const SCAN_SLACK = 10;
-const POSITIONS_KEPT = 2_000;
+/** Messages kept per chat object for paging (id → time); the oldest seen go first. */
+const SEEN_KEPT = 2_000;
+/** Extra messages asked for past `limit`, for messages that share beforeId's second. */
+const SAME_SECOND_SLACK = 20;
 
-/** `received`: how many WAHA sent (a short page is the end of the chat). */
-type Page =
-  | { ok: true; messages: WahaMessage[]; received: number }
-  | { ok: false; result: LoadResult & { ok: false } };
-
-async function page(ctx: LoadContext, jid: string, offset: number, limit: number): Promise<Page> {
-  const path = `${wahaPaths.messages(ctx.session, jid, limit)}&offset=${offset}`;
-  const got = await get(ctx, { endpoint: "messages", path });
+async function page(
+  ctx: LoadContext,
+  jid: string,
+  limit: number,
+  before?: number,
+): Promise<
+  { ok: true; messages: WahaMessage[] } | { ok: false; result: LoadResult & { ok: false } }
+> {
+  const got = await get(ctx, {
+    endpoint: "messages",
+    path: wahaPaths.messages(ctx.session, jid, limit, before),
+  });
   if (!got.ok) return got;
   if (!Array.isArray(got.body)) return { ok: false, result: invalid("messages", "not an array") };
   const messages: WahaMessage[] = [];
-  got.body.forEach((raw: unknown, i) => {
+  for (const raw of got.body) {
     const parsed = messageSchema.safeParse(raw);
-    if (!parsed.success) return;
-    messages.push(parsed.data);
-    // Re-inserted so the map drops the positions seen longest ago first.
-    ctx.positions.delete(parsed.data.id);
-    ctx.positions.set(parsed.data.id, offset + i);
-  });
-  for (const id of ctx.positions.keys()) {
-    if (ctx.positions.size <= POSITIONS_KEPT) break;
-    ctx.positions.delete(id);
+    if (parsed.success) messages.push(parsed.data);
   }
-  return { ok: true, messages, received: got.body.length };
+  remember(ctx.seen, messages);
+  return { ok: true, messages };
+}
+
+function remember(seen: Map<string, number>, messages: WahaMessage[]): void {
+  for (const m of messages) {
+    // Re-inserted so the map drops the messages seen longest ago first.
+    seen.delete(m.id);
+    seen.set(m.id, m.timestamp);
+  }
+  for (const id of seen.keys()) {
+    if (seen.size <= SEEN_KEPT) break;
+    seen.delete(id);
+  }
+}
+
+function messageNotFound(jid: string, id: string): LoadResult & { ok: false } {
+  return {
+    ok: false,
+    failure: {
+      status: 404,
+      error: "message-not-found",
+      message: `beforeId: chat ${jid} has no message ${id}`,
+    },
+    stale: false,
+  };
+}
+
+/** beforeId's time: from what this chat's pages showed, else one lookup of that message. */
+async function timeOf(
+  ctx: LoadContext,
+  jid: string,
+  id: string,
+): Promise<{ ok: true; seconds: number } | { ok: false; result: LoadResult & { ok: false } }> {
+  const known = ctx.seen.get(id);
+  if (known !== undefined) return { ok: true, seconds: known };
+  const result = await ctx.fetch({
+    endpoint: "message",
+    method: "GET",
+    path: wahaPaths.message(ctx.session, jid, id, false),
+  });
+  if (result.kind === "rejected" && (result.status === 404 || result.status === 400)) {
+    return { ok: false, result: messageNotFound(jid, id) };
+  }
+  if (result.kind !== "ok") {
+    return { ok: false, result: { ok: false, failure: failureOf(result), stale: true } };
+  }
+  const parsed = messageSchema.safeParse(result.body);
+  if (!parsed.success) return { ok: false, result: messageNotFound(jid, id) };
+  return { ok: true, seconds: parsed.data.timestamp };
 }
 
 /**
  * A chat's messages, newest first. With `beforeId`, the `limit` messages older than it:
- * WAHA pages by offset, so the offset where that message was last seen is the first
- * guess (new messages only push it further back), and the chat is scanned from the
- * newest message when the guess misses.
+ * one WAHA page at or before its time (`filter.timestamp.lte`), from which the messages
+ * up to and including it (same second, newer in WAHA's order) are dropped.
  */
 async function loadMessages(
   spec: ResourceSpec & { kind: "messages" },
@@ -264,40 +307,17 @@ async function loadMessages(
     value: messages.map((m): BrowserMessage => toBrowserMessage(m, jid)),
   });
   if (beforeId === null) {
-    const first = await page(ctx, jid, 0, limit);
+    const first = await page(ctx, jid, limit);
     return first.ok ? done(first.messages) : first.result;
   }
-  const hint = ctx.positions.get(beforeId);
-  const starts = hint === undefined || hint === 0 ? [0] : [hint, 0];
-  for (const start of starts) {
-    const size = limit + 1 + SCAN_SLACK;
-    const older: WahaMessage[] = [];
-    let found = false;
-    for (let offset = start; offset < MESSAGES_SCAN_LIMIT + start; ) {
-      const want = found ? limit - older.length : size;
-      const got = await page(ctx, jid, offset, want);
-      if (!got.ok) return got.result;
-      if (found) {
-        older.push(...got.messages);
-      } else {
-        const at = got.messages.findIndex((m) => m.id === beforeId);
-        if (at >= 0) {
-          found = true;
-          older.push(...got.messages.slice(at + 1, at + 1 + limit));
-        }
-      }
-      if ((found && older.length >= limit) || got.received < want) break;
-      offset += got.received;
-    }
-    if (found) return done(older.slice(0, limit));
-  }
-  return {
-    ok: false,
-    failure: {
-      status: 400,
-      error: "invalid-request",
-      message: `beforeId: no such message among this chat's newest ${MESSAGES_SCAN_LIMIT}`,
-    },
-    stale: false,
-  };
+  const time = await timeOf(ctx, jid, beforeId);
+  if (!time.ok) return time.result;
+  const older = await page(ctx, jid, limit + SAME_SECOND_SLACK, time.seconds);
+  if (!older.ok) return older.result;
+  const at = older.messages.findIndex((m) => m.id === beforeId);
+  const rest =
+    at >= 0
+      ? older.messages.slice(at + 1)
+      : older.messages.filter((m) => m.timestamp < time.seconds);
+  return done(rest.slice(0, limit));
 }

@@ -76,10 +76,13 @@ export const wahaPaths = {
   health: () => "/health",
   chats: (session: string, limit: number, offset = 0) =>
     `/api/${enc(session)}/chats?limit=${limit}&offset=${offset}`,
-  messages: (session: string, chatId: string, limit: number) =>
-    `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=${limit}&downloadMedia=true`,
-  message: (session: string, chatId: string, messageId: string) =>
-    `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}?downloadMedia=true`,
+  /** Newest first; `before`: only messages at or before this time (seconds). */
+  messages: (session: string, chatId: string, limit: number, before?: number) =>
+    `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=${limit}&downloadMedia=true${
+      before === undefined ? "" : `&filter.timestamp.lte=${before}`
+    }`,
+  message: (session: string, chatId: string, messageId: string, downloadMedia = true) =>
+    `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}?downloadMedia=${downloadMedia}`,
   sendText: () => "/api/sendText",
   sendSeen: () => "/api/sendSeen",
 };

@@ -10,6 +10,7 @@ import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { assignmentOwners, canAccessChat, recordFirstResponse } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { type CachedChat, type ChatSummary, toBrowserMessage } from "../lib/inbox-shapes.ts";
+import { wahaReadLimit } from "../lib/rate-limit.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { callWaha, failureOf, failureResponse, upstreamLimits } from "../lib/upstream.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -123,7 +124,7 @@ export const chats = new Hono<AppEnv>()
     return c.json(visible, 200, cacheHeaders(answer));
   })
 
-  .get("/wa/messages", async (c) => {
+  .get("/wa/messages", wahaReadLimit("messages"), async (c) => {
     const { jid, limit, beforeId } = parseInput(messagesQuery, c.req.query());
     const { config, user } = c.var;
     await requireChat(c.env.DB, user, jid);

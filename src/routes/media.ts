@@ -1,7 +1,8 @@
 /**
  * GET /api/wa/media?jid&id: media bytes. A cache hit is answered from the Cache API
  * without touching a Durable Object; a miss goes to the key's MediaKey object, which
- * shares one download between callers and remembers cooldowns.
+ * shares one download between callers and remembers cooldowns. Conditional and range
+ * requests are answered on every path (hit, miss, shared, streamed).
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -9,7 +10,9 @@ import type { MediaJob } from "../../durable-objects/media-key.ts";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
+import { applicableRange, noneMatch, rangePart } from "../lib/http-conditional.ts";
 import {
+  MEDIA_CACHE_CONTROL,
   mediaCacheKey,
   mediaEtag,
   mediaHeaders,
@@ -23,6 +26,29 @@ import { parseInput } from "../lib/validate.ts";
 
 const querySchema = z.object({ jid: jidSchema, id: messageIdSchema });
 
+function notModified(etag: string): Response {
+  return new Response(null, {
+    status: 304,
+    headers: { ETag: etag, "Cache-Control": MEDIA_CACHE_CONTROL },
+  });
+}
+
+/** The bytes in hand, whole (200) or the part a Range names (206, or 416). */
+function fromBytes(body: ArrayBuffer, whole: Headers, range: string | undefined): Response {
+  if (range === undefined) return new Response(body, { headers: whole });
+  const headers = new Headers(whole);
+  const part = rangePart(range, body.byteLength);
+  if (part === "unsatisfiable") {
+    const res = errorResponse(416, "range-not-satisfiable", `${range} is outside the file`);
+    res.headers.set("Content-Range", `bytes */${body.byteLength}`);
+    return res;
+  }
+  const slice = body.slice(part.start, part.end + 1);
+  headers.set("Content-Range", `bytes ${part.start}-${part.end}/${body.byteLength}`);
+  headers.set("Content-Length", String(slice.byteLength));
+  return new Response(slice, { status: 206, headers });
+}
+
 export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
   const { jid, id } = parseInput(querySchema, c.req.query());
   const { user, config } = c.var;
@@ -31,27 +57,30 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
   }
   const session = config.WAHA_SESSION;
   const ifNoneMatch = c.req.header("If-None-Match");
-  const etag = ifNoneMatch ? await mediaEtag(session, jid, id) : "";
-  if (ifNoneMatch?.split(/\s*,\s*/).includes(etag)) {
-    return new Response(null, {
-      status: 304,
-      headers: { ETag: etag, "Cache-Control": "private, max-age=86400, immutable" },
-    });
-  }
+  const ifRange = c.req.header("If-Range");
+  // Media under one id never changes, so its ETag needs neither the cache nor WAHA.
+  const etag = ifNoneMatch || ifRange ? await mediaEtag(session, jid, id) : null;
+  const condition = etag ? noneMatch(ifNoneMatch, etag) : "none";
+  if (etag && condition === "match") return notModified(etag);
+  const range = applicableRange(c.req.header("Range"), ifRange, etag);
 
   const colo = String(c.req.raw.cf?.colo ?? "local");
   const key = mediaCacheKey(new URL(c.req.url).origin, session, jid, id);
-  const range = c.req.header("Range");
   const hit = await caches.default.match(
     new Request(key, range ? { headers: { Range: range } } : {}),
   );
   if (hit) {
     noteHit(c.env, c.executionCtx, colo, key);
     count("cache.hit:media");
+    if (condition === "any") {
+      await hit.body?.cancel();
+      return notModified(hit.headers.get("ETag") ?? (await mediaEtag(session, jid, id)));
+    }
     count("media.served");
     count("media.bytesServed", Number(hit.headers.get("Content-Length") ?? 0));
     const res = new Response(hit.body, hit);
-    res.headers.set("Cache-Control", "private, max-age=86400, immutable");
+    res.headers.set("Cache-Control", MEDIA_CACHE_CONTROL);
+    res.headers.set("Accept-Ranges", "bytes");
     res.headers.set("X-Cache-Status", "HIT");
     return res;
   }
@@ -66,9 +95,12 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
     cooldownMaxMs: config.WA_MEDIA_COOLDOWN_MAX_MS,
     itemMaxBytes: config.WA_MEDIA_CACHE_ITEM_MAX_BYTES,
     maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
+    streamMaxConcurrency: config.WA_MEDIA_STREAM_MAX_CONCURRENCY,
+    streamIdleMs: config.WA_MEDIA_STREAM_IDLE_MS,
+    ...(range ? { range } : {}),
   };
   const outcome = await mediaKeyStub(c.env, session, jid, id).serve(job);
-  const tag = etag || (await mediaEtag(session, jid, id));
+  const tag = etag ?? (await mediaEtag(session, jid, id));
 
   switch (outcome.kind) {
     case "error": {
@@ -79,21 +111,40 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
     case "bytes": {
       const status = outcome.shared ? "COALESCED" : "MISS";
       count(outcome.shared ? "cache.coalesced:media" : "cache.miss:media");
-      count("media.served");
-      count("media.bytesServed", outcome.body.byteLength);
       const headers = mediaHeaders(outcome.meta, tag, status);
       if (!outcome.shared) {
         c.executionCtx.waitUntil(
           storeMedia(c.env, colo, key, outcome.body, headers, config.WA_MEDIA_CACHE_MAX_BYTES),
         );
       }
-      return new Response(outcome.body, { headers });
+      if (condition === "any") return notModified(tag);
+      count("media.served");
+      count("media.bytesServed", outcome.body.byteLength);
+      return fromBytes(outcome.body, headers, range);
     }
     case "stream": {
       count("cache.bypass:media");
+      if (condition === "any") {
+        await outcome.body.cancel();
+        return notModified(tag);
+      }
       count("media.served");
-      if (outcome.meta.size !== null) count("media.bytesServed", outcome.meta.size);
-      return new Response(outcome.body, { headers: mediaHeaders(outcome.meta, tag, "BYPASS") });
+      const { size } = outcome.meta;
+      if (size !== null) count("media.bytesServed", size);
+      const headers = mediaHeaders(outcome.meta, tag, "BYPASS");
+      let body = outcome.body;
+      if (size !== null) {
+        // A stream handed over from a Durable Object has no length of its own; this puts
+        // WAHA's Content-Length on the wire instead of chunked encoding.
+        const fixed = new FixedLengthStream(size);
+        c.executionCtx.waitUntil(outcome.body.pipeTo(fixed.writable).catch(() => undefined));
+        body = fixed.readable;
+      }
+      if (outcome.contentRange) {
+        headers.set("Content-Range", outcome.contentRange);
+        return new Response(body, { status: 206, headers });
+      }
+      return new Response(body, { headers });
     }
   }
 });

@@ -5,17 +5,12 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { rateLimit } from "../lib/rate-limit.ts";
+import { wahaReadLimit } from "../lib/rate-limit.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { failureResponse, upstreamLimits } from "../lib/upstream.ts";
 import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
 
-const statusLimit = rateLimit({
-  limiter: (env) => env.WAHA_STATUS_LIMITER,
-  // wrangler.toml: [[ratelimits]] WAHA_STATUS_LIMITER, simple.period.
-  periodSeconds: 10,
-  scope: "status",
-});
+const statusLimit = wahaReadLimit("status");
 
 async function cached(c: Context<AppEnv>, kind: "status" | "session" | "health", ttlMs: number) {
   const { config } = c.var;

@@ -45,19 +45,29 @@ export function listMessages(ctx: Ctx, session: string, chatId: string): Reply {
   const limit = intParam(ctx.query, "limit", 100);
   const offset = intParam(ctx.query, "offset", 0);
   const download = boolParam(ctx.query, "downloadMedia", true);
-  const errors = [limit, offset, download].filter((v): v is string => typeof v === "string");
+  // WAHA's GetChatMessagesFilter: filter.timestamp.lte / .gte in seconds.
+  const lte = intParam(ctx.query, "filter.timestamp.lte", Number.MAX_SAFE_INTEGER);
+  const gte = intParam(ctx.query, "filter.timestamp.gte", 0);
+  const errors = [limit, offset, download, lte, gte].filter(
+    (v): v is string => typeof v === "string",
+  );
   if (
     errors.length > 0 ||
     typeof limit === "string" ||
     typeof offset === "string" ||
-    typeof download === "string"
+    typeof download === "string" ||
+    typeof lte === "string" ||
+    typeof gte === "string"
   ) {
     return badRequest(errors);
   }
   // An unknown chat has no messages, as with the engines that keep a local store.
   const messages = ctx.sim.store.chat(chatId)?.messages ?? [];
   const now = Date.now();
-  const page = [...messages].reverse().slice(offset, offset + limit);
+  const page = messages
+    .filter((m) => m.timestamp <= lte && m.timestamp >= gte)
+    .reverse()
+    .slice(offset, offset + limit);
   return json(
     200,
     page.map((m) => toWahaMessage(m, download ? ctx.sim.downloadMedia(m, now) : undefined)),

@@ -1,8 +1,40 @@
 // GET /api/files/{session}/{messageId}.{ext}: a saved media file, while its lifetime lasts.
+// WAHA serves its files folder as static files (express.static), so a single byte range
+// is answered 206, as any static file server does.
+import { Readable } from "node:stream";
 import type { Ctx } from "./context.ts";
 import { mediaContent } from "./media.ts";
 import { extensionOf } from "./model.ts";
 import { fileNotFound, type Reply } from "./reply.ts";
+
+/** `bytes=a-b`, `bytes=a-` or `bytes=-n` within `size`; null for anything else (whole file). */
+export function byteRange(header: string | undefined, size: number): [number, number] | null {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
+  if (!match || (match[1] === "" && match[2] === "") || size === 0) return null;
+  const [, first = "", last = ""] = match;
+  if (first === "") return [Math.max(0, size - Number(last)), size - 1];
+  const start = Number(first);
+  const end = last === "" ? size - 1 : Math.min(Number(last), size - 1);
+  return start <= end && start < size ? [start, end] : null;
+}
+
+/** The bytes from `start` to `end` (inclusive) of a body, read lazily. */
+function slice(body: Buffer | Readable, start: number, end: number): Buffer | Readable {
+  if (Buffer.isBuffer(body)) return body.subarray(start, end + 1);
+  let offset = 0;
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of body) {
+        const piece = chunk as Buffer;
+        const from = Math.max(0, start - offset);
+        const to = Math.min(piece.length, end + 1 - offset);
+        offset += piece.length;
+        if (to > from) yield piece.subarray(from, to);
+        if (offset > end) break;
+      }
+    })(),
+  );
+}
 
 export function getFile(ctx: Ctx, session: string, file: string): Reply {
   const { sim } = ctx;
@@ -16,15 +48,25 @@ export function getFile(ctx: Ctx, session: string, file: string): Reply {
   if (!sim.store.isSaved(message.id, Date.now(), sim.lifetimeMs())) return fileNotFound();
   const savedAt = sim.store.savedAt(message.id) ?? sim.startedAt;
   const content = mediaContent(message.id, media);
+  const headers: Record<string, string | number> = {
+    "Content-Type": content.contentType,
+    "Content-Length": content.length,
+    "Accept-Ranges": "bytes",
+    "Cache-Control": "public, max-age=0",
+    "Last-Modified": new Date(savedAt).toUTCString(),
+    ETag: `W/"${content.length.toString(16)}-${savedAt.toString(16)}"`,
+  };
+  const range = byteRange(ctx.headers.range, content.length);
+  if (ctx.method === "HEAD") return { status: 200, headers, body: Buffer.alloc(0) };
+  if (!range) return { status: 200, headers, body: content.open() };
+  const [start, end] = range;
   return {
-    status: 200,
+    status: 206,
     headers: {
-      "Content-Type": content.contentType,
-      "Content-Length": content.length,
-      "Cache-Control": "public, max-age=0",
-      "Last-Modified": new Date(savedAt).toUTCString(),
-      ETag: `W/"${content.length.toString(16)}-${savedAt.toString(16)}"`,
+      ...headers,
+      "Content-Length": end - start + 1,
+      "Content-Range": `bytes ${start}-${end}/${content.length}`,
     },
-    body: ctx.method === "HEAD" ? Buffer.alloc(0) : content.open(),
+    body: slice(content.open(), start, end),
   };
 }

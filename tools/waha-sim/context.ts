@@ -9,5 +9,7 @@ export interface Ctx {
   /** Path segments, percent-decoded. */
   segments: string[];
   query: URLSearchParams;
+  /** Request headers, lower-case names. */
+  headers: Record<string, string | undefined>;
   readBody(): Promise<unknown>;
 }

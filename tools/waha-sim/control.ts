@@ -55,10 +55,13 @@ function parseNewMessage(body: Body): NewMessage | string {
       return "media.missing must be a boolean";
     if (media.filename !== undefined && typeof media.filename !== "string")
       return "media.filename must be a string";
+    if (media.mimetype !== undefined && typeof media.mimetype !== "string")
+      return "media.mimetype must be a string";
     input.media = { kind: media.kind };
     if (typeof media.size === "number") input.media.size = media.size;
     if (media.missing === true) input.media.missing = true;
     if (typeof media.filename === "string") input.media.filename = media.filename;
+    if (typeof media.mimetype === "string") input.media.mimetype = media.mimetype;
   }
   return input;
 }

@@ -9,6 +9,8 @@ export interface Fault {
   hang?: boolean;
   status?: number;
   resetAfterBytes?: number;
+  /** Sent as Location with a 3xx status: a WAHA (or a proxy before it) that redirects. */
+  location?: string;
   probability: number;
   /** Applications left; absent means unlimited. */
   times?: number;
@@ -41,6 +43,11 @@ export function parseFault(input: unknown): Omit<Fault, "id"> | string {
     if (typeof raw.path !== "string" || !raw.path.startsWith("/"))
       return "path must be a string starting with /";
     fault.path = raw.path;
+  }
+  if (raw.location !== undefined) {
+    if (typeof raw.location !== "string" || raw.location === "")
+      return "location must be a non-empty string";
+    fault.location = raw.location;
   }
   if (raw.hang !== undefined) {
     if (typeof raw.hang !== "boolean") return "hang must be a boolean";

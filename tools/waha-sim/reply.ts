@@ -57,9 +57,10 @@ export function fileNotFound(): Reply {
 }
 
 /** An injected failure: Nest's generic 500 body, or the status's reason for other codes. */
-export function faultReply(status: number): Reply {
+export function faultReply(status: number, location?: string): Reply {
   if (status === 500) return json(500, { statusCode: 500, message: "Internal server error" });
-  return json(status, { statusCode: status, message: STATUS_CODES[status] ?? "Error" });
+  const headers: Record<string, string> = location ? { Location: location } : {};
+  return json(status, { statusCode: status, message: STATUS_CODES[status] ?? "Error" }, headers);
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -50,7 +50,7 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
     if (fault.latencyMs) await sleep(fault.latencyMs);
     if (res.destroyed) return;
     if (fault.status !== undefined) {
-      await sendReply(res, faultReply(fault.status), fault.resetAfterBytes);
+      await sendReply(res, faultReply(fault.status, fault.location), fault.resetAfterBytes);
       return;
     }
   }
@@ -94,6 +94,9 @@ async function serve(sim: SimState, req: IncomingMessage, res: ServerResponse): 
       path: url.pathname,
       segments,
       query: url.searchParams,
+      headers: Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
+      ),
       readBody: () => readJson(req),
     };
     if (segments[0] === "__sim") await sendReply(res, await handleControl(ctx));

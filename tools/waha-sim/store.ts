@@ -10,7 +10,14 @@ export interface NewMessage {
   fromMe: boolean;
   ack?: number;
   participant?: string;
-  media?: { kind: MediaKind; size?: number; missing?: boolean; filename?: string };
+  media?: {
+    kind: MediaKind;
+    size?: number;
+    missing?: boolean;
+    filename?: string;
+    /** What WAHA reports instead of the kind's usual mimetype (any text, as a phone may send). */
+    mimetype?: string;
+  };
 }
 
 function displayName(chatId: string): string {
@@ -91,7 +98,8 @@ export class Store {
     if (input.participant) message.participant = input.participant;
     if (input.media) {
       const { kind } = input.media;
-      const mimetype = kind === "audio/ogg" ? "audio/ogg; codecs=opus" : kind;
+      const mimetype =
+        input.media.mimetype ?? (kind === "audio/ogg" ? "audio/ogg; codecs=opus" : kind);
       const media: SimMedia = {
         kind,
         mimetype,
