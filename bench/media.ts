@@ -2,6 +2,7 @@
  * `npm run bench:media`: the media path under load, on 127.0.0.1 only. Starts the WAHA
  * simulator, the gateway and a floor Worker itself, prints one table, stops them all.
  */
+import http from "node:http";
 import { startStack } from "../tools/stack.ts";
 import { type Gateway, startGateway, stopOnExit } from "../tools/wrangler.ts";
 import { groupRss, load } from "./load.ts";
@@ -147,6 +148,43 @@ try {
       "64 MB BYPASS stream",
       `${res.headers.get("X-Cache-Status")}, ${bytes} bytes; workerd RSS ${(baseline / 2 ** 20).toFixed(1)} → peak ${(peak / 2 ** 20).toFixed(1)} MB (+${((peak - baseline) / 2 ** 20).toFixed(1)} MB)`,
       "< 32 MB growth",
+    ]);
+  }
+
+  // 5. Ordinary media while three clients hold over-cap streams open and read nothing.
+  {
+    await control("reset", {});
+    const videos = await Promise.all(
+      [1, 2, 3].map(() => newMessage(100 * 1024 * 1024, "video/mp4")),
+    );
+    const stalled: http.ClientRequest[] = [];
+    const streamStatuses = await Promise.all(
+      videos.map(
+        (v) =>
+          new Promise<number>((resolve) => {
+            const req = http.get(mediaUrl(v.id), { headers: auth }, (res) => {
+              // Take the headers, then read nothing more: a tab left on a paused video.
+              res.pause();
+              resolve(res.statusCode ?? 0);
+            });
+            req.on("error", () => resolve(0));
+            stalled.push(req);
+          }),
+      ),
+    );
+    const images = await Promise.all(Array.from({ length: 30 }, () => newMessage(30 * 1024)));
+    const statuses: number[] = [];
+    for (const m of images) {
+      const r = await fetch(mediaUrl(m.id), { headers: auth });
+      await r.arrayBuffer();
+      statuses.push(r.status);
+    }
+    for (const req of stalled) req.destroy();
+    const busy = statuses.filter((s) => s === 429).length;
+    rows.push([
+      "ordinary media under 3 stalled over-cap readers",
+      `streams answered ${streamStatuses.join(", ")} (stream pool 2); 30 images: ${statuses.filter((s) => s === 200).length} × 200, ${busy} × 429`,
+      "0 × 429 for images",
     ]);
   }
 

@@ -176,26 +176,30 @@ export class MediaKey extends DurableObject<Env> {
       const { res, meta } = fetched;
       const body = res.body;
       if (!body) return await this.coolDown(job, "upstream", "WAHA sent no body");
+      if (meta.size !== null && meta.size > job.itemMaxBytes) {
+        handedOff = true;
+        return await this.streamOut(
+          job,
+          lease.leaseId,
+          { body, prefix: [] },
+          fetched,
+          abort.signal,
+        );
+      }
       const reader = body.getReader();
       const chunks: Uint8Array[] = [];
       let received = 0;
-      if (meta.size === null || meta.size <= job.itemMaxBytes) {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) break;
-          chunks.push(value);
-          received += value.byteLength;
-          if (received > job.itemMaxBytes) break;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        received += value.byteLength;
+        if (received > job.itemMaxBytes) {
+          // No Content-Length and larger than the cap: stream the rest through.
+          handedOff = true;
+          const source = { body, reader, prefix: chunks };
+          return await this.streamOut(job, lease.leaseId, source, fetched, abort.signal);
         }
-      }
-      if (meta.size !== null && meta.size > job.itemMaxBytes) {
-        handedOff = true;
-        return await this.streamOut(job, lease.leaseId, reader, [], fetched, abort.signal);
-      }
-      if (received > job.itemMaxBytes) {
-        // No Content-Length and larger than the cap: stream the rest through.
-        handedOff = true;
-        return await this.streamOut(job, lease.leaseId, reader, chunks, fetched, abort.signal);
       }
       if (meta.size !== null && received !== meta.size) {
         return await this.coolDown(job, "upstream", `truncated: ${received} of ${meta.size} bytes`);
@@ -230,8 +234,7 @@ export class MediaKey extends DurableObject<Env> {
   private async streamOut(
     job: MediaJob,
     leaseId: string,
-    reader: ReadableStreamDefaultReader<Uint8Array>,
-    prefix: Uint8Array[],
+    from: StreamSource,
     file: Fetched & { kind: "file" },
     signal: AbortSignal,
   ): Promise<MediaOutcome> {
@@ -243,30 +246,29 @@ export class MediaKey extends DurableObject<Env> {
       .move(leaseId, job.key, pool, job.streamMaxConcurrency, leaseMs)
       .catch(() => null);
     if (moved?.status !== "granted") {
-      await reader.cancel().catch(() => undefined);
+      await cancel(from);
       if (moved === null) await gate.release(leaseId).catch(() => undefined);
       return busy(
         `${job.streamMaxConcurrency} large media streams are under way; try again shortly`,
         moved?.retryAfterMs ?? 2_000,
       );
     }
-    let source = reader;
-    let chunks = prefix;
+    let source = from;
     let size = meta.size;
     let contentRange: string | null = null;
     if (job.range && meta.size !== null) {
       const ranged = await fetchRange(file, job.range, signal).catch(() => null);
       if (ranged) {
-        await reader.cancel().catch(() => undefined);
-        source = ranged.reader;
-        chunks = [];
+        await cancel(from);
+        source = { body: ranged.body, prefix: [] };
         size = ranged.size;
         contentRange = ranged.contentRange;
       }
     }
-    const body = guardedStream({
-      reader: source,
-      prefix: chunks,
+    const guarded = guardedStream({
+      body: source.body,
+      ...(source.reader ? { reader: source.reader } : {}),
+      prefix: source.prefix,
       lease: {
         renew: () => gate.renew(leaseId, leaseMs),
         release: () => gate.release(leaseId),
@@ -276,11 +278,8 @@ export class MediaKey extends DurableObject<Env> {
       renewEveryMs: leaseMs / 2,
       key: job.key,
     });
-    // Handed over as a native stream: the runtime carries it across the RPC boundary and an
-    // aborted pipe ends it there, while this object's pipe notices the reader's pace.
-    const { readable, writable } = new IdentityTransformStream();
-    this.ctx.waitUntil(body.pipeTo(writable).catch(() => undefined));
-    return { kind: "stream", body: readable, meta: { ...meta, size }, contentRange };
+    this.ctx.waitUntil(guarded.done);
+    return { kind: "stream", body: guarded.stream, meta: { ...meta, size }, contentRange };
   }
 
   /** The message's file URL on WAHA's origin (WAHA saves the file again if it expired). */
@@ -404,16 +403,23 @@ export class MediaKey extends DurableObject<Env> {
   }
 }
 
+/** A body to stream out: untouched, or with a reader that already took `prefix`. */
+interface StreamSource {
+  body: ReadableStream<Uint8Array>;
+  reader?: ReadableStreamDefaultReader<Uint8Array>;
+  prefix: Uint8Array[];
+}
+
+function cancel(source: StreamSource): Promise<void> {
+  return (source.reader ?? source.body).cancel().catch(() => undefined);
+}
+
 /** The browser's range of an over-cap file, straight from WAHA; null when WAHA sends it whole. */
 async function fetchRange(
   file: { target: WahaTarget; url: string },
   range: string,
   signal: AbortSignal,
-): Promise<{
-  reader: ReadableStreamDefaultReader<Uint8Array>;
-  size: number;
-  contentRange: string;
-} | null> {
+): Promise<{ body: ReadableStream<Uint8Array>; size: number; contentRange: string } | null> {
   const res = await wahaFetch(file.target, file.url, { signal, headers: { Range: range } });
   const contentRange = res.headers.get("Content-Range");
   const size = partLength(res);
@@ -421,7 +427,7 @@ async function fetchRange(
     await res.body?.cancel();
     return null;
   }
-  return { reader: res.body.getReader(), size, contentRange };
+  return { body: res.body, size, contentRange };
 }
 
 function concat(chunks: Uint8Array[], total: number): ArrayBuffer {
