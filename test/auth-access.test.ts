@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../src/lib/auth.ts";
 import { ORIGIN } from "./helpers.ts";
 import {
+  expectRefused,
   gateway,
   logged,
   makeKey,
@@ -59,15 +60,6 @@ function accessToken(email: string | undefined, extra: Record<string, unknown> =
 const viaHeader = async (email: string | undefined, extra?: Record<string, unknown>) => ({
   "Cf-Access-Jwt-Assertion": await accessToken(email, extra),
 });
-
-async function expectRefused(res: Response): Promise<void> {
-  expect(res.status).toBe(401);
-  expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
-  expect(await res.json()).toEqual({
-    error: "unauthorized",
-    message: "the token is invalid or expired",
-  });
-}
 
 describe("Cloudflare Access", () => {
   it("signs an agent in from Cf-Access-Jwt-Assertion by the e-mail mapped in D1", async () => {
@@ -206,6 +198,16 @@ describe("Cloudflare Access", () => {
       headers: await viaHeader("stranger@shop.example"),
     });
     expect(await res.json()).toEqual({ sub: "admin-9", role: "admin", via: "bearer" });
+  });
+
+  it("verifies an Access token sent as a Bearer token against Access's keys", async () => {
+    const res = await access("/api/me", { bearer: await accessToken("amira@shop.example") });
+    expect(await res.json()).toEqual({
+      sub: "agent-1",
+      role: "agent",
+      name: "Amira",
+      via: "bearer",
+    });
   });
 
   it("logs the reason for a refused Access token without the token itself", async () => {

@@ -2,12 +2,14 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   b64url,
+  expectRefused,
   frozenClock,
   gateway,
   logged,
   makeKey,
   newTenant,
   nowSeconds,
+  REFUSED,
   signHs256,
   signJwt,
   type TestKey,
@@ -15,7 +17,6 @@ import {
 
 const ISSUER = "https://id.example.com/realms/shop";
 const AUDIENCE = "wa-edge-inbox";
-const INVALID = { error: "unauthorized", message: "the token is invalid or expired" };
 
 let rsa: TestKey;
 let ec: TestKey;
@@ -55,12 +56,6 @@ function claims(extra: Record<string, unknown> = {}): Record<string, unknown> {
     exp: now + 600,
     ...extra,
   };
-}
-
-async function expectRefused(res: Response): Promise<void> {
-  expect(res.status).toBe(401);
-  expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
-  expect(await res.json()).toEqual(INVALID);
 }
 
 describe("tokens verified by a JWKS", () => {
@@ -124,6 +119,46 @@ describe("tokens verified by a JWKS", () => {
     const res = await me(token);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ sub: "agent-7", role: "user", via: "bearer" });
+  });
+});
+
+describe("who a JWKS token is", () => {
+  it("maps a token without a role claim by its e-mail, unless the issuer says it is unverified", async () => {
+    await env.DB.prepare(
+      "INSERT INTO agents (id, name, email) VALUES ('agent-5', 'Eva', 'eva@shop.example')",
+    ).run();
+    const { me } = await issuer([rsa], { ADMIN_EMAILS: "owner@shop.example" });
+    const noRole = (extra: Record<string, unknown>) =>
+      signJwt(rsa, claims({ role: undefined, sub: "idp-7f3a", ...extra }));
+    const agent = await me(await noRole({ email: "Eva@Shop.example" }));
+    expect(await agent.json()).toEqual({
+      sub: "agent-5",
+      role: "agent",
+      name: "Eva",
+      via: "bearer",
+    });
+    const owner = await me(await noRole({ email: "owner@shop.example", email_verified: true }));
+    expect(await owner.json()).toMatchObject({ sub: "owner@shop.example", role: "admin" });
+
+    const unverified = await me(
+      await noRole({ email: "owner@shop.example", email_verified: false }),
+    );
+    expect(unverified.status).toBe(403);
+    expect(await unverified.json()).toEqual({
+      error: "not-an-agent",
+      message:
+        "owner@shop.example is not verified by your identity provider: verify it there, or ask an admin of this inbox for a role",
+    });
+    // A role this gateway does not know counts as none.
+    const unknownRole = await me(await signJwt(rsa, claims({ role: "superuser" })));
+    expect(unknownRole.status).toBe(403);
+    expect(await unknownRole.json()).toMatchObject({ error: "not-an-agent" });
+  });
+
+  it("refuses a token with a role but no usable subject", async () => {
+    const { me } = await issuer();
+    await expectRefused(await me(await signJwt(rsa, claims({ sub: undefined }))));
+    await expectRefused(await me(await signJwt(rsa, claims({ sub: 42 }))));
   });
 });
 
@@ -225,7 +260,7 @@ describe("refused tokens", () => {
     });
     expect(log).toMatch(/\[auth\] 401 bearer: no RS256 key with kid "rotated-away"/);
     const text = await res?.text();
-    expect(text).toBe(JSON.stringify(INVALID));
+    expect(text).toBe(JSON.stringify(REFUSED));
     expect(res?.headers.get("WWW-Authenticate")).toBe("Bearer");
   });
 });
@@ -237,6 +272,14 @@ describe("the key set", () => {
       expect((await me(await signJwt(key, claims({ jti: crypto.randomUUID() })))).status).toBe(200);
     }
     expect(await tenant.fetches()).toBe(1);
+  });
+
+  it("never lets a token verified for one key set through a gateway that trusts another", async () => {
+    const one = await issuer([rsa]);
+    const other = await issuer([ec]);
+    const token = await signJwt(rsa, claims());
+    expect((await one.me(token)).status).toBe(200);
+    await expectRefused(await other.me(token));
   });
 
   it("is fetched again for an unknown kid, at most once a minute", async () => {

@@ -5,7 +5,7 @@
  */
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import app from "../src/index.ts";
 import { ORIGIN } from "./helpers.ts";
 import type { TenantState } from "./key-server.ts";
@@ -146,4 +146,13 @@ export async function logged(run: () => Promise<unknown>): Promise<string> {
   } finally {
     spy.mockRestore();
   }
+}
+
+/** The one answer to every refused token. */
+export const REFUSED = { error: "unauthorized", message: "the token is invalid or expired" };
+
+export async function expectRefused(res: Response): Promise<void> {
+  expect(res.status).toBe(401);
+  expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
+  expect(await res.json()).toEqual(REFUSED);
 }
