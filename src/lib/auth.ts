@@ -194,6 +194,8 @@ function signOutUrl(via: SignInVia, config: Config): string | undefined {
   return undefined;
 }
 
+const INVALID = "the token is invalid or expired";
+
 /** A 401 that says nothing about why: the reason is logged, never answered. */
 function unauthorized(
   requestId: string,
@@ -205,6 +207,37 @@ function unauthorized(
   const res = errorResponse(401, "unauthorized", message);
   res.headers.set("WWW-Authenticate", "Bearer");
   return new HTTPException(401, { res, message });
+}
+
+/** The answer to a credential that did not pass: 401, 503, or 403 not-an-agent. */
+function refusal(
+  result: Exclude<Checked, { ok: true }>,
+  via: SignInVia,
+  config: Config,
+  requestId: string,
+): HTTPException {
+  if (result.status === 401) return unauthorized(requestId, via, result.reason, INVALID);
+  if (result.status === 503) {
+    console.log(`[auth] 503 ${via}: ${result.reason} (request ${requestId})`);
+    return apiError(
+      503,
+      "auth-unavailable",
+      "sign-in keys could not be loaded; try again shortly",
+      5_000,
+    );
+  }
+  console.log(`[auth] 403 ${via}: not an agent (request ${requestId})`);
+  const out = signOutUrl(via, config);
+  // The error shape plus where to sign in as someone else, for the inbox's page.
+  const body = {
+    error: "not-an-agent",
+    message: result.message,
+    ...(out ? { signOutUrl: out } : {}),
+  };
+  return new HTTPException(403, {
+    res: Response.json(body, { status: 403 }),
+    message: result.message,
+  });
 }
 
 /**
@@ -238,30 +271,7 @@ export function requireAuth() {
       );
     }
     const result = await check(credential, config, c.env.DB);
-    if (!result.ok) {
-      if (result.status === 401)
-        throw unauthorized(requestId, credential.via, result.reason, INVALID);
-      if (result.status === 503) {
-        console.log(`[auth] 503 ${credential.via}: ${result.reason} (request ${requestId})`);
-        throw apiError(
-          503,
-          "auth-unavailable",
-          "sign-in keys could not be loaded; try again shortly",
-          5_000,
-        );
-      }
-      const out = signOutUrl(credential.via, config);
-      const body = {
-        error: "not-an-agent",
-        message: result.message,
-        ...(out ? { signOutUrl: out } : {}),
-      };
-      console.log(`[auth] 403 ${credential.via}: not an agent (request ${requestId})`);
-      throw new HTTPException(403, {
-        res: Response.json(body, { status: 403 }),
-        message: result.message,
-      });
-    }
+    if (!result.ok) throw refusal(result, credential.via, config, requestId);
     c.set("user", result.user);
     c.set("tokenExpiresAt", result.expiresAt);
     const out = signOutUrl(credential.via, config);
@@ -272,8 +282,6 @@ export function requireAuth() {
     await next();
   });
 }
-
-const INVALID = "the token is invalid or expired";
 
 /** Lets only the listed roles through (after requireAuth). */
 export function requireRole(...roles: Role[]) {

@@ -40,6 +40,7 @@ interface KeySet {
   freshUntil: number;
   lastAttemptAt: number;
   loading: Promise<void> | undefined;
+  loadingSince: number;
   lastError: string | undefined;
 }
 
@@ -58,6 +59,7 @@ export async function findKey(
       freshUntil: 0,
       lastAttemptAt: Number.NEGATIVE_INFINITY,
       loading: undefined,
+      loadingSince: 0,
       lastError: undefined,
     };
     sets.set(url, set);
@@ -104,9 +106,18 @@ function pick(
 
 /** One load at a time per URL; a caller never waits longer than the fetch timeout (and a bit). */
 async function refresh(url: string, set: KeySet): Promise<void> {
-  set.loading ??= load(url, set).finally(() => {
+  // A load started by a request that was cancelled may never settle: past its timeout it
+  // no longer counts as under way.
+  if (set.loading && Date.now() - set.loadingSince > JWKS_TIMEOUT_MS + 1_000) {
     set.loading = undefined;
-  });
+  }
+  if (!set.loading) {
+    set.loadingSince = Date.now();
+    const loading: Promise<void> = load(url, set).finally(() => {
+      if (set.loading === loading) set.loading = undefined;
+    });
+    set.loading = loading;
+  }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, JWKS_TIMEOUT_MS + 1_000);
