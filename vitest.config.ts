@@ -5,12 +5,15 @@ import { TEST_BINDINGS } from "./test/bindings.ts";
 
 // Two projects: the Worker's tests run inside workerd against the real local D1,
 // Durable Objects and Cache API; pure logic (client library, tools) runs on Node.
-// Both talk to one WAHA simulator that test/global-setup.ts starts on 127.0.0.1.
+// Both talk to one WAHA simulator that test/global-setup.ts starts on 127.0.0.1, beside
+// a key server (JWKS, Cloudflare Access certs) for the sign-in tests.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     test: {
       globalSetup: ["./test/global-setup.ts"],
+      // Refused sign-ins log their reason by design; the tests that care read it themselves.
+      onConsoleLog: (log: string) => !log.startsWith("[auth] "),
       // Test files share the simulator, whose faults and counters are global.
       fileParallelism: false,
       projects: [
@@ -23,6 +26,7 @@ export default defineConfig(async () => {
                 bindings: {
                   ...TEST_BINDINGS,
                   WAHA_URL: inject("wahaUrl"),
+                  TEST_KEY_SERVER: inject("keyServerUrl"),
                   TEST_MIGRATIONS: migrations,
                 },
                 // An empty database for replaying migrations step by step.

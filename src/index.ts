@@ -37,7 +37,10 @@ app.route("/api", realtimeUpgrade);
 
 // Everything else under /api needs a bearer token.
 app.use("/api/*", requireAuth());
-app.get("/api/me", (c) => c.json(c.var.user));
+// Who is signed in, and how (`via`, plus `signOutUrl` when Sign out must leave the page).
+app.get("/api/me", (c) =>
+  c.json({ ...c.var.user, ...c.var.signIn }, 200, { "Cache-Control": "no-store" }),
+);
 app.route("/api", polling);
 app.route("/api", media);
 app.route("/api", agents);

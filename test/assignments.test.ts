@@ -74,7 +74,7 @@ describe("agents", () => {
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({
       error: "invalid-request",
-      message: "body: needs name or active",
+      message: "body: needs name, active or email",
     });
 
     const noName = await call("/api/agents", { ...json({ id: "a-2" }), as: ADMIN });

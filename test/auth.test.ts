@@ -14,6 +14,7 @@ async function status401(token: string | undefined, header?: string) {
     headers: header ? { Authorization: header } : token ? { Authorization: `Bearer ${token}` } : {},
   });
   expect(res.status).toBe(401);
+  expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
   expect(await res.json()).toMatchObject({ error: "unauthorized" });
 }
 
@@ -21,7 +22,7 @@ describe("bearer tokens", () => {
   it("lets a valid token through and exposes its claims", async () => {
     const res = await call("/api/me", { token: await tokenFor("agent", "agent-7") });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ sub: "agent-7", role: "agent" });
+    expect(await res.json()).toEqual({ sub: "agent-7", role: "agent", via: "bearer" });
   });
 
   it("refuses a request without a token", () => status401(undefined));

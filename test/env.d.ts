@@ -9,6 +9,8 @@ declare global {
       WAHA_API_KEY: string;
       JWT_SECRET: string;
       WAHA_WEBHOOK_HMAC_KEY: string;
+      /** The control URL of test/key-server.ts. */
+      TEST_KEY_SERVER: string;
     }
   }
 }

@@ -1,11 +1,16 @@
-/** Starts the WAHA simulator once for every test file and hands its URL over. */
+/**
+ * Starts the WAHA simulator and the sign-in tests' key server once for every test file
+ * and hands their URLs over.
+ */
 import type { TestProject } from "vitest/node";
 import { startSimulator } from "../tools/waha-sim/server.ts";
 import { TEST_BINDINGS } from "./bindings.ts";
+import { startKeyServer } from "./key-server.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
     wahaUrl: string;
+    keyServerUrl: string;
   }
 }
 
@@ -17,6 +22,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // on it prove every download is rewritten to WAHA_URL's origin, never fetched as given.
     publicUrl: "http://waha.internal:3000",
   });
+  const keys = await startKeyServer();
   project.provide("wahaUrl", sim.url);
-  return () => sim.close();
+  project.provide("keyServerUrl", keys.url);
+  return async () => {
+    await Promise.all([sim.close(), keys.close()]);
+  };
 }

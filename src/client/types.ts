@@ -6,6 +6,10 @@ export interface Me {
   sub: string;
   role: Role;
   name?: string;
+  /** How this browser signed in: a token the page holds, Cloudflare Access, or a cookie. */
+  via?: "bearer" | "access" | "cookie";
+  /** Where Sign out goes when forgetting the page's token is not enough. */
+  signOutUrl?: string;
 }
 
 export interface PollingConfig {

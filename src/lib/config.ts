@@ -35,6 +35,69 @@ function secret(minLength: number) {
 
 const origin = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 
+/** Hosts that may be reached over plain http: a key server on this machine (local runs, tests). */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+function loopback(url: URL): boolean {
+  return LOOPBACK.has(url.hostname);
+}
+
+/** An https URL (http only on 127.0.0.1/localhost), without credentials. */
+function keyServerUrl(value: string): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  const secure = url.protocol === "https:" || (url.protocol === "http:" && loopback(url));
+  return secure && url.username === "" && url.password === "" ? url : undefined;
+}
+
+function optionalText(max: number) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? unset(v.trim()) : v),
+    z
+      .string()
+      .max(max, { error: `must be at most ${max} characters` })
+      .regex(/^\S+$/, { error: "must not contain spaces" })
+      .optional(),
+  );
+}
+
+function claimName(fallback: string) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? unset(v.trim()) : v),
+    z
+      .string()
+      .regex(/^\S{1,128}$/, { error: "must be a claim name without spaces" })
+      .default(fallback),
+  );
+}
+
+const emailList = z.preprocess(
+  (v) => {
+    const raw = unset(v);
+    return typeof raw === "string"
+      ? raw
+          .split(",")
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean)
+      : raw;
+  },
+  z
+    .array(z.string(), { error: "must be a comma-separated list of e-mail addresses" })
+    .refine((list) => list.every((item) => z.email().safeParse(item).success), {
+      error: "must be a comma-separated list of e-mail addresses",
+    })
+    .default([]),
+);
+
+/** Present in the raw vars (refinements that run even when other values are bad see raw input). */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && unset(value) !== undefined;
+}
+
 export const configSchema = z
   .object({
     WAHA_URL: z.preprocess(
@@ -52,7 +115,11 @@ export const configSchema = z
         .default("default"),
     ),
     WAHA_WEBHOOK_HMAC_KEY: z.preprocess(unset, z.string().min(16).optional()),
-    JWT_SECRET: secret(16),
+    // Required unless tokens come from a JWKS or Cloudflare Access (checked below).
+    JWT_SECRET: z.preprocess(
+      unset,
+      z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+    ),
     CORS_ORIGIN: z.preprocess(
       (v) => {
         const raw = unset(v);
@@ -94,6 +161,58 @@ export const configSchema = z
     WAHA_MAX_POLLING_INTERVAL: int(60_000, 1_000),
     SOCKET_PING_INTERVAL_MS: int(30_000, 1_000),
     SOCKET_MAX_BUFFER_BYTES: int(500_000, 1_024),
+    JWT_JWKS_URL: z.preprocess(
+      unset,
+      z
+        .string()
+        .refine((v) => keyServerUrl(v) !== undefined, {
+          error: "must be an https URL (http only for 127.0.0.1 or localhost)",
+        })
+        .optional(),
+    ),
+    JWT_ISSUER: optionalText(1024),
+    JWT_AUDIENCE: optionalText(1024),
+    CF_ACCESS_TEAM_DOMAIN: z.preprocess(
+      unset,
+      z
+        .string()
+        .transform((v, ctx) => {
+          const team = accessTeamOrigin(v);
+          if (team === undefined) {
+            ctx.addIssue({
+              code: "custom",
+              message: "must be a team domain like myteam.cloudflareaccess.com",
+            });
+            return z.NEVER;
+          }
+          return team;
+        })
+        .optional(),
+    ),
+    CF_ACCESS_AUD: optionalText(256),
+    JWT_ROLE_CLAIM: claimName("role"),
+    JWT_SUB_CLAIM: claimName("sub"),
+    ADMIN_EMAILS: emailList,
+    USER_EMAILS: emailList,
+    JWT_COOKIE_NAME: z.preprocess(
+      unset,
+      z
+        .string()
+        .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, { error: "must be a cookie name" })
+        .refine((v) => v.toLowerCase() !== "cf_authorization", {
+          error: "must not be CF_Authorization (Cloudflare Access's own cookie)",
+        })
+        .optional(),
+    ),
+    SIGN_OUT_URL: z.preprocess(
+      unset,
+      z
+        .string()
+        .refine((v) => /^\/(?!\/)/.test(v) || /^https?:\/\/[^\s]+$/.test(v), {
+          error: "must be an http(s) URL or a path starting with /",
+        })
+        .optional(),
+    ),
   })
   .superRefine((c, ctx) => {
     if (c.WA_MEDIA_CACHE_ITEM_MAX_BYTES > c.WA_MEDIA_CACHE_MAX_BYTES) {
@@ -117,7 +236,45 @@ export const configSchema = z
         message: "must not be below WAHA_POLLING_INTERVAL",
       });
     }
-  });
+  })
+  // Sign-in sources: checked on the raw values too, so they are reported beside other errors.
+  .check(
+    z.superRefine(
+      (c: Record<string, unknown>, ctx) => {
+        const jwks = ["JWT_JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"];
+        const access = ["CF_ACCESS_TEAM_DOMAIN", "CF_ACCESS_AUD"];
+        for (const group of [jwks, access]) {
+          const given = group.filter((name) => isSet(c[name]));
+          if (given.length === 0 || given.length === group.length) continue;
+          for (const name of group.filter((n) => !given.includes(n))) {
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: `is required with ${given.join(" and ")} (set all of ${group.join(", ")} or none)`,
+            });
+          }
+        }
+        const other = [...jwks, ...access].some((name) => isSet(c[name]));
+        if (!isSet(c.JWT_SECRET) && !other) {
+          ctx.addIssue({ code: "custom", path: ["JWT_SECRET"], message: "is required" });
+        }
+      },
+      { when: () => true },
+    ),
+  );
+
+/**
+ * `myteam.cloudflareaccess.com` or `https://myteam.cloudflareaccess.com` → its https origin,
+ * which is also the issuer of Access tokens; a loopback http origin is kept for local runs.
+ */
+function accessTeamOrigin(value: string): string | undefined {
+  const text = value.trim().replace(/\/+$/, "");
+  const url = keyServerUrl(/^[a-z]+:\/\//i.test(text) ? text : `https://${text}`);
+  if (url === undefined || url.pathname !== "/" || url.search !== "" || url.hash !== "")
+    return undefined;
+  if (!/^[a-z0-9.-]+$/i.test(url.hostname) && !loopback(url)) return undefined;
+  return url.origin;
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -138,7 +295,8 @@ export function parseConfig(raw: Record<string, unknown>): ConfigResult {
         : "";
     return `${name}: ${issue.message}${shown}`;
   });
-  return { ok: false, errors };
+  // By variable name, so that a list checked in several passes still reads in one order.
+  return { ok: false, errors: errors.sort() };
 }
 
 const parsed = new WeakMap<object, ConfigResult>();

@@ -17,6 +17,8 @@ export interface Agent {
   id: string;
   name: string;
   active: boolean;
+  /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
+  email?: string;
 }
 
 /** One chat assignment as D1 stores it (snake_case, ISO times). */
@@ -33,6 +35,7 @@ interface AgentRow {
   id: string;
   name: string;
   active: number;
+  email: string | null;
 }
 
 const ASSIGNMENT_COLUMNS =
@@ -50,7 +53,9 @@ function toAssignment(row: AssignmentRow): ChatAssignment {
 }
 
 function toAgent(row: AgentRow): Agent {
-  return { id: row.id, name: row.name, active: row.active === 1 };
+  const agent: Agent = { id: row.id, name: row.name, active: row.active === 1 };
+  if (row.email !== null) agent.email = row.email;
+  return agent;
 }
 
 export async function getAssignment(db: D1Database, jid: string): Promise<ChatAssignment | null> {
@@ -102,7 +107,7 @@ export async function canAccessChat(db: D1Database, user: User, jid: string): Pr
 
 export async function listAgents(db: D1Database): Promise<Agent[]> {
   const { results } = await db
-    .prepare("SELECT id, name, active FROM agents ORDER BY id")
+    .prepare("SELECT id, name, active, email FROM agents ORDER BY id")
     .all<AgentRow>();
   return results.map(toAgent);
 }
@@ -111,7 +116,7 @@ export async function listAgents(db: D1Database): Promise<Agent[]> {
 export async function createAgent(db: D1Database, id: string, name: string): Promise<Agent | null> {
   const row = await db
     .prepare(
-      "INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, name, active",
+      "INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email",
     )
     .bind(id, name)
     .first<AgentRow>();
@@ -127,7 +132,7 @@ export async function updateAgent(
   const row = await db
     .prepare(
       `UPDATE agents SET name = coalesce(?, name), active = coalesce(?, active),
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? RETURNING id, name, active`,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? RETURNING id, name, active, email`,
     )
     .bind(patch.name ?? null, patch.active === undefined ? null : Number(patch.active), id)
     .first<AgentRow>();
@@ -170,7 +175,7 @@ export async function recordFirstResponse(
 
 export async function getAgent(db: D1Database, id: string): Promise<Agent | null> {
   const row = await db
-    .prepare("SELECT id, name, active FROM agents WHERE id = ?")
+    .prepare("SELECT id, name, active, email FROM agents WHERE id = ?")
     .bind(id)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
@@ -342,4 +347,57 @@ export async function releaseWebhookKeys(db: D1Database, keys: string[]): Promis
     .prepare(`DELETE FROM webhook_receipts WHERE key IN (${keys.map(() => "?").join(", ")})`)
     .bind(...keys)
     .run();
+}
+
+/** The agent a sign-in e-mail is mapped to (case-insensitive), active or not; null when none. */
+export async function findAgentByEmail(db: D1Database, email: string): Promise<Agent | null> {
+  const row = await db
+    .prepare("SELECT id, name, active, email FROM agents WHERE email = ? COLLATE NOCASE")
+    .bind(email)
+    .first<AgentRow>();
+  return row ? toAgent(row) : null;
+}
+
+export type AgentWrite =
+  | { status: "done"; agent: Agent }
+  | { status: "id-taken" }
+  | { status: "email-taken" }
+  | { status: "not-found" };
+
+/** Creates an agent with a sign-in e-mail (lowercase); refuses a taken id or e-mail. */
+export async function createAgentWithEmail(
+  db: D1Database,
+  id: string,
+  name: string,
+  email: string,
+): Promise<AgentWrite> {
+  const row = await db
+    .prepare(
+      `INSERT INTO agents (id, name, email) SELECT ?1, ?2, ?3
+       WHERE NOT EXISTS (SELECT 1 FROM agents WHERE email = ?3 COLLATE NOCASE)
+       ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email`,
+    )
+    .bind(id, name, email)
+    .first<AgentRow>();
+  if (row) return { status: "done", agent: toAgent(row) };
+  return (await getAgent(db, id)) ? { status: "id-taken" } : { status: "email-taken" };
+}
+
+/** Sets (or with null removes) an agent's sign-in e-mail; refuses one another agent has. */
+export async function setAgentEmail(
+  db: D1Database,
+  id: string,
+  email: string | null,
+): Promise<AgentWrite> {
+  const row = await db
+    .prepare(
+      `UPDATE agents SET email = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+       WHERE id = ?2 AND (?1 IS NULL OR NOT EXISTS
+         (SELECT 1 FROM agents WHERE email = ?1 COLLATE NOCASE AND id <> ?2))
+       RETURNING id, name, active, email`,
+    )
+    .bind(email, id)
+    .first<AgentRow>();
+  if (row) return { status: "done", agent: toAgent(row) };
+  return (await getAgent(db, id)) ? { status: "email-taken" } : { status: "not-found" };
 }

@@ -1,5 +1,6 @@
 /** Types shared by the Hono app, its middleware and routes. */
 import type { Config } from "./config.ts";
+import type { SignInVia } from "./credentials.ts";
 
 export type Role = "admin" | "user" | "agent";
 
@@ -17,5 +18,7 @@ export interface AppEnv {
     user: User;
     /** When the bearer token stops being valid (ms since the epoch). */
     tokenExpiresAt: number;
+    /** How the request signed in, and where the inbox's Sign out goes for it. */
+    signIn: { via: SignInVia; signOutUrl?: string };
   };
 }

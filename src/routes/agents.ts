@@ -1,14 +1,23 @@
 /**
  * Agents: the people auto-assign rotates over. Anyone signed in may list them (the
- * inbox shows who owns a chat); only admins and users add, rename or (de)activate.
+ * inbox shows who owns a chat); only admins and users add, rename or (de)activate, and
+ * only admins set the sign-in e-mail that lets an identity without a role in as an agent.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { agentIdSchema } from "../lib/agent-id.ts";
 import { requireRole } from "../lib/auth.ts";
-import { createAgent, listAgents, updateAgent } from "../lib/db.ts";
+import type { AgentWrite } from "../lib/db.ts";
+import {
+  createAgent,
+  createAgentWithEmail,
+  listAgents,
+  setAgentEmail,
+  updateAgent,
+} from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import type { AppEnv } from "../lib/types.ts";
+import { forgetAgentEmails } from "../lib/identity.ts";
+import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 
 const nameSchema = z
@@ -17,35 +26,76 @@ const nameSchema = z
   .min(1, { error: "is required" })
   .max(100, { error: "must be at most 100 characters" });
 
-const createSchema = z.object({ name: nameSchema, id: agentIdSchema.optional() });
+/** Stored and matched lowercase: identity providers do not agree on the case of addresses. */
+const emailSchema = z
+  .string({ error: "must be an e-mail address" })
+  .trim()
+  .max(254, { error: "must be at most 254 characters" })
+  .pipe(z.email({ error: "must be an e-mail address" }))
+  .transform((email) => email.toLowerCase());
+
+const createSchema = z.object({
+  name: nameSchema,
+  id: agentIdSchema.optional(),
+  email: emailSchema.optional(),
+});
 
 const patchSchema = z
   .object({
     name: nameSchema.optional(),
     active: z.boolean({ error: "must be true or false" }).optional(),
+    /** null removes the e-mail. */
+    email: emailSchema.nullable().optional(),
   })
-  .refine((p) => p.name !== undefined || p.active !== undefined, {
-    error: "needs name or active",
+  .refine((p) => p.name !== undefined || p.active !== undefined || p.email !== undefined, {
+    error: "needs name, active or email",
   });
 
 const writers = requireRole("admin", "user");
 
+/** Mapping an e-mail grants a sign-in, so it is an admin's call. */
+function requireAdminForEmail(user: User): void {
+  if (user.role !== "admin") throw apiError(403, "forbidden", "email: only an admin sets it");
+}
+
+function emailTaken(email: string): never {
+  throw apiError(409, "agent-email-exists", `email: another agent has ${email}`);
+}
+
 export const agents = new Hono<AppEnv>()
   .get("/agents", async (c) => c.json(await listAgents(c.env.DB)))
   .post("/agents", writers, async (c) => {
-    const { name, id } = parseInput(createSchema, await readJsonBody(c.req.raw));
-    const agent = await createAgent(
-      c.env.DB,
-      id ?? `agent-${crypto.randomUUID().slice(0, 8)}`,
-      name,
-    );
-    if (!agent) throw apiError(409, "agent-exists", `an agent with id ${id} exists`);
-    return c.json(agent, 201);
+    const { name, id, email } = parseInput(createSchema, await readJsonBody(c.req.raw));
+    const agentId = id ?? `agent-${crypto.randomUUID().slice(0, 8)}`;
+    if (email === undefined) {
+      const agent = await createAgent(c.env.DB, agentId, name);
+      if (!agent) throw apiError(409, "agent-exists", `an agent with id ${id} exists`);
+      return c.json(agent, 201);
+    }
+    requireAdminForEmail(c.var.user);
+    const result = await createAgentWithEmail(c.env.DB, agentId, name, email);
+    if (result.status === "id-taken")
+      throw apiError(409, "agent-exists", `an agent with id ${id} exists`);
+    if (result.status !== "done") emailTaken(email);
+    forgetAgentEmails();
+    return c.json(result.agent, 201);
   })
   .patch("/agents/:id", writers, async (c) => {
     const { id } = parseInput(z.object({ id: agentIdSchema }), c.req.param());
-    const patch = parseInput(patchSchema, await readJsonBody(c.req.raw));
-    const agent = await updateAgent(c.env.DB, id, patch);
+    const { email, ...rest } = parseInput(patchSchema, await readJsonBody(c.req.raw));
+    let written: AgentWrite | undefined;
+    if (email !== undefined) {
+      requireAdminForEmail(c.var.user);
+      written = await setAgentEmail(c.env.DB, id, email);
+      if (written.status === "not-found") throw apiError(404, "not-found", `no agent ${id}`);
+      if (written.status !== "done") emailTaken(email ?? "");
+    }
+    // Off or renamed agents must not stay signed in by an isolate's memory of them.
+    forgetAgentEmails();
+    if (rest.name === undefined && rest.active === undefined && written?.status === "done") {
+      return c.json(written.agent);
+    }
+    const agent = await updateAgent(c.env.DB, id, rest);
     if (!agent) throw apiError(404, "not-found", `no agent ${id}`);
     return c.json(agent);
   });

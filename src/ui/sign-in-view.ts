@@ -1,4 +1,7 @@
-/** The sign-in screen: paste a token (or open a `#token=` sign-in link instead). */
+/**
+ * The sign-in screens: paste a token (or open a `#token=` sign-in link instead); signed in
+ * by Access or a cookie as someone who is not an agent; a cookie sign-in that ended.
+ */
 import { h } from "./dom.ts";
 
 export function signInView(
@@ -35,4 +38,40 @@ export function signInView(
     h("p", {}, "Open the sign-in link you were given, or paste its token here."),
     form,
   );
+}
+
+/** Signed in (by Access or a cookie) as someone this inbox does not know: whom to ask. */
+export function notAnAgentView(
+  message: string,
+  signOutUrl: string | undefined,
+  onRetry: () => void,
+): HTMLElement {
+  return h(
+    "main",
+    { class: "signin", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title" }, "Not an agent of this inbox"),
+    h("p", { class: "signin__reason", role: "alert" }, sentence(message)),
+    h(
+      "p",
+      { class: "signin__actions" },
+      h("button", { type: "button", onclick: onRetry }, "Try again"),
+      signOutUrl ? h("a", { href: signOutUrl }, "Sign in as someone else") : null,
+    ),
+  );
+}
+
+/** A sign-in the page does not hold (Access, a cookie) ended: loading the page again renews it. */
+export function sessionEndedView(reason: string, onReload: () => void): HTMLElement {
+  return h(
+    "main",
+    { class: "signin", "aria-labelledby": "signin-title" },
+    h("h1", { id: "signin-title" }, "wa-edge inbox"),
+    h("p", { class: "signin__reason", role: "alert" }, reason),
+    h("button", { type: "button", onclick: onReload }, "Sign in again"),
+  );
+}
+
+function sentence(text: string): string {
+  const first = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
 }

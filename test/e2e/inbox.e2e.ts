@@ -14,6 +14,7 @@ import { type Stack, startStack } from "../../tools/stack.ts";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOT = path.join(UI_DIR, "..", "e2e", "inbox.png");
 const ANA = "15550100001@c.us";
+const SESSION_COOKIE = "shop_session";
 
 let stack: Stack | undefined;
 let browser: Browser | undefined;
@@ -25,6 +26,8 @@ before(async () => {
   stack = await startStack({
     seedSql:
       "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira'), ('agent-2', 'Bruno');",
+    // As if the business's app signed its agents in with a cookie on the inbox's host.
+    vars: { JWT_COOKIE_NAME: SESSION_COOKIE },
   });
   url = stack.gateway.url;
   browser = await chromium.launch({
@@ -104,4 +107,24 @@ test("an admin signs in from the link, reads a chat with its photo, gets a live 
 
   mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT });
+});
+
+test("with nothing to sign in with the page asks for a token; with the app's cookie it signs in by itself", async () => {
+  if (!stack || !browser) throw new Error("the stack did not start");
+  const bare = await browser.newContext();
+  const signedOut = await bare.newPage();
+  await signedOut.goto(`${url}/`);
+  await signedOut.getByLabel("Access token").waitFor();
+  await bare.close();
+
+  const token = await stack.token({ sub: "agent-1", role: "agent", name: "Amira" }, 600);
+  const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  await context.addCookies([{ name: SESSION_COOKIE, value: token, url }]);
+  const agent = await context.newPage();
+  await agent.goto(`${url}/`);
+  await agent.getByText("Signed in as Amira (agent)").waitFor();
+  assert.equal(await agent.evaluate(() => sessionStorage.getItem("wa-edge.token")), null);
+  // The realtime ticket is a POST signed in by the cookie: the page's own Origin lets it through.
+  await agent.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await context.close();
 });

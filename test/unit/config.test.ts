@@ -106,3 +106,139 @@ describe("configuration", () => {
     );
   });
 });
+
+describe("sign-in configuration", () => {
+  const JWKS = {
+    JWT_JWKS_URL: "https://id.example.com/.well-known/jwks.json",
+    JWT_ISSUER: "https://id.example.com",
+    JWT_AUDIENCE: "wa-edge",
+  };
+
+  it("leaves JWKS, Access and cookie sign-in off by default, with role and sub claims", () => {
+    const result = parseConfig(REQUIRED);
+    expect(result.ok && result.config).toMatchObject({
+      JWT_ROLE_CLAIM: "role",
+      JWT_SUB_CLAIM: "sub",
+      ADMIN_EMAILS: [],
+      USER_EMAILS: [],
+    });
+    if (!result.ok) return;
+    for (const name of [
+      "JWT_JWKS_URL",
+      "JWT_ISSUER",
+      "JWT_AUDIENCE",
+      "CF_ACCESS_TEAM_DOMAIN",
+      "CF_ACCESS_AUD",
+      "JWT_COOKIE_NAME",
+      "SIGN_OUT_URL",
+    ] as const) {
+      expect(result.config[name], name).toBeUndefined();
+    }
+  });
+
+  it("wants JWT_JWKS_URL, JWT_ISSUER and JWT_AUDIENCE together, naming the missing ones", () => {
+    expect(errorsOf({ ...REQUIRED, JWT_JWKS_URL: JWKS.JWT_JWKS_URL })).toEqual([
+      "JWT_AUDIENCE: is required with JWT_JWKS_URL (set all of JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE or none)",
+      "JWT_ISSUER: is required with JWT_JWKS_URL (set all of JWT_JWKS_URL, JWT_ISSUER, JWT_AUDIENCE or none)",
+    ]);
+    expect(errorsOf({ ...REQUIRED, CF_ACCESS_AUD: "abc123" })).toEqual([
+      "CF_ACCESS_TEAM_DOMAIN: is required with CF_ACCESS_AUD (set all of CF_ACCESS_TEAM_DOMAIN, CF_ACCESS_AUD or none)",
+    ]);
+    expect(parseConfig({ ...REQUIRED, ...JWKS }).ok).toBe(true);
+  });
+
+  it("reports a half-set JWKS beside other bad values", () => {
+    const errors = errorsOf({ ...REQUIRED, JWT_ISSUER: "x", WA_MEDIA_MAX_CONCURRENCY: "many" });
+    expect(errors).toContain('WA_MEDIA_MAX_CONCURRENCY: must be a whole number (got "many")');
+    expect(errors.some((e) => e.startsWith("JWT_JWKS_URL: is required with JWT_ISSUER"))).toBe(
+      true,
+    );
+  });
+
+  it("wants the JWKS over https, allowing plain http only on this machine", () => {
+    for (const url of [
+      "http://id.example.com/jwks",
+      "ftp://id.example.com/jwks",
+      "https://u:p@id.example.com/",
+      "jwks",
+    ]) {
+      expect(errorsOf({ ...REQUIRED, ...JWKS, JWT_JWKS_URL: url })).toEqual([
+        `JWT_JWKS_URL: must be an https URL (http only for 127.0.0.1 or localhost) (got ${JSON.stringify(url)})`,
+      ]);
+    }
+    for (const url of ["http://127.0.0.1:8080/jwks.json", "http://localhost/jwks"]) {
+      expect(parseConfig({ ...REQUIRED, ...JWKS, JWT_JWKS_URL: url }).ok, url).toBe(true);
+    }
+  });
+
+  it("takes the Access team domain as a host or an https URL and keeps its origin as the issuer", () => {
+    for (const team of [
+      "myteam.cloudflareaccess.com",
+      "https://myteam.cloudflareaccess.com/",
+      " MyTeam.cloudflareaccess.com ",
+    ]) {
+      const result = parseConfig({
+        ...REQUIRED,
+        CF_ACCESS_TEAM_DOMAIN: team,
+        CF_ACCESS_AUD: "aud",
+      });
+      expect(result.ok && result.config.CF_ACCESS_TEAM_DOMAIN, team).toBe(
+        "https://myteam.cloudflareaccess.com",
+      );
+    }
+    for (const team of [
+      "http://myteam.cloudflareaccess.com",
+      "myteam.cloudflareaccess.com/x",
+      "my team",
+    ]) {
+      expect(errorsOf({ ...REQUIRED, CF_ACCESS_TEAM_DOMAIN: team, CF_ACCESS_AUD: "aud" })).toEqual([
+        `CF_ACCESS_TEAM_DOMAIN: must be a team domain like myteam.cloudflareaccess.com (got ${JSON.stringify(team)})`,
+      ]);
+    }
+  });
+
+  it("needs JWT_SECRET only when no JWKS or Access is set", () => {
+    const { JWT_SECRET: _, ...rest } = REQUIRED;
+    expect(errorsOf(rest)).toEqual(["JWT_SECRET: is required"]);
+    expect(parseConfig({ ...rest, ...JWKS }).ok).toBe(true);
+    expect(
+      parseConfig({ ...rest, CF_ACCESS_TEAM_DOMAIN: "t.cloudflareaccess.com", CF_ACCESS_AUD: "a" })
+        .ok,
+    ).toBe(true);
+  });
+
+  it("parses e-mail lists lowercase and refuses what is not an address", () => {
+    const result = parseConfig({
+      ...REQUIRED,
+      ADMIN_EMAILS: "Owner@Shop.example, boss@shop.example",
+    });
+    expect(result.ok && result.config.ADMIN_EMAILS).toEqual([
+      "owner@shop.example",
+      "boss@shop.example",
+    ]);
+    expect(errorsOf({ ...REQUIRED, USER_EMAILS: "lead@shop.example, lead" })).toEqual([
+      'USER_EMAILS: must be a comma-separated list of e-mail addresses (got "lead@shop.example, lead")',
+    ]);
+  });
+
+  it("checks claim names, the cookie name and the sign-out URL", () => {
+    const errors = errorsOf({
+      ...REQUIRED,
+      JWT_ROLE_CLAIM: "my role",
+      JWT_COOKIE_NAME: "CF_Authorization",
+      SIGN_OUT_URL: "//evil.example/",
+    });
+    expect(errors).toEqual([
+      'JWT_COOKIE_NAME: must not be CF_Authorization (Cloudflare Access\'s own cookie) (got "CF_Authorization")',
+      'JWT_ROLE_CLAIM: must be a claim name without spaces (got "my role")',
+      'SIGN_OUT_URL: must be an http(s) URL or a path starting with / (got "//evil.example/")',
+    ]);
+    const ok = parseConfig({
+      ...REQUIRED,
+      JWT_ROLE_CLAIM: "https://shop.example/roles",
+      JWT_COOKIE_NAME: "shop_session",
+      SIGN_OUT_URL: "/logout",
+    });
+    expect(ok.ok).toBe(true);
+  });
+});

@@ -1,0 +1,46 @@
+/**
+ * Signing in without a link: behind Cloudflare Access, or with a token in a cookie the
+ * business's own app set, the browser already carries a credential. Asking `/api/me`
+ * with it tells the page whether it is signed in, and as whom.
+ */
+import { type ApiError, apiErrorFrom, networkError } from "./api-error.ts";
+import type { Me } from "./types.ts";
+
+export type AmbientSignIn =
+  | { status: "signed-in"; me: Me }
+  /** Nothing signs this browser in: the page asks for a link or a token. */
+  | { status: "signed-out" }
+  /** A real person whom the inbox does not know; `message` says whom to ask. */
+  | { status: "not-an-agent"; message: string; signOutUrl?: string }
+  | { status: "failed"; error: ApiError };
+
+export async function probeSignIn(
+  fetchFn: (input: string, init?: RequestInit) => Promise<Response> = (input, init) =>
+    globalThis.fetch(input, init),
+  now: () => number = Date.now,
+): Promise<AmbientSignIn> {
+  let res: Response;
+  try {
+    res = await fetchFn("/api/me", {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+  } catch (err) {
+    return { status: "failed", error: networkError(err) };
+  }
+  if (res.ok) return { status: "signed-in", me: (await res.json()) as Me };
+  if (res.status === 401) return { status: "signed-out" };
+  if (res.status === 403) {
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (body?.error === "not-an-agent") {
+      const message = typeof body.message === "string" ? body.message : "you are not an agent here";
+      return typeof body.signOutUrl === "string"
+        ? { status: "not-an-agent", message, signOutUrl: body.signOutUrl }
+        : { status: "not-an-agent", message };
+    }
+  }
+  return { status: "failed", error: await apiErrorFrom(res, now()) };
+}
