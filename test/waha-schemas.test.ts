@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { z } from "zod";
+import * as z from "zod/mini";
 import {
   chatSchema,
   messageSchema,
@@ -10,7 +10,7 @@ import {
 } from "../src/lib/waha.ts";
 import { sim } from "./helpers.ts";
 
-async function parsed<S extends z.ZodType>(schema: S, path: string): Promise<z.infer<S>> {
+async function parsed<S extends z.ZodMiniType>(schema: S, path: string): Promise<z.infer<S>> {
   const res = await sim.waha(path);
   expect(res.status).toBe(200);
   return schema.parse(await res.json());

@@ -8,7 +8,7 @@
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { sign, verify } from "hono/jwt";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Config } from "./config.ts";
 import type { Credential, SignInVia } from "./credentials.ts";
 import { findCredential, originAllowed } from "./credentials.ts";
@@ -20,9 +20,9 @@ import { CLOCK_SKEW_SECONDS, checkClaims, clip, decodeJwt, verifySignature } fro
 import type { AppEnv, Role, User } from "./types.ts";
 
 const claimsSchema = z.object({
-  sub: z.string().min(1).max(256),
+  sub: z.string().check(z.minLength(1), z.maxLength(256)),
   role: z.enum(["admin", "user", "agent"]),
-  name: z.string().max(256).optional(),
+  name: z.optional(z.string().check(z.maxLength(256))),
   exp: z.number(),
 });
 

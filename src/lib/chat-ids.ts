@@ -2,21 +2,23 @@
  * What a chat id (jid) and a message id may look like. Both end up in WAHA paths and
  * cache keys, so anything that could leave its path segment is refused at the edge.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 const SAFE = /^[A-Za-z0-9@._:+-]+$/;
 
-export const jidSchema = z
-  .string({ error: "is required" })
-  .min(1, { error: "is required" })
-  .max(256, { error: "must be at most 256 characters" })
-  .regex(/^[A-Za-z0-9._:+-]+@(c\.us|g\.us|s\.whatsapp\.net|lid|newsletter|broadcast)$/, {
+export const jidSchema = z.string({ error: "is required" }).check(
+  z.minLength(1, { error: "is required" }),
+  z.maxLength(256, { error: "must be at most 256 characters" }),
+  z.regex(/^[A-Za-z0-9._:+-]+@(c\.us|g\.us|s\.whatsapp\.net|lid|newsletter|broadcast)$/, {
     error: "must be a WhatsApp chat id like 15551234567@c.us",
-  });
+  }),
+);
 
-export const messageIdSchema = z
-  .string({ error: "is required" })
-  .min(1, { error: "is required" })
-  .max(256, { error: "must be at most 256 characters" })
-  .regex(SAFE, { error: "may hold only letters, digits and @ . _ : + -" })
-  .refine((id) => !id.includes("..") && id !== ".", { error: "must not contain '..' nor be '.'" });
+export const messageIdSchema = z.string({ error: "is required" }).check(
+  z.minLength(1, { error: "is required" }),
+  z.maxLength(256, { error: "must be at most 256 characters" }),
+  z.regex(SAFE, { error: "may hold only letters, digits and @ . _ : + -" }),
+  z.refine((id) => !id.includes("..") && id !== ".", {
+    error: "must not contain '..' nor be '.'",
+  }),
+);

@@ -2,34 +2,34 @@
  * Configuration: every Workers var and secret wa-edge reads, with SPEC.md's defaults,
  * parsed once per env object. A bad value becomes an error that names the variable.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./zod-messages.ts";
 
 /** Workers vars arrive as strings; an empty string means "not set". */
 function unset(value: unknown): unknown {
   return typeof value === "string" && value.trim() === "" ? undefined : value;
 }
 
+/** zod's preprocess: `fn` runs on the raw value before `schema` checks it. */
+function preprocess<S extends z.ZodMiniType>(fn: (value: unknown) => unknown, schema: S) {
+  return z.pipe(z.transform(fn), schema);
+}
+
 function int(fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return z.preprocess(
+  return preprocess(
     (v) => {
       const raw = unset(v);
       return typeof raw === "string" && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
     },
-    z
-      .number({ error: "must be a whole number" })
-      .int({ error: "must be a whole number" })
-      .min(min, { error: `must be at least ${min}` })
-      .max(max, { error: `must be at most ${max}` })
-      .default(fallback),
-  );
-}
-
-function secret(minLength: number) {
-  return z.preprocess(
-    unset,
-    z
-      .string({ error: "is required" })
-      .min(minLength, { error: `must be at least ${minLength} characters` }),
+    z._default(
+      z
+        .int({ error: "must be a whole number" })
+        .check(
+          z.minimum(min, { error: `must be at least ${min}` }),
+          z.maximum(max, { error: `must be at most ${max}` }),
+        ),
+      fallback,
+    ),
   );
 }
 
@@ -55,27 +55,37 @@ function keyServerUrl(value: string): URL | undefined {
 }
 
 function optionalText(max: number) {
-  return z.preprocess(
+  return preprocess(
     (v) => (typeof v === "string" ? unset(v.trim()) : v),
-    z
-      .string()
-      .max(max, { error: `must be at most ${max} characters` })
-      .regex(/^\S+$/, { error: "must not contain spaces" })
-      .optional(),
+    z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(max, { error: `must be at most ${max} characters` }),
+          z.regex(/^\S+$/, { error: "must not contain spaces" }),
+        ),
+    ),
   );
 }
 
 function claimName(fallback: string) {
-  return z.preprocess(
+  return preprocess(
     (v) => (typeof v === "string" ? unset(v.trim()) : v),
-    z
-      .string()
-      .regex(/^\S{1,128}$/, { error: "must be a claim name without spaces" })
-      .default(fallback),
+    z._default(
+      z.string().check(z.regex(/^\S{1,128}$/, { error: "must be a claim name without spaces" })),
+      fallback,
+    ),
   );
 }
 
-const emailList = z.preprocess(
+/** An optional string with one more condition, named in `error` when it fails. */
+function optionalWhere(test: (value: string) => boolean, error: string) {
+  return preprocess(unset, z.optional(z.string().check(z.refine(test, { error }))));
+}
+
+const EMAIL = z.email();
+
+const emailList = preprocess(
   (v) => {
     const raw = unset(v);
     return typeof raw === "string"
@@ -85,12 +95,14 @@ const emailList = z.preprocess(
           .filter(Boolean)
       : raw;
   },
-  z
-    .array(z.string(), { error: "must be a comma-separated list of e-mail addresses" })
-    .refine((list) => list.every((item) => z.email().safeParse(item).success), {
-      error: "must be a comma-separated list of e-mail addresses",
-    })
-    .default([]),
+  z._default(
+    z.array(z.string(), { error: "must be a comma-separated list of e-mail addresses" }).check(
+      z.refine((list) => list.every((item) => EMAIL.safeParse(item).success), {
+        error: "must be a comma-separated list of e-mail addresses",
+      }),
+    ),
+    [],
+  ),
 );
 
 /** Present in the raw vars (refinements that run even when other values are bad see raw input). */
@@ -100,27 +112,36 @@ function isSet(value: unknown): boolean {
 
 export const configSchema = z
   .object({
-    WAHA_URL: z.preprocess(
+    WAHA_URL: preprocess(
       unset,
-      z
-        .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-        .transform((u) => u.replace(/\/+$/, "")),
+      z.pipe(
+        z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+        z.transform((u: string) => u.replace(/\/+$/, "")),
+      ),
     ),
-    WAHA_API_KEY: secret(1),
-    WAHA_SESSION: z.preprocess(
+    WAHA_API_KEY: preprocess(
       unset,
-      z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1–64 of A–Z a–z 0–9 _ -" })
-        .default("default"),
+      z.string({ error: "is required" }).check(z.minLength(1, { error: "is required" })),
     ),
-    WAHA_WEBHOOK_HMAC_KEY: z.preprocess(unset, z.string().min(16).optional()),
+    WAHA_SESSION: preprocess(
+      unset,
+      z._default(
+        z
+          .string()
+          .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1–64 of A–Z a–z 0–9 _ -" })),
+        "default",
+      ),
+    ),
+    WAHA_WEBHOOK_HMAC_KEY: preprocess(
+      unset,
+      z.optional(z.string().check(z.minLength(16, { error: "must be at least 16 characters" }))),
+    ),
     // Required unless tokens come from a JWKS or Cloudflare Access (checked below).
-    JWT_SECRET: z.preprocess(
+    JWT_SECRET: preprocess(
       unset,
-      z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+      z.optional(z.string().check(z.minLength(16, { error: "must be at least 16 characters" }))),
     ),
-    CORS_ORIGIN: z.preprocess(
+    CORS_ORIGIN: preprocess(
       (v) => {
         const raw = unset(v);
         return typeof raw === "string"
@@ -130,15 +151,19 @@ export const configSchema = z
               .filter(Boolean)
           : raw;
       },
-      z
-        .array(z.union([z.literal("*"), origin]), {
+      z._default(
+        z.array(z.union([z.literal("*"), origin]), {
           error: "must be a comma-separated list of origins",
-        })
-        .default([]),
+        }),
+        [],
+      ),
     ),
-    HTTP_LOG: z.preprocess(
+    HTTP_LOG: preprocess(
       unset,
-      z.enum(["none", "basic", "json"], { error: "must be none, basic or json" }).default("basic"),
+      z._default(
+        z.enum(["none", "basic", "json"], { error: "must be none, basic or json" }),
+        "basic",
+      ),
     ),
     WA_MEDIA_CACHE_MAX_BYTES: int(157_286_400, 0),
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: int(8_388_608, 0),
@@ -161,82 +186,78 @@ export const configSchema = z
     WAHA_MAX_POLLING_INTERVAL: int(60_000, 1_000),
     SOCKET_PING_INTERVAL_MS: int(30_000, 1_000),
     SOCKET_MAX_BUFFER_BYTES: int(500_000, 1_024),
-    JWT_JWKS_URL: z.preprocess(
-      unset,
-      z
-        .string()
-        .refine((v) => keyServerUrl(v) !== undefined, {
-          error: "must be an https URL (http only for 127.0.0.1 or localhost)",
-        })
-        .optional(),
+    JWT_JWKS_URL: optionalWhere(
+      (v) => keyServerUrl(v) !== undefined,
+      "must be an https URL (http only for 127.0.0.1 or localhost)",
     ),
     JWT_ISSUER: optionalText(1024),
     JWT_AUDIENCE: optionalText(1024),
-    CF_ACCESS_TEAM_DOMAIN: z.preprocess(
+    CF_ACCESS_TEAM_DOMAIN: preprocess(
       unset,
-      z
-        .string()
-        .transform((v, ctx) => {
-          const team = accessTeamOrigin(v);
-          if (team === undefined) {
-            ctx.addIssue({
-              code: "custom",
-              message: "must be a team domain like myteam.cloudflareaccess.com",
-            });
-            return z.NEVER;
-          }
-          return team;
-        })
-        .optional(),
+      z.optional(
+        z.pipe(
+          z.string(),
+          z.transform((v: string, ctx) => {
+            const team = accessTeamOrigin(v);
+            if (team === undefined) {
+              ctx.issues.push({
+                code: "custom",
+                input: v,
+                message: "must be a team domain like myteam.cloudflareaccess.com",
+              });
+              return z.NEVER;
+            }
+            return team;
+          }),
+        ),
+      ),
     ),
     CF_ACCESS_AUD: optionalText(256),
     JWT_ROLE_CLAIM: claimName("role"),
     JWT_SUB_CLAIM: claimName("sub"),
     ADMIN_EMAILS: emailList,
     USER_EMAILS: emailList,
-    JWT_COOKIE_NAME: z.preprocess(
+    JWT_COOKIE_NAME: preprocess(
       unset,
-      z
-        .string()
-        .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, { error: "must be a cookie name" })
-        .refine((v) => v.toLowerCase() !== "cf_authorization", {
-          error: "must not be CF_Authorization (Cloudflare Access's own cookie)",
-        })
-        .optional(),
+      z.optional(
+        z.string().check(
+          z.regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/, { error: "must be a cookie name" }),
+          z.refine((v) => v.toLowerCase() !== "cf_authorization", {
+            error: "must not be CF_Authorization (Cloudflare Access's own cookie)",
+          }),
+        ),
+      ),
     ),
-    SIGN_OUT_URL: z.preprocess(
-      unset,
-      z
-        .string()
-        .refine((v) => /^\/(?!\/)/.test(v) || /^https?:\/\/[^\s]+$/.test(v), {
-          error: "must be an http(s) URL or a path starting with /",
-        })
-        .optional(),
+    SIGN_OUT_URL: optionalWhere(
+      (v) => /^\/(?!\/)/.test(v) || /^https?:\/\/[^\s]+$/.test(v),
+      "must be an http(s) URL or a path starting with /",
     ),
   })
-  .superRefine((c, ctx) => {
-    if (c.WA_MEDIA_CACHE_ITEM_MAX_BYTES > c.WA_MEDIA_CACHE_MAX_BYTES) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["WA_MEDIA_CACHE_ITEM_MAX_BYTES"],
-        message: "must not exceed WA_MEDIA_CACHE_MAX_BYTES",
-      });
-    }
-    if (c.WA_MEDIA_COOLDOWN_MAX_MS < c.WA_MEDIA_COOLDOWN_MS) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["WA_MEDIA_COOLDOWN_MAX_MS"],
-        message: "must not be below WA_MEDIA_COOLDOWN_MS",
-      });
-    }
-    if (c.WAHA_MAX_POLLING_INTERVAL < c.WAHA_POLLING_INTERVAL) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["WAHA_MAX_POLLING_INTERVAL"],
-        message: "must not be below WAHA_POLLING_INTERVAL",
-      });
-    }
-  })
+  .check(
+    z.superRefine((c, ctx) => {
+      if (c.WA_MEDIA_CACHE_ITEM_MAX_BYTES > c.WA_MEDIA_CACHE_MAX_BYTES) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["WA_MEDIA_CACHE_ITEM_MAX_BYTES"],
+          message: "must not exceed WA_MEDIA_CACHE_MAX_BYTES",
+        });
+      }
+      if (c.WA_MEDIA_COOLDOWN_MAX_MS < c.WA_MEDIA_COOLDOWN_MS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["WA_MEDIA_COOLDOWN_MAX_MS"],
+          message: "must not be below WA_MEDIA_COOLDOWN_MS",
+        });
+      }
+      if (c.WAHA_MAX_POLLING_INTERVAL < c.WAHA_POLLING_INTERVAL) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["WAHA_MAX_POLLING_INTERVAL"],
+          message: "must not be below WAHA_POLLING_INTERVAL",
+        });
+      }
+    }),
+  )
   // Sign-in sources: checked on the raw values too, so they are reported beside other errors.
   .check(
     z.superRefine(

@@ -1,8 +1,9 @@
 /** zod at the edge: parse a query or body, or answer 400 naming the field and why. */
-import type { z } from "zod";
+import type * as z from "zod/mini";
+import "./zod-messages.ts";
 import { apiError } from "./errors.ts";
 
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+export function parseInput<S extends z.ZodMiniType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const issue = result.error.issues[0];

@@ -3,7 +3,7 @@
  * ids as strings or `{_serialized}`, nullable media fields) and strict where wa-edge
  * depends on a field. Every URL wa-edge fetches is built here, on WAHA_URL's origin.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 
 export const SESSION_STATUSES = [
   "STOPPED",
@@ -15,13 +15,16 @@ export const SESSION_STATUSES = [
 
 const serialized = z.union([
   z.string(),
-  z.object({ _serialized: z.string() }).transform((id) => id._serialized),
+  z.pipe(
+    z.object({ _serialized: z.string() }),
+    z.transform((id: { _serialized: string }) => id._serialized),
+  ),
 ]);
 
 export const sessionSchema = z.looseObject({
   name: z.string(),
   status: z.enum(SESSION_STATUSES),
-  me: z.looseObject({ id: z.string(), pushName: z.string().nullish() }).nullish(),
+  me: z.nullish(z.looseObject({ id: z.string(), pushName: z.nullish(z.string()) })),
 });
 export type WahaSession = z.infer<typeof sessionSchema>;
 
@@ -35,22 +38,22 @@ export const pingSchema = z.looseObject({ message: z.literal("pong") });
 
 export const chatSchema = z.looseObject({
   id: serialized,
-  name: z.string().nullish(),
-  isGroup: z.boolean().nullish(),
-  unreadCount: z.number().nullish(),
-  timestamp: z.number().nullish(),
-  conversationTimestamp: z.number().nullish(),
-  lastMessage: z
-    .looseObject({ body: z.string().nullish(), timestamp: z.number().nullish() })
-    .nullish(),
+  name: z.nullish(z.string()),
+  isGroup: z.nullish(z.boolean()),
+  unreadCount: z.nullish(z.number()),
+  timestamp: z.nullish(z.number()),
+  conversationTimestamp: z.nullish(z.number()),
+  lastMessage: z.nullish(
+    z.looseObject({ body: z.nullish(z.string()), timestamp: z.nullish(z.number()) }),
+  ),
 });
 export type WahaChat = z.infer<typeof chatSchema>;
 
 export const mediaSchema = z.looseObject({
-  url: z.string().nullish(),
-  mimetype: z.string().nullish(),
-  filename: z.string().nullish(),
-  error: z.unknown().optional(),
+  url: z.nullish(z.string()),
+  mimetype: z.nullish(z.string()),
+  filename: z.nullish(z.string()),
+  error: z.optional(z.unknown()),
 });
 
 export const messageSchema = z.looseObject({
@@ -58,12 +61,12 @@ export const messageSchema = z.looseObject({
   timestamp: z.number(),
   from: z.string(),
   fromMe: z.boolean(),
-  to: z.string().nullish(),
-  body: z.string().nullish(),
+  to: z.nullish(z.string()),
+  body: z.nullish(z.string()),
   hasMedia: z.boolean(),
-  media: mediaSchema.nullish(),
-  ack: z.number().nullish(),
-  ackName: z.string().nullish(),
+  media: z.nullish(mediaSchema),
+  ack: z.nullish(z.number()),
+  ackName: z.nullish(z.string()),
 });
 export type WahaMessage = z.infer<typeof messageSchema>;
 

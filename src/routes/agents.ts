@@ -4,7 +4,7 @@
  * only admins set the sign-in e-mail that lets an identity without a role in as an agent.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema } from "../lib/agent-id.ts";
 import { requireRole } from "../lib/auth.ts";
 import type { AgentWrite } from "../lib/db.ts";
@@ -22,34 +22,38 @@ import { parseInput, readJsonBody } from "../lib/validate.ts";
 
 const nameSchema = z
   .string({ error: "is required" })
-  .trim()
-  .min(1, { error: "is required" })
-  .max(100, { error: "must be at most 100 characters" });
+  .check(
+    z.trim(),
+    z.minLength(1, { error: "is required" }),
+    z.maxLength(100, { error: "must be at most 100 characters" }),
+  );
 
 /** Stored and matched lowercase: identity providers do not agree on the case of addresses. */
-const emailSchema = z
-  .string({ error: "must be an e-mail address" })
-  .trim()
-  .max(254, { error: "must be at most 254 characters" })
-  .pipe(z.email({ error: "must be an e-mail address" }))
-  .transform((email) => email.toLowerCase());
+const emailSchema = z.pipe(
+  z
+    .string({ error: "must be an e-mail address" })
+    .check(z.trim(), z.maxLength(254, { error: "must be at most 254 characters" })),
+  z.email({ error: "must be an e-mail address" }).check(z.toLowerCase()),
+);
 
 const createSchema = z.object({
   name: nameSchema,
-  id: agentIdSchema.optional(),
-  email: emailSchema.optional(),
+  id: z.optional(agentIdSchema),
+  email: z.optional(emailSchema),
 });
 
 const patchSchema = z
   .object({
-    name: nameSchema.optional(),
-    active: z.boolean({ error: "must be true or false" }).optional(),
+    name: z.optional(nameSchema),
+    active: z.optional(z.boolean({ error: "must be true or false" })),
     /** null removes the e-mail. */
-    email: emailSchema.nullable().optional(),
+    email: z.optional(z.nullable(emailSchema)),
   })
-  .refine((p) => p.name !== undefined || p.active !== undefined || p.email !== undefined, {
-    error: "needs name, active or email",
-  });
+  .check(
+    z.refine((p) => p.name !== undefined || p.active !== undefined || p.email !== undefined, {
+      error: "needs name, active or email",
+    }),
+  );
 
 const writers = requireRole("admin", "user");
 

@@ -4,7 +4,7 @@
  * announced as `chat.assigned` to staff and to the agents it concerns.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { agentIdSchema } from "../lib/agent-id.ts";
 import { requireRole } from "../lib/auth.ts";
 import { jidSchema } from "../lib/chat-ids.ts";
@@ -24,13 +24,15 @@ import { parseInput, readJsonBody } from "../lib/validate.ts";
 
 const listQuerySchema = z
   .object({
-    agent: agentIdSchema.optional(),
-    unassigned: z.enum(["true", "false"], { error: "must be true or false" }).optional(),
+    agent: z.optional(agentIdSchema),
+    unassigned: z.optional(z.enum(["true", "false"], { error: "must be true or false" })),
   })
-  .refine((q) => !(q.agent !== undefined && q.unassigned === "true"), {
-    error: "cannot be combined with agent",
-    path: ["unassigned"],
-  });
+  .check(
+    z.refine((q) => !(q.agent !== undefined && q.unassigned === "true"), {
+      error: "cannot be combined with agent",
+      path: ["unassigned"],
+    }),
+  );
 
 const jidParamSchema = z.object({ jid: jidSchema });
 const putBodySchema = z.object({ agentId: agentIdSchema });

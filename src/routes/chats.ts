@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { assignmentOwners, canAccessChat, recordFirstResponse } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
@@ -26,24 +26,25 @@ const TEXT_MAX_CHARS = 4096;
 
 const messagesQuery = z.object({
   jid: jidSchema,
-  limit: z.coerce
-    .number({ error: LIMIT_ERROR })
-    .int({ error: LIMIT_ERROR })
-    .min(1, { error: LIMIT_ERROR })
-    .max(MESSAGES_MAX_LIMIT, { error: LIMIT_ERROR })
-    .optional()
-    .default(MESSAGES_DEFAULT_LIMIT),
-  beforeId: messageIdSchema.optional(),
+  limit: z._default(
+    z.coerce.number({ error: LIMIT_ERROR }).check(
+      z.refine((n) => Number.isInteger(n), { error: LIMIT_ERROR }),
+      z.minimum(1, { error: LIMIT_ERROR }),
+      z.maximum(MESSAGES_MAX_LIMIT, { error: LIMIT_ERROR }),
+    ),
+    MESSAGES_DEFAULT_LIMIT,
+  ),
+  beforeId: z.optional(messageIdSchema),
 });
 
 const sendTextBody = z.object({
   jid: jidSchema,
-  text: z
-    .string({ error: "is required" })
-    .refine((t) => t.trim() !== "", { error: "must not be empty" })
-    .refine((t) => t.length <= TEXT_MAX_CHARS, {
+  text: z.string({ error: "is required" }).check(
+    z.refine((t) => t.trim() !== "", { error: "must not be empty" }),
+    z.refine((t) => t.length <= TEXT_MAX_CHARS, {
       error: `must be at most ${TEXT_MAX_CHARS} characters`,
     }),
+  ),
 });
 
 const markReadBody = z.object({ jid: jidSchema });

@@ -5,7 +5,7 @@
  * requests are answered on every path (hit, miss, shared, streamed).
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { MediaJob } from "../../durable-objects/media-key.ts";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";

@@ -4,7 +4,7 @@
  * a failure can be retried; fan-out to browsers and cache refreshes run after it.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import {
   chatOwner,
@@ -36,32 +36,37 @@ const MAX_BODY_BYTES = 1_048_576;
 const RECEIPT_TTL_MS = 24 * 3_600_000;
 
 const envelopeSchema = z.looseObject({
-  id: z.string().max(256).optional(),
-  timestamp: z.number().optional(),
-  session: z.string({ error: "is required" }).min(1),
-  event: z.string({ error: "is required" }).min(1).max(64),
+  id: z.optional(z.string().check(z.maxLength(256))),
+  timestamp: z.optional(z.number()),
+  session: z.string({ error: "is required" }).check(z.minLength(1)),
+  event: z.string({ error: "is required" }).check(z.minLength(1), z.maxLength(64)),
   payload: z.looseObject({}, { error: "must be an object" }),
-  me: z.unknown().optional(),
-  engine: z.string().optional(),
+  me: z.optional(z.unknown()),
+  engine: z.optional(z.string()),
 });
 
 const requestIdSchema = z
   .string({ error: "is required" })
-  .min(1, { error: "is required" })
-  .max(256, { error: "must be at most 256 characters" });
+  .check(
+    z.minLength(1, { error: "is required" }),
+    z.maxLength(256, { error: "must be at most 256 characters" }),
+  );
 
 const serializedId = z.union([
   z.string(),
-  z.object({ _serialized: z.string() }).transform((id) => id._serialized),
+  z.pipe(
+    z.object({ _serialized: z.string() }),
+    z.transform((id: { _serialized: string }) => id._serialized),
+  ),
 ]);
 
 const ackSchema = z.looseObject({
   id: serializedId,
   from: z.string(),
-  to: z.string().nullish(),
+  to: z.nullish(z.string()),
   fromMe: z.boolean(),
-  ack: z.number().int(),
-  ackName: z.string().nullish(),
+  ack: z.int(),
+  ackName: z.nullish(z.string()),
 });
 
 const sessionStatusSchema = z.looseObject({ status: z.enum(SESSION_STATUSES) });
