@@ -1,4 +1,6 @@
-// GET /api/files/{session}/{messageId}.{ext}: a saved media file, while its lifetime lasts.
+// GET /api/files/{session}/{name}.{ext}: a saved media file, while its lifetime lasts. WEBJS names
+// files by the serialised message id, NOWEB and GOWS by the bare key.
+// WAHA: src/core/media/local/MediaLocalStorage.ts, the engines' getMessageId (media processors)
 import type { Ctx } from "./context.ts";
 import { mediaContent } from "./media.ts";
 import { extensionOf } from "./model.ts";
@@ -8,13 +10,15 @@ export function getFile(ctx: Ctx, session: string, file: string): Reply {
   const { sim } = ctx;
   const dot = file.lastIndexOf(".");
   if (session !== sim.config.session || dot <= 0) return fileNotFound();
-  const message = sim.store.message(file.slice(0, dot));
+  const base = file.slice(0, dot);
+  const message = sim.store.message(base);
   const media = message?.media;
-  if (!message || !media || media.missing || extensionOf(media.kind) !== file.slice(dot + 1)) {
+  if (!message || !media || media.missing || sim.engine.fileBase(message) !== base) {
     return fileNotFound();
   }
-  if (!sim.store.isSaved(message.id, Date.now(), sim.lifetimeMs())) return fileNotFound();
-  const savedAt = sim.store.savedAt(message.id) ?? sim.startedAt;
+  if (extensionOf(media.kind) !== file.slice(dot + 1)) return fileNotFound();
+  if (!sim.store.isSaved(message.key, Date.now(), sim.lifetimeMs())) return fileNotFound();
+  const savedAt = sim.store.savedAt(message.key) ?? sim.startedAt;
   const content = mediaContent(message.id, media);
   return {
     status: 200,

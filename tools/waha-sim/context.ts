@@ -9,5 +9,8 @@ export interface Ctx {
   /** Path segments, percent-decoded. */
   segments: string[];
   query: URLSearchParams;
-  readBody(): Promise<unknown>;
+  /** The Accept header, as sent. */
+  accept: string | undefined;
+  /** The JSON body; `limit` bytes at most (default 1 MiB). */
+  readBody(limit?: number): Promise<unknown>;
 }
