@@ -40,6 +40,8 @@ const screenshot: Attach = { kind: "image/png", look: "noise" };
 const swatch: Attach = { kind: "image/png", look: "swatch" };
 const voice: Attach = { kind: "audio/ogg", look: "voice", mimetype: "audio/ogg; codecs=opus" };
 const clip: Attach = { kind: "video/mp4", look: "clip" };
+/** A video/mp4 file without a decodable track: the inbox's "cannot play" case. */
+const brokenClip: Attach = { kind: "video/mp4", look: "broken", filename: "VID-20260301.mp4" };
 const pdf = (filename: string, caption: string): Attach => ({
   kind: "application/pdf",
   look: "document",
@@ -284,6 +286,7 @@ const EXTRA_SCRIPTS: Script[] = [
       them("Olá! Do you ship to Lisbon?"),
       me("Yes, 3 to 5 working days."),
       them("Great, this one please", photo),
+      them("My video of the box, it does not play for me", brokenClip),
     ],
   },
   {
