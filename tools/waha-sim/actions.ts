@@ -6,6 +6,9 @@ import { ME_ID } from "./model.ts";
 import type { SimState } from "./state.ts";
 import type { Delivery } from "./webhook.ts";
 
+/** Reactions and receipts kept per message; the oldest go first (a message has few in practice). */
+const MAX_PER_MESSAGE = 256;
+
 export interface Emitted {
   event: string | null;
   payload?: unknown;
@@ -101,7 +104,7 @@ export async function react(
     timestamp: Math.floor(Date.now() / 1000),
   };
   const others = (m.reactions ?? []).filter((r) => r.by !== by);
-  m.reactions = text === "" ? others : [...others, reaction];
+  m.reactions = text === "" ? others : [...others, reaction].slice(-MAX_PER_MESSAGE);
   const payload = sim.engine.reaction(m, reaction, sim.view());
   return { ...(await send(sim, "message.reaction", payload)), reaction };
 }

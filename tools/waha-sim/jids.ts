@@ -4,8 +4,6 @@
 
 export type ChatKind = "direct" | "group" | "lid" | "newsletter" | "status";
 
-export const STATUS_BROADCAST = "status@broadcast";
-
 export function isGroupId(id: string): boolean {
   return id.endsWith("@g.us");
 }
