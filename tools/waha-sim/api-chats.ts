@@ -1,76 +1,140 @@
-// WAHA's chat reads: the chat list, a chat's messages (newest first) and one message.
+// WAHA's chat reads: the chat list, a chat's messages (with its filters) and one message, each
+// sorted and shaped as the configured engine does.
+// WAHA: src/api/chats.controller.ts, src/structures/chats.dto.ts (GetChatMessagesQuery,
+// GetChatMessagesFilter, ChatsPaginationParams)
 import type { Ctx } from "./context.ts";
+import type { ChatQuery } from "./engines/engine.ts";
 import { badRequest, boolParam, intParam, requireWorking } from "./guards.ts";
-import { ensureSuffix, type SimChat } from "./model.ts";
+import type { SimMessage } from "./model.ts";
 import { json, nestError, type Reply } from "./reply.ts";
-import { toWahaChat, toWahaMessage } from "./shapes.ts";
 
 const SORT_FIELDS = ["conversationTimestamp", "id", "name"] as const;
-const SORT_ORDERS = ["desc", "asc"] as const;
+const MESSAGE_SORT_FIELDS = ["timestamp", "messageTimestamp"] as const;
+const ACKS = ["ERROR", "PENDING", "SERVER", "DEVICE", "READ", "PLAYED"];
 
-function lastAt(chat: SimChat): number {
-  return chat.messages.at(-1)?.timestamp ?? 0;
+function isSortField(value: string): value is (typeof SORT_FIELDS)[number] {
+  return (SORT_FIELDS as readonly string[]).includes(value);
 }
 
 export function listChats(ctx: Ctx, session: string): Reply {
   const refused = requireWorking(ctx, session);
   if (refused) return refused;
-  const limit = intParam(ctx.query, "limit", Number.MAX_SAFE_INTEGER);
+  const limit = intParam(ctx.query, "limit", 0);
   const offset = intParam(ctx.query, "offset", 0);
-  const sortBy = ctx.query.get("sortBy") ?? "conversationTimestamp";
-  const sortOrder = ctx.query.get("sortOrder") ?? "desc";
+  const sortBy = ctx.query.get("sortBy");
   const errors: string[] = [];
   if (typeof limit === "string") errors.push(limit);
   if (typeof offset === "string") errors.push(offset);
-  if (!(SORT_FIELDS as readonly string[]).includes(sortBy)) {
+  if (sortBy !== null && !isSortField(sortBy)) {
     errors.push(`sortBy must be one of the following values: ${SORT_FIELDS.join(", ")}`);
   }
-  if (!(SORT_ORDERS as readonly string[]).includes(sortOrder)) {
-    errors.push(`sortOrder must be one of the following values: ${SORT_ORDERS.join(", ")}`);
+  if (errors.length > 0) return badRequest(errors);
+  const query: ChatQuery = { empty: [...ctx.query.keys()].length === 0 };
+  if (typeof limit === "number" && ctx.query.has("limit")) query.limit = limit;
+  if (typeof offset === "number" && ctx.query.has("offset")) query.offset = offset;
+  if (sortBy !== null && isSortField(sortBy)) query.sortBy = sortBy;
+  const sortOrder = ctx.query.get("sortOrder");
+  // WAHA does not validate sortOrder; each engine reads "desc" and takes anything else as ascending.
+  if (sortOrder !== null) query.sortOrder = sortOrder;
+  const { sim } = ctx;
+  return json(200, sim.engine.chats(sim.store.listChats(), query, sim.view()));
+}
+
+interface MessageFilter {
+  lte?: number;
+  gte?: number;
+  fromMe?: boolean;
+  ack?: number;
+}
+
+function numberParam(query: URLSearchParams, name: string): number | string | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === "") return undefined;
+  const value = Number(raw);
+  return Number.isFinite(value)
+    ? value
+    : `${name} must be a number conforming to the specified constraints`;
+}
+
+function parseFilter(query: URLSearchParams, errors: string[]): MessageFilter {
+  const filter: MessageFilter = {};
+  const lte = numberParam(query, "filter.timestamp.lte");
+  const gte = numberParam(query, "filter.timestamp.gte");
+  if (typeof lte === "string") errors.push(lte);
+  else if (lte !== undefined) filter.lte = lte;
+  if (typeof gte === "string") errors.push(gte);
+  else if (gte !== undefined) filter.gte = gte;
+  if (query.has("filter.fromMe")) {
+    const fromMe = boolParam(query, "filter.fromMe", false);
+    if (typeof fromMe === "string") errors.push(fromMe);
+    else filter.fromMe = fromMe;
   }
-  if (errors.length > 0 || typeof limit === "string" || typeof offset === "string")
-    return badRequest(errors);
-  const direction = sortOrder === "asc" ? 1 : -1;
-  const chats = ctx.sim.store.listChats().sort((a, b) => {
-    if (sortBy === "id") return direction * a.id.localeCompare(b.id);
-    if (sortBy === "name") return direction * a.name.localeCompare(b.name);
-    return direction * (lastAt(a) - lastAt(b)) || a.id.localeCompare(b.id);
-  });
-  return json(200, chats.slice(offset, offset + limit).map(toWahaChat));
+  const ack = query.get("filter.ack");
+  if (ack !== null) {
+    const value = ACKS.indexOf(ack);
+    if (value < 0)
+      errors.push(`filter.ack must be one of the following values: ${ACKS.join(", ")}`);
+    else filter.ack = value - 1;
+  }
+  return filter;
+}
+
+function matches(m: SimMessage, f: MessageFilter): boolean {
+  if (f.fromMe !== undefined && m.fromMe !== f.fromMe) return false;
+  if (f.gte !== undefined && m.timestamp < f.gte) return false;
+  if (f.lte !== undefined && m.timestamp > f.lte) return false;
+  if (f.ack !== undefined && m.ack !== f.ack) return false;
+  return true;
+}
+
+/**
+ * Newest first by default. WEBJS always sorts newest first; NOWEB and GOWS honour sortOrder=asc.
+ * Same-second messages keep the order they arrived in, as a stable sort and SQL scans give.
+ */
+// WAHA: src/core/engines/webjs/WebjsClientCore.ts (getMessages), noweb/store/sql/SqlMessagesMethods.ts
+// (getAllByJid), gows/session.gows.core.ts (getChatMessages)
+export function selectMessages(
+  messages: SimMessage[],
+  filter: MessageFilter,
+  ascending: boolean,
+  offset: number,
+  limit: number,
+): SimMessage[] {
+  const picked = messages
+    .map((m, index) => ({ m, index }))
+    .filter(({ m }) => matches(m, filter))
+    .sort((a, b) => (ascending ? 1 : -1) * (a.m.timestamp - b.m.timestamp) || a.index - b.index)
+    .map(({ m }) => m);
+  return limit === 0 ? picked.slice(offset) : picked.slice(offset, offset + limit);
 }
 
 export function listMessages(ctx: Ctx, session: string, chatId: string): Reply {
   const refused = requireWorking(ctx, session);
   if (refused) return refused;
-  const limit = intParam(ctx.query, "limit", 100);
-  const offset = intParam(ctx.query, "offset", 0);
-  const download = boolParam(ctx.query, "downloadMedia", true);
-  // WAHA's GetChatMessagesFilter: filter.timestamp.lte / .gte in seconds.
-  const lte = intParam(ctx.query, "filter.timestamp.lte", Number.MAX_SAFE_INTEGER);
-  const gte = intParam(ctx.query, "filter.timestamp.gte", 0);
-  const errors = [limit, offset, download, lte, gte].filter(
-    (v): v is string => typeof v === "string",
-  );
-  if (
-    errors.length > 0 ||
-    typeof limit === "string" ||
-    typeof offset === "string" ||
-    typeof download === "string" ||
-    typeof lte === "string" ||
-    typeof gte === "string"
-  ) {
+  const { sim, query } = ctx;
+  const errors: string[] = [];
+  // GetChatMessagesQuery: limit 10 unless given.
+  const limit = intParam(query, "limit", 10);
+  const offset = intParam(query, "offset", 0);
+  const download = boolParam(query, "downloadMedia", true);
+  for (const v of [limit, offset, download]) if (typeof v === "string") errors.push(v);
+  const sortBy = query.get("sortBy");
+  if (sortBy !== null && !(MESSAGE_SORT_FIELDS as readonly string[]).includes(sortBy)) {
+    errors.push(`sortBy must be one of the following values: ${MESSAGE_SORT_FIELDS.join(", ")}`);
+  }
+  const filter = parseFilter(query, errors);
+  if (errors.length > 0 || typeof limit === "string" || typeof offset === "string") {
     return badRequest(errors);
   }
+  const engine = sim.engine;
+  const ascending = engine.name !== "WEBJS" && query.get("sortOrder") === "asc";
   // An unknown chat has no messages, as with the engines that keep a local store.
-  const messages = ctx.sim.store.chat(chatId)?.messages ?? [];
+  const all = (engine.chat(chatId, sim.store)?.messages ?? []).filter((m) => engine.listed(m));
   const now = Date.now();
-  const page = messages
-    .filter((m) => m.timestamp <= lte && m.timestamp >= gte)
-    .reverse()
-    .slice(offset, offset + limit);
+  const page = selectMessages(all, filter, ascending, offset, limit);
   return json(
     200,
-    page.map((m) => toWahaMessage(m, download ? ctx.sim.downloadMedia(m, now) : undefined)),
+    page.map((m) => sim.shape(m, download === true, now)),
   );
 }
 
@@ -79,8 +143,8 @@ export function getMessage(ctx: Ctx, session: string, chatId: string, messageId:
   if (refused) return refused;
   const download = boolParam(ctx.query, "downloadMedia", true);
   if (typeof download === "string") return badRequest([download]);
-  const message = ctx.sim.store.message(messageId);
-  if (!message || message.chatId !== ensureSuffix(chatId))
-    return nestError(404, "Message not found");
-  return json(200, toWahaMessage(message, download ? ctx.sim.downloadMedia(message) : undefined));
+  const { sim } = ctx;
+  const message = sim.engine.findMessage(chatId, messageId, sim.store);
+  if (!message) return nestError(404, "Message not found");
+  return json(200, sim.shape(message, download));
 }

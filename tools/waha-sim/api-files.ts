@@ -1,6 +1,8 @@
-// GET /api/files/{session}/{messageId}.{ext}: a saved media file, while its lifetime lasts.
-// WAHA serves its files folder as static files (express.static), so a single byte range
-// is answered 206, as any static file server does.
+// GET /api/files/{session}/{name}.{ext}: a saved media file, while its lifetime lasts. WEBJS names
+// files by the serialised message id, NOWEB and GOWS by the bare key.
+// WAHA: src/core/media/local/MediaLocalStorage.ts, the engines' getMessageId (media processors)
+// WAHA serves its files folder as static files (express.static), so a single byte range is
+// answered 206, as any static file server does.
 import { Readable } from "node:stream";
 import type { Ctx } from "./context.ts";
 import { mediaContent } from "./media.ts";
@@ -40,13 +42,15 @@ export function getFile(ctx: Ctx, session: string, file: string): Reply {
   const { sim } = ctx;
   const dot = file.lastIndexOf(".");
   if (session !== sim.config.session || dot <= 0) return fileNotFound();
-  const message = sim.store.message(file.slice(0, dot));
+  const base = file.slice(0, dot);
+  const message = sim.store.message(base);
   const media = message?.media;
-  if (!message || !media || media.missing || extensionOf(media.kind) !== file.slice(dot + 1)) {
+  if (!message || !media || media.missing || sim.engine.fileBase(message) !== base) {
     return fileNotFound();
   }
-  if (!sim.store.isSaved(message.id, Date.now(), sim.lifetimeMs())) return fileNotFound();
-  const savedAt = sim.store.savedAt(message.id) ?? sim.startedAt;
+  if (extensionOf(media.kind) !== file.slice(dot + 1)) return fileNotFound();
+  if (!sim.store.isSaved(message.key, Date.now(), sim.lifetimeMs())) return fileNotFound();
+  const savedAt = sim.store.savedAt(message.key) ?? sim.startedAt;
   const content = mediaContent(message.id, media);
   const headers: Record<string, string | number> = {
     "Content-Type": content.contentType,
@@ -56,8 +60,8 @@ export function getFile(ctx: Ctx, session: string, file: string): Reply {
     "Last-Modified": new Date(savedAt).toUTCString(),
     ETag: `W/"${content.length.toString(16)}-${savedAt.toString(16)}"`,
   };
-  const range = byteRange(ctx.headers.range, content.length);
   if (ctx.method === "HEAD") return { status: 200, headers, body: Buffer.alloc(0) };
+  const range = byteRange(ctx.range, content.length);
   if (!range) return { status: 200, headers, body: content.open() };
   const [start, end] = range;
   return {

@@ -1,4 +1,5 @@
 // The simulator's live settings: what startSimulator was given, changeable through the control API.
+import type { Engine } from "./model.ts";
 import type { SimOptions } from "./server.ts";
 
 export type Tier = "CORE" | "PLUS";
@@ -20,11 +21,42 @@ export function isTier(value: unknown): value is Tier {
   return value === "CORE" || value === "PLUS";
 }
 
+export type RetryPolicy = "constant" | "linear" | "exponential";
+
+export function isRetryPolicy(value: unknown): value is RetryPolicy {
+  return value === "constant" || value === "linear" || value === "exponential";
+}
+
+/** How often a webhook that did not get a 2xx is sent again, and how long apart. */
+export interface WebhookRetries {
+  /** Retries after the first attempt, as WAHA's `retries.attempts`. */
+  attempts: number;
+  delayMs: number;
+  policy: RetryPolicy;
+}
+
+// WAHA: src/core/integrations/webhooks/WebhookSender.ts (DEFAULT_RETRY_ATTEMPTS, DEFAULT_RETRY_DELAY_SECONDS)
+export const DEFAULT_WEBHOOK_RETRIES: WebhookRetries = {
+  attempts: 15,
+  delayMs: 2_000,
+  policy: "constant",
+};
+
+/** Which demo data a reset builds: the 22 inbox chats, or those plus @lid, channel and status traffic. */
+export type DemoSet = "basic" | "full";
+
+export function isDemoSet(value: unknown): value is DemoSet {
+  return value === "basic" || value === "full";
+}
+
 export interface SimConfig {
   apiKey: string;
   session: string;
   filesLifetimeSec: number;
   tier: Tier;
+  engine: Engine;
+  demo: DemoSet;
+  webhookRetries: WebhookRetries;
   webhookUrl?: string;
   webhookHmacKey?: string;
   /** Empty until the port is known. */
@@ -40,6 +72,9 @@ export function configFrom(opts: SimOptions): SimConfig {
     session: opts.session ?? "default",
     filesLifetimeSec: opts.filesLifetimeSec ?? DEFAULT_FILES_LIFETIME_SEC,
     tier: opts.tier ?? "CORE",
+    engine: opts.engine ?? "WEBJS",
+    demo: opts.demo ?? "basic",
+    webhookRetries: { ...DEFAULT_WEBHOOK_RETRIES, ...opts.webhookRetries },
     publicUrl: opts.publicUrl?.replace(/\/+$/, "") ?? "",
     log: opts.log ?? false,
   };

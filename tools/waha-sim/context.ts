@@ -9,7 +9,10 @@ export interface Ctx {
   /** Path segments, percent-decoded. */
   segments: string[];
   query: URLSearchParams;
-  /** Request headers, lower-case names. */
-  headers: Record<string, string | undefined>;
-  readBody(): Promise<unknown>;
+  /** The Accept header, as sent. */
+  accept: string | undefined;
+  /** The Range header, as sent. */
+  range: string | undefined;
+  /** The JSON body; `limit` bytes at most (default 1 MiB). */
+  readBody(limit?: number): Promise<unknown>;
 }

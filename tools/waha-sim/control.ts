@@ -1,91 +1,49 @@
-// The /__sim/ control API tests and benchmarks drive: stats, reset, faults, injected messages,
-// file expiry, session status, settings and hand-made webhooks. No API key; JSON in and out.
+// The /__sim/ control API tests and benchmarks drive: stats, reset, faults, injected messages and
+// what happens to them, file expiry, session status, settings (the engine among them) and
+// hand-made webhooks. No API key; JSON in and out.
 import { asObject, BodyError } from "./body.ts";
-import { isSessionStatus, isTier } from "./config.ts";
+import {
+  isDemoSet,
+  isRetryPolicy,
+  isSessionStatus,
+  isTier,
+  type WebhookRetries,
+} from "./config.ts";
 import type { Ctx } from "./context.ts";
+import {
+  addLid,
+  addMessage,
+  type Body,
+  bad,
+  editMessage,
+  isCount,
+  reactTo,
+  revokeMessage,
+  setAck,
+} from "./control-messages.ts";
 import { parseFault } from "./faults.ts";
-import { ackName, isMediaKind } from "./model.ts";
+import { isEngine } from "./model.ts";
 import { json, type Reply } from "./reply.ts";
-import { toWahaMessage } from "./shapes.ts";
 import type { SimState } from "./state.ts";
-import type { NewMessage } from "./store.ts";
-
-type Body = Record<string, unknown>;
-
-function bad(message: string): Reply {
-  return json(400, { error: "bad-request", message });
-}
-
-function isCount(value: unknown, max = Number.MAX_SAFE_INTEGER): value is number {
-  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= max;
-}
 
 function reset(sim: SimState, body: Body): Reply {
-  const { filesLifetimeSec, tier } = body;
+  const { filesLifetimeSec, tier, engine, demo } = body;
   if (filesLifetimeSec !== undefined && !isCount(filesLifetimeSec))
     return bad("filesLifetimeSec must be a whole number");
   if (tier !== undefined && !isTier(tier)) return bad("tier must be CORE or PLUS");
+  if (engine !== undefined && !isEngine(engine)) return bad("engine must be WEBJS, NOWEB or GOWS");
+  if (demo !== undefined && !isDemoSet(demo)) return bad("demo must be basic or full");
   sim.reset({
     ...(filesLifetimeSec !== undefined ? { filesLifetimeSec } : {}),
     ...(tier ? { tier } : {}),
+    ...(engine ? { engine } : {}),
+    ...(demo ? { demo } : {}),
   });
-  return json(200, { ok: true, ...sim.stats.snapshot() });
+  return json(200, { ok: true, engine: sim.config.engine, ...snapshot(sim) });
 }
 
-function parseNewMessage(body: Body): NewMessage | string {
-  if (typeof body.chatId !== "string" || body.chatId === "") return "chatId is required";
-  if (body.body !== undefined && typeof body.body !== "string") return "body must be a string";
-  if (body.fromMe !== undefined && typeof body.fromMe !== "boolean")
-    return "fromMe must be a boolean";
-  if (body.participant !== undefined && typeof body.participant !== "string")
-    return "participant must be a string";
-  const input: NewMessage = {
-    chatId: body.chatId,
-    body: body.body ?? "",
-    fromMe: body.fromMe ?? false,
-  };
-  if (typeof body.participant === "string") input.participant = body.participant;
-  if (body.media !== undefined) {
-    const media = asObject(body.media);
-    if (!media || !isMediaKind(media.kind))
-      return "media.kind must be one of the supported mimetypes";
-    if (media.size !== undefined && !isCount(media.size, 1e12))
-      return "media.size must be a whole number of bytes";
-    if (media.missing !== undefined && typeof media.missing !== "boolean")
-      return "media.missing must be a boolean";
-    if (media.filename !== undefined && typeof media.filename !== "string")
-      return "media.filename must be a string";
-    if (media.mimetype !== undefined && typeof media.mimetype !== "string")
-      return "media.mimetype must be a string";
-    input.media = { kind: media.kind };
-    if (typeof media.size === "number") input.media.size = media.size;
-    if (media.missing === true) input.media.missing = true;
-    if (typeof media.filename === "string") input.media.filename = media.filename;
-    if (typeof media.mimetype === "string") input.media.mimetype = media.mimetype;
-  }
-  return input;
-}
-
-/** With webhook: true the message is announced (its media downloaded, as WAHA does for webhooks). */
-async function addMessage(sim: SimState, body: Body): Promise<Reply> {
-  const input = parseNewMessage(body);
-  if (typeof input === "string") return bad(input);
-  if (
-    body.events !== undefined &&
-    !(Array.isArray(body.events) && body.events.every((e) => typeof e === "string"))
-  ) {
-    return bad("events must be an array of event names");
-  }
-  const message = sim.store.addMessage(input);
-  if (body.webhook !== true) return json(201, toWahaMessage(message, undefined));
-  const payload = toWahaMessage(message, sim.downloadMedia(message));
-  const events = Array.isArray(body.events)
-    ? (body.events as string[])
-    : [message.fromMe ? "message.any" : "message"];
-  const deliveries = [];
-  for (const event of events) deliveries.push(await sim.emit(event, payload));
-  const last = deliveries.at(-1);
-  return json(201, payload, last ? { "X-Sim-Webhook-Status": last.status } : {});
+function snapshot(sim: SimState) {
+  return sim.stats.snapshot(sim.sender.pending);
 }
 
 function expire(sim: SimState, body: Body): Reply {
@@ -97,45 +55,13 @@ function expire(sim: SimState, body: Body): Reply {
 async function setSession(sim: SimState, body: Body): Promise<Reply> {
   if (!isSessionStatus(body.status))
     return bad("status must be STOPPED, STARTING, SCAN_QR_CODE, WORKING or FAILED");
-  sim.sessionStatus = body.status;
-  const webhook = await sim.emit("session.status", {
-    name: sim.config.session,
-    status: body.status,
-  });
+  const payload = sim.setSessionStatus(body.status);
+  const webhook = payload ? await sim.emit("session.status", payload) : undefined;
   return json(200, {
     name: sim.config.session,
     status: body.status,
-    ...(webhook ? { webhook } : {}),
-  });
-}
-
-async function setAck(sim: SimState, body: Body): Promise<Reply> {
-  const message =
-    typeof body.messageId === "string" ? sim.store.message(body.messageId) : undefined;
-  if (!message) return bad("messageId must name an existing message");
-  if (
-    typeof body.ack !== "number" ||
-    !Number.isInteger(body.ack) ||
-    body.ack < -1 ||
-    body.ack > 4
-  ) {
-    return bad("ack must be an integer from -1 to 4");
-  }
-  message.ack = body.ack;
-  const payload = toWahaMessage(message, undefined);
-  const webhook = await sim.emit("message.ack", {
-    id: payload.id,
-    from: payload.from,
-    to: payload.to,
-    participant: payload.participant,
-    fromMe: payload.fromMe,
-    ack: payload.ack,
-    ackName: ackName(message.ack),
-  });
-  return json(200, {
-    id: message.id,
-    ack: message.ack,
-    ackName: ackName(message.ack),
+    statuses: sim.statuses,
+    event: payload ? "session.status" : null,
     ...(webhook ? { webhook } : {}),
   });
 }
@@ -144,16 +70,42 @@ function publicConfig(sim: SimState) {
   const c = sim.config;
   return {
     session: c.session,
+    engine: c.engine,
+    demo: c.demo,
     tier: c.tier,
     filesLifetimeSec: c.filesLifetimeSec,
     webhookUrl: c.webhookUrl ?? null,
     webhookHmacKeySet: Boolean(c.webhookHmacKey),
+    webhookRetries: { ...c.webhookRetries },
     publicUrl: c.publicUrl,
   };
 }
 
+/** `{attempts?, delayMs?, policy?}` merged over the current retries, or an error naming the field. */
+function parseRetries(current: WebhookRetries, raw: unknown): WebhookRetries | string {
+  const retries = asObject(raw);
+  if (!retries) return "webhookRetries must be an object {attempts?, delayMs?, policy?}";
+  const next = { ...current };
+  if (retries.attempts !== undefined) {
+    if (!isCount(retries.attempts, 100))
+      return "webhookRetries.attempts must be a whole number from 0 to 100";
+    next.attempts = retries.attempts;
+  }
+  if (retries.delayMs !== undefined) {
+    if (!isCount(retries.delayMs, 600_000))
+      return "webhookRetries.delayMs must be a whole number of ms from 0 to 600000";
+    next.delayMs = retries.delayMs;
+  }
+  if (retries.policy !== undefined) {
+    if (!isRetryPolicy(retries.policy))
+      return "webhookRetries.policy must be constant, linear or exponential";
+    next.policy = retries.policy;
+  }
+  return next;
+}
+
 function setConfig(sim: SimState, body: Body): Reply {
-  const { webhookUrl, webhookHmacKey, filesLifetimeSec, tier } = body;
+  const { webhookUrl, webhookHmacKey, filesLifetimeSec, tier, engine } = body;
   if (webhookUrl !== undefined && webhookUrl !== null && typeof webhookUrl !== "string")
     return bad("webhookUrl must be a string or null");
   if (
@@ -166,7 +118,15 @@ function setConfig(sim: SimState, body: Body): Reply {
   if (filesLifetimeSec !== undefined && !isCount(filesLifetimeSec))
     return bad("filesLifetimeSec must be a whole number");
   if (tier !== undefined && !isTier(tier)) return bad("tier must be CORE or PLUS");
+  if (engine !== undefined && !isEngine(engine)) return bad("engine must be WEBJS, NOWEB or GOWS");
+  const retries =
+    body.webhookRetries === undefined
+      ? undefined
+      : parseRetries(sim.config.webhookRetries, body.webhookRetries);
+  if (typeof retries === "string") return bad(retries);
   const c = sim.config;
+  if (engine !== undefined) c.engine = engine;
+  if (retries) c.webhookRetries = retries;
   if (typeof webhookUrl === "string" && webhookUrl !== "") c.webhookUrl = webhookUrl;
   else if (webhookUrl !== undefined) delete c.webhookUrl;
   if (typeof webhookHmacKey === "string" && webhookHmacKey !== "")
@@ -211,7 +171,7 @@ export async function handleControl(ctx: Ctx): Promise<Reply> {
   const route = `${method} ${name ?? ""}${arg === undefined ? "" : "/:id"}`;
   switch (route) {
     case "GET stats":
-      return json(200, sim.stats.snapshot());
+      return json(200, snapshot(sim));
     case "POST reset":
       return reset(sim, body);
     case "GET faults":
@@ -235,6 +195,14 @@ export async function handleControl(ctx: Ctx): Promise<Reply> {
       return setSession(sim, body);
     case "POST ack":
       return setAck(sim, body);
+    case "POST revoke":
+      return revokeMessage(sim, body);
+    case "POST edit":
+      return editMessage(sim, body);
+    case "POST react":
+      return reactTo(sim, body);
+    case "POST lids":
+      return addLid(sim, body);
     case "GET config":
       return json(200, publicConfig(sim));
     case "PUT config":

@@ -1,7 +1,9 @@
 // The demo data set: 22 chats (one group) with text, pictures, documents, voice notes, one video
-// and two media WAHA can never download. Built identically on every start.
-import type { MediaKind, MediaLook, SimChat, SimMessage } from "./model.ts";
-import { ME_ID, messageIdOf, messageKey, messageTypeOf } from "./model.ts";
+// and two media WAHA can never download; the "full" set adds people known only by an @lid id, a
+// channel's posts and status updates. Built identically on every start.
+import type { DemoSet } from "./config.ts";
+import type { Engine, MediaKind, MediaLook, SimChat, SimMessage } from "./model.ts";
+import { ME_ID, ME_LID, messageIdOf, messageKey, messageTypeOf } from "./model.ts";
 
 /** Time of the newest demo message (seconds), fixed so every run lists the same data. */
 export const DEMO_ANCHOR = 1_790_000_000;
@@ -38,6 +40,8 @@ const screenshot: Attach = { kind: "image/png", look: "noise" };
 const swatch: Attach = { kind: "image/png", look: "swatch" };
 const voice: Attach = { kind: "audio/ogg", look: "voice", mimetype: "audio/ogg; codecs=opus" };
 const clip: Attach = { kind: "video/mp4", look: "clip" };
+/** A video/mp4 file without a decodable track: the inbox's "cannot play" case. */
+const brokenClip: Attach = { kind: "video/mp4", look: "broken", filename: "VID-20260301.mp4" };
 const pdf = (filename: string, caption: string): Attach => ({
   kind: "application/pdf",
   look: "document",
@@ -266,7 +270,76 @@ const SCRIPTS: Script[] = [
   },
 ];
 
-function buildMessages(script: Script, index: number): SimMessage[] {
+/** A person WAHA knows by @lid only; their phone number is known for the first, not the second. */
+export const LID_KNOWN = "246810121416182@lid";
+export const LID_KNOWN_PN = "15550100022@c.us";
+export const LID_UNKNOWN = "135791113151719@lid";
+export const NEWSLETTER = "120363400000000001@newsletter";
+
+const EXTRA_SCRIPTS: Script[] = [
+  {
+    id: LID_KNOWN,
+    name: "Sofia Lima",
+    shape: "object",
+    unread: 1,
+    lines: [
+      them("Olá! Do you ship to Lisbon?"),
+      me("Yes, 3 to 5 working days."),
+      them("Great, this one please", photo),
+      them("My video of the box, it does not play for me", brokenClip),
+    ],
+  },
+  {
+    id: LID_UNKNOWN,
+    name: "135791113151719",
+    shape: "string",
+    unread: 1,
+    lines: [them("Hello, I got this number from your website")],
+  },
+  {
+    id: NEWSLETTER,
+    name: "Store News",
+    shape: "object",
+    unread: 2,
+    lines: [them("Spring sale starts on Monday!"), them("New opening hours", swatch)],
+  },
+  {
+    id: "status@broadcast",
+    name: "Status",
+    shape: "object",
+    participants: ["15550100001@c.us", "15550100003@c.us"],
+    unread: 2,
+    lines: [
+      { by: 0, text: "", media: photo },
+      { by: 1, text: "Back in stock!" },
+    ],
+  },
+];
+
+/** lid ↔ phone number pairs WAHA has learnt (ours first), as its lids routes list them. */
+export function demoLids(demo: DemoSet): Array<{ lid: string; pn: string }> {
+  const lids = [
+    { lid: ME_LID, pn: ME_ID },
+    { lid: "100000000000001@lid", pn: "15550100001@c.us" },
+    { lid: "100000000000002@lid", pn: "15550100002@c.us" },
+    { lid: "100000000000101@lid", pn: "15550100101@c.us" },
+    { lid: "100000000000102@lid", pn: "15550100102@c.us" },
+  ];
+  if (demo === "full") lids.push({ lid: LID_KNOWN, pn: LID_KNOWN_PN });
+  return lids;
+}
+
+/**
+ * An unread message from someone else: WEBJS reports it SERVER (as the simulator always has);
+ * NOWEB and GOWS store what they received as DEVICE.
+ */
+// WAHA: src/core/engines/noweb/session.noweb.core.ts (fixMessages: no status → DEVICE)
+// WAHA: src/core/engines/gows/session.gows.core.ts (messagesFromOthers$: Status = DeliveryAck)
+function receivedAck(engine: Engine): number {
+  return engine === "WEBJS" ? 1 : 2;
+}
+
+function buildMessages(script: Script, index: number, engine: Engine): SimMessage[] {
   const count = script.lines.length;
   const times: number[] = new Array<number>(count);
   let t = DEMO_ANCHOR - index * 2_700 - ((index * 7_919) % 900);
@@ -281,12 +354,13 @@ function buildMessages(script: Script, index: number): SimMessage[] {
     const unread = !fromMe && j >= count - script.unread;
     const message: SimMessage = {
       id: messageIdOf(script.id, fromMe, key, participant),
+      key,
       chatId: script.id,
       timestamp: times[j] ?? DEMO_ANCHOR,
       fromMe,
       body: line.text,
       type: "chat",
-      ack: fromMe ? (line.media?.kind === "audio/ogg" ? 4 : 3) : unread ? 1 : 3,
+      ack: fromMe ? (line.media?.kind === "audio/ogg" ? 4 : 3) : unread ? receivedAck(engine) : 3,
     };
     if (participant) message.participant = participant;
     const attach = line.media;
@@ -306,8 +380,9 @@ function buildMessages(script: Script, index: number): SimMessage[] {
   });
 }
 
-export function buildDemoChats(): SimChat[] {
-  return SCRIPTS.map((script, index) => {
+export function buildDemoChats(engine: Engine = "WEBJS", demo: DemoSet = "basic"): SimChat[] {
+  const scripts = demo === "full" ? [...SCRIPTS, ...EXTRA_SCRIPTS] : SCRIPTS;
+  return scripts.map((script, index) => {
     const chat: SimChat = {
       id: script.id,
       name: script.name,
@@ -316,9 +391,13 @@ export function buildDemoChats(): SimChat[] {
       unreadCount: script.unread,
       pinned: script.pinned === true,
       archived: false,
-      messages: buildMessages(script, index),
+      messages: buildMessages(script, index, engine),
     };
-    if (script.participants) chat.participants = [ME_ID, ...script.participants];
+    if (script.participants) {
+      chat.participants = script.id.endsWith("@g.us")
+        ? [ME_ID, ...script.participants]
+        : script.participants;
+    }
     return chat;
   });
 }

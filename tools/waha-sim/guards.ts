@@ -1,9 +1,20 @@
 // Checks WAHA makes before session-scoped work, and its validation answers for bad query values.
+import type { SessionStatus } from "./config.ts";
 import type { Ctx } from "./context.ts";
 import { json, nestError, type Reply } from "./reply.ts";
 
 /** Unknown session → 404; a session that is not WORKING → WAHA's 422 (without its 5 s wait). */
 export function requireWorking(ctx: Ctx, session: string): Reply | undefined {
+  return requireStatus(ctx, session, "WORKING");
+}
+
+/** As requireWorking, for a route that waits for another status (the QR waits for SCAN_QR_CODE). */
+// WAHA: src/nestjs/pipes/SessionPipe.ts, src/core/abc/manager.abc.ts (waitUntilStatus)
+export function requireStatus(
+  ctx: Ctx,
+  session: string,
+  expected: SessionStatus,
+): Reply | undefined {
   const { sim } = ctx;
   if (session !== sim.config.session) {
     return nestError(
@@ -11,12 +22,12 @@ export function requireWorking(ctx: Ctx, session: string): Reply | undefined {
       `We didn't find a session with name '${session}'.\nPlease start it first by using POST /api/sessions/${session}/start request`,
     );
   }
-  if (sim.sessionStatus !== "WORKING") {
+  if (sim.sessionStatus !== expected) {
     return json(422, {
       error: "Session status is not as expected. Try again later or restart the session",
       session,
       status: sim.sessionStatus,
-      expected: ["WORKING"],
+      expected: [expected],
     });
   }
   return undefined;

@@ -1,6 +1,6 @@
 // Command line: starts the WAHA simulator from environment variables and stops it on SIGINT/SIGTERM.
-import { isTier } from "./config.ts";
-import { buildDemoChats } from "./data.ts";
+import { isDemoSet, isRetryPolicy, isTier } from "./config.ts";
+import { isEngine } from "./model.ts";
 import { type SimOptions, startSimulator } from "./server.ts";
 
 function envNumber(name: string, fallback: number): number {
@@ -14,11 +14,29 @@ function envNumber(name: string, fallback: number): number {
   return value;
 }
 
-const tier = process.env.SIM_TIER ?? "CORE";
-if (!isTier(tier)) {
-  console.error(`SIM_TIER must be CORE or PLUS, got "${tier}"`);
-  process.exit(2);
+function envChoice<T extends string>(
+  name: string,
+  fallback: T,
+  valid: (value: unknown) => value is T,
+  choices: string,
+): T {
+  const raw = process.env[name] || fallback;
+  if (!valid(raw)) {
+    console.error(`${name} must be ${choices}, got "${raw}"`);
+    process.exit(2);
+  }
+  return raw;
 }
+
+const tier = envChoice("SIM_TIER", "CORE", isTier, "CORE or PLUS");
+const engine = envChoice("SIM_ENGINE", "WEBJS", isEngine, "WEBJS, NOWEB or GOWS");
+const demo = envChoice("SIM_DEMO", "basic", isDemoSet, "basic or full");
+const policy = envChoice(
+  "SIM_WEBHOOK_RETRY_POLICY",
+  "constant",
+  isRetryPolicy,
+  "constant, linear or exponential",
+);
 
 const options: SimOptions = {
   port: envNumber("SIM_PORT", 3000),
@@ -26,15 +44,20 @@ const options: SimOptions = {
   session: process.env.WAHA_SESSION || "default",
   filesLifetimeSec: envNumber("WHATSAPP_FILES_LIFETIME", 180),
   tier,
+  engine,
+  demo,
+  webhookRetries: {
+    attempts: envNumber("SIM_WEBHOOK_RETRIES", 15),
+    delayMs: envNumber("SIM_WEBHOOK_RETRY_DELAY_MS", 2_000),
+    policy,
+  },
   log: process.env.SIM_LOG === "1",
 };
 if (process.env.SIM_WEBHOOK_URL) options.webhookUrl = process.env.SIM_WEBHOOK_URL;
 if (process.env.WAHA_WEBHOOK_HMAC_KEY) options.webhookHmacKey = process.env.WAHA_WEBHOOK_HMAC_KEY;
 
 const sim = await startSimulator(options);
-console.log(
-  `WAHA simulator on ${sim.url} (session ${options.session}, ${buildDemoChats().length} chats)`,
-);
+console.log(`WAHA simulator on ${sim.url} (session ${options.session}, ${engine}, ${demo} demo)`);
 
 let stopping = false;
 async function stop(): Promise<void> {

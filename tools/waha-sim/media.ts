@@ -2,7 +2,7 @@
 import type { Readable } from "node:stream";
 import { bigFileStream } from "./bigfile.ts";
 import { mosaicJpeg } from "./formats/jpeg.ts";
-import { tinyMp4 } from "./formats/mp4.ts";
+import { brokenMp4, demoClip } from "./formats/mp4.ts";
 import { silentOpus } from "./formats/ogg.ts";
 import { textPdf } from "./formats/pdf.ts";
 import { noisePng, swatchPng } from "./formats/png.ts";
@@ -10,7 +10,7 @@ import type { MediaKind, MediaLook, SimMedia } from "./model.ts";
 import { fillRandom, seedOf } from "./prng.ts";
 
 export interface MediaContent {
-  contentType: MediaKind;
+  contentType: string;
   length: number;
   open(): Buffer | Readable;
 }
@@ -54,7 +54,9 @@ function render(kind: MediaKind, look: MediaLook, seed: number, media: SimMedia)
     case "voice":
       return silentOpus(seed, 2 + (seed % 9));
     case "clip":
-      return tinyMp4(seed);
+      return demoClip(seed);
+    case "broken":
+      return brokenMp4(seed);
     case "blob":
       return fillRandom(Buffer.alloc(4096 + (seed % 4096)), seed);
     default:
@@ -80,7 +82,11 @@ function smallFile(messageId: string, media: SimMedia): Buffer {
 }
 
 export function mediaContent(messageId: string, media: SimMedia): MediaContent {
-  const { size } = media;
+  const { size, bytes: uploaded } = media;
+  if (uploaded) {
+    const declared = media.mimetype.split(";")[0]?.trim() || media.kind;
+    return { contentType: declared, length: uploaded.length, open: () => uploaded };
+  }
   if (size !== undefined) {
     return {
       contentType: media.kind,

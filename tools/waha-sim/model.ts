@@ -19,7 +19,16 @@ export const MEDIA_KINDS: readonly MediaKind[] = [
 ];
 
 /** What the demo picture or document looks like; `size` means a generated stream instead. */
-export type MediaLook = "swatch" | "noise" | "mosaic" | "document" | "voice" | "clip" | "blob";
+export type MediaLook =
+  | "swatch"
+  | "noise"
+  | "mosaic"
+  | "document"
+  | "voice"
+  | "clip"
+  | "blob"
+  /** A file of the declared type that no player can decode. */
+  | "broken";
 
 export interface SimMedia {
   kind: MediaKind;
@@ -33,30 +42,70 @@ export interface SimMedia {
   missing: boolean;
   /** Text shown inside documents. */
   caption?: string;
+  /** What a client uploaded (sendImage, sendFile, sendVoice with `data`), served as it came. */
+  bytes?: Buffer;
 }
 
 export type MessageType = "chat" | "image" | "document" | "ptt" | "video";
 
+export type Engine = "WEBJS" | "NOWEB" | "GOWS";
+
+export const ENGINES: readonly Engine[] = ["WEBJS", "NOWEB", "GOWS"];
+
+export function isEngine(value: unknown): value is Engine {
+  return typeof value === "string" && (ENGINES as readonly string[]).includes(value);
+}
+
+export interface SimReaction {
+  /** Who reacted (`@c.us`, ME_ID for us). */
+  by: string;
+  fromMe: boolean;
+  text: string;
+  /** The reaction message's own key. */
+  key: string;
+  /** Seconds. */
+  timestamp: number;
+}
+
+export interface SimReceipt {
+  /** The group member who received, read or played our message. */
+  participant: string;
+  ack: number;
+  /** Seconds. */
+  timestamp: number;
+}
+
 export interface SimMessage {
+  /** The simulator's own id: WEBJS's serialisation, which engines re-serialise as they do. */
   id: string;
+  /** The 20 hex digits WhatsApp gave the message: the part every engine's id shares. */
+  key: string;
   chatId: string;
   /** Seconds. */
   timestamp: number;
   fromMe: boolean;
-  /** Group sender. */
+  /** Group (or status) sender. */
   participant?: string;
   senderName?: string;
   body: string;
   type: MessageType;
   ack: number;
   media?: SimMedia;
+  /** Sent through the API (WAHA reports source "api"), not from the phone. */
+  viaApi?: boolean;
+  /** Key of the message this one quotes. */
+  replyTo?: string;
+  revoked?: { by: string; timestamp: number };
+  edited?: { previous: string; timestamp: number };
+  reactions?: SimReaction[];
+  receipts?: SimReceipt[];
 }
 
 export interface SimChat {
   id: string;
   name: string;
   isGroup: boolean;
-  /** WEBJS answers `{server, user, _serialized}`; other engines a plain string. */
+  /** WEBJS answers `{server, user, _serialized}`; the simulator mixes in plain strings too. */
   idShape: "string" | "object";
   unreadCount: number;
   pinned: boolean;
@@ -67,6 +116,9 @@ export interface SimChat {
 }
 
 export const ME_ID = "15550000000@c.us";
+export const ME_LID = "209876543210987@lid";
+/** The device jid GOWS reports for our own session. */
+export const ME_DEVICE_JID = "15550000000:12@s.whatsapp.net";
 export const ME_NAME = "wa-edge demo";
 
 // WAHA's file extension per mimetype (what mime-types' extension() gives).
@@ -94,17 +146,13 @@ export function messageTypeOf(kind: MediaKind, mimetype: string): MessageType {
   return "document";
 }
 
-/** WAHA accepts a bare number where a chat id is expected and adds the personal suffix. */
-export function ensureSuffix(chatId: string): string {
-  return chatId.includes("@") ? chatId : `${chatId}@c.us`;
-}
-
 /** The 20 upper-case hex digits WhatsApp Web gives a message, derived from any unique text. */
 export function messageKey(unique: string): string {
   return `3EB0${createHash("sha1").update(unique).digest("hex").slice(0, 16).toUpperCase()}`;
 }
 
 /** WEBJS serialised ids: `{fromMe}_{chat}_{key}`, plus `_{participant}` for group messages from others. */
+// WAHA: src/core/utils/ids.ts (SerializeMessageKey, parseMessageIdSerialized)
 export function messageIdOf(
   chatId: string,
   fromMe: boolean,
@@ -126,4 +174,10 @@ export const ACK_NAMES: Record<number, string> = {
 
 export function ackName(ack: number): string {
   return ACK_NAMES[ack] ?? "UNKNOWN";
+}
+
+/** The key part of any engine's serialised id (`{fromMe}_{chat}_{key}[_{participant}]`), or the id itself. */
+export function keyOfId(messageId: string): string {
+  const parts = messageId.split("_");
+  return parts.length >= 3 ? (parts[2] ?? messageId) : messageId;
 }

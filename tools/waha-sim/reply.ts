@@ -36,6 +36,15 @@ export function nestError(status: number, message: string | string[]): Reply {
   return json(status, { message, error: reason, statusCode: status });
 }
 
+/** WAHA's AvailableInPlusVersion (a 422) for a feature its Core tier lacks. */
+// WAHA: src/core/exceptions.ts (AvailableInPlusVersion)
+export function plusOnly(engine: string, feature = "The feature"): Reply {
+  return nestError(
+    422,
+    `${feature} is available only in Plus version for '${engine}' engine. Check this out: https://waha.devlike.pro/`,
+  );
+}
+
 export function unauthorized(): Reply {
   return json(401, { message: "Unauthorized", statusCode: 401 });
 }

@@ -1,8 +1,10 @@
 // Maps WAHA paths to the endpoint names the stats and faults use, and to their handlers.
 
+import { getQr } from "./api-auth.ts";
 import { getMessage, listChats, listMessages } from "./api-chats.ts";
 import { getFile } from "./api-files.ts";
-import { sendSeen, sendText } from "./api-send.ts";
+import { countLids, findLidByPn, findPnByLid, listLids } from "./api-lids.ts";
+import { sendMedia, sendSeen, sendText, setReaction } from "./api-send.ts";
 import { getServerStatus, getSession, getVersion, health, ping } from "./api-server.ts";
 import type { Ctx } from "./context.ts";
 import type { Reply } from "./reply.ts";
@@ -17,14 +19,42 @@ function route(endpoint: Endpoint, run: (ctx: Ctx) => Reply | Promise<Reply>): R
   return { endpoint, run };
 }
 
+function postRoute(name: string | undefined): Route | undefined {
+  switch (name) {
+    case "sendText":
+      return route("sendText", sendText);
+    case "sendSeen":
+      return route("sendSeen", sendSeen);
+    case "sendImage":
+    case "sendFile":
+    case "sendVoice":
+      return route(name, (ctx) => sendMedia(ctx, name));
+    default:
+      return undefined;
+  }
+}
+
+/** /api/{session}/lids, /lids/count, /lids/{lid}, /lids/pn/{phone}. */
+function lidsRoute(session: string, rest: string[]): Route | undefined {
+  const [first, second] = rest;
+  if (rest.length === 0) return route("lids", (ctx) => listLids(ctx, session));
+  if (rest.length === 1 && first === "count")
+    return route("lids", (ctx) => countLids(ctx, session));
+  if (rest.length === 1 && first !== undefined)
+    return route("lids", (ctx) => findPnByLid(ctx, session, first));
+  if (rest.length === 2 && first === "pn" && second !== undefined)
+    return route("lids", (ctx) => findLidByPn(ctx, session, second));
+  return undefined;
+}
+
 export function findRoute(method: string, s: string[]): Route | undefined {
   const get = method === "GET" || method === "HEAD";
   const [a, b, c, d, e, f] = s;
   if (get && s.length === 1 && a === "ping") return route("ping", ping);
   if (get && s.length === 1 && a === "health") return route("health", health);
   if (a !== "api") return undefined;
-  if (method === "POST" && s.length === 2 && b === "sendText") return route("sendText", sendText);
-  if (method === "POST" && s.length === 2 && b === "sendSeen") return route("sendSeen", sendSeen);
+  if (method === "POST" && s.length === 2) return postRoute(b);
+  if (method === "PUT" && s.length === 2 && b === "reaction") return route("reaction", setReaction);
   if (!get || b === undefined) return undefined;
   if (s.length === 3 && b === "server" && c === "version")
     return route("server-version", getVersion);
@@ -35,6 +65,8 @@ export function findRoute(method: string, s: string[]): Route | undefined {
   }
   if (s.length === 3 && b === "sessions" && c !== undefined)
     return route("session", (ctx) => getSession(ctx, c));
+  if (c === "lids") return lidsRoute(b, s.slice(3));
+  if (s.length === 4 && c === "auth" && d === "qr") return route("qr", (ctx) => getQr(ctx, b));
   if (c !== "chats") return undefined;
   if (s.length === 3) return route("chats", (ctx) => listChats(ctx, b));
   if (d === undefined || e !== "messages") return undefined;

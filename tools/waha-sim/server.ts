@@ -3,9 +3,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readJson } from "./body.ts";
-import { configFrom } from "./config.ts";
+import { configFrom, type DemoSet, type WebhookRetries } from "./config.ts";
 import type { Ctx } from "./context.ts";
 import { handleControl } from "./control.ts";
+import type { Engine } from "./model.ts";
 import { faultReply, json, nestError, routeNotFound, sendReply, unauthorized } from "./reply.ts";
 import { findRoute } from "./routes.ts";
 import { SimState } from "./state.ts";
@@ -19,8 +20,14 @@ export interface SimOptions {
   session?: string;
   /** WAHA's WHATSAPP_FILES_LIFETIME; default 180; 0 keeps files forever. */
   filesLifetimeSec?: number;
-  /** CORE (default) refuses /health as WAHA Core does; PLUS answers it. */
+  /** CORE (default) refuses /health and media sends as WAHA Core does; PLUS answers them. */
   tier?: "CORE" | "PLUS";
+  /** Whose shapes the simulator speaks; default WEBJS. */
+  engine?: Engine;
+  /** "basic" (default): the 22 inbox chats; "full" adds @lid people, a channel and status posts. */
+  demo?: DemoSet;
+  /** WAHA's defaults (15 retries, 2 s apart, constant) unless given. */
+  webhookRetries?: Partial<WebhookRetries>;
   webhookUrl?: string;
   webhookHmacKey?: string;
   /** Base of media.url; default http://127.0.0.1:{port}. */
@@ -94,10 +101,9 @@ async function serve(sim: SimState, req: IncomingMessage, res: ServerResponse): 
       path: url.pathname,
       segments,
       query: url.searchParams,
-      headers: Object.fromEntries(
-        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : v]),
-      ),
-      readBody: () => readJson(req),
+      accept: req.headers.accept,
+      range: req.headers.range,
+      readBody: (limit?: number) => readJson(req, limit),
     };
     if (segments[0] === "__sim") await sendReply(res, await handleControl(ctx));
     else await serveWaha(ctx, req, res);
@@ -132,6 +138,7 @@ export async function startSimulator(opts: SimOptions): Promise<Simulator> {
     port,
     close() {
       closing ??= new Promise<void>((resolve) => {
+        sim.sender.cancelAll();
         server.close(() => resolve());
         // Hung requests, keep-alive sockets and running downloads would otherwise hold close() open.
         server.closeAllConnections();

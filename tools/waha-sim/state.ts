@@ -1,67 +1,153 @@
-// Everything one simulator instance holds: settings, data, saved files, counters, faults, session status.
-import type { SessionStatus, SimConfig, Tier } from "./config.ts";
+// Everything one simulator instance holds: settings, data, saved files, counters, faults, session
+// status and the webhook sender, plus the engine whose shapes it speaks.
+import { randomBytes } from "node:crypto";
+import type { DemoSet, SessionStatus, SimConfig, Tier } from "./config.ts";
+import type { EngineShapes, View, WahaMedia } from "./engines/engine.ts";
+import { fileUrl, wahaMedia } from "./engines/engine.ts";
+import { shapesOf } from "./engines/index.ts";
 import { FaultBook } from "./faults.ts";
-import type { SimMessage } from "./model.ts";
-import { ENGINE, environment, fileUrl, mediaOf, meInfo, type WahaMedia } from "./shapes.ts";
+import type { Engine, SimMessage } from "./model.ts";
+import { environment } from "./shapes.ts";
 import { Stats } from "./stats.ts";
 import { Store } from "./store.ts";
-import { type Delivery, deliverWebhook, type Envelope, ulid } from "./webhook.ts";
+import { type Delivery, type Envelope, ulid, WebhookSender } from "./webhook.ts";
 
 export interface EnvelopeOverrides {
   id?: string;
   session?: string;
 }
 
+export interface ResetOptions {
+  filesLifetimeSec?: number;
+  tier?: Tier;
+  engine?: Engine;
+  demo?: DemoSet;
+}
+
+/** How long WAHA's DistinctAck remembers an (id, ack, participant) it has sent. */
+const DISTINCT_ACK_MS = 60_000;
+const DISTINCT_ACK_MAX = 10_000;
+
+/** WAHA drops an ack it sent within the last minute (rxjs distinct, flushed every 60 s). */
+// WAHA: src/core/utils/reactive.ts (DistinctAck)
+class DistinctAcks {
+  private seen = new Set<string>();
+  private flushedAt = Date.now();
+
+  fresh(key: string, now = Date.now()): boolean {
+    if (now - this.flushedAt >= DISTINCT_ACK_MS || this.seen.size >= DISTINCT_ACK_MAX) {
+      this.seen.clear();
+      this.flushedAt = now;
+    }
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+}
+
+export interface StatusPoint {
+  status: SessionStatus;
+  timestamp: number;
+}
+
 export class SimState {
   readonly config: SimConfig;
-  readonly store = new Store();
+  readonly store: Store;
   readonly stats = new Stats();
   readonly faults = new FaultBook();
+  readonly sender: WebhookSender;
   readonly startedAt = Date.now();
   sessionStatus: SessionStatus = "WORKING";
-  private readonly initial: { filesLifetimeSec: number; tier: Tier };
+  /** The last three statuses, as session.status carries them. */
+  statuses: StatusPoint[];
+  /** When the API last sent something (WAHA's @Activity), for the session's timestamps. */
+  lastActivityMs: number | undefined;
+  private qr: string | undefined;
+  private acks = new DistinctAcks();
+  private groupAcks = new DistinctAcks();
+  private readonly initial: Required<ResetOptions>;
 
   constructor(config: SimConfig) {
     this.config = config;
-    this.initial = { filesLifetimeSec: config.filesLifetimeSec, tier: config.tier };
+    this.store = new Store(config.engine, config.demo);
+    this.statuses = this.startingStatuses();
+    this.sender = new WebhookSender({
+      attempt: (ok) => this.stats.webhookAttempt(ok),
+      gaveUp: () => this.stats.webhookDropped(),
+    });
+    this.initial = {
+      filesLifetimeSec: config.filesLifetimeSec,
+      tier: config.tier,
+      engine: config.engine,
+      demo: config.demo,
+    };
+  }
+
+  get engine(): EngineShapes {
+    return shapesOf(this.config.engine);
+  }
+
+  view(): View {
+    return { session: this.config.session, publicUrl: this.config.publicUrl, store: this.store };
   }
 
   lifetimeMs(): number {
     return this.config.filesLifetimeSec * 1000;
   }
 
-  /** Back to the demo state; webhook settings stay as configured. */
-  reset(overrides: { filesLifetimeSec?: number; tier?: Tier } = {}): void {
-    this.store.reset();
-    this.stats.reset();
-    this.faults.clear();
-    this.sessionStatus = "WORKING";
+  private startingStatuses(): StatusPoint[] {
+    return [
+      { status: "STARTING", timestamp: this.startedAt },
+      { status: "WORKING", timestamp: this.startedAt },
+    ];
+  }
+
+  /** Back to the demo state; webhook settings stay as configured, pending retries are dropped. */
+  reset(overrides: ResetOptions = {}): void {
     this.config.filesLifetimeSec = overrides.filesLifetimeSec ?? this.initial.filesLifetimeSec;
     this.config.tier = overrides.tier ?? this.initial.tier;
+    this.config.engine = overrides.engine ?? this.initial.engine;
+    this.config.demo = overrides.demo ?? this.initial.demo;
+    this.store.reset(this.config.engine, this.config.demo);
+    this.stats.reset();
+    this.faults.clear();
+    this.sender.cancelAll();
+    this.sessionStatus = "WORKING";
+    this.statuses = this.startingStatuses();
+    this.lastActivityMs = undefined;
+    this.qr = undefined;
+    this.acks = new DistinctAcks();
+    this.groupAcks = new DistinctAcks();
   }
 
   /** What WAHA does for downloadMedia=true: save the file unless it is still there, then link it. */
-  downloadMedia(message: SimMessage, now = Date.now()): WahaMedia | undefined {
-    const media = message.media;
-    if (!media) return undefined;
-    if (media.missing) return mediaOf(message, null);
-    this.store.ensureSaved(message.id, now, this.lifetimeMs());
-    return mediaOf(message, fileUrl(this.config.publicUrl, this.config.session, message));
+  downloadMedia(m: SimMessage, now = Date.now()): WahaMedia | null {
+    const engine = this.engine;
+    const base = engine.fileBase(m);
+    if (!m.media) return null;
+    if (m.media.missing) return wahaMedia(m, null, base);
+    this.store.ensureSaved(m.key, now, this.lifetimeMs());
+    return wahaMedia(m, fileUrl(this.view(), base, m), base);
+  }
+
+  /** A message as the engine shapes it; media only when downloaded (else null, as WAHA sets). */
+  shape(m: SimMessage, download: boolean, now = Date.now()) {
+    return this.engine.message(m, download ? this.downloadMedia(m, now) : null, this.view());
   }
 
   envelope(event: string, payload: unknown, overrides: EnvelopeOverrides = {}): Envelope {
-    const envelope: Envelope = {
+    const engine = this.engine;
+    return {
       id: overrides.id ?? `evt_${ulid()}`,
       timestamp: Date.now(),
+      event,
       session: overrides.session ?? this.config.session,
       metadata: {},
-      engine: ENGINE,
-      event,
+      me: this.sessionStatus === "WORKING" ? engine.me() : null,
       payload,
-      environment: environment(this.config.tier),
+      engine: engine.name,
+      environment: environment(this.config.tier, engine),
     };
-    if (this.sessionStatus === "WORKING") envelope.me = meInfo();
-    return envelope;
   }
 
   /** Sends one webhook if a URL is configured; undefined when there is nowhere to send it. */
@@ -76,6 +162,39 @@ export class SimState {
       ? { url, hmacKey: this.config.webhookHmacKey }
       : { url };
     this.stats.webhookSent();
-    return deliverWebhook(target, this.envelope(event, payload, overrides));
+    return this.sender.send(target, this.envelope(event, payload, overrides), {
+      ...this.config.webhookRetries,
+    });
+  }
+
+  /** The pairing code's value, like WhatsApp's `2@…,…,…,…`: a ref and three base64 keys. */
+  qrValue(): string {
+    this.qr ??= [
+      `2@${randomBytes(48).toString("base64")}`,
+      randomBytes(32).toString("base64"),
+      randomBytes(32).toString("base64"),
+      randomBytes(32).toString("base64"),
+    ].join(",");
+    return this.qr;
+  }
+
+  /** False for an ack WAHA would not send again (same id, ack and participant within a minute). */
+  freshAck(group: boolean, payload: Record<string, unknown>): boolean {
+    const key = `${String(payload.id)}-${String(payload.ack)}-${String(payload.participant)}`;
+    return (group ? this.groupAcks : this.acks).fresh(key);
+  }
+
+  /**
+   * A new session status, or undefined when WAHA sends none: a WORKING right after WORKING.
+   */
+  // WAHA: src/core/abc/session.abc.ts (status$: distinctUntilChanged on WORKING, last 3 kept)
+  setSessionStatus(status: SessionStatus) {
+    const repeat = status === "WORKING" && this.sessionStatus === "WORKING";
+    this.sessionStatus = status;
+    // Every new wait for a scan shows a new code.
+    if (status === "SCAN_QR_CODE") this.qr = undefined;
+    if (repeat) return undefined;
+    this.statuses = [...this.statuses, { status, timestamp: Date.now() }].slice(-3);
+    return { name: this.config.session, status, statuses: this.statuses };
   }
 }

@@ -1,4 +1,5 @@
-// Counters the control API reports: calls per WAHA endpoint, media downloads in flight, resets, webhooks.
+// Counters the control API reports: calls per WAHA endpoint, media downloads in flight, resets,
+// webhooks sent and their delivery attempts.
 
 export const ENDPOINTS = [
   "session",
@@ -12,6 +13,12 @@ export const ENDPOINTS = [
   "file",
   "sendText",
   "sendSeen",
+  "sendImage",
+  "sendFile",
+  "sendVoice",
+  "reaction",
+  "lids",
+  "qr",
   "unauthorized",
 ] as const;
 
@@ -31,6 +38,9 @@ export class Stats {
   private mediaPeak = 0;
   private resets = 0;
   private webhooksSent = 0;
+  private webhookAttempts = 0;
+  private webhookFailures = 0;
+  private webhookGaveUp = 0;
 
   count(endpoint: Endpoint): void {
     this.calls[endpoint]++;
@@ -49,21 +59,39 @@ export class Stats {
     this.webhooksSent++;
   }
 
+  /** One POST of a webhook, first or retry; a failure is any answer but 2xx, or none. */
+  webhookAttempt(ok: boolean): void {
+    this.webhookAttempts++;
+    if (!ok) this.webhookFailures++;
+  }
+
+  /** A webhook whose retries ran out. */
+  webhookDropped(): void {
+    this.webhookGaveUp++;
+  }
+
   /** Downloads still running keep counting; the peak restarts from them. */
   reset(): void {
     this.calls = zeroCalls();
     this.mediaPeak = this.mediaInFlight;
     this.webhooksSent = 0;
+    this.webhookAttempts = 0;
+    this.webhookFailures = 0;
+    this.webhookGaveUp = 0;
     this.resets++;
   }
 
-  snapshot() {
+  snapshot(webhookPending = 0) {
     return {
       calls: { ...this.calls },
       mediaInFlight: this.mediaInFlight,
       mediaPeak: this.mediaPeak,
       resets: this.resets,
       webhooksSent: this.webhooksSent,
+      webhookAttempts: this.webhookAttempts,
+      webhookFailures: this.webhookFailures,
+      webhookGaveUp: this.webhookGaveUp,
+      webhookPending,
     };
   }
 }

@@ -1,5 +1,12 @@
-// Minimal ISO BMFF (MP4) file: ftyp, an mdat with filler and a moov holding a movie header.
+// MP4 files: the demo clip (a real 3 s VP9 video track, 192x144, that Chromium plays) and a
+// broken one (ftyp, filler mdat, a moov with a movie header but no track) that no player can.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fillRandom } from "../prng.ts";
+
+// Made once with: ffmpeg -f lavfi -i testsrc2=size=192x144:rate=12:duration=3 -c:v libvpx-vp9
+// -b:v 120k -pix_fmt yuv420p -g 12 -an -fflags +bitexact -map_metadata -1 -movflags +faststart
+const CLIP = readFileSync(path.join(import.meta.dirname, "clip.mp4"));
 
 function box(type: string, ...parts: Buffer[]): Buffer {
   const body = Buffer.concat(parts);
@@ -24,7 +31,13 @@ function movieHeader(durationMs: number): Buffer {
   return mvhd;
 }
 
-export function tinyMp4(seed: number, payloadBytes = 4096): Buffer {
+/** The demo clip, with a seeded `free` box at the end so each message's file is its own. */
+export function demoClip(seed: number): Buffer {
+  return Buffer.concat([CLIP, box("free", fillRandom(Buffer.alloc(64), seed))]);
+}
+
+/** An MP4 of the right type and magic that holds no decodable track. */
+export function brokenMp4(seed: number, payloadBytes = 4096): Buffer {
   const ftyp = Buffer.concat([
     Buffer.from("isom", "latin1"),
     Buffer.from([0, 0, 2, 0]),

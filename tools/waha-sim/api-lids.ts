@@ -1,0 +1,44 @@
+// WAHA's lid ↔ phone number routes: the known pairs, their count, and a lookup either way.
+// A lid WAHA cannot map is answered with `pn: null` (200), never 404.
+// WAHA: src/api/lids.controller.ts, src/structures/lids.dto.ts; the engines' findPNByLid and
+// findLIDByPhoneNumber (toCusFormat / toJID on the way in and out)
+import type { Ctx } from "./context.ts";
+import { badRequest, intParam, requireWorking } from "./guards.ts";
+import { isLidId, toCus } from "./jids.ts";
+import { json, nestError, type Reply } from "./reply.ts";
+
+export function listLids(ctx: Ctx, session: string): Reply {
+  const refused = requireWorking(ctx, session);
+  if (refused) return refused;
+  // LidsListQueryParams: 100 from 0, always by lid ascending.
+  const limit = intParam(ctx.query, "limit", 100);
+  const offset = intParam(ctx.query, "offset", 0);
+  const errors = [limit, offset].filter((v): v is string => typeof v === "string");
+  if (errors.length > 0 || typeof limit === "string" || typeof offset === "string") {
+    return badRequest(errors);
+  }
+  const all = ctx.sim.store.allLids().sort((a, b) => (a.lid < b.lid ? -1 : a.lid > b.lid ? 1 : 0));
+  return json(200, all.slice(offset, limit === 0 ? undefined : offset + limit));
+}
+
+export function countLids(ctx: Ctx, session: string): Reply {
+  const refused = requireWorking(ctx, session);
+  if (refused) return refused;
+  return json(200, { count: ctx.sim.store.allLids().length });
+}
+
+export function findPnByLid(ctx: Ctx, session: string, raw: string): Reply {
+  const refused = requireWorking(ctx, session);
+  if (refused) return refused;
+  const lid = raw.includes("@") ? raw : `${raw}@lid`;
+  if (!isLidId(lid)) return nestError(422, "Invalid LID - it must end with @lid");
+  return json(200, { lid, pn: ctx.sim.store.pnOfLid(lid) ?? null });
+}
+
+export function findLidByPn(ctx: Ctx, session: string, phone: string): Reply {
+  const refused = requireWorking(ctx, session);
+  if (refused) return refused;
+  if (isLidId(phone)) return json(200, { lid: phone, pn: null });
+  const pn = toCus(phone.includes("@") ? phone : `${phone}@c.us`);
+  return json(200, { lid: ctx.sim.store.lidOfPn(pn) ?? null, pn });
+}
