@@ -2,11 +2,12 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/bindings.ts";
+import { FILE_BINDINGS, workerdTestFiles } from "./test/workerd-files.ts";
 
-// Two projects: the Worker's tests run inside workerd against the real local D1,
-// Durable Objects and Cache API; pure logic (client library, tools) runs on Node.
-// Both talk to one WAHA simulator that test/global-setup.ts starts on 127.0.0.1, beside
-// a key server (JWKS, Cloudflare Access certs) for the sign-in tests.
+// The Worker's tests run inside workerd against the real local D1, Durable Objects and
+// Cache API, one project per file, each with its own WAHA simulator (test/global-setup.ts)
+// and its own configuration (test/workerd-files.ts), so files run side by side. Pure logic
+// (client library, tools) runs on Node; `wire` drives `wrangler dev` with a raw client.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
@@ -14,10 +15,10 @@ export default defineConfig(async () => {
       globalSetup: ["./test/global-setup.ts"],
       // Refused sign-ins log their reason by design; the tests that care read it themselves.
       onConsoleLog: (log: string) => !log.startsWith("[auth] "),
-      // Test files share the simulator, whose faults and counters are global.
-      fileParallelism: false,
+      // Two cores: two files at a time (vitest would take one less than the cores).
+      maxWorkers: 2,
       projects: [
-        {
+        ...workerdTestFiles().map((file) => ({
           extends: true,
           plugins: [
             cloudflareTest(({ inject }) => ({
@@ -25,7 +26,8 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   ...TEST_BINDINGS,
-                  WAHA_URL: inject("wahaUrl"),
+                  ...FILE_BINDINGS[file],
+                  WAHA_URL: inject("wahaUrls")[file] ?? "",
                   TEST_KEY_SERVER: inject("keyServerUrl"),
                   TEST_MIGRATIONS: migrations,
                 },
@@ -35,12 +37,11 @@ export default defineConfig(async () => {
             })),
           ],
           test: {
-            name: "workers",
-            include: ["test/**/*.test.ts"],
-            exclude: ["test/unit/**", "test/wire/**"],
+            name: `workers:${file.replace(/^test\//, "").replace(/\.test\.ts$/, "")}`,
+            include: [file],
             setupFiles: ["./test/apply-migrations.ts"],
           },
-        },
+        })),
         {
           extends: true,
           test: { name: "node", include: ["test/unit/**/*.test.ts"], environment: "node" },

@@ -4,56 +4,24 @@
  * failure, timeout) become a cooldown kept in storage, so a restart keeps it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { loadConfig } from "../src/lib/config.ts";
+import { type Config, loadConfig } from "../src/lib/config.ts";
+import type {
+  MediaError,
+  MediaMeta,
+  MediaOutcome,
+  MediaRequest,
+} from "../src/lib/contracts/media.ts";
 import { guardedStream } from "../src/lib/media-stream.ts";
 import { safeMediaType } from "../src/lib/media-type.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
-import { WahaRedirectError, type WahaTarget, wahaFetch } from "../src/lib/waha-client.ts";
-import type { Pool } from "./media-gate.ts";
+import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha-client.ts";
 
-export interface MediaJob {
+/** One download as this object sees it: the request, its config, and a name for logs. */
+interface Job extends MediaRequest {
   session: string;
-  jid: string;
-  id: string;
-  /** Short name for logs. */
   key: string;
-  timeoutMs: number;
-  cooldownMs: number;
-  cooldownMaxMs: number;
-  itemMaxBytes: number;
-  maxConcurrency: number;
-  streamMaxConcurrency: number;
-  streamIdleMs: number;
-  /** The browser's `Range` (already checked against If-Range): used for over-cap streams. */
-  range?: string;
+  config: Config;
 }
-
-export interface MediaMeta {
-  mimetype: string;
-  filename: string;
-  /** Unknown when WAHA streams without Content-Length. */
-  size: number | null;
-}
-
-export type MediaError = {
-  kind: "error";
-  status: 404 | 429 | 502 | 504;
-  error: "media-not-found" | "media-busy" | "media-upstream" | "media-timeout";
-  message: string;
-  retryAfterMs: number;
-  fromCooldown: boolean;
-};
-
-export type MediaOutcome =
-  | { kind: "bytes"; body: ArrayBuffer; meta: MediaMeta; shared: boolean }
-  /** `contentRange`: WAHA answered the browser's Range (206); `meta.size` is the part's length. */
-  | {
-      kind: "stream";
-      body: ReadableStream<Uint8Array>;
-      meta: MediaMeta;
-      contentRange: string | null;
-    }
-  | MediaError;
 
 type CooldownKind = "not-found" | "upstream" | "timeout";
 
@@ -73,8 +41,6 @@ type Fetched =
 const SHORT_COOLDOWN_MS = 5_000;
 /** A finished download is handed to late joiners for this long (the cache put is async). */
 const RECENT_MS = 10_000;
-/** Lease slack over the download timeout, so a healthy download never loses its slot. */
-const LEASE_SLACK_MS = 5_000;
 /** Untouched state is dropped after this long. */
 const FORGET_AFTER_MS = 24 * 3600_000;
 
@@ -83,6 +49,17 @@ const ERRORS: Record<CooldownKind, Pick<MediaError, "status" | "error">> = {
   upstream: { status: 502, error: "media-upstream" },
   timeout: { status: 504, error: "media-timeout" },
 };
+
+function upstreamError(message: string, retryAfterMs: number): MediaError {
+  return {
+    kind: "error",
+    status: 502,
+    error: "media-upstream",
+    message,
+    retryAfterMs,
+    fromCooldown: false,
+  };
+}
 
 function busy(message: string, retryAfterMs: number): MediaError {
   return {
@@ -104,7 +81,16 @@ export class MediaKey extends DurableObject<Env> {
   private inflight: Promise<MediaOutcome> | null = null;
   private recent: { outcome: MediaOutcome & { kind: "bytes" }; at: number } | null = null;
 
-  async serve(job: MediaJob): Promise<MediaOutcome> {
+  async serve(request: MediaRequest): Promise<MediaOutcome> {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) return upstreamError("the gateway's config is invalid", 1_000);
+    const session = loaded.config.WAHA_SESSION;
+    const job: Job = {
+      ...request,
+      session,
+      key: `${request.jid}/${request.id}`,
+      config: loaded.config,
+    };
     const now = Date.now();
     const cooldown = await this.ctx.storage.get<Cooldown>("cooldown");
     if (cooldown && cooldown.until > now) {
@@ -138,37 +124,25 @@ export class MediaKey extends DurableObject<Env> {
     }
   }
 
-  private gate() {
-    return this.env.MEDIA_GATE.get(this.env.MEDIA_GATE.idFromName("global"));
-  }
-
-  private async download(job: MediaJob): Promise<MediaOutcome> {
-    const gate = this.gate();
-    const leaseMs = job.timeoutMs + LEASE_SLACK_MS;
+  private async download(job: Job): Promise<MediaOutcome> {
+    const gate = wahaGate(this.env);
     const lease = await gate
-      .acquire(job.key, job.maxConcurrency, leaseMs)
+      .acquire("media", job.key)
       .catch((err: unknown) => ({ status: "failed" as const, reason: String(err) }));
+    // Not WAHA's fault: no cooldown, the caller may retry soon.
     if (lease.status === "failed") {
-      // Not WAHA's fault: no cooldown, the caller may retry soon.
-      return {
-        kind: "error",
-        status: 502,
-        error: "media-upstream",
-        message: `the download gate failed: ${lease.reason}`,
-        retryAfterMs: 1_000,
-        fromCooldown: false,
-      };
+      return upstreamError(`the download gate failed: ${lease.reason}`, 1_000);
     }
-    if (lease.status === "busy") {
-      return busy(
-        `${lease.active} media downloads are under way; try again shortly`,
-        lease.retryAfterMs,
-      );
+    if (lease.status !== "granted") {
+      const active = lease.status === "busy" ? lease.active : 0;
+      return busy(`${active} media downloads are under way; try again shortly`, lease.retryAfterMs);
     }
     // The lease expires anyway; a failed release must not replace the outcome.
     const release = () => gate.release(lease.leaseId).catch(() => undefined);
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), job.timeoutMs);
+    const timeoutMs = job.config.WA_MEDIA_TIMEOUT_MS;
+    const itemMaxBytes = job.config.WA_MEDIA_CACHE_ITEM_MAX_BYTES;
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
     let handedOff = false;
     try {
       const fetched = await this.fetchMedia(job, abort.signal);
@@ -176,7 +150,7 @@ export class MediaKey extends DurableObject<Env> {
       const { res, meta } = fetched;
       const body = res.body;
       if (!body) return await this.coolDown(job, "upstream", "WAHA sent no body");
-      if (meta.size !== null && meta.size > job.itemMaxBytes) {
+      if (meta.size !== null && meta.size > itemMaxBytes) {
         handedOff = true;
         return await this.streamOut(
           job,
@@ -194,7 +168,7 @@ export class MediaKey extends DurableObject<Env> {
         if (done) break;
         chunks.push(value);
         received += value.byteLength;
-        if (received > job.itemMaxBytes) {
+        if (received > itemMaxBytes) {
           // No Content-Length and larger than the cap: stream the rest through.
           handedOff = true;
           const source = { body, reader, prefix: chunks };
@@ -217,7 +191,7 @@ export class MediaKey extends DurableObject<Env> {
       return outcome;
     } catch (err) {
       if (abort.signal.aborted) {
-        return await this.coolDown(job, "timeout", `no download within ${job.timeoutMs} ms`);
+        return await this.coolDown(job, "timeout", `no download within ${timeoutMs} ms`);
       }
       return await this.coolDown(job, "upstream", err instanceof Error ? err.message : String(err));
     } finally {
@@ -232,24 +206,21 @@ export class MediaKey extends DurableObject<Env> {
    * asked of WAHA itself, so big videos seek without the gateway holding them.
    */
   private async streamOut(
-    job: MediaJob,
+    job: Job,
     leaseId: string,
     from: StreamSource,
     file: Fetched & { kind: "file" },
     signal: AbortSignal,
   ): Promise<MediaOutcome> {
     const { meta } = file;
-    const gate = this.gate();
-    const pool: Pool = "stream";
-    const leaseMs = job.streamIdleMs + job.timeoutMs + LEASE_SLACK_MS;
-    const moved = await gate
-      .move(leaseId, job.key, pool, job.streamMaxConcurrency, leaseMs)
-      .catch(() => null);
+    const gate = wahaGate(this.env);
+    const moved = await gate.move(leaseId, job.key, "stream").catch(() => null);
     if (moved?.status !== "granted") {
       await cancel(from);
       if (moved === null) await gate.release(leaseId).catch(() => undefined);
+      const max = moved?.status === "busy" ? moved.max : job.config.WA_MEDIA_STREAM_MAX_CONCURRENCY;
       return busy(
-        `${job.streamMaxConcurrency} large media streams are under way; try again shortly`,
+        `${max} large media streams are under way; try again shortly`,
         moved?.retryAfterMs ?? 2_000,
       );
     }
@@ -270,12 +241,13 @@ export class MediaKey extends DurableObject<Env> {
       ...(source.reader ? { reader: source.reader } : {}),
       prefix: source.prefix,
       lease: {
-        renew: () => gate.renew(leaseId, leaseMs),
+        renew: () => gate.renew(leaseId),
         release: () => gate.release(leaseId),
       },
-      idleMs: job.streamIdleMs,
-      stallMs: job.timeoutMs,
-      renewEveryMs: leaseMs / 2,
+      idleMs: job.config.WA_MEDIA_STREAM_IDLE_MS,
+      stallMs: job.config.WA_MEDIA_TIMEOUT_MS,
+      // Well within the lease (idle + timeout + slack), however the two are set.
+      renewEveryMs: job.config.WA_MEDIA_STREAM_IDLE_MS / 2,
       key: job.key,
     });
     this.ctx.waitUntil(guarded.done);
@@ -284,7 +256,7 @@ export class MediaKey extends DurableObject<Env> {
 
   /** The message's file URL on WAHA's origin (WAHA saves the file again if it expired). */
   private async locate(
-    job: MediaJob,
+    job: Job,
     signal: AbortSignal,
   ): Promise<
     | {
@@ -296,9 +268,7 @@ export class MediaKey extends DurableObject<Env> {
       }
     | Exclude<Fetched, { kind: "file" }>
   > {
-    const loaded = loadConfig(this.env);
-    if (!loaded.ok) return { kind: "upstream", message: "gateway config is invalid" };
-    const target = { url: loaded.config.WAHA_URL, apiKey: loaded.config.WAHA_API_KEY };
+    const target = { url: job.config.WAHA_URL, apiKey: job.config.WAHA_API_KEY };
     const msgRes = await wahaFetch(target, wahaPaths.message(job.session, job.jid, job.id), {
       signal,
     });
@@ -335,7 +305,7 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   /** Message → media.url → file; an expired file (404) gets one message re-fetch. */
-  private async fetchMedia(job: MediaJob, signal: AbortSignal): Promise<Fetched> {
+  private async fetchMedia(job: Job, signal: AbortSignal): Promise<Fetched> {
     try {
       for (let attempt = 1; ; attempt++) {
         const located = await this.locate(job, signal);
@@ -376,14 +346,17 @@ export class MediaKey extends DurableObject<Env> {
     }
   }
 
-  private async coolDown(job: MediaJob, kind: CooldownKind, message: string): Promise<MediaError> {
+  private async coolDown(job: Job, kind: CooldownKind, message: string): Promise<MediaError> {
     const previous = await this.ctx.storage.get<Cooldown>("cooldown");
     const strikes =
       kind === "not-found" ? (previous?.kind === "not-found" ? previous.strikes : 0) + 1 : 0;
     const ms =
       kind === "not-found"
-        ? Math.min(job.cooldownMs * 2 ** (strikes - 1), job.cooldownMaxMs)
-        : Math.min(SHORT_COOLDOWN_MS, job.cooldownMaxMs);
+        ? Math.min(
+            job.config.WA_MEDIA_COOLDOWN_MS * 2 ** (strikes - 1),
+            job.config.WA_MEDIA_COOLDOWN_MAX_MS,
+          )
+        : Math.min(SHORT_COOLDOWN_MS, job.config.WA_MEDIA_COOLDOWN_MAX_MS);
     const until = Date.now() + ms;
     await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes });
     await this.ctx.storage.setAlarm(until + FORGET_AFTER_MS);

@@ -5,12 +5,7 @@
  * Recency is approximate: Workers report hits in batches (see media-cache.ts).
  */
 import { DurableObject } from "cloudflare:workers";
-
-export interface LedgerSnapshot {
-  items: number;
-  bytes: number;
-  evictions: number;
-}
+import type { LedgerSnapshot } from "../src/lib/contracts/media.ts";
 
 export class MediaLedger extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

@@ -4,31 +4,17 @@
  * reaches staff (admin, user) and only the agents who own the chat it is about.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { Audience, BroadcastResult, TicketHolder } from "../src/lib/contracts/hub.ts";
+import { errorResponse } from "../src/lib/errors.ts";
 import type { Role } from "../src/lib/types.ts";
 import { alarmBy } from "./alarm-by.ts";
 
 export const TICKET_TTL_MS = 30_000;
 
-/** Who a ticket lets connect, and until when: a socket lives no longer than its token. */
-export interface TicketHolder {
-  role: Role;
-  sub: string;
-  /** The bearer token's expiry (ms since the epoch). */
-  validUntil: number;
-}
-
-/** Staff receive every event; agents those of their chats; everyone session events. */
-export type Audience = { everyone: true } | { agents: string[] };
-
-export type RedeemResult =
+type RedeemResult =
   | { status: "ok"; holder: TicketHolder }
   | { status: "unknown" }
   | { status: "expired" };
-
-export interface BroadcastResult {
-  sent: number;
-  failed: number;
-}
 
 interface SocketInfo extends TicketHolder {
   maxMessageBytes: number;
@@ -120,7 +106,7 @@ export class RealtimeHub extends DurableObject<Env> {
     if (redeemed.status !== "ok") {
       const message =
         redeemed.status === "expired" ? "the ticket has expired" : "the ticket is unknown or used";
-      return Response.json({ error: "unauthorized", message }, { status: 401 });
+      return errorResponse(401, "unauthorized", message);
     }
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, tagsFor(redeemed.holder));

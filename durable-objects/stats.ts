@@ -4,18 +4,11 @@
  * "in the last minute" is a sliding window rather than an average since start.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { StatsSnapshot } from "../src/lib/contracts/stats.ts";
 
 /** Length of the sliding window, and how long per-second rows are kept. */
 export const WINDOW_MS = 60_000;
 const WINDOWED = /^upstream\.(calls|errors)$/;
-
-export interface StatsSnapshot {
-  /** When counting started (ms). */
-  since: number;
-  counters: Record<string, number>;
-  /** Windowed counters: their increase over the last WINDOW_MS. */
-  lastMinute: Record<string, number>;
-}
 
 export class Stats extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {

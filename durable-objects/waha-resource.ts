@@ -2,35 +2,17 @@
  * WahaResource: one per cached WAHA resource (status, session, health, the chat list,
  * one chat's message lists). Every isolate that misses asks this object, so concurrent
  * misses share one load, and WAHA sees at most one load per resource per TTL. The last
- * good answer is kept in storage to stand in (STALE) while WAHA fails.
+ * good answer is kept in storage to stand in (STALE) while WAHA fails. TTLs and limits
+ * come from this object's own configuration.
  */
 import { DurableObject } from "cloudflare:workers";
-import {
-  callWaha,
-  retryDelayMs,
-  type UpstreamFailure,
-  type UpstreamLimits,
-} from "../src/lib/upstream.ts";
-import {
-  type LoadResult,
-  loadResource,
-  type ResourceSpec,
-  resourceAddress,
-} from "../src/lib/waha-resources.ts";
+import { backoffDelay } from "../src/lib/backoff.ts";
+import { type Config, loadConfig } from "../src/lib/config.ts";
+import type { ResourceSpec } from "../src/lib/contracts/resources.ts";
+import { type Cached, mayStandIn, type Result } from "../src/lib/contracts/result.ts";
+import { callWaha, RETRY_BACKOFF } from "../src/lib/waha-client.ts";
+import { loadResource, resourceAddress, resourceTtl } from "../src/lib/waha-resources.ts";
 import { alarmBy } from "./alarm-by.ts";
-
-export type CacheStatus = "HIT" | "MISS" | "COALESCED" | "STALE";
-
-export interface ResourceRead {
-  session: string;
-  spec: ResourceSpec;
-  ttlMs: number;
-  limits: UpstreamLimits;
-}
-
-export type ResourceAnswer =
-  | { kind: "value"; cache: CacheStatus; value: unknown; fetchedAt: number }
-  | { kind: "error"; failure: UpstreamFailure };
 
 interface Entry {
   value: unknown;
@@ -49,33 +31,44 @@ const MAX_VARIANTS = 30;
 export class WahaResource extends DurableObject<Env> {
   private readonly inflight = new Map<
     string,
-    { answer: Promise<ResourceAnswer>; until: number; generation: number }
+    { answer: Promise<Cached<unknown>>; until: number; generation: number }
   >();
   /** Message id → time, for paging with beforeId; lost on restart (one lookup then). */
   private readonly seen = new Map<string, number>();
   /** Bumped by invalidate(), so a load that started before it is never taken as fresh. */
   private generation = 0;
 
-  async read(request: ResourceRead): Promise<ResourceAnswer> {
-    const key = `entry:${resourceAddress(request.session, request.spec).variant}`;
+  async read(spec: ResourceSpec): Promise<Cached<unknown>> {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) {
+      return {
+        ok: false,
+        failure: {
+          status: 502,
+          error: "upstream-error",
+          message: "the gateway's config is invalid",
+        },
+      };
+    }
+    const config = loaded.config;
+    const ttlMs = resourceTtl(spec.kind, config);
+    const key = `entry:${resourceAddress(config.WAHA_SESSION, spec).variant}`;
     const now = Date.now();
     const entry = this.ctx.storage.kv.get<Entry>(key);
-    if (entry && !entry.expired && now - entry.fetchedAt < request.ttlMs) {
-      return { kind: "value", cache: "HIT", value: entry.value, fetchedAt: entry.fetchedAt };
+    if (entry && !entry.expired && now - entry.fetchedAt < ttlMs) {
+      return { ok: true, cache: "HIT", value: entry.value, fetchedAt: entry.fetchedAt };
     }
     const running = this.inflight.get(key);
     // A load that started before an invalidation may carry what the invalidation replaced.
     if (running && running.until > now && running.generation === this.generation) {
       const answer = await running.answer;
-      return answer.kind === "value" && answer.cache === "MISS"
-        ? { ...answer, cache: "COALESCED" }
-        : answer;
+      return answer.ok && answer.cache === "MISS" ? { ...answer, cache: "COALESCED" } : answer;
     }
-    const answer = this.refresh(key, request, entry);
+    const answer = this.refresh(key, spec, config, ttlMs, entry);
     // The lease only matters if a load never settles; every step of one has a timeout.
     this.inflight.set(key, {
       answer,
-      until: now + loadLeaseMs(request),
+      until: now + loadLeaseMs(config),
       generation: this.generation,
     });
     const settled = await answer;
@@ -93,15 +86,17 @@ export class WahaResource extends DurableObject<Env> {
 
   private async refresh(
     key: string,
-    request: ResourceRead,
+    spec: ResourceSpec,
+    config: Config,
+    ttlMs: number,
     entry: Entry | undefined,
-  ): Promise<ResourceAnswer> {
+  ): Promise<Cached<unknown>> {
     const generation = this.generation;
-    let loaded: LoadResult;
+    let loaded: Result<unknown>;
     try {
-      loaded = await loadResource(request.spec, {
-        session: request.session,
-        fetch: (upstream) => callWaha(this.env, upstream, request.limits),
+      loaded = await loadResource(spec, {
+        session: config.WAHA_SESSION,
+        fetch: (request) => callWaha(this.env, request),
         previous: entry && { value: entry.value, fetchedAt: entry.fetchedAt },
         seen: this.seen,
         now: Date.now(),
@@ -118,7 +113,6 @@ export class WahaResource extends DurableObject<Env> {
           error: "upstream-error",
           message: "the call to WAHA failed inside the gateway",
         },
-        stale: true,
       };
     }
     const now = Date.now();
@@ -127,7 +121,7 @@ export class WahaResource extends DurableObject<Env> {
         value: loaded.value,
         fetchedAt: now,
         expired: generation !== this.generation,
-        keepUntil: now + STALE_FACTOR * request.ttlMs,
+        keepUntil: now + STALE_FACTOR * ttlMs,
       };
       try {
         this.store(key, fresh);
@@ -138,12 +132,12 @@ export class WahaResource extends DurableObject<Env> {
           `[waha cache] storing ${key} failed: ${err instanceof Error ? err.message : String(err)}`,
         );
       }
-      return { kind: "value", cache: "MISS", value: loaded.value, fetchedAt: now };
+      return { ok: true, cache: "MISS", value: loaded.value, fetchedAt: now };
     }
-    if (loaded.stale && entry && now - entry.fetchedAt <= STALE_FACTOR * request.ttlMs) {
-      return { kind: "value", cache: "STALE", value: entry.value, fetchedAt: entry.fetchedAt };
+    if (mayStandIn(loaded.failure) && entry && now - entry.fetchedAt <= STALE_FACTOR * ttlMs) {
+      return { ok: true, cache: "STALE", value: entry.value, fetchedAt: entry.fetchedAt };
     }
-    return { kind: "error", failure: loaded.failure };
+    return loaded;
   }
 
   /** Drops answers too old to stand in, so a chat nobody opens again leaves nothing behind. */
@@ -167,10 +161,10 @@ export class WahaResource extends DurableObject<Env> {
   }
 }
 
-/** Longest a load can take: every attempt and slot wait timing out, every backoff at its cap. */
-function loadLeaseMs({ limits }: ResourceRead): number {
-  const oneCall =
-    (limits.maxRetries + 1) * 2 * limits.timeoutMs + limits.maxRetries * retryDelayMs(10, () => 1);
-  // Every load makes at most two calls (status: session, version; a page back: lookup, page).
+/** Longest a load can take: two calls, every attempt and slot wait timing out, every backoff at its cap. */
+function loadLeaseMs(config: Config): number {
+  const timeout = config.WAHA_REQUEST_TIMEOUT_MS;
+  const retries = config.WAHA_MAX_RETRIES;
+  const oneCall = (retries + 1) * 2 * timeout + retries * backoffDelay(10, RETRY_BACKOFF, () => 0);
   return 2 * oneCall + 1_000;
 }

@@ -57,10 +57,9 @@ app.notFound((c) => errorResponse(404, "not-found", `no route for ${c.req.method
 app.onError(handleError);
 
 export default app;
-export { MediaGate } from "../durable-objects/media-gate.ts";
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
 export { RealtimeHub } from "../durable-objects/realtime-hub.ts";
 export { Stats } from "../durable-objects/stats.ts";
+export { WahaGate } from "../durable-objects/waha-gate.ts";
 export { WahaResource } from "../durable-objects/waha-resource.ts";
-export { WahaUpstream } from "../durable-objects/waha-upstream.ts";

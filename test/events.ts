@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import type { Role } from "../src/lib/types.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
-import { call } from "./helpers.ts";
+import { call, tokenFor } from "./helpers.ts";
 
 let sequence = 0;
 
@@ -87,8 +87,9 @@ export interface Client {
   raw: string[];
 }
 
-export async function ticketFor(role: Role, sub: string): Promise<string> {
-  const res = await call("/api/realtime/ticket", { method: "POST", as: { role, sub } });
+export async function ticketFor(role: Role, sub: string, ttlSeconds = 600): Promise<string> {
+  const token = await tokenFor(role, sub, ttlSeconds);
+  const res = await call("/api/realtime/ticket", { method: "POST", token });
   if (res.status !== 200) throw new Error(`ticket: ${res.status} ${await res.text()}`);
   const { ticket } = await res.json<{ ticket: string }>();
   return ticket;
@@ -100,8 +101,8 @@ export function upgrade(ticket: string | null): Promise<Response> {
 }
 
 /** Signs in as role/sub, takes a ticket and opens a WebSocket that records its frames. */
-export async function connect(role: Role, sub = `${role}-1`): Promise<Client> {
-  const res = await upgrade(await ticketFor(role, sub));
+export async function connect(role: Role, sub = `${role}-1`, ttlSeconds = 600): Promise<Client> {
+  const res = await upgrade(await ticketFor(role, sub, ttlSeconds));
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
   ws.accept();

@@ -1,13 +1,8 @@
 /** Set-up shared by the media tests: calls into the real app, simulator messages, log capture. */
-import {
-  createExecutionContext,
-  runInDurableObject,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, vi } from "vitest";
 import app from "../src/index.ts";
-import { mediaKeyStub } from "../src/lib/media-cache.ts";
 import type { Role } from "../src/lib/types.ts";
 import { ORIGIN, sim, tokenFor } from "./helpers.ts";
 
@@ -69,14 +64,6 @@ export async function upstreamBytes(id: string): Promise<Uint8Array> {
   if (!url) throw new Error(`message ${id} has no media url`);
   const res = await sim.waha(new URL(url).pathname);
   return new Uint8Array(await res.arrayBuffer());
-}
-
-/** Pretends the key's cooldown ran out, as the clock would. */
-export async function expireCooldown(id: string): Promise<void> {
-  await runInDurableObject(mediaKeyStub(env, "default", CHAT, id), async (_instance, state) => {
-    const cooldown = await state.storage.get<{ until: number }>("cooldown");
-    if (cooldown) await state.storage.put("cooldown", { ...cooldown, until: 0 });
-  });
 }
 
 /** Captures console.log lines per test; `mediaLogs(word)` picks `[wa media] <word> …`. */

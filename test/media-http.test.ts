@@ -1,14 +1,11 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { sim } from "./helpers.ts";
-import {
-  CHAT,
-  captureLogs,
-  expireCooldown,
-  get,
-  newMessage,
-  upstreamBytes,
-} from "./media-fixtures.ts";
+import { CHAT, captureLogs, get, newMessage, upstreamBytes } from "./media-fixtures.ts";
+import { advance, useClock } from "./waha-fixtures.ts";
+
+beforeAll(useClock);
+afterAll(() => vi.useRealTimers());
 
 const logs = captureLogs();
 
@@ -157,7 +154,7 @@ describe("redirects", () => {
     expect(refusal).toContain(`location-origin=${new URL(env.WAHA_URL).origin}`);
     expect(refusal).not.toContain(decoy.id);
 
-    await expireCooldown(msg.id);
+    advance(5_000);
     const later = await get(CHAT, msg.id);
     expect(later.status).toBe(200);
     expect(later.headers.get("X-Cache-Status")).toBe("MISS");

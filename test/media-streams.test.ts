@@ -1,20 +1,15 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { wahaGate } from "../src/lib/waha-client.ts";
 import { sim } from "./helpers.ts";
 import { CHAT, captureLogs, get, newMessage, open } from "./media-fixtures.ts";
 
 const logs = captureLogs();
 const BIG = 5_000_000;
-const caps = {
-  WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
-  WA_MEDIA_CACHE_MAX_BYTES: "200000",
-  WA_MEDIA_MAX_CONCURRENCY: "3",
-  WA_MEDIA_STREAM_MAX_CONCURRENCY: "2",
-  WA_MEDIA_STREAM_IDLE_MS: "60000",
-};
 
-const gate = () => env.MEDIA_GATE.get(env.MEDIA_GATE.idFromName("global"));
+/** This file's config: items up to 50 kB; 2 streams at once, cut after 1 s without a read. */
+const gate = () => wahaGate(env);
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = performance.now() + 10_000;
@@ -39,7 +34,7 @@ describe("over-cap streams", () => {
       [1, 2, 3].map(() => newMessage({ kind: "video/mp4", size: BIG })),
     );
     const stalled = [];
-    for (const v of videos) stalled.push(await open(CHAT, v.id, { vars: caps }));
+    for (const v of videos) stalled.push(await open(CHAT, v.id, {}));
     const [a, b, c] = stalled.map((s) => s.res);
     expect([a?.status, b?.status]).toEqual([200, 200]);
     expect(a?.headers.get("X-Cache-Status")).toBe("BYPASS");
@@ -50,46 +45,48 @@ describe("over-cap streams", () => {
     const images = await Promise.all(
       [1, 2, 3].map(() => newMessage({ kind: "image/png", size: 20_000 })),
     );
-    const answers = await Promise.all(images.map((m) => get(CHAT, m.id, { vars: caps })));
+    const answers = await Promise.all(images.map((m) => get(CHAT, m.id, {})));
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
 
     for (const { res, ctx } of stalled) {
       if (!res.bodyUsed) await res.body?.cancel();
       await waitOnExecutionContext(ctx);
     }
-    await until(async () => (await gate().snapshot()).streams === 0, "the streams' slots");
+    await until(async () => (await gate().snapshot()).stream.active === 0, "the streams' slots");
   });
 
   it("cuts a reader that takes nothing for WA_MEDIA_STREAM_IDLE_MS and frees its slot", async () => {
-    const vars = { ...caps, WA_MEDIA_STREAM_MAX_CONCURRENCY: "1", WA_MEDIA_STREAM_IDLE_MS: "300" };
-    const [first, second] = await Promise.all(
-      [1, 2].map(() => newMessage({ kind: "video/mp4", size: BIG })),
+    const [first, second, third] = await Promise.all(
+      [1, 2, 3].map(() => newMessage({ kind: "video/mp4", size: BIG })),
     );
-    if (!first || !second) throw new Error("no messages");
-    const slow = await open(CHAT, first.id, { vars });
-    expect(slow.res.status).toBe(200);
-    const reader = slow.res.body?.getReader();
-    // The cut errors this reader's stream; that is the point, not a failure of the test.
-    reader?.closed.catch(() => undefined);
-    expect((await reader?.read())?.done).toBe(false);
+    if (!first || !second || !third) throw new Error("no messages");
+    const slow = [await open(CHAT, first.id), await open(CHAT, second.id)];
+    const readers = slow.map(({ res }) => {
+      expect(res.status).toBe(200);
+      const reader = res.body?.getReader();
+      // The cut errors this reader's stream; that is the point, not a failure of the test.
+      reader?.closed.catch(() => undefined);
+      return reader;
+    });
+    for (const reader of readers) expect((await reader?.read())?.done).toBe(false);
 
-    const refused = await get(CHAT, second.id, { vars });
+    const refused = await get(CHAT, third.id);
     expect(refused.status).toBe(429);
-    await until(async () => (await gate().snapshot()).streams === 0, "the idle cut");
-    expect(logs.media("stream-idle")).toHaveLength(1);
+    await until(async () => (await gate().snapshot()).stream.active === 0, "the idle cut");
+    expect(logs.media("stream-idle")).toHaveLength(2);
 
-    const next = await get(CHAT, second.id, { vars });
+    const next = await get(CHAT, third.id);
     expect(next.status).toBe(200);
     expect(next.headers.get("X-Cache-Status")).toBe("BYPASS");
     expect((await next.arrayBuffer()).byteLength).toBe(BIG);
-    await reader?.cancel().catch(() => undefined);
-    await waitOnExecutionContext(slow.ctx);
+    for (const reader of readers) await reader?.cancel().catch(() => undefined);
+    for (const { ctx } of slow) await waitOnExecutionContext(ctx);
   });
 
   it("answers a Range on an over-cap file 206 by asking WAHA for that range", async () => {
     const video = await newMessage({ kind: "video/mp4", size: BIG });
     const range = "bytes=1000000-1000099";
-    const res = await get(CHAT, video.id, { vars: caps, headers: { Range: range } });
+    const res = await get(CHAT, video.id, { headers: { Range: range } });
     expect(res.status).toBe(206);
     expect(res.headers.get("X-Cache-Status")).toBe("BYPASS");
     expect(res.headers.get("Content-Range")).toBe(`bytes 1000000-1000099/${BIG}`);

@@ -1,6 +1,6 @@
 import { createExecutionContext, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { RealtimeHub } from "../durable-objects/realtime-hub.ts";
 import app from "../src/index.ts";
 import { connect, deliver, ticketFor, upgrade, wahaMessage } from "./events.ts";
@@ -80,26 +80,22 @@ describe("tickets", () => {
   });
 
   it("refuses a ticket whose 30 seconds have passed with 401", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
     const ticket = await ticketFor("agent", ALICE);
-    await runInDurableObject(hub(), (_instance: RealtimeHub, state) => {
-      state.storage.sql.exec("UPDATE socket_tickets SET expires_at = ?", Date.now() - 1);
-    });
+    vi.setSystemTime(Date.now() + 30_001);
     const res = await upgrade(ticket);
+    vi.useRealTimers();
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ error: "unauthorized", message: "the ticket has expired" });
   });
 
   it("closes a socket with 4001 when the token it was opened with expires, and no other", async () => {
-    const early = await connect("admin", "admin-early");
-    const later = await connect("admin", "admin-later");
-    await runInDurableObject(hub(), (_instance: RealtimeHub, state) => {
-      for (const ws of state.getWebSockets()) {
-        const info = ws.deserializeAttachment() as { sub: string; validUntil: number };
-        if (info.sub === "admin-early")
-          ws.serializeAttachment({ ...info, validUntil: Date.now() - 1 });
-      }
-    });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const early = await connect("admin", "admin-early", 60);
+    const later = await connect("admin", "admin-later", 600);
+    vi.setSystemTime(Date.now() + 61_000);
     expect(await runDurableObjectAlarm(hub())).toBe(true);
+    vi.useRealTimers();
     expect(await early.closed).toBe(4001);
     expect((await deliver("session.status", { name: "default", status: "WORKING" })).status).toBe(
       200,

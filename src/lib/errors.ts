@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Failure } from "./contracts/result.ts";
 import type { AppEnv } from "./types.ts";
 
 export interface ErrorBody {
@@ -41,6 +42,11 @@ export function apiError(
     message: message ?? error,
     res: errorResponse(status, error, message, retryAfterMs),
   });
+}
+
+/** The error a browser gets for a call to WAHA that failed. */
+export function failureError(failure: Failure): HTTPException {
+  return apiError(failure.status, failure.error, failure.message, failure.retryAfterMs);
 }
 
 /** `app.onError`: known errors keep their answer; anything else is logged and hidden. */

@@ -3,7 +3,7 @@
  * cap by that colo's MediaLedger. Puts, deletes and hit reports all happen in the
  * Worker of that colo, after the response, in `waitUntil`.
  */
-import type { MediaMeta } from "../../durable-objects/media-key.ts";
+import type { MediaMeta } from "./contracts/media.ts";
 import { count } from "./metrics.ts";
 
 /** Hits are reported to the ledger at most this often per isolate (approximate LRU). */

@@ -4,7 +4,7 @@
  * hit never waits on a Durable Object call.
  */
 import { createMiddleware } from "hono/factory";
-import type { StatsSnapshot } from "../../durable-objects/stats.ts";
+import type { StatsSnapshot } from "./contracts/stats.ts";
 import type { AppEnv } from "./types.ts";
 
 const FLUSH_MS = 1_000;

@@ -4,10 +4,11 @@
  * media gate, this colo's media ledger, realtime hub).
  */
 import type { Config } from "./config.ts";
+import type { GateSnapshot } from "./contracts/gate.ts";
 import { ledgerSnapshot } from "./media-cache.ts";
 import { readCounters } from "./metrics.ts";
 import { realtimeConnections } from "./realtime.ts";
-import { type CircuitSnapshot, circuitSnapshot } from "./upstream.ts";
+import { wahaGate } from "./waha-client.ts";
 
 export interface ResourceCounts {
   hits: number;
@@ -54,7 +55,7 @@ export interface MonitoringStats {
     activeDownloads: number;
     maxConcurrency: number;
   };
-  circuit: CircuitSnapshot;
+  circuit: GateSnapshot["circuit"];
   realtime: { connections: number };
 }
 
@@ -91,20 +92,14 @@ export async function collectStats(
   config: Config,
   colo: string,
 ): Promise<MonitoringStats> {
-  const [snapshot, circuit, gate, ledger, connections] = await Promise.all([
+  const [snapshot, gate, ledger, connections] = await Promise.all([
     readCounters(env, ctx),
-    gauge<CircuitSnapshot>("circuit", () => circuitSnapshot(env), {
-      state: "closed",
-      failures: 0,
-      openedAt: null,
+    gauge<GateSnapshot>("gate", () => wahaGate(env).snapshot(), {
+      media: { active: 0, peak: 0, max: config.WA_MEDIA_MAX_CONCURRENCY },
+      stream: { active: 0, max: config.WA_MEDIA_STREAM_MAX_CONCURRENCY },
+      api: { active: 0, pending: 0, max: config.WAHA_MAX_CONCURRENT_REQUESTS },
+      circuit: { state: "closed", failures: 0, openedAt: null },
     }),
-    gauge<{ active: number }>(
-      "media gate",
-      () => env.MEDIA_GATE.get(env.MEDIA_GATE.idFromName("global")).snapshot(),
-      {
-        active: 0,
-      },
-    ),
     gauge<{ items: number; bytes: number }>("media ledger", () => ledgerSnapshot(env, colo), {
       items: 0,
       bytes: 0,
@@ -179,11 +174,12 @@ export async function collectStats(
       evictions: n("media.evictions"),
       busyRejections: n("media.busyRejections"),
       cooldownRejections: n("media.cooldownRejections"),
-      inFlight: gate.active,
-      activeDownloads: gate.active,
+      // Every transfer from WAHA under way (over-cap streams too); downloads hold media slots.
+      inFlight: gate.media.active + gate.stream.active,
+      activeDownloads: gate.media.active,
       maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
     },
-    circuit,
+    circuit: gate.circuit,
     realtime: { connections },
   };
 }

@@ -2,11 +2,11 @@
  * Realtime events and how they reach browsers: the frames SPEC.md names, who may see
  * each one, and the calls into the RealtimeHub Durable Object.
  */
-import type { Audience } from "../../durable-objects/realtime-hub.ts";
+import type { Audience } from "./contracts/hub.ts";
 import type { BrowserMessage } from "./inbox-shapes.ts";
 import type { User } from "./types.ts";
 
-export type { Audience } from "../../durable-objects/realtime-hub.ts";
+export type { Audience } from "./contracts/hub.ts";
 
 export type RealtimeEvent =
   | { type: "message.new"; jid: string; message: BrowserMessage }

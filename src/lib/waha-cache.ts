@@ -3,21 +3,11 @@
  * Object), then the resource's WahaResource object, shared by every isolate, which
  * loads from WAHA at most once per TTL. Also the invalidation other features call.
  */
-import type {
-  CacheStatus,
-  ResourceAnswer,
-  ResourceRead,
-} from "../../durable-objects/waha-resource.ts";
 import { loadConfig } from "./config.ts";
+import type { ResourceSpec } from "./contracts/resources.ts";
+import type { Cached, CacheStatus } from "./contracts/result.ts";
 import { count } from "./metrics.ts";
-import type { UpstreamFailure, UpstreamLimits } from "./upstream.ts";
-import { messagesObject, type ResourceSpec, resourceAddress } from "./waha-resources.ts";
-
-export type { CacheStatus } from "../../durable-objects/waha-resource.ts";
-
-export type CacheAnswer =
-  | { ok: true; value: unknown; cache: CacheStatus; fetchedAt: number }
-  | { ok: false; failure: UpstreamFailure };
+import { messagesObject, resourceAddress, resourceTtl } from "./waha-resources.ts";
 
 interface LocalEntry {
   value: unknown;
@@ -29,62 +19,49 @@ interface LocalEntry {
 const LOCAL_MAX_ENTRIES = 500;
 
 const local = new Map<string, LocalEntry>();
-const pending = new Map<string, Promise<ResourceAnswer>>();
+const pending = new Map<string, Promise<Cached<unknown>>>();
 
 function stub(env: Env, object: string) {
   return env.WAHA_RESOURCE.get(env.WAHA_RESOURCE.idFromName(object));
-}
-
-export interface ReadOptions {
-  session: string;
-  ttlMs: number;
-  limits: UpstreamLimits;
 }
 
 /**
  * Reads a resource: from this isolate if fresh, else from its object (which shares one
  * WAHA load between every caller). Counts `cache.<hit|miss|coalesced|stale>:<kind>`.
  */
-export async function readCached(
-  env: Env,
-  spec: ResourceSpec,
-  options: ReadOptions,
-): Promise<CacheAnswer> {
-  const { object, variant } = resourceAddress(options.session, spec);
+export async function readCached(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    return {
+      ok: false,
+      failure: { status: 502, error: "upstream-error", message: "the gateway's config is invalid" },
+    };
+  }
+  const ttlMs = resourceTtl(spec.kind, loaded.config);
+  const { object, variant } = resourceAddress(loaded.config.WAHA_SESSION, spec);
   const key = `${object}\n${variant}`;
   const now = Date.now();
   const hit = local.get(key);
-  if (hit && now - hit.fetchedAt < Math.min(hit.ttlMs, options.ttlMs)) {
+  if (hit && now - hit.fetchedAt < Math.min(hit.ttlMs, ttlMs)) {
     count(`cache.hit:${spec.kind}`);
     return { ok: true, value: hit.value, cache: "HIT", fetchedAt: hit.fetchedAt };
   }
-  let answer: ResourceAnswer;
+  let answer: Cached<unknown>;
   const joined = pending.get(key);
   if (joined) {
     answer = await joined;
-    if (answer.kind === "value" && answer.cache === "MISS")
-      answer = { ...answer, cache: "COALESCED" };
+    if (answer.ok && answer.cache === "MISS") answer = { ...answer, cache: "COALESCED" };
   } else {
-    const asked = ask(env, object, {
-      session: options.session,
-      spec,
-      ttlMs: options.ttlMs,
-      limits: options.limits,
-    });
+    const asked: Promise<Cached<unknown>> = stub(env, object).read(spec);
     pending.set(key, asked);
     answer = await asked.finally(() => pending.delete(key));
-    if (answer.kind === "value" && answer.cache !== "STALE") remember(key, answer, options.ttlMs);
+    if (answer.ok && answer.cache !== "STALE") remember(key, answer, ttlMs);
   }
-  if (answer.kind === "error") return { ok: false, failure: answer.failure };
-  count(`cache.${answer.cache.toLowerCase()}:${spec.kind}`);
-  return { ok: true, value: answer.value, cache: answer.cache, fetchedAt: answer.fetchedAt };
+  if (answer.ok) count(`cache.${answer.cache.toLowerCase()}:${spec.kind}`);
+  return answer;
 }
 
-async function ask(env: Env, object: string, request: ResourceRead): Promise<ResourceAnswer> {
-  return stub(env, object).read(request);
-}
-
-function remember(key: string, answer: ResourceAnswer & { kind: "value" }, ttlMs: number): void {
+function remember(key: string, answer: { value: unknown; fetchedAt: number }, ttlMs: number): void {
   local.delete(key);
   local.set(key, { value: answer.value, fetchedAt: answer.fetchedAt, ttlMs });
   for (const oldest of local.keys()) {

@@ -1,8 +1,13 @@
 /**
  * The one way a request reaches WAHA: on WAHA_URL's origin only, with `X-Api-Key`, and
  * never following a redirect, so the key goes nowhere else and nothing a redirect points
- * at is ever served or cached as WAHA's answer.
+ * at is ever served or cached as WAHA's answer. API calls also go through the gate's
+ * `api` pool, with timeouts and retries (`callWaha`).
  */
+import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
+import { type Config, loadConfig } from "./config.ts";
+import type { CallOutcome } from "./contracts/gate.ts";
+import type { Failure, Result } from "./contracts/result.ts";
 
 export interface WahaTarget {
   /** WAHA_URL, without a trailing slash. */
@@ -58,4 +63,208 @@ export async function wahaFetch(
     throw new WahaRedirectError(res.status, originOf(res.headers.get("Location"), url));
   }
   return res;
+}
+
+/** WAHA endpoints by the names the counters (and the simulator) use. */
+export type WahaEndpoint =
+  | "session"
+  | "server-version"
+  | "ping"
+  | "health"
+  | "chats"
+  | "messages"
+  | "message"
+  | "sendText"
+  | "sendSeen";
+
+export interface WahaRequest {
+  endpoint: WahaEndpoint;
+  method: "GET" | "POST";
+  /** Path and query on WAHA_URL, built with `wahaPaths`. */
+  path: string;
+  body?: Record<string, unknown>;
+}
+
+/** WAHA's 2xx answer: its status and parsed JSON (null when empty). */
+export interface WahaAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** The gate every request to WAHA takes a lease from. */
+export function wahaGate(env: Env) {
+  return env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+}
+
+/** Retries of idempotent GETs after a failure: about 100 ms doubling to 2 s, half-jittered. */
+export const RETRY_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 2_000, jitter: 0.5 };
+
+type Attempt =
+  | { kind: "ok"; answer: WahaAnswer }
+  | { kind: "rejected"; status: number; message: string }
+  | (Extract<CallOutcome, { kind: "failed" }> & { message: string });
+
+/**
+ * Calls WAHA's API (not media): one lease from the gate's `api` pool per attempt, the
+ * per-attempt timeout, and for GETs up to WAHA_MAX_RETRIES retries after a 5xx, a timeout
+ * or no connection. A 4xx is WAHA's answer and never retried; anything but a GET is sent
+ * at most once. The failure is the one the browser gets.
+ */
+export async function callWaha(env: Env, request: WahaRequest): Promise<Result<WahaAnswer>> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return { ok: false, failure: invalidConfig };
+  const config = loaded.config;
+  const gate = wahaGate(env);
+  const retries = request.method === "GET" ? config.WAHA_MAX_RETRIES : 0;
+  let last: Attempt | null = null;
+  let attempts = 0;
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    if (attempt > 0) await sleep(backoffDelay(attempt - 1, RETRY_BACKOFF));
+    const lease = await gate.acquire("api", request.endpoint);
+    if (lease.status === "circuit-open") {
+      // Attempts already made tell the caller more than "circuit open" would.
+      if (last?.kind === "failed") break;
+      return { ok: false, failure: circuitOpen(lease.retryAfterMs) };
+    }
+    if (lease.status === "busy") return { ok: false, failure: busy(lease.retryAfterMs) };
+    attempts++;
+    last = await attemptOnce(config, request);
+    const outcome: CallOutcome =
+      last.kind === "failed" ? { kind: "failed", reason: last.reason } : { kind: last.kind };
+    await gate.release(lease.leaseId, { endpoint: request.endpoint, outcome });
+    // One probe decides the circuit; a redirect would only repeat itself.
+    if (last.kind !== "failed" || lease.probe || last.reason === "redirect") break;
+  }
+  if (last === null) return { ok: false, failure: busy(1_000) };
+  switch (last.kind) {
+    case "ok":
+      return { ok: true, value: last.answer };
+    case "rejected":
+      return {
+        ok: false,
+        failure: {
+          status: 502,
+          error: "upstream-rejected",
+          message: `WAHA answered ${last.status}: ${last.message}`,
+          upstreamStatus: last.status,
+        },
+      };
+    default:
+      return {
+        ok: false,
+        failure: {
+          status: 502,
+          error: last.reason === "timeout" ? "upstream-timeout" : "upstream-error",
+          message: `${last.message} (after ${attempts} attempt${attempts === 1 ? "" : "s"})`,
+        },
+      };
+  }
+}
+
+const invalidConfig: Failure = {
+  status: 502,
+  error: "upstream-error",
+  message: "the gateway's config is invalid",
+};
+
+function circuitOpen(retryAfterMs: number): Failure {
+  return {
+    status: 503,
+    error: "upstream-unavailable",
+    message: "WAHA is failing; calls to it are paused until the circuit closes",
+    retryAfterMs,
+  };
+}
+
+function busy(retryAfterMs: number): Failure {
+  return {
+    status: 503,
+    error: "upstream-busy",
+    message: "too many WAHA calls are under way",
+    retryAfterMs,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function attemptOnce(config: Config, request: WahaRequest): Promise<Attempt> {
+  const timeoutMs = config.WAHA_REQUEST_TIMEOUT_MS;
+  const headers = new Headers({ Accept: "application/json" });
+  if (request.body) headers.set("Content-Type", "application/json");
+  try {
+    const res = await wahaFetch(
+      { url: config.WAHA_URL, apiKey: config.WAHA_API_KEY },
+      request.path,
+      {
+        method: request.method,
+        headers,
+        body: request.body ? JSON.stringify(request.body) : null,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+    );
+    const text = await res.text();
+    if (res.status >= 500) {
+      return {
+        kind: "failed",
+        reason: "server-error",
+        message: `WAHA answered ${res.status} to ${request.endpoint}`,
+      };
+    }
+    if (res.status >= 400) {
+      return { kind: "rejected", status: res.status, message: wahaMessage(text, res.statusText) };
+    }
+    try {
+      return {
+        kind: "ok",
+        answer: { status: res.status, body: text === "" ? null : JSON.parse(text) },
+      };
+    } catch {
+      return {
+        kind: "failed",
+        reason: "server-error",
+        message: `WAHA answered ${request.endpoint} with a body that is not JSON`,
+      };
+    }
+  } catch (err) {
+    if (err instanceof WahaRedirectError) {
+      console.log(
+        `[waha upstream] refused a redirect from ${request.endpoint} (${err.status}) to ${err.locationOrigin ?? "nowhere"}`,
+      );
+      return { kind: "failed", reason: "redirect", message: `${request.endpoint}: ${err.message}` };
+    }
+    const name = err instanceof Error ? err.name : "";
+    if (name === "TimeoutError" || name === "AbortError") {
+      return {
+        kind: "failed",
+        reason: "timeout",
+        message: `WAHA did not answer ${request.endpoint} within ${timeoutMs} ms`,
+      };
+    }
+    return {
+      kind: "failed",
+      reason: "unreachable",
+      message: `WAHA could not be reached for ${request.endpoint}: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+}
+
+/** WAHA's (NestJS) error bodies: `{message: string | string[]}` or `{error: {message}}`. */
+function wahaMessage(text: string, fallback: string): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body === "object" && body !== null) {
+      const { message, error } = body as { message?: unknown; error?: unknown };
+      if (typeof message === "string") return message.slice(0, 300);
+      if (Array.isArray(message)) return message.map(String).join("; ").slice(0, 300);
+      if (typeof error === "string") return error.slice(0, 300);
+      if (typeof error === "object" && error !== null && "message" in error) {
+        return String(error.message).slice(0, 300);
+      }
+    }
+  } catch {
+    // not JSON; fall through
+  }
+  return fallback || "error";
 }

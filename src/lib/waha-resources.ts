@@ -3,6 +3,10 @@
  * takes and the shape it is kept in. Loaders run inside the resource's WahaResource
  * object; they see WAHA only through a `Fetch` (the upstream gate).
  */
+
+import type { Config } from "./config.ts";
+import type { ResourceSpec } from "./contracts/resources.ts";
+import type { Failure, Result } from "./contracts/result.ts";
 import {
   type BrowserMessage,
   byLastMessage,
@@ -10,12 +14,6 @@ import {
   toBrowserMessage,
   toCachedChat,
 } from "./inbox-shapes.ts";
-import {
-  failureOf,
-  type UpstreamFailure,
-  type UpstreamRequest,
-  type UpstreamResult,
-} from "./upstream.ts";
 import {
   chatSchema,
   messageSchema,
@@ -25,13 +23,9 @@ import {
   type WahaMessage,
   wahaPaths,
 } from "./waha.ts";
+import type { WahaAnswer, WahaRequest } from "./waha-client.ts";
 
-export type ResourceSpec =
-  | { kind: "status" }
-  | { kind: "session" }
-  | { kind: "health" }
-  | { kind: "chats" }
-  | { kind: "messages"; jid: string; limit: number; beforeId: string | null };
+export type { ResourceSpec } from "./contracts/resources.ts";
 
 export interface SessionValue {
   name: string;
@@ -54,12 +48,10 @@ export interface HealthValue {
   note?: string;
 }
 
-export type Fetch = (request: UpstreamRequest) => Promise<UpstreamResult>;
+export type Fetch = (request: WahaRequest) => Promise<Result<WahaAnswer>>;
 
-export type LoadResult =
-  | { ok: true; value: unknown }
-  /** `stale`: whether an older value may stand in (not for a bad request). */
-  | { ok: false; failure: UpstreamFailure; stale: boolean };
+type LoadResult = Result<unknown>;
+type Failed = { ok: false; failure: Failure };
 
 export interface LoadContext {
   session: string;
@@ -69,6 +61,22 @@ export interface LoadContext {
   /** Message id → its time (seconds), as last seen: pages back from `beforeId` start there. */
   seen: Map<string, number>;
   now: number;
+}
+
+/** How long an answer of this kind stays fresh. */
+export function resourceTtl(kind: ResourceSpec["kind"], config: Config): number {
+  switch (kind) {
+    case "status":
+      return config.WAHA_STATUS_CACHE_DURATION;
+    case "session":
+      return config.WAHA_SESSION_CACHE_DURATION;
+    case "health":
+      return config.WAHA_HEALTH_CACHE_DURATION;
+    case "chats":
+      return config.WA_CHATS_TTL_MS;
+    case "messages":
+      return config.WA_MESSAGES_TTL_MS;
+  }
 }
 
 /** Where a resource lives: its object (one per name) and its key within that object. */
@@ -90,7 +98,7 @@ export function messagesObject(session: string, jid: string): string {
   return `${session}\nmessages\n${jid}`;
 }
 
-export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<LoadResult> {
+export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<Result<unknown>> {
   switch (spec.kind) {
     case "status":
       return loadStatus(ctx);
@@ -105,15 +113,13 @@ export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<Load
   }
 }
 
-type Got = { ok: true; body: unknown } | { ok: false; result: LoadResult & { ok: false } };
-
-async function get(ctx: LoadContext, request: Omit<UpstreamRequest, "method">): Promise<Got> {
+/** A GET's JSON body. */
+async function get(ctx: LoadContext, request: Omit<WahaRequest, "method">): Promise<LoadResult> {
   const result = await ctx.fetch({ ...request, method: "GET" });
-  if (result.kind === "ok") return { ok: true, body: result.body };
-  return { ok: false, result: { ok: false, failure: failureOf(result), stale: true } };
+  return result.ok ? { ok: true, value: result.value.body } : result;
 }
 
-function invalid(what: string, detail: string): LoadResult & { ok: false } {
+function invalid(what: string, detail: string): Failed {
   return {
     ok: false,
     failure: {
@@ -121,7 +127,6 @@ function invalid(what: string, detail: string): LoadResult & { ok: false } {
       error: "upstream-invalid",
       message: `WAHA's ${what} answer is not as expected: ${detail}`,
     },
-    stale: true,
   };
 }
 
@@ -138,8 +143,8 @@ function parseSession(body: unknown): SessionValue | string {
 
 async function loadSession(ctx: LoadContext): Promise<LoadResult> {
   const got = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
-  if (!got.ok) return got.result;
-  const session = parseSession(got.body);
+  if (!got.ok) return got;
+  const session = parseSession(got.value);
   return typeof session === "string" ? invalid("session", session) : { ok: true, value: session };
 }
 
@@ -147,12 +152,12 @@ async function loadStatus(ctx: LoadContext): Promise<LoadResult> {
   // One after the other: after the circuit's cool-off only one probe goes to WAHA, and
   // the second call must find the circuit closed again, not answer 503.
   const session = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
-  if (!session.ok) return session.result;
+  if (!session.ok) return session;
   const version = await get(ctx, { endpoint: "server-version", path: wahaPaths.version() });
-  if (!version.ok) return version.result;
-  const parsedSession = parseSession(session.body);
+  if (!version.ok) return version;
+  const parsedSession = parseSession(session.value);
   if (typeof parsedSession === "string") return invalid("session", parsedSession);
-  const server = versionSchema.safeParse(version.body);
+  const server = versionSchema.safeParse(version.value);
   if (!server.success)
     return invalid("server version", server.error.issues[0]?.message ?? "invalid");
   const { version: v, engine, tier } = server.data;
@@ -174,23 +179,24 @@ async function loadHealth(ctx: LoadContext): Promise<LoadResult> {
     ctx.previous !== undefined &&
     ctx.now - ctx.previous.fetchedAt < HEALTH_RECHECK_MS;
   if (!knownCore) {
-    const result = await ctx.fetch({ endpoint: "health", method: "GET", path: wahaPaths.health() });
-    if (result.kind === "ok") {
-      const status = (result.body as { status?: unknown } | null)?.status;
-      const value: HealthValue = { ok: status === "ok", source: "health", details: result.body };
+    const result = await get(ctx, { endpoint: "health", path: wahaPaths.health() });
+    if (result.ok) {
+      const status = (result.value as { status?: unknown } | null)?.status;
+      const value: HealthValue = { ok: status === "ok", source: "health", details: result.value };
       return { ok: true, value };
     }
     // WAHA Core answers /health with an error (422); a key problem (401/403) is no reason to try /ping.
-    const core = result.kind === "rejected" && result.status !== 401 && result.status !== 403;
-    if (!core) return { ok: false, failure: failureOf(result), stale: true };
+    const upstream = result.failure.upstreamStatus;
+    const core = upstream !== undefined && upstream !== 401 && upstream !== 403;
+    if (!core) return result;
   }
   const got = await get(ctx, { endpoint: "ping", path: wahaPaths.ping() });
-  if (!got.ok) return got.result;
-  const pong = pingSchema.safeParse(got.body);
+  if (!got.ok) return got;
+  const pong = pingSchema.safeParse(got.value);
   const value: HealthValue = {
     ok: pong.success,
     source: "ping",
-    details: got.body,
+    details: got.value,
     note: "WAHA Core has no /health; this answer comes from /ping",
   };
   return { ok: true, value };
@@ -204,10 +210,10 @@ async function loadChats(ctx: LoadContext): Promise<LoadResult> {
     endpoint: "chats",
     path: wahaPaths.chats(ctx.session, CHATS_LIMIT),
   });
-  if (!got.ok) return got.result;
-  if (!Array.isArray(got.body)) return invalid("chats", "not an array");
+  if (!got.ok) return got;
+  if (!Array.isArray(got.value)) return invalid("chats", "not an array");
   const chats: CachedChat[] = [];
-  for (const raw of got.body) {
+  for (const raw of got.value) {
     const parsed = chatSchema.safeParse(raw);
     // One odd chat must not hide the others.
     if (parsed.success) chats.push(toCachedChat(parsed.data));
@@ -226,22 +232,20 @@ async function page(
   jid: string,
   limit: number,
   before?: number,
-): Promise<
-  { ok: true; messages: WahaMessage[] } | { ok: false; result: LoadResult & { ok: false } }
-> {
+): Promise<Result<WahaMessage[]>> {
   const got = await get(ctx, {
     endpoint: "messages",
     path: wahaPaths.messages(ctx.session, jid, limit, before),
   });
   if (!got.ok) return got;
-  if (!Array.isArray(got.body)) return { ok: false, result: invalid("messages", "not an array") };
+  if (!Array.isArray(got.value)) return invalid("messages", "not an array");
   const messages: WahaMessage[] = [];
-  for (const raw of got.body) {
+  for (const raw of got.value) {
     const parsed = messageSchema.safeParse(raw);
     if (parsed.success) messages.push(parsed.data);
   }
   remember(ctx.seen, messages);
-  return { ok: true, messages };
+  return { ok: true, value: messages };
 }
 
 function remember(seen: Map<string, number>, messages: WahaMessage[]): void {
@@ -256,7 +260,7 @@ function remember(seen: Map<string, number>, messages: WahaMessage[]): void {
   }
 }
 
-function messageNotFound(jid: string, id: string): LoadResult & { ok: false } {
+function messageNotFound(jid: string, id: string): Failed {
   return {
     ok: false,
     failure: {
@@ -264,32 +268,24 @@ function messageNotFound(jid: string, id: string): LoadResult & { ok: false } {
       error: "message-not-found",
       message: `beforeId: chat ${jid} has no message ${id}`,
     },
-    stale: false,
   };
 }
 
 /** beforeId's time: from what this chat's pages showed, else one lookup of that message. */
-async function timeOf(
-  ctx: LoadContext,
-  jid: string,
-  id: string,
-): Promise<{ ok: true; seconds: number } | { ok: false; result: LoadResult & { ok: false } }> {
+async function timeOf(ctx: LoadContext, jid: string, id: string): Promise<Result<number>> {
   const known = ctx.seen.get(id);
-  if (known !== undefined) return { ok: true, seconds: known };
-  const result = await ctx.fetch({
+  if (known !== undefined) return { ok: true, value: known };
+  const result = await get(ctx, {
     endpoint: "message",
-    method: "GET",
     path: wahaPaths.message(ctx.session, jid, id, false),
   });
-  if (result.kind === "rejected" && (result.status === 404 || result.status === 400)) {
-    return { ok: false, result: messageNotFound(jid, id) };
+  if (!result.ok) {
+    const upstream = result.failure.upstreamStatus;
+    return upstream === 404 || upstream === 400 ? messageNotFound(jid, id) : result;
   }
-  if (result.kind !== "ok") {
-    return { ok: false, result: { ok: false, failure: failureOf(result), stale: true } };
-  }
-  const parsed = messageSchema.safeParse(result.body);
-  if (!parsed.success) return { ok: false, result: messageNotFound(jid, id) };
-  return { ok: true, seconds: parsed.data.timestamp };
+  const parsed = messageSchema.safeParse(result.value);
+  if (!parsed.success) return messageNotFound(jid, id);
+  return { ok: true, value: parsed.data.timestamp };
 }
 
 /**
@@ -308,16 +304,14 @@ async function loadMessages(
   });
   if (beforeId === null) {
     const first = await page(ctx, jid, limit);
-    return first.ok ? done(first.messages) : first.result;
+    return first.ok ? done(first.value) : first;
   }
   const time = await timeOf(ctx, jid, beforeId);
-  if (!time.ok) return time.result;
-  const older = await page(ctx, jid, limit + SAME_SECOND_SLACK, time.seconds);
-  if (!older.ok) return older.result;
-  const at = older.messages.findIndex((m) => m.id === beforeId);
+  if (!time.ok) return time;
+  const older = await page(ctx, jid, limit + SAME_SECOND_SLACK, time.value);
+  if (!older.ok) return older;
+  const at = older.value.findIndex((m) => m.id === beforeId);
   const rest =
-    at >= 0
-      ? older.messages.slice(at + 1)
-      : older.messages.filter((m) => m.timestamp < time.seconds);
+    at >= 0 ? older.value.slice(at + 1) : older.value.filter((m) => m.timestamp < time.value);
   return done(rest.slice(0, limit));
 }

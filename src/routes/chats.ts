@@ -8,14 +8,14 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { assignmentOwners, canAccessChat, recordFirstResponse } from "../lib/db.ts";
-import { apiError } from "../lib/errors.ts";
+import { apiError, failureError } from "../lib/errors.ts";
 import { type CachedChat, type ChatSummary, toBrowserMessage } from "../lib/inbox-shapes.ts";
 import { wahaReadLimit } from "../lib/rate-limit.ts";
 import type { AppEnv, User } from "../lib/types.ts";
-import { callWaha, failureOf, failureResponse, upstreamLimits } from "../lib/upstream.ts";
 import { parseInput } from "../lib/validate.ts";
 import { messageSchema, wahaPaths } from "../lib/waha.ts";
 import { cacheHeaders, invalidateChat, readCached } from "../lib/waha-cache.ts";
+import { callWaha } from "../lib/waha-client.ts";
 
 /** WAHA's own page size for messages; more in one request is refused. */
 const MESSAGES_MAX_LIMIT = 100;
@@ -73,22 +73,18 @@ async function chatAction(
   jid: string,
   endpoint: "sendText" | "sendSeen",
   fields: Record<string, string>,
-): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
+): Promise<unknown> {
   const { config, user } = c.var;
   await requireChat(c.env.DB, user, jid);
-  const result = await callWaha(
-    c.env,
-    {
-      endpoint,
-      method: "POST",
-      path: endpoint === "sendText" ? wahaPaths.sendText() : wahaPaths.sendSeen(),
-      body: { session: config.WAHA_SESSION, chatId: jid, ...fields },
-    },
-    upstreamLimits(config),
-  );
-  if (result.kind !== "ok") return { ok: false, response: failureResponse(failureOf(result)) };
+  const result = await callWaha(c.env, {
+    endpoint,
+    method: "POST",
+    path: endpoint === "sendText" ? wahaPaths.sendText() : wahaPaths.sendSeen(),
+    body: { session: config.WAHA_SESSION, chatId: jid, ...fields },
+  });
+  if (!result.ok) throw failureError(result.failure);
   await afterWaha(`${endpoint} ${jid}: cache invalidation`, invalidateChat(c.env, jid));
-  return { ok: true, body: result.body };
+  return result.value.body;
 }
 
 /**
@@ -105,17 +101,9 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
-    const { config, user } = c.var;
-    const answer = await readCached(
-      c.env,
-      { kind: "chats" },
-      {
-        session: config.WAHA_SESSION,
-        ttlMs: config.WA_CHATS_TTL_MS,
-        limits: upstreamLimits(config),
-      },
-    );
-    if (!answer.ok) return failureResponse(answer.failure);
+    const { user } = c.var;
+    const answer = await readCached(c.env, { kind: "chats" });
+    if (!answer.ok) throw failureError(answer.failure);
     const owners = await assignmentOwners(c.env.DB);
     const list: ChatSummary[] = (answer.value as CachedChat[]).map((chat) => ({
       ...chat,
@@ -127,28 +115,23 @@ export const chats = new Hono<AppEnv>()
 
   .get("/wa/messages", wahaReadLimit("messages"), async (c) => {
     const { jid, limit, beforeId } = parseInput(messagesQuery, c.req.query());
-    const { config, user } = c.var;
-    await requireChat(c.env.DB, user, jid);
-    const answer = await readCached(
-      c.env,
-      { kind: "messages", jid, limit, beforeId: beforeId ?? null },
-      {
-        session: config.WAHA_SESSION,
-        ttlMs: config.WA_MESSAGES_TTL_MS,
-        limits: upstreamLimits(config),
-      },
-    );
-    if (!answer.ok) return failureResponse(answer.failure);
+    await requireChat(c.env.DB, c.var.user, jid);
+    const answer = await readCached(c.env, {
+      kind: "messages",
+      jid,
+      limit,
+      beforeId: beforeId ?? null,
+    });
+    if (!answer.ok) throw failureError(answer.failure);
     return c.json(answer.value as object[], 200, cacheHeaders(answer));
   })
 
   .post("/wa/send-text", async (c) => {
     const { jid, text } = parseInput(sendTextBody, await jsonBody(c.req));
     const sent = await chatAction(c, jid, "sendText", { text });
-    if (!sent.ok) return sent.response;
     await afterWaha(`sendText ${jid}: firstResponseAt`, recordFirstResponse(c.env.DB, jid));
     // Engines answer sendText differently; the message is passed on when it has WAHA's message shape.
-    const message = messageSchema.safeParse(sent.body);
+    const message = messageSchema.safeParse(sent);
     return c.json(
       { sent: true, message: message.success ? toBrowserMessage(message.data, jid) : null },
       201,
@@ -157,7 +140,6 @@ export const chats = new Hono<AppEnv>()
 
   .post("/wa/mark-read", async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
-    const read = await chatAction(c, jid, "sendSeen", {});
-    if (!read.ok) return read.response;
+    await chatAction(c, jid, "sendSeen", {});
     return c.json({ read: true });
   });

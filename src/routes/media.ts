@@ -6,7 +6,6 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import type { MediaJob } from "../../durable-objects/media-key.ts";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
@@ -85,28 +84,18 @@ export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
     return res;
   }
 
-  const job: MediaJob = {
-    session,
+  const outcome = await mediaKeyStub(c.env, session, jid, id).serve({
     jid,
     id,
-    key: `${jid}/${id}`,
-    timeoutMs: config.WA_MEDIA_TIMEOUT_MS,
-    cooldownMs: config.WA_MEDIA_COOLDOWN_MS,
-    cooldownMaxMs: config.WA_MEDIA_COOLDOWN_MAX_MS,
-    itemMaxBytes: config.WA_MEDIA_CACHE_ITEM_MAX_BYTES,
-    maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
-    streamMaxConcurrency: config.WA_MEDIA_STREAM_MAX_CONCURRENCY,
-    streamIdleMs: config.WA_MEDIA_STREAM_IDLE_MS,
     ...(range ? { range } : {}),
-  };
-  const outcome = await mediaKeyStub(c.env, session, jid, id).serve(job);
+  });
   const tag = etag ?? (await mediaEtag(session, jid, id));
 
   switch (outcome.kind) {
     case "error": {
-      if (outcome.status === 429) count("media.busyRejections");
+      // Busy answers are counted by the gate that gave them.
       if (outcome.fromCooldown) count("media.cooldownRejections");
-      return errorResponse(outcome.status, outcome.error, outcome.message, outcome.retryAfterMs);
+      throw apiError(outcome.status, outcome.error, outcome.message, outcome.retryAfterMs);
     }
     case "bytes": {
       const status = outcome.shared ? "COALESCED" : "MISS";

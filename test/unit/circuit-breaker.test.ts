@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { backoffDelay } from "../../src/lib/backoff.ts";
 import {
   admit,
   CIRCUIT_POLICY,
@@ -7,7 +8,7 @@ import {
   recordFailure,
   recordSuccess,
 } from "../../src/lib/circuit-breaker.ts";
-import { retryDelayMs } from "../../src/lib/upstream.ts";
+import { RETRY_BACKOFF } from "../../src/lib/waha-client.ts";
 
 const LEASE = 6_000;
 
@@ -69,8 +70,9 @@ describe("circuit breaker", () => {
 
 describe("retry delays", () => {
   it("double with each retry, stay between half and all of their ceiling, and stop growing at 2 s", () => {
-    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, () => 1))).toEqual([100, 200, 400, 800]);
-    expect([1, 2, 3, 4].map((n) => retryDelayMs(n, () => 0))).toEqual([50, 100, 200, 400]);
-    expect(retryDelayMs(10, () => 1)).toBe(2_000);
+    const delay = (n: number, random: number) => backoffDelay(n, RETRY_BACKOFF, () => random);
+    expect([0, 1, 2, 3].map((n) => delay(n, 0))).toEqual([100, 200, 400, 800]);
+    expect([0, 1, 2, 3].map((n) => delay(n, 1))).toEqual([50, 100, 200, 400]);
+    expect(delay(9, 0)).toBe(2_000);
   });
 });

@@ -1,0 +1,259 @@
+/**
+ * WahaGate: the one gate on the road to WAHA, gateway-wide. Every request to WAHA holds
+ * a lease from one of its pools: `media` (downloads; full → busy at once), `stream`
+ * (over-cap files passed through; its own slots, so slow readers never starve media) and
+ * `api` (status, lists, sends; a call waits for a slot up to its timeout). Leases live in
+ * one SQLite table and expire, so a caller that died frees its slot by itself. API calls
+ * report how they went, which drives the circuit breaker and the upstream counters.
+ * Limits come from this object's own configuration.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  admit,
+  type Circuit,
+  CLOSED,
+  recordFailure,
+  recordSuccess,
+} from "../src/lib/circuit-breaker.ts";
+import { type Config, loadConfig } from "../src/lib/config.ts";
+import type { CallOutcome, GateSnapshot, Lease, Pool } from "../src/lib/contracts/gate.ts";
+import { count, flushMetrics } from "../src/lib/metrics.ts";
+
+/** How long a busy media caller is asked to wait: a typical download, not a whole timeout. */
+const MEDIA_BUSY_RETRY_MS = 2_000;
+/** Suggested wait for an API caller whose turn did not come within its timeout. */
+const API_BUSY_RETRY_MS = 1_000;
+/** Media leases outlive their download's timeout by this much. */
+const MEDIA_SLACK_MS = 5_000;
+/** API leases outlive one attempt's timeout by this much. */
+const API_SLACK_MS = 1_000;
+
+function leaseMs(pool: Pool, c: Config): number {
+  switch (pool) {
+    case "media":
+      return c.WA_MEDIA_TIMEOUT_MS + MEDIA_SLACK_MS;
+    case "stream":
+      // Between two chunks: the reader may pause up to its idle limit, WAHA up to the timeout.
+      return c.WA_MEDIA_STREAM_IDLE_MS + c.WA_MEDIA_TIMEOUT_MS + MEDIA_SLACK_MS;
+    case "api":
+      return c.WAHA_REQUEST_TIMEOUT_MS + API_SLACK_MS;
+  }
+}
+
+function capOf(pool: Pool, c: Config): number {
+  switch (pool) {
+    case "media":
+      return c.WA_MEDIA_MAX_CONCURRENCY;
+    case "stream":
+      return c.WA_MEDIA_STREAM_MAX_CONCURRENCY;
+    case "api":
+      return c.WAHA_MAX_CONCURRENT_REQUESTS;
+  }
+}
+
+export class WahaGate extends DurableObject<Env> {
+  private mediaPeak = 0;
+  /** API callers waiting for a slot, first come first served. */
+  private readonly waiters = new Set<() => void>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS leases (id TEXT PRIMARY KEY, pool TEXT NOT NULL,
+         key TEXT NOT NULL, expires_at INTEGER NOT NULL);
+       CREATE INDEX IF NOT EXISTS leases_pool ON leases (pool, expires_at);`,
+    );
+  }
+
+  private config(): Config {
+    const loaded = loadConfig(this.env);
+    // The Worker refuses every request while its config is invalid; nothing gets here then.
+    if (!loaded.ok) throw new Error(`config invalid: ${loaded.errors.join("; ")}`);
+    return loaded.config;
+  }
+
+  private active(pool: Pool, now = Date.now()): number {
+    this.ctx.storage.sql.exec("DELETE FROM leases WHERE expires_at <= ?", now);
+    return this.ctx.storage.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM leases WHERE pool = ?", pool)
+      .one().n;
+  }
+
+  private grant(pool: Pool, key: string, probe: boolean, c: Config): Lease {
+    const now = Date.now();
+    const leaseId = crypto.randomUUID();
+    this.ctx.storage.sql.exec(
+      "INSERT INTO leases (id, pool, key, expires_at) VALUES (?, ?, ?, ?)",
+      leaseId,
+      pool,
+      key,
+      now + leaseMs(pool, c),
+    );
+    if (pool === "media") this.mediaPeak = Math.max(this.mediaPeak, this.active("media", now));
+    return { status: "granted", leaseId, probe };
+  }
+
+  private busy(pool: Pool, key: string, active: number, max: number): Lease {
+    console.log(`[wa media] busy key=${key} pool=${pool} active=${active} max=${max}`);
+    count("media.busyRejections");
+    void flushMetrics(this.env, this.ctx);
+    return { status: "busy", retryAfterMs: MEDIA_BUSY_RETRY_MS, active, max };
+  }
+
+  /** A slot in `pool` for `key` (a media key, or the WAHA endpoint of an API call). */
+  async acquire(pool: Pool, key: string): Promise<Lease> {
+    const c = this.config();
+    const max = capOf(pool, c);
+    if (pool !== "api") {
+      const active = this.active(pool);
+      return active >= max ? this.busy(pool, key, active, max) : this.grant(pool, key, false, c);
+    }
+    const { admission, next } = admit(this.circuit(), Date.now(), leaseMs("api", c));
+    this.saveCircuit(next);
+    if (admission.status === "reject") {
+      return { status: "circuit-open", retryAfterMs: admission.retryAfterMs };
+    }
+    const probe = admission.status === "probe";
+    if (this.waiters.size === 0 && this.active("api") < max)
+      return this.grant("api", key, probe, c);
+    return this.waitForApiSlot(key, probe, c, max);
+  }
+
+  private async waitForApiSlot(
+    key: string,
+    probe: boolean,
+    c: Config,
+    max: number,
+  ): Promise<Lease> {
+    const deadline = Date.now() + c.WAHA_REQUEST_TIMEOUT_MS;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        count("upstream.busy");
+        return { status: "busy", retryAfterMs: API_BUSY_RETRY_MS, active: this.active("api"), max };
+      }
+      // Woken by a release, or when the earliest lease runs out, or at the deadline.
+      const earliest = this.ctx.storage.sql
+        .exec<{ at: number | null }>("SELECT min(expires_at) AS at FROM leases WHERE pool = 'api'")
+        .one().at;
+      const wait = Math.min(
+        remaining,
+        earliest === null ? remaining : Math.max(1, earliest - Date.now()),
+      );
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          this.waiters.delete(wake);
+          resolve();
+        };
+        const timer = setTimeout(wake, wait);
+        this.waiters.add(wake);
+      });
+      if (this.active("api") < max) return this.grant("api", key, probe, c);
+    }
+  }
+
+  /**
+   * Moves a held lease to another pool (a download that turned out to be over the item
+   * cap) in one step: the old slot is free the moment the new one is taken. When the
+   * other pool is full the lease is released and the caller answered busy.
+   */
+  move(leaseId: string, key: string, pool: Pool): Lease {
+    const c = this.config();
+    const max = capOf(pool, c);
+    const active = this.active(pool);
+    if (active >= max) {
+      this.release(leaseId);
+      return this.busy(pool, key, active, max);
+    }
+    const moved = this.ctx.storage.sql.exec(
+      "UPDATE leases SET pool = ?, expires_at = ? WHERE id = ?",
+      pool,
+      Date.now() + leaseMs(pool, c),
+      leaseId,
+    ).rowsWritten;
+    return moved === 0
+      ? this.grant(pool, key, false, c)
+      : { status: "granted", leaseId, probe: false };
+  }
+
+  /** Extends a lease still held (a long stream); false when it had already expired. */
+  renew(leaseId: string): boolean {
+    const c = this.config();
+    const now = Date.now();
+    this.ctx.storage.sql.exec("DELETE FROM leases WHERE expires_at <= ?", now);
+    const row = this.ctx.storage.sql
+      .exec<{ pool: Pool }>("SELECT pool FROM leases WHERE id = ?", leaseId)
+      .toArray()[0];
+    if (!row) return false;
+    this.ctx.storage.sql.exec(
+      "UPDATE leases SET expires_at = ? WHERE id = ?",
+      now + leaseMs(row.pool, c),
+      leaseId,
+    );
+    return true;
+  }
+
+  /**
+   * Gives a slot back. An API call says how it went (`endpoint`, `outcome`): that moves
+   * the circuit breaker and the upstream counters.
+   */
+  release(leaseId: string, report?: { endpoint: string; outcome: CallOutcome }): void {
+    this.ctx.storage.sql.exec("DELETE FROM leases WHERE id = ?", leaseId);
+    if (report) this.record(report.endpoint, report.outcome);
+    const [next] = this.waiters;
+    next?.();
+  }
+
+  private record(endpoint: string, outcome: CallOutcome): void {
+    count("upstream.calls");
+    count(`upstream.calls:${endpoint}`);
+    if (outcome.kind === "rejected") count(`upstream.rejections:${endpoint}`);
+    if (outcome.kind === "failed") {
+      count("upstream.errors");
+      count(`upstream.errors:${endpoint}`);
+      if (outcome.reason === "timeout") {
+        count("upstream.timeouts");
+        count(`upstream.timeouts:${endpoint}`);
+      }
+      this.saveCircuit(recordFailure(this.circuit(), Date.now()));
+    } else {
+      this.saveCircuit(recordSuccess());
+    }
+    // API calls are few (one per resource per TTL), so their counters go out now.
+    void flushMetrics(this.env, this.ctx, true);
+  }
+
+  snapshot(): GateSnapshot {
+    const c = this.config();
+    const now = Date.now();
+    const { state, failures, openedAt } = this.circuit();
+    return {
+      media: { active: this.active("media", now), peak: this.mediaPeak, max: capOf("media", c) },
+      stream: { active: this.active("stream", now), max: capOf("stream", c) },
+      api: { active: this.active("api", now), pending: this.waiters.size, max: capOf("api", c) },
+      circuit: {
+        state,
+        failures,
+        openedAt: state !== "closed" && openedAt !== null ? new Date(openedAt).toISOString() : null,
+      },
+    };
+  }
+
+  private circuit(): Circuit {
+    return this.ctx.storage.kv.get<Circuit>("circuit") ?? CLOSED;
+  }
+
+  private saveCircuit(next: Circuit): void {
+    const current = this.ctx.storage.kv.get<Circuit>("circuit");
+    if (current === undefined && next === CLOSED) return;
+    if (current && JSON.stringify(current) === JSON.stringify(next)) return;
+    const was = current?.state ?? "closed";
+    if (was !== next.state) {
+      console.log(
+        `[waha upstream] circuit ${was} → ${next.state} after ${next.failures} consecutive failure(s)`,
+      );
+    }
+    this.ctx.storage.kv.put("circuit", next);
+  }
+}

@@ -1,0 +1,18 @@
+/** What crosses into and out of the RealtimeHub object. */
+import type { Role } from "../types.ts";
+
+/** Who a ticket lets connect, and until when: a socket lives no longer than its token. */
+export interface TicketHolder {
+  role: Role;
+  sub: string;
+  /** The bearer token's expiry (ms since the epoch). */
+  validUntil: number;
+}
+
+/** Staff receive every event; agents those of their chats; everyone session events. */
+export type Audience = { everyone: true } | { agents: string[] };
+
+export interface BroadcastResult {
+  sent: number;
+  failed: number;
+}

@@ -1,0 +1,42 @@
+/**
+ * The workerd test files and the configuration each one runs with. Each file is its own
+ * vitest project with its own WAHA simulator, so files run side by side; a file that
+ * needs other limits gets them as real bindings, the way a deployment would set them
+ * (the gateway's Durable Objects read their limits from their own env).
+ */
+import { readdirSync } from "node:fs";
+import path from "node:path";
+
+/** Every workerd test file: test/**\/*.test.ts outside test/unit and test/wire. */
+export function workerdTestFiles(root = "test"): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const file = path.posix.join(root, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "unit" && entry.name !== "wire" && entry.name !== "e2e") {
+        found.push(...workerdTestFiles(file));
+      }
+    } else if (entry.name.endsWith(".test.ts")) {
+      found.push(file);
+    }
+  }
+  return found.sort();
+}
+
+/** Configuration other than the defaults, per file. */
+export const FILE_BINDINGS: Record<string, Record<string, string>> = {
+  "test/media.test.ts": { WA_MEDIA_COOLDOWN_MAX_MS: "100000" },
+  "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "300" },
+  "test/media-cache.test.ts": {
+    WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
+    WA_MEDIA_CACHE_MAX_BYTES: "120000",
+  },
+  "test/media-streams.test.ts": {
+    WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
+    WA_MEDIA_CACHE_MAX_BYTES: "200000",
+    WA_MEDIA_MAX_CONCURRENCY: "3",
+    WA_MEDIA_STREAM_MAX_CONCURRENCY: "2",
+    WA_MEDIA_STREAM_IDLE_MS: "1000",
+  },
+  "test/upstream-timeouts.test.ts": { WAHA_REQUEST_TIMEOUT_MS: "150", WAHA_MAX_RETRIES: "2" },
+};
