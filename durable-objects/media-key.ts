@@ -4,6 +4,7 @@
  * failure, timeout) become a cooldown kept in storage, so a restart keeps it.
  */
 import { DurableObject } from "cloudflare:workers";
+import { resolveChat } from "../src/lib/chat-identity.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type {
   MediaError,
@@ -11,6 +12,7 @@ import type {
   MediaOutcome,
   MediaRequest,
 } from "../src/lib/contracts/media.ts";
+import { chatOfMessage, parseMessageId } from "../src/lib/jids.ts";
 import { guardedStream } from "../src/lib/media-stream.ts";
 import { safeMediaType } from "../src/lib/media-type.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
@@ -269,7 +271,9 @@ export class MediaKey extends DurableObject<Env> {
     | Exclude<Fetched, { kind: "file" }>
   > {
     const target = { url: job.config.WAHA_URL, apiKey: job.config.WAHA_API_KEY };
-    const msgRes = await wahaFetch(target, wahaPaths.message(job.session, job.jid, job.id), {
+    // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
+    const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
+    const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
       signal,
     });
     if (!msgRes.ok) {
@@ -282,8 +286,8 @@ export class MediaKey extends DurableObject<Env> {
     if (!parsed.success)
       return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
     // Access was checked for job.jid: never serve a message of another chat under it.
-    const { fromMe, from, to } = parsed.data;
-    if ((fromMe ? to : from) !== job.jid) {
+    const chat = await resolveChat(this.env, job.session, chatOfMessage(parsed.data));
+    if (chat !== job.jid) {
       return { kind: "not-found", message: "the message is not in this chat" };
     }
     const media = parsed.data.media;

@@ -186,6 +186,10 @@ export const configSchema = z
     WAHA_MAX_POLLING_INTERVAL: int(60_000, 1_000),
     SOCKET_PING_INTERVAL_MS: int(30_000, 1_000),
     SOCKET_MAX_BUFFER_BYTES: int(500_000, 1_024),
+    WA_STORE_RECONCILE_MS: int(300_000, 0),
+    WA_STORE_RETENTION_DAYS: int(90, 1, 36_500),
+    WA_OUTBOX_MAX_AGE_MS: int(21_600_000, 1_000),
+    WA_UPLOAD_MAX_BYTES: int(16_777_216, 1_024, 104_857_600),
     JWT_JWKS_URL: optionalWhere(
       (v) => keyServerUrl(v) !== undefined,
       "must be an https URL (http only for 127.0.0.1 or localhost)",

@@ -156,10 +156,7 @@ async function setSetting(db: D1Database, key: string, value: string): Promise<v
     .run();
 }
 
-// Set-once SLA timestamps; parameters: jid, at, created_at, updated_at.
-const FIRST_MESSAGE_SQL = `INSERT INTO chat_assignments (jid, first_message_at, created_at, updated_at) VALUES (?, ?, ?, ?)
-  ON CONFLICT (jid) DO UPDATE SET first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
-  WHERE chat_assignments.first_message_at IS NULL`;
+// Set-once SLA timestamp; parameters: jid, at, created_at, updated_at.
 const FIRST_RESPONSE_SQL = `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?)
   ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
   WHERE chat_assignments.first_response_at IS NULL`;
@@ -231,12 +228,6 @@ export async function changeChatOwner(
   return { assignment: toAssignment(row), previousOwner: before?.results[0]?.assigned_to ?? null };
 }
 
-/** What a chat's first-or-later inbound message did: its owner now, and whether it was just picked. */
-export interface InboundOutcome {
-  owner: string | null;
-  autoAssigned: boolean;
-}
-
 // A chat is auto-assigned on its first inbound message when auto-assign is on, it has
 // neither a first message nor an owner yet, and some agent is active. ?1 is the jid.
 const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
@@ -252,53 +243,80 @@ const NEXT_AGENT = `coalesce(
   (SELECT id FROM agents WHERE active = 1 ORDER BY id LIMIT 1))`;
 
 /**
- * Records an inbound message: sets firstMessageAt once and, for a new chat, assigns it
- * round-robin. One batch is one transaction, so the cursor moves and the chat is
- * assigned together: concurrent first messages never take the same turn, and a chat
- * is never assigned twice. `at` is the message time, `now` the row's update time.
+ * The assignment side of a chat's message, as statements for the webhook's batch: an
+ * inbound one sets firstMessageAt once and, for a new chat, assigns it round-robin (the
+ * cursor moves and the chat is assigned in the same transaction, so concurrent first
+ * messages never take the same turn); an outbound one sets firstResponseAt once. `once`
+ * is extra SQL that must hold (the message is not stored yet), so a replay does nothing.
+ * `picked` is the index whose RETURNING row names an agent just auto-assigned; the last
+ * statement answers the chat's owner.
  */
-export async function recordInboundMessage(
+export function messageEffects(
   db: D1Database,
-  jid: string,
-  at: string,
-  now = new Date().toISOString(),
-): Promise<InboundOutcome> {
-  const results = await db.batch<{ assigned_to: string | null }>([
-    db
-      .prepare(
-        `INSERT INTO settings (key, value) SELECT 'round_robin_cursor', ${NEXT_AGENT} WHERE ${NEEDS_AUTO_ASSIGN}
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-      )
-      .bind(jid),
-    db
-      .prepare(
-        `INSERT INTO chat_assignments (jid, assigned_to, first_message_at, created_at, updated_at)
-         SELECT ?1, (SELECT value FROM settings WHERE key = 'round_robin_cursor'), ?2, ?3, ?3
-         WHERE ${NEEDS_AUTO_ASSIGN}
-         ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to,
-           first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
-         RETURNING assigned_to`,
-      )
-      .bind(jid, at, now),
-    db.prepare(FIRST_MESSAGE_SQL).bind(jid, at, now, now),
-    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
-  ]);
-  const picked = results[1]?.results[0]?.assigned_to ?? null;
-  return { owner: results[3]?.results[0]?.assigned_to ?? null, autoAssigned: picked !== null };
-}
-
-/** Records an outbound message: sets firstResponseAt once; answers the chat's owner. */
-export async function recordOutboundMessage(
-  db: D1Database,
-  jid: string,
-  at: string,
-  now = new Date().toISOString(),
-): Promise<{ owner: string | null }> {
-  const [, owner] = await db.batch<{ assigned_to: string | null }>([
-    db.prepare(FIRST_RESPONSE_SQL).bind(jid, at, now, now),
-    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
-  ]);
-  return { owner: owner?.results[0]?.assigned_to ?? null };
+  message: { jid: string; fromMe: boolean; at: string },
+  now: string,
+  once: { sql: string; params: string[] } = { sql: "1", params: [] },
+): { statements: D1PreparedStatement[]; picked: number | null } {
+  const { jid, at } = message;
+  const owner = db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
+  // Parameters ?1 … are the statement's own; the `once` parameters follow them.
+  const guard = (first: number) => ({
+    sql: once.sql.replace(/\?/g, () => `?${first++}`),
+    params: once.params,
+  });
+  if (message.fromMe) {
+    const g = guard(5);
+    return {
+      statements: [
+        db
+          .prepare(
+            `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at)
+             SELECT ?1, ?2, ?3, ?4 WHERE ${g.sql}
+             ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at,
+               updated_at = excluded.updated_at
+             WHERE chat_assignments.first_response_at IS NULL`,
+          )
+          .bind(jid, at, now, now, ...g.params),
+        owner,
+      ],
+      picked: null,
+    };
+  }
+  const g1 = guard(2);
+  const g2 = guard(4);
+  const g3 = guard(5);
+  return {
+    statements: [
+      db
+        .prepare(
+          `INSERT INTO settings (key, value) SELECT 'round_robin_cursor', ${NEXT_AGENT}
+           WHERE ${NEEDS_AUTO_ASSIGN} AND ${g1.sql}
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        )
+        .bind(jid, ...g1.params),
+      db
+        .prepare(
+          `INSERT INTO chat_assignments (jid, assigned_to, first_message_at, created_at, updated_at)
+           SELECT ?1, (SELECT value FROM settings WHERE key = 'round_robin_cursor'), ?2, ?3, ?3
+           WHERE ${NEEDS_AUTO_ASSIGN} AND ${g2.sql}
+           ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to,
+             first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
+           RETURNING assigned_to`,
+        )
+        .bind(jid, at, now, ...g2.params),
+      db
+        .prepare(
+          `INSERT INTO chat_assignments (jid, first_message_at, created_at, updated_at)
+           SELECT ?1, ?2, ?3, ?4 WHERE ${g3.sql}
+           ON CONFLICT (jid) DO UPDATE SET first_message_at = excluded.first_message_at,
+             updated_at = excluded.updated_at
+           WHERE chat_assignments.first_message_at IS NULL`,
+        )
+        .bind(jid, at, now, now, ...g3.params),
+      owner,
+    ],
+    picked: 1,
+  };
 }
 
 /** The chat's owner, or null when it has none (or no row). */

@@ -2,7 +2,10 @@
  * What the inbox gets instead of WAHA's raw shapes: chat summaries that look the same
  * whatever WAHA's engine, and messages whose media points at the gateway, never at WAHA.
  */
+import type { StoredRow } from "./store-db.ts";
+import type { StoredMessage } from "./stored-message.ts";
 import type { WahaChat, WahaMessage } from "./waha.ts";
+import { ACK_NAMES } from "./waha-acks.ts";
 
 export interface ChatSummary {
   id: string;
@@ -39,6 +42,14 @@ export interface BrowserMessage {
   } | null;
   ack: number | null;
   ackName: string | null;
+  /** The quoted message, when this one is a reply (from the store). */
+  replyTo?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+  /** Who reacted with what (sender id, or "me"). */
+  reactions?: Array<{ from: string; text: string }>;
+  /** When the text was last edited (ms). */
+  editedAt?: number | null;
+  /** When the sender deleted it (ms); its text and media are gone. */
+  revokedAt?: number | null;
 }
 
 const PREVIEW_CHARS = 160;
@@ -96,4 +107,76 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
     ack: message.ack ?? null,
     ackName: message.ackName ?? null,
   };
+}
+
+/** A stored message (or one just stored) as the browser sees it. */
+export function storedToBrowser(
+  m: StoredMessage & {
+    quoted?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+    reactions?: Array<{ from: string; text: string }>;
+    editedAt?: number | null;
+    revokedAt?: number | null;
+  },
+): BrowserMessage {
+  return {
+    id: m.id,
+    timestamp: m.ts,
+    from: m.sender ?? m.jid,
+    fromMe: m.fromMe,
+    to: null,
+    ...(m.sender ? { participant: m.sender } : {}),
+    body: m.body,
+    hasMedia: m.hasMedia,
+    media: m.hasMedia
+      ? { url: mediaPath(m.jid, m.id), mimetype: m.mediaMimetype, filename: m.mediaName }
+      : null,
+    ack: m.ack,
+    ackName: m.ack === null ? null : (ACK_NAMES[m.ack] ?? null),
+    replyTo: m.replyTo ? (m.quoted ?? { id: null, body: null, fromMe: null }) : null,
+    reactions: m.reactions ?? [],
+    editedAt: m.editedAt ?? null,
+    revokedAt: m.revokedAt ?? null,
+  };
+}
+
+function reactionList(json: string | null): Array<{ from: string; text: string }> {
+  if (!json) return [];
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== "object" || parsed === null) return [];
+    return Object.entries(parsed as Record<string, unknown>)
+      .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+      .map(([from, text]) => ({ from, text }));
+  } catch {
+    return [];
+  }
+}
+
+/** A row of the store as the browser sees it. */
+export function rowToBrowser(row: StoredRow): BrowserMessage {
+  return storedToBrowser({
+    jid: row.jid,
+    id: row.id,
+    wahaId: row.waha_id,
+    key: row.key,
+    ts: row.ts,
+    fromMe: row.from_me === 1,
+    sender: row.sender,
+    body: row.body,
+    hasMedia: row.has_media === 1,
+    mediaMimetype: row.media_mimetype,
+    mediaName: row.media_name,
+    ack: row.ack,
+    replyTo: row.reply_to,
+    quoted: row.reply_to
+      ? {
+          id: row.quoted_id,
+          body: row.quoted_body,
+          fromMe: row.quoted_from_me === null ? null : row.quoted_from_me === 1,
+        }
+      : null,
+    reactions: reactionList(row.reactions),
+    editedAt: row.edited_at,
+    revokedAt: row.revoked_at,
+  });
 }

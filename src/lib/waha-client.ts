@@ -74,6 +74,7 @@ export type WahaEndpoint =
   | "chats"
   | "messages"
   | "message"
+  | "lids"
   | "sendText"
   | "sendSeen";
 

@@ -7,19 +7,15 @@
 import type { Config } from "./config.ts";
 import type { ResourceSpec } from "./contracts/resources.ts";
 import type { Failure, Result } from "./contracts/result.ts";
-import {
-  type BrowserMessage,
-  byLastMessage,
-  type CachedChat,
-  toBrowserMessage,
-  toCachedChat,
-} from "./inbox-shapes.ts";
+import { canonicalJid, isInboxJid } from "./jids.ts";
+import { type StoredMessage, toStoredMessage } from "./stored-message.ts";
 import {
   chatSchema,
   messageSchema,
   pingSchema,
   sessionSchema,
   versionSchema,
+  type WahaChat,
   type WahaMessage,
   wahaPaths,
 } from "./waha.ts";
@@ -202,6 +198,32 @@ async function loadHealth(ctx: LoadContext): Promise<LoadResult> {
   return { ok: true, value };
 }
 
+/** A chat as WAHA lists it, in the store's terms; null where the engine does not say. */
+export interface ListedChat {
+  jid: string;
+  name: string | null;
+  isGroup: boolean;
+  unreadCount: number | null;
+  /** ms */
+  lastMessageAt: number | null;
+  preview: string | null;
+}
+
+function toListedChat(chat: WahaChat): ListedChat {
+  const jid = canonicalJid(chat.id);
+  const last = chat.lastMessage;
+  const seconds = last?.timestamp ?? chat.timestamp ?? chat.conversationTimestamp ?? 0;
+  const text = last?.body?.trim();
+  return {
+    jid,
+    name: chat.name?.trim() || null,
+    isGroup: chat.isGroup ?? jid.endsWith("@g.us"),
+    unreadCount: typeof chat.unreadCount === "number" ? Math.max(0, chat.unreadCount) : null,
+    lastMessageAt: seconds > 0 ? seconds * 1000 : null,
+    preview: text ? text.slice(0, 160) : last?.hasMedia === true ? "[media]" : null,
+  };
+}
+
 /** The gateway lists this many chats, newest first. */
 const CHATS_LIMIT = 200;
 
@@ -212,13 +234,14 @@ async function loadChats(ctx: LoadContext): Promise<LoadResult> {
   });
   if (!got.ok) return got;
   if (!Array.isArray(got.value)) return invalid("chats", "not an array");
-  const chats: CachedChat[] = [];
+  const chats: ListedChat[] = [];
   for (const raw of got.value) {
     const parsed = chatSchema.safeParse(raw);
-    // One odd chat must not hide the others.
-    if (parsed.success) chats.push(toCachedChat(parsed.data));
+    // One odd chat must not hide the others; channels and status broadcasts are no inbox.
+    if (!parsed.success) continue;
+    const chat = toListedChat(parsed.data);
+    if (isInboxJid(chat.jid)) chats.push(chat);
   }
-  chats.sort(byLastMessage);
   return { ok: true, value: chats };
 }
 
@@ -300,7 +323,7 @@ async function loadMessages(
   const { jid, limit, beforeId } = spec;
   const done = (messages: WahaMessage[]): LoadResult => ({
     ok: true,
-    value: messages.map((m): BrowserMessage => toBrowserMessage(m, jid)),
+    value: messages.map((m): StoredMessage => ({ ...toStoredMessage(m, ctx.now), jid })),
   });
   if (beforeId === null) {
     const first = await page(ctx, jid, limit);

@@ -77,15 +77,20 @@ export const wahaPaths = {
   serverStatus: () => "/api/server/status",
   ping: () => "/ping",
   health: () => "/health",
+  /** Most recent conversation first: without sortBy engines order chats their own way. */
   chats: (session: string, limit: number, offset = 0) =>
-    `/api/${enc(session)}/chats?limit=${limit}&offset=${offset}`,
-  /** Newest first; `before`: only messages at or before this time (seconds). */
+    `/api/${enc(session)}/chats?limit=${limit}&offset=${offset}&sortBy=conversationTimestamp&sortOrder=desc`,
+  /**
+   * Newest first, without downloading any media (the media route fetches the one message
+   * a browser asks for); `before`: only messages at or before this time (seconds).
+   */
   messages: (session: string, chatId: string, limit: number, before?: number) =>
-    `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=${limit}&downloadMedia=true${
+    `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=${limit}&downloadMedia=false${
       before === undefined ? "" : `&filter.timestamp.lte=${before}`
     }`,
   message: (session: string, chatId: string, messageId: string, downloadMedia = true) =>
     `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}?downloadMedia=${downloadMedia}`,
+  lid: (session: string, lid: string) => `/api/${enc(session)}/lids/${enc(lid)}`,
   sendText: () => "/api/sendText",
   sendSeen: () => "/api/sendSeen",
 };

@@ -7,14 +7,17 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
-import { assignmentOwners, canAccessChat, recordFirstResponse } from "../lib/db.ts";
+import { canAccessChat } from "../lib/db.ts";
 import { apiError, failureError } from "../lib/errors.ts";
-import { type CachedChat, type ChatSummary, toBrowserMessage } from "../lib/inbox-shapes.ts";
+import { chatList, messagePage } from "../lib/inbox-lists.ts";
+import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { wahaReadLimit } from "../lib/rate-limit.ts";
+import { recordSent } from "../lib/sent-message.ts";
+import { markChatRead } from "../lib/store-db.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
-import { messageSchema, wahaPaths } from "../lib/waha.ts";
-import { cacheHeaders, invalidateChat, readCached } from "../lib/waha-cache.ts";
+import { wahaPaths } from "../lib/waha.ts";
+import { invalidateChat } from "../lib/waha-cache.ts";
 import { callWaha } from "../lib/waha-client.ts";
 
 /** WAHA's own page size for messages; more in one request is refused. */
@@ -48,6 +51,9 @@ const sendTextBody = z.object({
 });
 
 const markReadBody = z.object({ jid: jidSchema });
+
+/** Lists come from the message store; browsers ask again when they need to. */
+const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
 
 async function requireChat(db: D1Database, user: User, jid: string): Promise<void> {
   if (!(await canAccessChat(db, user, jid))) {
@@ -101,45 +107,44 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
-    const { user } = c.var;
-    const answer = await readCached(c.env, { kind: "chats" });
-    if (!answer.ok) throw failureError(answer.failure);
-    const owners = await assignmentOwners(c.env.DB);
-    const list: ChatSummary[] = (answer.value as CachedChat[]).map((chat) => ({
-      ...chat,
-      owner: owners.get(chat.id) ?? null,
-    }));
-    const visible = user.role === "agent" ? list.filter((chat) => chat.owner === user.sub) : list;
-    return c.json(visible, 200, cacheHeaders(answer));
+    const listed = await chatList(c.env, c.var.config, c.var.user);
+    if (!listed.ok) throw failureError(listed.failure);
+    return c.json(listed.value, 200, STORE_HEADERS);
   })
 
   .get("/wa/messages", wahaReadLimit("messages"), async (c) => {
     const { jid, limit, beforeId } = parseInput(messagesQuery, c.req.query());
     await requireChat(c.env.DB, c.var.user, jid);
-    const answer = await readCached(c.env, {
-      kind: "messages",
-      jid,
-      limit,
-      beforeId: beforeId ?? null,
-    });
-    if (!answer.ok) throw failureError(answer.failure);
-    return c.json(answer.value as object[], 200, cacheHeaders(answer));
+    const page = await messagePage(c.env, c.var.config, jid, limit, beforeId ?? null);
+    if (!page.ok) throw failureError(page.failure);
+    return c.json(page.value, 200, STORE_HEADERS);
   })
 
   .post("/wa/send-text", async (c) => {
     const { jid, text } = parseInput(sendTextBody, await jsonBody(c.req));
-    const sent = await chatAction(c, jid, "sendText", { text });
-    await afterWaha(`sendText ${jid}: firstResponseAt`, recordFirstResponse(c.env.DB, jid));
-    // Engines answer sendText differently; the message is passed on when it has WAHA's message shape.
-    const message = messageSchema.safeParse(sent);
-    return c.json(
-      { sent: true, message: message.success ? toBrowserMessage(message.data, jid) : null },
-      201,
+    const answer = await chatAction(c, jid, "sendText", { text });
+    const sent = await recordSent(c.env, c.var.config.WAHA_SESSION, { jid, text, answer }).catch(
+      (err: unknown) => {
+        // WAHA took it: a failure here must not make the browser send it again.
+        console.error(
+          `[chats] storing the sent message failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+        return null;
+      },
     );
+    return c.json({
+      id: sent?.id ?? null,
+      status: "sent",
+      message: sent ? storedToBrowser(sent) : null,
+    });
   })
 
   .post("/wa/mark-read", async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
     await chatAction(c, jid, "sendSeen", {});
+    await afterWaha(
+      `sendSeen ${jid}: unread count`,
+      markChatRead(c.env.DB, c.var.config.WAHA_SESSION, jid),
+    );
     return c.json({ read: true });
   });

@@ -1,20 +1,17 @@
 /**
- * POST /api/waha/webhook: WAHA's events. Signed and recent or refused; each delivery
- * (and each message it is about) counts once. D1 changes happen before the answer so
- * a failure can be retried; fan-out to browsers and cache refreshes run after it.
+ * POST /api/waha/webhook: WAHA's events. Signed and recent or refused (401); not JSON,
+ * 400; anything else answered 200, `ignored` with a reason when the gateway cannot use
+ * it (WAHA retries every other answer). Each event is applied to the message store in
+ * one D1 batch with its assignment effects, and browsers hear of it only when the store
+ * changed, so a replayed or duplicated event (or WAHA's `message.any` for a message
+ * this gateway sent and announced itself) is announced once.
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
-import {
-  chatOwner,
-  claimWebhookKeys,
-  recordInboundMessage,
-  recordOutboundMessage,
-  releaseWebhookKeys,
-} from "../lib/db.ts";
+import { resolveChat } from "../lib/chat-identity.ts";
+import { chatOwner, claimWebhookKeys, messageEffects, releaseWebhookKeys } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import { toBrowserMessage } from "../lib/inbox-shapes.ts";
+import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { count } from "../lib/metrics.ts";
 import {
   type Audience,
@@ -23,11 +20,19 @@ import {
   EVERYONE,
   type RealtimeEvent,
 } from "../lib/realtime.ts";
+import {
+  applyAck,
+  applyEdit,
+  applyReaction,
+  applyRevoke,
+  nameChatStatement,
+  onceFor,
+  storeMessageStatements,
+} from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
-import { parseInput } from "../lib/validate.ts";
-import { messageSchema, SESSION_STATUSES, type WahaMessage } from "../lib/waha.ts";
 import { ACK_NAMES } from "../lib/waha-acks.ts";
-import { invalidateChat, invalidateSession } from "../lib/waha-cache.ts";
+import { invalidateSession } from "../lib/waha-cache.ts";
+import { decideEvent, type WebhookEvent } from "../lib/webhook-events.ts";
 import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/webhook-verify.ts";
 
 /** WAHA sends media as URLs, so a webhook body is small; anything far bigger is refused. */
@@ -38,136 +43,70 @@ const RECEIPT_TTL_MS = 24 * 3_600_000;
 const envelopeSchema = z.looseObject({
   id: z.optional(z.string().check(z.maxLength(256))),
   timestamp: z.optional(z.number()),
-  session: z.string({ error: "is required" }).check(z.minLength(1)),
-  event: z.string({ error: "is required" }).check(z.minLength(1), z.maxLength(64)),
-  payload: z.looseObject({}, { error: "must be an object" }),
-  me: z.optional(z.unknown()),
-  engine: z.optional(z.string()),
+  session: z.string().check(z.minLength(1)),
+  event: z.string().check(z.minLength(1), z.maxLength(64)),
+  payload: z.unknown(),
 });
-
-const requestIdSchema = z
-  .string({ error: "is required" })
-  .check(
-    z.minLength(1, { error: "is required" }),
-    z.maxLength(256, { error: "must be at most 256 characters" }),
-  );
-
-const serializedId = z.union([
-  z.string(),
-  z.pipe(
-    z.object({ _serialized: z.string() }),
-    z.transform((id: { _serialized: string }) => id._serialized),
-  ),
-]);
-
-const ackSchema = z.looseObject({
-  id: serializedId,
-  from: z.string(),
-  to: z.nullish(z.string()),
-  fromMe: z.boolean(),
-  ack: z.int(),
-  ackName: z.nullish(z.string()),
-});
-
-const sessionStatusSchema = z.looseObject({ status: z.enum(SESSION_STATUSES) });
-
-/** What one envelope asks of the gateway, decided before anything is written. */
-type WebhookEvent =
-  | { kind: "message"; jid: string; message: WahaMessage; at: string }
-  | { kind: "ack"; jid: string; id: string; status: string }
-  | { kind: "session"; status: string }
-  | { kind: "ignored"; reason: string };
-
-/** The chat a message belongs to: the other side of it (a group's id for group messages). */
-function chatOf(fromMe: boolean, from: string, to: string | null | undefined): string | null {
-  const jid = fromMe ? to : from;
-  if (!jid || !jidSchema.safeParse(jid).success) return null;
-  // Status updates and broadcast lists are not conversations anyone answers.
-  return jid.endsWith("@broadcast") ? null : jid;
-}
-
-/** The message's own time (WAHA: seconds), unless it is missing or in the future. */
-function messageTime(timestamp: number, now: number): string {
-  const ms = timestamp * 1000;
-  return new Date(ms > 0 && ms <= now + 60_000 ? ms : now).toISOString();
-}
-
-function decide(event: string, payload: unknown, now: number): WebhookEvent {
-  switch (event) {
-    case "message":
-    case "message.any": {
-      const { payload: message } = parseInput(z.object({ payload: messageSchema }), { payload });
-      const jid = chatOf(message.fromMe, message.from, message.to);
-      if (!jid) return { kind: "ignored", reason: "not a chat" };
-      if (!messageIdSchema.safeParse(message.id).success)
-        return { kind: "ignored", reason: "odd message id" };
-      return { kind: "message", jid, message, at: messageTime(message.timestamp, now) };
-    }
-    case "message.ack": {
-      const { payload: ack } = parseInput(z.object({ payload: ackSchema }), { payload });
-      const jid = chatOf(ack.fromMe, ack.from, ack.to);
-      if (!jid) return { kind: "ignored", reason: "not a chat" };
-      return {
-        kind: "ack",
-        jid,
-        id: ack.id,
-        status: ack.ackName ?? ACK_NAMES[ack.ack] ?? "UNKNOWN",
-      };
-    }
-    case "session.status": {
-      const { payload: session } = parseInput(z.object({ payload: sessionStatusSchema }), {
-        payload,
-      });
-      return { kind: "session", status: session.status };
-    }
-    default:
-      return { kind: "ignored", reason: `event ${event} is not used` };
-  }
-}
-
-/** Keys beyond the request id: WAHA announces one inbound message as `message` and `message.any`. */
-function eventKeys(event: WebhookEvent): string[] {
-  switch (event.kind) {
-    case "message":
-      return [`message:${event.message.id}`];
-    case "ack":
-      return [`ack:${event.id}:${event.status}`];
-    default:
-      return [];
-  }
-}
 
 type Fanout = Array<{ event: RealtimeEvent; audience: Audience }>;
 
-/** The D1 side of an event (SLA, auto-assign); answers what browsers should hear. */
-async function apply(db: D1Database, event: WebhookEvent, now: string): Promise<Fanout> {
+/** The store and assignment side of an event; answers what browsers should hear. */
+async function apply(env: Env, session: string, event: WebhookEvent, now: number): Promise<Fanout> {
+  const db = env.DB;
   switch (event.kind) {
     case "message": {
-      const { jid, message, at } = event;
-      const frame: RealtimeEvent = {
-        type: "message.new",
-        jid,
-        message: toBrowserMessage(message, jid),
-      };
-      if (message.fromMe) {
-        const { owner } = await recordOutboundMessage(db, jid, at, now);
-        return [{ event: frame, audience: chatAudience(owner) }];
+      const jid = await resolveChat(env, session, event.message.jid, now);
+      const message = { ...event.message, jid };
+      const effects = messageEffects(
+        db,
+        { jid, fromMe: message.fromMe, at: new Date(message.ts * 1000).toISOString() },
+        new Date(now).toISOString(),
+        onceFor(session, message),
+      );
+      const statements = storeMessageStatements(db, session, message, now, effects.statements);
+      if (event.senderName && !jid.endsWith("@g.us")) {
+        statements.push(nameChatStatement(db, session, jid, event.senderName));
       }
-      const { owner, autoAssigned } = await recordInboundMessage(db, jid, at, now);
-      const assigned: Fanout = autoAssigned
-        ? [{ event: { type: "chat.assigned", jid, agentId: owner }, audience: chatAudience(owner) }]
+      const results = await db.batch<{ assigned_to?: string | null; id?: string }>(statements);
+      const effect = (i: number) => results[1 + i]?.results[0];
+      const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
+      if (!inserted) return [];
+      const owner = effect(effects.statements.length - 1)?.assigned_to ?? null;
+      const picked = effects.picked === null ? null : (effect(effects.picked)?.assigned_to ?? null);
+      const audience = chatAudience(owner);
+      const frames: Fanout = picked
+        ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
         : [];
-      return [...assigned, { event: frame, audience: chatAudience(owner) }];
+      frames.push({
+        event: { type: "message.new", jid, message: storedToBrowser(message) },
+        audience,
+      });
+      return frames;
     }
-    case "ack": {
-      const owner = await chatOwner(db, event.jid);
-      const frame: RealtimeEvent = {
-        type: "message.status",
-        jid: event.jid,
-        id: event.id,
-        status: event.status,
-      };
-      return [{ event: frame, audience: chatAudience(owner) }];
+    case "ack":
+    case "revoked":
+    case "edited":
+    case "reaction": {
+      const jid = await resolveChat(env, session, event.jid, now);
+      const changed = await (event.kind === "ack"
+        ? applyAck(db, session, jid, event.key, event.ack)
+        : event.kind === "revoked"
+          ? applyRevoke(db, session, jid, event.key, now)
+          : event.kind === "edited"
+            ? applyEdit(db, session, jid, event.key, event.body, now)
+            : applyReaction(db, session, jid, event.key, event.sender, event.text));
+      if (!changed) return [];
+      const audience = chatAudience(await chatOwner(db, jid));
+      const id = changed.id;
+      const frame: RealtimeEvent =
+        event.kind === "ack"
+          ? { type: "message.status", jid, id, status: ACK_NAMES[event.ack] ?? "UNKNOWN" }
+          : event.kind === "revoked"
+            ? { type: "message.revoked", jid, id }
+            : event.kind === "edited"
+              ? { type: "message.edited", jid, id, body: event.body }
+              : { type: "message.reaction", jid, id, reaction: event.text, from: event.sender };
+      return [{ event: frame, audience }];
     }
     case "session":
       return [{ event: { type: "session.status", status: event.status }, audience: EVERYONE }];
@@ -176,21 +115,15 @@ async function apply(db: D1Database, event: WebhookEvent, now: string): Promise<
   }
 }
 
-/** Drops what the event made stale, so a browser reacting to it reads WAHA's news. */
-async function invalidate(env: Env, event: WebhookEvent): Promise<void> {
-  try {
-    if (event.kind === "message" || event.kind === "ack") await invalidateChat(env, event.jid);
-    else if (event.kind === "session") await invalidateSession(env);
-  } catch (err) {
-    console.error(
-      `[webhook] cache invalidation failed: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
-}
-
 /** After the answer: caches first, then browsers hear of it, in order. */
 async function deliver(env: Env, event: WebhookEvent, fanout: Fanout): Promise<void> {
-  await invalidate(env, event);
+  if (event.kind === "session") {
+    await invalidateSession(env).catch((err: unknown) => {
+      console.error(
+        `[webhook] cache invalidation failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+  }
   for (const { event: frame, audience } of fanout) await broadcast(env, frame, audience);
 }
 
@@ -214,11 +147,16 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   } catch {
     throw apiError(400, "invalid-request", "body: is not valid JSON");
   }
-  const envelope = parseInput(envelopeSchema, body);
-  const requestId = parseInput(z.object({ "X-Webhook-Request-Id": requestIdSchema }), {
-    "X-Webhook-Request-Id": c.req.header("X-Webhook-Request-Id"),
-  })["X-Webhook-Request-Id"];
-
+  const ignore = (reason: string) => {
+    count("webhooks.ignored");
+    return c.json({ status: "ignored", reason });
+  };
+  const parsed = envelopeSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return ignore(`envelope ${issue?.path.join(".") || "body"}: ${issue?.message ?? "is invalid"}`);
+  }
+  const envelope = parsed.data;
   const now = Date.now();
   // The headers are not signed; the envelope's own id and time are, so a captured body
   // replayed with fresh headers is still recognised and refused.
@@ -230,17 +168,17 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
       "the envelope's timestamp is more than 5 minutes from now",
     );
   }
-  const event: WebhookEvent =
-    envelope.session === config.WAHA_SESSION
-      ? decide(envelope.event, envelope.payload, now)
-      : { kind: "ignored", reason: `session ${envelope.session} is not ${config.WAHA_SESSION}` };
   count(`webhooks.received:${envelope.event}`);
-  if (event.kind === "ignored") return c.json({ status: "ignored", reason: event.reason });
+  if (envelope.session !== config.WAHA_SESSION) {
+    return ignore(`session ${envelope.session} is not ${config.WAHA_SESSION}`);
+  }
+  const event = decideEvent(envelope.event, envelope.payload, now);
+  if (event.kind === "ignored") return ignore(event.reason);
 
+  const requestId = c.req.header("X-Webhook-Request-Id")?.slice(0, 256);
   const keys = [
-    `request:${requestId}`,
+    ...(requestId ? [`request:${requestId}`] : []),
     ...(envelope.id ? [`envelope:${envelope.id}`] : []),
-    ...eventKeys(event),
   ];
   const claimed = await claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
   if (!claimed.every(Boolean)) {
@@ -255,12 +193,12 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
 
   let fanout: Fanout;
   try {
-    fanout = await apply(c.env.DB, event, new Date(now).toISOString());
+    fanout = await apply(c.env, config.WAHA_SESSION, event, now);
   } catch (err) {
     // Unclaim so WAHA's retry of this delivery is processed rather than skipped.
     await releaseWebhookKeys(c.env.DB, keys).catch(() => undefined);
     throw err;
   }
   c.executionCtx.waitUntil(deliver(c.env, event, fanout));
-  return c.json({ status: "accepted" });
+  return c.json({ status: fanout.length > 0 ? "accepted" : "unchanged" });
 });

@@ -128,6 +128,7 @@ export async function setAck(sim: SimState, body: Body): Promise<Reply> {
     ack: body.ack,
     ackName: ackName(body.ack),
     event: emitted.event,
+    payload: emitted.payload,
     ...(emitted.webhook ? { webhook: emitted.webhook } : {}),
   });
 }

@@ -1,0 +1,29 @@
+/**
+ * One person, one chat: an `@lid` id is mapped to the phone-number chat where WAHA can
+ * tell (`GET /api/{session}/lids/{lid}`), remembered in D1, and asked again at most daily
+ * while WAHA does not know it. Without an answer the lid stays a chat of its own.
+ * WAHA: src/api/lids.controller.ts (findPNByLid), src/structures/lids.dto.ts.
+ */
+import { canonicalJid, isLidJid } from "./jids.ts";
+import { lidPhone, saveLid } from "./store-db.ts";
+import { wahaPaths } from "./waha.ts";
+import { callWaha } from "./waha-client.ts";
+
+const UNKNOWN_RECHECK_MS = 24 * 3_600_000;
+
+export async function resolveChat(env: Env, session: string, jid: string, now = Date.now()) {
+  if (!isLidJid(jid)) return jid;
+  const known = await lidPhone(env.DB, session, jid);
+  if (known?.pn) return canonicalJid(known.pn);
+  if (known && now - known.checkedAt < UNKNOWN_RECHECK_MS) return jid;
+  const answer = await callWaha(env, {
+    endpoint: "lids",
+    method: "GET",
+    path: wahaPaths.lid(session, jid),
+  });
+  if (!answer.ok) return jid;
+  const pn = (answer.value.body as { pn?: unknown } | null)?.pn;
+  const phone = typeof pn === "string" && pn.includes("@") ? canonicalJid(pn) : null;
+  await saveLid(env.DB, session, jid, phone, now);
+  return phone ?? jid;
+}

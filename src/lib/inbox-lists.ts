@@ -1,0 +1,180 @@
+/**
+ * The inbox's lists, answered from the message store. WAHA is asked only to fill what
+ * the store has not seen (the chat list at first, a chat's newest page on first open),
+ * to reconcile at most every WA_STORE_RECONCILE_MS (one cheap call, shared by every
+ * browser through the resource objects), and for pages older than what is stored. When
+ * WAHA fails, whatever is stored is answered all the same.
+ */
+import { resolveChat } from "./chat-identity.ts";
+import type { Config } from "./config.ts";
+import type { Failure } from "./contracts/result.ts";
+import { type BrowserMessage, type ChatSummary, rowToBrowser } from "./inbox-shapes.ts";
+import { isLidJid } from "./jids.ts";
+import {
+  chatState,
+  countStoredChats,
+  listStoredChats,
+  pageMessages,
+  type StoredRow,
+  storeChatList,
+  storedMessage,
+  storePage,
+} from "./store-db.ts";
+import type { StoredMessage } from "./stored-message.ts";
+import type { User } from "./types.ts";
+import { readCached } from "./waha-cache.ts";
+import type { ListedChat } from "./waha-resources.ts";
+
+/** A chat's first page from WAHA, and the page a reconcile compares with. */
+export const FILL_PAGE = 50;
+/** At most this many unknown @lid chats of WAHA's list are mapped per reconcile. */
+const LID_LOOKUPS = 10;
+
+export type Listed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+const reconciled = new Map<string, number>();
+
+function settingKey(session: string): string {
+  return `chats_reconciled_at:${session}`;
+}
+
+async function chatsReconciledAt(db: D1Database, session: string): Promise<number> {
+  const cached = reconciled.get(session);
+  if (cached !== undefined) return cached;
+  const row = await db
+    .prepare("SELECT value FROM settings WHERE key = ?")
+    .bind(settingKey(session))
+    .first<{ value: string }>();
+  const at = row ? Number(row.value) : 0;
+  reconciled.set(session, at);
+  return at;
+}
+
+async function markChatsReconciled(db: D1Database, session: string, at: number): Promise<void> {
+  reconciled.set(session, at);
+  await db
+    .prepare(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(settingKey(session), String(at))
+    .run();
+}
+
+/** WAHA's chat list into the store, lids mapped where known (a few new ones asked). */
+async function reconcileChats(env: Env, config: Config, now: number): Promise<Failure | null> {
+  const answer = await readCached(env, { kind: "chats" });
+  if (!answer.ok) return answer.failure;
+  const session = config.WAHA_SESSION;
+  let lookups = 0;
+  const chats: ListedChat[] = [];
+  for (const chat of answer.value as ListedChat[]) {
+    if (isLidJid(chat.jid) && lookups++ < LID_LOOKUPS) {
+      chats.push({ ...chat, jid: await resolveChat(env, session, chat.jid, now) });
+    } else {
+      chats.push(chat);
+    }
+  }
+  await storeChatList(env.DB, session, chats);
+  await markChatsReconciled(env.DB, session, now);
+  return null;
+}
+
+export async function chatList(
+  env: Env,
+  config: Config,
+  user: User,
+  now = Date.now(),
+): Promise<Listed<ChatSummary[]>> {
+  const session = config.WAHA_SESSION;
+  const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
+  if (due) {
+    const failure = await reconcileChats(env, config, now);
+    if (failure && (await countStoredChats(env.DB, session)) === 0) return { ok: false, failure };
+  }
+  const rows = await listStoredChats(env.DB, session, user.role === "agent" ? user.sub : null);
+  return {
+    ok: true,
+    value: rows.map((r) => ({
+      id: r.jid,
+      name: r.name?.trim() || (r.jid.split("@")[0] ?? r.jid),
+      unreadCount: r.unread_count,
+      lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
+      preview: r.preview,
+      isGroup: r.is_group === 1,
+      owner: r.owner,
+    })),
+  };
+}
+
+/** A page of WAHA's messages into the store; answers whether WAHA had no more. */
+async function fetchPage(
+  env: Env,
+  session: string,
+  jid: string,
+  limit: number,
+  beforeId: string | null,
+  now: number,
+): Promise<Failure | null> {
+  const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
+  if (!answer.ok) return answer.failure;
+  const messages = answer.value as StoredMessage[];
+  await storePage(env.DB, session, jid, messages, now, messages.length < limit);
+  return null;
+}
+
+/**
+ * A chat's messages, newest first; with `beforeId`, the `limit` older than it. Filled
+ * from WAHA on first open and reconciled when due; older than stored → one WAHA page.
+ */
+export async function messagePage(
+  env: Env,
+  config: Config,
+  jid: string,
+  limit: number,
+  beforeId: string | null,
+  now = Date.now(),
+): Promise<Listed<BrowserMessage[]>> {
+  const session = config.WAHA_SESSION;
+  const db = env.DB;
+  const state = await chatState(db, session, jid);
+  if (beforeId === null) {
+    const due =
+      state?.filledAt == null || now - (state.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
+    if (due) {
+      const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now);
+      if (failure && state?.filledAt == null) {
+        const stored = await pageMessages(db, session, jid, limit);
+        if (stored.length === 0) return { ok: false, failure };
+        return { ok: true, value: stored.map(rowToBrowser) };
+      }
+    }
+    return { ok: true, value: (await pageMessages(db, session, jid, limit)).map(rowToBrowser) };
+  }
+  let cursor: StoredRow | null = await storedMessage(db, session, jid, beforeId);
+  if (!cursor) {
+    // A cursor the store does not have: WAHA knows (or says 404 message-not-found).
+    const failure = await fetchPage(env, session, jid, limit, beforeId, now);
+    if (failure) return { ok: false, failure };
+    cursor = await storedMessage(db, session, jid, beforeId);
+    if (!cursor) {
+      return {
+        ok: false,
+        failure: {
+          status: 404,
+          error: "message-not-found",
+          message: `beforeId: chat ${jid} has no message ${beforeId}`,
+        },
+      };
+    }
+  }
+  let rows = await pageMessages(db, session, jid, limit, cursor);
+  const complete = (await chatState(db, session, jid))?.complete ?? false;
+  if (rows.length < limit && !complete) {
+    // Past the stored horizon: one WAHA page back from the oldest stored message.
+    const oldest = rows.at(-1) ?? cursor;
+    const failure = await fetchPage(env, session, jid, limit, oldest.id, now);
+    if (!failure) rows = await pageMessages(db, session, jid, limit, cursor);
+    else if (rows.length === 0) return { ok: false, failure };
+  }
+  return { ok: true, value: rows.map(rowToBrowser) };
+}

@@ -1,0 +1,76 @@
+/**
+ * A message this gateway sent, stored and announced as soon as WAHA took it, so the
+ * chat's other watchers see it at once; WAHA's later `message.any` for the same id then
+ * finds it stored and is not announced again. Each engine answers sendText in its own
+ * shape: whatsapp-web.js's Message (`id._serialized`), a Baileys record (`key.id`), or
+ * GOWS' `{id}`.
+ * WAHA: the engines' sendText (session.webjs.core.ts, session.noweb.core.ts, session.gows.core.ts).
+ */
+import { messageEffects } from "./db.ts";
+import { storedToBrowser } from "./inbox-shapes.ts";
+import { canonicalMessageId, parseMessageId } from "./jids.ts";
+import { broadcast, chatAudience } from "./realtime.ts";
+import { onceFor, storeMessageStatements } from "./store-db.ts";
+import type { StoredMessage } from "./stored-message.ts";
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The id WAHA gave the message it sent into `jid`, or null when its answer names none. */
+export function sentMessageId(answer: unknown, jid: string): string | null {
+  if (!isObject(answer)) return null;
+  const { id, key } = answer;
+  if (typeof id === "string" && parseMessageId(id)) return id;
+  if (isObject(id) && typeof id._serialized === "string") return id._serialized;
+  if (isObject(key) && typeof key.id === "string") return `true_${jid}_${key.id}`;
+  return null;
+}
+
+/** Stores what was sent, with firstResponseAt, and announces it; null when WAHA named no id. */
+export async function recordSent(
+  env: Env,
+  session: string,
+  sent: { jid: string; text: string; answer: unknown; replyTo?: string | null },
+  now = Date.now(),
+): Promise<StoredMessage | null> {
+  const wahaId = sentMessageId(sent.answer, sent.jid);
+  if (!wahaId) return null;
+  const id = canonicalMessageId(wahaId);
+  const message: StoredMessage = {
+    jid: sent.jid,
+    id,
+    wahaId,
+    key: parseMessageId(id)?.key ?? id,
+    ts: Math.floor(now / 1000),
+    fromMe: true,
+    sender: null,
+    body: sent.text,
+    hasMedia: false,
+    mediaMimetype: null,
+    mediaName: null,
+    // SERVER: WAHA has handed it to WhatsApp.
+    ack: 1,
+    replyTo: sent.replyTo ?? null,
+  };
+  const effects = messageEffects(
+    env.DB,
+    { jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
+    new Date(now).toISOString(),
+    onceFor(session, message),
+  );
+  const statements = storeMessageStatements(env.DB, session, message, now, effects.statements);
+  const results = await env.DB.batch<{ assigned_to?: string | null; id?: string }>(statements);
+  const inserted = (results.at(-1)?.results.length ?? 0) > 0;
+  if (inserted) {
+    const owner = results[effects.statements.length]?.results[0]?.assigned_to ?? null;
+    await broadcast(
+      env,
+      { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
+      chatAudience(owner),
+    );
+  }
+  return message;
+}

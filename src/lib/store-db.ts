@@ -1,0 +1,514 @@
+/**
+ * Every D1 query of the message store (migrations/0006): chats, messages, their search
+ * index and the @lid map. Plain SQL with `?` parameters. Writes that an event makes are
+ * returned as statements, so the webhook path runs them in one batch (one transaction)
+ * with its assignment effects; a message already stored changes nothing.
+ */
+import type { StoredMessage } from "./stored-message.ts";
+
+export interface StoredRow {
+  jid: string;
+  id: string;
+  waha_id: string;
+  key: string;
+  ts: number;
+  ord: number;
+  from_me: number;
+  sender: string | null;
+  body: string | null;
+  has_media: number;
+  media_mimetype: string | null;
+  media_name: string | null;
+  ack: number | null;
+  reply_to: string | null;
+  reactions: string | null;
+  edited_at: number | null;
+  revoked_at: number | null;
+  quoted_id: string | null;
+  quoted_body: string | null;
+  quoted_from_me: number | null;
+}
+
+export interface ChatRow {
+  jid: string;
+  name: string | null;
+  is_group: number;
+  last_message_at: number | null;
+  preview: string | null;
+  unread_count: number;
+  owner: string | null;
+}
+
+export interface ChatState {
+  filledAt: number | null;
+  reconciledAt: number | null;
+  complete: boolean;
+}
+
+const PREVIEW_CHARS = 160;
+
+/** What a chat list shows of a message: its text, or what kind of media it is. */
+export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia">): string | null {
+  const text = m.body?.trim();
+  if (text) return text.slice(0, PREVIEW_CHARS);
+  return m.hasMedia ? "[media]" : null;
+}
+
+const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
+  m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
+  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me`;
+
+const QUOTED_JOIN =
+  "LEFT JOIN messages q ON q.session = m.session AND q.jid = m.jid AND q.key = m.reply_to";
+
+/** `WHERE NOT EXISTS` this message: an effect that must happen once, with its first insert. */
+const NEW_MESSAGE =
+  "NOT EXISTS (SELECT 1 FROM messages WHERE session = ?1 AND jid = ?2 AND id = ?3)";
+
+/**
+ * The statements that store a message once: the chat's row (last time, preview, unread
+ * count), any `effects` (built with `onceFor`), then the message itself, whose RETURNING
+ * row says whether it was new. Run them in one batch.
+ */
+export function storeMessageStatements(
+  db: D1Database,
+  session: string,
+  m: StoredMessage,
+  now: number,
+  effects: D1PreparedStatement[] = [],
+): D1PreparedStatement[] {
+  const at = m.ts * 1000;
+  return [
+    db
+      .prepare(
+        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, unread_count)
+         SELECT ?1, ?2, ?4, ?5, ?6, ?7 WHERE ${NEW_MESSAGE}
+         ON CONFLICT (session, jid) DO UPDATE SET
+           preview = CASE WHEN excluded.last_message_at >= coalesce(chats.last_message_at, 0)
+             THEN excluded.preview ELSE chats.preview END,
+           last_message_at = max(coalesce(chats.last_message_at, 0), excluded.last_message_at),
+           unread_count = CASE WHEN ?8 THEN 0 ELSE chats.unread_count + 1 END`,
+      )
+      .bind(
+        session,
+        m.jid,
+        m.id,
+        m.jid.endsWith("@g.us") ? 1 : 0,
+        at,
+        previewOf(m),
+        m.fromMe ? 0 : 1,
+        m.fromMe ? 1 : 0,
+      ),
+    ...effects,
+    db
+      .prepare(
+        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+           has_media, media_mimetype, media_name, ack, reply_to, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
+           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (session, jid, id) DO NOTHING RETURNING id`,
+      )
+      .bind(
+        session,
+        m.jid,
+        m.id,
+        m.wahaId,
+        m.key,
+        m.ts,
+        m.fromMe ? 1 : 0,
+        m.sender,
+        m.body,
+        m.hasMedia ? 1 : 0,
+        m.mediaMimetype,
+        m.mediaName,
+        m.ack,
+        m.replyTo,
+        now,
+      ),
+  ];
+}
+
+/** A condition that holds only while `m` is not stored yet (for effects run before it). */
+export function onceFor(
+  session: string,
+  m: Pick<StoredMessage, "jid" | "id">,
+): { sql: string; params: string[] } {
+  return {
+    sql: "NOT EXISTS (SELECT 1 FROM messages WHERE session = ? AND jid = ? AND id = ?)",
+    params: [session, m.jid, m.id],
+  };
+}
+
+/** Stores a page of messages read from WAHA; those already stored get WAHA's newer ack. */
+export async function storePage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  newestFirst: StoredMessage[],
+  now: number,
+  complete: boolean,
+): Promise<void> {
+  // Chronological: by time, keeping WAHA's order within a second.
+  const chronological = newestFirst
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.ts - b.m.ts || b.i - a.i)
+    .map(({ m }) => m);
+  const newest = chronological.at(-1);
+  const statements = chronological.map((m) =>
+    db
+      .prepare(
+        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+           has_media, media_mimetype, media_name, ack, reply_to, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
+           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (session, jid, id) DO UPDATE SET
+           ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
+      )
+      .bind(
+        session,
+        jid,
+        m.id,
+        m.wahaId,
+        m.key,
+        m.ts,
+        m.fromMe ? 1 : 0,
+        m.sender,
+        m.body,
+        m.hasMedia ? 1 : 0,
+        m.mediaMimetype,
+        m.mediaName,
+        m.ack,
+        m.replyTo,
+        now,
+      ),
+  );
+  statements.push(
+    db
+      .prepare(
+        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, filled_at, reconciled_at, complete)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
+         ON CONFLICT (session, jid) DO UPDATE SET
+           preview = CASE WHEN excluded.last_message_at > coalesce(chats.last_message_at, 0)
+             THEN excluded.preview ELSE chats.preview END,
+           last_message_at = max(coalesce(chats.last_message_at, 0), coalesce(excluded.last_message_at, 0)),
+           filled_at = coalesce(chats.filled_at, excluded.filled_at),
+           reconciled_at = excluded.reconciled_at,
+           complete = max(chats.complete, excluded.complete)`,
+      )
+      .bind(
+        session,
+        jid,
+        jid.endsWith("@g.us") ? 1 : 0,
+        newest ? newest.ts * 1000 : null,
+        newest ? previewOf(newest) : null,
+        now,
+        complete ? 1 : 0,
+      ),
+  );
+  await db.batch(statements);
+}
+
+export async function chatState(
+  db: D1Database,
+  session: string,
+  jid: string,
+): Promise<ChatState | null> {
+  const row = await db
+    .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE session = ? AND jid = ?")
+    .bind(session, jid)
+    .first<{ filled_at: number | null; reconciled_at: number | null; complete: number }>();
+  return row
+    ? { filledAt: row.filled_at, reconciledAt: row.reconciled_at, complete: row.complete === 1 }
+    : null;
+}
+
+/** Newest first; with `before`, only messages older than that one. */
+export async function pageMessages(
+  db: D1Database,
+  session: string,
+  jid: string,
+  limit: number,
+  before?: { ts: number; ord: number },
+): Promise<StoredRow[]> {
+  const older = before ? "AND (m.ts < ? OR (m.ts = ? AND m.ord < ?))" : "";
+  const params: Array<string | number> = [session, jid];
+  if (before) params.push(before.ts, before.ts, before.ord);
+  const { results } = await db
+    .prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
+       WHERE m.session = ? AND m.jid = ? ${older} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
+    )
+    .bind(...params, limit)
+    .all<StoredRow>();
+  return results;
+}
+
+export async function storedMessage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  id: string,
+): Promise<StoredRow | null> {
+  return db
+    .prepare(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
+       WHERE m.session = ? AND m.jid = ? AND m.id = ?`,
+    )
+    .bind(session, jid, id)
+    .first<StoredRow>();
+}
+
+/** Chats newest first, with their owners; `agent` limits them to that agent's. */
+export async function listStoredChats(
+  db: D1Database,
+  session: string,
+  agent: string | null,
+  limit = 500,
+): Promise<ChatRow[]> {
+  const mine = agent === null ? "" : "AND a.assigned_to = ?";
+  const params: string[] = agent === null ? [session] : [session, agent];
+  const { results } = await db
+    .prepare(
+      `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
+         a.assigned_to AS owner
+       FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
+       WHERE c.session = ? ${mine}
+       ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
+    )
+    .bind(...params, limit)
+    .all<ChatRow>();
+  return results;
+}
+
+export async function countStoredChats(db: D1Database, session: string): Promise<number> {
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM chats WHERE session = ?")
+    .bind(session)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+/** Chats from WAHA's list: names and, where WAHA keeps them, unread counts and last times. */
+export async function storeChatList(
+  db: D1Database,
+  session: string,
+  chats: Array<{
+    jid: string;
+    name: string | null;
+    isGroup: boolean;
+    unreadCount: number | null;
+    lastMessageAt: number | null;
+    preview: string | null;
+  }>,
+): Promise<void> {
+  if (chats.length === 0) return;
+  await db.batch(
+    chats.map((c) =>
+      db
+        .prepare(
+          `INSERT INTO chats (session, jid, name, is_group, last_message_at, preview, unread_count)
+           VALUES (?, ?, ?, ?, ?, ?, coalesce(?, 0))
+           ON CONFLICT (session, jid) DO UPDATE SET
+             name = coalesce(excluded.name, chats.name),
+             preview = CASE WHEN coalesce(excluded.last_message_at, 0) > coalesce(chats.last_message_at, 0)
+               AND excluded.preview IS NOT NULL THEN excluded.preview ELSE chats.preview END,
+             last_message_at = max(coalesce(chats.last_message_at, 0), coalesce(excluded.last_message_at, 0)),
+             unread_count = coalesce(?, chats.unread_count)`,
+        )
+        .bind(
+          session,
+          c.jid,
+          c.name,
+          c.isGroup ? 1 : 0,
+          c.lastMessageAt,
+          c.preview,
+          c.unreadCount,
+          c.unreadCount,
+        ),
+    ),
+  );
+}
+
+/** A name for a chat that has none yet (a sender's push name). */
+export function nameChatStatement(
+  db: D1Database,
+  session: string,
+  jid: string,
+  name: string,
+): D1PreparedStatement {
+  return db
+    .prepare("UPDATE chats SET name = ? WHERE session = ? AND jid = ? AND name IS NULL")
+    .bind(name.slice(0, 200), session, jid);
+}
+
+type Changed = { id: string; from_me: number } | null;
+
+/** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
+export function applyAck(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  ack: number,
+): Promise<Changed> {
+  return db
+    .prepare(
+      `UPDATE messages SET ack = ?4 WHERE session = ?1 AND jid = ?2 AND key = ?3
+         AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4
+       RETURNING id, from_me`,
+    )
+    .bind(session, jid, key, ack)
+    .first();
+}
+
+export function applyRevoke(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  at: number,
+): Promise<Changed> {
+  return db
+    .prepare(
+      `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
+         media_name = NULL, reactions = NULL
+       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL RETURNING id, from_me`,
+    )
+    .bind(session, jid, key, at)
+    .first();
+}
+
+export function applyEdit(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  body: string,
+  at: number,
+): Promise<Changed> {
+  return db
+    .prepare(
+      `UPDATE messages SET body = ?4, edited_at = ?5
+       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL AND body IS NOT ?4
+       RETURNING id, from_me`,
+    )
+    .bind(session, jid, key, body.slice(0, 8_192), at)
+    .first();
+}
+
+/** A reaction by `sender` ("" removes it). */
+export function applyReaction(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  sender: string,
+  text: string,
+): Promise<Changed> {
+  return db
+    .prepare(
+      `UPDATE messages SET reactions = CASE WHEN ?5 = ''
+           THEN json_remove(coalesce(reactions, '{}'), '$."' || ?4 || '"')
+           ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
+       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
+         AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5
+       RETURNING id, from_me`,
+    )
+    .bind(session, jid, key, sender, text)
+    .first();
+}
+
+export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
+  await db
+    .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
+    .bind(session, jid)
+    .run();
+}
+
+export interface SearchHit {
+  jid: string;
+  id: string;
+  timestamp: number;
+  snippet: string;
+}
+
+/** FTS5 over stored text, newest first; `agent` limits it to that agent's chats. */
+export async function searchMessages(
+  db: D1Database,
+  session: string,
+  query: string,
+  opts: { jid?: string; agent?: string | null; limit: number },
+): Promise<SearchHit[]> {
+  const terms = query
+    .split(/\s+/)
+    .map((t) => t.replace(/"/g, ""))
+    .filter(Boolean)
+    .map((t) => `"${t}"*`)
+    .join(" ");
+  if (terms === "") return [];
+  const where: string[] = ["messages_fts MATCH ?", "m.session = ?"];
+  const params: Array<string | number> = [terms, session];
+  if (opts.jid) {
+    where.push("m.jid = ?");
+    params.push(opts.jid);
+  }
+  if (opts.agent) {
+    where.push("m.jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)");
+    params.push(opts.agent);
+  }
+  const { results } = await db
+    .prepare(
+      `SELECT m.jid, m.id, m.ts AS timestamp,
+         snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
+       FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
+       WHERE ${where.join(" AND ")} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
+    )
+    .bind(...params, opts.limit)
+    .all<SearchHit>();
+  return results;
+}
+
+/** Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how many. */
+export async function pruneMessages(
+  db: D1Database,
+  beforeSeconds: number,
+  batch = 5_000,
+): Promise<number> {
+  const result = await db
+    .prepare(
+      "DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)",
+    )
+    .bind(beforeSeconds, batch)
+    .run();
+  return result.meta.changes;
+}
+
+export async function lidPhone(
+  db: D1Database,
+  session: string,
+  lid: string,
+): Promise<{ pn: string | null; checkedAt: number } | null> {
+  const row = await db
+    .prepare("SELECT pn, checked_at FROM lids WHERE session = ? AND lid = ?")
+    .bind(session, lid)
+    .first<{ pn: string | null; checked_at: number }>();
+  return row ? { pn: row.pn, checkedAt: row.checked_at } : null;
+}
+
+export async function saveLid(
+  db: D1Database,
+  session: string,
+  lid: string,
+  pn: string | null,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO lids (session, lid, pn, checked_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (session, lid) DO UPDATE SET pn = excluded.pn, checked_at = excluded.checked_at`,
+    )
+    .bind(session, lid, pn, now)
+    .run();
+}
