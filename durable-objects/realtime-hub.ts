@@ -1,7 +1,9 @@
 /**
  * RealtimeHub: the one WebSocket hub. Browsers connect with a one-use ticket; their
  * sockets hibernate between events and carry tags for role and agent, so a broadcast
- * reaches staff (admin, user) and only the agents who own the chat it is about.
+ * reaches staff (admin, user) and only the agents who own the chat it is about. Every
+ * frame gets a `seq` that only grows and is kept a while with its audience, so a browser
+ * that reconnects with `since` is sent what it missed (and may see), or `resync`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { Audience, BroadcastResult, TicketHolder } from "../src/lib/contracts/hub.ts";
@@ -10,6 +12,9 @@ import type { Role } from "../src/lib/types.ts";
 import { alarmBy } from "./alarm-by.ts";
 
 export const TICKET_TTL_MS = 30_000;
+/** Frames kept for replay: this many, and none older than a day. */
+const FRAMES_KEPT = 10_000;
+const FRAMES_MAX_AGE_MS = 24 * 3_600_000;
 
 type RedeemResult =
   | { status: "ok"; holder: TicketHolder }
@@ -56,14 +61,16 @@ export class RealtimeHub extends DurableObject<Env> {
     super(ctx, env);
     ctx.storage.sql.exec(
       `CREATE TABLE IF NOT EXISTS socket_tickets (ticket TEXT PRIMARY KEY, role TEXT NOT NULL,
-         sub TEXT NOT NULL, valid_until INTEGER NOT NULL, expires_at INTEGER NOT NULL)`,
+         sub TEXT NOT NULL, valid_until INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+       CREATE TABLE IF NOT EXISTS frames (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         at INTEGER NOT NULL, audience TEXT NOT NULL, frame TEXT NOT NULL);`,
     );
     // Answered by the runtime itself, so keep-alive pings never wake a hibernating hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
   /** A ticket for one connection within TICKET_TTL_MS. */
-  issueTicket(holder: TicketHolder): { ticket: string; expiresAt: number } {
+  issueTicket(holder: TicketHolder): { ticket: string; expiresAt: number; seq: number } {
     const now = Date.now();
     this.ctx.storage.sql.exec("DELETE FROM socket_tickets WHERE expires_at <= ?", now);
     const ticket = newTicket();
@@ -76,7 +83,8 @@ export class RealtimeHub extends DurableObject<Env> {
       holder.validUntil,
       expiresAt,
     );
-    return { ticket, expiresAt };
+    // The seq to connect `since`, for a page that loads its lists after taking the ticket.
+    return { ticket, expiresAt, seq: this.lastSeq() };
   }
 
   /** Uses a ticket up: whatever the outcome, it never works again. */
@@ -102,6 +110,7 @@ export class RealtimeHub extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const maxMessageBytes = Number(url.searchParams.get("maxMessageBytes"));
+    const since = url.searchParams.get("since");
     const redeemed = this.redeem(url.searchParams.get("ticket") ?? "", Date.now());
     if (redeemed.status !== "ok") {
       const message =
@@ -117,6 +126,7 @@ export class RealtimeHub extends DurableObject<Env> {
       connectedAt: Date.now(),
     };
     server.serializeAttachment(info);
+    if (since !== null) this.replay(server, redeemed.holder, Number(since));
     // Wake by the time this token runs out, to close its socket.
     await alarmBy(this.ctx.storage, info.validUntil);
     return new Response(null, { status: 101, webSocket: client });
@@ -135,11 +145,73 @@ export class RealtimeHub extends DurableObject<Env> {
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 
+  /** What a reconnecting socket missed after `since` and may see, or `resync` if it is gone. */
+  private replay(ws: WebSocket, holder: TicketHolder, since: number): void {
+    const sql = this.ctx.storage.sql;
+    const { first, last } = sql
+      .exec<{ first: number | null; last: number | null }>(
+        "SELECT min(seq) AS first, max(seq) AS last FROM frames",
+      )
+      .one();
+    const latest = last ?? this.lastSeq();
+    if (
+      !Number.isInteger(since) ||
+      since < 0 ||
+      since > latest ||
+      (first !== null && since < first - 1)
+    ) {
+      ws.send(JSON.stringify({ type: "resync", seq: latest }));
+      return;
+    }
+    for (const row of sql.exec<{ seq: number; audience: string; frame: string }>(
+      "SELECT seq, audience, frame FROM frames WHERE seq > ? ORDER BY seq",
+      since,
+    )) {
+      if (visible(holder, JSON.parse(row.audience) as Audience)) ws.send(row.frame);
+    }
+  }
+
+  private lastSeq(): number {
+    return (
+      this.ctx.storage.sql
+        .exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'frames'")
+        .toArray()[0]?.seq ?? 0
+    );
+  }
+
+  /** Stamps a frame with the next seq and keeps it for replay. */
+  private stamp(event: Record<string, unknown>, audience: Audience): string {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const seq = this.lastSeq() + 1;
+    const frame = JSON.stringify({ ...event, seq });
+    sql.exec(
+      "INSERT INTO frames (seq, at, audience, frame) VALUES (?, ?, ?, ?)",
+      seq,
+      now,
+      JSON.stringify(audience),
+      frame,
+    );
+    // A few at a time, every time: the table stays at its bounds without a sweep.
+    sql.exec(
+      "DELETE FROM frames WHERE seq IN (SELECT seq FROM frames WHERE seq <= ? OR at < ? ORDER BY seq LIMIT 16)",
+      seq - FRAMES_KEPT,
+      now - FRAMES_MAX_AGE_MS,
+    );
+    return frame;
+  }
+
+  /** The newest seq: a browser that starts from the lists it just loaded connects with it. */
+  currentSeq(): number {
+    return this.lastSeq();
+  }
+
   /**
-   * Sends one frame to its audience. A socket that cannot take it is closed with 1011
-   * and the broadcast goes on to the others.
+   * Sends one event to its audience, stamped with its seq. A socket that cannot take it
+   * is closed with 1011 and the broadcast goes on to the others.
    */
-  broadcast(frame: string, audience: Audience): BroadcastResult {
+  broadcast(event: Record<string, unknown>, audience: Audience): BroadcastResult {
+    const frame = this.stamp(event, audience);
     const sockets =
       "everyone" in audience
         ? this.ctx.getWebSockets()
@@ -192,6 +264,12 @@ export class RealtimeHub extends DurableObject<Env> {
   override webSocketError(ws: WebSocket): void {
     closeQuietly(ws, 1011, "socket error");
   }
+}
+
+/** Staff see every frame; agents those meant for everyone or for them. */
+function visible(holder: TicketHolder, audience: Audience): boolean {
+  if (holder.role !== "agent" || "everyone" in audience) return true;
+  return audience.agents.includes(holder.sub);
 }
 
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {

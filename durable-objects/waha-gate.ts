@@ -10,6 +10,7 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   admit,
+  CIRCUIT_POLICY,
   type Circuit,
   CLOSED,
   recordFailure,
@@ -18,6 +19,7 @@ import {
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { CallOutcome, GateSnapshot, Lease, Pool } from "../src/lib/contracts/gate.ts";
 import { count, flushMetrics } from "../src/lib/metrics.ts";
+import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
 
 /** How long a busy media caller is asked to wait: a typical download, not a whole timeout. */
 const MEDIA_BUSY_RETRY_MS = 2_000;
@@ -253,6 +255,19 @@ export class WahaGate extends DurableObject<Env> {
       console.log(
         `[waha upstream] circuit ${was} → ${next.state} after ${next.failures} consecutive failure(s)`,
       );
+      // WAHA says nothing when it dies: browsers hear the gateway's own view of it.
+      if (next.state === "open") {
+        const retryAt = new Date((next.openedAt ?? Date.now()) + CIRCUIT_POLICY.coolOffMs);
+        this.ctx.waitUntil(
+          broadcast(
+            this.env,
+            { type: "upstream.status", state: "down", retryAt: retryAt.toISOString() },
+            EVERYONE,
+          ),
+        );
+      } else if (next.state === "closed") {
+        this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
+      }
     }
     this.ctx.storage.kv.put("circuit", next);
   }

@@ -78,8 +78,10 @@ export interface Frame {
 
 export interface Client {
   ws: WebSocket;
-  /** Every frame so far, in order. */
+  /** Every frame so far, in order, without its `seq` (kept in `seqs`). */
   frames: Frame[];
+  /** The seq of each frame, in order. */
+  seqs: number[];
   /** The next frame not yet taken (waits for it; fails after `timeoutMs`). */
   next(timeoutMs?: number): Promise<Frame>;
   /** Resolves with the close event's code. */
@@ -95,25 +97,38 @@ export async function ticketFor(role: Role, sub: string, ttlSeconds = 600): Prom
   return ticket;
 }
 
-export function upgrade(ticket: string | null): Promise<Response> {
-  const query = ticket === null ? "" : `?ticket=${encodeURIComponent(ticket)}`;
+export function upgrade(ticket: string | null, since?: number): Promise<Response> {
+  const query =
+    (ticket === null ? "" : `?ticket=${encodeURIComponent(ticket)}`) +
+    (since === undefined ? "" : `${ticket === null ? "?" : "&"}since=${since}`);
   return call(`/api/realtime${query}`, { headers: { Upgrade: "websocket" } });
 }
 
 /** Signs in as role/sub, takes a ticket and opens a WebSocket that records its frames. */
-export async function connect(role: Role, sub = `${role}-1`, ttlSeconds = 600): Promise<Client> {
-  const res = await upgrade(await ticketFor(role, sub, ttlSeconds));
+export async function connect(
+  role: Role,
+  sub = `${role}-1`,
+  ttlSeconds = 600,
+  since?: number,
+): Promise<Client> {
+  const res = await upgrade(await ticketFor(role, sub, ttlSeconds), since);
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
   ws.accept();
   const frames: Frame[] = [];
+  const seqs: number[] = [];
   const raw: string[] = [];
   let taken = 0;
   let wake: (() => void) | undefined;
   ws.addEventListener("message", (event) => {
     const text = typeof event.data === "string" ? event.data : "";
     raw.push(text);
-    if (text.startsWith("{")) frames.push(JSON.parse(text) as Frame);
+    if (text.startsWith("{")) {
+      const { seq, ...frame } = JSON.parse(text) as Frame & { seq?: unknown };
+      if (typeof seq !== "number") throw new Error(`frame without seq: ${text}`);
+      seqs.push(seq);
+      frames.push(frame as Frame);
+    }
     wake?.();
   });
   const closed = new Promise<number>((resolve) => {
@@ -122,6 +137,7 @@ export async function connect(role: Role, sub = `${role}-1`, ttlSeconds = 600): 
   return {
     ws,
     frames,
+    seqs,
     raw,
     closed,
     next(timeoutMs = 5_000) {

@@ -234,9 +234,7 @@ describe("socket rules", () => {
       const { 1: server } = new WebSocketPair();
       state.acceptWebSocket(server, ["staff"]);
       server.close(1000, "gone");
-      return instance.broadcast(JSON.stringify({ type: "session.status", status: "FAILED" }), {
-        everyone: true,
-      });
+      return instance.broadcast({ type: "session.status", status: "FAILED" }, { everyone: true });
     });
     expect(result.failed).toBe(1);
     expect(result.sent).toBeGreaterThanOrEqual(1);

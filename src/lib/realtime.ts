@@ -43,7 +43,7 @@ export const EVERYONE: Audience = { everyone: true };
  */
 export async function broadcast(env: Env, event: RealtimeEvent, audience: Audience): Promise<void> {
   try {
-    await hub(env).broadcast(JSON.stringify(event), audience);
+    await hub(env).broadcast(event, audience);
   } catch (err) {
     console.error(
       `[realtime] broadcast of ${event.type} failed: ${err instanceof Error ? err.message : String(err)}`,
@@ -55,16 +55,27 @@ export function issueTicket(
   env: Env,
   user: User,
   tokenExpiresAt: number,
-): Promise<{ ticket: string; expiresAt: number }> {
+): Promise<{ ticket: string; expiresAt: number; seq: number }> {
   return hub(env).issueTicket({ role: user.role, sub: user.sub, validUntil: tokenExpiresAt });
 }
 
 /** Hands a WebSocket upgrade with its ticket to the hub; 401 there if the ticket is no good. */
-export function connect(env: Env, ticket: string, maxMessageBytes: number): Promise<Response> {
+export function connect(
+  env: Env,
+  ticket: string,
+  maxMessageBytes: number,
+  since: number | null,
+): Promise<Response> {
   const url = new URL("https://realtime-hub/connect");
   url.searchParams.set("ticket", ticket);
   url.searchParams.set("maxMessageBytes", String(maxMessageBytes));
+  if (since !== null) url.searchParams.set("since", String(since));
   return hub(env).fetch(url, { headers: { Upgrade: "websocket" } });
+}
+
+/** The newest frame's seq. */
+export function currentSeq(env: Env): Promise<number> {
+  return hub(env).currentSeq();
 }
 
 /** Open WebSocket connections, for the monitoring stats. */

@@ -11,9 +11,9 @@ const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead). */
 export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
-  const { ticket, expiresAt } = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
+  const { ticket, expiresAt, seq } = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
   c.header("Cache-Control", "no-store");
-  return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() });
+  return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString(), seq });
 });
 
 /** GET /api/realtime?ticket= (public): no usable ticket → 401 before any upgrade. */
@@ -25,5 +25,14 @@ export const realtimeUpgrade = new Hono<AppEnv>().get("/realtime", async (c) => 
   if (!ticket)
     throw apiError(401, "unauthorized", "a ticket is required: POST /api/realtime/ticket");
   if (!TICKET.test(ticket)) throw apiError(401, "unauthorized", "the ticket is unknown or used");
-  return connect(c.env, ticket, c.var.config.SOCKET_MAX_BUFFER_BYTES);
+  const since = c.req.query("since");
+  if (since !== undefined && !/^\d{1,15}$/.test(since)) {
+    throw apiError(400, "invalid-request", "since: must be the seq of a frame received");
+  }
+  return connect(
+    c.env,
+    ticket,
+    c.var.config.SOCKET_MAX_BUFFER_BYTES,
+    since === undefined ? null : Number(since),
+  );
 });
