@@ -16,6 +16,7 @@ import { chats } from "./routes/chats.ts";
 import { health } from "./routes/health.ts";
 import { media } from "./routes/media.ts";
 import { metrics, monitoring } from "./routes/monitoring.ts";
+import { sending } from "./routes/outbox.ts";
 import { polling } from "./routes/polling.ts";
 import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
 import { waha } from "./routes/waha.ts";
@@ -48,6 +49,7 @@ app.route("/api", assignments);
 app.route("/api", realtimeTicket);
 app.route("/api", waha);
 app.route("/api", chats);
+app.route("/api", sending);
 app.route("/api", monitoring);
 
 // Prometheus scrapes /metrics; it checks its own bearer token.
@@ -59,6 +61,7 @@ app.onError(handleError);
 export default app;
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
+export { Outbox } from "../durable-objects/outbox.ts";
 export { RealtimeHub } from "../durable-objects/realtime-hub.ts";
 export { Stats } from "../durable-objects/stats.ts";
 export { WahaGate } from "../durable-objects/waha-gate.ts";

@@ -8,9 +8,9 @@
  */
 import { messageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
-import { canonicalMessageId, parseMessageId } from "./jids.ts";
+import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
 import { broadcast, chatAudience } from "./realtime.ts";
-import { onceFor, storeMessageStatements } from "./store-db.ts";
+import { applyReaction, chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 type Json = Record<string, unknown>;
@@ -33,7 +33,13 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
 export async function recordSent(
   env: Env,
   session: string,
-  sent: { jid: string; text: string; answer: unknown; replyTo?: string | null },
+  sent: {
+    jid: string;
+    text: string | null;
+    answer: unknown;
+    replyTo?: string | null;
+    media?: { mimetype: string; filename: string } | null;
+  },
   now = Date.now(),
 ): Promise<StoredMessage | null> {
   const wahaId = sentMessageId(sent.answer, sent.jid);
@@ -48,12 +54,12 @@ export async function recordSent(
     fromMe: true,
     sender: null,
     body: sent.text,
-    hasMedia: false,
-    mediaMimetype: null,
-    mediaName: null,
+    hasMedia: Boolean(sent.media),
+    mediaMimetype: sent.media?.mimetype ?? null,
+    mediaName: sent.media?.filename ?? null,
     // SERVER: WAHA has handed it to WhatsApp.
     ack: 1,
-    replyTo: sent.replyTo ?? null,
+    replyTo: sent.replyTo ? keyOfMessageId(sent.replyTo) : null,
   };
   const effects = messageEffects(
     env.DB,
@@ -73,4 +79,22 @@ export async function recordSent(
     );
   }
   return message;
+}
+
+/** Our reaction, once WAHA took it: on the stored message, and announced. */
+export async function recordReaction(
+  env: Env,
+  session: string,
+  jid: string,
+  targetId: string,
+  text: string,
+): Promise<void> {
+  const changed = await applyReaction(env.DB, session, jid, keyOfMessageId(targetId), "me", text);
+  if (!changed) return;
+  const owner = await chatOwnerStatement(env.DB, jid).first<{ assigned_to: string | null }>();
+  await broadcast(
+    env,
+    { type: "message.reaction", jid, id: changed.id, reaction: text, from: "me" },
+    chatAudience(owner?.assigned_to ?? null),
+  );
 }

@@ -512,3 +512,8 @@ export async function saveLid(
     .bind(session, lid, pn, now)
     .run();
 }
+
+/** The chat's owner (a row with `assigned_to`), as a statement. */
+export function chatOwnerStatement(db: D1Database, jid: string): D1PreparedStatement {
+  return db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
+}

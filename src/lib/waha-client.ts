@@ -76,11 +76,15 @@ export type WahaEndpoint =
   | "message"
   | "lids"
   | "sendText"
+  | "sendImage"
+  | "sendFile"
+  | "sendVoice"
+  | "reaction"
   | "sendSeen";
 
 export interface WahaRequest {
   endpoint: WahaEndpoint;
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
   /** Path and query on WAHA_URL, built with `wahaPaths`. */
   path: string;
   body?: Record<string, unknown>;

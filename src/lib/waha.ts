@@ -92,6 +92,11 @@ export const wahaPaths = {
     `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}?downloadMedia=${downloadMedia}`,
   lid: (session: string, lid: string) => `/api/${enc(session)}/lids/${enc(lid)}`,
   sendText: () => "/api/sendText",
+  sendMedia: (kind: "sendImage" | "sendFile" | "sendVoice") => `/api/${kind}`,
+  reaction: () => "/api/reaction",
+  /** Our own messages in a chat since `sinceSeconds`: did a send that timed out arrive? */
+  recentOwn: (session: string, chatId: string, sinceSeconds: number) =>
+    `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=20&downloadMedia=false&filter.fromMe=true&filter.timestamp.gte=${sinceSeconds}`,
   sendSeen: () => "/api/sendSeen",
 };
 

@@ -120,25 +120,6 @@ export const chats = new Hono<AppEnv>()
     return c.json(page.value, 200, STORE_HEADERS);
   })
 
-  .post("/wa/send-text", async (c) => {
-    const { jid, text } = parseInput(sendTextBody, await jsonBody(c.req));
-    const answer = await chatAction(c, jid, "sendText", { text });
-    const sent = await recordSent(c.env, c.var.config.WAHA_SESSION, { jid, text, answer }).catch(
-      (err: unknown) => {
-        // WAHA took it: a failure here must not make the browser send it again.
-        console.error(
-          `[chats] storing the sent message failed: ${err instanceof Error ? err.message : String(err)}`,
-        );
-        return null;
-      },
-    );
-    return c.json({
-      id: sent?.id ?? null,
-      status: "sent",
-      message: sent ? storedToBrowser(sent) : null,
-    });
-  })
-
   .post("/wa/mark-read", async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
     await chatAction(c, jid, "sendSeen", {});

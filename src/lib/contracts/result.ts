@@ -6,7 +6,7 @@
 
 /** What a browser is told when WAHA gave no usable answer. */
 export interface Failure {
-  status: 400 | 404 | 502 | 503;
+  status: 400 | 404 | 422 | 502 | 503;
   /** Kebab-case code for the JSON error body. */
   error: string;
   message: string;

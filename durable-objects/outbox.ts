@@ -1,0 +1,414 @@
+/**
+ * Outbox: one per chat. Every send a browser asks for (text, media, reaction) is an
+ * entry in D1's outbox table; this object sends a chat's entries one at a time, oldest
+ * first, so they reach WhatsApp in the order they were written. A send WAHA took is
+ * answered at once; one it could not confirm waits its turn and is retried by alarm
+ * while WAHA is back within moments (through the gate, so an open circuit costs WAHA
+ * nothing). After a timeout the message may have gone out: WAHA's chat is searched for
+ * it before it is sent again. A 4xx from WAHA is its answer: the entry fails at once.
+ * Entries older than WA_OUTBOX_MAX_AGE_MS are given up. Media bytes wait here.
+ */
+import { DurableObject } from "cloudflare:workers";
+import { backoffDelay } from "../src/lib/backoff.ts";
+import { type Config, loadConfig } from "../src/lib/config.ts";
+import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
+import type { Failure } from "../src/lib/contracts/result.ts";
+import {
+  getOutbox,
+  headOfChat,
+  insertOutbox,
+  type OutboxRow,
+  updateOutbox,
+} from "../src/lib/outbox-db.ts";
+import { broadcast, chatAudience } from "../src/lib/realtime.ts";
+import { recordReaction, recordSent, sentMessageId } from "../src/lib/sent-message.ts";
+import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
+import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
+import { callWaha, type WahaRequest } from "../src/lib/waha-client.ts";
+
+/** Retries while WAHA is away: 1 s doubling to 5 s, so a return is noticed within seconds. */
+const RETRY = { baseMs: 1_000, capMs: 5_000, jitter: 0.2 };
+/** Media bytes are kept in parts under the storage's row limit. */
+const PART_BYTES = 1_000_000;
+
+type Attempt =
+  | { kind: "sent"; id: string | null }
+  | { kind: "rejected"; failure: Failure }
+  | { kind: "retry"; ambiguous: boolean; reason: string };
+
+function mediaEndpoint(mimetype: string): "sendImage" | "sendVoice" | "sendFile" {
+  if (/^image\/(jpeg|png|webp|gif)$/.test(mimetype)) return "sendImage";
+  if (mimetype.startsWith("audio/")) return "sendVoice";
+  return "sendFile";
+}
+
+function base64(bytes: Uint8Array): string {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(text);
+}
+
+export class Outbox extends DurableObject<Env> {
+  /** One send at a time per chat, whoever asks (a browser, the alarm). */
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      `CREATE TABLE IF NOT EXISTS media (client_id TEXT NOT NULL, part INTEGER NOT NULL,
+         data BLOB NOT NULL, PRIMARY KEY (client_id, part))`,
+    );
+  }
+
+  private config(): Config {
+    const loaded = loadConfig(this.env);
+    if (!loaded.ok) throw new Error(`config invalid: ${loaded.errors.join("; ")}`);
+    return loaded.config;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.turn.then(work, work);
+    this.turn = next.catch(() => undefined);
+    return next;
+  }
+
+  /** A send a browser asked for; the same clientId again answers what became of it. */
+  submit(request: OutboxRequest): Promise<OutboxAnswer> {
+    return this.exclusive(async () => {
+      const config = this.config();
+      const session = config.WAHA_SESSION;
+      const now = Date.now();
+      await this.ctx.storage.put("jid", request.jid);
+      const added = await insertOutbox(
+        this.env.DB,
+        session,
+        {
+          client_id: request.clientId,
+          jid: request.jid,
+          sender: request.sender,
+          kind: request.kind,
+          body: request.body,
+          target: request.target,
+          media_mimetype: request.media?.mimetype ?? null,
+          media_name: request.media?.filename ?? null,
+        },
+        now,
+      );
+      if (added && request.media) this.keepMedia(request.clientId, request.media.data);
+      const head = await headOfChat(this.env.DB, session, request.jid);
+      // Only the oldest waiting entry may go; a later one waits for its turn.
+      if (added && head?.client_id === request.clientId) {
+        const outcome = await this.attempt(head, config);
+        if (outcome?.kind === "rejected") {
+          return { status: "failed", clientId: request.clientId, failure: outcome.failure };
+        }
+      } else if (added) {
+        await this.wakeSoon(0);
+      }
+      const row = await getOutbox(this.env.DB, session, request.clientId);
+      return answerOf(row, request.clientId);
+    });
+  }
+
+  /** An entry put back in the queue: it goes now if it is the oldest waiting. */
+  kick(clientId: string): Promise<OutboxAnswer> {
+    return this.exclusive(async () => {
+      const config = this.config();
+      const session = config.WAHA_SESSION;
+      const row = await getOutbox(this.env.DB, session, clientId);
+      if (!row) return { status: "queued", clientId };
+      await this.ctx.storage.put("jid", row.jid);
+      const head = await headOfChat(this.env.DB, session, row.jid);
+      if (head?.client_id === clientId) {
+        const outcome = await this.attempt(head, config);
+        if (outcome?.kind === "rejected")
+          return { status: "failed", clientId, failure: outcome.failure };
+      } else {
+        await this.wakeSoon(0);
+      }
+      return answerOf(await getOutbox(this.env.DB, session, clientId), clientId);
+    });
+  }
+
+  /** Sends what is waiting, in order, until WAHA turns one away for now. */
+  override async alarm(): Promise<void> {
+    await this.exclusive(async () => {
+      const config = this.config();
+      for (;;) {
+        const head = await headOfChat(this.env.DB, config.WAHA_SESSION, await this.jid());
+        if (!head) return;
+        const outcome = await this.attempt(head, config);
+        if (outcome === null) return;
+      }
+    });
+  }
+
+  private async jid(): Promise<string> {
+    return (await this.ctx.storage.get<string>("jid")) ?? "";
+  }
+
+  private keepMedia(clientId: string, data: ArrayBuffer): void {
+    const bytes = new Uint8Array(data);
+    for (let part = 0; part * PART_BYTES < bytes.length || part === 0; part++) {
+      this.ctx.storage.sql.exec(
+        "INSERT OR REPLACE INTO media (client_id, part, data) VALUES (?, ?, ?)",
+        clientId,
+        part,
+        bytes.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
+      );
+    }
+  }
+
+  private mediaOf(clientId: string): Uint8Array | null {
+    const parts = this.ctx.storage.sql
+      .exec<{ data: ArrayBuffer }>(
+        "SELECT data FROM media WHERE client_id = ? ORDER BY part",
+        clientId,
+      )
+      .toArray()
+      .map((r) => new Uint8Array(r.data));
+    if (parts.length === 0) return null;
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const p of parts) {
+      out.set(p, offset);
+      offset += p.length;
+    }
+    return out;
+  }
+
+  private async wakeSoon(attempts: number): Promise<void> {
+    const at = Date.now() + (attempts === 0 ? 0 : backoffDelay(attempts - 1, RETRY));
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  }
+
+  /** One try of the head entry; answers how it ended, or null while it waits for a retry. */
+  private async attempt(
+    row: OutboxRow,
+    config: Config,
+  ): Promise<Exclude<Attempt, { kind: "retry" }> | null> {
+    const session = config.WAHA_SESSION;
+    const db = this.env.DB;
+    await this.ctx.storage.put("jid", row.jid);
+    const now = Date.now();
+    if (now - row.created_at > config.WA_OUTBOX_MAX_AGE_MS) {
+      const hours = (config.WA_OUTBOX_MAX_AGE_MS / 3_600_000).toFixed(1);
+      const outcome = {
+        kind: "rejected" as const,
+        failure: gaveUp(`WAHA did not take it within ${hours} h`),
+      };
+      await this.finish(row, session, outcome);
+      return outcome;
+    }
+    const attempts = row.attempts + 1;
+    await updateOutbox(db, session, row.client_id, { status: "sending", attempts }, now);
+    let outcome: Attempt;
+    try {
+      const found = row.ambiguous === 1 ? await this.findSent(row, session) : null;
+      outcome = found ? { kind: "sent", id: found } : await this.send(row, session);
+    } catch (err) {
+      outcome = {
+        kind: "retry",
+        ambiguous: true,
+        reason: err instanceof Error ? err.message : String(err),
+      };
+    }
+    if (outcome.kind === "retry") {
+      await updateOutbox(
+        db,
+        session,
+        row.client_id,
+        {
+          status: "queued",
+          ambiguous: outcome.ambiguous || row.ambiguous === 1,
+          error: outcome.reason,
+        },
+        Date.now(),
+      );
+      if (attempts === 1) await this.tell(row, { status: "queued" });
+      await this.wakeSoon(attempts);
+      return null;
+    }
+    await this.finish(row, session, outcome);
+    return outcome;
+  }
+
+  private async finish(
+    row: OutboxRow,
+    session: string,
+    outcome: Exclude<Attempt, { kind: "retry" }>,
+  ): Promise<void> {
+    const now = Date.now();
+    if (outcome.kind === "sent") {
+      await updateOutbox(
+        this.env.DB,
+        session,
+        row.client_id,
+        { status: "sent", messageId: outcome.id, error: null },
+        now,
+      );
+      await this.tell(row, { status: "sent", ...(outcome.id ? { id: outcome.id } : {}) });
+    } else {
+      await updateOutbox(
+        this.env.DB,
+        session,
+        row.client_id,
+        { status: "failed", error: outcome.failure.message },
+        now,
+      );
+      await this.tell(row, { status: "failed", error: outcome.failure.message });
+    }
+    // A failed file stays for a retry from the browser; a sent one is done with.
+    if (outcome.kind === "sent") {
+      this.ctx.storage.sql.exec("DELETE FROM media WHERE client_id = ?", row.client_id);
+    }
+  }
+
+  private async tell(
+    row: OutboxRow,
+    change: { status: "queued" | "sent" | "failed"; id?: string; error?: string },
+  ): Promise<void> {
+    const owner = await chatOwnerStatement(this.env.DB, row.jid).first<{
+      assigned_to: string | null;
+    }>();
+    await broadcast(
+      this.env,
+      { type: "outbox.status", clientId: row.client_id, jid: row.jid, ...change },
+      chatAudience(owner?.assigned_to ?? null, row.sender),
+    );
+  }
+
+  /** The request to WAHA for an entry, or a failure that no retry can mend. */
+  private async request(row: OutboxRow, session: string): Promise<WahaRequest | Failure> {
+    const target = row.target
+      ? await storedMessage(this.env.DB, session, row.jid, row.target)
+      : null;
+    const replyTo = target ? { reply_to: target.waha_id } : {};
+    switch (row.kind) {
+      case "text":
+        return {
+          endpoint: "sendText",
+          method: "POST",
+          path: wahaPaths.sendText(),
+          body: { session, chatId: row.jid, text: row.body ?? "", ...replyTo },
+        };
+      case "media": {
+        const bytes = this.mediaOf(row.client_id);
+        if (!bytes) return gaveUp("the file was lost before it could be sent");
+        const mimetype = row.media_mimetype ?? "application/octet-stream";
+        const endpoint = mediaEndpoint(mimetype);
+        return {
+          endpoint,
+          method: "POST",
+          path: wahaPaths.sendMedia(endpoint),
+          body: {
+            session,
+            chatId: row.jid,
+            file: { mimetype, filename: row.media_name ?? "file", data: base64(bytes) },
+            ...(row.body ? { caption: row.body } : {}),
+            ...replyTo,
+          },
+        };
+      }
+      case "reaction":
+        if (!target) return gaveUp("the message reacted to is not stored");
+        return {
+          endpoint: "reaction",
+          method: "PUT",
+          path: wahaPaths.reaction(),
+          body: { session, messageId: target.waha_id, reaction: row.body ?? "" },
+        };
+    }
+  }
+
+  private async send(row: OutboxRow, session: string): Promise<Attempt> {
+    const request = await this.request(row, session);
+    if (!("endpoint" in request)) return { kind: "rejected", failure: request };
+    const answer = await callWaha(this.env, request);
+    if (!answer.ok) {
+      const { failure } = answer;
+      if (failure.upstreamStatus !== undefined)
+        return { kind: "rejected", failure: plusOrAnswer(failure) };
+      // A timeout may have reached WhatsApp; any other failure did not send anything.
+      return {
+        kind: "retry",
+        ambiguous: failure.error === "upstream-timeout",
+        reason: failure.message,
+      };
+    }
+    if (row.kind === "reaction") {
+      await recordReaction(this.env, session, row.jid, row.target ?? "", row.body ?? "");
+      return { kind: "sent", id: null };
+    }
+    const stored = await recordSent(this.env, session, {
+      jid: row.jid,
+      text: row.body,
+      answer: answer.value.body,
+      replyTo: row.target,
+      media:
+        row.kind === "media"
+          ? {
+              mimetype: row.media_mimetype ?? "application/octet-stream",
+              filename: row.media_name ?? "file",
+            }
+          : null,
+    });
+    return { kind: "sent", id: stored?.id ?? sentMessageId(answer.value.body, row.jid) };
+  }
+
+  /** After a timeout: our message with this text in the chat since the entry was made, if any. */
+  private async findSent(row: OutboxRow, session: string): Promise<string | null> {
+    if (row.kind === "reaction") return null;
+    const answer = await callWaha(this.env, {
+      endpoint: "messages",
+      method: "GET",
+      path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 5),
+    });
+    if (!answer.ok || !Array.isArray(answer.value.body))
+      throw new Error("WAHA could not be searched");
+    for (const raw of answer.value.body) {
+      const parsed = messageSchema.safeParse(raw);
+      if (
+        parsed.success &&
+        parsed.data.fromMe &&
+        (parsed.data.body ?? null) === (row.body ?? null)
+      ) {
+        await recordSent(this.env, session, {
+          jid: row.jid,
+          text: row.body,
+          answer: { id: parsed.data.id },
+        });
+        return parsed.data.id;
+      }
+    }
+    return null;
+  }
+}
+
+function gaveUp(message: string): Failure {
+  return { status: 502, error: "outbox-failed", message };
+}
+
+/** WAHA Core answers media sends 422 "available only in Plus". */
+function plusOrAnswer(failure: Failure): Failure {
+  if (failure.upstreamStatus === 422 && /plus/i.test(failure.message)) {
+    return { status: 422, error: "waha-plus-required", message: "sending media needs WAHA Plus" };
+  }
+  return failure;
+}
+
+function answerOf(row: OutboxRow | null, clientId: string): OutboxAnswer {
+  if (!row) return { status: "queued", clientId };
+  if (row.status === "sent") return { status: "sent", clientId, id: row.message_id };
+  if (row.status === "failed") {
+    return {
+      status: "failed",
+      clientId,
+      failure: { status: 502, error: "upstream-rejected", message: row.error ?? "WAHA refused it" },
+    };
+  }
+  return { status: "queued", clientId };
+}

@@ -1,0 +1,175 @@
+/** Every D1 query of the outbox (migrations/0007): plain SQL with `?` parameters. */
+import type { OutboxEntry, OutboxKind } from "./contracts/outbox.ts";
+
+export interface OutboxRow {
+  client_id: string;
+  jid: string;
+  sender: string;
+  kind: OutboxKind;
+  body: string | null;
+  target: string | null;
+  media_mimetype: string | null;
+  media_name: string | null;
+  status: "queued" | "sending" | "sent" | "failed";
+  attempts: number;
+  ambiguous: number;
+  message_id: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLUMNS = `client_id, jid, sender, kind, body, target, media_mimetype, media_name, status,
+  attempts, ambiguous, message_id, error, created_at, updated_at`;
+
+export function outboxEntry(row: OutboxRow): OutboxEntry {
+  return {
+    clientId: row.client_id,
+    jid: row.jid,
+    sender: row.sender,
+    kind: row.kind,
+    body: row.body,
+    status: row.status,
+    attempts: row.attempts,
+    error: row.error,
+    messageId: row.message_id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
+}
+
+export function getOutbox(
+  db: D1Database,
+  session: string,
+  clientId: string,
+): Promise<OutboxRow | null> {
+  return db
+    .prepare(`SELECT ${COLUMNS} FROM outbox WHERE session = ? AND client_id = ?`)
+    .bind(session, clientId)
+    .first<OutboxRow>();
+}
+
+/** Adds a queued entry; false when the clientId was taken (a retry of the same request). */
+export async function insertOutbox(
+  db: D1Database,
+  session: string,
+  row: Pick<
+    OutboxRow,
+    "client_id" | "jid" | "sender" | "kind" | "body" | "target" | "media_mimetype" | "media_name"
+  >,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `INSERT INTO outbox (session, client_id, jid, sender, kind, body, target, media_mimetype,
+         media_name, status, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING`,
+    )
+    .bind(
+      session,
+      row.client_id,
+      row.jid,
+      row.sender,
+      row.kind,
+      row.body,
+      row.target,
+      row.media_mimetype,
+      row.media_name,
+      now,
+      now,
+    )
+    .run();
+  return result.meta.changes > 0;
+}
+
+/** The chat's oldest entry not yet sent or given up: the only one that may go. */
+export function headOfChat(
+  db: D1Database,
+  session: string,
+  jid: string,
+): Promise<OutboxRow | null> {
+  return db
+    .prepare(
+      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND jid = ? AND status IN ('queued', 'sending')
+       ORDER BY created_at, client_id LIMIT 1`,
+    )
+    .bind(session, jid)
+    .first<OutboxRow>();
+}
+
+export async function updateOutbox(
+  db: D1Database,
+  session: string,
+  clientId: string,
+  change: {
+    status: OutboxRow["status"];
+    attempts?: number;
+    ambiguous?: boolean;
+    messageId?: string | null;
+    error?: string | null;
+  },
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE outbox SET status = ?, attempts = coalesce(?, attempts),
+         ambiguous = coalesce(?, ambiguous), message_id = coalesce(?, message_id),
+         error = ?, updated_at = ? WHERE session = ? AND client_id = ?`,
+    )
+    .bind(
+      change.status,
+      change.attempts ?? null,
+      change.ambiguous === undefined ? null : Number(change.ambiguous),
+      change.messageId ?? null,
+      change.error ?? null,
+      now,
+      session,
+      clientId,
+    )
+    .run();
+}
+
+/** A failed entry back in the queue as if just asked for: it goes after what waits already. */
+export async function requeueOutbox(
+  db: D1Database,
+  session: string,
+  clientId: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE outbox SET status = 'queued', attempts = 0, ambiguous = 0, error = NULL,
+         created_at = ?, updated_at = ? WHERE session = ? AND client_id = ? AND status = 'failed'`,
+    )
+    .bind(now, now, session, clientId)
+    .run();
+}
+
+/** Queued and failed entries, newest first; `agent` limits them to its chats. */
+export async function listOutbox(
+  db: D1Database,
+  session: string,
+  agent: string | null,
+  limit = 200,
+): Promise<OutboxRow[]> {
+  const mine =
+    agent === null ? "" : "AND jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)";
+  const params: string[] = agent === null ? [session] : [session, agent];
+  const { results } = await db
+    .prepare(
+      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND status <> 'sent' ${mine}
+       ORDER BY created_at DESC LIMIT ?`,
+    )
+    .bind(...params, limit)
+    .all<OutboxRow>();
+  return results;
+}
+
+/** Forgets entries done with for a day (sent or given up); answers how many. */
+export async function pruneOutbox(db: D1Database, before: number): Promise<number> {
+  const result = await db
+    .prepare("DELETE FROM outbox WHERE status IN ('sent', 'failed') AND updated_at < ?")
+    .bind(before)
+    .run();
+  return result.meta.changes;
+}
