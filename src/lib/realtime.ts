@@ -3,16 +3,12 @@
  * each one, and the calls into the RealtimeHub Durable Object.
  */
 import type { Audience } from "../../durable-objects/realtime-hub.ts";
-import type { BrowserMessage } from "./inbox-shapes.ts";
+import type { RealtimeEvent } from "./contracts/api.ts";
 import type { User } from "./types.ts";
 
 export type { Audience } from "../../durable-objects/realtime-hub.ts";
 
-export type RealtimeEvent =
-  | { type: "message.new"; jid: string; message: BrowserMessage }
-  | { type: "message.status"; jid: string; id: string; status: string }
-  | { type: "session.status"; status: string }
-  | { type: "chat.assigned"; jid: string; agentId: string | null };
+export type { RealtimeEvent } from "./contracts/api.ts";
 
 function hub(env: Env) {
   return env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName("global"));

@@ -7,15 +7,20 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
-import { assignmentOwners, canAccessChat, recordFirstResponse } from "../lib/db.ts";
-import { apiError } from "../lib/errors.ts";
-import { type CachedChat, type ChatSummary, toBrowserMessage } from "../lib/inbox-shapes.ts";
-import { wahaReadLimit } from "../lib/rate-limit.ts";
-import type { AppEnv, User } from "../lib/types.ts";
+import { assignmentOwners, recordFirstResponse } from "../lib/db.ts";
+import {
+  type BrowserMessage,
+  type CachedChat,
+  type ChatSummary,
+  toBrowserMessage,
+} from "../lib/inbox-shapes.ts";
+import type { AppEnv } from "../lib/types.ts";
 import { callWaha, failureOf, failureResponse, upstreamLimits } from "../lib/upstream.ts";
 import { parseInput } from "../lib/validate.ts";
 import { messageSchema, wahaPaths } from "../lib/waha.ts";
 import { cacheHeaders, invalidateChat, readCached } from "../lib/waha-cache.ts";
+import { assertChatAccess, requireChatAccess } from "../middleware/chat-access.ts";
+import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 /** WAHA's own page size for messages; more in one request is refused. */
 const MESSAGES_MAX_LIMIT = 100;
@@ -48,12 +53,7 @@ const sendTextBody = z.object({
 });
 
 const markReadBody = z.object({ jid: jidSchema });
-
-async function requireChat(db: D1Database, user: User, jid: string): Promise<void> {
-  if (!(await canAccessChat(db, user, jid))) {
-    throw apiError(403, "forbidden", "this chat is not assigned to you");
-  }
-}
+const chatAccess = requireChatAccess({ from: "query" });
 
 /** A JSON body, or undefined when it is not JSON (parseInput then names the problem). */
 async function jsonBody(req: { json: () => Promise<unknown> }): Promise<unknown> {
@@ -74,8 +74,8 @@ async function chatAction(
   endpoint: "sendText" | "sendSeen",
   fields: Record<string, string>,
 ): Promise<{ ok: true; body: unknown } | { ok: false; response: Response }> {
-  const { config, user } = c.var;
-  await requireChat(c.env.DB, user, jid);
+  const { config } = c.var;
+  await assertChatAccess(c, jid);
   const result = await callWaha(
     c.env,
     {
@@ -125,10 +125,9 @@ export const chats = new Hono<AppEnv>()
     return c.json(visible, 200, cacheHeaders(answer));
   })
 
-  .get("/wa/messages", wahaReadLimit("messages"), async (c) => {
+  .get("/wa/messages", wahaReadLimit("messages"), chatAccess, async (c) => {
     const { jid, limit, beforeId } = parseInput(messagesQuery, c.req.query());
-    const { config, user } = c.var;
-    await requireChat(c.env.DB, user, jid);
+    const { config } = c.var;
     const answer = await readCached(
       c.env,
       { kind: "messages", jid, limit, beforeId: beforeId ?? null },
@@ -139,7 +138,7 @@ export const chats = new Hono<AppEnv>()
       },
     );
     if (!answer.ok) return failureResponse(answer.failure);
-    return c.json(answer.value as object[], 200, cacheHeaders(answer));
+    return c.json(answer.value as BrowserMessage[], 200, cacheHeaders(answer));
   })
 
   .post("/wa/send-text", async (c) => {

@@ -5,10 +5,10 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { wahaReadLimit } from "../lib/rate-limit.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { failureResponse, upstreamLimits } from "../lib/upstream.ts";
 import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
+import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 const statusLimit = wahaReadLimit("status");
 
