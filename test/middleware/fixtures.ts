@@ -5,7 +5,7 @@ import type { Config } from "../../src/lib/config.ts";
 import { loadConfig } from "../../src/lib/config.ts";
 import type { AppEnv, User } from "../../src/lib/types.ts";
 
-export const ORIGIN = "http://gateway.test";
+export { ORIGIN } from "../helpers.ts";
 
 /** The test env's config with some vars replaced, as a deployment with other settings has it. */
 export function configWith(vars: Record<string, string> = {}): Config {
