@@ -3,13 +3,14 @@
  * behind a bearer token. Durable Object classes are re-exported for the runtime.
  */
 import { Hono } from "hono";
-import { requireAuth } from "./lib/auth.ts";
-import { requestContext } from "./lib/context.ts";
-import { cors } from "./lib/cors.ts";
+import type { Me } from "./lib/contracts/api.ts";
 import { errorResponse, handleError } from "./lib/errors.ts";
-import { httpLog } from "./lib/http-log.ts";
-import { requestMetrics } from "./lib/metrics.ts";
 import type { AppEnv } from "./lib/types.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { cors } from "./middleware/cors.ts";
+import { httpLog } from "./middleware/http-log.ts";
+import { requestContext } from "./middleware/request-context.ts";
+import { requestMetrics } from "./middleware/request-metrics.ts";
 import { agents } from "./routes/agents.ts";
 import { assignments } from "./routes/assignments.ts";
 import { chats } from "./routes/chats.ts";
@@ -39,9 +40,10 @@ app.route("/api", realtimeUpgrade);
 // Everything else under /api needs a bearer token.
 app.use("/api/*", requireAuth());
 // Who is signed in, and how (`via`, plus `signOutUrl` when Sign out must leave the page).
-app.get("/api/me", (c) =>
-  c.json({ ...c.var.user, ...c.var.signIn }, 200, { "Cache-Control": "no-store" }),
-);
+app.get("/api/me", (c) => {
+  const me: Me = { ...c.var.user, ...c.var.signIn };
+  return c.json(me, 200, { "Cache-Control": "no-store" });
+});
 app.route("/api", polling);
 app.route("/api", media);
 app.route("/api", agents);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { MonitoringStats } from "../src/lib/monitoring.ts";
+import type { MonitoringStats } from "../src/lib/contracts/api.ts";
 import { call, sim } from "./helpers.ts";
 import { advance, freshGateway, newUser, useClock } from "./waha-fixtures.ts";
 

@@ -3,7 +3,15 @@
  * every non-2xx answer thrown as an ApiError carrying its status and Retry-After.
  */
 import { type ApiError, apiErrorFrom, networkError } from "./api-error.ts";
-import type { Agent, Chat, Me, Message, PollingConfig, RealtimeTicket } from "./types.ts";
+import type {
+  Agent,
+  Chat,
+  ChatAssignment,
+  Me,
+  Message,
+  PollingConfig,
+  RealtimeTicket,
+} from "./types.ts";
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -100,7 +108,7 @@ export class ApiClient {
   }
 
   /** Assigns the chat to `agentId`, or unassigns it when null. */
-  assign(jid: string, agentId: string | null): Promise<unknown> {
+  assign(jid: string, agentId: string | null): Promise<ChatAssignment> {
     const path = `/api/wa/assignments/${encodeURIComponent(jid)}`;
     return agentId === null ? this.send("DELETE", path) : this.send("PUT", path, { agentId });
   }

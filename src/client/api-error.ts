@@ -3,6 +3,7 @@
  * the Retry-After delay that callers need to decide when to ask again.
  */
 import { retryAfterMs } from "./retry-after.ts";
+import type { ErrorBody } from "./types.ts";
 
 export class ApiError extends Error {
   override readonly name = "ApiError";
@@ -41,7 +42,7 @@ export function networkError(cause: unknown): ApiError {
   return new ApiError(0, "network-error", `the gateway did not answer: ${reason}`);
 }
 
-function isErrorBody(body: unknown): body is { error: string; message?: string } {
+function isErrorBody(body: unknown): body is ErrorBody {
   if (typeof body !== "object" || body === null) return false;
   const { error, message } = body as Record<string, unknown>;
   return typeof error === "string" && (message === undefined || typeof message === "string");

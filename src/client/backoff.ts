@@ -1,19 +1,20 @@
-/** Exponential backoff with jitter for reconnects: slow enough that a gateway restart is not stormed. */
-export interface BackoffOptions {
-  /** First delay (default 2 s). */
-  initialMs?: number;
-  /** Cap (default 60 s). */
-  maxMs?: number;
-  /** Share of each delay taken off at random, 0–1 (default 0.25), so clients spread out. */
-  jitter?: number;
-}
+/**
+ * Reconnect delays for the realtime socket: the one backoff formula (lib/backoff.ts) with
+ * the browser's policy, 2 s doubling to 60 s with up to a quarter taken off at random, so
+ * that a gateway restart is not stormed and clients spread out.
+ */
+import { type BackoffPolicy, backoffDelay as delayFor } from "../lib/backoff.ts";
 
+export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 60_000, jitter: 0.25 };
+
+/** Parts of RECONNECT_BACKOFF to change. */
+export type BackoffOptions = Partial<BackoffPolicy>;
+
+/** The delay before reconnect `attempt` (0-based). */
 export function backoffDelay(
   attempt: number,
   options: BackoffOptions = {},
   random: () => number = Math.random,
 ): number {
-  const { initialMs = 2_000, maxMs = 60_000, jitter = 0.25 } = options;
-  const base = Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt));
-  return Math.round(base * (1 - jitter * random()));
+  return delayFor(attempt, { ...RECONNECT_BACKOFF, ...options }, random);
 }

@@ -1,11 +1,7 @@
 /** The realtime frames the gateway sends (SPEC.md, "Realtime events"), checked as they arrive. */
-import type { Message } from "./types.ts";
+import type { Message, RealtimeEvent } from "./types.ts";
 
-export type RealtimeEvent =
-  | { type: "message.new"; jid: string; message: Message }
-  | { type: "message.status"; jid: string; id: string; status: string | number }
-  | { type: "session.status"; status: string }
-  | { type: "chat.assigned"; jid: string; agentId: string | null };
+export type { RealtimeEvent } from "./types.ts";
 
 /** Parses one text frame; anything malformed or of an unknown type gives undefined. */
 export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
@@ -23,7 +19,7 @@ export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
         ? { type: f.type, jid: f.jid, message: f.message }
         : undefined;
     case "message.status":
-      return isString(f.jid) && isString(f.id) && (isString(f.status) || isNumber(f.status))
+      return isString(f.jid) && isString(f.id) && isString(f.status)
         ? { type: f.type, jid: f.jid, id: f.id, status: f.status }
         : undefined;
     case "session.status":

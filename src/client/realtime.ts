@@ -46,7 +46,7 @@ export interface RealtimeOptions {
   pingIntervalMs: number;
   /** How long a `ping` may go unanswered before the socket counts as dead (default 10 s). */
   pongTimeoutMs?: number;
-  /** Reconnect delays; see BackoffOptions. */
+  /** Reconnect delays: the parts of RECONNECT_BACKOFF to change. */
   backoff?: BackoffOptions;
   /** How long a connection must stay up before the backoff starts over (default 30 s). */
   stableMs?: number;

@@ -4,14 +4,14 @@
  * with it tells the page whether it is signed in, and as whom.
  */
 import { type ApiError, apiErrorFrom, networkError } from "./api-error.ts";
-import type { Me } from "./types.ts";
+import type { Me, NotAnAgentBody } from "./types.ts";
 
 export type AmbientSignIn =
   | { status: "signed-in"; me: Me }
   /** Nothing signs this browser in: the page asks for a link or a token. */
   | { status: "signed-out" }
   /** A real person whom the inbox does not know; `message` says whom to ask. */
-  | { status: "not-an-agent"; message: string; signOutUrl?: string }
+  | ({ status: "not-an-agent" } & Pick<NotAnAgentBody, "message" | "signOutUrl">)
   | { status: "failed"; error: ApiError };
 
 export async function probeSignIn(

@@ -3,6 +3,7 @@
  * it does not, backing off on failures, honouring Retry-After, silent while the realtime
  * socket delivers and while the page is hidden.
  */
+import { backoffDelay } from "../lib/backoff.ts";
 import { ApiError } from "./api-error.ts";
 import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
 import type { PollingConfig } from "./types.ts";
@@ -101,7 +102,11 @@ export class StatusPoller {
 
   #backoff(error: unknown): number {
     const { backoffMultiplier, maxInterval } = this.#config;
-    const delay = Math.min(maxInterval, this.#interval() * backoffMultiplier ** this.#failures);
+    const delay = backoffDelay(this.#failures, {
+      baseMs: this.#interval(),
+      capMs: maxInterval,
+      factor: backoffMultiplier,
+    });
     const overloaded = error instanceof ApiError && (error.status === 429 || error.status === 503);
     if (overloaded && error.retryAfterMs !== undefined) return Math.max(delay, error.retryAfterMs);
     return delay;

@@ -1,23 +1,18 @@
 /**
- * Sign-in. The credential (see credentials.ts) is verified by its alg: HS256 with
+ * Sign-in checks. The credential (see credentials.ts) is verified by its alg: HS256 with
  * JWT_SECRET (claims `sub`, `role`, `name?`, `exp`); RS256/ES256 with the keys of the
  * JWKS or Cloudflare Access whose issuer it names, its identity then worked out by
- * identity.ts. Every refusal is 401 with a generic message (the reason is logged); a
- * role outside a route's list is 403.
+ * identity.ts. The HTTP answers to a refusal are the middleware's (middleware/auth.ts).
  */
-import { createMiddleware } from "hono/factory";
-import { HTTPException } from "hono/http-exception";
 import { sign, verify } from "hono/jwt";
 import * as z from "zod/mini";
 import type { Config } from "./config.ts";
 import type { Credential, SignInVia } from "./credentials.ts";
-import { findCredential, originAllowed } from "./credentials.ts";
-import { apiError, errorResponse } from "./errors.ts";
 import { identify } from "./identity.ts";
 import { findKey } from "./jwks.ts";
 import type { AsymmetricAlg, DecodedJwt } from "./jwt-verify.ts";
 import { CLOCK_SKEW_SECONDS, checkClaims, clip, decodeJwt, verifySignature } from "./jwt-verify.ts";
-import type { AppEnv, Role, User } from "./types.ts";
+import type { User } from "./types.ts";
 
 const claimsSchema = z.object({
   sub: z.string().check(z.minLength(1), z.maxLength(256)),
@@ -112,13 +107,18 @@ type Refused =
   | { ok: false; status: 401; reason: string }
   | { ok: false; status: 503; reason: string };
 
-type Checked =
+/** A credential's verdict; the reasons are for the log, never for the answer. */
+export type Checked =
   | { ok: true; user: User; expiresAt: number }
   | Refused
   | { ok: false; status: 403; message: string };
 
 /** Verifies a credential by its header's alg: HS256 with JWT_SECRET, RS256/ES256 by keys. */
-async function check(credential: Credential, config: Config, db: D1Database): Promise<Checked> {
+export async function checkCredential(
+  credential: Credential,
+  config: Config,
+  db: D1Database,
+): Promise<Checked> {
   const decoded = decodeJwt(credential.token);
   if (!decoded.ok) return { ok: false, status: 401, reason: decoded.reason };
   const { alg, payload } = decoded.jwt;
@@ -188,109 +188,10 @@ async function verifyByKey(
 }
 
 /** Where the inbox's Sign out goes, for sign-ins the page cannot simply forget. */
-function signOutUrl(via: SignInVia, config: Config): string | undefined {
+export function signOutUrl(via: SignInVia, config: Config): string | undefined {
   if (via === "access") return config.SIGN_OUT_URL ?? "/cdn-cgi/access/logout";
   if (via === "cookie") return config.SIGN_OUT_URL;
   return undefined;
-}
-
-const INVALID = "the token is invalid or expired";
-
-/** A 401 that says nothing about why: the reason is logged, never answered. */
-function unauthorized(
-  requestId: string,
-  via: string,
-  reason: string,
-  message: string,
-): HTTPException {
-  console.log(`[auth] 401 ${via}: ${reason} (request ${requestId})`);
-  const res = errorResponse(401, "unauthorized", message);
-  res.headers.set("WWW-Authenticate", "Bearer");
-  return new HTTPException(401, { res, message });
-}
-
-/** The answer to a credential that did not pass: 401, 503, or 403 not-an-agent. */
-function refusal(
-  result: Exclude<Checked, { ok: true }>,
-  via: SignInVia,
-  config: Config,
-  requestId: string,
-): HTTPException {
-  if (result.status === 401) return unauthorized(requestId, via, result.reason, INVALID);
-  if (result.status === 503) {
-    console.log(`[auth] 503 ${via}: ${result.reason} (request ${requestId})`);
-    return apiError(
-      503,
-      "auth-unavailable",
-      "sign-in keys could not be loaded; try again shortly",
-      5_000,
-    );
-  }
-  console.log(`[auth] 403 ${via}: not an agent (request ${requestId})`);
-  const out = signOutUrl(via, config);
-  // The error shape plus where to sign in as someone else, for the inbox's page.
-  const body = {
-    error: "not-an-agent",
-    message: result.message,
-    ...(out ? { signOutUrl: out } : {}),
-  };
-  return new HTTPException(403, {
-    res: Response.json(body, { status: 403 }),
-    message: result.message,
-  });
-}
-
-/**
- * Requires a signed-in request: puts the user on `c.var.user`, when the token expires on
- * `c.var.tokenExpiresAt` and how it signed in on `c.var.signIn`.
- */
-export function requireAuth() {
-  return createMiddleware<AppEnv>(async function requireAuth(c, next) {
-    const { config, requestId } = c.var;
-    const found = findCredential(c.req.raw, config);
-    if (found.status === "missing") {
-      throw unauthorized(
-        requestId,
-        "none",
-        "no credential",
-        "sign-in required: send a Bearer token",
-      );
-    }
-    if (found.status === "malformed") {
-      throw unauthorized(requestId, "none", found.reason, INVALID);
-    }
-    const { credential } = found;
-    if (!originAllowed(c.req.raw, credential, config)) {
-      console.log(
-        `[auth] 403 ${credential.via}: ${c.req.method} from origin ${clip(c.req.header("Origin") ?? null)} (request ${requestId})`,
-      );
-      throw apiError(
-        403,
-        "cross-site-request",
-        "a change signed in by cookie must come from this site (Origin header)",
-      );
-    }
-    const result = await check(credential, config, c.env.DB);
-    if (!result.ok) throw refusal(result, credential.via, config, requestId);
-    c.set("user", result.user);
-    c.set("tokenExpiresAt", result.expiresAt);
-    const out = signOutUrl(credential.via, config);
-    c.set(
-      "signIn",
-      out === undefined ? { via: credential.via } : { via: credential.via, signOutUrl: out },
-    );
-    await next();
-  });
-}
-
-/** Lets only the listed roles through (after requireAuth). */
-export function requireRole(...roles: Role[]) {
-  return createMiddleware<AppEnv>(async function requireRole(c, next) {
-    if (!roles.includes(c.var.user.role)) {
-      throw apiError(403, "forbidden", `this needs the role ${roles.join(" or ")}`);
-    }
-    await next();
-  });
 }
 
 /** Signs a token for `user` valid `ttlSeconds`; used by the token tool, demo and tests. */

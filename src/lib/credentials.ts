@@ -6,9 +6,9 @@
  * changes sent with them must come from an allowed Origin.
  */
 import type { Config } from "./config.ts";
+import type { SignInVia } from "./contracts/api.ts";
 
-/** How the request signed in: a token the page sent, Access, or the business's own cookie. */
-export type SignInVia = "bearer" | "access" | "cookie";
+export type { SignInVia } from "./contracts/api.ts";
 
 export interface Credential {
   token: string;

@@ -2,24 +2,10 @@
  * Every D1 query wa-edge makes: chat assignments, agents and settings. Plain SQL with
  * `?` parameters; rows are mapped to the API's camelCase shapes here and nowhere else.
  */
+import type { Agent, ChatAssignment } from "./contracts/api.ts";
 import type { User } from "./types.ts";
 
-export interface ChatAssignment {
-  jid: string;
-  assignedTo: string | null;
-  firstMessageAt: string | null;
-  firstResponseAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Agent {
-  id: string;
-  name: string;
-  active: boolean;
-  /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
-  email?: string;
-}
+export type { Agent, ChatAssignment } from "./contracts/api.ts";
 
 /** One chat assignment as D1 stores it (snake_case, ISO times). */
 export interface AssignmentRow {

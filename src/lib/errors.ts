@@ -5,13 +5,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ErrorBody } from "./contracts/api.ts";
 import type { Failure } from "./contracts/result.ts";
 import type { AppEnv } from "./types.ts";
-
-export interface ErrorBody {
-  error: string;
-  message?: string;
-}
 
 /** Builds the JSON error response; `retryAfterMs` becomes a whole-second Retry-After. */
 export function errorResponse(

@@ -2,55 +2,16 @@
  * What the inbox gets instead of WAHA's raw shapes: chat summaries that look the same
  * whatever WAHA's engine, and messages whose media points at the gateway, never at WAHA.
  */
+import type { BrowserMessage, ChatSummary } from "./contracts/api.ts";
 import type { StoredRow } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 import type { WahaChat, WahaMessage } from "./waha.ts";
 import { ACK_NAMES } from "./waha-acks.ts";
 
-export interface ChatSummary {
-  id: string;
-  name: string;
-  unreadCount: number;
-  /** ISO time of the last message, null for an empty chat. */
-  lastMessageAt: string | null;
-  /** Start of the last message's text, or "[media]" for a message without text. */
-  preview: string | null;
-  isGroup: boolean;
-  /** The agent the chat is assigned to (from D1, added after the cache). */
-  owner: string | null;
-}
+export type { BrowserMessage, ChatSummary } from "./contracts/api.ts";
 
 /** A chat summary as cached: ownership changes more often than WAHA's list does. */
 export type CachedChat = Omit<ChatSummary, "owner">;
-
-/** A WAHA message for the browser: SPEC's fields only, `media.url` on the gateway. */
-export interface BrowserMessage {
-  id: string;
-  timestamp: number;
-  from: string;
-  fromMe: boolean;
-  to: string | null;
-  /** The sender inside a group chat. */
-  participant?: string;
-  body: string | null;
-  hasMedia: boolean;
-  media: {
-    url: string | null;
-    mimetype: string | null;
-    filename: string | null;
-    error?: unknown;
-  } | null;
-  ack: number | null;
-  ackName: string | null;
-  /** The quoted message, when this one is a reply (from the store). */
-  replyTo?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
-  /** Who reacted with what (sender id, or "me"). */
-  reactions?: Array<{ from: string; text: string }>;
-  /** When the text was last edited (ms). */
-  editedAt?: number | null;
-  /** When the sender deleted it (ms); its text and media are gone. */
-  revokedAt?: number | null;
-}
 
 const PREVIEW_CHARS = 160;
 

@@ -3,9 +3,7 @@
  * them to the Stats Durable Object in `waitUntil`, at most every FLUSH_MS, so a cache
  * hit never waits on a Durable Object call.
  */
-import { createMiddleware } from "hono/factory";
 import type { StatsSnapshot } from "./contracts/stats.ts";
-import type { AppEnv } from "./types.ts";
 
 const FLUSH_MS = 1_000;
 
@@ -57,14 +55,4 @@ export async function readCounters(
   await flushMetrics(env, ctx, true);
   await Promise.all(sending);
   return statsStub(env).snapshot(Date.now());
-}
-
-/** Counts every request by route pattern and flushes the isolate's counters when due. */
-export function requestMetrics() {
-  return createMiddleware<AppEnv>(async function requestMetrics(c, next) {
-    await next();
-    count("requests.total");
-    count(`requests.route:${c.req.method} ${c.req.routePath}`);
-    void flushMetrics(c.env, c.executionCtx);
-  });
 }

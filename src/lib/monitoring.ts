@@ -4,60 +4,12 @@
  * media gate, this colo's media ledger, realtime hub).
  */
 import type { Config } from "./config.ts";
+import type { EndpointCounts, MonitoringStats, ResourceCounts } from "./contracts/api.ts";
 import type { GateSnapshot } from "./contracts/gate.ts";
 import { ledgerSnapshot } from "./media-cache.ts";
 import { readCounters } from "./metrics.ts";
 import { realtimeConnections } from "./realtime.ts";
 import { wahaGate } from "./waha-client.ts";
-
-export interface ResourceCounts {
-  hits: number;
-  misses: number;
-  coalesced: number;
-  stale: number;
-  bypass: number;
-}
-
-export interface EndpointCounts {
-  calls: number;
-  errors: number;
-  timeouts: number;
-}
-
-export interface MonitoringStats {
-  since: string;
-  requests: { total: number; byRoute: Record<string, number> };
-  cache: {
-    hits: number;
-    misses: number;
-    coalesced: number;
-    stale: number;
-    hitRate: number;
-    byResource: Record<string, ResourceCounts>;
-  };
-  upstream: {
-    calls: number;
-    callsPerMinute: number;
-    errors: number;
-    errorRate: number;
-    timeouts: number;
-    byEndpoint: Record<string, EndpointCounts>;
-  };
-  media: {
-    served: number;
-    bytesServed: number;
-    cachedItems: number;
-    cachedBytes: number;
-    evictions: number;
-    busyRejections: number;
-    cooldownRejections: number;
-    inFlight: number;
-    activeDownloads: number;
-    maxConcurrency: number;
-  };
-  circuit: GateSnapshot["circuit"];
-  realtime: { connections: number };
-}
 
 const CACHE_COUNTER = /^cache\.(hit|miss|coalesced|stale|bypass):(.+)$/;
 const ENDPOINT_COUNTER = /^upstream\.(calls|errors|timeouts):(.+)$/;

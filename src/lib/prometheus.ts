@@ -2,7 +2,8 @@
  * The monitoring stats in Prometheus's text exposition format (version 0.0.4), so the
  * numbers a scraper sees are the ones /api/waha/monitoring/stats shows.
  */
-import { CACHE_RESULTS, type MonitoringStats } from "./monitoring.ts";
+import type { MonitoringStats } from "./contracts/api.ts";
+import { CACHE_RESULTS } from "./monitoring.ts";
 
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 

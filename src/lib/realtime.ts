@@ -2,29 +2,13 @@
  * Realtime events and how they reach browsers: the frames SPEC.md names, who may see
  * each one, and the calls into the RealtimeHub Durable Object.
  */
+
+import type { RealtimeEvent } from "./contracts/api.ts";
 import type { Audience } from "./contracts/hub.ts";
-import type { BrowserMessage } from "./inbox-shapes.ts";
 import type { User } from "./types.ts";
 
+export type { RealtimeEvent } from "./contracts/api.ts";
 export type { Audience } from "./contracts/hub.ts";
-
-export type RealtimeEvent =
-  | { type: "message.new"; jid: string; message: BrowserMessage }
-  | { type: "message.status"; jid: string; id: string; status: string }
-  | { type: "session.status"; status: string }
-  | { type: "chat.assigned"; jid: string; agentId: string | null }
-  | { type: "message.revoked"; jid: string; id: string }
-  | { type: "message.edited"; jid: string; id: string; body: string }
-  | { type: "message.reaction"; jid: string; id: string; reaction: string; from: string }
-  | { type: "upstream.status"; state: "up" | "down"; retryAt?: string }
-  | {
-      type: "outbox.status";
-      clientId: string;
-      jid: string;
-      status: "queued" | "sent" | "failed";
-      id?: string;
-      error?: string;
-    };
 
 function hub(env: Env) {
   return env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName("global"));

@@ -1,8 +1,8 @@
 /** Types shared by the Hono app, its middleware and routes. */
 import type { Config } from "./config.ts";
-import type { SignInVia } from "./credentials.ts";
+import type { Me, Role } from "./contracts/api.ts";
 
-export type Role = "admin" | "user" | "agent";
+export type { Role } from "./contracts/api.ts";
 
 export interface User {
   sub: string;
@@ -19,6 +19,6 @@ export interface AppEnv {
     /** When the bearer token stops being valid (ms since the epoch). */
     tokenExpiresAt: number;
     /** How the request signed in, and where the inbox's Sign out goes for it. */
-    signIn: { via: SignInVia; signOutUrl?: string };
+    signIn: Pick<Me, "via" | "signOutUrl">;
   };
 }

@@ -1,7 +1,4 @@
-/**
- * WAHA's message ack numbers and their names. Shared by the webhook receiver and the
- * browser, so this file imports nothing.
- */
+/** WAHA's message ack numbers and their names, for the webhook receiver. */
 export const ACK_NAMES: Readonly<Record<number, string>> = {
   [-1]: "ERROR",
   0: "PENDING",

@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { agentIdSchema } from "../lib/agent-id.ts";
-import { requireRole } from "../lib/auth.ts";
 import type { AgentWrite } from "../lib/db.ts";
 import {
   createAgent,
@@ -19,6 +18,7 @@ import { apiError } from "../lib/errors.ts";
 import { forgetAgentEmails } from "../lib/identity.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
+import { requireRole } from "../middleware/auth.ts";
 
 const nameSchema = z
   .string({ error: "is required" })

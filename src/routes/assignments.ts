@@ -6,11 +6,9 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { agentIdSchema } from "../lib/agent-id.ts";
-import { requireRole } from "../lib/auth.ts";
 import { jidSchema } from "../lib/chat-ids.ts";
 import {
   autoAssignEnabled,
-  canAccessChat,
   changeChatOwner,
   getAgent,
   getAssignment,
@@ -21,6 +19,8 @@ import { apiError } from "../lib/errors.ts";
 import { broadcast, chatAudience } from "../lib/realtime.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
+import { requireRole } from "../middleware/auth.ts";
+import { requireChatAccess } from "../middleware/chat-access.ts";
 
 const listQuerySchema = z
   .object({
@@ -62,11 +62,8 @@ export const assignments = new Hono<AppEnv>()
       ),
     );
   })
-  .get("/wa/assignments/:jid", async (c) => {
+  .get("/wa/assignments/:jid", requireChatAccess({ from: "param" }), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
-    if (!(await canAccessChat(c.env.DB, c.var.user, jid))) {
-      throw apiError(403, "forbidden", "this chat is not assigned to you");
-    }
     const assignment = await getAssignment(c.env.DB, jid);
     if (!assignment) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
     return c.json(assignment);

@@ -7,18 +7,18 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
-import { canAccessChat } from "../lib/db.ts";
-import { apiError, failureError } from "../lib/errors.ts";
+import { failureError } from "../lib/errors.ts";
 import { chatList, messagePage } from "../lib/inbox-lists.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
-import { wahaReadLimit } from "../lib/rate-limit.ts";
 import { recordSent } from "../lib/sent-message.ts";
 import { markChatRead } from "../lib/store-db.ts";
-import type { AppEnv, User } from "../lib/types.ts";
+import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { wahaPaths } from "../lib/waha.ts";
 import { invalidateChat } from "../lib/waha-cache.ts";
 import { callWaha } from "../lib/waha-client.ts";
+import { assertChatAccess, requireChatAccess } from "../middleware/chat-access.ts";
+import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 /** WAHA's own page size for messages; more in one request is refused. */
 const MESSAGES_MAX_LIMIT = 100;
@@ -55,11 +55,7 @@ const markReadBody = z.object({ jid: jidSchema });
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
 
-async function requireChat(db: D1Database, user: User, jid: string): Promise<void> {
-  if (!(await canAccessChat(db, user, jid))) {
-    throw apiError(403, "forbidden", "this chat is not assigned to you");
-  }
-}
+const chatAccess = requireChatAccess({ from: "query" });
 
 /** A JSON body, or undefined when it is not JSON (parseInput then names the problem). */
 async function jsonBody(req: { json: () => Promise<unknown> }): Promise<unknown> {
@@ -80,8 +76,8 @@ async function chatAction(
   endpoint: "sendText" | "sendSeen",
   fields: Record<string, string>,
 ): Promise<unknown> {
-  const { config, user } = c.var;
-  await requireChat(c.env.DB, user, jid);
+  const { config } = c.var;
+  await assertChatAccess(c, jid);
   const result = await callWaha(c.env, {
     endpoint,
     method: "POST",
@@ -112,9 +108,8 @@ export const chats = new Hono<AppEnv>()
     return c.json(listed.value, 200, STORE_HEADERS);
   })
 
-  .get("/wa/messages", wahaReadLimit("messages"), async (c) => {
+  .get("/wa/messages", wahaReadLimit("messages"), chatAccess, async (c) => {
     const { jid, limit, beforeId } = parseInput(messagesQuery, c.req.query());
-    await requireChat(c.env.DB, c.var.user, jid);
     const page = await messagePage(c.env, c.var.config, jid, limit, beforeId ?? null);
     if (!page.ok) throw failureError(page.failure);
     return c.json(page.value, 200, STORE_HEADERS);

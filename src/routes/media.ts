@@ -7,7 +7,6 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
-import { canAccessChat } from "../lib/db.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
 import { applicableRange, noneMatch, rangePart } from "../lib/http-conditional.ts";
 import {
@@ -22,8 +21,10 @@ import {
 import { count } from "../lib/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
+import { requireChatAccess } from "../middleware/chat-access.ts";
 
 const querySchema = z.object({ jid: jidSchema, id: messageIdSchema });
+const chatAccess = requireChatAccess({ from: "query" });
 
 function notModified(etag: string): Response {
   return new Response(null, {
@@ -48,12 +49,9 @@ function fromBytes(body: ArrayBuffer, whole: Headers, range: string | undefined)
   return new Response(slice, { status: 206, headers });
 }
 
-export const media = new Hono<AppEnv>().get("/wa/media", async (c) => {
+export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) => {
   const { jid, id } = parseInput(querySchema, c.req.query());
-  const { user, config } = c.var;
-  if (!(await canAccessChat(c.env.DB, user, jid))) {
-    throw apiError(403, "forbidden", "this chat is not assigned to you");
-  }
+  const { config } = c.var;
   const session = config.WAHA_SESSION;
   const ifNoneMatch = c.req.header("If-None-Match");
   const ifRange = c.req.header("If-Range");

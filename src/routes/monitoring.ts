@@ -5,10 +5,10 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { requireAuth, requireRole } from "../lib/auth.ts";
 import { collectStats } from "../lib/monitoring.ts";
 import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from "../lib/prometheus.ts";
 import type { AppEnv } from "../lib/types.ts";
+import { requireAuth, requireRole } from "../middleware/auth.ts";
 
 function stats(c: Context<AppEnv>) {
   return collectStats(c.env, c.executionCtx, c.var.config, String(c.req.raw.cf?.colo ?? "local"));

@@ -11,13 +11,13 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
-import { canAccessChat } from "../lib/db.ts";
 import { apiError, failureError } from "../lib/errors.ts";
 import { getOutbox, listOutbox, outboxEntry, requeueOutbox } from "../lib/outbox-db.ts";
 import { storedMessage } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { readCached } from "../lib/waha-cache.ts";
+import { assertChatAccess } from "../middleware/chat-access.ts";
 
 /** WhatsApp's own limit on a text message. */
 const TEXT_MAX_CHARS = 4096;
@@ -58,12 +58,6 @@ async function jsonBody(req: Request): Promise<unknown> {
     return await req.json();
   } catch {
     return undefined;
-  }
-}
-
-async function requireChat(c: Context<AppEnv>, jid: string): Promise<void> {
-  if (!(await canAccessChat(c.env.DB, c.var.user, jid))) {
-    throw apiError(403, "forbidden", "this chat is not assigned to you");
   }
 }
 
@@ -134,13 +128,13 @@ function field(form: FormData, name: string): string | undefined {
 export const sending = new Hono<AppEnv>()
   .post("/wa/send-text", async (c) => {
     const { jid, text, clientId, replyTo } = parseInput(sendTextBody, await jsonBody(c.req.raw));
-    await requireChat(c, jid);
+    await assertChatAccess(c, jid);
     return submit(c, { jid, kind: "text", body: text, target: replyTo ?? null, clientId });
   })
 
   .post("/wa/react", async (c) => {
     const { jid, id, reaction, clientId } = parseInput(reactBody, await jsonBody(c.req.raw));
-    await requireChat(c, jid);
+    await assertChatAccess(c, jid);
     return submit(c, { jid, kind: "reaction", body: reaction, target: id, clientId });
   })
 
@@ -175,7 +169,7 @@ export const sending = new Hono<AppEnv>()
     }
     if (file.size > max)
       throw apiError(413, "payload-too-large", `file: may be at most ${max} bytes`);
-    await requireChat(c, fields.jid);
+    await assertChatAccess(c, fields.jid);
     await requirePlus(c.env);
     return submit(c, {
       jid: fields.jid,
@@ -206,7 +200,7 @@ export const sending = new Hono<AppEnv>()
     const session = c.var.config.WAHA_SESSION;
     const row = CLIENT_ID.test(clientId) ? await getOutbox(c.env.DB, session, clientId) : null;
     if (!row) throw apiError(404, "not-found", `no outbox entry ${clientId}`);
-    await requireChat(c, row.jid);
+    await assertChatAccess(c, row.jid);
     if (row.status !== "failed")
       throw apiError(409, "not-failed", `entry ${clientId} is ${row.status}`);
     await requeueOutbox(c.env.DB, session, clientId, Date.now());

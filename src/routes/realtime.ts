@@ -3,6 +3,7 @@
  * the WebSocket with the ticket (browsers cannot set headers on a WebSocket).
  */
 import { Hono } from "hono";
+import type { RealtimeTicket } from "../lib/contracts/api.ts";
 import { apiError } from "../lib/errors.ts";
 import { connect, issueTicket } from "../lib/realtime.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -13,7 +14,8 @@ const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
 export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
   const { ticket, expiresAt, seq } = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
   c.header("Cache-Control", "no-store");
-  return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString(), seq });
+  const answer: RealtimeTicket = { ticket, expiresAt: new Date(expiresAt).toISOString(), seq };
+  return c.json(answer);
 });
 
 /** GET /api/realtime?ticket= (public): no usable ticket → 401 before any upgrade. */

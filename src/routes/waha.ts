@@ -6,9 +6,9 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { failureError } from "../lib/errors.ts";
-import { wahaReadLimit } from "../lib/rate-limit.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
+import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 const statusLimit = wahaReadLimit("status");
 

@@ -1,16 +1,11 @@
 /** How times, statuses, acks and errors read on the page. */
 import { ApiError } from "../client/api-error.ts";
-import { ACK_NAMES } from "../lib/waha-acks.ts";
 
-/** Seconds, milliseconds or an ISO string, as the gateway's lists may carry them, to ms. */
-export function toMillis(value: number | string | null | undefined): number | undefined {
-  if (typeof value === "number" && Number.isFinite(value))
-    return value < 1e12 ? value * 1000 : value;
-  if (typeof value === "string") {
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  }
-  return undefined;
+/** An ISO time from the gateway (a chat's `lastMessageAt`) to ms; undefined for none. */
+export function toMillis(iso: string | null): number | undefined {
+  if (iso === null) return undefined;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
@@ -43,11 +38,6 @@ export function sessionLabel(status: string | undefined): string {
   return SESSION_LABELS[status] ?? status.toLowerCase();
 }
 
-/** `message.status` carries the ack as a name or a number. */
-export function ackName(status: string | number): string {
-  return typeof status === "number" ? (ACK_NAMES[status] ?? String(status)) : status;
-}
-
 const ACK_LABELS: Record<string, string> = {
   ERROR: "not sent",
   PENDING: "sending",
@@ -57,8 +47,8 @@ const ACK_LABELS: Record<string, string> = {
   PLAYED: "played",
 };
 
-export function ackLabel(name: string | undefined): string {
-  if (name === undefined) return "";
+export function ackLabel(name: string | null): string {
+  if (name === null) return "";
   return ACK_LABELS[name] ?? name.toLowerCase();
 }
 

@@ -14,7 +14,7 @@ import { documentVisibility } from "../client/visibility.ts";
 import { renderChatList } from "./chat-list.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
-import { ackName, describeError } from "./format.ts";
+import { describeError } from "./format.ts";
 import { HeaderView } from "./header-view.ts";
 import { MediaView } from "./media-view.ts";
 
@@ -172,8 +172,7 @@ export class InboxApp {
         this.#newMessage(event.jid, event.message);
         break;
       case "message.status":
-        if (this.#conversation.jid === event.jid)
-          this.#conversation.setAck(event.id, ackName(event.status));
+        if (this.#conversation.jid === event.jid) this.#conversation.setAck(event.id, event.status);
         break;
       case "chat.assigned":
         this.#assigned(event.jid, event.agentId);
@@ -190,7 +189,7 @@ export class InboxApp {
       return;
     }
     chat.preview = message.body || (message.hasMedia ? "[media]" : null);
-    chat.lastMessageAt = message.timestamp;
+    chat.lastMessageAt = new Date(message.timestamp * 1000).toISOString();
     if (!message.fromMe) {
       if (open && this.#visibility.visible()) this.#markRead(jid);
       else chat.unreadCount += 1;

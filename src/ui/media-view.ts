@@ -11,7 +11,7 @@ import { formatTime } from "./format.ts";
 type Kind = "image" | "audio" | "video" | "document";
 
 function kindOf(media: MessageMedia): Kind {
-  const type = media.mimetype.split(";")[0]?.trim() ?? "";
+  const type = media.mimetype?.split(";")[0]?.trim() ?? "";
   if (type.startsWith("image/")) return "image";
   if (type.startsWith("audio/")) return "audio";
   if (type.startsWith("video/")) return "video";

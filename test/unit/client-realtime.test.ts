@@ -117,6 +117,10 @@ describe("realtime connection", () => {
     socket.handlers.onMessage("{not json");
     socket.handlers.onMessage(JSON.stringify({ type: "message.new", jid: "a@c.us" }));
     socket.handlers.onMessage(JSON.stringify({ type: "typing", jid: "a@c.us" }));
+    // The gateway names the ack; a number is not a frame it sends.
+    socket.handlers.onMessage(
+      JSON.stringify({ type: "message.status", jid: "a@c.us", id: "m1", status: 3 }),
+    );
     expect(events.map((e) => e.type)).toEqual([
       "message.new",
       "session.status",

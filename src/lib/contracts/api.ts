@@ -1,0 +1,200 @@
+/**
+ * The JSON the gateway answers browsers with (SPEC.md, "Gateway HTTP API"): the routes
+ * that send it and the browser library that reads it use these types, so a change here
+ * shows in both. Imports nothing, so the browser's tsconfig checks it as it is.
+ */
+
+export type Role = "admin" | "user" | "agent";
+
+/** How a request signed in: a token the page sent, Cloudflare Access, or the business's cookie. */
+export type SignInVia = "bearer" | "access" | "cookie";
+
+/** Every error: `{error: "<kebab-code>", message?}`. */
+export interface ErrorBody {
+  error: string;
+  message?: string;
+}
+
+/** The 403 for a signed-in person the inbox does not know, and where to sign in as someone else. */
+export interface NotAnAgentBody extends ErrorBody {
+  error: "not-an-agent";
+  message: string;
+  signOutUrl?: string;
+}
+
+/** `GET /api/me`: who is signed in, and how. */
+export interface Me {
+  sub: string;
+  role: Role;
+  name?: string;
+  via: SignInVia;
+  /** Where Sign out goes when forgetting the page's token is not enough. */
+  signOutUrl?: string;
+}
+
+/** `GET /api/config/polling`, in milliseconds but for the multiplier. */
+export interface PollingConfig {
+  initialCheckDelay: number;
+  baseInterval: number;
+  authenticatedInterval: number;
+  maxInterval: number;
+  backoffMultiplier: number;
+  pingInterval: number;
+}
+
+/** `POST /api/realtime/ticket`: one use, for the WebSocket upgrade. */
+export interface RealtimeTicket {
+  ticket: string;
+  /** ISO time. */
+  expiresAt: string;
+  /** The newest frame's seq: connect with `since` it, after loading the lists. */
+  seq: number;
+}
+
+/** One entry of `GET /api/wa/chats`, whatever WAHA's engine. */
+export interface ChatSummary {
+  id: string;
+  name: string;
+  unreadCount: number;
+  /** ISO time of the last message, null for an empty chat. */
+  lastMessageAt: string | null;
+  /** Start of the last message's text, or "[media]" for a message without text. */
+  preview: string | null;
+  isGroup: boolean;
+  /** The agent the chat is assigned to (from D1, added after the cache). */
+  owner: string | null;
+}
+
+/** A message's media, fetched from the gateway, never from WAHA. */
+export interface BrowserMedia {
+  /** `/api/wa/media?jid=…&id=…`; null when WAHA could not download it. */
+  url: string | null;
+  mimetype: string | null;
+  filename: string | null;
+  error?: unknown;
+}
+
+/** A WAHA message for the browser: SPEC's fields only, `media.url` on the gateway. */
+export interface BrowserMessage {
+  id: string;
+  /** Unix seconds. */
+  timestamp: number;
+  from: string;
+  fromMe: boolean;
+  to: string | null;
+  /** The sender inside a group chat. */
+  participant?: string;
+  body: string | null;
+  hasMedia: boolean;
+  media: BrowserMedia | null;
+  ack: number | null;
+  /** PENDING, SERVER, DEVICE, READ, PLAYED or ERROR. */
+  ackName: string | null;
+  /** The quoted message, when this one is a reply. */
+  replyTo?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+  /** Who reacted with what (sender id, or "me"). */
+  reactions?: Array<{ from: string; text: string }>;
+  /** When the text was last edited (ms). */
+  editedAt?: number | null;
+  /** When the sender deleted it (ms); its text and media are gone. */
+  revokedAt?: number | null;
+}
+
+/** `GET /api/agents`: the agents auto-assign rotates over. */
+export interface Agent {
+  id: string;
+  name: string;
+  active: boolean;
+  /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
+  email?: string;
+}
+
+/** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */
+export interface ChatAssignment {
+  jid: string;
+  assignedTo: string | null;
+  firstMessageAt: string | null;
+  firstResponseAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The JSON frames on the realtime WebSocket (SPEC.md, "Realtime events"). */
+export type RealtimeEvent =
+  | { type: "message.new"; jid: string; message: BrowserMessage }
+  | { type: "message.status"; jid: string; id: string; status: string }
+  | { type: "session.status"; status: string }
+  | { type: "chat.assigned"; jid: string; agentId: string | null }
+  | { type: "message.revoked"; jid: string; id: string }
+  | { type: "message.edited"; jid: string; id: string; body: string }
+  | { type: "message.reaction"; jid: string; id: string; reaction: string; from: string }
+  /** The gateway's own view of WAHA: pushed when its circuit breaker opens or closes. */
+  | { type: "upstream.status"; state: "up" | "down"; retryAt?: string }
+  | {
+      type: "outbox.status";
+      clientId: string;
+      jid: string;
+      status: "queued" | "sent" | "failed";
+      id?: string;
+      error?: string;
+    }
+  /** Sent first on reconnect when `since` is older than what is kept: reload the lists. */
+  | { type: "resync"; seq: number };
+
+export interface ResourceCounts {
+  hits: number;
+  misses: number;
+  coalesced: number;
+  stale: number;
+  bypass: number;
+}
+
+export interface EndpointCounts {
+  calls: number;
+  errors: number;
+  timeouts: number;
+}
+
+/** The circuit breaker in front of WAHA. */
+export interface CircuitStatus {
+  state: "closed" | "open" | "half-open";
+  failures: number;
+  /** ISO time the circuit opened, null while it is closed. */
+  openedAt: string | null;
+}
+
+/** `GET /api/waha/monitoring/stats` (SPEC.md, "Monitoring stats"). */
+export interface MonitoringStats {
+  since: string;
+  requests: { total: number; byRoute: Record<string, number> };
+  cache: {
+    hits: number;
+    misses: number;
+    coalesced: number;
+    stale: number;
+    hitRate: number;
+    byResource: Record<string, ResourceCounts>;
+  };
+  upstream: {
+    calls: number;
+    callsPerMinute: number;
+    errors: number;
+    errorRate: number;
+    timeouts: number;
+    byEndpoint: Record<string, EndpointCounts>;
+  };
+  media: {
+    served: number;
+    bytesServed: number;
+    cachedItems: number;
+    cachedBytes: number;
+    evictions: number;
+    busyRejections: number;
+    cooldownRejections: number;
+    inFlight: number;
+    activeDownloads: number;
+    maxConcurrency: number;
+  };
+  circuit: CircuitStatus;
+  realtime: { connections: number };
+}
