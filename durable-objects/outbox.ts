@@ -13,6 +13,7 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure } from "../src/lib/contracts/result.ts";
+import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
   getOutbox,
   headOfChat,
@@ -210,6 +211,9 @@ export class Outbox extends DurableObject<Env> {
       const found = row.ambiguous === 1 ? await this.findSent(row, session) : null;
       outcome = found ? { kind: "sent", id: found } : await this.send(row, session);
     } catch (err) {
+      console.error(
+        `[outbox] ${row.kind} ${row.client_id} failed inside the gateway: ${err instanceof Error ? err.stack : String(err)}`,
+      );
       outcome = {
         kind: "retry",
         ambiguous: true,
@@ -332,12 +336,10 @@ export class Outbox extends DurableObject<Env> {
       const { failure } = answer;
       if (failure.upstreamStatus !== undefined)
         return { kind: "rejected", failure: plusOrAnswer(failure) };
-      // A timeout may have reached WhatsApp; any other failure did not send anything.
-      return {
-        kind: "retry",
-        ambiguous: failure.error === "upstream-timeout",
-        reason: failure.message,
-      };
+      // Only a call the gate held back (open circuit, no slot) surely sent nothing; after a
+      // timeout or a cut connection the message may be in WhatsApp already.
+      const unsent = failure.error === "upstream-unavailable" || failure.error === "upstream-busy";
+      return { kind: "retry", ambiguous: !unsent, reason: failure.message };
     }
     if (row.kind === "reaction") {
       await recordReaction(this.env, session, row.jid, row.target ?? "", row.body ?? "");
@@ -365,24 +367,24 @@ export class Outbox extends DurableObject<Env> {
     const answer = await callWaha(this.env, {
       endpoint: "messages",
       method: "GET",
-      path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 5),
+      // A minute's slack for WAHA's clock; messages already stored are other sends.
+      path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 60),
     });
-    if (!answer.ok || !Array.isArray(answer.value.body))
+    if (!answer.ok || !Array.isArray(answer.value.body)) {
       throw new Error("WAHA could not be searched");
+    }
     for (const raw of answer.value.body) {
       const parsed = messageSchema.safeParse(raw);
-      if (
-        parsed.success &&
-        parsed.data.fromMe &&
-        (parsed.data.body ?? null) === (row.body ?? null)
-      ) {
-        await recordSent(this.env, session, {
-          jid: row.jid,
-          text: row.body,
-          answer: { id: parsed.data.id },
-        });
-        return parsed.data.id;
-      }
+      if (!parsed.success || !parsed.data.fromMe) continue;
+      if ((parsed.data.body ?? null) !== (row.body ?? null)) continue;
+      const id = canonicalMessageId(parsed.data.id);
+      if (await storedMessage(this.env.DB, session, row.jid, id)) continue;
+      await recordSent(this.env, session, {
+        jid: row.jid,
+        text: row.body,
+        answer: { id: parsed.data.id },
+      });
+      return id;
     }
     return null;
   }

@@ -58,12 +58,20 @@ export const sim = {
     fetch(`${env.WAHA_URL}${path}`, { headers: { "X-Api-Key": env.WAHA_API_KEY } }),
 };
 
-/** Back to an empty assignment state: no rows, no agents, no seen webhooks, default settings. */
+/**
+ * Back to an empty state: no assignments, agents, seen webhooks, stored chats and
+ * messages or outbox entries; default settings.
+ */
 export function resetAssignmentData(...then: D1PreparedStatement[]): Promise<D1Result[]> {
   return env.DB.batch([
     env.DB.prepare("DELETE FROM chat_assignments"),
     env.DB.prepare("DELETE FROM agents"),
     env.DB.prepare("DELETE FROM webhook_receipts"),
+    env.DB.prepare("DELETE FROM outbox"),
+    env.DB.prepare("DELETE FROM messages"),
+    env.DB.prepare("DELETE FROM chats"),
+    env.DB.prepare("DELETE FROM lids"),
+    env.DB.prepare("DELETE FROM settings WHERE key LIKE 'chats_reconciled_at:%'"),
     env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
     env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
     ...then,

@@ -149,10 +149,10 @@ export async function storePage(
   now: number,
   complete: boolean,
 ): Promise<void> {
-  // Chronological: by time, keeping WAHA's order within a second.
+  // Chronological: by time; within a second WAHA lists messages in the order they came.
   const chronological = newestFirst
     .map((m, i) => ({ m, i }))
-    .sort((a, b) => a.m.ts - b.m.ts || b.i - a.i)
+    .sort((a, b) => a.m.ts - b.m.ts || a.i - b.i)
     .map(({ m }) => m);
   const newest = chronological.at(-1);
   const statements = chronological.map((m) =>

@@ -1,0 +1,226 @@
+/**
+ * Sending through the outbox (this file's config: 300 ms a WAHA call, give up after
+ * 10 min): sent at once when WAHA takes it, queued and sent in order when WAHA is back,
+ * never twice, WAHA's refusals answered as they are.
+ */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { getAssignment } from "../src/lib/db.ts";
+import { connect } from "./events.ts";
+import { call, json, resetAssignmentData, sim } from "./helpers.ts";
+import { advance, useClock } from "./waha-fixtures.ts";
+
+const ANA = "15550100001@c.us";
+const admin = { role: "admin" as const, sub: "admin-1" };
+
+// The clock runs an hour ahead: alarms the outbox sets fire only when a test runs them.
+beforeAll(useClock);
+afterAll(() => vi.useRealTimers());
+beforeEach(async () => {
+  advance(3_600_000);
+  await sim.reset();
+  await resetAssignmentData();
+});
+
+const outboxOf = (jid: string) => env.OUTBOX.get(env.OUTBOX.idFromName(`default\n${jid}`));
+
+async function sendText(text: string, clientId?: string, jid = ANA) {
+  return call("/api/wa/send-text", {
+    ...json({ jid, text, ...(clientId ? { clientId } : {}) }),
+    as: admin,
+  });
+}
+
+async function simCalls(name: string): Promise<number> {
+  return (await sim.stats()).calls[name] ?? 0;
+}
+
+/** The texts of our own messages in WAHA's copy of a chat, oldest first. */
+async function sentTexts(jid = ANA): Promise<string[]> {
+  const res = await sim.waha(`/api/default/chats/${jid}/messages?limit=100&downloadMedia=false`);
+  const messages =
+    await res.json<Array<{ fromMe: boolean; body: string | null; timestamp: number }>>();
+  // Newest first, and within a second in the order they came.
+  return messages
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.timestamp - b.m.timestamp || a.i - b.i)
+    .filter(({ m }) => m.fromMe)
+    .map(({ m }) => m.body ?? "");
+}
+
+describe("while WAHA takes sends", () => {
+  it("answers 200 sent with the message id, stores and announces it, and sets firstResponseAt", async () => {
+    const socket = await connect("admin");
+    const res = await sendText("Hello from the outbox", "client-aaaaaaaa");
+    expect(res.status).toBe(200);
+    const body = await res.json<{ id: string; status: string; clientId: string }>();
+    expect(body).toMatchObject({ status: "sent", clientId: "client-aaaaaaaa" });
+    expect(body.id).toMatch(/^true_15550100001@c\.us_/);
+    expect(await socket.next()).toMatchObject({
+      type: "message.new",
+      jid: ANA,
+      message: { id: body.id, body: "Hello from the outbox", fromMe: true },
+    });
+    expect(await socket.next()).toMatchObject({
+      type: "outbox.status",
+      status: "sent",
+      id: body.id,
+    });
+    expect((await getAssignment(env.DB, ANA))?.firstResponseAt).not.toBeNull();
+    const page = await call(`/api/wa/messages?jid=${ANA}&limit=5`, { as: admin });
+    expect((await page.json<Array<{ id: string }>>()).map((m) => m.id)).toContain(body.id);
+  });
+
+  it("sends a clientId once, however often the browser asks", async () => {
+    const first = await (await sendText("only once", "client-bbbbbbbb")).json();
+    const again = await (await sendText("only once", "client-bbbbbbbb")).json();
+    expect(again).toEqual(first);
+    expect(await simCalls("sendText")).toBe(1);
+    expect((await sentTexts()).filter((t) => t === "only once")).toHaveLength(1);
+  });
+});
+
+describe("while WAHA is down", () => {
+  it("queues with 202, lists the send, and delivers it in order when WAHA is back", async () => {
+    await sim.control("faults", { endpoint: "sendText", status: 503 });
+    const socket = await connect("admin");
+    const answers = [];
+    for (const [i, text] of ["first", "second", "third"].entries()) {
+      answers.push(await sendText(text, `client-order-${i}`));
+    }
+    expect(answers.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(await answers[0]?.json()).toEqual({ clientId: "client-order-0", status: "queued" });
+    // Only the oldest went to WAHA; the others wait their turn.
+    expect(await simCalls("sendText")).toBe(1);
+    const listed = await (await call("/api/wa/outbox", { as: admin })).json<
+      Array<{ clientId: string; status: string }>
+    >();
+    expect(listed.map((e) => e.status)).toEqual(["queued", "queued", "queued"]);
+    expect(await socket.next()).toMatchObject({ type: "outbox.status", status: "queued" });
+
+    await sim.control("faults", undefined, "DELETE");
+    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect((await sentTexts()).slice(-3)).toEqual(["first", "second", "third"]);
+    expect(await simCalls("sendText")).toBe(4);
+    expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
+  });
+
+  it("looks for a send whose answer was lost in WAHA before sending it again", async () => {
+    // WAHA's clock and this one must agree for the search: real time in this test.
+    vi.useRealTimers();
+    // WAHA takes the message, then the connection drops before its answer.
+    await sim.control("faults", { endpoint: "sendText", resetAfterBytes: 0, times: 1 });
+    const res = await sendText("did it arrive?", "client-cccccccc");
+    expect(res.status).toBe(202);
+    // The retry may have run by itself already; either way it must not send again.
+    await runDurableObjectAlarm(outboxOf(ANA));
+    expect(await simCalls("sendText")).toBe(1);
+    expect((await sentTexts()).filter((t) => t === "did it arrive?")).toHaveLength(1);
+    const again = await (await sendText("did it arrive?", "client-cccccccc")).json();
+    expect(again).toMatchObject({ status: "sent", id: expect.stringMatching(/^true_/) });
+    useClock();
+  });
+
+  it("gives a send up after WA_OUTBOX_MAX_AGE_MS and says so", async () => {
+    await sim.control("faults", { endpoint: "sendText", status: 503 });
+    expect((await sendText("too late", "client-dddddddd")).status).toBe(202);
+    const socket = await connect("admin");
+    advance(600_001);
+    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect(await socket.next()).toMatchObject({
+      type: "outbox.status",
+      clientId: "client-dddddddd",
+      status: "failed",
+    });
+    const listed = await (await call("/api/wa/outbox", { as: admin })).json<
+      Array<{ status: string }>
+    >();
+    expect(listed).toMatchObject([{ status: "failed" }]);
+  });
+});
+
+describe("WAHA's refusals", () => {
+  it("fails a send WAHA refuses with 4xx at once, with WAHA's reason, and retries it on request", async () => {
+    await sim.control("faults", { endpoint: "sendText", status: 422, times: 1 });
+    const res = await sendText("refused", "client-eeeeeeee");
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ error: "upstream-rejected" });
+    expect(await simCalls("sendText")).toBe(1);
+    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(false);
+    expect(await simCalls("sendText")).toBe(1);
+
+    const retry = await call("/api/wa/outbox/client-eeeeeeee/retry", { method: "POST", as: admin });
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ status: "sent" });
+    expect((await sentTexts()).at(-1)).toBe("refused");
+  });
+});
+
+describe("media and reactions", () => {
+  function upload(tier: "CORE" | "PLUS") {
+    const form = new FormData();
+    form.set("jid", ANA);
+    form.set("caption", `a ${tier} photo`);
+    form.set(
+      "file",
+      new File([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])], "p.jpg", {
+        type: "image/jpeg",
+      }),
+    );
+    return call("/api/wa/send-media", { method: "POST", body: form, as: admin });
+  }
+
+  it("answers 422 waha-plus-required against WAHA Core, without calling a send", async () => {
+    const core = await upload("CORE");
+    expect(core.status).toBe(422);
+    expect(await core.json()).toMatchObject({ error: "waha-plus-required" });
+    expect(await simCalls("sendImage")).toBe(0);
+  });
+
+  it("sends a photo with its caption through WAHA Plus and lists it with its media", async () => {
+    await sim.control("reset", { tier: "PLUS" });
+    const plus = await upload("PLUS");
+    expect(plus.status).toBe(200);
+    const { id } = await plus.json<{ id: string }>();
+    const page = await (await call(`/api/wa/messages?jid=${ANA}&limit=3`, { as: admin })).json<
+      Array<{
+        id: string;
+        hasMedia: boolean;
+        body: string | null;
+        media: { mimetype: string } | null;
+      }>
+    >();
+    expect(page.find((m) => m.id === id)).toMatchObject({
+      hasMedia: true,
+      body: "a PLUS photo",
+      media: { mimetype: "image/jpeg" },
+    });
+  });
+
+  it("refuses a file over WA_UPLOAD_MAX_BYTES with 413 naming it", async () => {
+    const form = new FormData();
+    form.set("jid", ANA);
+    form.set("file", new File([new Uint8Array(16_777_217)], "big.bin"));
+    const res = await call("/api/wa/send-media", { method: "POST", body: form, as: admin });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ message: expect.stringMatching(/^file: /) });
+  });
+
+  it("reacts to a stored message and shows the reaction on it", async () => {
+    const page = await (await call(`/api/wa/messages?jid=${ANA}&limit=1`, { as: admin })).json<
+      Array<{ id: string }>
+    >();
+    const target = page[0]?.id ?? "";
+    const res = await call("/api/wa/react", {
+      ...json({ jid: ANA, id: target, reaction: "👍" }),
+      as: admin,
+    });
+    expect(res.status).toBe(200);
+    expect(await simCalls("reaction")).toBe(1);
+    const after = await (await call(`/api/wa/messages?jid=${ANA}&limit=1`, { as: admin })).json<
+      Array<{ reactions: Array<{ from: string; text: string }> }>
+    >();
+    expect(after[0]?.reactions).toEqual([{ from: "me", text: "👍" }]);
+  });
+});
