@@ -128,9 +128,10 @@ export class MediaKey extends DurableObject<Env> {
 
   private async download(job: Job): Promise<MediaOutcome> {
     const gate = wahaGate(this.env);
-    const lease = await gate
-      .acquire("media", job.key)
-      .catch((err: unknown) => ({ status: "failed" as const, reason: String(err) }));
+    const lease = await (job.prefetch
+      ? gate.prefetch(job.key)
+      : gate.acquire("media", job.key)
+    ).catch((err: unknown) => ({ status: "failed" as const, reason: String(err) }));
     // Not WAHA's fault: no cooldown, the caller may retry soon.
     if (lease.status === "failed") {
       return upstreamError(`the download gate failed: ${lease.reason}`, 1_000);
@@ -153,6 +154,10 @@ export class MediaKey extends DurableObject<Env> {
       const body = res.body;
       if (!body) return await this.coolDown(job, "upstream", "WAHA sent no body");
       if (meta.size !== null && meta.size > itemMaxBytes) {
+        if (job.prefetch) {
+          await body.cancel();
+          return busy("too large to fetch ahead", 0);
+        }
         handedOff = true;
         return await this.streamOut(
           job,
@@ -171,6 +176,10 @@ export class MediaKey extends DurableObject<Env> {
         chunks.push(value);
         received += value.byteLength;
         if (received > itemMaxBytes) {
+          if (job.prefetch) {
+            await reader.cancel();
+            return busy("too large to fetch ahead", 0);
+          }
           // No Content-Length and larger than the cap: stream the rest through.
           handedOff = true;
           const source = { body, reader, prefix: chunks };

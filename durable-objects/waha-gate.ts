@@ -103,6 +103,20 @@ export class WahaGate extends DurableObject<Env> {
   }
 
   /** A slot in `pool` for `key` (a media key, or the WAHA endpoint of an API call). */
+  /**
+   * A media slot for a download nobody is waiting for (media announced by a webhook,
+   * fetched while WAHA still holds the file): only while another slot stays free for a
+   * browser, and quietly refused otherwise.
+   */
+  prefetch(key: string): Lease {
+    const c = this.config();
+    const max = capOf("media", c);
+    const active = this.active("media");
+    if (active + 1 >= max)
+      return { status: "busy", retryAfterMs: MEDIA_BUSY_RETRY_MS, active, max };
+    return this.grant("media", key, false, c);
+  }
+
   async acquire(pool: Pool, key: string): Promise<Lease> {
     const c = this.config();
     const max = capOf(pool, c);

@@ -3,8 +3,10 @@
  * behind a bearer token. Durable Object classes are re-exported for the runtime.
  */
 import { Hono } from "hono";
+import { loadConfig } from "./lib/config.ts";
 import type { Me } from "./lib/contracts/api.ts";
 import { errorResponse, handleError } from "./lib/errors.ts";
+import { runMaintenance } from "./lib/maintenance.ts";
 import type { AppEnv } from "./lib/types.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { cors } from "./middleware/cors.ts";
@@ -20,6 +22,7 @@ import { metrics, monitoring } from "./routes/monitoring.ts";
 import { sending } from "./routes/outbox.ts";
 import { polling } from "./routes/polling.ts";
 import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
+import { search } from "./routes/search.ts";
 import { waha } from "./routes/waha.ts";
 import { webhook } from "./routes/webhook.ts";
 
@@ -52,6 +55,7 @@ app.route("/api", realtimeTicket);
 app.route("/api", waha);
 app.route("/api", chats);
 app.route("/api", sending);
+app.route("/api", search);
 app.route("/api", monitoring);
 
 // Prometheus scrapes /metrics; it checks its own bearer token.
@@ -60,7 +64,17 @@ app.route("/", metrics);
 app.notFound((c) => errorResponse(404, "not-found", `no route for ${c.req.method} ${c.req.path}`));
 app.onError(handleError);
 
-export default app;
+/** The daily Cron Trigger (wrangler.toml [triggers]): the store's retention. */
+async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) {
+    console.error(`[maintenance] skipped: ${loaded.errors.join("; ")}`);
+    return;
+  }
+  await runMaintenance(env, loaded.config);
+}
+
+export default { fetch: app.fetch, request: app.request, scheduled };
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
 export { Outbox } from "../durable-objects/outbox.ts";

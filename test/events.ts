@@ -1,8 +1,10 @@
 /** Helpers for webhook and realtime tests: signed WAHA deliveries and WebSocket clients. */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import worker from "../src/index.ts";
 import type { Role } from "../src/lib/types.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
-import { call, tokenFor } from "./helpers.ts";
+import { call, ORIGIN, tokenFor } from "./helpers.ts";
 
 let sequence = 0;
 
@@ -14,6 +16,8 @@ export interface DeliveryOptions {
   /** Sent instead of the JSON of the envelope. */
   rawBody?: string;
   session?: string;
+  /** Waits for the work the gateway does after answering (fan-out, media fetched ahead). */
+  wait?: boolean;
 }
 
 /** Posts one webhook as WAHA would: signed, stamped and with a fresh request id. */
@@ -42,7 +46,15 @@ export async function deliver(
   const hmac =
     opts.hmac === undefined ? await signWebhookBody(env.WAHA_WEBHOOK_HMAC_KEY, body) : opts.hmac;
   if (hmac !== null) headers.set("X-Webhook-Hmac", hmac);
-  return call("/api/waha/webhook", { method: "POST", headers, body });
+  if (!opts.wait) return call("/api/waha/webhook", { method: "POST", headers, body });
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`${ORIGIN}/api/waha/webhook`, { method: "POST", headers, body }),
+    env,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 let messageSeq = 0;

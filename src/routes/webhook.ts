@@ -12,6 +12,7 @@ import { resolveChat } from "../lib/chat-identity.ts";
 import { chatOwner, claimWebhookKeys, messageEffects, releaseWebhookKeys } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
+import { prefetchMedia } from "../lib/media-prefetch.ts";
 import { count } from "../lib/metrics.ts";
 import {
   type Audience,
@@ -115,8 +116,13 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
   }
 }
 
-/** After the answer: caches first, then browsers hear of it, in order. */
-async function deliver(env: Env, event: WebhookEvent, fanout: Fanout): Promise<void> {
+/** After the answer: caches first, then browsers hear of it, in order; then media ahead. */
+async function deliver(
+  env: Env,
+  event: WebhookEvent,
+  fanout: Fanout,
+  prefetch: (() => Promise<void>) | null,
+): Promise<void> {
   if (event.kind === "session") {
     await invalidateSession(env).catch((err: unknown) => {
       console.error(
@@ -125,6 +131,7 @@ async function deliver(env: Env, event: WebhookEvent, fanout: Fanout): Promise<v
     });
   }
   for (const { event: frame, audience } of fanout) await broadcast(env, frame, audience);
+  if (prefetch) await prefetch();
 }
 
 export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
@@ -199,6 +206,20 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
     await releaseWebhookKeys(c.env.DB, keys).catch(() => undefined);
     throw err;
   }
-  c.executionCtx.waitUntil(deliver(c.env, event, fanout));
+  // New media that WAHA downloaded for this webhook is fetched while WAHA still has it.
+  const stored = fanout.find((f) => f.event.type === "message.new")?.event;
+  const prefetch =
+    event.kind === "message" && event.mediaUrl && stored?.type === "message.new"
+      ? () =>
+          prefetchMedia(
+            c.env,
+            { colo: String(c.req.raw.cf?.colo ?? "local"), origin: new URL(c.req.url).origin },
+            config.WAHA_SESSION,
+            stored.jid,
+            stored.message.id,
+            config.WA_MEDIA_CACHE_MAX_BYTES,
+          )
+      : null;
+  c.executionCtx.waitUntil(deliver(c.env, event, fanout, prefetch));
   return c.json({ status: fanout.length > 0 ? "accepted" : "unchanged" });
 });

@@ -5,6 +5,8 @@ export interface MediaRequest {
   id: string;
   /** The browser's `Range` (already checked against If-Range): used for over-cap streams. */
   range?: string;
+  /** Nobody is waiting: take a slot only if one stays free, and never stream. */
+  prefetch?: boolean;
 }
 
 export interface MediaMeta {

@@ -1,0 +1,44 @@
+/**
+ * GET /api/wa/search?q&jid?&limit: the store's full-text search over message text
+ * (D1 FTS5), newest first; agents search only the chats assigned to them.
+ */
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import { jidSchema } from "../lib/chat-ids.ts";
+import { searchMessages } from "../lib/store-db.ts";
+import type { AppEnv } from "../lib/types.ts";
+import { parseInput } from "../lib/validate.ts";
+import { assertChatAccess } from "../middleware/chat-access.ts";
+
+const LIMIT_ERROR = "must be a whole number from 1 to 100";
+
+const searchQuery = z.object({
+  q: z
+    .string({ error: "is required" })
+    .check(
+      z.trim(),
+      z.minLength(1, { error: "is required" }),
+      z.maxLength(200, { error: "must be at most 200 characters" }),
+    ),
+  jid: z.optional(jidSchema),
+  limit: z._default(
+    z.coerce.number({ error: LIMIT_ERROR }).check(
+      z.refine((n) => Number.isInteger(n), { error: LIMIT_ERROR }),
+      z.minimum(1, { error: LIMIT_ERROR }),
+      z.maximum(100, { error: LIMIT_ERROR }),
+    ),
+    20,
+  ),
+});
+
+export const search = new Hono<AppEnv>().get("/wa/search", async (c) => {
+  const { q, jid, limit } = parseInput(searchQuery, c.req.query());
+  const { user, config } = c.var;
+  if (jid) await assertChatAccess(c, jid);
+  const hits = await searchMessages(c.env.DB, config.WAHA_SESSION, q, {
+    ...(jid ? { jid } : {}),
+    agent: user.role === "agent" ? user.sub : null,
+    limit,
+  });
+  return c.json(hits, 200, { "Cache-Control": "no-store" });
+});
