@@ -80,6 +80,7 @@ export type WahaEndpoint =
   | "sendFile"
   | "sendVoice"
   | "reaction"
+  | "qr"
   | "sendSeen";
 
 export interface WahaRequest {

@@ -91,6 +91,8 @@ export const wahaPaths = {
   message: (session: string, chatId: string, messageId: string, downloadMedia = true) =>
     `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}?downloadMedia=${downloadMedia}`,
   lid: (session: string, lid: string) => `/api/${enc(session)}/lids/${enc(lid)}`,
+  /** The pairing QR; with Accept: application/json WAHA answers `{mimetype, data}` (base64). */
+  qr: (session: string) => `/api/${enc(session)}/auth/qr?format=image`,
   sendText: () => "/api/sendText",
   sendMedia: (kind: "sendImage" | "sendFile" | "sendVoice") => `/api/${kind}`,
   reaction: () => "/api/reaction",

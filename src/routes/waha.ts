@@ -5,9 +5,14 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { failureError } from "../lib/errors.ts";
+import * as z from "zod/mini";
+import { apiError, failureError } from "../lib/errors.ts";
+import { safeMediaType } from "../lib/media-type.ts";
 import type { AppEnv } from "../lib/types.ts";
+import { wahaPaths } from "../lib/waha.ts";
 import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
+import { callWaha } from "../lib/waha-client.ts";
+import { requireRole } from "../middleware/auth.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 const statusLimit = wahaReadLimit("status");
@@ -18,7 +23,36 @@ async function cached(c: Context<AppEnv>, kind: "status" | "session" | "health")
   return c.json(answer.value as object, 200, cacheHeaders(answer));
 }
 
+const qrSchema = z.looseObject({ mimetype: z.string(), data: z.string() });
+
 export const waha = new Hono<AppEnv>()
+  // The pairing QR for an admin while the session waits for a scan; it changes every few
+  // seconds, so it is fetched each time (never cached) and the status is checked first.
+  .get("/waha/qr", requireRole("admin"), statusLimit, async (c) => {
+    const session = await readCached(c.env, { kind: "session" });
+    if (!session.ok) throw failureError(session.failure);
+    const status = (session.value as { status?: string }).status;
+    if (status !== "SCAN_QR_CODE") {
+      throw apiError(
+        409,
+        "not-pairing",
+        `the session is ${status}; a QR is shown only while it waits for a scan`,
+      );
+    }
+    const answer = await callWaha(c.env, {
+      endpoint: "qr",
+      method: "GET",
+      path: wahaPaths.qr(c.var.config.WAHA_SESSION),
+    });
+    if (!answer.ok) throw failureError(answer.failure);
+    const qr = qrSchema.safeParse(answer.value.body);
+    const mimetype = qr.success ? safeMediaType(qr.data.mimetype) : null;
+    if (!qr.success || !mimetype?.startsWith("image/")) {
+      throw apiError(502, "upstream-invalid", "WAHA's QR answer is not an image");
+    }
+    const bytes = Uint8Array.from(atob(qr.data.data), (ch) => ch.charCodeAt(0));
+    return c.body(bytes, 200, { "Content-Type": mimetype, "Cache-Control": "no-store" });
+  })
   .get("/waha/status", statusLimit, (c) => cached(c, "status"))
   .get("/waha/session", statusLimit, (c) => cached(c, "session"))
   .get("/waha/health", statusLimit, (c) => cached(c, "health"));
