@@ -2,15 +2,20 @@
  * The browser's client for the gateway: bearer token on every call, JSON in and out, and
  * every non-2xx answer thrown as an ApiError carrying its status and Retry-After.
  */
-import { type ApiError, apiErrorFrom, networkError } from "./api-error.ts";
+import { ApiError, apiErrorFrom, networkError } from "./api-error.ts";
 import type {
   Agent,
   Chat,
   ChatAssignment,
   Me,
   Message,
+  MonitoringStats,
+  OutboxEntry,
   PollingConfig,
   RealtimeTicket,
+  SearchHit,
+  SendAnswer,
+  StatusSnapshot,
 } from "./types.ts";
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
@@ -24,6 +29,13 @@ export interface ApiClientOptions {
   now?: () => number;
   /** Called on every 401, before the error is thrown, so the page can sign out once. */
   onUnauthorized?: (error: ApiError) => void;
+  /** Called with every failed call, so the page can tell when WAHA or the gateway is away. */
+  onFailure?: (error: ApiError) => void;
+}
+
+export interface SendOptions {
+  clientId: string;
+  replyTo?: string | undefined;
 }
 
 export class ApiClient {
@@ -32,6 +44,7 @@ export class ApiClient {
   readonly #fetch: FetchFn;
   readonly #now: () => number;
   readonly #onUnauthorized: ((error: ApiError) => void) | undefined;
+  readonly #onFailure: ((error: ApiError) => void) | undefined;
 
   constructor(options: ApiClientOptions) {
     this.#token = options.token;
@@ -40,6 +53,7 @@ export class ApiClient {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#now = options.now ?? Date.now;
     this.#onUnauthorized = options.onUnauthorized;
+    this.#onFailure = options.onFailure;
   }
 
   /** One call; resolves with the 2xx Response, throws ApiError otherwise. */
@@ -52,11 +66,14 @@ export class ApiClient {
       res = await this.#fetch(`${this.#baseUrl}${path}`, { ...init, headers });
     } catch (err) {
       if (init.signal?.aborted) throw err;
-      throw networkError(err);
+      const error = networkError(err);
+      this.#onFailure?.(error);
+      throw error;
     }
     if (res.ok) return res;
     const error = await apiErrorFrom(res, this.#now());
     if (error.status === 401) this.#onUnauthorized?.(error);
+    this.#onFailure?.(error);
     throw error;
   }
 
@@ -82,21 +99,79 @@ export class ApiClient {
     return this.json("/api/config/polling");
   }
 
-  /** `/api/waha/status`; the body's shape is read by `sessionStatusOf`. */
-  wahaStatus(): Promise<unknown> {
-    return this.json("/api/waha/status");
+  /** `/api/waha/status` with its cache headers: a STALE answer means WAHA did not answer. */
+  async wahaStatus(): Promise<StatusSnapshot> {
+    const res = await this.request("/api/waha/status");
+    const body: unknown = await res.json();
+    const age = Number(res.headers.get("Age") ?? "0");
+    return {
+      status: sessionStatusOf(body),
+      tier: serverField(body, "tier"),
+      engine: serverField(body, "engine"),
+      cache: res.headers.get("X-Cache-Status"),
+      ageMs: Number.isFinite(age) && age > 0 ? age * 1000 : 0,
+    };
+  }
+
+  /** The pairing QR (admins, while the session waits for a scan). */
+  async qr(): Promise<Blob> {
+    return (await this.request("/api/waha/qr")).blob();
   }
 
   chats(): Promise<Chat[]> {
     return this.json("/api/wa/chats");
   }
 
-  messages(jid: string, limit = 50): Promise<Message[]> {
-    return this.json(`/api/wa/messages?${new URLSearchParams({ jid, limit: String(limit) })}`);
+  /** A chat's messages, newest first; with `beforeId`, the page older than that message. */
+  messages(jid: string, options: { limit?: number; beforeId?: string } = {}): Promise<Message[]> {
+    const query = new URLSearchParams({ jid, limit: String(options.limit ?? 50) });
+    if (options.beforeId !== undefined) query.set("beforeId", options.beforeId);
+    return this.json(`/api/wa/messages?${query}`);
   }
 
-  sendText(jid: string, text: string): Promise<unknown> {
-    return this.send("POST", "/api/wa/send-text", { jid, text });
+  search(q: string, options: { jid?: string; limit?: number } = {}): Promise<SearchHit[]> {
+    const query = new URLSearchParams({ q, limit: String(options.limit ?? 20) });
+    if (options.jid !== undefined) query.set("jid", options.jid);
+    return this.json(`/api/wa/search?${query}`);
+  }
+
+  sendText(jid: string, text: string, options: SendOptions): Promise<SendAnswer> {
+    return this.send("POST", "/api/wa/send-text", {
+      jid,
+      text,
+      clientId: options.clientId,
+      ...(options.replyTo ? { replyTo: options.replyTo } : {}),
+    });
+  }
+
+  /** An image or document (WAHA Plus only; Core answers 422 `waha-plus-required`). */
+  sendMedia(
+    jid: string,
+    file: Blob,
+    filename: string,
+    options: SendOptions & { caption?: string },
+  ): Promise<SendAnswer> {
+    const form = new FormData();
+    form.set("jid", jid);
+    form.set("clientId", options.clientId);
+    form.set("file", file, filename);
+    if (options.caption) form.set("caption", options.caption);
+    if (options.replyTo) form.set("replyTo", options.replyTo);
+    return this.json("/api/wa/send-media", { method: "POST", body: form });
+  }
+
+  /** Reacts to a message; "" takes the reaction back. */
+  react(jid: string, id: string, reaction: string): Promise<SendAnswer> {
+    return this.send("POST", "/api/wa/react", { jid, id, reaction });
+  }
+
+  /** Sends that wait for WAHA or failed. */
+  outbox(): Promise<OutboxEntry[]> {
+    return this.json("/api/wa/outbox");
+  }
+
+  retryOutbox(clientId: string): Promise<SendAnswer> {
+    return this.send("POST", `/api/wa/outbox/${encodeURIComponent(clientId)}/retry`);
   }
 
   markRead(jid: string): Promise<unknown> {
@@ -111,6 +186,24 @@ export class ApiClient {
   assign(jid: string, agentId: string | null): Promise<ChatAssignment> {
     const path = `/api/wa/assignments/${encodeURIComponent(jid)}`;
     return agentId === null ? this.send("DELETE", path) : this.send("PUT", path, { agentId });
+  }
+
+  /** The chat's assignment with its first-message and first-response times; null when none. */
+  async assignment(jid: string): Promise<ChatAssignment | null> {
+    try {
+      return await this.json(`/api/wa/assignments/${encodeURIComponent(jid)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  assignments(): Promise<ChatAssignment[]> {
+    return this.json("/api/wa/assignments");
+  }
+
+  stats(): Promise<MonitoringStats> {
+    return this.json("/api/waha/monitoring/stats");
   }
 
   realtimeTicket(): Promise<RealtimeTicket> {
@@ -139,4 +232,12 @@ export function sessionStatusOf(body: unknown): string | undefined {
     if (typeof status === "string") return status;
   }
   return typeof record.status === "string" ? record.status : undefined;
+}
+
+function serverField(body: unknown, name: "tier" | "engine"): string | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const server = (body as Record<string, unknown>).server;
+  if (typeof server !== "object" || server === null) return undefined;
+  const value = (server as Record<string, unknown>)[name];
+  return typeof value === "string" ? value : undefined;
 }

@@ -3,8 +3,14 @@ import type { Message, RealtimeEvent } from "./types.ts";
 
 export type { RealtimeEvent } from "./types.ts";
 
+/** A frame and its `seq` (every frame but `pong` carries one). */
+export interface RealtimeFrame {
+  event: RealtimeEvent;
+  seq: number | undefined;
+}
+
 /** Parses one text frame; anything malformed or of an unknown type gives undefined. */
-export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
+export function parseRealtimeFrame(text: string): RealtimeFrame | undefined {
   let frame: unknown;
   try {
     frame = JSON.parse(text);
@@ -13,6 +19,17 @@ export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
   }
   if (typeof frame !== "object" || frame === null) return undefined;
   const f = frame as Record<string, unknown>;
+  const event = eventOf(f);
+  if (!event) return undefined;
+  return { event, seq: isNumber(f.seq) ? f.seq : undefined };
+}
+
+/** The event of one text frame, without its seq. */
+export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
+  return parseRealtimeFrame(text)?.event;
+}
+
+function eventOf(f: Record<string, unknown>): RealtimeEvent | undefined {
   switch (f.type) {
     case "message.new":
       return isString(f.jid) && isMessage(f.message)
@@ -28,6 +45,35 @@ export function parseRealtimeEvent(text: string): RealtimeEvent | undefined {
       return isString(f.jid) && (isString(f.agentId) || f.agentId === null)
         ? { type: f.type, jid: f.jid, agentId: f.agentId }
         : undefined;
+    case "message.revoked":
+      return isString(f.jid) && isString(f.id) ? { type: f.type, jid: f.jid, id: f.id } : undefined;
+    case "message.edited":
+      return isString(f.jid) && isString(f.id) && isString(f.body)
+        ? { type: f.type, jid: f.jid, id: f.id, body: f.body }
+        : undefined;
+    case "message.reaction":
+      return isString(f.jid) && isString(f.id) && isString(f.reaction) && isString(f.from)
+        ? { type: f.type, jid: f.jid, id: f.id, reaction: f.reaction, from: f.from }
+        : undefined;
+    case "upstream.status":
+      if (f.state !== "up" && f.state !== "down") return undefined;
+      return isString(f.retryAt)
+        ? { type: f.type, state: f.state, retryAt: f.retryAt }
+        : { type: f.type, state: f.state };
+    case "outbox.status": {
+      if (!isString(f.clientId) || !isString(f.jid)) return undefined;
+      if (f.status !== "queued" && f.status !== "sent" && f.status !== "failed") return undefined;
+      return {
+        type: f.type,
+        clientId: f.clientId,
+        jid: f.jid,
+        status: f.status,
+        ...(isString(f.id) ? { id: f.id } : {}),
+        ...(isString(f.error) ? { error: f.error } : {}),
+      };
+    }
+    case "resync":
+      return { type: f.type, seq: isNumber(f.seq) ? f.seq : 0 };
     default:
       return undefined;
   }

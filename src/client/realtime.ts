@@ -1,11 +1,12 @@
 /**
  * The realtime connection: a fresh one-use ticket, then the WebSocket; `ping` every
  * pingInterval with a deadline for `pong`; reconnects with slow jittered backoff that
- * resets once a connection has stayed up for a while.
+ * resets once a connection has stayed up for a while, asking for what it missed with the
+ * last `seq` it saw (the gateway replays it, or sends `resync` when it is gone).
  */
 import { ApiError } from "./api-error.ts";
 import { type BackoffOptions, backoffDelay } from "./backoff.ts";
-import { parseRealtimeEvent, type RealtimeEvent } from "./realtime-events.ts";
+import { parseRealtimeFrame, type RealtimeEvent } from "./realtime-events.ts";
 import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
 
 export interface SocketHandlers {
@@ -33,16 +34,25 @@ export const browserSocket: OpenSocket = (url, handlers) => {
   return ws;
 };
 
-/** `ws:` or `wss:` to match the page, same host. */
-export function realtimeUrl(location: { protocol: string; host: string }, ticket: string): string {
+/** `ws:` or `wss:` to match the page, same host; `since` asks for the frames after that seq. */
+export function realtimeUrl(
+  location: { protocol: string; host: string },
+  ticket: string,
+  since?: number,
+): string {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/api/realtime?ticket=${encodeURIComponent(ticket)}`;
+  const replay = since === undefined ? "" : `&since=${since}`;
+  return `${scheme}//${location.host}/api/realtime?ticket=${encodeURIComponent(ticket)}${replay}`;
 }
 
 export interface RealtimeOptions {
-  /** A fresh ticket for each connection attempt (`POST /api/realtime/ticket`). */
-  ticket: () => Promise<string>;
-  url: (ticket: string) => string;
+  /**
+   * A fresh ticket for each connection attempt (`POST /api/realtime/ticket`), with the
+   * newest seq at the time: the first connection replays from it, so a page that takes
+   * its first ticket before loading its lists misses nothing in between.
+   */
+  ticket: () => Promise<{ ticket: string; seq?: number }>;
+  url: (ticket: string, since: number | undefined) => string;
   pingIntervalMs: number;
   /** How long a `ping` may go unanswered before the socket counts as dead (default 10 s). */
   pongTimeoutMs?: number;
@@ -74,6 +84,8 @@ export class RealtimeConnection {
   #live = false;
   /** Failed attempts since the last stable connection; drives the backoff. */
   #attempt = 0;
+  /** The newest seq seen (or the first ticket's): the next connection replays after it. */
+  #since: number | undefined;
   #timers = new Map<"ping" | "pong" | "stable" | "reconnect", Cancel>();
 
   constructor(options: RealtimeOptions) {
@@ -85,6 +97,11 @@ export class RealtimeConnection {
 
   get live(): boolean {
     return this.#live;
+  }
+
+  /** The seq the next connection asks to replay after. */
+  get since(): number | undefined {
+    return this.#since;
   }
 
   start(): void {
@@ -106,7 +123,9 @@ export class RealtimeConnection {
   async #connect(): Promise<void> {
     let ticket: string;
     try {
-      ticket = await this.#options.ticket();
+      const issued = await this.#options.ticket();
+      ticket = issued.ticket;
+      if (this.#since === undefined && issued.seq !== undefined) this.#since = issued.seq;
     } catch (error) {
       if (!this.#running) return;
       // A rejected token will not get better by retrying; the page signs out instead.
@@ -133,7 +152,7 @@ export class RealtimeConnection {
       },
     };
     try {
-      this.#socket = this.#openSocket(this.#options.url(ticket), handlers);
+      this.#socket = this.#openSocket(this.#options.url(ticket, this.#since), handlers);
     } catch {
       this.#scheduleReconnect(undefined);
     }
@@ -163,8 +182,12 @@ export class RealtimeConnection {
     this.#cancel("pong");
     this.#setLive(true);
     if (data === "pong") return;
-    const event = parseRealtimeEvent(data);
-    if (event) this.#options.onEvent(event);
+    const frame = parseRealtimeFrame(data);
+    if (!frame) return;
+    if (frame.seq !== undefined && (this.#since === undefined || frame.seq > this.#since)) {
+      this.#since = frame.seq;
+    }
+    this.#options.onEvent(frame.event);
   }
 
   #closed(): void {

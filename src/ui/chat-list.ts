@@ -6,15 +6,16 @@ import { formatTime, toMillis } from "./format.ts";
 export interface ChatListProps {
   chats: Chat[];
   selected: string | undefined;
-  /** Agent id → name, for the owner line; empty for agents, who only see their own chats. */
+  /** Agent id → name, for the owner line; undefined for agents, who only see their own chats. */
   agentNames: Map<string, string> | undefined;
+  /** What an empty list says. */
+  empty: string;
   onSelect: (jid: string) => void;
 }
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
   if (props.chats.length === 0) {
-    const text = props.agentNames ? "No chats yet." : "No chats are assigned to you yet.";
-    replaceChildren(list, h("li", { class: "chat-list__empty" }, text));
+    replaceChildren(list, h("li", { class: "chat-list__empty" }, props.empty));
     return;
   }
   replaceChildren(list, ...props.chats.map((chat) => h("li", {}, chatButton(chat, props))));
@@ -47,8 +48,9 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
     unread
       ? h(
           "span",
-          { class: "chat__unread", "aria-label": `${chat.unreadCount} unread` },
+          { class: "chat__unread" },
           String(chat.unreadCount),
+          h("span", { class: "visually-hidden" }, " unread"),
         )
       : null,
     owner ? h("span", { class: "chat__owner" }, owner) : null,

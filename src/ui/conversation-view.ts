@@ -1,31 +1,39 @@
 /**
- * The open conversation: its messages (kept node by node, so a playing voice note is never
- * torn down by an update), the assign control for admins and users, and the send box.
+ * The open conversation: its header (who, assignment, first-response time), the messages
+ * in true order with older pages on scrolling up, our sends on their way, and the send
+ * box. A page that fails to load tries again by itself and says when.
  */
 import type { ApiClient } from "../client/api-client.ts";
+import { insertLive, mergeNewest, prependOlder } from "../client/message-order.ts";
+import { RetryingLoad } from "../client/retrying-load.ts";
+import type { PendingSend } from "../client/send-tracker.ts";
 import type { Agent, Chat, Me, Message } from "../client/types.ts";
+import { AssignControl } from "./assign-control.ts";
+import { Composer, type Draft } from "./composer.ts";
+import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
-import { ackLabel, describeError, formatTime, phoneOf } from "./format.ts";
+import { describeError, phoneOf } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
+import { MessageList } from "./message-list.ts";
 
 export interface ConversationDeps {
   api: ApiClient;
   media: MediaView;
   me: Me;
-  /** Agents to assign to; undefined for agents, who cannot assign. */
   agents: () => Agent[] | undefined;
+  pending: (jid: string) => PendingSend[];
   onAssigned: (jid: string, agentId: string | null) => void;
-  /** A message went out, so the chat list can show it without waiting for an event. */
-  onSent: (jid: string, text: string) => void;
+  onSend: (chat: Chat, draft: Draft) => void;
+  onRetrySend: (clientId: string) => void;
+  onReact: (chat: Chat, message: Message, reaction: string) => void;
+  /** Narrow screens: back to the chat list. */
+  onBack: () => void;
 }
 
-interface Row {
-  item: HTMLLIElement;
-  ack: HTMLElement | undefined;
-}
-
-/** Messages shown per chat (the gateway's page size). */
+/** Messages per page (the gateway's default). */
 const PAGE = 50;
+/** Pages read back at most to find a search hit. */
+const REVEAL_PAGES = 10;
 
 export class ConversationView {
   readonly element: HTMLElement;
@@ -35,60 +43,62 @@ export class ConversationView {
     { id: "conversation-title", class: "conversation__title" },
     "No chat open",
   );
-  readonly #tools = h("div", { class: "conversation__tools" });
-  readonly #list = h("ol", {
-    class: "messages",
-    role: "log",
-    "aria-live": "polite",
-    "aria-labelledby": "conversation-title",
-  });
+  readonly #subtitle = h("p", { class: "conversation__subtitle" });
+  readonly #assign: AssignControl;
   readonly #notice = h("p", { class: "conversation__notice", role: "status" });
-  readonly #composer: HTMLFormElement;
-  readonly #input = h("textarea", {
-    id: "composer-text",
-    name: "text",
-    rows: 2,
-    required: true,
-    placeholder: "Write a message",
-    disabled: true,
-  });
-  readonly #send = h("button", { type: "submit", class: "composer__send", disabled: true }, "Send");
-  readonly #sendError = h("p", { class: "composer__error", role: "alert" });
-
+  readonly #list: MessageList;
+  readonly #composer: Composer;
   #chat: Chat | undefined;
   #messages: Message[] = [];
-  #rows = new Map<string, Row>();
+  #loader: RetryingLoad<Message[]> | undefined;
+  #countdown: Countdown | undefined;
+  #olderLoading = false;
+  #atStart = false;
   /** Bumped on every chat switch so a late answer for the previous chat is dropped. */
   #generation = 0;
+  #wantReveal: string | undefined;
 
   constructor(deps: ConversationDeps) {
     this.#deps = deps;
-    this.#composer = h(
-      "form",
-      {
-        class: "composer",
-        "aria-label": "Send a message",
-        onsubmit: (event) => this.#submit(event),
-      },
-      h("label", { for: "composer-text", class: "visually-hidden" }, "Message"),
-      this.#input,
-      this.#send,
-      this.#sendError,
-    );
-    this.#input.addEventListener("keydown", (event) => {
-      // Enter sends, Shift+Enter makes a new line.
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        this.#composer.requestSubmit();
-      }
+    this.#assign = new AssignControl({
+      api: deps.api,
+      me: deps.me,
+      agents: deps.agents,
+      onAssigned: deps.onAssigned,
     });
+    this.#list = new MessageList({
+      media: deps.media,
+      actions: {
+        reply: (message) => this.#composer.setReply(message, this.#chat?.name ?? ""),
+        react: (message, reaction) => {
+          if (this.#chat) deps.onReact(this.#chat, message, reaction);
+        },
+        reveal: (id) => void this.reveal(id),
+      },
+      onOlder: () => void this.#older(),
+      onRetrySend: deps.onRetrySend,
+    });
+    this.#composer = new Composer((draft) => {
+      if (this.#chat) deps.onSend(this.#chat, draft);
+    });
+    const back = h(
+      "button",
+      { type: "button", class: "conversation__back", onclick: () => deps.onBack() },
+      "‹ Chats",
+    );
     this.element = h(
       "main",
       { class: "conversation", "aria-labelledby": "conversation-title" },
-      h("header", { class: "conversation__header" }, this.#title, this.#tools),
+      h(
+        "header",
+        { class: "conversation__header" },
+        back,
+        h("div", { class: "conversation__who" }, this.#title, this.#subtitle),
+        this.#assign.element,
+      ),
       this.#notice,
-      this.#list,
-      this.#composer,
+      this.#list.element,
+      this.#composer.element,
     );
     this.#notice.textContent = "Pick a chat on the left.";
   }
@@ -97,62 +107,70 @@ export class ConversationView {
     return this.#chat?.id;
   }
 
-  /** Shows `chat` and loads its latest messages. */
-  async open(chat: Chat): Promise<void> {
+  get composer(): Composer {
+    return this.#composer;
+  }
+
+  /** Shows `chat` and loads its newest messages; `reveal` scrolls to one of them. */
+  open(chat: Chat, reveal?: string): void {
     const generation = ++this.#generation;
+    this.#stopLoading();
     this.#chat = chat;
     this.#messages = [];
-    this.#rows.clear();
+    this.#atStart = false;
+    this.#olderLoading = false;
+    this.#wantReveal = reveal;
     this.#deps.media.reset();
-    replaceChildren(this.#list);
-    this.#sendError.textContent = "";
-    this.#input.disabled = false;
-    this.#send.disabled = false;
+    this.#list.reset(chat);
+    this.#composer.clear();
+    this.#composer.setEnabled(true);
+    this.#assign.open(chat);
     this.update(chat);
     this.#notice.textContent = "Loading messages…";
-    try {
-      const messages = await this.#deps.api.messages(chat.id, PAGE);
-      if (generation !== this.#generation) return;
-      this.#notice.textContent = messages.length === 0 ? "No messages in this chat yet." : "";
-      this.#setMessages(messages);
-      this.#list.scrollTop = this.#list.scrollHeight;
-    } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#notice.textContent = `Could not load the messages: ${describeError(error)}`;
-    }
+    this.#loader = new RetryingLoad({
+      load: () => this.#deps.api.messages(chat.id, { limit: PAGE }),
+      onValue: (page) => {
+        if (generation !== this.#generation) return;
+        this.#stopCountdown();
+        const first = this.#messages.length === 0;
+        // A newest page read again says nothing about the start when older pages are shown.
+        if (first) this.#atStart = page.length < PAGE;
+        this.#set(mergeNewest(this.#messages, page));
+        this.#notice.textContent =
+          this.#messages.length === 0 ? "No messages in this chat yet." : "";
+        this.pendingChanged();
+        if (first) this.#list.scrollToEnd();
+        const wanted = this.#wantReveal;
+        this.#wantReveal = undefined;
+        if (wanted) void this.reveal(wanted);
+      },
+      onError: (error, retryAt) => {
+        if (generation !== this.#generation) return;
+        this.#showLoadError(error, retryAt);
+      },
+    });
+    this.#loader.now();
+    this.pendingChanged();
   }
 
   /** Shows nothing (the chat went away, e.g. reassigned from this agent). */
   close(reason: string): void {
     this.#generation += 1;
+    this.#stopLoading();
     this.#chat = undefined;
     this.#messages = [];
-    this.#rows.clear();
     this.#deps.media.reset();
-    replaceChildren(this.#list);
-    replaceChildren(this.#tools);
+    this.#list.reset(undefined);
+    this.#assign.open(undefined);
     this.#title.textContent = "No chat open";
+    this.#subtitle.textContent = "";
     this.#notice.textContent = reason;
-    this.#input.disabled = true;
-    this.#send.disabled = true;
+    this.#composer.setEnabled(false);
   }
 
-  /** Fetches the open chat's messages again (after a send, or when live updates resume). */
-  async reload(): Promise<void> {
-    const chat = this.#chat;
-    if (!chat) return;
-    const generation = this.#generation;
-    try {
-      const listed = chronological(await this.#deps.api.messages(chat.id, PAGE));
-      if (generation !== this.#generation) return;
-      // The list may be a few seconds old: keep what the socket delivered after its newest.
-      const newest = listed.at(-1)?.timestamp ?? 0;
-      const known = new Set(listed.map((m) => m.id));
-      const later = this.#messages.filter((m) => !known.has(m.id) && m.timestamp >= newest);
-      this.#setMessages([...listed, ...later]);
-    } catch {
-      // The next event or poll tries again; what is on screen stays.
-    }
+  /** Reads the newest page again (live updates resumed, a resync, WAHA back). */
+  reload(): void {
+    this.#loader?.now();
   }
 
   /** Header and assign control for the chat's current state. */
@@ -160,167 +178,123 @@ export class ConversationView {
     if (chat.id !== this.#chat?.id) return;
     this.#chat = chat;
     this.#title.textContent = chat.name || chat.id;
-    replaceChildren(this.#tools, this.#assignControl(chat));
+    const phone = phoneOf(chat.id);
+    this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== chat.name ? phone : "";
+    this.#assign.update(chat);
   }
 
-  /** A message from the realtime socket; ignored when already shown. */
-  add(message: Message): void {
-    if (this.#messages.some((m) => m.id === message.id)) return;
-    this.#setMessages([...this.#messages, message]);
+  /** The first-response time may have changed (we answered, it was reassigned). */
+  refreshTimes(): void {
+    this.#assign.refreshTimes();
   }
 
-  setAck(id: string, ackName: string): void {
-    const message = this.#messages.find((m) => m.id === id);
+  setAttachments(allowed: boolean): void {
+    this.#composer.setAttachments(allowed);
+  }
+
+  /** A message from the realtime socket, or (`onlyIfAbsent`) one we just sent. */
+  add(message: Message, onlyIfAbsent = false): void {
+    if (!this.#chat) return;
+    if (onlyIfAbsent && this.#messages.some((m) => m.id === message.id)) return;
+    this.#set(insertLive(this.#messages, message));
+    this.#notice.textContent = "";
+  }
+
+  /** Changes one shown message (an ack, an edit, a deletion, a reaction). */
+  patch(id: string, change: (message: Message) => Message): void {
+    const at = this.#messages.findIndex((m) => m.id === id);
+    const message = this.#messages[at];
     if (!message) return;
-    message.ackName = ackName;
-    const row = this.#rows.get(id);
-    if (row?.ack) row.ack.textContent = ackLabel(ackName);
+    const next = [...this.#messages];
+    next[at] = change(message);
+    this.#set(next);
   }
 
-  #setMessages(messages: Message[]): void {
+  pendingChanged(): void {
     const chat = this.#chat;
-    if (!chat) return;
-    const nearBottom =
-      this.#list.scrollHeight - this.#list.scrollTop - this.#list.clientHeight < 80;
-    const sorted = chronological(messages);
-    const keep = new Set(sorted.map((m) => m.id));
-    for (const [id, row] of this.#rows) {
-      if (!keep.has(id)) {
-        row.item.remove();
-        this.#rows.delete(id);
-      }
-    }
-    // Only new rows are inserted; existing ones never move, so their media keeps playing.
-    sorted.forEach((message, index) => {
-      let row = this.#rows.get(message.id);
-      if (!row) {
-        row = this.#row(chat, message);
-        this.#rows.set(message.id, row);
-      } else if (row.ack) {
-        row.ack.textContent = ackLabel(message.ackName);
-      }
-      const at = this.#list.children[index];
-      if (at !== row.item) this.#list.insertBefore(row.item, at ?? null);
-    });
-    this.#messages = sorted;
-    if (sorted.length > 0) this.#notice.textContent = "";
-    if (nearBottom) this.#list.scrollTop = this.#list.scrollHeight;
+    if (chat) this.#list.setPending(this.#deps.pending(chat.id));
   }
 
-  #row(chat: Chat, message: Message): Row {
-    const sender =
-      chat.isGroup && !message.fromMe && message.participant
-        ? phoneOf(message.participant)
-        : undefined;
-    const ack = message.fromMe
-      ? h("span", { class: "message__ack" }, ackLabel(message.ackName))
-      : undefined;
-    const media = this.#deps.media.render(chat.id, message);
-    const body = message.body;
-    const item = h(
-      "li",
-      {
-        class: `message ${message.fromMe ? "message--out" : "message--in"}`,
-        "data-id": message.id,
-      },
-      sender ? h("span", { class: "message__sender" }, sender) : null,
-      media,
-      body ? h("p", { class: "message__body" }, body) : null,
-      h(
-        "span",
-        { class: "message__meta" },
-        h(
-          "time",
-          { datetime: new Date(message.timestamp * 1000).toISOString() },
-          formatTime(message.timestamp * 1000, true),
-        ),
-        ack ? " · " : null,
-        ack,
-      ),
+  /** Scrolls to a message, reading older pages back until it is there (or giving up). */
+  async reveal(id: string): Promise<boolean> {
+    const generation = this.#generation;
+    for (let page = 0; page < REVEAL_PAGES; page++) {
+      if (this.#list.reveal(id)) return true;
+      if (this.#atStart || !(await this.#older())) break;
+      if (generation !== this.#generation) return false;
+    }
+    return this.#list.reveal(id);
+  }
+
+  #set(messages: Message[]): void {
+    this.#messages = messages;
+    this.#list.set(messages);
+    this.#list.setOlder(this.#atStart ? "start" : "more");
+  }
+
+  /** One older page; answers whether it got one. */
+  async #older(): Promise<boolean> {
+    const chat = this.#chat;
+    const oldest = this.#messages[0];
+    if (!chat || !oldest || this.#olderLoading || this.#atStart) return false;
+    const generation = this.#generation;
+    this.#olderLoading = true;
+    this.#list.setOlder("loading");
+    try {
+      const page = await this.#deps.api.messages(chat.id, { limit: PAGE, beforeId: oldest.id });
+      if (generation !== this.#generation) return false;
+      this.#atStart = page.length < PAGE;
+      this.#set(prependOlder(this.#messages, page));
+      return page.length > 0;
+    } catch (error) {
+      if (generation !== this.#generation) return false;
+      this.#list.setOlder("error", `Could not load older messages: ${describeError(error)}`);
+      return false;
+    } finally {
+      if (generation === this.#generation) this.#olderLoading = false;
+    }
+  }
+
+  #showLoadError(error: unknown, retryAt: number | undefined): void {
+    this.#stopCountdown();
+    const shown = this.#messages.length > 0;
+    const text = `Could not load the messages: ${describeError(error)}.`;
+    const when = h("span", {});
+    const retry = h(
+      "button",
+      { type: "button", class: "link-button", onclick: () => this.#loader?.now() },
+      "Try now",
     );
-    return { item, ack };
-  }
-
-  #assignControl(chat: Chat): HTMLElement | null {
-    const agents = this.#deps.agents();
-    const { me } = this.#deps;
-    if (!agents) {
-      return h(
-        "span",
-        { class: "conversation__owner" },
-        chat.owner === me.sub ? "Assigned to you" : "",
-      );
-    }
-    const select = h("select", { id: "assign-select", name: "agent" });
-    select.append(h("option", { value: "" }, "Unassigned"));
-    const listed = agents.filter((a) => a.active || a.id === chat.owner);
-    for (const agent of listed) {
-      select.append(
-        h("option", { value: agent.id }, agent.active ? agent.name : `${agent.name} (inactive)`),
-      );
-    }
-    if (chat.owner && !listed.some((a) => a.id === chat.owner)) {
-      select.append(h("option", { value: chat.owner }, chat.owner));
-    }
-    select.value = chat.owner ?? "";
-    const status = h("span", { class: "assign__status", role: "status" });
-    select.addEventListener("change", () => {
-      const agentId = select.value === "" ? null : select.value;
-      select.disabled = true;
-      status.textContent = "Saving…";
-      this.#deps.api.assign(chat.id, agentId).then(
+    // What is on screen stays; the note only says it may be out of date.
+    replaceChildren(
+      this.#notice,
+      shown ? "These messages may be out of date. " : text,
+      " ",
+      when,
+      " ",
+      retryAt === undefined ? null : retry,
+    );
+    if (retryAt !== undefined) {
+      this.#countdown = countdown(
+        retryAt,
+        (s) => {
+          when.textContent = `Trying again in ${s} s.`;
+        },
         () => {
-          select.disabled = false;
-          status.textContent = "Saved";
-          this.#deps.onAssigned(chat.id, agentId);
-        },
-        (error: unknown) => {
-          select.disabled = false;
-          select.value = chat.owner ?? "";
-          status.textContent = `Not saved: ${describeError(error)}`;
+          when.textContent = "Trying again…";
         },
       );
-    });
-    return h(
-      "div",
-      { class: "assign" },
-      h("label", { for: "assign-select" }, "Assigned to"),
-      select,
-      status,
-    );
+    }
   }
 
-  #submit(event: Event): void {
-    event.preventDefault();
-    const chat = this.#chat;
-    const text = this.#input.value.trim();
-    if (!chat || text === "") return;
-    this.#send.disabled = true;
-    this.#sendError.textContent = "";
-    this.#deps.api.sendText(chat.id, text).then(
-      () => {
-        this.#send.disabled = false;
-        this.#input.value = "";
-        this.#input.focus();
-        this.#deps.onSent(chat.id, text);
-        void this.reload();
-      },
-      (error: unknown) => {
-        this.#send.disabled = false;
-        this.#sendError.textContent = `Not sent: ${describeError(error)}`;
-      },
-    );
+  #stopCountdown(): void {
+    this.#countdown?.cancel();
+    this.#countdown = undefined;
   }
-}
 
-/**
- * Oldest first. Lists may come newest first (as WAHA answers); they are turned around
- * before a stable sort, so messages within one second keep the order they happened in.
- */
-function chronological(messages: Message[]): Message[] {
-  const first = messages[0];
-  const last = messages.at(-1);
-  const newestFirst = first !== undefined && last !== undefined && first.timestamp > last.timestamp;
-  const ordered = newestFirst ? [...messages].reverse() : [...messages];
-  return ordered.sort((a, b) => a.timestamp - b.timestamp);
+  #stopLoading(): void {
+    this.#loader?.stop();
+    this.#loader = undefined;
+    this.#stopCountdown();
+  }
 }

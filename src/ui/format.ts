@@ -9,6 +9,11 @@ export function toMillis(iso: string | null): number | undefined {
 }
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const withSeconds = new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
 const dayAndTime = new Intl.DateTimeFormat(undefined, {
   day: "numeric",
   month: "short",
@@ -16,6 +21,13 @@ const dayAndTime = new Intl.DateTimeFormat(undefined, {
   minute: "2-digit",
 });
 const shortDay = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+const longDay = new Intl.DateTimeFormat(undefined, {
+  weekday: "long",
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+});
+const weekday = new Intl.DateTimeFormat(undefined, { weekday: "long" });
 
 /** Today: the time; otherwise the date (with the time where there is room for it). */
 export function formatTime(ms: number | undefined, withTime = false, now = Date.now()): string {
@@ -23,6 +35,42 @@ export function formatTime(ms: number | undefined, withTime = false, now = Date.
   const date = new Date(ms);
   if (new Date(now).toDateString() === date.toDateString()) return timeOfDay.format(date);
   return (withTime ? dayAndTime : shortDay).format(date);
+}
+
+/** 14:03:27, for "tries again at". */
+export function clockTime(ms: number): string {
+  return withSeconds.format(new Date(ms));
+}
+
+/** The local calendar day of a time, as a key: `2026-03-14`. */
+export function dayKey(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** A date separator: Today, Yesterday, the weekday within a week, else the full date. */
+export function dayLabel(ms: number, now = Date.now()): string {
+  const day = new Date(ms);
+  day.setHours(0, 0, 0, 0);
+  const today = new Date(now);
+  today.setHours(0, 0, 0, 0);
+  const days = Math.round((today.getTime() - day.getTime()) / 86_400_000);
+  if (days === 0) return "Today";
+  if (days === 1) return "Yesterday";
+  if (days > 1 && days < 7) return weekday.format(day);
+  return longDay.format(day);
+}
+
+/** 45 s, 4 min, 1 h 5 min, 2 d 3 h. */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const min = Math.floor(s / 60);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  if (h < 24) return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
 const SESSION_LABELS: Record<string, string> = {
@@ -39,7 +87,7 @@ export function sessionLabel(status: string | undefined): string {
 }
 
 const ACK_LABELS: Record<string, string> = {
-  ERROR: "not sent",
+  ERROR: "failed",
   PENDING: "sending",
   SERVER: "sent",
   DEVICE: "delivered",
@@ -56,6 +104,21 @@ export function ackLabel(name: string | null): string {
 export function phoneOf(jid: string): string {
   const user = jid.split("@")[0] ?? jid;
   return /^\d+$/.test(user) ? `+${user}` : user;
+}
+
+/** A search snippet's parts: `[word]` marks a hit. */
+export function snippetParts(snippet: string): Array<{ text: string; hit: boolean }> {
+  const parts: Array<{ text: string; hit: boolean }> = [];
+  const pattern = /\[([^\]]*)\]/g;
+  let at = 0;
+  for (const match of snippet.matchAll(pattern)) {
+    const index = match.index ?? 0;
+    if (index > at) parts.push({ text: snippet.slice(at, index), hit: false });
+    parts.push({ text: match[1] ?? "", hit: true });
+    at = index + match[0].length;
+  }
+  if (at < snippet.length) parts.push({ text: snippet.slice(at), hit: false });
+  return parts;
 }
 
 /** An error as one short sentence for the page. */

@@ -1,53 +1,112 @@
-/** The top bar: the WhatsApp session's state, whether live updates flow, and who is signed in. */
+/**
+ * The top bar: what is true about WhatsApp right now (connected, not answering and since
+ * when, waiting for a QR scan), whether live updates flow, desktop notifications, the
+ * monitoring page for staff, and who is signed in.
+ */
 import type { Me } from "../client/types.ts";
-import { h } from "./dom.ts";
-import { sessionLabel } from "./format.ts";
+import type { HealthView } from "../client/waha-health.ts";
+import { type Countdown, countdown } from "./countdown.ts";
+import { h, replaceChildren } from "./dom.ts";
+import { formatTime, sessionLabel } from "./format.ts";
+
+export interface HeaderOptions {
+  me: Me;
+  onSignOut: () => void;
+  /** Shown while notifications may still be asked for; resolves when the browser answered. */
+  onEnableNotifications?: () => Promise<void>;
+  /** A link to the monitoring page (staff). */
+  adminLink?: boolean;
+}
 
 export class HeaderView {
   readonly element: HTMLElement;
-  readonly #session = h(
+  readonly #badge = h(
     "span",
     { class: "badge", "data-status": "unknown" },
     sessionLabel(undefined),
   );
   readonly #detail = h("span", { class: "session__detail" });
   readonly #live = h("span", { class: "live", "data-live": "false" }, "live updates connecting…");
+  readonly #extra = h("div", { class: "topbar__extra" });
+  #countdown: Countdown | undefined;
 
-  constructor(me: Me, onSignOut: () => void) {
+  constructor(options: HeaderOptions) {
+    const { me } = options;
     const who = `${me.name ?? me.sub} (${me.role})`;
+    const notify = options.onEnableNotifications;
+    const notifyButton = notify
+      ? h("button", { type: "button", class: "topbar__notify" }, "Turn on notifications")
+      : null;
+    if (notifyButton && notify) {
+      notifyButton.addEventListener("click", () => {
+        notifyButton.disabled = true;
+        void notify().then(() => notifyButton.remove());
+      });
+    }
     this.element = h(
       "header",
       { class: "topbar" },
       h("h1", { class: "topbar__title" }, "wa-edge inbox"),
       h(
         "p",
-        { class: "session", role: "status" },
+        { class: "session", role: "status", "aria-live": "polite" },
         "WhatsApp: ",
-        this.#session,
+        this.#badge,
         this.#detail,
-        " ",
-        this.#live,
       ),
+      h("p", { class: "topbar__live" }, this.#live),
       h(
         "p",
         { class: "user" },
+        notifyButton,
+        options.adminLink ? h("a", { href: "/admin", class: "topbar__admin" }, "Monitoring") : null,
         h("span", { class: "user__name" }, `Signed in as ${who}`),
-        " ",
-        h("button", { type: "button", class: "user__signout", onclick: onSignOut }, "Sign out"),
+        h(
+          "button",
+          { type: "button", class: "user__signout", onclick: options.onSignOut },
+          "Sign out",
+        ),
       ),
+      this.#extra,
     );
   }
 
-  setStatus(status: string | undefined): void {
-    this.#session.textContent = sessionLabel(status);
-    this.#session.dataset.status = status ?? "unknown";
-    this.#session.title = status ?? "";
-    this.#detail.textContent = "";
+  /** Room under the bar (the pairing QR). */
+  get extra(): HTMLElement {
+    return this.#extra;
   }
 
-  /** The last check failed; what is shown stays, with a note on when it is checked again. */
-  setStatusError(message: string, retryInMs: number): void {
-    this.#detail.textContent = ` (status unavailable: ${message}; next check in ${Math.ceil(retryInMs / 1000)} s)`;
+  setHealth(view: HealthView, now = Date.now()): void {
+    this.#countdown?.cancel();
+    this.#countdown = undefined;
+    if (view.reach === "gateway-down") {
+      this.#show("DOWN", "gateway not answering", " (check the network; the page keeps trying)");
+      return;
+    }
+    if (view.reach === "down") {
+      const since = view.downSince === undefined ? "" : ` since ${formatTime(view.downSince)}`;
+      const when = h("span", {});
+      this.#show("DOWN", "not answering", null);
+      replaceChildren(
+        this.#detail,
+        ` (WAHA has not answered${since}; messages you send wait and go out when it is back`,
+        when,
+        ")",
+      );
+      if (view.retryAt !== undefined && view.retryAt > now) {
+        this.#countdown = countdown(
+          view.retryAt,
+          (s) => {
+            when.textContent = `; next try in ${s} s`;
+          },
+          () => {
+            when.textContent = "; trying again";
+          },
+        );
+      }
+      return;
+    }
+    this.#show(view.session ?? "unknown", sessionLabel(view.session), "");
   }
 
   setLive(live: boolean, reconnectInMs?: number): void {
@@ -56,5 +115,11 @@ export class HeaderView {
     else if (reconnectInMs !== undefined)
       this.#live.textContent = `live updates off, reconnecting in ${Math.ceil(reconnectInMs / 1000)} s`;
     else this.#live.textContent = "live updates off";
+  }
+
+  #show(status: string, label: string, detail: string | null): void {
+    this.#badge.textContent = label;
+    this.#badge.dataset.status = status;
+    if (detail !== null) this.#detail.textContent = detail;
   }
 }

@@ -1,254 +1,428 @@
 /**
- * The signed-in page: header, chat list and conversation, kept current by the realtime
- * socket; while the socket is down, the status poller's rhythm refreshes the lists instead.
+ * The signed-in inbox: header, chat list and conversation, kept current by the realtime
+ * socket (which replays what it missed after a drop); the status poller keeps the header
+ * true about WAHA, and a list that failed to load tries again by itself.
  */
 import type { ApiClient } from "../client/api-client.ts";
-import { sessionStatusOf } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
+import {
+  type ChatFilter,
+  filterChats,
+  filtersFor,
+  isOwnChat,
+  unreadChats,
+} from "../client/chat-filter.ts";
 import { MediaQueue } from "../client/media-queue.ts";
 import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
+import { RetryingLoad } from "../client/retrying-load.ts";
+import { SendTracker } from "../client/send-tracker.ts";
 import { StatusPoller } from "../client/status-poller.ts";
-import type { Agent, Chat, Me, Message, PollingConfig } from "../client/types.ts";
+import type { Agent, Chat, Me, Message, SearchHit, StatusSnapshot } from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
-import { renderChatList } from "./chat-list.ts";
+import { isUpstreamFailure, WahaHealth } from "../client/waha-health.ts";
+import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
 import { describeError } from "./format.ts";
 import { HeaderView } from "./header-view.ts";
+import { applyEvent } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
+import { Notifier } from "./notifier.ts";
+import { PhotoViewer } from "./photo-viewer.ts";
+import { QrPanel } from "./qr-panel.ts";
+import { Sender, sentMessage } from "./sender.ts";
+import { SidebarView } from "./sidebar-view.ts";
 
-export interface InboxDeps {
-  api: ApiClient;
-  me: Me;
-  config: PollingConfig;
-  onSignOut: () => void;
-}
-
+const TITLE = "wa-edge inbox";
 /** Chat-list refreshes triggered by events are bunched up this long. */
 const REFRESH_DEBOUNCE_MS = 500;
 
-export class InboxApp {
+export class InboxApp implements PageApp {
   readonly element: HTMLElement;
-  readonly #api: ApiClient;
-  readonly #me: Me;
-  readonly #header: HeaderView;
-  readonly #chatList = h("ul", { class: "chat-list" });
-  readonly #listNote = h("p", { class: "sidebar__note", role: "status" });
+  readonly api: ApiClient;
+  readonly me: Me;
+  readonly header: HeaderView;
+  readonly sidebar: SidebarView;
+  readonly conversation: ConversationView;
+  readonly health = new WahaHealth();
+  readonly tracker: SendTracker;
+  readonly notifier: Notifier;
+  readonly #qr: QrPanel;
+  readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
-  readonly #conversation: ConversationView;
-  readonly #poller: StatusPoller;
+  readonly #poller: StatusPoller<StatusSnapshot>;
   readonly #realtime: RealtimeConnection;
+  readonly #chatsLoad: RetryingLoad<Chat[]>;
+  readonly #sender: Sender;
   readonly #visibility = documentVisibility();
 
-  #chats: Chat[] = [];
+  chats: Chat[] = [];
   #agents: Agent[] | undefined;
-  #everLive = false;
+  #filter: ChatFilter;
+  #query = "";
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #outboxTimer: ReturnType<typeof setTimeout> | undefined;
+  #firstTicket: { ticket: string; seq: number; at: number } | undefined;
+  #wantedChat: string | undefined;
 
-  constructor(deps: InboxDeps) {
-    this.#api = deps.api;
-    this.#me = deps.me;
-    this.#header = new HeaderView(deps.me, deps.onSignOut);
-    this.#queue = new MediaQueue({ load: (key) => this.#api.media(key.jid, key.id) });
-    this.#conversation = new ConversationView({
-      api: this.#api,
-      media: new MediaView(this.#queue),
+  constructor(deps: PageDeps) {
+    this.api = deps.api;
+    this.me = deps.me;
+    const staff = deps.me.role !== "agent";
+    this.notifier = new Notifier(TITLE, (jid) => this.select(jid));
+    this.header = new HeaderView({
+      me: deps.me,
+      onSignOut: deps.onSignOut,
+      adminLink: staff,
+      ...(this.notifier.canAsk ? { onEnableNotifications: () => this.notifier.ask() } : {}),
+    });
+    this.#qr = new QrPanel(this.api);
+    this.header.extra.append(this.#qr.element);
+    this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
+    const viewer = new PhotoViewer();
+    this.tracker = new SendTracker({
+      onChange: (jid) => {
+        if (this.conversation.jid === jid) this.conversation.pendingChanged();
+      },
+      onSent: (pending, id) => {
+        if (id && this.conversation.jid === pending.jid) {
+          this.conversation.add(sentMessage(pending, id), true);
+          this.conversation.refreshTimes();
+        } else if (!id && this.conversation.jid === pending.jid) {
+          this.conversation.reload();
+        }
+        this.#movedUp(pending.jid, pending.body ?? "[media]");
+      },
+    });
+    this.#sender = new Sender(this.api, this.tracker, () => this.#poller.checkSoon());
+    this.#filter = filtersFor(deps.me, new Set())[0] ?? "all";
+    this.sidebar = new SidebarView({
+      filters: filtersFor(deps.me, new Set()),
+      onFilter: (filter) => {
+        this.#filter = filter;
+        this.renderList();
+      },
+      onSearch: (query) => void this.#search(query),
+      onSelect: (jid) => this.select(jid),
+      onHit: (hit: SearchHit) => this.select(hit.jid, hit.id),
+    });
+    this.conversation = new ConversationView({
+      api: this.api,
+      media: new MediaView(this.#queue, viewer),
       me: deps.me,
       agents: () => this.#agents,
-      onAssigned: (jid, agentId) => this.#assigned(jid, agentId),
-      onSent: (jid, text) => this.#sent(jid, text),
+      pending: (jid) => this.tracker.forChat(jid),
+      onAssigned: (jid, agentId) => this.assigned(jid, agentId),
+      onSend: (chat, draft) => this.#sender.send(chat, draft),
+      onRetrySend: (clientId) => this.#sender.retry(clientId),
+      onReact: (chat, message, reaction) => this.#react(chat, message, reaction),
+      onBack: () => this.#showPane("list"),
     });
-    this.#poller = new StatusPoller({
+    this.#poller = new StatusPoller<StatusSnapshot>({
       config: deps.config,
-      check: async () => sessionStatusOf(await this.#api.wahaStatus()),
-      onStatus: (status) => {
-        this.#header.setStatus(status);
-        // Polling only runs while the socket is down: keep the lists fresh the same way.
+      check: () => this.api.wahaStatus(),
+      working: (s) => s.status === "WORKING" && s.cache !== "STALE",
+      // The header's first word should be true, not "checking…": the gateway's cache makes it free.
+      firstCheckDelayMs: 0,
+      onStatus: (snapshot) => {
+        const wasDown = this.health.view.reach !== "up";
+        this.health.fromStatus(snapshot, Date.now());
+        this.#renderHealth();
+        if (wasDown && this.health.view.reach === "up") this.#wahaBack();
+        // Without the socket, the poll's rhythm keeps the lists fresh too.
         if (!this.#realtime.live) this.#catchUp();
       },
-      onError: (error, nextInMs) => this.#header.setStatusError(describeError(error), nextInMs),
+      onError: (error) => {
+        this.health.fromError(error, Date.now());
+        this.#renderHealth();
+      },
       visibility: this.#visibility,
     });
+    deps.onApiFailure((error) => {
+      if (!isUpstreamFailure(error) && error.status !== 0) return;
+      this.health.fromError(error, Date.now());
+      this.#renderHealth();
+      this.#poller.checkSoon();
+    });
     this.#realtime = new RealtimeConnection({
-      ticket: async () => (await this.#api.realtimeTicket()).ticket,
-      url: (ticket) => realtimeUrl(window.location, ticket),
+      ticket: () => this.#ticket(),
+      url: (ticket, since) => realtimeUrl(window.location, ticket, since),
       pingIntervalMs: deps.config.pingInterval,
       onEvent: (event) => this.#onEvent(event),
       onLiveChange: (live) => {
         this.#poller.setRealtimeLive(live);
-        this.#header.setLive(live);
-        // Back after a drop: fetch what the socket may have missed.
-        if (live && this.#everLive) this.#catchUp();
-        if (live) this.#everLive = true;
+        this.header.setLive(live);
+        if (live) {
+          this.health.gatewayAnswered(Date.now());
+          this.#renderHealth();
+          // What the socket missed is replayed; a list that never loaded is tried again.
+          this.#chatsLoad.ifFailed();
+        }
       },
-      onReconnectScheduled: (delayMs) => this.#header.setLive(false, delayMs),
+      onReconnectScheduled: (delayMs) => this.header.setLive(false, delayMs),
     });
-    this.element = h(
+    this.#chatsLoad = new RetryingLoad({
+      load: () => this.api.chats(),
+      capMs: 15_000,
+      onValue: (chats) => this.#chatsLoaded(chats),
+      onError: (error, retryAt) => {
+        const text = `Could not load the chats: ${describeError(error)}.`;
+        this.sidebar.setNote(
+          text,
+          retryAt === undefined ? undefined : { at: retryAt, now: () => this.#chatsLoad.now() },
+        );
+      },
+    });
+    this.#layout = h(
       "div",
-      { class: "app" },
-      this.#header.element,
-      h(
-        "div",
-        { class: "layout" },
-        h(
-          "nav",
-          { class: "sidebar", "aria-labelledby": "chats-title" },
-          h("h2", { id: "chats-title", class: "sidebar__title" }, "Chats"),
-          this.#listNote,
-          this.#chatList,
-        ),
-        this.#conversation.element,
-      ),
+      { class: "layout", "data-pane": "list" },
+      this.sidebar.element,
+      this.conversation.element,
     );
+    this.element = h("div", { class: "app" }, this.header.element, this.#layout, viewer.element);
   }
 
   async start(): Promise<void> {
-    this.#listNote.textContent = "Loading chats…";
-    const canAssign = this.#me.role !== "agent";
-    const [chats, agents] = await Promise.allSettled([
-      this.#api.chats(),
-      canAssign ? this.#api.agents() : Promise.resolve(undefined),
-    ]);
-    if (agents.status === "fulfilled") this.#agents = agents.value;
-    else if (canAssign) this.#agents = [];
-    if (chats.status === "fulfilled") {
-      this.#chats = chats.value;
-      this.#listNote.textContent = "";
-    } else {
-      this.#listNote.textContent = `Could not load the chats: ${describeError(chats.reason)}`;
-    }
-    this.#renderList();
+    this.sidebar.setNote("Loading chats…");
     this.#poller.start();
+    this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
+    // The ticket's seq is taken before the lists are read, so the socket replays anything after.
+    try {
+      const first = await this.api.realtimeTicket();
+      this.#firstTicket = { ...first, at: Date.now() };
+    } catch {
+      // The socket asks for its own ticket and retries; the lists do not wait for it.
+    }
+    const staff = this.me.role !== "agent";
+    const agents = staff
+      ? this.api.agents().catch(() => [] as Agent[])
+      : Promise.resolve(undefined);
+    this.#chatsLoad.now();
+    this.#loadOutbox();
+    this.#agents = await agents;
+    // Staff who are agents too get a Mine filter.
+    if (staff)
+      this.sidebar.setFilters(filtersFor(this.me, new Set((this.#agents ?? []).map((a) => a.id))));
+    this.renderList();
     this.#realtime.start();
-    const wanted = new URLSearchParams(window.location.hash.slice(1)).get("chat");
-    if (wanted && this.#chats.some((c) => c.id === wanted)) this.#select(wanted);
   }
 
   stop(): void {
     this.#poller.stop();
     this.#realtime.stop();
+    this.#chatsLoad.stop();
     this.#queue.clear();
+    this.#qr.stop();
     clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#outboxTimer);
   }
 
-  #renderList(): void {
+  renderList(): void {
     const names = this.#agents ? new Map(this.#agents.map((a) => [a.id, a.name])) : undefined;
-    renderChatList(this.#chatList, {
-      chats: this.#chats,
-      selected: this.#conversation.jid,
-      agentNames: names,
-      onSelect: (jid) => this.#select(jid),
-    });
+    this.sidebar.renderChats(
+      filterChats(this.chats, this.#filter, this.me),
+      this.conversation.jid,
+      names,
+    );
+    this.notifier.setUnread(unreadChats(this.chats));
   }
 
-  #select(jid: string): void {
-    const chat = this.#chats.find((c) => c.id === jid);
+  select(jid: string, reveal?: string): void {
+    const chat = this.chats.find((c) => c.id === jid);
     if (!chat) return;
     // Media of the chat being left is no longer wanted; downloads under way still finish.
     this.#queue.cancelQueued();
     window.history.replaceState(null, "", `#chat=${encodeURIComponent(jid)}`);
-    void this.#conversation.open(chat);
+    if (this.conversation.jid !== jid || reveal === undefined) this.conversation.open(chat, reveal);
+    else void this.conversation.reveal(reveal);
     if (chat.unreadCount > 0) {
       chat.unreadCount = 0;
-      this.#markRead(jid);
+      this.markRead(jid);
     }
-    this.#renderList();
+    this.#showPane("chat");
+    this.renderList();
   }
 
-  #markRead(jid: string): void {
-    this.#api.markRead(jid).catch((error: unknown) => {
+  markRead(jid: string): void {
+    this.api.markRead(jid).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 401))
         console.warn(`mark-read ${jid}: ${describeError(error)}`);
     });
   }
 
-  #onEvent(event: RealtimeEvent): void {
-    switch (event.type) {
-      case "session.status":
-        this.#header.setStatus(event.status);
-        break;
-      case "message.new":
-        this.#newMessage(event.jid, event.message);
-        break;
-      case "message.status":
-        if (this.#conversation.jid === event.jid) this.#conversation.setAck(event.id, event.status);
-        break;
-      case "chat.assigned":
-        this.#assigned(event.jid, event.agentId);
-        break;
+  /** A chat changed owner (our own change, or someone else's, live). */
+  assigned(jid: string, agentId: string | null): void {
+    const chat = this.chats.find((c) => c.id === jid);
+    if (this.me.role === "agent" && agentId !== this.me.sub) {
+      // Taken from this agent: it may no longer see the chat.
+      if (!chat) return;
+      this.chats = this.chats.filter((c) => c !== chat);
+      if (this.conversation.jid === jid)
+        this.conversation.close("This chat was assigned to someone else.");
+      this.renderList();
+      return;
     }
+    if (!chat) {
+      this.refreshSoon();
+      return;
+    }
+    chat.owner = agentId;
+    this.conversation.update(chat);
+    if (this.conversation.jid === jid) this.conversation.refreshTimes();
+    this.renderList();
   }
 
-  #newMessage(jid: string, message: Message): void {
-    const open = this.#conversation.jid === jid;
-    const chat = this.#chats.find((c) => c.id === jid);
-    if (open) this.#conversation.add(message);
+  /** A new message from the socket: into the open chat, the list's order and the title. */
+  newMessage(jid: string, message: Message): void {
+    const open = this.conversation.jid === jid;
+    const chat = this.chats.find((c) => c.id === jid);
+    if (open) this.conversation.add(message);
     if (!chat) {
-      this.#refreshSoon();
+      this.refreshSoon();
       return;
     }
     chat.preview = message.body || (message.hasMedia ? "[media]" : null);
     chat.lastMessageAt = new Date(message.timestamp * 1000).toISOString();
     if (!message.fromMe) {
-      if (open && this.#visibility.visible()) this.#markRead(jid);
+      const looking = open && this.#visibility.visible();
+      if (looking) this.markRead(jid);
       else chat.unreadCount += 1;
+      if (!looking && isOwnChat(chat, this.me)) {
+        this.notifier.notify(jid, chat.name || jid, chat.preview ?? "New message");
+      }
     }
-    this.#chats = [chat, ...this.#chats.filter((c) => c !== chat)];
-    this.#renderList();
+    this.chats = [chat, ...this.chats.filter((c) => c !== chat)];
+    this.renderList();
   }
 
-  #sent(jid: string, text: string): void {
-    const chat = this.#chats.find((c) => c.id === jid);
-    if (!chat) return;
-    chat.preview = text;
-    chat.lastMessageAt = new Date().toISOString();
-    this.#chats = [chat, ...this.#chats.filter((c) => c !== chat)];
-    this.#renderList();
-  }
-
-  #assigned(jid: string, agentId: string | null): void {
-    const chat = this.#chats.find((c) => c.id === jid);
-    if (this.#me.role === "agent" && agentId !== this.#me.sub) {
-      // Taken from this agent: it may no longer see the chat.
-      if (!chat) return;
-      this.#chats = this.#chats.filter((c) => c !== chat);
-      if (this.#conversation.jid === jid)
-        this.#conversation.close("This chat was assigned to someone else.");
-      this.#renderList();
-      return;
-    }
-    if (!chat) {
-      this.#refreshSoon();
-      return;
-    }
-    chat.owner = agentId;
-    this.#conversation.update(chat);
-    this.#renderList();
-  }
-
-  #refreshSoon(): void {
+  refreshSoon(): void {
     clearTimeout(this.#refreshTimer);
-    this.#refreshTimer = setTimeout(() => void this.#refreshChats(), REFRESH_DEBOUNCE_MS);
+    this.#refreshTimer = setTimeout(() => this.#chatsLoad.now(), REFRESH_DEBOUNCE_MS);
+  }
+
+  /** The outbox list again (a frame about a send this page does not know, a resync). */
+  outboxSoon(): void {
+    clearTimeout(this.#outboxTimer);
+    this.#outboxTimer = setTimeout(() => this.#loadOutbox(), REFRESH_DEBOUNCE_MS);
+  }
+
+  /** Everything again: the gateway could not replay what the socket missed. */
+  resync(): void {
+    this.#chatsLoad.now();
+    this.conversation.reload();
+    this.#loadOutbox();
+  }
+
+  #onEvent(event: RealtimeEvent): void {
+    if (this.health.fromEvent(event, Date.now())) {
+      this.#renderHealth();
+      if (event.type === "upstream.status" && event.state === "up") this.#wahaBack();
+      // The frame says something changed: the status route has the details (tier, session).
+      this.#poller.checkSoon();
+    }
+    applyEvent(this, event);
+  }
+
+  #renderHealth(): void {
+    const view = this.health.view;
+    this.header.setHealth(view);
+    this.#qr.set(
+      this.me.role === "admin" && view.reach !== "down" && view.session === "SCAN_QR_CODE",
+    );
+    this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS");
+  }
+
+  /** WAHA answers again: whatever failed to load is tried again now. */
+  #wahaBack(): void {
+    this.#chatsLoad.ifFailed();
+    this.conversation.reload();
   }
 
   #catchUp(): void {
-    void this.#refreshChats();
-    void this.#conversation.reload();
+    this.#chatsLoad.now();
+    this.conversation.reload();
   }
 
-  async #refreshChats(): Promise<void> {
-    try {
-      this.#chats = await this.#api.chats();
-      this.#listNote.textContent = "";
-    } catch (error) {
-      this.#listNote.textContent = `Could not refresh the chats: ${describeError(error)}`;
+  async #ticket(): Promise<{ ticket: string; seq: number }> {
+    const first = this.#firstTicket;
+    this.#firstTicket = undefined;
+    // A ticket lives 30 s; the first one is used only while it surely still does.
+    if (first && Date.now() - first.at < 20_000) return first;
+    const fresh = await this.api.realtimeTicket();
+    return first ? { ticket: fresh.ticket, seq: first.seq } : fresh;
+  }
+
+  #chatsLoaded(chats: Chat[]): void {
+    this.chats = chats;
+    this.sidebar.setNote("");
+    const open = this.conversation.jid;
+    const chat = open === undefined ? undefined : chats.find((c) => c.id === open);
+    if (open !== undefined && !chat) this.conversation.close("This chat is no longer yours.");
+    if (chat) this.conversation.update(chat);
+    this.renderList();
+    const wanted = this.#wantedChat;
+    if (wanted && chats.some((c) => c.id === wanted)) {
+      this.#wantedChat = undefined;
+      this.select(wanted);
+    }
+  }
+
+  #loadOutbox(): void {
+    this.api.outbox().then(
+      (entries) => this.tracker.fromOutbox(entries, Date.now()),
+      () => {
+        // Shown again with the next resync or frame; nothing on screen depends on it.
+      },
+    );
+  }
+
+  #movedUp(jid: string, preview: string): void {
+    const chat = this.chats.find((c) => c.id === jid);
+    if (!chat) return;
+    chat.preview = preview;
+    chat.lastMessageAt = new Date().toISOString();
+    this.chats = [chat, ...this.chats.filter((c) => c !== chat)];
+    this.renderList();
+  }
+
+  #react(chat: Chat, message: Message, reaction: string): void {
+    const before = message.reactions ?? [];
+    const mine = before.filter((r) => r.from !== "me");
+    this.conversation.patch(message.id, (m) => ({
+      ...m,
+      reactions: reaction ? [...mine, { from: "me", text: reaction }] : mine,
+    }));
+    this.#sender.react(chat, message, reaction).then(
+      () => {},
+      (error: unknown) => {
+        this.conversation.patch(message.id, (m) => ({ ...m, reactions: before }));
+        this.conversation.composer.setError(`Reaction not sent: ${describeError(error)}`);
+      },
+    );
+  }
+
+  async #search(query: string): Promise<void> {
+    this.#query = query;
+    if (query === "") {
+      this.sidebar.renderHits("", undefined, () => "");
       return;
     }
-    const open = this.#conversation.jid;
-    const chat = open === undefined ? undefined : this.#chats.find((c) => c.id === open);
-    if (open !== undefined && !chat) this.#conversation.close("This chat is no longer yours.");
-    if (chat) this.#conversation.update(chat);
-    this.#renderList();
+    try {
+      const hits = await this.api.search(query, { limit: 30 });
+      if (this.#query !== query) return;
+      const names = (jid: string) => this.chats.find((c) => c.id === jid)?.name ?? jid;
+      this.sidebar.renderHits(query, hits, names);
+    } catch (error) {
+      if (this.#query !== query) return;
+      this.sidebar.setNote(`Search failed: ${describeError(error)}.`);
+    }
+  }
+
+  #showPane(pane: "list" | "chat"): void {
+    this.#layout.dataset.pane = pane;
+    if (pane === "list") {
+      this.sidebar.element.querySelector<HTMLElement>("[aria-current='true']")?.focus();
+    }
   }
 }

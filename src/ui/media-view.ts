@@ -1,16 +1,19 @@
 /**
  * A message's picture, voice note, video or document, fetched through the media queue
- * only once it scrolls into view (documents: once asked for), with a clear note and a
- * retry button when the gateway says the file is not there (yet).
+ * only once it scrolls into view (documents: once asked for): a photo opens in the viewer,
+ * every kind can be downloaded, a file the browser cannot play says so, and a file the
+ * gateway does not have (yet) counts down to when it may be asked again.
  */
 import type { MediaKey, MediaQueue, MediaResult } from "../client/media-queue.ts";
 import type { Message, MessageMedia } from "../client/types.ts";
+import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime } from "./format.ts";
+import type { PhotoViewer } from "./photo-viewer.ts";
 
-type Kind = "image" | "audio" | "video" | "document";
+export type MediaKind = "image" | "audio" | "video" | "document";
 
-function kindOf(media: MessageMedia): Kind {
+export function kindOf(media: Pick<MessageMedia, "mimetype">): MediaKind {
   const type = media.mimetype?.split(";")[0]?.trim() ?? "";
   if (type.startsWith("image/")) return "image";
   if (type.startsWith("audio/")) return "audio";
@@ -18,12 +21,30 @@ function kindOf(media: MessageMedia): Kind {
   return "document";
 }
 
-const NOUNS: Record<Kind, string> = {
+const NOUNS: Record<MediaKind, string> = {
   image: "photo",
   audio: "voice note",
   video: "video",
   document: "document",
 };
+
+const EXTENSIONS: Record<string, string> = {
+  "image/jpeg": "jpg",
+  "image/png": "png",
+  "image/webp": "webp",
+  "audio/ogg": "ogg",
+  "audio/mpeg": "mp3",
+  "video/mp4": "mp4",
+  "application/pdf": "pdf",
+};
+
+/** The name a download gets: the sender's file name, else one made from kind and time. */
+export function fileNameOf(media: MessageMedia, message: Message): string {
+  if (media.filename) return media.filename;
+  const type = media.mimetype?.split(";")[0]?.trim() ?? "";
+  const day = new Date(message.timestamp * 1000).toISOString().slice(0, 10);
+  return `${NOUNS[kindOf(media)].replace(" ", "-")}-${day}.${EXTENSIONS[type] ?? "bin"}`;
+}
 
 /** The queue key from the gateway's `/api/wa/media?jid&id` URL, else from the message. */
 export function mediaKeyOf(jid: string, message: Message, url: string): MediaKey {
@@ -33,11 +54,14 @@ export function mediaKeyOf(jid: string, message: Message, url: string): MediaKey
 
 export class MediaView {
   readonly #queue: MediaQueue;
+  readonly #viewer: PhotoViewer;
   readonly #observer: IntersectionObserver;
   readonly #pending = new WeakMap<Element, () => void>();
+  readonly #countdowns = new Set<Countdown>();
 
-  constructor(queue: MediaQueue) {
+  constructor(queue: MediaQueue, viewer: PhotoViewer) {
     this.#queue = queue;
+    this.#viewer = viewer;
     this.#observer = new IntersectionObserver(
       (entries) => {
         for (const entry of entries) {
@@ -46,13 +70,15 @@ export class MediaView {
           this.#pending.get(entry.target)?.();
         }
       },
-      { rootMargin: "200px" },
+      { rootMargin: "300px" },
     );
   }
 
   /** Stops watching every placeholder, e.g. when the conversation changes. */
   reset(): void {
     this.#observer.disconnect();
+    for (const c of this.#countdowns) c.cancel();
+    this.#countdowns.clear();
   }
 
   render(jid: string, message: Message): HTMLElement | undefined {
@@ -73,14 +99,19 @@ export class MediaView {
     };
 
     if (kind === "document") {
-      const name = media.filename ?? "document";
+      const name = fileNameOf(media, message);
       replaceChildren(
         box,
-        h("button", { type: "button", class: "media__fetch", onclick: load }, `Open ${name}`),
+        h(
+          "button",
+          { type: "button", class: "media__fetch", onclick: load },
+          h("span", { class: "media__doc-icon", "aria-hidden": "true" }, "📄"),
+          ` Download ${name}`,
+        ),
       );
       return box;
     }
-    replaceChildren(box, h("span", { class: "media__note" }, `${capitalise(NOUNS[kind])}`));
+    replaceChildren(box, h("span", { class: "media__note" }, capitalise(NOUNS[kind])));
     this.#pending.set(box, load);
     this.#observer.observe(box);
     return box;
@@ -88,7 +119,7 @@ export class MediaView {
 
   #show(
     box: HTMLElement,
-    kind: Kind,
+    kind: MediaKind,
     media: MessageMedia,
     message: Message,
     result: MediaResult,
@@ -111,16 +142,26 @@ export class MediaView {
       return;
     }
     const caption = message.body ? message.body : undefined;
+    const name = fileNameOf(media, message);
+    const download = (label: string) =>
+      h("a", { href: result.url, download: name, class: "media__download" }, label);
     switch (kind) {
-      case "image":
-        replaceChildren(
-          box,
-          h("img", {
-            src: result.url,
-            alt: caption ?? `Photo, ${formatTime(message.timestamp * 1000, true)}`,
-          }),
+      case "image": {
+        const alt = caption ?? `Photo, ${formatTime(message.timestamp * 1000, true)}`;
+        const img = h("img", { src: result.url, alt, class: "media__img", "data-name": name });
+        const open = h(
+          "button",
+          {
+            type: "button",
+            class: "media__open",
+            "aria-label": `Open photo: ${alt}`,
+            onclick: () => this.#viewer.open(img),
+          },
+          img,
         );
+        replaceChildren(box, open);
         break;
+      }
       case "audio":
         replaceChildren(
           box,
@@ -130,26 +171,39 @@ export class MediaView {
             preload: "metadata",
             "aria-label": "Voice note",
           }),
+          download("Download voice note"),
         );
         break;
-      case "video":
-        replaceChildren(
-          box,
-          h("video", {
-            src: result.url,
-            controls: true,
-            preload: "metadata",
-            "aria-label": caption ?? "Video",
-          }),
-        );
+      case "video": {
+        const video = h("video", {
+          src: result.url,
+          controls: true,
+          preload: "metadata",
+          playsinline: true,
+          "aria-label": caption ?? "Video",
+        });
+        const unplayable = () => {
+          replaceChildren(
+            box,
+            h(
+              "p",
+              { class: "media__note media__note--warn", role: "note" },
+              "This video cannot be played in the browser.",
+            ),
+            download(`Download ${name}`),
+          );
+        };
+        video.addEventListener("error", unplayable, { once: true });
+        // A file with no picture in it plays as a dead 0:00 player: say so instead.
+        video.addEventListener("loadedmetadata", () => {
+          if (video.videoWidth === 0 || !Number.isFinite(video.duration) || video.duration === 0)
+            unplayable();
+        });
+        replaceChildren(box, video, download(`Download ${name}`));
         break;
+      }
       case "document": {
-        const name = media.filename ?? "document";
-        const link = h(
-          "a",
-          { href: result.url, download: name, class: "media__document" },
-          `Save ${name}`,
-        );
+        const link = download(`Save ${name}`);
         replaceChildren(box, link);
         link.click();
         break;
@@ -159,29 +213,36 @@ export class MediaView {
 
   #showFailure(
     box: HTMLElement,
-    kind: Kind,
+    kind: MediaKind,
     result: Extract<MediaResult, { status: "failed" }>,
     load: () => void,
   ): void {
-    const wait = Math.max(0, result.retryAt - Date.now());
     const why =
       result.code === "media-not-found"
         ? `This ${NOUNS[kind]} is not available right now.`
         : `Could not load this ${NOUNS[kind]} (${result.code}).`;
     const retry = h(
       "button",
-      { type: "button", class: "media__fetch", onclick: load, disabled: wait > 0 },
+      { type: "button", class: "media__fetch", onclick: load, disabled: true },
       "Try again",
     );
-    const note = h(
-      "span",
-      { class: "media__note", role: "status" },
-      why,
-      wait > 0 ? ` Try again in ${Math.ceil(wait / 1000)} s.` : "",
-    );
+    const when = h("span", { class: "media__when" });
+    const note = h("span", { class: "media__note", role: "status" }, why, " ", when);
     replaceChildren(box, note, retry);
-    // The queue would answer from the cooldown anyway; the button stays off so nobody clicks in vain.
-    if (wait > 0) setTimeout(() => retry.removeAttribute("disabled"), wait);
+    // The queue would answer from the cooldown anyway; the button waits so nobody clicks in vain.
+    let done = false;
+    const timer = countdown(
+      result.retryAt,
+      (seconds) => {
+        when.textContent = `Try again in ${seconds} s.`;
+      },
+      () => {
+        done = true;
+        when.textContent = "";
+        retry.disabled = false;
+      },
+    );
+    if (!done) this.#countdowns.add(timer);
   }
 }
 

@@ -5,6 +5,7 @@
 import { h } from "./dom.ts";
 
 export function signInView(
+  title: string,
   reason: string | undefined,
   onToken: (token: string) => void,
 ): HTMLElement {
@@ -33,7 +34,7 @@ export function signInView(
   return h(
     "main",
     { class: "signin", "aria-labelledby": "signin-title" },
-    h("h1", { id: "signin-title" }, "wa-edge inbox"),
+    h("h1", { id: "signin-title" }, title),
     reason ? h("p", { class: "signin__reason", role: "alert" }, reason) : null,
     h("p", {}, "Open the sign-in link you were given, or paste its token here."),
     form,
@@ -61,11 +62,11 @@ export function notAnAgentView(
 }
 
 /** A sign-in the page does not hold (Access, a cookie) ended: loading the page again renews it. */
-export function sessionEndedView(reason: string, onReload: () => void): HTMLElement {
+export function sessionEndedView(title: string, reason: string, onReload: () => void): HTMLElement {
   return h(
     "main",
     { class: "signin", "aria-labelledby": "signin-title" },
-    h("h1", { id: "signin-title" }, "wa-edge inbox"),
+    h("h1", { id: "signin-title" }, title),
     h("p", { class: "signin__reason", role: "alert" }, reason),
     h("button", { type: "button", onclick: onReload }, "Sign in again"),
   );

@@ -34,14 +34,20 @@ async function thrown(promise: Promise<unknown>): Promise<ApiError> {
 describe("API client", () => {
   it("sends the bearer token and JSON bodies, and parses JSON answers", async () => {
     const { api, requests } = client(Response.json({ ok: true }));
-    expect(await api.sendText("15550100001@c.us", "hello")).toEqual({ ok: true });
+    expect(await api.sendText("15550100001@c.us", "hello", { clientId: "c-12345678" })).toEqual({
+      ok: true,
+    });
     const [req] = requests;
     expect(req?.url).toBe("/api/wa/send-text");
     expect(req?.init?.method).toBe("POST");
     const headers = new Headers(req?.init?.headers);
     expect(headers.get("Authorization")).toBe("Bearer tok");
     expect(headers.get("Content-Type")).toBe("application/json");
-    expect(JSON.parse(String(req?.init?.body))).toEqual({ jid: "15550100001@c.us", text: "hello" });
+    expect(JSON.parse(String(req?.init?.body))).toEqual({
+      jid: "15550100001@c.us",
+      text: "hello",
+      clientId: "c-12345678",
+    });
   });
 
   it("encodes the chat id in assignment paths and unassigns with DELETE", async () => {

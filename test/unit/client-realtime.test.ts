@@ -48,9 +48,9 @@ function connection(overrides: Partial<RealtimeOptions> = {}) {
     ticket: async () => {
       tickets.push(Date.now() - start);
       n += 1;
-      return `t${n}`;
+      return { ticket: `t${n}`, seq: 40 + n };
     },
-    url: (ticket) => `ws://gateway.test/api/realtime?ticket=${ticket}`,
+    url: (ticket, since) => `ws://gateway.test/api/realtime?ticket=${ticket}&since=${since}`,
     pingIntervalMs: 30_000,
     openSocket: sockets.openSocket,
     random: () => 0,
@@ -74,9 +74,34 @@ describe("realtime connection", () => {
     expect(realtimeUrl({ protocol: "http:", host: "127.0.0.1:8787" }, "a+b/c")).toBe(
       "ws://127.0.0.1:8787/api/realtime?ticket=a%2Bb%2Fc",
     );
-    expect(realtimeUrl({ protocol: "https:", host: "inbox.example" }, "t")).toBe(
-      "wss://inbox.example/api/realtime?ticket=t",
+    expect(realtimeUrl({ protocol: "https:", host: "inbox.example" }, "t", 17)).toBe(
+      "wss://inbox.example/api/realtime?ticket=t&since=17",
     );
+  });
+
+  it("replays from the first ticket's seq, then asks again from the last frame it saw", async () => {
+    const { conn, sockets, events } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    expect(first.url).toContain("ticket=t1&since=41");
+    first.handlers.onOpen();
+    first.handlers.onMessage(
+      JSON.stringify({ type: "session.status", status: "WORKING", seq: 57 }),
+    );
+    first.handlers.onMessage(
+      JSON.stringify({ type: "upstream.status", state: "down", retryAt: "x", seq: 58 }),
+    );
+    first.handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(2_000);
+    const second = sockets.last();
+    // The second ticket names a newer seq, but what this page saw last is 58.
+    expect(second.url).toContain("ticket=t2&since=58");
+    second.handlers.onOpen();
+    second.handlers.onMessage(JSON.stringify({ type: "resync", seq: 90 }));
+    expect(events.map((e) => e.type)).toEqual(["session.status", "upstream.status", "resync"]);
+    expect(conn.since).toBe(90);
+    conn.stop();
   });
 
   it("pings at once and every pingInterval, and counts as live only after the first pong", async () => {
@@ -84,7 +109,7 @@ describe("realtime connection", () => {
     conn.start();
     await vi.advanceTimersByTimeAsync(0);
     const socket = sockets.last();
-    expect(socket.url).toBe("ws://gateway.test/api/realtime?ticket=t1");
+    expect(socket.url).toBe("ws://gateway.test/api/realtime?ticket=t1&since=41");
     socket.handlers.onOpen();
     expect(socket.sent).toEqual(["ping"]);
     expect(conn.live).toBe(false);
@@ -233,7 +258,7 @@ describe("realtime connection", () => {
   });
 
   it("opens nothing after stop, even when a ticket was on its way", async () => {
-    let release: (ticket: string) => void = () => {};
+    let release: (ticket: { ticket: string }) => void = () => {};
     const sockets = fakeSockets();
     const conn = new RealtimeConnection({
       ticket: () => new Promise((resolve) => (release = resolve)),
@@ -244,7 +269,7 @@ describe("realtime connection", () => {
     });
     conn.start();
     conn.stop();
-    release("late");
+    release({ ticket: "late" });
     await vi.advanceTimersByTimeAsync(120_000);
     expect(sockets.opened).toHaveLength(0);
   });

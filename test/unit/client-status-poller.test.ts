@@ -127,40 +127,54 @@ describe("status polling", () => {
     poller.stop();
   });
 
-  it("does not poll while the realtime socket delivers and resumes when it drops", async () => {
+  it("keeps checking while the socket delivers, every baseInterval even once WORKING", async () => {
     const { check, calls } = scriptedCheck(["WORKING"]);
     const poller = new StatusPoller({ config: CONFIG, check });
     poller.start();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(calls).toEqual([5_000]);
 
+    // WAHA sends nothing when it dies: a live socket proves the gateway, not WAHA.
     poller.setRealtimeLive(true);
-    expect(poller.mode).toBe("paused-realtime");
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(calls).toEqual([5_000]);
-
-    // The check that fell due while the socket was live runs as soon as it drops.
-    poller.setRealtimeLive(false);
     expect(poller.mode).toBe("polling");
-    await vi.advanceTimersByTimeAsync(0);
-    expect(calls).toEqual([5_000, 605_000]);
     await vi.advanceTimersByTimeAsync(30_000);
-    expect(calls).toEqual([5_000, 605_000, 635_000]);
+    expect(calls).toEqual([5_000, 20_000, 35_000]);
+
+    // Without the socket each check also stands in for the events: the slower beat.
+    poller.setRealtimeLive(false);
+    await vi.advanceTimersByTimeAsync(45_000);
+    expect(calls).toEqual([5_000, 20_000, 35_000, 50_000, 80_000]);
     poller.stop();
   });
 
-  it("still makes the first check when the socket is live before it, then leaves status to the socket", async () => {
-    const { check, calls } = scriptedCheck([down(), "WORKING"]);
-    const poller = new StatusPoller({ config: CONFIG, check });
+  it("checks at once when told to start without delay, and soon when something hints at a change", async () => {
+    let release: () => void = () => {};
+    const calls: number[] = [];
+    const start = Date.now();
+    const check = () =>
+      new Promise<string>((resolve) => {
+        calls.push(Date.now() - start);
+        release = () => resolve("WORKING");
+      });
+    const poller = new StatusPoller({ config: CONFIG, check, firstCheckDelayMs: 0 });
     poller.start();
-    poller.setRealtimeLive(true);
-    expect(poller.mode).toBe("polling");
-    await vi.advanceTimersByTimeAsync(5_000 + 30_000);
-    // A failed first check does not count: the page still has no status to show.
-    expect(calls).toEqual([5_000, 35_000]);
-    expect(poller.mode).toBe("paused-realtime");
-    await vi.advanceTimersByTimeAsync(10 * 60_000);
-    expect(calls).toEqual([5_000, 35_000]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toEqual([0]);
+    // Asked while a check is under way: the next one comes 2 s after it ends, not in parallel.
+    poller.checkSoon();
+    await vi.advanceTimersByTimeAsync(1_000);
+    release();
+    await vi.advanceTimersByTimeAsync(1_999);
+    expect(calls).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(calls).toEqual([0, 3_000]);
+    release();
+    await vi.advanceTimersByTimeAsync(10_000);
+    poller.checkSoon();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls).toEqual([0, 3_000, 13_000]);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
     poller.stop();
   });
 

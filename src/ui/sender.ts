@@ -1,0 +1,125 @@
+/**
+ * Sending from the page: each draft gets a clientId and a place in the send tracker at
+ * once, then goes to the gateway; a retry goes through the outbox when the gateway holds
+ * the send, or repeats the request under the same clientId (never sent twice).
+ */
+import type { ApiClient } from "../client/api-client.ts";
+import { ApiError } from "../client/api-error.ts";
+import { newClientId, type PendingSend, type SendTracker } from "../client/send-tracker.ts";
+import type { Chat, Message, SendAnswer } from "../client/types.ts";
+import type { Draft } from "./composer.ts";
+import { describeError } from "./format.ts";
+
+export class Sender {
+  readonly #api: ApiClient;
+  readonly #tracker: SendTracker;
+  readonly #onQueued: () => void;
+
+  constructor(api: ApiClient, tracker: SendTracker, onQueued: () => void) {
+    this.#api = api;
+    this.#tracker = tracker;
+    this.#onQueued = onQueued;
+  }
+
+  send(chat: Chat, draft: Draft, now = Date.now()): void {
+    const replyTo = draft.replyTo
+      ? { id: draft.replyTo.id, body: draft.replyTo.body, fromMe: draft.replyTo.fromMe }
+      : null;
+    const pending = this.#tracker.add({
+      clientId: newClientId(),
+      jid: chat.id,
+      kind: draft.file ? "media" : "text",
+      body: draft.text === "" ? null : draft.text,
+      replyTo,
+      file: draft.file ? { name: draft.file.name, type: draft.file.type, blob: draft.file } : null,
+      createdAt: now,
+    });
+    void this.#attempt(pending, () => this.#submit(pending));
+  }
+
+  retry(clientId: string): void {
+    const pending = this.#tracker.get(clientId);
+    if (!pending) return;
+    this.#tracker.retrying(clientId);
+    void this.#attempt(pending, async () => {
+      const canResend = pending.kind === "text" || pending.file?.blob !== undefined;
+      if (!pending.inOutbox && canResend) return this.#submit(pending);
+      try {
+        return await this.#api.retryOutbox(clientId);
+      } catch (error) {
+        // Not (or no longer) failed in the outbox: it is queued there, or never got there.
+        if (error instanceof ApiError && error.status === 409)
+          return { clientId, status: "queued" };
+        if (error instanceof ApiError && error.status === 404 && canResend)
+          return this.#submit(pending);
+        throw error;
+      }
+    });
+  }
+
+  /** Our reaction to a message ("" takes it back). */
+  react(chat: Chat, message: Message, reaction: string): Promise<unknown> {
+    return this.#api.react(chat.id, message.id, reaction);
+  }
+
+  #submit(pending: PendingSend): Promise<SendAnswer> {
+    const options = { clientId: pending.clientId, replyTo: pending.replyTo?.id };
+    const file = pending.file;
+    if (pending.kind === "media" && file?.blob) {
+      return this.#api.sendMedia(pending.jid, file.blob, file.name, {
+        ...options,
+        ...(pending.body ? { caption: pending.body } : {}),
+      });
+    }
+    return this.#api.sendText(pending.jid, pending.body ?? "", options);
+  }
+
+  async #attempt(pending: PendingSend, call: () => Promise<SendAnswer>): Promise<void> {
+    try {
+      const answer = await call();
+      this.#tracker.answered(pending.clientId, answer);
+      if (answer.status === "queued") this.#onQueued();
+    } catch (error) {
+      // WAHA's own refusal leaves a failed entry in the outbox (retried there); a bad
+      // request or an answer that never came does not.
+      const inOutbox =
+        error instanceof ApiError &&
+        error.status >= 400 &&
+        error.code !== "invalid-request" &&
+        error.code !== "waha-plus-required" &&
+        error.code !== "payload-too-large" &&
+        error.status !== 401 &&
+        error.status !== 403 &&
+        error.status !== 429;
+      this.#tracker.failed(pending.clientId, describeError(error), inOutbox);
+    }
+  }
+}
+
+/** The message a send became, shown until the gateway's own copy arrives. */
+export function sentMessage(pending: PendingSend, id: string, now = Date.now()): Message {
+  const file = pending.file;
+  return {
+    id,
+    timestamp: Math.floor(now / 1000),
+    from: "me",
+    fromMe: true,
+    to: pending.jid,
+    body: pending.body,
+    hasMedia: pending.kind === "media",
+    media:
+      pending.kind === "media"
+        ? {
+            url: `/api/wa/media?${new URLSearchParams({ jid: pending.jid, id })}`,
+            mimetype: file?.type || null,
+            filename: file?.name ?? null,
+          }
+        : null,
+    ack: 1,
+    ackName: "SERVER",
+    replyTo: pending.replyTo,
+    reactions: [],
+    editedAt: null,
+    revokedAt: null,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * The left side: search over every stored message, the list's filters (Mine, Unassigned,
+ * All, Unread), a note while the list loads or waits to try again, and the chat list or
+ * the search hits.
+ */
+import type { ChatFilter } from "../client/chat-filter.ts";
+import { FILTER_LABELS } from "../client/chat-filter.ts";
+import type { Chat, SearchHit } from "../client/types.ts";
+import { renderChatList } from "./chat-list.ts";
+import { type Countdown, countdown } from "./countdown.ts";
+import { h, replaceChildren } from "./dom.ts";
+import { formatTime, snippetParts } from "./format.ts";
+
+export interface SidebarDeps {
+  filters: ChatFilter[];
+  onFilter: (filter: ChatFilter) => void;
+  /** "" clears the search. */
+  onSearch: (query: string) => void;
+  onSelect: (jid: string) => void;
+  onHit: (hit: SearchHit) => void;
+}
+
+/** Typing pauses this long before the search is asked. */
+const SEARCH_DELAY_MS = 300;
+
+export class SidebarView {
+  readonly element: HTMLElement;
+  readonly #deps: SidebarDeps;
+  readonly #search = h("input", {
+    type: "search",
+    id: "search-input",
+    name: "q",
+    placeholder: "Search messages",
+    autocomplete: "off",
+  });
+  readonly #filters = h("div", { class: "filters", role: "group", "aria-label": "Show chats" });
+  readonly #note = h("p", { class: "sidebar__note", role: "status" });
+  readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
+  readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
+  #filter: ChatFilter;
+  #countdown: Countdown | undefined;
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(deps: SidebarDeps) {
+    this.#deps = deps;
+    this.#filter = deps.filters[0] ?? "all";
+    this.setFilters(deps.filters);
+    this.#search.addEventListener("input", () => {
+      clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(
+        () => deps.onSearch(this.#search.value.trim()),
+        SEARCH_DELAY_MS,
+      );
+    });
+    this.#search.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && this.#search.value) {
+        this.#search.value = "";
+        deps.onSearch("");
+      }
+      if (event.key === "Enter") {
+        clearTimeout(this.#searchTimer);
+        deps.onSearch(this.#search.value.trim());
+      }
+    });
+    this.element = h(
+      "nav",
+      { class: "sidebar", "aria-labelledby": "chats-title" },
+      h("h2", { id: "chats-title", class: "sidebar__title" }, "Chats"),
+      h(
+        "form",
+        { class: "search", role: "search", onsubmit: (e) => e.preventDefault() },
+        h("label", { for: "search-input", class: "visually-hidden" }, "Search messages"),
+        this.#search,
+      ),
+      this.#filters,
+      this.#note,
+      this.#list,
+      this.#hits,
+    );
+  }
+
+  get filter(): ChatFilter {
+    return this.#filter;
+  }
+
+  /** The filters on offer (staff who are agents too get Mine once the agents are known). */
+  setFilters(filters: ChatFilter[]): void {
+    if (!filters.includes(this.#filter)) this.#choose(filters[0] ?? "all");
+    replaceChildren(
+      this.#filters,
+      ...filters.map((filter) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "filter",
+            "data-filter": filter,
+            "aria-pressed": String(filter === this.#filter),
+            onclick: () => this.#choose(filter),
+          },
+          FILTER_LABELS[filter],
+        ),
+      ),
+    );
+  }
+
+  renderChats(
+    chats: Chat[],
+    selected: string | undefined,
+    agentNames: Map<string, string> | undefined,
+  ): void {
+    renderChatList(this.#list, {
+      chats,
+      selected,
+      agentNames,
+      empty: this.#emptyText(agentNames !== undefined),
+      onSelect: this.#deps.onSelect,
+    });
+  }
+
+  /** Search hits (or undefined to go back to the chat list). */
+  renderHits(query: string, hits: SearchHit[] | undefined, names: (jid: string) => string): void {
+    const searching = hits !== undefined;
+    this.#hits.hidden = !searching;
+    this.#list.hidden = searching;
+    this.#filters.hidden = searching;
+    if (!hits) {
+      replaceChildren(this.#hits);
+      return;
+    }
+    if (hits.length === 0) {
+      replaceChildren(
+        this.#hits,
+        h("li", { class: "chat-list__empty" }, `No messages match “${query}”.`),
+      );
+      return;
+    }
+    replaceChildren(
+      this.#hits,
+      ...hits.map((hit) =>
+        h(
+          "li",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "hit",
+              "data-jid": hit.jid,
+              onclick: () => this.#deps.onHit(hit),
+            },
+            h("span", { class: "hit__name" }, names(hit.jid)),
+            h("time", { class: "hit__time" }, formatTime(hit.timestamp * 1000)),
+            h(
+              "span",
+              { class: "hit__snippet" },
+              ...snippetParts(hit.snippet).map((p) => (p.hit ? h("mark", {}, p.text) : p.text)),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** A note above the list; with `retryAt`, counts down to the next attempt and offers one now. */
+  setNote(text: string, retry?: { at: number; now: () => void }): void {
+    this.#countdown?.cancel();
+    this.#countdown = undefined;
+    if (!retry) {
+      this.#note.textContent = text;
+      return;
+    }
+    const when = h("span", {});
+    replaceChildren(
+      this.#note,
+      text,
+      " ",
+      when,
+      " ",
+      h("button", { type: "button", class: "link-button", onclick: retry.now }, "Try now"),
+    );
+    this.#countdown = countdown(
+      retry.at,
+      (s) => {
+        when.textContent = `Trying again in ${s} s.`;
+      },
+      () => {
+        when.textContent = "Trying again…";
+      },
+    );
+  }
+
+  #choose(filter: ChatFilter): void {
+    this.#filter = filter;
+    for (const button of this.#filters.querySelectorAll<HTMLButtonElement>("button")) {
+      button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
+    }
+    this.#deps.onFilter(filter);
+  }
+
+  #emptyText(staff: boolean): string {
+    switch (this.#filter) {
+      case "unread":
+        return "No unread chats.";
+      case "unassigned":
+        return "Every chat has someone.";
+      case "mine":
+        return staff ? "No chats are assigned to you." : "No chats are assigned to you yet.";
+      case "all":
+        return "No chats yet.";
+    }
+  }
+}
