@@ -45,6 +45,8 @@ export async function startStack(
     vars?: Record<string, string>;
     seedSql?: string;
     logLevel?: "info" | "warn" | "error" | "log";
+    /** The simulator's WAHA tier; default CORE (media sending needs PLUS). */
+    simTier?: "CORE" | "PLUS";
   } = {},
 ): Promise<Stack> {
   const secrets = opts.secrets ?? randomSecrets();
@@ -56,6 +58,7 @@ export async function startStack(
     apiKey: secrets.apiKey,
     webhookUrl: `http://127.0.0.1:${port}/api/waha/webhook`,
     webhookHmacKey: secrets.hmac,
+    ...(opts.simTier ? { tier: opts.simTier } : {}),
   });
   let gateway: Gateway | undefined;
   const stop = async () => {

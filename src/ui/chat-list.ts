@@ -15,7 +15,7 @@ export interface ChatListProps {
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
   if (props.chats.length === 0) {
-    replaceChildren(list, h("li", { class: "chat-list__empty" }, props.empty));
+    replaceChildren(list, props.empty ? h("li", { class: "chat-list__empty" }, props.empty) : null);
     return;
   }
   replaceChildren(list, ...props.chats.map((chat) => h("li", {}, chatButton(chat, props))));

@@ -57,6 +57,7 @@ export class ConversationView {
   /** Bumped on every chat switch so a late answer for the previous chat is dropped. */
   #generation = 0;
   #wantReveal: string | undefined;
+  #reloadTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(deps: ConversationDeps) {
     this.#deps = deps;
@@ -173,6 +174,11 @@ export class ConversationView {
     this.#loader?.now();
   }
 
+  #reloadSoon(): void {
+    clearTimeout(this.#reloadTimer);
+    this.#reloadTimer = setTimeout(() => this.reload(), 300);
+  }
+
   /** Header and assign control for the chat's current state. */
   update(chat: Chat): void {
     if (chat.id !== this.#chat?.id) return;
@@ -198,6 +204,8 @@ export class ConversationView {
     if (onlyIfAbsent && this.#messages.some((m) => m.id === message.id)) return;
     this.#set(insertLive(this.#messages, message));
     this.#notice.textContent = "";
+    // A live reply names no quote (the frame carries only that it is one): the store has it.
+    if (message.replyTo && message.replyTo.id === null) this.#reloadSoon();
   }
 
   /** Changes one shown message (an ack, an edit, a deletion, a reaction). */

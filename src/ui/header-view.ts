@@ -89,7 +89,7 @@ export class HeaderView {
       this.#show("DOWN", "not answering", null);
       replaceChildren(
         this.#detail,
-        ` (WAHA has not answered${since}; messages you send wait and go out when it is back`,
+        ` (no answer from WAHA${since}; what you send waits and goes out when it is back`,
         when,
         ")",
       );

@@ -58,6 +58,8 @@ export class InboxApp implements PageApp {
   readonly #visibility = documentVisibility();
 
   chats: Chat[] = [];
+  /** Until the list first loads, an empty list means "not known yet", not "no chats". */
+  #chatsKnown = false;
   #agents: Agent[] | undefined;
   #filter: ChatFilter;
   #query = "";
@@ -278,6 +280,8 @@ export class InboxApp implements PageApp {
     const open = this.conversation.jid === jid;
     const chat = this.chats.find((c) => c.id === jid);
     if (open) this.conversation.add(message);
+    // Someone answered (another tab, another person): the first-response time may be set now.
+    if (open && message.fromMe) this.conversation.refreshTimes();
     if (!chat) {
       this.refreshSoon();
       return;
@@ -355,6 +359,9 @@ export class InboxApp implements PageApp {
 
   #chatsLoaded(chats: Chat[]): void {
     this.chats = chats;
+    this.#chatsKnown = true;
+    // A list that loads again means the gateway (and maybe WAHA) answers: worth a fresh look.
+    if (this.health.view.reach !== "up") this.#poller.checkSoon();
     this.sidebar.setNote("");
     const open = this.conversation.jid;
     const chat = open === undefined ? undefined : chats.find((c) => c.id === open);

@@ -29,6 +29,7 @@ export class MessageRow {
   readonly #reactions = h("ul", { class: "message__reactions", "aria-label": "Reactions" });
   readonly #meta = h("span", { class: "message__meta" });
   readonly #tools = h("div", { class: "message__tools" });
+  #toolsKey = "";
 
   constructor(chat: Chat, message: Message, media: MediaView, actions: RowActions) {
     this.#chat = chat;
@@ -101,8 +102,8 @@ export class MessageRow {
   #quote(replyTo: NonNullable<Message["replyTo"]>): HTMLElement {
     const who = replyTo.fromMe === null ? "" : replyTo.fromMe ? "You" : this.#chat.name;
     const text = replyTo.body?.trim() || "a message";
-    const label = `Reply to ${who || "a message"}: ${text}`;
     const content = [
+      h("span", { class: "visually-hidden" }, "Replying to: "),
       who ? h("span", { class: "quote__who" }, who) : null,
       h("span", { class: "quote__text" }, text),
     ];
@@ -113,7 +114,7 @@ export class MessageRow {
           {
             type: "button",
             class: "quote",
-            "aria-label": `${label}. Show the quoted message`,
+            title: "Show the quoted message",
             onclick: () => this.#actions.reveal(id),
           },
           ...content,
@@ -167,6 +168,10 @@ export class MessageRow {
 
   #renderTools(): void {
     const m = this.#message;
+    // Rebuilt only when what they offer changes, so an open picker survives an update.
+    const key = `${m.id}|${Boolean(m.revokedAt)}|${(m.reactions ?? []).find((r) => r.from === "me")?.text ?? ""}`;
+    if (key === this.#toolsKey) return;
+    this.#toolsKey = key;
     if (m.revokedAt) {
       replaceChildren(this.#tools);
       return;
@@ -196,7 +201,7 @@ export class MessageRow {
             onclick: () => {
               picker.hidden = true;
               toggle.setAttribute("aria-expanded", "false");
-              this.#actions.react(m, mine === emoji ? "" : emoji);
+              this.#actions.react(this.#message, mine === emoji ? "" : emoji);
             },
           },
           emoji,

@@ -1,0 +1,382 @@
+/**
+ * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
+ * calls per minute against browser requests, the cache's hit rate, media turned away, the
+ * circuit breaker, live connections, and how the chats are spread over the agents.
+ */
+import type { ApiClient } from "../client/api-client.ts";
+import { ApiError } from "../client/api-error.ts";
+import { StatsHistory } from "../client/stats-history.ts";
+import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
+import { documentVisibility } from "../client/visibility.ts";
+import type { PageApp, PageDeps } from "./boot.ts";
+import { barChart, lineChart } from "./charts.ts";
+import { h, replaceChildren } from "./dom.ts";
+import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
+
+const STATS_EVERY_MS = 5_000;
+const LOAD_EVERY_MS = 30_000;
+/** Samples kept: 5 s apart, ten minutes. */
+const HISTORY = 120;
+
+export class AdminApp implements PageApp {
+  readonly element: HTMLElement;
+  readonly #api: ApiClient;
+  readonly #me: Me;
+  readonly #history = new StatsHistory(HISTORY);
+  readonly #visibility = documentVisibility();
+  readonly #updated = h("p", { class: "admin__updated" });
+  readonly #glance = h("dl", { class: "tiles" });
+  readonly #traffic = h("div", { class: "panel__body" });
+  readonly #hits = h("div", { class: "panel__body" });
+  readonly #rejections = h("div", { class: "panel__body" });
+  readonly #agents = h("div", { class: "panel__body" });
+  readonly #endpoints = h("div", { class: "panel__body" });
+  readonly #main: HTMLElement;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #lastLoad = 0;
+  #load: { agents: Agent[]; assignments: ChatAssignment[]; chats: Chat[] } | undefined;
+  #stopped = false;
+
+  constructor(deps: PageDeps) {
+    this.#api = deps.api;
+    this.#me = deps.me;
+    const panel = (id: string, title: string, body: HTMLElement) =>
+      h(
+        "section",
+        { class: "panel", "aria-labelledby": id },
+        h("h2", { id, class: "panel__title" }, title),
+        body,
+      );
+    this.#main = h(
+      "main",
+      { class: "admin", "aria-labelledby": "admin-title" },
+      h("h2", { class: "visually-hidden", id: "glance-title" }, "At a glance"),
+      this.#glance,
+      h(
+        "div",
+        { class: "panels" },
+        panel("traffic-title", "WAHA calls against browser requests", this.#traffic),
+        panel("hits-title", "Cache hit rate", this.#hits),
+        panel("rejections-title", "Media turned away", this.#rejections),
+        panel("agents-title", "Agents' load", this.#agents),
+        panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
+      ),
+    );
+    this.element = h(
+      "div",
+      { class: "app app--admin" },
+      h(
+        "header",
+        { class: "topbar" },
+        h("h1", { class: "topbar__title", id: "admin-title" }, "wa-edge monitoring"),
+        this.#updated,
+        h(
+          "p",
+          { class: "user" },
+          h("a", { href: "/", class: "topbar__admin" }, "Inbox"),
+          h(
+            "span",
+            { class: "user__name" },
+            `Signed in as ${deps.me.name ?? deps.me.sub} (${deps.me.role})`,
+          ),
+          h(
+            "button",
+            { type: "button", class: "user__signout", onclick: deps.onSignOut },
+            "Sign out",
+          ),
+        ),
+      ),
+      this.#main,
+    );
+    this.#visibility.subscribe((visible) => {
+      if (visible && !this.#stopped) this.#schedule(0);
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.#me.role === "agent") {
+      replaceChildren(
+        this.#main,
+        h("p", { class: "admin__denied", role: "alert" }, "Monitoring is for admins and users. "),
+        h("a", { href: "/" }, "Back to the inbox"),
+      );
+      return;
+    }
+    await this.#tick();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  #schedule(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#tick(), ms);
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#stopped) return;
+    const now = Date.now();
+    try {
+      const wantLoad = now - this.#lastLoad >= LOAD_EVERY_MS;
+      const [stats, load] = await Promise.all([
+        this.#api.stats(),
+        wantLoad ? this.#loadAgents() : Promise.resolve(undefined),
+      ]);
+      if (load) {
+        this.#load = load;
+        this.#lastLoad = now;
+      }
+      this.#history.add(stats, Date.now());
+      this.#render(stats);
+      this.#updated.textContent = `Updated ${clockTime(Date.now())} · every ${STATS_EVERY_MS / 1000} s`;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403) {
+        replaceChildren(
+          this.#main,
+          h("p", { role: "alert" }, "Monitoring is for admins and users."),
+        );
+        return;
+      }
+      this.#updated.textContent = `Could not update: ${describeError(error)} (trying again)`;
+    }
+    // The first stretch comes quickly, so the rates show soon after the page opens.
+    if (this.#visibility.visible())
+      this.#schedule(this.#history.points.length === 0 ? 2_000 : STATS_EVERY_MS);
+  }
+
+  async #loadAgents() {
+    const [agents, assignments, chats] = await Promise.all([
+      this.#api.agents(),
+      this.#api.assignments(),
+      this.#api.chats(),
+    ]);
+    return { agents, assignments, chats };
+  }
+
+  #render(stats: MonitoringStats): void {
+    const points = this.#history.points;
+    const last = points.at(-1);
+    const requestsNow = last?.requestsPerMinute;
+    const waha = stats.upstream.callsPerMinute;
+    const share = requestsNow
+      ? `${Math.round((100 * (last?.wahaPerMinute ?? 0)) / requestsNow)} % of browser requests reach WAHA`
+      : "measuring…";
+    const recentRejected = points.slice(-60).reduce((n, p) => n + p.mediaRejections, 0);
+    const { circuit } = stats;
+    const openedAt = toMillis(circuit.openedAt);
+    const tile = (label: string, value: string, note: string, tone = "") =>
+      h(
+        "div",
+        { class: `tile${tone ? ` tile--${tone}` : ""}` },
+        h("dt", { class: "tile__label" }, label),
+        h("dd", { class: "tile__value" }, value),
+        h("dd", { class: "tile__note" }, note),
+      );
+    replaceChildren(
+      this.#glance,
+      tile(
+        "WAHA calls / min",
+        fmt(waha),
+        `browser requests: ${requestsNow === undefined ? "measuring…" : `${fmt(requestsNow)} / min`}; ${share}`,
+      ),
+      tile(
+        "Cache hit rate",
+        pct(stats.cache.hitRate),
+        `last stretch: ${last?.hitRate == null ? "no cached reads" : pct(last.hitRate)}`,
+      ),
+      tile(
+        "Media turned away",
+        fmt(stats.media.busyRejections + stats.media.cooldownRejections),
+        `${stats.media.busyRejections} busy, ${stats.media.cooldownRejections} cooling down; ${recentRejected} in the last 5 min`,
+        recentRejected > 0 ? "warn" : "",
+      ),
+      tile(
+        "Circuit breaker",
+        circuit.state,
+        circuit.state === "closed"
+          ? `WAHA answers (${circuit.failures} failures in a row)`
+          : `WAHA left alone since ${openedAt === undefined ? "?" : clockTime(openedAt)}; ${circuit.failures} failures`,
+        circuit.state === "closed" ? "good" : "bad",
+      ),
+      tile("Live connections", fmt(stats.realtime.connections), "browsers on the realtime socket"),
+      tile(
+        "Media downloads",
+        `${stats.media.activeDownloads} / ${stats.media.maxConcurrency}`,
+        `${stats.media.cachedItems} files cached (${mb(stats.media.cachedBytes)}), ${fmt(stats.media.served)} served`,
+      ),
+    );
+    const span =
+      points.length > 1
+        ? `last ${formatDuration((points.at(-1)?.at ?? 0) - (points[0]?.at ?? 0))}`
+        : "starting";
+    replaceChildren(
+      this.#traffic,
+      lineChart({
+        title: "Per minute",
+        span,
+        format: fmt,
+        series: [
+          {
+            name: "browser requests",
+            tone: "series--a",
+            values: points.map((p) => p.requestsPerMinute),
+          },
+          { name: "WAHA calls", tone: "series--b", values: points.map((p) => p.wahaPerMinute) },
+        ],
+      }),
+      legend([
+        ["series--a", "browser requests / min"],
+        ["series--b", "WAHA calls / min"],
+      ]),
+    );
+    replaceChildren(
+      this.#hits,
+      lineChart({
+        title: "Hit rate",
+        span,
+        max: 1,
+        format: pct,
+        series: [{ name: "hit rate", tone: "series--a", values: points.map((p) => p.hitRate) }],
+      }),
+      h(
+        "p",
+        { class: "panel__note" },
+        `Since ${formatTime(toMillis(stats.since), true)}: ${fmt(stats.cache.hits)} hits, ${fmt(stats.cache.coalesced)} shared loads, ${fmt(stats.cache.misses)} misses, ${fmt(stats.cache.stale)} stale answers.`,
+      ),
+    );
+    replaceChildren(
+      this.#rejections,
+      lineChart({
+        title: "Media requests turned away per stretch",
+        span,
+        format: fmt,
+        series: [
+          { name: "turned away", tone: "series--b", values: points.map((p) => p.mediaRejections) },
+        ],
+      }),
+      h(
+        "p",
+        { class: "panel__note" },
+        `Busy answers tell browsers to wait (429 with Retry-After); cooldowns keep a missing file from being asked again and again. ${stats.media.evictions} cache evictions.`,
+      ),
+    );
+    this.#renderAgents();
+    this.#renderEndpoints(stats);
+  }
+
+  #renderAgents(): void {
+    const load = this.#load;
+    if (!load) {
+      replaceChildren(this.#agents, h("p", { class: "panel__note" }, "Loading…"));
+      return;
+    }
+    const unread = new Map<string, number>();
+    for (const chat of load.chats) {
+      if (chat.owner && chat.unreadCount > 0)
+        unread.set(chat.owner, (unread.get(chat.owner) ?? 0) + 1);
+    }
+    const unassigned = load.chats.filter((c) => c.owner === null).length;
+    const rows = load.agents.map((agent) => {
+      const mine = load.assignments.filter((a) => a.assignedTo === agent.id);
+      const times = mine
+        .map((a) => {
+          const first = toMillis(a.firstMessageAt);
+          const answer = toMillis(a.firstResponseAt);
+          return first !== undefined && answer !== undefined ? answer - first : undefined;
+        })
+        .filter((t): t is number => t !== undefined)
+        .sort((a, b) => a - b);
+      const median = times[Math.floor((times.length - 1) / 2)];
+      const notes = [
+        `${unread.get(agent.id) ?? 0} unread`,
+        median === undefined
+          ? "no first responses yet"
+          : `first response median ${formatDuration(median)}`,
+      ];
+      if (!agent.active) notes.push("inactive");
+      return { label: agent.name, value: mine.length, note: notes.join(", ") };
+    });
+    replaceChildren(
+      this.#agents,
+      rows.length === 0
+        ? h("p", { class: "panel__note" }, "No agents yet.")
+        : barChart({ title: "Chats assigned per agent", rows, format: (n) => `${n} chats` }),
+      h(
+        "p",
+        { class: "panel__note" },
+        `${unassigned} of ${load.chats.length} chats are unassigned.`,
+      ),
+    );
+  }
+
+  #renderEndpoints(stats: MonitoringStats): void {
+    const rows = Object.entries(stats.upstream.byEndpoint).sort((a, b) => b[1].calls - a[1].calls);
+    replaceChildren(
+      this.#endpoints,
+      h(
+        "table",
+        { class: "table" },
+        h(
+          "caption",
+          { class: "visually-hidden" },
+          "WAHA calls, errors and timeouts by endpoint since the counters started",
+        ),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "endpoint"),
+            h("th", { scope: "col" }, "calls"),
+            h("th", { scope: "col" }, "errors"),
+            h("th", { scope: "col" }, "timeouts"),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          ...rows.map(([name, c]) =>
+            h(
+              "tr",
+              {},
+              h("th", { scope: "row" }, name),
+              h("td", {}, fmt(c.calls)),
+              h("td", {}, fmt(c.errors)),
+              h("td", {}, fmt(c.timeouts)),
+            ),
+          ),
+        ),
+      ),
+      h(
+        "p",
+        { class: "panel__note" },
+        `${fmt(stats.upstream.calls)} calls in all, ${pct(stats.upstream.errorRate)} failed.`,
+      ),
+    );
+  }
+}
+
+function legend(items: Array<[string, string]>): HTMLElement {
+  return h(
+    "ul",
+    { class: "legend" },
+    ...items.map(([tone, label]) =>
+      h("li", {}, h("span", { class: `legend__swatch ${tone}`, "aria-hidden": "true" }), label),
+    ),
+  );
+}
+
+function fmt(n: number): string {
+  return n >= 100 ? Math.round(n).toLocaleString() : String(Math.round(n * 10) / 10);
+}
+
+function pct(rate: number): string {
+  return `${Math.round(rate * 100)} %`;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}

@@ -1,0 +1,198 @@
+/**
+ * What the browser tests share: one local stack per test file (the WAHA simulator and a
+ * real `wrangler dev` gateway with static assets), Debian's Chromium driven by
+ * playwright-core, sign-in by link, an axe-core pass, and screenshots in dist/e2e/.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import {
+  type Browser,
+  type BrowserContext,
+  chromium,
+  type Locator,
+  type Page,
+} from "playwright-core";
+import type { User } from "../../src/lib/types.ts";
+import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
+import { type Stack, startStack } from "../../tools/stack.ts";
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const SCREENSHOTS = path.join(UI_DIR, "..", "e2e");
+
+export const ANA = "15550100001@c.us";
+export const BRIAN = "15550100002@c.us";
+export const CHEN = "15550100003@c.us";
+export const DALIA = "15550100004@c.us";
+export const EMEKA = "15550100005@c.us";
+export const MARKET = "15550100009@c.us";
+export const GROUP = "120363025246125486@g.us";
+
+export const ADMIN: User = { sub: "admin", role: "admin", name: "Admin" };
+export const AMIRA: User = { sub: "agent-1", role: "agent", name: "Amira" };
+export const BRUNO: User = { sub: "agent-2", role: "agent", name: "Bruno" };
+
+const AGENTS_SQL =
+  "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira'), ('agent-2', 'Bruno');";
+
+export interface Harness {
+  stack: Stack;
+  browser: Browser;
+  url: string;
+  /** A signed-in page of a fresh browser context (its own storage, like another person). */
+  signIn(user: User, options?: { width?: number; height?: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { simTier?: "CORE" | "PLUS"; vars?: Record<string, string>; agents?: boolean } = {},
+): Promise<Harness> {
+  await buildUi();
+  const stack = await startStack({
+    ...(options.agents === false ? {} : { seedSql: AGENTS_SQL }),
+    ...(options.vars ? { vars: options.vars } : {}),
+    ...(options.simTier ? { simTier: options.simTier } : {}),
+  });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  const contexts: BrowserContext[] = [];
+  const url = stack.gateway.url;
+  return {
+    stack,
+    browser,
+    url,
+    async signIn(user, { width = 1280, height = 800 } = {}) {
+      const context = await browser.newContext({ viewport: { width, height } });
+      contexts.push(context);
+      const page = await context.newPage();
+      const token = await stack.token(user, 3600);
+      await page.goto(`${url}/#token=${token}`);
+      await page.getByText(`Signed in as ${user.name} (${user.role})`).waitFor();
+      return page;
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => {});
+      await browser.close();
+      await stack.stop();
+    },
+  };
+}
+
+/**
+ * The page's globals as the checks inside `waitForFunction` see them (these tests are
+ * typed without the DOM library). Functions, not strings: the page's CSP forbids eval.
+ */
+export interface PageWindow {
+  document: {
+    querySelectorAll(selector: string): ArrayLike<MediaElement>;
+    querySelector(selector: string): MediaElement | null;
+    documentElement: { scrollWidth: number };
+  };
+  requestAnimationFrame(callback: () => void): number;
+}
+
+export interface MediaElement {
+  complete: boolean;
+  naturalWidth: number;
+  duration: number;
+  videoWidth: number;
+}
+
+/** The chat's button in the list. */
+export function chatButton(page: Page, jid: string): Locator {
+  return page.locator(`.chat-list .chat[data-jid='${jid}']`);
+}
+
+export async function openChat(page: Page, jid: string, name: string): Promise<void> {
+  await chatButton(page, jid).click();
+  await page.getByRole("heading", { level: 2, name }).waitFor();
+}
+
+/** The WhatsApp status the header shows, e.g. "connected" or "not answering". */
+export function headerStatus(page: Page): Locator {
+  return page.locator(".session .badge");
+}
+
+/** A message bubble by its own text (not the text it quotes). */
+export function bubble(page: Page, text: string): Locator {
+  return page
+    .locator(".messages > li.message")
+    .filter({ has: page.locator(".message__body", { hasText: text }) });
+}
+
+/** Whether `inner` is wholly inside `outer` on screen. */
+export async function within(inner: Locator, outer: Locator): Promise<boolean> {
+  const [a, b] = await Promise.all([inner.boundingBox(), outer.boundingBox()]);
+  if (!a || !b) return false;
+  return a.y >= b.y - 1 && a.y + a.height <= b.y + b.height + 1;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
+}
+
+const axeSource = readFileSync(
+  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
+  "utf8",
+);
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: unknown[] }>;
+}
+
+/** axe-core over the page as it is now: no serious or critical violation. */
+export async function assertAccessible(page: Page, state: string): Promise<void> {
+  // Evaluated through the DevTools protocol, which the page's CSP does not govern.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const page = globalThis as unknown as {
+      document: unknown;
+      axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> };
+    };
+    const result = await page.axe.run(page.document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3),
+    }));
+  });
+  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad, [], `axe-core in "${state}": ${JSON.stringify(bad, null, 2)}`);
+}
+
+/** Waits until `fn` holds, polling in the page's own rhythm (no fixed sleeps). */
+export async function eventually(
+  fn: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await fn()) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The pages themselves: the gateway serves the inbox, /admin, the favicon and immutable
+ * assets, keeps /api and /metrics for the Worker; sign-in by link, by the app's cookie,
+ * or by pasting a token; and the header's first word about WhatsApp comes at once.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { AMIRA, type Harness, headerStatus, screenshot, startHarness } from "./helpers.ts";
+
+const SESSION_COOKIE = "shop_session";
+let harness: Harness;
+
+before(async () => {
+  // As if the business's app signed its agents in with a cookie on the inbox's host.
+  harness = await startHarness({ vars: { JWT_COOKIE_NAME: SESSION_COOKIE } });
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+test("the gateway serves the page, /admin, a favicon and immutable assets, and keeps /api and /metrics for the Worker", async () => {
+  const { url } = harness;
+  const home = await fetch(`${url}/`);
+  assert.equal(home.status, 200);
+  assert.match(home.headers.get("Content-Type") ?? "", /^text\/html/);
+  const html = await home.text();
+  const script = /src="(\/assets\/app-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  assert.ok(script, "the page names its script");
+  const js = await fetch(`${url}${script}`);
+  assert.equal(js.headers.get("Cache-Control"), "public, max-age=31536000, immutable");
+  // Every file the script pulls in (the code it shares with /admin) is immutable too.
+  for (const chunk of (await js.text()).match(/\/assets\/shared-[A-Z0-9]+\.js/g) ?? []) {
+    const shared = await fetch(`${url}${chunk}`);
+    assert.equal(shared.headers.get("Cache-Control"), "public, max-age=31536000, immutable");
+  }
+
+  const admin = await fetch(`${url}/admin`);
+  assert.equal(admin.status, 200);
+  assert.match(await admin.text(), /<title>wa-edge monitoring<\/title>/);
+  assert.match(admin.headers.get("Content-Security-Policy") ?? "", /script-src 'self'/);
+
+  const icon = await fetch(`${url}/favicon.ico`);
+  assert.equal(icon.status, 200, "/favicon.ico is there, so browsers stop logging a 404");
+  const bytes = new Uint8Array(await icon.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 4)], [0, 0, 1, 0], "an ICO file");
+
+  const health = await fetch(`${url}/api/health`);
+  assert.deepEqual(await health.json(), { ok: true, version: "0.1.0", config: "valid" });
+  const metrics = await fetch(`${url}/metrics`);
+  assert.equal(metrics.status, 401, "the Worker, not the assets, answers /metrics");
+  assert.match(metrics.headers.get("Content-Type") ?? "", /^application\/json/);
+});
+
+test("the header says what WhatsApp is doing as soon as the chats show, not “checking…” for 5 s", async () => {
+  const page = await harness.signIn(AMIRA);
+  const started = Date.now();
+  await page.getByRole("heading", { name: "Chats" }).waitFor();
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 3_000 });
+  assert.ok(Date.now() - started < 3_000, "the first status check does not wait 5 s");
+  assert.ok(!page.url().includes("token="), "the token left the address bar");
+  await page.context().close();
+});
+
+test("with nothing to sign in with the page asks for a token; with the app's cookie it signs in by itself", async () => {
+  const { browser, stack, url } = harness;
+  const bare = await browser.newContext();
+  const signedOut = await bare.newPage();
+  await signedOut.goto(`${url}/`);
+  await signedOut.getByLabel("Access token").waitFor();
+  await screenshot(signedOut, "sign-in");
+  // A pasted token signs in too.
+  const token = await stack.token(AMIRA, 600);
+  await signedOut.getByLabel("Access token").fill(token);
+  await signedOut.getByRole("button", { name: "Sign in" }).click();
+  await signedOut.getByText("Signed in as Amira (agent)").waitFor();
+  await bare.close();
+
+  const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+  await context.addCookies([{ name: SESSION_COOKIE, value: token, url }]);
+  const agent = await context.newPage();
+  await agent.goto(`${url}/`);
+  await agent.getByText("Signed in as Amira (agent)").waitFor();
+  assert.equal(await agent.evaluate(() => sessionStorage.getItem("wa-edge.token")), null);
+  // The realtime ticket is a POST signed in by the cookie: the page's own Origin lets it through.
+  await agent.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await context.close();
+});

@@ -1,0 +1,97 @@
+/**
+ * WAHA going away and coming back: a chat list that could not load loads by itself, the
+ * header stops saying "connected" within seconds and says it again when WAHA is back, and
+ * a reply written meanwhile waits queued, then goes out, then is read — with no reload.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Page } from "playwright-core";
+import {
+  ADMIN,
+  ANA,
+  assertAccessible,
+  bubble,
+  chatButton,
+  type Harness,
+  headerStatus,
+  openChat,
+  screenshot,
+  startHarness,
+} from "./helpers.ts";
+
+let harness: Harness;
+let page: Page;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+const wahaDown = () => harness.stack.control("faults", { status: 503 });
+const wahaUp = () => harness.stack.control("faults", undefined, "DELETE");
+
+test("a chat list that could not load while WAHA was down loads by itself once WAHA is back", async () => {
+  // A gateway that has never seen the chats has to ask WAHA for them.
+  await wahaDown();
+  page = await harness.signIn(ADMIN);
+  await page.getByText("Could not load the chats").waitFor({ timeout: 20_000 });
+  await page.getByText(/Trying again in \d+ s/).waitFor();
+  await screenshot(page, "chats-could-not-load");
+  // Marks this very page: a reload would lose it.
+  await page.evaluate(() => {
+    (globalThis as { stillThisPage?: boolean }).stillThisPage = true;
+  });
+
+  await wahaUp();
+  // The gateway's breaker keeps WAHA alone for up to 30 s after it opened, then tries again.
+  await chatButton(page, ANA).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByText("Could not load the chats").count(), 0);
+  assert.equal(
+    await page.evaluate(() => (globalThis as { stillThisPage?: boolean }).stillThisPage),
+    true,
+    "the list came back without a reload",
+  );
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 45_000 });
+});
+
+test("when WAHA dies the header says so within seconds; a reply waits queued, goes out when WAHA is back, then is read", async () => {
+  await openChat(page, ANA, "Ana Souza");
+  await bubble(page, "And the order page").waitFor();
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor();
+
+  // WAHA dies without a word: no webhook, no event, only calls that fail.
+  await wahaDown();
+  const diedAt = Date.now();
+  await headerStatus(page).filter({ hasText: "not answering" }).waitFor({ timeout: 30_000 });
+  const noticedInMs = Date.now() - diedAt;
+  assert.ok(noticedInMs < 30_000, `noticed after ${noticedInMs} ms`);
+  // What is stored stays readable while WAHA is away.
+  await bubble(page, "Hi! My blender arrived").waitFor();
+
+  const text = "Sent while WhatsApp was away";
+  await page.getByRole("textbox", { name: "Message" }).fill(text);
+  await page.keyboard.press("Enter");
+  const mine = bubble(page, text);
+  await mine.locator(".message__state", { hasText: "queued" }).waitFor({ timeout: 15_000 });
+  await page.getByText("it goes out as soon as it is back").waitFor();
+  await screenshot(page, "waha-down-queued");
+  await assertAccessible(page, "WAHA down, a reply queued");
+
+  await wahaUp();
+  // The outbox sends it once the breaker lets calls through again.
+  await mine.locator(".message__state", { hasText: /^sent$/ }).waitFor({ timeout: 60_000 });
+  const id = await mine.getAttribute("data-id");
+  assert.ok(id, "the sent message has WhatsApp's id");
+  assert.equal(await page.locator(".messages > li", { hasText: text }).count(), 1, "shown once");
+
+  await harness.stack.control("ack", { messageId: id, ack: 2 });
+  await mine.locator(".message__state", { hasText: "delivered" }).waitFor({ timeout: 10_000 });
+  await harness.stack.control("ack", { messageId: id, ack: 3 });
+  await mine.locator(".message__state", { hasText: "read" }).waitFor({ timeout: 10_000 });
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 45_000 });
+  await screenshot(page, "waha-back-read");
+});
