@@ -143,9 +143,11 @@ export class InboxApp implements PageApp {
     });
     deps.onApiFailure((error) => {
       if (!isUpstreamFailure(error) && error.status !== 0) return;
+      const news = this.health.view.reach === "up";
       this.health.fromError(error, Date.now());
       this.#renderHealth();
-      this.#poller.checkSoon();
+      // A first sign of trouble gets a status check at once; later ones wait their turn.
+      if (news) this.#poller.checkSoon();
     });
     this.#realtime = new RealtimeConnection({
       ticket: () => this.#ticket(),
@@ -226,6 +228,7 @@ export class InboxApp implements PageApp {
       filterChats(this.chats, this.#filter, this.me),
       this.conversation.jid,
       names,
+      this.#chatsKnown,
     );
     this.notifier.setUnread(unreadChats(this.chats));
   }

@@ -108,12 +108,13 @@ export class SidebarView {
     chats: Chat[],
     selected: string | undefined,
     agentNames: Map<string, string> | undefined,
+    known: boolean,
   ): void {
     renderChatList(this.#list, {
       chats,
       selected,
       agentNames,
-      empty: this.#emptyText(agentNames !== undefined),
+      empty: known ? this.#emptyText(agentNames !== undefined) : "",
       onSelect: this.#deps.onSelect,
     });
   }

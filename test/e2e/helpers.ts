@@ -40,8 +40,15 @@ export interface Harness {
   stack: Stack;
   browser: Browser;
   url: string;
-  /** A signed-in page of a fresh browser context (its own storage, like another person). */
-  signIn(user: User, options?: { width?: number; height?: number }): Promise<Page>;
+  /**
+   * A signed-in page of a fresh browser context (its own storage, like another person).
+   * With `notifications`, desktop notifications are allowed and recorded in
+   * `globalThis.notified` instead of shown.
+   */
+  signIn(
+    user: User,
+    options?: { width?: number; height?: number; notifications?: boolean },
+  ): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -78,9 +85,10 @@ export async function startHarness(
     stack,
     browser,
     url,
-    async signIn(user, { width = 1280, height = 800 } = {}) {
+    async signIn(user, { width = 1280, height = 800, notifications = false } = {}) {
       const context = await browser.newContext({ viewport: { width, height } });
       contexts.push(context);
+      if (notifications) await context.addInitScript(recordNotifications);
       const page = await context.newPage();
       const token = await stack.token(user, 3600);
       await page.goto(`${url}/#token=${token}`);
@@ -113,6 +121,27 @@ export interface MediaElement {
   naturalWidth: number;
   duration: number;
   videoWidth: number;
+}
+
+/** Runs in the page before its scripts: a Notification that is allowed and only remembered. */
+function recordNotifications(): void {
+  const notified: Array<{ title: string; body: string; click(): void }> = [];
+  class RecordedNotification extends EventTarget {
+    static permission = "granted";
+    static requestPermission(): Promise<string> {
+      return Promise.resolve("granted");
+    }
+    constructor(title: string, options: { body?: string } = {}) {
+      super();
+      notified.push({
+        title,
+        body: options.body ?? "",
+        click: () => this.dispatchEvent(new Event("click")),
+      });
+    }
+    close(): void {}
+  }
+  Object.assign(globalThis, { Notification: RecordedNotification, notified });
 }
 
 /** The chat's button in the list. */

@@ -1,0 +1,115 @@
+/**
+ * Sending files where WAHA Plus can (the simulator in its Plus tier): a photo with a
+ * caption goes out, shows as it is sent and as WhatsApp reports it delivered and read; a
+ * document goes out as a reply; a failed send says why and can be tried again.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Page } from "playwright-core";
+import { mosaicJpeg } from "../../tools/waha-sim/formats/jpeg.ts";
+import {
+  AMIRA,
+  ANA,
+  assertAccessible,
+  bubble,
+  chatButton,
+  type Harness,
+  openChat,
+  type PageWindow,
+  screenshot,
+  startHarness,
+} from "./helpers.ts";
+
+let harness: Harness;
+let page: Page;
+
+before(async () => {
+  harness = await startHarness({ simTier: "PLUS" });
+  const token = await harness.stack.token({ sub: "admin", role: "admin" }, 600);
+  // Ana's chat is Amira's.
+  const res = await fetch(`${harness.url}/api/wa/assignments/${encodeURIComponent(ANA)}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ agentId: "agent-1" }),
+  });
+  assert.equal(res.status, 200);
+  page = await harness.signIn(AMIRA);
+  await chatButton(page, ANA).waitFor();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+test("a photo with a caption goes out against WAHA Plus and shows sent, delivered, read", async () => {
+  await openChat(page, ANA, "Ana Souza");
+  const attach = page.getByRole("button", { name: "Attach a photo or document" });
+  await attach.waitFor({ timeout: 10_000 });
+  await page.locator("#composer-file").setInputFiles({
+    name: "new-jar.jpg",
+    mimeType: "image/jpeg",
+    buffer: mosaicJpeg(7),
+  });
+  await page.getByText("new-jar.jpg").waitFor();
+  await assertAccessible(page, "a photo chosen to send");
+  await page.getByRole("textbox", { name: "Message" }).fill("Here is the new jar, packed");
+  await page.keyboard.press("Enter");
+
+  const sent = bubble(page, "Here is the new jar, packed");
+  await sent.locator(".message__state", { hasText: "sent" }).waitFor({ timeout: 15_000 });
+  // The photo is WhatsApp's copy now, fetched back through the gateway.
+  await page.waitForFunction(
+    () => {
+      const imgs = Array.from(
+        (globalThis as unknown as PageWindow).document.querySelectorAll(".messages img.media__img"),
+      );
+      return imgs.some((img) => img.complete && img.naturalWidth > 0);
+    },
+    undefined,
+    { timeout: 15_000 },
+  );
+  assert.ok(await sent.getByRole("button", { name: /Open photo/ }).count());
+  const id = await sent.getAttribute("data-id");
+  assert.ok(id);
+  await harness.stack.control("ack", { messageId: id, ack: 2 });
+  await sent.locator(".message__state", { hasText: "delivered" }).waitFor({ timeout: 10_000 });
+  await harness.stack.control("ack", { messageId: id, ack: 3 });
+  await sent.locator(".message__state", { hasText: "read" }).waitFor({ timeout: 10_000 });
+  await screenshot(page, "photo-sent");
+});
+
+test("a document goes out as a reply, quoting the message it answers", async () => {
+  const question = bubble(page, "And the order page");
+  await question.hover();
+  await question.getByRole("button", { name: "Reply to this message" }).click();
+  await page.getByText("Replying to Ana Souza").waitFor();
+  await page.locator("#composer-file").setInputFiles({
+    name: "return-label.pdf",
+    mimeType: "application/pdf",
+    buffer: Buffer.from("%PDF-1.4\n% a return label\n%%EOF\n"),
+  });
+  await page.getByRole("button", { name: "Send" }).click();
+  const label = page.locator(".messages > li.message--out", { hasText: "return-label.pdf" });
+  await label.locator(".quote", { hasText: "And the order page" }).waitFor({ timeout: 15_000 });
+  await label.locator(".message__state", { hasText: "sent" }).waitFor({ timeout: 15_000 });
+  await label.getByRole("button", { name: "Download return-label.pdf" }).waitFor();
+});
+
+test("a send WhatsApp refuses says why and is sent when tried again", async () => {
+  // WAHA turns down the next text once; the outbox keeps it as failed.
+  await harness.stack.control("faults", { endpoint: "sendText", status: 400, times: 1 });
+  await page.getByRole("textbox", { name: "Message" }).fill("Refused the first time");
+  await page.keyboard.press("Enter");
+  const failed = page.locator(".messages > li.message--failed", {
+    hasText: "Refused the first time",
+  });
+  await failed.getByText(/Not sent:/).waitFor({ timeout: 15_000 });
+  await failed.getByRole("button", { name: "Retry" }).click();
+  await bubble(page, "Refused the first time")
+    .locator(".message__state", { hasText: "sent" })
+    .waitFor({ timeout: 15_000 });
+  assert.equal(
+    await page.locator(".messages > li", { hasText: "Refused the first time" }).count(),
+    1,
+  );
+});
