@@ -19,7 +19,7 @@ after(async () => {
   await harness?.close();
 });
 
-test("the gateway serves the page, /admin, a favicon and immutable assets, and keeps /api and /metrics for the Worker", async () => {
+test("the gateway serves the page, /admin and immutable assets, and keeps /api and /metrics for the Worker", async () => {
   const { url } = harness;
   const home = await fetch(`${url}/`);
   assert.equal(home.status, 200);
@@ -40,16 +40,20 @@ test("the gateway serves the page, /admin, a favicon and immutable assets, and k
   assert.match(await admin.text(), /<title>wa-edge monitoring<\/title>/);
   assert.match(admin.headers.get("Content-Security-Policy") ?? "", /script-src 'self'/);
 
-  const icon = await fetch(`${url}/favicon.ico`);
-  assert.equal(icon.status, 200, "/favicon.ico is there, so browsers stop logging a 404");
-  const bytes = new Uint8Array(await icon.arrayBuffer());
-  assert.deepEqual([...bytes.slice(0, 4)], [0, 0, 1, 0], "an ICO file");
-
   const health = await fetch(`${url}/api/health`);
   assert.deepEqual(await health.json(), { ok: true, version: "0.1.0", config: "valid" });
   const metrics = await fetch(`${url}/metrics`);
   assert.equal(metrics.status, 401, "the Worker, not the assets, answers /metrics");
   assert.match(metrics.headers.get("Content-Type") ?? "", /^application\/json/);
+});
+
+test("the browser finds a favicon instead of a 404", async () => {
+  const page = await harness.signIn(AMIRA);
+  const icon = await page.request.get(`${harness.url}/favicon.ico`);
+  assert.equal(icon.status(), 200, "/favicon.ico is there, so browsers stop logging a 404");
+  const bytes = await icon.body();
+  assert.deepEqual([...bytes.subarray(0, 4)], [0, 0, 1, 0], "an ICO file");
+  await page.context().close();
 });
 
 test("the header says what WhatsApp is doing as soon as the chats show, not “checking…” for 5 s", async () => {
