@@ -18,6 +18,7 @@ import {
   DALIA,
   EMEKA,
   type Harness,
+  inView,
   MARKET,
   openChat,
   type PageWindow,
@@ -91,9 +92,9 @@ test("photos that load after the chat opens leave the newest message in sight", 
   await page.waitForFunction(
     () => {
       const { document } = globalThis as unknown as PageWindow;
-      const imgs = Array.from(document.querySelectorAll(".messages img.media__img"));
+      const imgs = Array.from(document.querySelectorAll(".messages img"));
       const loaded = imgs.filter((img) => img.complete && img.naturalWidth > 0).length;
-      return loaded >= 3 && document.querySelectorAll(".media[aria-busy]").length === 0;
+      return loaded >= 3 && document.querySelectorAll(".messages [aria-busy]").length === 0;
     },
     undefined,
     { timeout: 15_000 },
@@ -107,7 +108,7 @@ test("photos that load after the chat opens leave the newest message in sight", 
       }),
   );
   assert.ok(
-    await within(bubble(page, "That is all of them"), page.locator(".messages-scroll")),
+    await inView(bubble(page, "That is all of them")),
     "the newest message is still on screen",
   );
 });

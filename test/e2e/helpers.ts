@@ -173,6 +173,25 @@ export async function within(inner: Locator, outer: Locator): Promise<boolean> {
   return a.y >= b.y - 1 && a.y + a.height <= b.y + b.height + 1;
 }
 
+/** Whether an element is wholly inside the visible part of the list that scrolls it. */
+export async function inView(element: Locator): Promise<boolean> {
+  return element.evaluate((el: ScrollBox) => {
+    let box = el.parentElement;
+    while (box && !(box.scrollHeight > box.clientHeight + 1)) box = box.parentElement;
+    if (!box) return true;
+    const a = el.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    return a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
+  });
+}
+
+interface ScrollBox {
+  parentElement: ScrollBox | null;
+  scrollHeight: number;
+  clientHeight: number;
+  getBoundingClientRect(): { top: number; bottom: number };
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });

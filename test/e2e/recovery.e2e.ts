@@ -36,16 +36,19 @@ const wahaUp = () => harness.stack.control("faults", undefined, "DELETE");
 test("a chat list that could not load while WAHA was down loads by itself once WAHA is back", async () => {
   // A gateway that has never seen the chats has to ask WAHA for them.
   await wahaDown();
-  page = await harness.signIn(ADMIN);
-  await page.getByText("Could not load the chats").waitFor({ timeout: 20_000 });
-  await page.getByText(/Trying again in \d+ s/).waitFor();
+  try {
+    page = await harness.signIn(ADMIN);
+    await page.getByText("Could not load the chats").waitFor({ timeout: 20_000 });
+  } finally {
+    await wahaUp();
+  }
+  const saidWhen = await page.getByText(/Trying again in \d+ s|Trying again…/).count();
   await screenshot(page, "chats-could-not-load");
   // Marks this very page: a reload would lose it.
   await page.evaluate(() => {
     (globalThis as { stillThisPage?: boolean }).stillThisPage = true;
   });
 
-  await wahaUp();
   // The gateway's breaker keeps WAHA alone for up to 30 s after it opened, then tries again.
   await chatButton(page, ANA).waitFor({ timeout: 60_000 });
   assert.equal(await page.getByText("Could not load the chats").count(), 0);
@@ -54,10 +57,13 @@ test("a chat list that could not load while WAHA was down loads by itself once W
     true,
     "the list came back without a reload",
   );
+  assert.equal(saidWhen, 1, "while it waited, the page said when it would try again");
   await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 45_000 });
 });
 
 test("when WAHA dies the header says so within seconds; a reply waits queued, goes out when WAHA is back, then is read", async () => {
+  await page.context().close();
+  page = await harness.signIn(ADMIN);
   await openChat(page, ANA, "Ana Souza");
   await bubble(page, "And the order page").waitFor();
   await page.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
