@@ -110,6 +110,45 @@ describe("API client", () => {
     expect(retryAfterMs(null, NOW)).toBeUndefined();
   });
 
+  it("reads the status answer with its cache headers and the server's tier", async () => {
+    const body = {
+      status: "WORKING",
+      session: { status: "WORKING" },
+      server: { version: "2026.2.1", engine: "WEBJS", tier: "PLUS" },
+    };
+    const { api } = client(
+      Response.json(body, { headers: { "X-Cache-Status": "STALE", Age: "23" } }),
+    );
+    expect(await api.wahaStatus()).toEqual({
+      status: "WORKING",
+      tier: "PLUS",
+      engine: "WEBJS",
+      cache: "STALE",
+      ageMs: 23_000,
+    });
+  });
+
+  it("pages messages back with beforeId and tells every failure to the page", async () => {
+    const failures: ApiError[] = [];
+    const api = new ApiClient({
+      token: () => "tok",
+      fetch: async () =>
+        Response.json(
+          { error: "upstream-unavailable" },
+          { status: 503, headers: { "Retry-After": "12" } },
+        ),
+      onFailure: (e) => failures.push(e),
+    });
+    const error = await thrown(api.messages("a@c.us", { limit: 50, beforeId: "false_a@c.us_K1" }));
+    expect(error.code).toBe("upstream-unavailable");
+    expect(failures.map((f) => [f.status, f.retryAfterMs])).toEqual([[503, 12_000]]);
+    const { api: ok, requests } = client(Response.json([]));
+    await ok.messages("a@c.us", { limit: 50, beforeId: "false_a@c.us_K1" });
+    expect(requests[0]?.url).toBe(
+      "/api/wa/messages?jid=a%40c.us&limit=50&beforeId=false_a%40c.us_K1",
+    );
+  });
+
   it("finds the WAHA session status in a status answer", () => {
     expect(sessionStatusOf({ session: { name: "default", status: "WORKING" } })).toBe("WORKING");
     expect(sessionStatusOf({ session: "SCAN_QR_CODE", server: {} })).toBe("SCAN_QR_CODE");
