@@ -154,6 +154,18 @@ export class SendTracker {
     return true;
   }
 
+  /**
+   * Our message arrived live before the answer that it was sent (the gateway announces a
+   * send at once): the oldest send of that chat with the same text is that message.
+   */
+  claim(jid: string, body: string | null, id: string): PendingSend | undefined {
+    const pending = this.forChat(jid).find(
+      (p) => p.state !== "failed" && (p.body ?? null) === (body ?? null),
+    );
+    if (pending) this.#sent(pending, id);
+    return pending;
+  }
+
   /** Forgets a send (signed out, or the chat went away). */
   remove(clientId: string): void {
     const pending = this.#pending.get(clientId);

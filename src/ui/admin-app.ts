@@ -302,7 +302,11 @@ export class AdminApp implements PageApp {
       this.#agents,
       rows.length === 0
         ? h("p", { class: "panel__note" }, "No agents yet.")
-        : barChart({ title: "Chats assigned per agent", rows, format: (n) => `${n} chats` }),
+        : barChart({
+            title: "Chats assigned per agent",
+            rows,
+            format: (n) => `${n} ${n === 1 ? "chat" : "chats"}`,
+          }),
       h(
         "p",
         { class: "panel__note" },

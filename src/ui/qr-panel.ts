@@ -14,8 +14,8 @@ export class QrPanel {
   readonly #image = h("img", {
     class: "qr__img",
     alt: "QR code to pair WhatsApp",
-    width: 240,
-    height: 240,
+    width: 200,
+    height: 200,
   });
   readonly #note = h("p", { class: "qr__note", role: "status" });
   #url: string | undefined;
@@ -29,7 +29,7 @@ export class QrPanel {
       h("h2", { id: "qr-title", class: "qr__title" }, "Pair WhatsApp"),
       h(
         "p",
-        {},
+        { class: "qr__text" },
         "The WhatsApp session waits for a scan: on the business phone open WhatsApp → Linked devices → Link a device, and scan this code.",
       ),
       this.#image,

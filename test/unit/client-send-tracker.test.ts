@@ -92,6 +92,17 @@ describe("sends on their way", () => {
     expect(changes.length).toBeGreaterThan(0);
   });
 
+  it("takes our message arriving live as the send it was, oldest first, never a failed one", () => {
+    const { t, sent, add } = tracker();
+    add("c-1", "same words");
+    add("c-2", "same words");
+    t.failed("c-1", "refused", true);
+    expect(t.claim(JID, "same words", "true_x_9")?.clientId).toBe("c-2");
+    expect(sent).toEqual([{ clientId: "c-2", id: "true_x_9" }]);
+    expect(t.claim(JID, "other words", "true_x_10")).toBeUndefined();
+    expect(t.forChat(JID).map((p) => p.clientId)).toEqual(["c-1"]);
+  });
+
   it("ignores frames about sends it does not track", () => {
     const { t } = tracker();
     expect(
