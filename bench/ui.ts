@@ -147,11 +147,7 @@ function bundleSizes(): { page: string; raw: number; gzip: number }[] {
   };
   const pageFiles = (htmlFile: string) => {
     const named = [...html(htmlFile).matchAll(/\/assets\/([^"]+)/g)].map((m) => m[1] ?? "");
-    const script = named.find((n) => n.endsWith(".js")) ?? "";
-    const chunks = [
-      ...readFileSync(path.join(assets, script), "utf8").matchAll(/shared-[A-Z0-9]+\.js/g),
-    ].map((m) => m[0]);
-    return [...new Set([...named, ...chunks])].filter((n) => files.includes(n));
+    return [...new Set(named)].filter((n) => files.includes(n));
   };
   return [
     { page: "inbox (/)", ...size(pageFiles("index.html")) },
