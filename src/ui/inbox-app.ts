@@ -17,10 +17,8 @@ import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { SendTracker } from "../client/send-tracker.ts";
-import { StatusPoller } from "../client/status-poller.ts";
-import type { Agent, Chat, Me, Message, SearchHit, StatusSnapshot } from "../client/types.ts";
+import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
-import { isUpstreamFailure, WahaHealth } from "../client/waha-health.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
@@ -30,9 +28,9 @@ import { applyEvent } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
 import { Notifier } from "./notifier.ts";
 import { PhotoViewer } from "./photo-viewer.ts";
-import { QrPanel } from "./qr-panel.ts";
 import { Sender, sentMessage } from "./sender.ts";
 import { SidebarView } from "./sidebar-view.ts";
+import { WahaWatch } from "./waha-watch.ts";
 
 const TITLE = "wa-edge inbox";
 /** Chat-list refreshes triggered by events are bunched up this long. */
@@ -45,13 +43,11 @@ export class InboxApp implements PageApp {
   readonly header: HeaderView;
   readonly sidebar: SidebarView;
   readonly conversation: ConversationView;
-  readonly health = new WahaHealth();
+  readonly watch: WahaWatch;
   readonly tracker: SendTracker;
   readonly notifier: Notifier;
-  readonly #qr: QrPanel;
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
-  readonly #poller: StatusPoller<StatusSnapshot>;
   readonly #realtime: RealtimeConnection;
   readonly #chatsLoad: RetryingLoad<Chat[]>;
   readonly #sender: Sender;
@@ -80,8 +76,6 @@ export class InboxApp implements PageApp {
       adminLink: staff,
       ...(this.notifier.canAsk ? { onEnableNotifications: () => this.notifier.ask() } : {}),
     });
-    this.#qr = new QrPanel(this.api);
-    this.header.extra.append(this.#qr.element);
     this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
@@ -98,7 +92,7 @@ export class InboxApp implements PageApp {
         this.#movedUp(pending.jid, pending.body ?? "[media]");
       },
     });
-    this.#sender = new Sender(this.api, this.tracker, () => this.#poller.checkSoon());
+    this.#sender = new Sender(this.api, this.tracker, () => this.watch.checkSoon());
     this.#filter = filtersFor(deps.me, new Set())[0] ?? "all";
     this.sidebar = new SidebarView({
       filters: filtersFor(deps.me, new Set()),
@@ -122,33 +116,25 @@ export class InboxApp implements PageApp {
       onReact: (chat, message, reaction) => this.#react(chat, message, reaction),
       onBack: () => this.#showPane("list"),
     });
-    this.#poller = new StatusPoller<StatusSnapshot>({
+    this.watch = new WahaWatch({
+      api: this.api,
+      me: deps.me,
       config: deps.config,
-      check: () => this.api.wahaStatus(),
-      working: (s) => s.status === "WORKING" && s.cache !== "STALE",
-      // The header's first word should be true, not "checking…": the gateway's cache makes it free.
-      firstCheckDelayMs: 0,
-      onStatus: (snapshot) => {
-        const wasDown = this.health.view.reach !== "up";
-        this.health.fromStatus(snapshot, Date.now());
-        this.#renderHealth();
-        if (wasDown && this.health.view.reach === "up") this.#wahaBack();
-        // Without the socket, the poll's rhythm keeps the lists fresh too.
-        if (!this.#realtime.live) this.#catchUp();
-      },
-      onError: (error) => {
-        this.health.fromError(error, Date.now());
-        this.#renderHealth();
-      },
+      header: this.header,
       visibility: this.#visibility,
-    });
-    deps.onApiFailure((error) => {
-      if (!isUpstreamFailure(error) && error.status !== 0) return;
-      const news = this.health.view.reach === "up";
-      this.health.fromError(error, Date.now());
-      this.#renderHealth();
-      // A first sign of trouble gets a status check at once; later ones wait their turn.
-      if (news) this.#poller.checkSoon();
+      onApiFailure: deps.onApiFailure,
+      onBack: () => {
+        this.#chatsLoad.ifFailed();
+        this.conversation.reload();
+      },
+      onChecked: () => {
+        // Without the socket, the poll's rhythm keeps the lists fresh too.
+        if (!this.#realtime.live) {
+          this.#chatsLoad.now();
+          this.conversation.reload();
+        }
+      },
+      onView: (view) => this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS"),
     });
     this.#realtime = new RealtimeConnection({
       ticket: () => this.#ticket(),
@@ -156,14 +142,10 @@ export class InboxApp implements PageApp {
       pingIntervalMs: deps.config.pingInterval,
       onEvent: (event) => this.#onEvent(event),
       onLiveChange: (live) => {
-        this.#poller.setRealtimeLive(live);
+        this.watch.setRealtimeLive(live);
         this.header.setLive(live);
-        if (live) {
-          this.health.gatewayAnswered(Date.now());
-          this.#renderHealth();
-          // What the socket missed is replayed; a list that never loaded is tried again.
-          this.#chatsLoad.ifFailed();
-        }
+        // What the socket missed is replayed; a list that never loaded is tried again.
+        if (live) this.#chatsLoad.ifFailed();
       },
       onReconnectScheduled: (delayMs) => this.header.setLive(false, delayMs),
     });
@@ -190,7 +172,7 @@ export class InboxApp implements PageApp {
 
   async start(): Promise<void> {
     this.sidebar.setNote("Loading chats…");
-    this.#poller.start();
+    this.watch.start();
     this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
     // The ticket's seq is taken before the lists are read, so the socket replays anything after.
     try {
@@ -214,11 +196,10 @@ export class InboxApp implements PageApp {
   }
 
   stop(): void {
-    this.#poller.stop();
+    this.watch.stop();
     this.#realtime.stop();
     this.#chatsLoad.stop();
     this.#queue.clear();
-    this.#qr.stop();
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#outboxTimer);
   }
@@ -329,33 +310,8 @@ export class InboxApp implements PageApp {
   }
 
   #onEvent(event: RealtimeEvent): void {
-    if (this.health.fromEvent(event, Date.now())) {
-      this.#renderHealth();
-      if (event.type === "upstream.status" && event.state === "up") this.#wahaBack();
-      // The frame says something changed: the status route has the details (tier, session).
-      this.#poller.checkSoon();
-    }
+    this.watch.fromEvent(event);
     applyEvent(this, event);
-  }
-
-  #renderHealth(): void {
-    const view = this.health.view;
-    this.header.setHealth(view);
-    this.#qr.set(
-      this.me.role === "admin" && view.reach !== "down" && view.session === "SCAN_QR_CODE",
-    );
-    this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS");
-  }
-
-  /** WAHA answers again: whatever failed to load is tried again now. */
-  #wahaBack(): void {
-    this.#chatsLoad.ifFailed();
-    this.conversation.reload();
-  }
-
-  #catchUp(): void {
-    this.#chatsLoad.now();
-    this.conversation.reload();
   }
 
   async #ticket(): Promise<{ ticket: string; seq: number }> {
@@ -371,7 +327,7 @@ export class InboxApp implements PageApp {
     this.chats = chats;
     this.#chatsKnown = true;
     // A list that loads again means the gateway (and maybe WAHA) answers: worth a fresh look.
-    if (this.health.view.reach !== "up") this.#poller.checkSoon();
+    if (this.watch.reach !== "up") this.watch.checkSoon();
     this.sidebar.setNote("");
     const open = this.conversation.jid;
     const chat = open === undefined ? undefined : chats.find((c) => c.id === open);

@@ -13,9 +13,9 @@ import {
   assertAccessible,
   bubble,
   chatButton,
+  eventually,
   type Harness,
   openChat,
-  type PageWindow,
   screenshot,
   startHarness,
 } from "./helpers.ts";
@@ -58,17 +58,15 @@ test("a photo with a caption goes out against WAHA Plus and shows sent, delivere
   const sent = bubble(page, "Here is the new jar, packed");
   await sent.locator(".message__state", { hasText: "sent" }).waitFor({ timeout: 15_000 });
   // The photo is WhatsApp's copy now, fetched back through the gateway.
-  await page.waitForFunction(
-    () => {
-      const imgs = Array.from(
-        (globalThis as unknown as PageWindow).document.querySelectorAll(".messages img.media__img"),
-      );
-      return imgs.some((img) => img.complete && img.naturalWidth > 0);
-    },
-    undefined,
-    { timeout: 15_000 },
+  const photo = sent.getByRole("button", { name: /Open photo/ }).locator("img");
+  await photo.waitFor({ timeout: 15_000 });
+  await eventually(
+    () =>
+      photo.evaluate(
+        (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
+      ),
+    "the sent photo to show",
   );
-  assert.ok(await sent.getByRole("button", { name: /Open photo/ }).count());
   const id = await sent.getAttribute("data-id");
   assert.ok(id);
   await harness.stack.control("ack", { messageId: id, ack: 2 });

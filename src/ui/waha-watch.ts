@@ -1,0 +1,106 @@
+/**
+ * Keeping the header true about WAHA: the status poller, every other source of news (a
+ * failed call, `upstream.status` and `session.status` frames), what the page makes of them
+ * (waha-health.ts), and the pairing QR for admins while the session waits for a scan.
+ */
+import type { ApiClient } from "../client/api-client.ts";
+import type { ApiError } from "../client/api-error.ts";
+import type { RealtimeEvent } from "../client/realtime-events.ts";
+import { StatusPoller } from "../client/status-poller.ts";
+import type { Me, PollingConfig, StatusSnapshot } from "../client/types.ts";
+import type { Visibility } from "../client/visibility.ts";
+import { type HealthView, isUpstreamFailure, WahaHealth } from "../client/waha-health.ts";
+import type { HeaderView } from "./header-view.ts";
+import { QrPanel } from "./qr-panel.ts";
+
+export interface WahaWatchDeps {
+  api: ApiClient;
+  me: Me;
+  config: PollingConfig;
+  header: HeaderView;
+  visibility: Visibility;
+  onApiFailure: (listener: (error: ApiError) => void) => void;
+  /** WAHA answers again after it did not: whatever failed to load may try again. */
+  onBack: () => void;
+  /** A status check answered (without the socket, the lists follow its rhythm). */
+  onChecked: () => void;
+  /** What the page believes changed (the tier decides the attach button). */
+  onView: (view: HealthView) => void;
+}
+
+export class WahaWatch {
+  readonly health = new WahaHealth();
+  readonly #deps: WahaWatchDeps;
+  readonly #poller: StatusPoller<StatusSnapshot>;
+  readonly #qr: QrPanel;
+
+  constructor(deps: WahaWatchDeps) {
+    this.#deps = deps;
+    this.#qr = new QrPanel(deps.api);
+    deps.header.extra.append(this.#qr.element);
+    this.#poller = new StatusPoller<StatusSnapshot>({
+      config: deps.config,
+      check: () => deps.api.wahaStatus(),
+      working: (s) => s.status === "WORKING" && s.cache !== "STALE",
+      // The header's first word should be true, not "checking…": the gateway's cache makes it free.
+      firstCheckDelayMs: 0,
+      onStatus: (snapshot) => {
+        this.#update(() => this.health.fromStatus(snapshot, Date.now()));
+        deps.onChecked();
+      },
+      onError: (error) => this.#update(() => this.health.fromError(error, Date.now())),
+      visibility: deps.visibility,
+    });
+    deps.onApiFailure((error) => {
+      if (!isUpstreamFailure(error) && error.status !== 0) return;
+      const news = this.reach === "up";
+      this.#update(() => this.health.fromError(error, Date.now()));
+      // A first sign of trouble gets a status check at once; later ones wait their turn.
+      if (news) this.#poller.checkSoon();
+    });
+  }
+
+  get reach(): HealthView["reach"] {
+    return this.health.view.reach;
+  }
+
+  start(): void {
+    this.#poller.start();
+  }
+
+  stop(): void {
+    this.#poller.stop();
+    this.#qr.stop();
+  }
+
+  /** Something hints that WAHA changed (a queued send, a list that loaded again). */
+  checkSoon(): void {
+    this.#poller.checkSoon();
+  }
+
+  setRealtimeLive(live: boolean): void {
+    this.#poller.setRealtimeLive(live);
+    if (live) this.#update(() => this.health.gatewayAnswered(Date.now()));
+  }
+
+  /** A realtime frame: news about WAHA is taken in, and the status route asked for details. */
+  fromEvent(event: RealtimeEvent): void {
+    let news = false;
+    this.#update(() => {
+      news = this.health.fromEvent(event, Date.now());
+    });
+    if (news) this.#poller.checkSoon();
+  }
+
+  #update(change: () => void): void {
+    const wasUp = this.reach === "up";
+    change();
+    const view = this.health.view;
+    this.#deps.header.setHealth(view);
+    this.#qr.set(
+      this.#deps.me.role === "admin" && view.reach !== "down" && view.session === "SCAN_QR_CODE",
+    );
+    this.#deps.onView(view);
+    if (!wasUp && view.reach === "up") this.#deps.onBack();
+  }
+}
