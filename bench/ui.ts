@@ -9,13 +9,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildUi, UI_DIR } from "../tools/build-ui.ts";
+import { launchChromium } from "../tools/chromium.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PHOTOS = 30;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DEADLINE_MS = 600_000;
 
 let stack: Stack | undefined;
@@ -160,18 +160,7 @@ async function main(): Promise<void> {
   stack = await startStack({
     seedSql: "INSERT OR IGNORE INTO agents (id, name) VALUES ('agent-1', 'Amira');",
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   const results = {
     signInCold: [] as number[],
     signInWarm: [] as number[],

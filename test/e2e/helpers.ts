@@ -7,18 +7,12 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Locator,
-  type Page,
-} from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { User } from "../../src/lib/types.ts";
 import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
+import { launchChromium } from "../../tools/chromium.ts";
 import { type Stack, startStack } from "../../tools/stack.ts";
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = path.join(UI_DIR, "..", "e2e");
 
 export const ANA = "15550100001@c.us";
@@ -63,18 +57,7 @@ export async function startHarness(
   });
   let browser: Browser;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   } catch (error) {
     await stack.stop();
     throw error;
