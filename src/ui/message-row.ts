@@ -42,6 +42,12 @@ export class MessageRow {
     const shown = message.revokedAt ? undefined : media.render(chat.id, message);
     if (shown) this.#mediaSlot.append(shown);
     else this.#mediaSlot.hidden = true;
+    // A tap on the bubble (not on a control in it) shows its tools where there is no hover.
+    this.item.addEventListener("click", (event) => {
+      const target = event.target;
+      if (target instanceof Element && target.closest("button, a, audio, video")) return;
+      this.item.classList.toggle("message--active");
+    });
     this.item.append(
       this.#head,
       this.#mediaSlot,
