@@ -158,10 +158,16 @@ export class AdminApp implements PageApp {
   #render(stats: MonitoringStats): void {
     const points = this.#history.points;
     const last = points.at(-1);
-    const requestsNow = last?.requestsPerMinute;
+    // The same minute on both sides: WAHA's calls are counted by the gateway over the last
+    // 60 s, browser requests from this page's samples of that minute.
+    const minute = points.filter((p) => p.at >= (last?.at ?? 0) - 60_000);
+    const requestsNow =
+      minute.length === 0
+        ? undefined
+        : minute.reduce((n, p) => n + p.requestsPerMinute, 0) / minute.length;
     const waha = stats.upstream.callsPerMinute;
     const share = requestsNow
-      ? `${Math.round((100 * (last?.wahaPerMinute ?? 0)) / requestsNow)} % of browser requests reach WAHA`
+      ? `${Math.round((100 * waha) / Math.max(waha, requestsNow))} % of them reach WAHA`
       : "measuring…";
     const recentRejected = points.slice(-60).reduce((n, p) => n + p.mediaRejections, 0);
     const { circuit } = stats;
@@ -179,7 +185,7 @@ export class AdminApp implements PageApp {
       tile(
         "WAHA calls / min",
         fmt(waha),
-        `browser requests: ${requestsNow === undefined ? "measuring…" : `${fmt(requestsNow)} / min`}; ${share}`,
+        `against ${requestsNow === undefined ? "…" : fmt(requestsNow)} browser requests / min; ${share}`,
       ),
       tile(
         "Cache hit rate",
