@@ -27,8 +27,11 @@ import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
 import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
 import { callWaha, type WahaRequest } from "../src/lib/waha-client.ts";
 
-/** Retries while WAHA is away: 1 s doubling to 5 s, so a return is noticed within seconds. */
-const RETRY = { baseMs: 1_000, capMs: 5_000, jitter: 0.2 };
+/**
+ * Retries while WAHA is away: 1 s doubling to 3 s, so a WAHA that is back is used within
+ * seconds. While the circuit is open these cost WAHA nothing (the gate refuses them).
+ */
+const RETRY = { baseMs: 1_000, capMs: 3_000, jitter: 0.2 };
 /** Media bytes are kept in parts under the storage's row limit. */
 const PART_BYTES = 1_000_000;
 
