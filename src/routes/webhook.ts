@@ -209,7 +209,10 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   // New media that WAHA downloaded for this webhook is fetched while WAHA still has it.
   const stored = fanout.find((f) => f.event.type === "message.new")?.event;
   const prefetch =
-    event.kind === "message" && event.mediaUrl && stored?.type === "message.new"
+    config.WA_MEDIA_PREFETCH === "on" &&
+    event.kind === "message" &&
+    event.mediaUrl &&
+    stored?.type === "message.new"
       ? () =>
           prefetchMedia(
             c.env,
