@@ -100,33 +100,52 @@ export function storeMessageStatements(
         m.fromMe ? 1 : 0,
       ),
     ...effects,
-    db
-      .prepare(
-        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-           has_media, media_mimetype, media_name, ack, reply_to, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
-           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (session, jid, id) DO NOTHING RETURNING id`,
-      )
-      .bind(
-        session,
-        m.jid,
-        m.id,
-        m.wahaId,
-        m.key,
-        m.ts,
-        m.fromMe ? 1 : 0,
-        m.sender,
-        m.body,
-        m.hasMedia ? 1 : 0,
-        m.mediaMimetype,
-        m.mediaName,
-        m.ack,
-        m.replyTo,
-        now,
-      ),
+    insertMessage(
+      db,
+      session,
+      m.jid,
+      m,
+      now,
+      "ON CONFLICT (session, jid, id) DO NOTHING RETURNING id",
+    ),
   ];
+}
+
+/** One message into `jid`, placed after those of the same second; `onConflict` decides a repeat. */
+function insertMessage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  m: StoredMessage,
+  now: number,
+  onConflict: string,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+         has_media, media_mimetype, media_name, ack, reply_to, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+         coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+       ${onConflict}`,
+    )
+    .bind(
+      session,
+      jid,
+      m.id,
+      m.wahaId,
+      m.key,
+      m.ts,
+      m.fromMe ? 1 : 0,
+      m.sender,
+      m.body,
+      m.hasMedia ? 1 : 0,
+      m.mediaMimetype,
+      m.mediaName,
+      m.ack,
+      m.replyTo,
+      now,
+    );
 }
 
 /** A condition that holds only while `m` is not stored yet (for effects run before it). */
@@ -156,33 +175,15 @@ export async function storePage(
     .map(({ m }) => m);
   const newest = chronological.at(-1);
   const statements = chronological.map((m) =>
-    db
-      .prepare(
-        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-           has_media, media_mimetype, media_name, ack, reply_to, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
-           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (session, jid, id) DO UPDATE SET
-           ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
-      )
-      .bind(
-        session,
-        jid,
-        m.id,
-        m.wahaId,
-        m.key,
-        m.ts,
-        m.fromMe ? 1 : 0,
-        m.sender,
-        m.body,
-        m.hasMedia ? 1 : 0,
-        m.mediaMimetype,
-        m.mediaName,
-        m.ack,
-        m.replyTo,
-        now,
-      ),
+    insertMessage(
+      db,
+      session,
+      jid,
+      m,
+      now,
+      `ON CONFLICT (session, jid, id) DO UPDATE SET
+         ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
+    ),
   );
   statements.push(
     db
