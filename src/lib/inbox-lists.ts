@@ -14,7 +14,6 @@ import {
   rowToBrowser,
   storedToBrowser,
 } from "./inbox-shapes.ts";
-import { isLidJid } from "./jids.ts";
 import {
   chatState,
   countStoredChats,
@@ -32,7 +31,7 @@ import type { ListedChat } from "./waha-resources.ts";
 
 /** A chat's first page from WAHA, and the page a reconcile compares with. */
 export const FILL_PAGE = 50;
-/** At most this many unknown @lid chats of WAHA's list are mapped per reconcile. */
+/** At most this many @lid chats of WAHA's list are asked about per reconcile. */
 const LID_LOOKUPS = 10;
 
 export type Listed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
@@ -70,14 +69,13 @@ async function reconcileChats(env: Env, config: Config, now: number): Promise<Fa
   const answer = await readCached(env, { kind: "chats" });
   if (!answer.ok) return answer.failure;
   const session = config.WAHA_SESSION;
-  let lookups = 0;
+  // Mappings already known cost nothing; a lid not asked about yet waits for a later
+  // reconcile, as filing it under the lid now would list the person twice once mapped.
+  const budget = { left: LID_LOOKUPS };
   const chats: ListedChat[] = [];
   for (const chat of answer.value as ListedChat[]) {
-    if (isLidJid(chat.jid) && lookups++ < LID_LOOKUPS) {
-      chats.push({ ...chat, jid: await resolveChat(env, session, chat.jid, now) });
-    } else {
-      chats.push(chat);
-    }
+    const jid = await resolveChat(env, session, chat.jid, now, budget);
+    if (jid !== null) chats.push({ ...chat, jid });
   }
   await storeChatList(env.DB, session, chats);
   await markChatsReconciled(env.DB, session, now);

@@ -11,6 +11,7 @@ import { canAccessChat } from "../lib/db.ts";
 import { apiError, failureError } from "../lib/errors.ts";
 import { chatList, messagePage } from "../lib/inbox-lists.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
+import { canonicalJid } from "../lib/jids.ts";
 import { wahaReadLimit } from "../lib/rate-limit.ts";
 import { recordSent } from "../lib/sent-message.ts";
 import { markChatRead } from "../lib/store-db.ts";
@@ -20,6 +21,9 @@ import { wahaPaths } from "../lib/waha.ts";
 import { invalidateChat } from "../lib/waha-cache.ts";
 import { callWaha } from "../lib/waha-client.ts";
 
+/** A chat id in its one canonical form, so `…@s.whatsapp.net` is the same chat as `…@c.us`. */
+const chatJid = z.pipe(jidSchema, z.transform(canonicalJid));
+
 /** WAHA's own page size for messages; more in one request is refused. */
 const MESSAGES_MAX_LIMIT = 100;
 const MESSAGES_DEFAULT_LIMIT = 50;
@@ -28,7 +32,7 @@ const LIMIT_ERROR = `must be a whole number from 1 to ${MESSAGES_MAX_LIMIT}`;
 const TEXT_MAX_CHARS = 4096;
 
 const messagesQuery = z.object({
-  jid: jidSchema,
+  jid: chatJid,
   limit: z._default(
     z.coerce.number({ error: LIMIT_ERROR }).check(
       z.refine((n) => Number.isInteger(n), { error: LIMIT_ERROR }),
@@ -41,7 +45,7 @@ const messagesQuery = z.object({
 });
 
 const sendTextBody = z.object({
-  jid: jidSchema,
+  jid: chatJid,
   text: z.string({ error: "is required" }).check(
     z.refine((t) => t.trim() !== "", { error: "must not be empty" }),
     z.refine((t) => t.length <= TEXT_MAX_CHARS, {
@@ -50,7 +54,7 @@ const sendTextBody = z.object({
   ),
 });
 
-const markReadBody = z.object({ jid: jidSchema });
+const markReadBody = z.object({ jid: chatJid });
 
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };

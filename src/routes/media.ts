@@ -10,6 +10,7 @@ import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
 import { applicableRange, noneMatch, rangePart } from "../lib/http-conditional.ts";
+import { canonicalJid } from "../lib/jids.ts";
 import {
   MEDIA_CACHE_CONTROL,
   mediaCacheKey,
@@ -23,7 +24,11 @@ import { count } from "../lib/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 
-const querySchema = z.object({ jid: jidSchema, id: messageIdSchema });
+/** The chat in its canonical form, as the store and the media cache key it. */
+const querySchema = z.object({
+  jid: z.pipe(jidSchema, z.transform(canonicalJid)),
+  id: messageIdSchema,
+});
 
 function notModified(etag: string): Response {
   return new Response(null, {
