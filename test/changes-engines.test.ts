@@ -164,6 +164,25 @@ describe.each(ENGINES)("on %s", (engine) => {
     );
   });
 
+  it("shows a customer's reply with the message it quotes, live and in the list", async () => {
+    const admin = await connect("admin");
+    const ours = await simMessage({ chatId: CUSTOMER, body: "Pick-up or delivery?", fromMe: true });
+    expect(await deliverSim(engine, ours)).toBe("accepted");
+    await admin.next();
+    const reply = await simMessage({
+      chatId: CUSTOMER,
+      body: "Delivery",
+      replyTo: ours.payload.id,
+    });
+    expect(await deliverSim(engine, reply)).toBe("accepted");
+    const quote = { id: inboxId(ours.payload), body: "Pick-up or delivery?", fromMe: true };
+    expect(await admin.next()).toMatchObject({
+      type: "message.new",
+      message: { id: reply.payload.id, body: "Delivery", replyTo: quote },
+    });
+    expect((await stored(CUSTOMER, reply.payload.id))?.replyTo).toEqual(quote);
+  });
+
   it("ignores channel posts and status updates: no chat, no assignment, nothing announced", async () => {
     const admin = await connect("admin");
     await env.DB.prepare("INSERT INTO agents (id, name) VALUES ('agent-amira', 'Amira')").run();

@@ -93,9 +93,13 @@ describe.each(ENGINES)("on %s", (engine) => {
     const before = (await chats()).find((c) => c.id === ANA)?.unreadCount ?? -1;
     // WEBJS lists unread counts; NOWEB and GOWS list none.
     expect(before).toBe(engine === "WEBJS" ? 2 : 0);
-    await deliverSim(engine, await simMessage({ chatId: ANA, body: "Hello?" }));
+    // WAHA sends each customer message twice, as `message` and as `message.any`.
+    const first = await simMessage({ chatId: ANA, body: "Hello?" });
     const last = await simMessage({ chatId: ANA, body: "Anyone there?" });
-    await deliverSim(engine, last);
+    for (const sent of [first, last]) {
+      expect(await deliverSim(engine, sent)).toBe("accepted");
+      expect(await deliverSim(engine, { ...sent, event: "message.any" })).toBe("unchanged");
+    }
     const expected = {
       id: ANA,
       unreadCount: before + 2,
@@ -111,6 +115,19 @@ describe.each(ENGINES)("on %s", (engine) => {
       200,
     );
     expect((await chats())[0]).toMatchObject({ id: ANA, unreadCount: 0 });
+  });
+
+  it("heals an open chat from WAHA once WA_STORE_RECONCILE_MS has passed, for messages whose webhook never came", async () => {
+    await messages(ANA);
+    // WAHA has it; the gateway was not told.
+    const missed = await sim.control<{ id: string }>("messages", { chatId: ANA, body: "missed" });
+    advance(RECONCILE_MS - 1);
+    expect((await messages(ANA)).map((m) => m.id)).not.toContain(missed.id);
+    expect(await simCalls("messages")).toEqual({ messages: 1 });
+    advance(1);
+    expect((await messages(ANA))[0]).toMatchObject({ id: missed.id, body: "missed" });
+    expect(await simCalls("messages")).toEqual({ messages: 2 });
+    expect((await chats()).find((c) => c.id === ANA)?.preview).toBe("missed");
   });
 
   it("pages messages with media links and types on the gateway, though WAHA was asked for no media", async () => {

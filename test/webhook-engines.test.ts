@@ -148,6 +148,21 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect((await page(CUSTOMER))[0]).toMatchObject({ id, ack: 3 });
   });
 
+  it("announces a message WhatsApp refused as ERROR, even after WAHA said it took it", async () => {
+    const admin = await connect("admin");
+    const ours = await simMessage({ chatId: CUSTOMER, fromMe: true });
+    expect(await deliverSim(engine, ours)).toBe("accepted");
+    await admin.next();
+    const refused = await simChange("ack", { messageId: ours.payload.id, ack: -1 });
+    expect(await deliverSim(engine, refused)).toBe("accepted");
+    expect(await admin.next()).toEqual({
+      type: "message.status",
+      jid: CUSTOMER,
+      id: inboxId(ours.payload),
+      status: "ERROR",
+    });
+  });
+
   it("reads a receipt by its ack name where the engine leaves the number out", async () => {
     const admin = await connect("admin");
     const ours = await simMessage({ chatId: CUSTOMER, fromMe: true });
