@@ -261,6 +261,20 @@ export async function storedMessage(
     .first<StoredRow>();
 }
 
+/** The message a reply quotes, found by the key the reply names; null when not stored. */
+export async function quotedMessage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
+  const row = await db
+    .prepare("SELECT id, body, from_me FROM messages WHERE session = ? AND jid = ? AND key = ?")
+    .bind(session, jid, key)
+    .first<{ id: string; body: string | null; from_me: number }>();
+  return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
+}
+
 /** Chats newest first, with their owners; `agent` limits them to that agent's. */
 export async function listStoredChats(
   db: D1Database,

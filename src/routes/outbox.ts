@@ -9,7 +9,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
 import { apiError, failureError } from "../lib/errors.ts";
 import { getOutbox, listOutbox, outboxEntry, requeueOutbox } from "../lib/outbox-db.ts";
@@ -37,14 +37,14 @@ const textSchema = z.string({ error: "is required" }).check(
 );
 
 const sendTextBody = z.object({
-  jid: jidSchema,
+  jid: chatJidSchema,
   text: textSchema,
   clientId: clientIdSchema,
   replyTo: z.optional(messageIdSchema),
 });
 
 const reactBody = z.object({
-  jid: jidSchema,
+  jid: chatJidSchema,
   id: messageIdSchema,
   // "" takes a reaction back.
   reaction: z
@@ -151,7 +151,7 @@ export const sending = new Hono<AppEnv>()
     }
     const fields = parseInput(
       z.object({
-        jid: jidSchema,
+        jid: chatJidSchema,
         caption: z.optional(z.string().check(z.maxLength(TEXT_MAX_CHARS))),
         clientId: clientIdSchema,
         replyTo: z.optional(messageIdSchema),

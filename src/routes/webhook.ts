@@ -28,6 +28,7 @@ import {
   applyRevoke,
   nameChatStatement,
   onceFor,
+  quotedMessage,
   storeMessageStatements,
 } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -72,6 +73,10 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
       const effect = (i: number) => results[1 + i]?.results[0];
       const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
       if (!inserted) return [];
+      // A reply is shown with what it quotes, as the lists show it.
+      const quoted = message.replyTo
+        ? await quotedMessage(db, session, jid, message.replyTo)
+        : null;
       const owner = effect(effects.statements.length - 1)?.assigned_to ?? null;
       const picked = effects.picked === null ? null : (effect(effects.picked)?.assigned_to ?? null);
       const audience = chatAudience(owner);
@@ -79,7 +84,7 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
         ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
         : [];
       frames.push({
-        event: { type: "message.new", jid, message: storedToBrowser(message) },
+        event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
         audience,
       });
       return frames;
