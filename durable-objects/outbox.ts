@@ -11,8 +11,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
+import type { BrowserMessage } from "../src/lib/contracts/api.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure } from "../src/lib/contracts/result.ts";
+import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
 import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
   getOutbox,
@@ -36,7 +38,7 @@ const RETRY = { baseMs: 1_000, capMs: 3_000, jitter: 0.2 };
 const PART_BYTES = 1_000_000;
 
 type Attempt =
-  | { kind: "sent"; id: string | null }
+  | { kind: "sent"; id: string | null; message?: BrowserMessage }
   | { kind: "rejected"; failure: Failure }
   | { kind: "retry"; ambiguous: boolean; reason: string };
 
@@ -108,12 +110,53 @@ export class Outbox extends DurableObject<Env> {
         if (outcome?.kind === "rejected") {
           return { status: "failed", clientId: request.clientId, failure: outcome.failure };
         }
+        if (outcome?.kind === "sent") {
+          return {
+            status: "sent",
+            clientId: request.clientId,
+            id: outcome.id,
+            message: outcome.message ?? null,
+          };
+        }
       } else if (added) {
         await this.wakeSoon(0);
       }
       const row = await getOutbox(this.env.DB, session, request.clientId);
-      return answerOf(row, request.clientId);
+      return this.answerOf(session, row, request.clientId);
     });
+  }
+
+  /** The answer for an entry as it stands; a sent one carries its stored message, so a repeat
+   * of the request gets what the first got. */
+  private async answerOf(
+    session: string,
+    row: OutboxRow | null,
+    clientId: string,
+  ): Promise<OutboxAnswer> {
+    if (!row) return { status: "queued", clientId };
+    if (row.status === "sent") {
+      const stored = row.message_id
+        ? await storedMessage(this.env.DB, session, row.jid, row.message_id)
+        : null;
+      return {
+        status: "sent",
+        clientId,
+        id: row.message_id,
+        message: stored && rowToBrowser(stored),
+      };
+    }
+    if (row.status === "failed") {
+      return {
+        status: "failed",
+        clientId,
+        failure: {
+          status: 502,
+          error: "upstream-rejected",
+          message: row.error ?? "WAHA refused it",
+        },
+      };
+    }
+    return { status: "queued", clientId };
   }
 
   /** An entry put back in the queue: it goes now if it is the oldest waiting. */
@@ -132,7 +175,7 @@ export class Outbox extends DurableObject<Env> {
       } else {
         await this.wakeSoon(0);
       }
-      return answerOf(await getOutbox(this.env.DB, session, clientId), clientId);
+      return this.answerOf(session, await getOutbox(this.env.DB, session, clientId), clientId);
     });
   }
 
@@ -361,7 +404,11 @@ export class Outbox extends DurableObject<Env> {
             }
           : null,
     });
-    return { kind: "sent", id: stored?.id ?? sentMessageId(answer.value.body, row.jid) };
+    return {
+      kind: "sent",
+      id: stored?.id ?? sentMessageId(answer.value.body, row.jid),
+      ...(stored ? { message: storedToBrowser(stored) } : {}),
+    };
   }
 
   /** After a timeout: our message with this text in the chat since the entry was made, if any. */
@@ -403,17 +450,4 @@ function plusOrAnswer(failure: Failure): Failure {
     return { status: 422, error: "waha-plus-required", message: "sending media needs WAHA Plus" };
   }
   return failure;
-}
-
-function answerOf(row: OutboxRow | null, clientId: string): OutboxAnswer {
-  if (!row) return { status: "queued", clientId };
-  if (row.status === "sent") return { status: "sent", clientId, id: row.message_id };
-  if (row.status === "failed") {
-    return {
-      status: "failed",
-      clientId,
-      failure: { status: 502, error: "upstream-rejected", message: row.error ?? "WAHA refused it" },
-    };
-  }
-  return { status: "queued", clientId };
 }

@@ -57,6 +57,11 @@ describe.each(ENGINES)("on %s", (engine) => {
         jid,
         message: { id: sent.id, body: "Thanks, noted!" },
       });
+      expect(await admin.next()).toMatchObject({
+        type: "outbox.status",
+        id: sent.id,
+        status: "sent",
+      });
 
       const echo = await newestInWaha(jid);
       expect(echo.body).toBe("Thanks, noted!");
@@ -74,7 +79,12 @@ describe.each(ENGINES)("on %s", (engine) => {
   it("announces the customer's receipts of what we sent", async () => {
     const admin = await connect("admin");
     const sent = await send(ANA, "Your order shipped");
-    await admin.next();
+    expect(await admin.next()).toMatchObject({ type: "message.new", jid: ANA });
+    expect(await admin.next()).toMatchObject({
+      type: "outbox.status",
+      id: sent.id,
+      status: "sent",
+    });
     const echo = await newestInWaha(ANA);
     const read = await simChange("ack", { messageId: echo.id, ack: 3 });
     expect(await deliverSim(engine, read)).toBe("accepted");

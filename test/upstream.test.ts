@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { wahaGate } from "../src/lib/waha-client.ts";
-import { call, json, sim } from "./helpers.ts";
-import { advance, callWith, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { call, sim } from "./helpers.ts";
+import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);
 afterAll(() => vi.useRealTimers());

@@ -9,8 +9,6 @@ import * as z from "zod/mini";
 import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { failureError } from "../lib/errors.ts";
 import { chatList, messagePage } from "../lib/inbox-lists.ts";
-import { storedToBrowser } from "../lib/inbox-shapes.ts";
-import { recordSent } from "../lib/sent-message.ts";
 import { markChatRead } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -26,8 +24,6 @@ const chatJid = chatJidSchema;
 const MESSAGES_MAX_LIMIT = 100;
 const MESSAGES_DEFAULT_LIMIT = 50;
 const LIMIT_ERROR = `must be a whole number from 1 to ${MESSAGES_MAX_LIMIT}`;
-/** WhatsApp's own limit on a text message. */
-const TEXT_MAX_CHARS = 4096;
 
 const messagesQuery = z.object({
   jid: chatJid,
@@ -40,16 +36,6 @@ const messagesQuery = z.object({
     MESSAGES_DEFAULT_LIMIT,
   ),
   beforeId: z.optional(messageIdSchema),
-});
-
-const sendTextBody = z.object({
-  jid: chatJid,
-  text: z.string({ error: "is required" }).check(
-    z.refine((t) => t.trim() !== "", { error: "must not be empty" }),
-    z.refine((t) => t.length <= TEXT_MAX_CHARS, {
-      error: `must be at most ${TEXT_MAX_CHARS} characters`,
-    }),
-  ),
 });
 
 const markReadBody = z.object({ jid: chatJid });

@@ -68,7 +68,12 @@ function outbox(env: Env, session: string, jid: string) {
 function answer(c: Context<AppEnv>, result: OutboxAnswer): Response {
   switch (result.status) {
     case "sent":
-      return c.json({ clientId: result.clientId, id: result.id, status: "sent" });
+      return c.json({
+        clientId: result.clientId,
+        id: result.id,
+        status: "sent",
+        ...(result.message ? { message: result.message } : {}),
+      });
     case "queued":
       return c.json({ clientId: result.clientId, status: "queued" }, 202);
     case "failed":
