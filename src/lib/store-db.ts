@@ -5,6 +5,7 @@
  * with its assignment effects; a message already stored changes nothing.
  */
 import type { StoredMessage } from "./stored-message.ts";
+import type { ListedChat } from "./waha-resources.ts";
 
 export interface StoredRow {
   jid: string;
@@ -309,14 +310,7 @@ export async function countStoredChats(db: D1Database, session: string): Promise
 export async function storeChatList(
   db: D1Database,
   session: string,
-  chats: Array<{
-    jid: string;
-    name: string | null;
-    isGroup: boolean;
-    unreadCount: number | null;
-    lastMessageAt: number | null;
-    preview: string | null;
-  }>,
+  chats: ListedChat[],
 ): Promise<void> {
   if (chats.length === 0) return;
   await db.batch(
