@@ -23,6 +23,7 @@ import {
   type OutboxRow,
   updateOutbox,
 } from "../src/lib/outbox-db.ts";
+import { gaveUp, plusOrAnswer, sendRequest } from "../src/lib/outbox-requests.ts";
 import { broadcast, chatAudience } from "../src/lib/realtime.ts";
 import { recordReaction, recordSent, sentMessageId } from "../src/lib/sent-message.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
@@ -41,20 +42,6 @@ type Attempt =
   | { kind: "sent"; id: string | null; message?: BrowserMessage }
   | { kind: "rejected"; failure: Failure }
   | { kind: "retry"; ambiguous: boolean; reason: string };
-
-function mediaEndpoint(mimetype: string): "sendImage" | "sendVoice" | "sendFile" {
-  if (/^image\/(jpeg|png|webp|gif)$/.test(mimetype)) return "sendImage";
-  if (mimetype.startsWith("audio/")) return "sendVoice";
-  return "sendFile";
-}
-
-function base64(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-}
 
 export class Outbox extends DurableObject<Env> {
   /** One send at a time per chat, whoever asks (a browser, the alarm). */
@@ -332,46 +319,13 @@ export class Outbox extends DurableObject<Env> {
   }
 
   /** The request to WAHA for an entry, or a failure that no retry can mend. */
+  /** WAHA's request for an entry, or why it cannot be sent. */
   private async request(row: OutboxRow, session: string): Promise<WahaRequest | Failure> {
     const target = row.target
       ? await storedMessage(this.env.DB, session, row.jid, row.target)
       : null;
-    const replyTo = target ? { reply_to: target.waha_id } : {};
-    switch (row.kind) {
-      case "text":
-        return {
-          endpoint: "sendText",
-          method: "POST",
-          path: wahaPaths.sendText(),
-          body: { session, chatId: row.jid, text: row.body ?? "", ...replyTo },
-        };
-      case "media": {
-        const bytes = this.mediaOf(row.client_id);
-        if (!bytes) return gaveUp("the file was lost before it could be sent");
-        const mimetype = row.media_mimetype ?? "application/octet-stream";
-        const endpoint = mediaEndpoint(mimetype);
-        return {
-          endpoint,
-          method: "POST",
-          path: wahaPaths.sendMedia(endpoint),
-          body: {
-            session,
-            chatId: row.jid,
-            file: { mimetype, filename: row.media_name ?? "file", data: base64(bytes) },
-            ...(row.body ? { caption: row.body } : {}),
-            ...replyTo,
-          },
-        };
-      }
-      case "reaction":
-        if (!target) return gaveUp("the message reacted to is not stored");
-        return {
-          endpoint: "reaction",
-          method: "PUT",
-          path: wahaPaths.reaction(),
-          body: { session, messageId: target.waha_id, reaction: row.body ?? "" },
-        };
-    }
+    const media = row.kind === "media" ? this.mediaOf(row.client_id) : null;
+    return sendRequest(row, session, target, media);
   }
 
   private async send(row: OutboxRow, session: string): Promise<Attempt> {
@@ -438,16 +392,4 @@ export class Outbox extends DurableObject<Env> {
     }
     return null;
   }
-}
-
-function gaveUp(message: string): Failure {
-  return { status: 502, error: "outbox-failed", message };
-}
-
-/** WAHA Core answers media sends 422 "available only in Plus". */
-function plusOrAnswer(failure: Failure): Failure {
-  if (failure.upstreamStatus === 422 && /plus/i.test(failure.message)) {
-    return { status: 422, error: "waha-plus-required", message: "sending media needs WAHA Plus" };
-  }
-  return failure;
 }

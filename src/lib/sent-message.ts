@@ -10,7 +10,8 @@ import { messageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
 import { broadcast, chatAudience } from "./realtime.ts";
-import { applyReaction, chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
+import { applyReaction } from "./store-changes.ts";
+import { chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 type Json = Record<string, unknown>;

@@ -1,6 +1,7 @@
 /**
- * Every D1 query of the message store (migrations/0006): chats, messages, their search
- * index and the @lid map. Plain SQL with `?` parameters. Writes that an event makes are
+ * The message store's chats, messages and @lid map in D1 (migrations/0006); changes to stored
+ * messages are in store-changes.ts, search and pruning in store-search.ts. Plain SQL with `?`
+ * parameters. Writes that an event makes are
  * returned as statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
@@ -352,146 +353,11 @@ export function nameChatStatement(
     .bind(name.slice(0, 200), session, jid);
 }
 
-type Changed = { id: string; from_me: number } | null;
-
-/** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
-export function applyAck(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  ack: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET ack = ?4 WHERE session = ?1 AND jid = ?2 AND key = ?3
-         AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, ack)
-    .first();
-}
-
-export function applyRevoke(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  at: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
-         media_name = NULL, reactions = NULL
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, at)
-    .first();
-}
-
-export function applyEdit(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  body: string,
-  at: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET body = ?4, edited_at = ?5
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL AND body IS NOT ?4
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, body.slice(0, 8_192), at)
-    .first();
-}
-
-/** A reaction by `sender` ("" removes it). */
-export function applyReaction(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  sender: string,
-  text: string,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET reactions = CASE WHEN ?5 = ''
-           THEN json_remove(coalesce(reactions, '{}'), '$."' || ?4 || '"')
-           ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
-         AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, sender, text)
-    .first();
-}
-
 export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
     .bind(session, jid)
     .run();
-}
-
-export interface SearchHit {
-  jid: string;
-  id: string;
-  timestamp: number;
-  snippet: string;
-}
-
-/** FTS5 over stored text, newest first; `agent` limits it to that agent's chats. */
-export async function searchMessages(
-  db: D1Database,
-  session: string,
-  query: string,
-  opts: { jid?: string; agent?: string | null; limit: number },
-): Promise<SearchHit[]> {
-  const terms = query
-    .split(/\s+/)
-    .map((t) => t.replace(/"/g, ""))
-    .filter(Boolean)
-    .map((t) => `"${t}"*`)
-    .join(" ");
-  if (terms === "") return [];
-  const where: string[] = ["messages_fts MATCH ?", "m.session = ?"];
-  const params: Array<string | number> = [terms, session];
-  if (opts.jid) {
-    where.push("m.jid = ?");
-    params.push(opts.jid);
-  }
-  if (opts.agent) {
-    where.push("m.jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)");
-    params.push(opts.agent);
-  }
-  const { results } = await db
-    .prepare(
-      `SELECT m.jid, m.id, m.ts AS timestamp,
-         snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
-       FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
-       WHERE ${where.join(" AND ")} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
-    )
-    .bind(...params, opts.limit)
-    .all<SearchHit>();
-  return results;
-}
-
-/** Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how many. */
-export async function pruneMessages(
-  db: D1Database,
-  beforeSeconds: number,
-  batch = 5_000,
-): Promise<number> {
-  const result = await db
-    .prepare(
-      "DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)",
-    )
-    .bind(beforeSeconds, batch)
-    .run();
-  return result.meta.changes;
 }
 
 export async function lidPhone(

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { chatJidSchema } from "../lib/chat-ids.ts";
-import { searchMessages } from "../lib/store-db.ts";
+import { searchMessages } from "../lib/store-search.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";

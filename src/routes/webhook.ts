@@ -21,11 +21,8 @@ import {
   EVERYONE,
   type RealtimeEvent,
 } from "../lib/realtime.ts";
+import { applyAck, applyEdit, applyReaction, applyRevoke } from "../lib/store-changes.ts";
 import {
-  applyAck,
-  applyEdit,
-  applyReaction,
-  applyRevoke,
   nameChatStatement,
   onceFor,
   quotedMessage,
