@@ -12,7 +12,7 @@ import * as z from "zod/mini";
 import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
 import { apiError, failureError } from "../lib/errors.ts";
-import { getOutbox, listOutbox, outboxEntry, requeueOutbox } from "../lib/outbox-db.ts";
+import { getOutbox, listOutbox, outboxEntry, outboxOf, requeueOutbox } from "../lib/outbox-db.ts";
 import { storedMessage } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -61,10 +61,6 @@ async function jsonBody(req: Request): Promise<unknown> {
   }
 }
 
-function outbox(env: Env, session: string, jid: string) {
-  return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
-}
-
 function answer(c: Context<AppEnv>, result: OutboxAnswer): Response {
   switch (result.status) {
     case "sent":
@@ -102,7 +98,7 @@ async function submit(
       `${field}: chat ${request.jid} has no message ${request.target}`,
     );
   }
-  const result = await outbox(c.env, session, request.jid).submit({
+  const result = await outboxOf(c.env, session, request.jid).submit({
     clientId: request.clientId ?? crypto.randomUUID(),
     jid: request.jid,
     sender: user.sub,
@@ -209,5 +205,5 @@ export const sending = new Hono<AppEnv>()
     if (row.status !== "failed")
       throw apiError(409, "not-failed", `entry ${clientId} is ${row.status}`);
     await requeueOutbox(c.env.DB, session, clientId, Date.now());
-    return answer(c, await outbox(c.env, session, row.jid).kick(clientId));
+    return answer(c, await outboxOf(c.env, session, row.jid).kick(clientId));
   });
