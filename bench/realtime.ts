@@ -2,7 +2,9 @@
  * `npm run bench:realtime`: realtime fan-out on 127.0.0.1 only. Starts the WAHA
  * simulator and one gateway, opens 1,000 WebSockets (staff and agents), posts 100 signed
  * webhooks, and prints deliveries against what each socket should get, webhook-to-socket
- * latency and workerd's memory with the sockets idle. Stops what it started.
+ * latency and workerd's memory with the sockets idle. Halfway through, every socket is
+ * closed and opened again with `since` (the last seq it saw), while webhooks keep coming:
+ * the replay must leave no event missing and none twice. Stops what it started.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
@@ -48,6 +50,10 @@ interface Client {
   misrouted: number;
   /** Close code if the socket closed during the run. */
   closedWith: number | null;
+  /** The last seq this client saw, for reconnecting with `since`. */
+  lastSeq: number;
+  ws: WebSocket | null;
+  index: number;
 }
 
 const sentAt = new Map<string, number>();
@@ -62,7 +68,9 @@ function onFrame(client: Client, data: unknown): void {
     status?: string;
     jid?: string;
     message?: { id: string };
+    seq?: number;
   };
+  if (typeof frame.seq === "number") client.lastSeq = Math.max(client.lastSeq, frame.seq);
   const key =
     frame.type === "message.new"
       ? frame.message?.id
@@ -115,7 +123,12 @@ async function postWebhook(
   return res.status;
 }
 
-async function openClient(url: string, tokens: Map<string, string>, i: number): Promise<Client> {
+async function openClient(
+  url: string,
+  tokens: Map<string, string>,
+  i: number,
+  again?: Client,
+): Promise<Client> {
   const staff = i % STAFF_EVERY === 0;
   const role: Role = staff ? (i % (2 * STAFF_EVERY) === 0 ? "admin" : "user") : "agent";
   const agent = staff ? null : agentId(Math.floor(i / STAFF_EVERY) % AGENTS);
@@ -125,16 +138,21 @@ async function openClient(url: string, tokens: Map<string, string>, i: number): 
     headers: { Authorization: `Bearer ${tokens.get(sub)}` },
   });
   if (res.status !== 200) throw new Error(`ticket ${i}: ${res.status} ${await res.text()}`);
-  const { ticket } = (await res.json()) as { ticket: string };
-  const client: Client = {
+  const { ticket, seq } = (await res.json()) as { ticket: string; seq: number };
+  const client: Client = again ?? {
     role,
     agent,
     got: new Set(),
     duplicates: 0,
     misrouted: 0,
     closedWith: null,
+    lastSeq: seq,
+    ws: null,
+    index: i,
   };
-  const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?ticket=${ticket}`);
+  const since = again ? `&since=${again.lastSeq}` : `&since=${seq}`;
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?ticket=${ticket}${since}`);
+  client.ws = ws;
   sockets.push(ws);
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener("open", () => resolve(), { once: true });
@@ -144,9 +162,22 @@ async function openClient(url: string, tokens: Map<string, string>, i: number): 
   });
   ws.addEventListener("message", (event) => onFrame(client, event.data));
   ws.addEventListener("close", (event) => {
-    client.closedWith = event.code;
+    if (client.ws === ws && event.code !== 1000) client.closedWith = event.code;
   });
   return client;
+}
+
+/** Closes a client's socket and opens a new one that asks for what it missed. */
+async function reconnect(url: string, tokens: Map<string, string>, client: Client): Promise<void> {
+  const old = client.ws;
+  if (old) {
+    const closed = new Promise<void>((resolve) =>
+      old.addEventListener("close", () => resolve(), { once: true }),
+    );
+    old.close(1000, "reconnecting");
+    await closed;
+  }
+  await openClient(url, tokens, client.index, client);
 }
 
 /** workerd memory split between the Worker's runtime and the dev proxy in front of it. */
@@ -206,7 +237,16 @@ try {
   const expected = new Map<Client, Set<string>>(clients.map((c) => [c, new Set()]));
   const statuses: number[] = [];
   const sendStart = performance.now();
+  let reconnecting: Promise<void> | null = null;
   for (let n = 0; n < EVENTS; n++) {
+    if (n === EVENTS / 2) {
+      // Every socket drops and comes back, in batches, while the webhooks go on.
+      reconnecting = (async () => {
+        for (let i = 0; i < clients.length; i += 50) {
+          await Promise.all(clients.slice(i, i + 50).map((c) => reconnect(url, tokens, c)));
+        }
+      })();
+    }
     const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
     if (sessionSlot) {
       const key = `session:${sessionSlot}`;
@@ -238,6 +278,7 @@ try {
     );
   }
   const sendSeconds = (performance.now() - sendStart) / 1000;
+  await reconnecting;
 
   const want = [...expected.values()].reduce((sum, set) => sum + set.size, 0);
   const delivered = () => clients.reduce((sum, c) => sum + c.got.size, 0);
@@ -272,6 +313,7 @@ try {
       `${delivered()}/${want} expected (missing ${missing}, duplicate ${duplicates}, to the wrong agent ${misrouted})`,
     ],
     ["sockets closed during the run", closed],
+    ["reconnected once with since, mid-run", `${clients.length} of ${clients.length}`],
     ["webhook → socket p50", `${percentile(latencies, 50).toFixed(1)} ms`],
     ["webhook → socket p99", `${percentile(latencies, 99).toFixed(1)} ms`],
     ["workerd RSS before sockets", mb(rssBefore)],

@@ -11,45 +11,46 @@
 import { DurableObject } from "cloudflare:workers";
 import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
+import type { BrowserMessage } from "../src/lib/contracts/api.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure } from "../src/lib/contracts/result.ts";
+import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
 import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
+  claimHead,
   getOutbox,
-  headOfChat,
   insertOutbox,
   type OutboxRow,
   updateOutbox,
+  updateOutboxStatement,
 } from "../src/lib/outbox-db.ts";
+import { gaveUp, plusOrAnswer, sendRequest } from "../src/lib/outbox-requests.ts";
 import { broadcast, chatAudience } from "../src/lib/realtime.ts";
-import { recordReaction, recordSent, sentMessageId } from "../src/lib/sent-message.ts";
+import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
 import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
 import { callWaha, type WahaRequest } from "../src/lib/waha-client.ts";
 
-/** Retries while WAHA is away: 1 s doubling to 5 s, so a return is noticed within seconds. */
-const RETRY = { baseMs: 1_000, capMs: 5_000, jitter: 0.2 };
+/**
+ * Retries while WAHA is away: 1 s doubling to 3 s, so a WAHA that is back is used within
+ * seconds. While the circuit is open these cost WAHA nothing (the gate refuses them).
+ */
+const RETRY = { baseMs: 1_000, capMs: 3_000, jitter: 0.2 };
 /** Media bytes are kept in parts under the storage's row limit. */
 const PART_BYTES = 1_000_000;
 
 type Attempt =
-  | { kind: "sent"; id: string | null }
+  | {
+      kind: "sent";
+      id: string | null;
+      message?: BrowserMessage;
+      /** The chat's owner, when the send's batch answered it. */
+      owner?: string | null;
+      /** The entry was marked sent in the same batch as the message was stored. */
+      recorded?: boolean;
+    }
   | { kind: "rejected"; failure: Failure }
   | { kind: "retry"; ambiguous: boolean; reason: string };
-
-function mediaEndpoint(mimetype: string): "sendImage" | "sendVoice" | "sendFile" {
-  if (/^image\/(jpeg|png|webp|gif)$/.test(mimetype)) return "sendImage";
-  if (mimetype.startsWith("audio/")) return "sendVoice";
-  return "sendFile";
-}
-
-function base64(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(text);
-}
 
 export class Outbox extends DurableObject<Env> {
   /** One send at a time per chat, whoever asks (a browser, the alarm). */
@@ -98,19 +99,62 @@ export class Outbox extends DurableObject<Env> {
         now,
       );
       if (added && request.media) this.keepMedia(request.clientId, request.media.data);
-      const head = await headOfChat(this.env.DB, session, request.jid);
       // Only the oldest waiting entry may go; a later one waits for its turn.
-      if (added && head?.client_id === request.clientId) {
+      const head = added
+        ? await claimHead(this.env.DB, session, request.jid, now, request.clientId)
+        : null;
+      if (head) {
         const outcome = await this.attempt(head, config);
         if (outcome?.kind === "rejected") {
           return { status: "failed", clientId: request.clientId, failure: outcome.failure };
+        }
+        if (outcome?.kind === "sent") {
+          return {
+            status: "sent",
+            clientId: request.clientId,
+            id: outcome.id,
+            message: outcome.message ?? null,
+          };
         }
       } else if (added) {
         await this.wakeSoon(0);
       }
       const row = await getOutbox(this.env.DB, session, request.clientId);
-      return answerOf(row, request.clientId);
+      return this.answerOf(session, row, request.clientId);
     });
+  }
+
+  /** The answer for an entry as it stands; a sent one carries its stored message, so a repeat
+   * of the request gets what the first got. */
+  private async answerOf(
+    session: string,
+    row: OutboxRow | null,
+    clientId: string,
+  ): Promise<OutboxAnswer> {
+    if (!row) return { status: "queued", clientId };
+    if (row.status === "sent") {
+      const stored = row.message_id
+        ? await storedMessage(this.env.DB, session, row.jid, row.message_id)
+        : null;
+      return {
+        status: "sent",
+        clientId,
+        id: row.message_id,
+        message: stored && rowToBrowser(stored),
+      };
+    }
+    if (row.status === "failed") {
+      return {
+        status: "failed",
+        clientId,
+        failure: {
+          status: 502,
+          error: "upstream-rejected",
+          message: row.error ?? "WAHA refused it",
+        },
+      };
+    }
+    return { status: "queued", clientId };
   }
 
   /** An entry put back in the queue: it goes now if it is the oldest waiting. */
@@ -121,24 +165,38 @@ export class Outbox extends DurableObject<Env> {
       const row = await getOutbox(this.env.DB, session, clientId);
       if (!row) return { status: "queued", clientId };
       await this.ctx.storage.put("jid", row.jid);
-      const head = await headOfChat(this.env.DB, session, row.jid);
-      if (head?.client_id === clientId) {
+      const head = await claimHead(this.env.DB, session, row.jid, Date.now(), clientId);
+      if (head) {
         const outcome = await this.attempt(head, config);
         if (outcome?.kind === "rejected")
           return { status: "failed", clientId, failure: outcome.failure };
       } else {
         await this.wakeSoon(0);
       }
-      return answerOf(await getOutbox(this.env.DB, session, clientId), clientId);
+      return this.answerOf(session, await getOutbox(this.env.DB, session, clientId), clientId);
     });
   }
 
+  /** WAHA is back (the gate's circuit closed): what waits goes now, not at its next retry. */
+  wake(): Promise<void> {
+    return this.drain();
+  }
+
+  override alarm(): Promise<void> {
+    return this.drain();
+  }
+
   /** Sends what is waiting, in order, until WAHA turns one away for now. */
-  override async alarm(): Promise<void> {
-    await this.exclusive(async () => {
+  private drain(): Promise<void> {
+    return this.exclusive(async () => {
       const config = this.config();
       for (;;) {
-        const head = await headOfChat(this.env.DB, config.WAHA_SESSION, await this.jid());
+        const head = await claimHead(
+          this.env.DB,
+          config.WAHA_SESSION,
+          await this.jid(),
+          Date.now(),
+        );
         if (!head) return;
         const outcome = await this.attempt(head, config);
         if (outcome === null) return;
@@ -204,12 +262,11 @@ export class Outbox extends DurableObject<Env> {
       await this.finish(row, session, outcome);
       return outcome;
     }
-    const attempts = row.attempts + 1;
-    await updateOutbox(db, session, row.client_id, { status: "sending", attempts }, now);
+    const { attempts } = row;
     let outcome: Attempt;
     try {
       const found = row.ambiguous === 1 ? await this.findSent(row, session) : null;
-      outcome = found ? { kind: "sent", id: found } : await this.send(row, session);
+      outcome = found ?? (await this.send(row, session));
     } catch (err) {
       console.error(
         `[outbox] ${row.kind} ${row.client_id} failed inside the gateway: ${err instanceof Error ? err.stack : String(err)}`,
@@ -247,14 +304,20 @@ export class Outbox extends DurableObject<Env> {
   ): Promise<void> {
     const now = Date.now();
     if (outcome.kind === "sent") {
-      await updateOutbox(
-        this.env.DB,
-        session,
-        row.client_id,
-        { status: "sent", messageId: outcome.id, error: null },
-        now,
+      if (!outcome.recorded) {
+        await updateOutbox(
+          this.env.DB,
+          session,
+          row.client_id,
+          { status: "sent", messageId: outcome.id, error: null },
+          now,
+        );
+      }
+      await this.tell(
+        row,
+        { status: "sent", ...(outcome.id ? { id: outcome.id } : {}) },
+        outcome.owner,
       );
-      await this.tell(row, { status: "sent", ...(outcome.id ? { id: outcome.id } : {}) });
     } else {
       await updateOutbox(
         this.env.DB,
@@ -271,61 +334,31 @@ export class Outbox extends DurableObject<Env> {
     }
   }
 
+  /** `owner`: the chat's owner when the caller already knows it. */
   private async tell(
     row: OutboxRow,
     change: { status: "queued" | "sent" | "failed"; id?: string; error?: string },
+    owner?: string | null,
   ): Promise<void> {
-    const owner = await chatOwnerStatement(this.env.DB, row.jid).first<{
-      assigned_to: string | null;
-    }>();
+    const assigned =
+      owner !== undefined
+        ? owner
+        : ((await chatOwnerStatement(this.env.DB, row.jid).first<{ assigned_to: string | null }>())
+            ?.assigned_to ?? null);
     await broadcast(
       this.env,
       { type: "outbox.status", clientId: row.client_id, jid: row.jid, ...change },
-      chatAudience(owner?.assigned_to ?? null, row.sender),
+      chatAudience(assigned, row.sender),
     );
   }
 
-  /** The request to WAHA for an entry, or a failure that no retry can mend. */
+  /** WAHA's request for an entry, or why it cannot be sent. */
   private async request(row: OutboxRow, session: string): Promise<WahaRequest | Failure> {
     const target = row.target
       ? await storedMessage(this.env.DB, session, row.jid, row.target)
       : null;
-    const replyTo = target ? { reply_to: target.waha_id } : {};
-    switch (row.kind) {
-      case "text":
-        return {
-          endpoint: "sendText",
-          method: "POST",
-          path: wahaPaths.sendText(),
-          body: { session, chatId: row.jid, text: row.body ?? "", ...replyTo },
-        };
-      case "media": {
-        const bytes = this.mediaOf(row.client_id);
-        if (!bytes) return gaveUp("the file was lost before it could be sent");
-        const mimetype = row.media_mimetype ?? "application/octet-stream";
-        const endpoint = mediaEndpoint(mimetype);
-        return {
-          endpoint,
-          method: "POST",
-          path: wahaPaths.sendMedia(endpoint),
-          body: {
-            session,
-            chatId: row.jid,
-            file: { mimetype, filename: row.media_name ?? "file", data: base64(bytes) },
-            ...(row.body ? { caption: row.body } : {}),
-            ...replyTo,
-          },
-        };
-      }
-      case "reaction":
-        if (!target) return gaveUp("the message reacted to is not stored");
-        return {
-          endpoint: "reaction",
-          method: "PUT",
-          path: wahaPaths.reaction(),
-          body: { session, messageId: target.waha_id, reaction: row.body ?? "" },
-        };
-    }
+    const media = row.kind === "media" ? this.mediaOf(row.client_id) : null;
+    return sendRequest(row, session, target, media);
   }
 
   private async send(row: OutboxRow, session: string): Promise<Attempt> {
@@ -345,24 +378,49 @@ export class Outbox extends DurableObject<Env> {
       await recordReaction(this.env, session, row.jid, row.target ?? "", row.body ?? "");
       return { kind: "sent", id: null };
     }
-    const stored = await recordSent(this.env, session, {
-      jid: row.jid,
-      text: row.body,
-      answer: answer.value.body,
-      replyTo: row.target,
-      media:
-        row.kind === "media"
-          ? {
-              mimetype: row.media_mimetype ?? "application/octet-stream",
-              filename: row.media_name ?? "file",
-            }
-          : null,
-    });
-    return { kind: "sent", id: stored?.id ?? sentMessageId(answer.value.body, row.jid) };
+    const recorded = await recordSent(
+      this.env,
+      session,
+      {
+        jid: row.jid,
+        text: row.body,
+        answer: answer.value.body,
+        replyTo: row.target,
+        media:
+          row.kind === "media"
+            ? {
+                mimetype: row.media_mimetype ?? "application/octet-stream",
+                filename: row.media_name ?? "file",
+              }
+            : null,
+      },
+      (id) => [this.markSent(row, session, id)],
+    );
+    if (!recorded) return { kind: "sent", id: null };
+    return {
+      kind: "sent",
+      id: recorded.message.id,
+      message: storedToBrowser(recorded.message),
+      owner: recorded.owner,
+      recorded: true,
+    };
   }
 
-  /** After a timeout: our message with this text in the chat since the entry was made, if any. */
-  private async findSent(row: OutboxRow, session: string): Promise<string | null> {
+  private markSent(row: OutboxRow, session: string, id: string): D1PreparedStatement {
+    return updateOutboxStatement(
+      this.env.DB,
+      session,
+      row.client_id,
+      { status: "sent", messageId: id, error: null },
+      Date.now(),
+    );
+  }
+
+  /**
+   * After a timeout: our message with this text in the chat since the entry was made, as
+   * sent; null when WAHA has none (send it); a retry while WAHA cannot be asked.
+   */
+  private async findSent(row: OutboxRow, session: string): Promise<Attempt | null> {
     if (row.kind === "reaction") return null;
     const answer = await callWaha(this.env, {
       endpoint: "messages",
@@ -370,8 +428,11 @@ export class Outbox extends DurableObject<Env> {
       // A minute's slack for WAHA's clock; messages already stored are other sends.
       path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 60),
     });
-    if (!answer.ok || !Array.isArray(answer.value.body)) {
-      throw new Error("WAHA could not be searched");
+    if (!answer.ok) {
+      return { kind: "retry", ambiguous: true, reason: answer.failure.message };
+    }
+    if (!Array.isArray(answer.value.body)) {
+      return { kind: "retry", ambiguous: true, reason: "WAHA's message list was not a list" };
     }
     for (const raw of answer.value.body) {
       const parsed = messageSchema.safeParse(raw);
@@ -379,38 +440,14 @@ export class Outbox extends DurableObject<Env> {
       if ((parsed.data.body ?? null) !== (row.body ?? null)) continue;
       const id = canonicalMessageId(parsed.data.id);
       if (await storedMessage(this.env.DB, session, row.jid, id)) continue;
-      await recordSent(this.env, session, {
-        jid: row.jid,
-        text: row.body,
-        answer: { id: parsed.data.id },
-      });
-      return id;
+      const recorded = await recordSent(
+        this.env,
+        session,
+        { jid: row.jid, text: row.body, answer: { id: parsed.data.id } },
+        (stored) => [this.markSent(row, session, stored)],
+      );
+      return { kind: "sent", id, owner: recorded?.owner ?? null, recorded: recorded !== null };
     }
     return null;
   }
-}
-
-function gaveUp(message: string): Failure {
-  return { status: 502, error: "outbox-failed", message };
-}
-
-/** WAHA Core answers media sends 422 "available only in Plus". */
-function plusOrAnswer(failure: Failure): Failure {
-  if (failure.upstreamStatus === 422 && /plus/i.test(failure.message)) {
-    return { status: 422, error: "waha-plus-required", message: "sending media needs WAHA Plus" };
-  }
-  return failure;
-}
-
-function answerOf(row: OutboxRow | null, clientId: string): OutboxAnswer {
-  if (!row) return { status: "queued", clientId };
-  if (row.status === "sent") return { status: "sent", clientId, id: row.message_id };
-  if (row.status === "failed") {
-    return {
-      status: "failed",
-      clientId,
-      failure: { status: 502, error: "upstream-rejected", message: row.error ?? "WAHA refused it" },
-    };
-  }
-  return { status: "queued", clientId };
 }

@@ -192,9 +192,12 @@ export class RealtimeHub extends DurableObject<Env> {
       JSON.stringify(audience),
       frame,
     );
-    // A few at a time, every time: the table stays at its bounds without a sweep.
+    // A few at a time, every time: the table stays at its bounds without a sweep. Frames are
+    // stamped in time order, so the oldest by seq are the only ones that can be out of bounds:
+    // looking at those few (by the primary key) never scans the table.
     sql.exec(
-      "DELETE FROM frames WHERE seq IN (SELECT seq FROM frames WHERE seq <= ? OR at < ? ORDER BY seq LIMIT 16)",
+      `DELETE FROM frames WHERE seq IN (SELECT seq FROM frames ORDER BY seq LIMIT 16)
+         AND (seq <= ? OR at < ?)`,
       seq - FRAMES_KEPT,
       now - FRAMES_MAX_AGE_MS,
     );

@@ -19,6 +19,7 @@ import {
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { CallOutcome, GateSnapshot, Lease, Pool } from "../src/lib/contracts/gate.ts";
 import { count, flushMetrics } from "../src/lib/metrics.ts";
+import { wakeOutboxes } from "../src/lib/outbox-db.ts";
 import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
 
 /** How long a busy media caller is asked to wait: a typical download, not a whole timeout. */
@@ -281,6 +282,12 @@ export class WahaGate extends DurableObject<Env> {
         );
       } else if (next.state === "closed") {
         this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
+        // Sends queued while WAHA was down go now, not at each chat's next retry.
+        this.ctx.waitUntil(
+          wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
+            console.error(`[gate] waking the outboxes failed: ${String(err)}`);
+          }),
+        );
       }
     }
     this.ctx.storage.kv.put("circuit", next);

@@ -31,7 +31,7 @@ async function chatList(as: { role: "admin" | "user" | "agent"; sub: string }) {
 }
 
 describe("chat list", () => {
-  it("is fetched once per TTL for 20 users, and each agent sees only the chats assigned to it", async () => {
+  it("is read from WAHA once for 20 users and then at most every WA_STORE_RECONCILE_MS, and each agent sees only the chats assigned to it", async () => {
     const agents = Array.from({ length: 5 }, () => newUser("agent"));
     const staff = [
       ...Array.from({ length: 8 }, () => newUser("admin")),
@@ -55,10 +55,12 @@ describe("chat list", () => {
       expect(chats.find((c) => c.id === GROUP)?.owner).toBeNull();
     }
 
-    advance(5_999);
-    expect((await chatList(newUser("admin"))).res.headers.get("X-Cache-Status")).toBe("HIT");
+    for (const { res } of lists) expect(res.headers.get("X-Cache-Status")).toBe("STORE");
+    advance(299_999);
+    expect((await chatList(newUser("admin"))).res.headers.get("X-Cache-Status")).toBe("STORE");
+    expect(await simCalls("chats")).toEqual({ chats: 1 });
     advance(1);
-    expect((await chatList(newUser("admin"))).res.headers.get("X-Cache-Status")).toBe("MISS");
+    expect((await chatList(newUser("admin"))).chats).toHaveLength(22);
     expect(await simCalls("chats")).toEqual({ chats: 2 });
   });
 
@@ -109,7 +111,7 @@ describe("messages", () => {
     expect(await stored()).toBe(0);
   });
 
-  it("are cached per chat for WA_MESSAGES_TTL_MS, with media URLs on the gateway and no WAHA URL or engine data", async () => {
+  it("are read from WAHA once per chat and reconciled at most every WA_STORE_RECONCILE_MS, with media URLs on the gateway and no WAHA URL or engine data", async () => {
     const admin = newUser("admin");
     const first = await call(`/api/wa/messages?jid=${ANA}`, { as: admin });
     expect(first.status).toBe(200);
@@ -118,7 +120,7 @@ describe("messages", () => {
     expect(text).not.toContain("_data");
     const messages = JSON.parse(text) as Message[];
     const allowed = ["id", "timestamp", "from", "fromMe", "to", "participant", "body", "hasMedia"];
-    allowed.push("media", "ack", "ackName");
+    allowed.push("media", "ack", "ackName", "replyTo", "reactions", "editedAt", "revokedAt");
     for (const m of messages) {
       expect(Object.keys(m).filter((k) => !allowed.includes(k))).toEqual([]);
     }
@@ -128,6 +130,8 @@ describe("messages", () => {
       expect(m.media?.url).toBe(
         `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
       );
+      // WAHA was asked without downloading media: the type comes from the engine's record.
+      expect(m.media?.mimetype).toMatch(/^[a-z]+\/[a-z0-9.+-]+/);
     }
     expect(messages.map((m) => m.timestamp)).toEqual(
       messages
@@ -136,15 +140,14 @@ describe("messages", () => {
         .reverse(),
     );
 
-    advance(7_999);
+    expect(first.headers.get("X-Cache-Status")).toBe("STORE");
+    advance(299_999);
     const again = await call(`/api/wa/messages?jid=${ANA}`, { as: newUser("user") });
-    expect(again.headers.get("X-Cache-Status")).toBe("HIT");
-    expect(again.headers.get("Age")).toBe("7");
+    expect(again.headers.get("X-Cache-Status")).toBe("STORE");
+    expect(await again.json()).toEqual(messages);
     expect(await simCalls("messages")).toEqual({ messages: 1 });
     advance(1);
-    expect(
-      (await call(`/api/wa/messages?jid=${ANA}`, { as: admin })).headers.get("X-Cache-Status"),
-    ).toBe("MISS");
+    expect((await call(`/api/wa/messages?jid=${ANA}`, { as: admin })).status).toBe(200);
     expect(await simCalls("messages")).toEqual({ messages: 2 });
   });
 
@@ -182,37 +185,44 @@ describe("messages", () => {
     );
   });
 
-  it("pages back with one WAHA call per page, even after the gateway forgot the cursor", async () => {
+  it("pages back past what is stored with one WAHA call per page, none repeated or skipped, even from a cursor the store never had", async () => {
     const admin = newUser("admin");
     const raw = await (
       await sim.waha(`/api/default/chats/${MARKET}/messages?limit=140&downloadMedia=false`)
     ).json<Array<{ id: string }>>();
+    const ids = (from: number, to: number) => raw.slice(from, to).map((m) => m.id);
+    const pageBefore = async (index: number) => {
+      const cursor = encodeURIComponent(raw[index]?.id ?? "");
+      const res = await call(`/api/wa/messages?jid=${MARKET}&limit=20&beforeId=${cursor}`, {
+        as: admin,
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("X-Cache-Status")).toBe("STORE");
+      return (await res.json<Message[]>()).map((m) => m.id);
+    };
+    const calls = async () => {
+      const { messages = 0, message = 0 } = await simCalls("messages", "message");
+      return messages + message;
+    };
     await call(`/api/wa/messages?jid=${MARKET}&limit=20`, { as: admin });
-    const before = await simCalls("messages", "message");
-    const page = await call(
-      `/api/wa/messages?jid=${MARKET}&limit=20&beforeId=${encodeURIComponent(raw[19]?.id ?? "")}`,
-      { as: admin },
-    );
-    expect((await page.json<Message[]>()).map((m) => m.id)).toEqual(
-      raw.slice(20, 40).map((m) => m.id),
-    );
-    expect(await simCalls("messages", "message")).toEqual({
-      messages: (before.messages ?? 0) + 1,
-      message: before.message ?? 0,
-    });
+    const filled = await calls();
 
-    // A cursor this gateway never served (another gateway's, or before a restart).
-    const cold = await call(
-      `/api/wa/messages?jid=${MARKET}&limit=20&beforeId=${encodeURIComponent(raw[99]?.id ?? "")}`,
-      { as: admin },
-    );
-    expect((await cold.json<Message[]>()).map((m) => m.id)).toEqual(
-      raw.slice(100, 120).map((m) => m.id),
-    );
-    expect(await simCalls("messages", "message")).toEqual({
-      messages: (before.messages ?? 0) + 2,
-      message: (before.message ?? 0) + 1,
-    });
+    // The first open stored the newest 50: the next page costs WAHA nothing.
+    expect(await pageBefore(19)).toEqual(ids(20, 40));
+    expect(await calls()).toBe(filled);
+    // Past the stored horizon: one WAHA page each time.
+    expect(await pageBefore(39)).toEqual(ids(40, 60));
+    expect(await calls()).toBe(filled + 1);
+    expect(await pageBefore(59)).toEqual(ids(60, 80));
+    expect(await calls()).toBe(filled + 2);
+
+    // A cursor the store does not have (another gateway's, or pruned): WAHA knows it.
+    // One lookup of its time, then one page.
+    expect(await pageBefore(119)).toEqual(ids(120, 140));
+    expect(await calls()).toBe(filled + 4);
+    // Scrolling on from where the store was still shows every message in between.
+    expect(await pageBefore(79)).toEqual(ids(80, 100));
+    expect(await calls()).toBe(filled + 5);
   });
 
   it("answers an unknown beforeId 404 message-not-found after at most one WAHA call", async () => {
@@ -271,34 +281,37 @@ describe("messages", () => {
 });
 
 describe("send-text and mark-read", () => {
-  it("sends once, sets firstResponseAt, and makes the next list reads go to WAHA", async () => {
+  it("sends once, sets firstResponseAt, and shows the sent message in the next list reads without asking WAHA again", async () => {
     const agent = newUser("agent");
     await changeChatOwner(env.DB, ANA, agent.sub);
     await call("/api/wa/chats", { as: agent });
     await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
+    const read = await simCalls("chats", "messages");
 
     const sent = await call("/api/wa/send-text", {
       ...json({ jid: ANA, text: "Replacement is on its way" }),
       as: agent,
     });
-    expect(sent.status).toBe(201);
-    expect(await sent.json()).toMatchObject({
-      sent: true,
-      message: {
-        id: expect.stringMatching(/^true_/),
-        body: "Replacement is on its way",
-        fromMe: true,
-      },
+    expect(sent.status).toBe(200);
+    const answer = await sent.json<{ id: string; status: string; message: Message }>();
+    expect(answer).toMatchObject({
+      id: expect.stringMatching(/^true_15550100001@c\.us_/),
+      status: "sent",
+      message: { body: "Replacement is on its way", fromMe: true, ackName: "SERVER" },
     });
+    expect(answer.message.id).toBe(answer.id);
     expect(await simCalls("sendText")).toEqual({ sendText: 1 });
     expect((await getAssignment(env.DB, ANA))?.firstResponseAt).toEqual(expect.any(String));
 
     const messages = await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
-    expect(messages.headers.get("X-Cache-Status")).toBe("MISS");
-    expect((await messages.json<Message[]>())[0]?.body).toBe("Replacement is on its way");
+    expect(messages.headers.get("X-Cache-Status")).toBe("STORE");
+    expect((await messages.json<Message[]>())[0]).toMatchObject({
+      id: answer.id,
+      body: "Replacement is on its way",
+    });
     const chats = await call("/api/wa/chats", { as: agent });
-    expect(chats.headers.get("X-Cache-Status")).toBe("MISS");
     expect((await chats.json<ChatSummary[]>())[0]?.preview).toBe("Replacement is on its way");
+    expect(await simCalls("chats", "messages")).toEqual(read);
   });
 
   it("marks a chat read and the next chat list shows no unread messages", async () => {

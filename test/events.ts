@@ -9,7 +9,8 @@ import { call, ORIGIN, tokenFor } from "./helpers.ts";
 let sequence = 0;
 
 export interface DeliveryOptions {
-  requestId?: string;
+  /** null leaves the header out. */
+  requestId?: string | null;
   timestamp?: number;
   /** Replaces the signature; null leaves it out. */
   hmac?: string | null;
@@ -18,6 +19,8 @@ export interface DeliveryOptions {
   session?: string;
   /** Waits for the work the gateway does after answering (fan-out, media fetched ahead). */
   wait?: boolean;
+  /** The envelope's `engine` (WEBJS unless told). */
+  engine?: string;
 }
 
 /** Posts one webhook as WAHA would: signed, stamped and with a fresh request id. */
@@ -32,17 +35,18 @@ export async function deliver(
       id: `evt_${++sequence}`,
       timestamp: Date.now(),
       session: opts.session ?? "default",
-      engine: "WEBJS",
+      engine: opts.engine ?? "WEBJS",
       event,
       payload,
       me: { id: "15550000000@c.us", pushName: "wa-edge demo" },
     });
   const headers = new Headers({
     "Content-Type": "application/json",
-    "X-Webhook-Request-Id": opts.requestId ?? `req_${crypto.randomUUID()}`,
     "X-Webhook-Timestamp": String(opts.timestamp ?? Date.now()),
     "X-Webhook-Hmac-Algorithm": "sha512",
   });
+  const requestId = opts.requestId === undefined ? `req_${crypto.randomUUID()}` : opts.requestId;
+  if (requestId !== null) headers.set("X-Webhook-Request-Id", requestId);
   const hmac =
     opts.hmac === undefined ? await signWebhookBody(env.WAHA_WEBHOOK_HMAC_KEY, body) : opts.hmac;
   if (hmac !== null) headers.set("X-Webhook-Hmac", hmac);

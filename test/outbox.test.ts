@@ -12,6 +12,7 @@ import { call, json, resetAssignmentData, sim } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 
 const ANA = "15550100001@c.us";
+const BEA = "15550100002@c.us";
 const admin = { role: "admin" as const, sub: "admin-1" };
 
 // The clock runs an hour ahead: alarms the outbox sets fire only when a test runs them.
@@ -104,6 +105,47 @@ describe("while WAHA is down", () => {
     expect((await sentTexts()).slice(-3)).toEqual(["first", "second", "third"]);
     expect(await simCalls("sendText")).toBe(4);
     expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
+  });
+
+  it("sends what waited as soon as WAHA's circuit closes, not at each chat's next retry", async () => {
+    await sim.control("faults", { status: 503 });
+    const queued = [await sendText("waiting here"), await sendText("and here", undefined, BEA)];
+    expect(queued.map((r) => r.status)).toEqual([202, 202]);
+    // WAHA keeps failing: the circuit opens.
+    await call("/api/waha/session", { as: admin });
+    await call("/api/waha/session", { as: admin });
+    expect((await (await call("/api/waha/session", { as: admin })).json()) as object).toMatchObject(
+      {
+        error: "upstream-unavailable",
+      },
+    );
+
+    await sim.control("faults", undefined, "DELETE");
+    advance(30_000);
+    // One good call closes the circuit; no outbox alarm is run here.
+    expect((await call("/api/waha/session", { as: admin })).status).toBe(200);
+    await vi.waitFor(
+      async () => {
+        expect(await sentTexts()).toContain("waiting here");
+        expect(await sentTexts(BEA)).toContain("and here");
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
+  });
+
+  it("looks in WAHA for an entry cut off mid-send (its object restarted) before sending it again", async () => {
+    await sim.control("faults", { endpoint: "sendText", status: 503 });
+    expect((await sendText("cut off", "client-cut-off")).status).toBe(202);
+    await sim.control("faults", undefined, "DELETE");
+    // As the row stands when the object dies between taking the entry and WAHA's answer.
+    await env.DB.prepare(
+      "UPDATE outbox SET status = 'sending', ambiguous = 0 WHERE client_id = 'client-cut-off'",
+    ).run();
+    const searchesBefore = await simCalls("messages");
+    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect(await simCalls("messages")).toBe(searchesBefore + 1);
+    expect((await sentTexts()).filter((t) => t === "cut off")).toHaveLength(1);
   });
 
   it("looks for a send whose answer was lost in WAHA before sending it again", async () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
+import { toStoredMessage } from "../src/lib/stored-message.ts";
 import {
   chatSchema,
   messageSchema,
@@ -38,7 +39,7 @@ describe("the gateway's WAHA schemas read what WAHA sends", () => {
     expect(chats.filter((c) => c.id.endsWith("@g.us"))).toHaveLength(1);
   });
 
-  it("reads message lists and single messages with and without media", async () => {
+  it("reads message lists without downloaded media, and finds each medium's type in the engine's record", async () => {
     const chats = z
       .array(chatSchema)
       .parse(await (await sim.waha(wahaPaths.chats("default", 100))).json());
@@ -47,16 +48,19 @@ describe("the gateway's WAHA schemas read what WAHA sends", () => {
       const res = await sim.waha(wahaPaths.messages("default", chat.id, 100));
       all.push(...z.array(messageSchema).parse(await res.json()));
     }
+    // downloadMedia=false: WAHA names no file, and the gateway reads the type elsewhere.
+    expect(all.every((m) => m.media === null || m.media === undefined)).toBe(true);
+    const stored = all.map((m) => toStoredMessage(m));
     const kinds = new Set(
-      all.flatMap((m) => (m.media?.mimetype ? [m.media.mimetype.split(";")[0]] : [])),
+      stored.flatMap((m) => (m.mediaMimetype ? [m.mediaMimetype.split(";")[0]] : [])),
     );
     for (const kind of ["image/jpeg", "image/png", "application/pdf", "audio/ogg", "video/mp4"]) {
       expect(kinds).toContain(kind);
     }
+    expect(stored.every((m) => !m.hasMedia || m.mediaMimetype !== null)).toBe(true);
     expect(all.some((m) => !m.hasMedia)).toBe(true);
-    expect(all.some((m) => m.hasMedia && m.media?.url === null)).toBe(true);
 
-    const withMedia = all.find((m) => m.media?.url);
+    const withMedia = all.find((m) => m.hasMedia);
     if (!withMedia) throw new Error("no message with media");
     const one = await parsed(
       messageSchema,
@@ -64,6 +68,13 @@ describe("the gateway's WAHA schemas read what WAHA sends", () => {
     );
     expect(one.id).toBe(withMedia.id);
     expect(one.media?.url).toMatch(/\/api\/files\/default\//);
+    const missing = await Promise.all(
+      all
+        .filter((m) => m.hasMedia)
+        .map((m) => sim.waha(wahaPaths.message("default", chatOf(m), m.id))),
+    );
+    const media = await Promise.all(missing.map((res) => res.json<{ media?: unknown }>()));
+    expect(media.some((m) => messageSchema.parse(m).media?.url === null)).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import app from "../src/index.ts";
 import { getAssignment } from "../src/lib/db.ts";
+import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
 import { type Client, connect, deliver, wahaMessage } from "./events.ts";
 import { call, ORIGIN, resetAssignmentData, sim } from "./helpers.ts";
@@ -101,7 +102,7 @@ describe("signed deliveries", () => {
     expect(await d1Snapshot()).toEqual(before);
   });
 
-  it("answers malformed JSON and a malformed envelope with 400 and changes nothing", async () => {
+  it("answers a body that is not JSON 400, and a signed envelope or payload it cannot use 200 ignored, changing nothing", async () => {
     const admin = await connect("admin");
     const before = await d1Snapshot();
     const broken = await deliver("message", null, { rawBody: '{"event":"message",' });
@@ -111,21 +112,22 @@ describe("signed deliveries", () => {
       message: "body: is not valid JSON",
     });
 
+    // WAHA retries every answer that is not 2xx: what it cannot use is ignored, not refused.
     const noSession = await deliver("message", null, {
       rawBody: JSON.stringify({ event: "message", payload: {} }),
     });
-    expect(noSession.status).toBe(400);
+    expect(noSession.status).toBe(200);
     expect(await noSession.json()).toEqual({
-      error: "invalid-request",
-      message: "session: is required",
+      status: "ignored",
+      reason: expect.stringMatching(/^envelope session: /),
     });
 
     const { timestamp: _, ...noTime } = wahaMessage("15551230005@c.us");
     const badPayload = await deliver("message", noTime);
-    expect(badPayload.status).toBe(400);
-    expect(await badPayload.json()).toMatchObject({
-      error: "invalid-request",
-      message: expect.stringMatching(/^payload\.timestamp: /),
+    expect(badPayload.status).toBe(200);
+    expect(await badPayload.json()).toEqual({
+      status: "ignored",
+      reason: "the payload is not a WAHA message",
     });
     expect(await d1Snapshot()).toEqual(before);
     await expectNothingBefore(admin, "FAILED");
@@ -154,13 +156,22 @@ describe("signed deliveries", () => {
     expect(await res.json()).toMatchObject({ error: "webhooks-disabled" });
   });
 
-  it("needs no bearer token but does need a request id", async () => {
-    const res = await deliver("session.status", { status: "WORKING" }, { requestId: "" });
-    expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({
-      error: "invalid-request",
-      message: "X-Webhook-Request-Id: is required",
+  it("needs neither a bearer token nor a request id, and still knows a replay by the envelope's id", async () => {
+    const admin = await connect("admin");
+    const body = JSON.stringify({
+      id: "evt_without_request_id",
+      timestamp: Date.now(),
+      session: "default",
+      event: "session.status",
+      payload: { name: "default", status: "SCAN_QR_CODE" },
     });
+    const first = await deliver("session.status", null, { rawBody: body, requestId: null });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ status: "accepted" });
+    expect(await admin.next()).toEqual({ type: "session.status", status: "SCAN_QR_CODE" });
+    const again = await deliver("session.status", null, { rawBody: body, requestId: null });
+    expect(await again.json()).toEqual({ status: "duplicate" });
+    await expectNothingBefore(admin, "WORKING");
   });
 });
 
@@ -215,7 +226,7 @@ describe("idempotency", () => {
     const admin = await connect("admin");
     const message = wahaMessage("15551230008@c.us", { body: "twice sent" });
     expect(await (await deliver("message", message)).json()).toEqual({ status: "accepted" });
-    expect(await (await deliver("message.any", message)).json()).toEqual({ status: "duplicate" });
+    expect(await (await deliver("message.any", message)).json()).toEqual({ status: "unchanged" });
     expect(await admin.next()).toMatchObject({ type: "chat.assigned" });
     expect(await admin.next()).toMatchObject({
       type: "message.new",
@@ -290,19 +301,23 @@ describe("events", () => {
     const admin = await connect("admin");
     const jid = "15551230013@c.us";
     const message = wahaMessage(jid, { fromMe: true });
-    await deliver("message.ack", {
-      id: message.id,
-      from: message.from,
-      to: jid,
-      fromMe: true,
-      ack: 3,
-    });
+    const ack = { id: message.id, from: message.from, to: jid, fromMe: true, ack: 3 };
+    // Before the message is stored, its ack has nothing to change.
+    expect(await (await deliver("message.ack", ack)).json()).toEqual({ status: "unchanged" });
+    await expectNothingBefore(admin, "STARTING");
+
+    expect(await (await deliver("message.any", message)).json()).toEqual({ status: "accepted" });
+    expect(await admin.next()).toMatchObject({ type: "message.new", jid });
+    expect(await (await deliver("message.ack", ack)).json()).toEqual({ status: "accepted" });
     expect(await admin.next()).toEqual({
       type: "message.status",
       jid,
       id: message.id,
       status: "READ",
     });
+    // The same receipt again (WAHA retried, or sent it twice) is announced once.
+    expect(await (await deliver("message.ack", ack)).json()).toEqual({ status: "unchanged" });
+    await expectNothingBefore(admin, "WORKING");
   });
 
   it("answers events it does not use, other sessions and status broadcasts with 200 and does nothing", async () => {
@@ -321,26 +336,31 @@ describe("events", () => {
     await expectNothingBefore(admin, "WORKING");
   });
 
-  it("makes the next chat list and message read go to WAHA after a message for that chat", async () => {
+  it("shows a webhook's message in the next chat list and message page without asking WAHA", async () => {
     const admin = await connect("admin");
     const jid = "15551230015@c.us";
-    const read = async (path: string) =>
-      (await call(path, { as: { role: "admin" } })).headers.get("X-Cache-Status");
+    const read = async (path: string) => {
+      const res = await call(path, { as: { role: "admin" } });
+      expect(res.headers.get("X-Cache-Status")).toBe("STORE");
+      return res;
+    };
     await read("/api/wa/chats");
     await read(`/api/wa/messages?jid=${jid}`);
-    expect(await read("/api/wa/chats")).toBe("HIT");
-    expect(await read(`/api/wa/messages?jid=${jid}`)).toBe("HIT");
     const before = (await sim.stats()).calls;
 
-    await deliver("message", wahaMessage(jid));
+    const message = wahaMessage(jid, { body: "is my order on its way?" });
+    await deliver("message", message);
     await admin.next();
-    // Caches are dropped before browsers hear of the message.
     expect(await admin.next()).toMatchObject({ type: "message.new", jid });
-    expect(await read("/api/wa/chats")).toBe("MISS");
-    expect(await read(`/api/wa/messages?jid=${jid}`)).toBe("MISS");
+    const chats = await (await read("/api/wa/chats")).json<ChatSummary[]>();
+    expect(chats.find((c) => c.id === jid)).toMatchObject({
+      preview: "is my order on its way?",
+      unreadCount: 1,
+    });
+    const page = await (await read(`/api/wa/messages?jid=${jid}`)).json<Array<{ id: string }>>();
+    expect(page[0]?.id).toBe(message.id);
     const after = (await sim.stats()).calls;
-    expect(after.chats).toBe((before.chats ?? 0) + 1);
-    expect(after.messages).toBe((before.messages ?? 0) + 1);
+    expect([after.chats, after.messages]).toEqual([before.chats, before.messages]);
   });
 
   it("makes the next session read go to WAHA after a session.status event", async () => {

@@ -25,6 +25,8 @@ export function workerdTestFiles(root = "test"): string[] {
 
 /** Configuration other than the defaults, per file. */
 export const FILE_BINDINGS: Record<string, Record<string, string>> = {
+  // These count WAHA's file downloads: no media fetched ahead of the browser here.
+  "test/media-engines.test.ts": { WA_MEDIA_PREFETCH: "off" },
   "test/media.test.ts": { WA_MEDIA_COOLDOWN_MAX_MS: "100000" },
   "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "300" },
   "test/media-cache.test.ts": {

@@ -11,17 +11,46 @@ import { callWaha } from "./waha-client.ts";
 
 const UNKNOWN_RECHECK_MS = 24 * 3_600_000;
 
-export async function resolveChat(env: Env, session: string, jid: string, now = Date.now()) {
+/**
+ * The chat `jid` is filed under. With a `budget`, WAHA is asked only while some is left
+ * (each question spends one), and null answers that the lid's mapping is not known yet
+ * (not asked, or WAHA did not answer): the caller leaves it for later rather than file
+ * it under the lid.
+ */
+export async function resolveChat(
+  env: Env,
+  session: string,
+  jid: string,
+  now?: number,
+): Promise<string>;
+export async function resolveChat(
+  env: Env,
+  session: string,
+  jid: string,
+  now: number,
+  budget: { left: number },
+): Promise<string | null>;
+export async function resolveChat(
+  env: Env,
+  session: string,
+  jid: string,
+  now = Date.now(),
+  budget?: { left: number },
+): Promise<string | null> {
   if (!isLidJid(jid)) return jid;
   const known = await lidPhone(env.DB, session, jid);
   if (known?.pn) return canonicalJid(known.pn);
   if (known && now - known.checkedAt < UNKNOWN_RECHECK_MS) return jid;
+  if (budget) {
+    if (budget.left <= 0) return null;
+    budget.left--;
+  }
   const answer = await callWaha(env, {
     endpoint: "lids",
     method: "GET",
     path: wahaPaths.lid(session, jid),
   });
-  if (!answer.ok) return jid;
+  if (!answer.ok) return budget ? null : jid;
   const pn = (answer.value.body as { pn?: unknown } | null)?.pn;
   const phone = typeof pn === "string" && pn.includes("@") ? canonicalJid(pn) : null;
   await saveLid(env.DB, session, jid, phone, now);

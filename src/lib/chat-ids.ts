@@ -3,6 +3,7 @@
  * cache keys, so anything that could leave its path segment is refused at the edge.
  */
 import * as z from "zod/mini";
+import { canonicalJid } from "./jids.ts";
 
 const SAFE = /^[A-Za-z0-9@._:+-]+$/;
 
@@ -13,6 +14,9 @@ export const jidSchema = z.string({ error: "is required" }).check(
     error: "must be a WhatsApp chat id like 15551234567@c.us",
   }),
 );
+
+/** A chat id in its one canonical form: `…@s.whatsapp.net` is the same chat as `…@c.us`. */
+export const chatJidSchema = z.pipe(jidSchema, z.transform(canonicalJid));
 
 export const messageIdSchema = z.string({ error: "is required" }).check(
   z.minLength(1, { error: "is required" }),

@@ -26,7 +26,9 @@ export interface CircuitPolicy {
 
 export const CIRCUIT_POLICY: CircuitPolicy = {
   threshold: 5,
-  coolOffMs: 30_000,
+  // Short: WAHA is spared the load of every caller, yet a WAHA that is back is found
+  // within seconds (one probe per cool-off while it is down).
+  coolOffMs: 5_000,
   streakExpiryMs: 60_000,
 };
 

@@ -187,6 +187,10 @@ export const configSchema = z
     SOCKET_PING_INTERVAL_MS: int(30_000, 1_000),
     SOCKET_MAX_BUFFER_BYTES: int(500_000, 1_024),
     WA_STORE_RECONCILE_MS: int(300_000, 0),
+    WA_MEDIA_PREFETCH: preprocess(
+      unset,
+      z._default(z.enum(["on", "off"], { error: "must be on or off" }), "on"),
+    ),
     WA_STORE_RETENTION_DAYS: int(90, 1, 36_500),
     WA_OUTBOX_MAX_AGE_MS: int(21_600_000, 1_000),
     WA_UPLOAD_MAX_BYTES: int(16_777_216, 1_024, 104_857_600),

@@ -228,6 +228,26 @@ const NEXT_AGENT = `coalesce(
    ORDER BY id LIMIT 1),
   (SELECT id FROM agents WHERE active = 1 ORDER BY id LIMIT 1))`;
 
+/** Sets a chat's first inbound or first outbound time, unless it is set; `when` must hold. */
+function stampFirst(
+  db: D1Database,
+  column: "first_message_at" | "first_response_at",
+  jid: string,
+  at: string,
+  now: string,
+  when: { sql: string; params: string[] },
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO chat_assignments (jid, ${column}, created_at, updated_at)
+       SELECT ?1, ?2, ?3, ?4 WHERE ${when.sql}
+       ON CONFLICT (jid) DO UPDATE SET ${column} = excluded.${column},
+         updated_at = excluded.updated_at
+       WHERE chat_assignments.${column} IS NULL`,
+    )
+    .bind(jid, at, now, now, ...when.params);
+}
+
 /**
  * The assignment side of a chat's message, as statements for the webhook's batch: an
  * inbound one sets firstMessageAt once and, for a new chat, assigns it round-robin (the
@@ -253,18 +273,7 @@ export function messageEffects(
   if (message.fromMe) {
     const g = guard(5);
     return {
-      statements: [
-        db
-          .prepare(
-            `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at)
-             SELECT ?1, ?2, ?3, ?4 WHERE ${g.sql}
-             ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at,
-               updated_at = excluded.updated_at
-             WHERE chat_assignments.first_response_at IS NULL`,
-          )
-          .bind(jid, at, now, now, ...g.params),
-        owner,
-      ],
+      statements: [stampFirst(db, "first_response_at", jid, at, now, g), owner],
       picked: null,
     };
   }
@@ -290,15 +299,7 @@ export function messageEffects(
            RETURNING assigned_to`,
         )
         .bind(jid, at, now, ...g2.params),
-      db
-        .prepare(
-          `INSERT INTO chat_assignments (jid, first_message_at, created_at, updated_at)
-           SELECT ?1, ?2, ?3, ?4 WHERE ${g3.sql}
-           ON CONFLICT (jid) DO UPDATE SET first_message_at = excluded.first_message_at,
-             updated_at = excluded.updated_at
-           WHERE chat_assignments.first_message_at IS NULL`,
-        )
-        .bind(jid, at, now, now, ...g3.params),
+      stampFirst(db, "first_message_at", jid, at, now, g3),
       owner,
     ],
     picked: 1,

@@ -8,8 +8,12 @@
 import { resolveChat } from "./chat-identity.ts";
 import type { Config } from "./config.ts";
 import type { Failure } from "./contracts/result.ts";
-import { type BrowserMessage, type ChatSummary, rowToBrowser } from "./inbox-shapes.ts";
-import { isLidJid } from "./jids.ts";
+import {
+  type BrowserMessage,
+  type ChatSummary,
+  rowToBrowser,
+  storedToBrowser,
+} from "./inbox-shapes.ts";
 import {
   chatState,
   countStoredChats,
@@ -27,7 +31,7 @@ import type { ListedChat } from "./waha-resources.ts";
 
 /** A chat's first page from WAHA, and the page a reconcile compares with. */
 export const FILL_PAGE = 50;
-/** At most this many unknown @lid chats of WAHA's list are mapped per reconcile. */
+/** At most this many @lid chats of WAHA's list are asked about per reconcile. */
 const LID_LOOKUPS = 10;
 
 export type Listed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
@@ -65,14 +69,13 @@ async function reconcileChats(env: Env, config: Config, now: number): Promise<Fa
   const answer = await readCached(env, { kind: "chats" });
   if (!answer.ok) return answer.failure;
   const session = config.WAHA_SESSION;
-  let lookups = 0;
+  // Mappings already known cost nothing; a lid not asked about yet waits for a later
+  // reconcile, as filing it under the lid now would list the person twice once mapped.
+  const budget = { left: LID_LOOKUPS };
   const chats: ListedChat[] = [];
   for (const chat of answer.value as ListedChat[]) {
-    if (isLidJid(chat.jid) && lookups++ < LID_LOOKUPS) {
-      chats.push({ ...chat, jid: await resolveChat(env, session, chat.jid, now) });
-    } else {
-      chats.push(chat);
-    }
+    const jid = await resolveChat(env, session, chat.jid, now, budget);
+    if (jid !== null) chats.push({ ...chat, jid });
   }
   await storeChatList(env.DB, session, chats);
   await markChatsReconciled(env.DB, session, now);
@@ -150,29 +153,22 @@ export async function messagePage(
     }
     return { ok: true, value: (await pageMessages(db, session, jid, limit)).map(rowToBrowser) };
   }
-  let cursor: StoredRow | null = await storedMessage(db, session, jid, beforeId);
+  const cursor: StoredRow | null = await storedMessage(db, session, jid, beforeId);
   if (!cursor) {
-    // A cursor the store does not have: WAHA knows (or says 404 message-not-found).
-    const failure = await fetchPage(env, session, jid, limit, beforeId, now);
-    if (failure) return { ok: false, failure };
-    cursor = await storedMessage(db, session, jid, beforeId);
-    if (!cursor) {
-      return {
-        ok: false,
-        failure: {
-          status: 404,
-          error: "message-not-found",
-          message: `beforeId: chat ${jid} has no message ${beforeId}`,
-        },
-      };
-    }
+    // A cursor the store does not have (another gateway's, or pruned): WAHA's page (or its
+    // 404 message-not-found) is answered as it is and not stored, so the store never holds
+    // a gap that a later page from a stored cursor would skip.
+    const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
+    if (!answer.ok) return { ok: false, failure: answer.failure };
+    return { ok: true, value: (answer.value as StoredMessage[]).map((m) => storedToBrowser(m)) };
   }
   let rows = await pageMessages(db, session, jid, limit, cursor);
   const complete = (await chatState(db, session, jid))?.complete ?? false;
   if (rows.length < limit && !complete) {
     // Past the stored horizon: one WAHA page back from the oldest stored message.
     const oldest = rows.at(-1) ?? cursor;
-    const failure = await fetchPage(env, session, jid, limit, oldest.id, now);
+    // WAHA is asked with its own id for the message (GOWS adds us to our group messages' ids).
+    const failure = await fetchPage(env, session, jid, limit, oldest.waha_id, now);
     if (!failure) rows = await pageMessages(db, session, jid, limit, cursor);
     else if (rows.length === 0) return { ok: false, failure };
   }

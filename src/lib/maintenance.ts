@@ -5,7 +5,7 @@
  */
 import type { Config } from "./config.ts";
 import { pruneOutbox } from "./outbox-db.ts";
-import { pruneMessages } from "./store-db.ts";
+import { pruneMessages } from "./store-search.ts";
 
 /** Batches of 5,000 per run at most: a backlog shrinks over a few days. */
 const MAX_BATCHES = 20;

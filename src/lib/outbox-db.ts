@@ -1,4 +1,4 @@
-/** Every D1 query of the outbox (migrations/0007): plain SQL with `?` parameters. */
+/** Every D1 query of the outbox (migrations/0007), plain SQL with `?` parameters, and its objects. */
 import type { OutboxEntry, OutboxKind } from "./contracts/outbox.ts";
 
 export interface OutboxRow {
@@ -82,51 +82,88 @@ export async function insertOutbox(
   return result.meta.changes > 0;
 }
 
-/** The chat's oldest entry not yet sent or given up: the only one that may go. */
-export function headOfChat(
+/**
+ * Takes the chat's oldest entry not yet sent or given up (the only one that may go) for an
+ * attempt: it is marked sending and its attempts counted, in one statement. `only`: take it
+ * only if it is that entry. One found still sending was cut off mid-attempt (the object
+ * restarted), so WAHA may have it: it is marked ambiguous.
+ */
+export function claimHead(
   db: D1Database,
   session: string,
   jid: string,
+  now: number,
+  only?: string,
 ): Promise<OutboxRow | null> {
   return db
     .prepare(
-      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND jid = ? AND status IN ('queued', 'sending')
-       ORDER BY created_at, client_id LIMIT 1`,
+      `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?4,
+         ambiguous = CASE WHEN status = 'sending' THEN 1 ELSE ambiguous END
+       WHERE session = ?1 AND client_id = (
+         SELECT client_id FROM outbox WHERE session = ?1 AND jid = ?2
+           AND status IN ('queued', 'sending') ORDER BY created_at, client_id LIMIT 1)
+         AND (?3 IS NULL OR client_id = ?3)
+       RETURNING ${COLUMNS}`,
     )
-    .bind(session, jid)
+    .bind(session, jid, only ?? null, now)
     .first<OutboxRow>();
 }
 
-export async function updateOutbox(
+/** A chat's Outbox object. */
+export function outboxOf(env: Env, session: string, jid: string) {
+  return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
+}
+
+/** Every chat's Outbox with entries waiting tries now: WAHA is back. */
+export async function wakeOutboxes(env: Env, session: string): Promise<void> {
+  const chats = await waitingChats(env.DB, session);
+  await Promise.all(chats.map((jid) => outboxOf(env, session, jid).wake()));
+}
+
+/** Chats with an entry waiting for WAHA. */
+export async function waitingChats(db: D1Database, session: string): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      "SELECT DISTINCT jid FROM outbox WHERE session = ? AND status IN ('queued', 'sending')",
+    )
+    .bind(session)
+    .all<{ jid: string }>();
+  return results.map((r) => r.jid);
+}
+
+export function updateOutboxStatement(
   db: D1Database,
   session: string,
   clientId: string,
   change: {
     status: OutboxRow["status"];
-    attempts?: number;
     ambiguous?: boolean;
     messageId?: string | null;
     error?: string | null;
   },
   now: number,
-): Promise<void> {
-  await db
+): D1PreparedStatement {
+  return db
     .prepare(
-      `UPDATE outbox SET status = ?, attempts = coalesce(?, attempts),
-         ambiguous = coalesce(?, ambiguous), message_id = coalesce(?, message_id),
-         error = ?, updated_at = ? WHERE session = ? AND client_id = ?`,
+      `UPDATE outbox SET status = ?, ambiguous = coalesce(?, ambiguous),
+         message_id = coalesce(?, message_id), error = ?, updated_at = ?
+       WHERE session = ? AND client_id = ?`,
     )
     .bind(
       change.status,
-      change.attempts ?? null,
       change.ambiguous === undefined ? null : Number(change.ambiguous),
       change.messageId ?? null,
       change.error ?? null,
       now,
       session,
       clientId,
-    )
-    .run();
+    );
+}
+
+export async function updateOutbox(
+  ...args: Parameters<typeof updateOutboxStatement>
+): Promise<void> {
+  await updateOutboxStatement(...args).run();
 }
 
 /** A failed entry back in the queue as if just asked for: it goes after what waits already. */

@@ -10,7 +10,8 @@ import { messageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
 import { broadcast, chatAudience } from "./realtime.ts";
-import { applyReaction, chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
+import { applyReaction } from "./store-changes.ts";
+import { chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 type Json = Record<string, unknown>;
@@ -29,7 +30,11 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
   return null;
 }
 
-/** Stores what was sent, with firstResponseAt, and announces it; null when WAHA named no id. */
+/**
+ * Stores what was sent, with firstResponseAt, and announces it; `also(id)` are statements
+ * for the same batch (the outbox marking its entry sent). Answers the message and the
+ * chat's owner; null when WAHA named no id.
+ */
 export async function recordSent(
   env: Env,
   session: string,
@@ -40,8 +45,9 @@ export async function recordSent(
     replyTo?: string | null;
     media?: { mimetype: string; filename: string } | null;
   },
+  also: (id: string) => D1PreparedStatement[] = () => [],
   now = Date.now(),
-): Promise<StoredMessage | null> {
+): Promise<{ message: StoredMessage; owner: string | null } | null> {
   const wahaId = sentMessageId(sent.answer, sent.jid);
   if (!wahaId) return null;
   const id = canonicalMessageId(wahaId);
@@ -67,18 +73,21 @@ export async function recordSent(
     new Date(now).toISOString(),
     onceFor(session, message),
   );
-  const statements = storeMessageStatements(env.DB, session, message, now, effects.statements);
-  const results = await env.DB.batch<{ assigned_to?: string | null; id?: string }>(statements);
+  const extra = also(id);
+  const results = await env.DB.batch<{ assigned_to?: string | null; id?: string }>([
+    ...extra,
+    ...storeMessageStatements(env.DB, session, message, now, effects.statements),
+  ]);
   const inserted = (results.at(-1)?.results.length ?? 0) > 0;
+  const owner = results[extra.length + effects.statements.length]?.results[0]?.assigned_to ?? null;
   if (inserted) {
-    const owner = results[effects.statements.length]?.results[0]?.assigned_to ?? null;
     await broadcast(
       env,
       { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
       chatAudience(owner),
     );
   }
-  return message;
+  return { message, owner };
 }
 
 /** Our reaction, once WAHA took it: on the stored message, and announced. */

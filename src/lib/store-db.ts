@@ -1,10 +1,12 @@
 /**
- * Every D1 query of the message store (migrations/0006): chats, messages, their search
- * index and the @lid map. Plain SQL with `?` parameters. Writes that an event makes are
+ * The message store's chats, messages and @lid map in D1 (migrations/0006); changes to stored
+ * messages are in store-changes.ts, search and pruning in store-search.ts. Plain SQL with `?`
+ * parameters. Writes that an event makes are
  * returned as statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
 import type { StoredMessage } from "./stored-message.ts";
+import type { ListedChat } from "./waha-resources.ts";
 
 export interface StoredRow {
   jid: string;
@@ -100,33 +102,52 @@ export function storeMessageStatements(
         m.fromMe ? 1 : 0,
       ),
     ...effects,
-    db
-      .prepare(
-        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-           has_media, media_mimetype, media_name, ack, reply_to, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
-           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (session, jid, id) DO NOTHING RETURNING id`,
-      )
-      .bind(
-        session,
-        m.jid,
-        m.id,
-        m.wahaId,
-        m.key,
-        m.ts,
-        m.fromMe ? 1 : 0,
-        m.sender,
-        m.body,
-        m.hasMedia ? 1 : 0,
-        m.mediaMimetype,
-        m.mediaName,
-        m.ack,
-        m.replyTo,
-        now,
-      ),
+    insertMessage(
+      db,
+      session,
+      m.jid,
+      m,
+      now,
+      "ON CONFLICT (session, jid, id) DO NOTHING RETURNING id",
+    ),
   ];
+}
+
+/** One message into `jid`, placed after those of the same second; `onConflict` decides a repeat. */
+function insertMessage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  m: StoredMessage,
+  now: number,
+  onConflict: string,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+         has_media, media_mimetype, media_name, ack, reply_to, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6,
+         coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+       ${onConflict}`,
+    )
+    .bind(
+      session,
+      jid,
+      m.id,
+      m.wahaId,
+      m.key,
+      m.ts,
+      m.fromMe ? 1 : 0,
+      m.sender,
+      m.body,
+      m.hasMedia ? 1 : 0,
+      m.mediaMimetype,
+      m.mediaName,
+      m.ack,
+      m.replyTo,
+      now,
+    );
 }
 
 /** A condition that holds only while `m` is not stored yet (for effects run before it). */
@@ -156,33 +177,15 @@ export async function storePage(
     .map(({ m }) => m);
   const newest = chronological.at(-1);
   const statements = chronological.map((m) =>
-    db
-      .prepare(
-        `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-           has_media, media_mimetype, media_name, ack, reply_to, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-           coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
-           ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-         ON CONFLICT (session, jid, id) DO UPDATE SET
-           ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
-      )
-      .bind(
-        session,
-        jid,
-        m.id,
-        m.wahaId,
-        m.key,
-        m.ts,
-        m.fromMe ? 1 : 0,
-        m.sender,
-        m.body,
-        m.hasMedia ? 1 : 0,
-        m.mediaMimetype,
-        m.mediaName,
-        m.ack,
-        m.replyTo,
-        now,
-      ),
+    insertMessage(
+      db,
+      session,
+      jid,
+      m,
+      now,
+      `ON CONFLICT (session, jid, id) DO UPDATE SET
+         ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
+    ),
   );
   statements.push(
     db
@@ -260,6 +263,20 @@ export async function storedMessage(
     .first<StoredRow>();
 }
 
+/** The message a reply quotes, found by the key the reply names; null when not stored. */
+export async function quotedMessage(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
+  const row = await db
+    .prepare("SELECT id, body, from_me FROM messages WHERE session = ? AND jid = ? AND key = ?")
+    .bind(session, jid, key)
+    .first<{ id: string; body: string | null; from_me: number }>();
+  return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
+}
+
 /** Chats newest first, with their owners; `agent` limits them to that agent's. */
 export async function listStoredChats(
   db: D1Database,
@@ -294,14 +311,7 @@ export async function countStoredChats(db: D1Database, session: string): Promise
 export async function storeChatList(
   db: D1Database,
   session: string,
-  chats: Array<{
-    jid: string;
-    name: string | null;
-    isGroup: boolean;
-    unreadCount: number | null;
-    lastMessageAt: number | null;
-    preview: string | null;
-  }>,
+  chats: ListedChat[],
 ): Promise<void> {
   if (chats.length === 0) return;
   await db.batch(
@@ -343,146 +353,11 @@ export function nameChatStatement(
     .bind(name.slice(0, 200), session, jid);
 }
 
-type Changed = { id: string; from_me: number } | null;
-
-/** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
-export function applyAck(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  ack: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET ack = ?4 WHERE session = ?1 AND jid = ?2 AND key = ?3
-         AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, ack)
-    .first();
-}
-
-export function applyRevoke(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  at: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
-         media_name = NULL, reactions = NULL
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, at)
-    .first();
-}
-
-export function applyEdit(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  body: string,
-  at: number,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET body = ?4, edited_at = ?5
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL AND body IS NOT ?4
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, body.slice(0, 8_192), at)
-    .first();
-}
-
-/** A reaction by `sender` ("" removes it). */
-export function applyReaction(
-  db: D1Database,
-  session: string,
-  jid: string,
-  key: string,
-  sender: string,
-  text: string,
-): Promise<Changed> {
-  return db
-    .prepare(
-      `UPDATE messages SET reactions = CASE WHEN ?5 = ''
-           THEN json_remove(coalesce(reactions, '{}'), '$."' || ?4 || '"')
-           ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
-       WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
-         AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5
-       RETURNING id, from_me`,
-    )
-    .bind(session, jid, key, sender, text)
-    .first();
-}
-
 export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
     .bind(session, jid)
     .run();
-}
-
-export interface SearchHit {
-  jid: string;
-  id: string;
-  timestamp: number;
-  snippet: string;
-}
-
-/** FTS5 over stored text, newest first; `agent` limits it to that agent's chats. */
-export async function searchMessages(
-  db: D1Database,
-  session: string,
-  query: string,
-  opts: { jid?: string; agent?: string | null; limit: number },
-): Promise<SearchHit[]> {
-  const terms = query
-    .split(/\s+/)
-    .map((t) => t.replace(/"/g, ""))
-    .filter(Boolean)
-    .map((t) => `"${t}"*`)
-    .join(" ");
-  if (terms === "") return [];
-  const where: string[] = ["messages_fts MATCH ?", "m.session = ?"];
-  const params: Array<string | number> = [terms, session];
-  if (opts.jid) {
-    where.push("m.jid = ?");
-    params.push(opts.jid);
-  }
-  if (opts.agent) {
-    where.push("m.jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)");
-    params.push(opts.agent);
-  }
-  const { results } = await db
-    .prepare(
-      `SELECT m.jid, m.id, m.ts AS timestamp,
-         snippet(messages_fts, 0, '[', ']', '…', 12) AS snippet
-       FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
-       WHERE ${where.join(" AND ")} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
-    )
-    .bind(...params, opts.limit)
-    .all<SearchHit>();
-  return results;
-}
-
-/** Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how many. */
-export async function pruneMessages(
-  db: D1Database,
-  beforeSeconds: number,
-  batch = 5_000,
-): Promise<number> {
-  const result = await db
-    .prepare(
-      "DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)",
-    )
-    .bind(beforeSeconds, batch)
-    .run();
-  return result.meta.changes;
 }
 
 export async function lidPhone(

@@ -6,7 +6,7 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod/mini";
-import { jidSchema } from "../lib/chat-ids.ts";
+import { chatJidSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -17,7 +17,7 @@ export interface ChatAccessOptions {
   from: "query" | "param";
 }
 
-const jidInput = z.object({ jid: jidSchema });
+const jidInput = z.object({ jid: chatJidSchema });
 
 /** 403 unless the signed-in user may touch the chat `jid` (already validated). */
 export async function assertChatAccess(c: Context<AppEnv>, jid: string): Promise<void> {

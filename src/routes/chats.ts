@@ -1,16 +1,14 @@
 /**
  * The inbox lists and actions: GET /api/wa/chats and /api/wa/messages (cached once for
  * everyone; who may see what is decided after the cache, from D1), and POST
- * /api/wa/send-text and /api/wa/mark-read (passed through, never retried when sending).
+ * /api/wa/mark-read (passed through once). Sending is in outbox.ts.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { failureError } from "../lib/errors.ts";
 import { chatList, messagePage } from "../lib/inbox-lists.ts";
-import { storedToBrowser } from "../lib/inbox-shapes.ts";
-import { recordSent } from "../lib/sent-message.ts";
 import { markChatRead } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -20,15 +18,15 @@ import { callWaha } from "../lib/waha-client.ts";
 import { assertChatAccess, requireChatAccess } from "../middleware/chat-access.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
+const chatJid = chatJidSchema;
+
 /** WAHA's own page size for messages; more in one request is refused. */
 const MESSAGES_MAX_LIMIT = 100;
 const MESSAGES_DEFAULT_LIMIT = 50;
 const LIMIT_ERROR = `must be a whole number from 1 to ${MESSAGES_MAX_LIMIT}`;
-/** WhatsApp's own limit on a text message. */
-const TEXT_MAX_CHARS = 4096;
 
 const messagesQuery = z.object({
-  jid: jidSchema,
+  jid: chatJid,
   limit: z._default(
     z.coerce.number({ error: LIMIT_ERROR }).check(
       z.refine((n) => Number.isInteger(n), { error: LIMIT_ERROR }),
@@ -40,17 +38,7 @@ const messagesQuery = z.object({
   beforeId: z.optional(messageIdSchema),
 });
 
-const sendTextBody = z.object({
-  jid: jidSchema,
-  text: z.string({ error: "is required" }).check(
-    z.refine((t) => t.trim() !== "", { error: "must not be empty" }),
-    z.refine((t) => t.length <= TEXT_MAX_CHARS, {
-      error: `must be at most ${TEXT_MAX_CHARS} characters`,
-    }),
-  ),
-});
-
-const markReadBody = z.object({ jid: jidSchema });
+const markReadBody = z.object({ jid: chatJid });
 
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
 import { applicableRange, noneMatch, rangePart } from "../lib/http-conditional.ts";
 import {
@@ -23,7 +23,8 @@ import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { requireChatAccess } from "../middleware/chat-access.ts";
 
-const querySchema = z.object({ jid: jidSchema, id: messageIdSchema });
+/** The chat in its canonical form, as the store and the media cache key it. */
+const querySchema = z.object({ jid: chatJidSchema, id: messageIdSchema });
 const chatAccess = requireChatAccess({ from: "query" });
 
 function notModified(etag: string): Response {

@@ -9,10 +9,10 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema, messageIdSchema } from "../lib/chat-ids.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
 import { apiError, failureError } from "../lib/errors.ts";
-import { getOutbox, listOutbox, outboxEntry, requeueOutbox } from "../lib/outbox-db.ts";
+import { getOutbox, listOutbox, outboxEntry, outboxOf, requeueOutbox } from "../lib/outbox-db.ts";
 import { storedMessage } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
@@ -37,14 +37,14 @@ const textSchema = z.string({ error: "is required" }).check(
 );
 
 const sendTextBody = z.object({
-  jid: jidSchema,
+  jid: chatJidSchema,
   text: textSchema,
   clientId: clientIdSchema,
   replyTo: z.optional(messageIdSchema),
 });
 
 const reactBody = z.object({
-  jid: jidSchema,
+  jid: chatJidSchema,
   id: messageIdSchema,
   // "" takes a reaction back.
   reaction: z
@@ -61,14 +61,15 @@ async function jsonBody(req: Request): Promise<unknown> {
   }
 }
 
-function outbox(env: Env, session: string, jid: string) {
-  return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
-}
-
 function answer(c: Context<AppEnv>, result: OutboxAnswer): Response {
   switch (result.status) {
     case "sent":
-      return c.json({ clientId: result.clientId, id: result.id, status: "sent" });
+      return c.json({
+        clientId: result.clientId,
+        id: result.id,
+        status: "sent",
+        ...(result.message ? { message: result.message } : {}),
+      });
     case "queued":
       return c.json({ clientId: result.clientId, status: "queued" }, 202);
     case "failed":
@@ -97,7 +98,7 @@ async function submit(
       `${field}: chat ${request.jid} has no message ${request.target}`,
     );
   }
-  const result = await outbox(c.env, session, request.jid).submit({
+  const result = await outboxOf(c.env, session, request.jid).submit({
     clientId: request.clientId ?? crypto.randomUUID(),
     jid: request.jid,
     sender: user.sub,
@@ -151,7 +152,7 @@ export const sending = new Hono<AppEnv>()
     }
     const fields = parseInput(
       z.object({
-        jid: jidSchema,
+        jid: chatJidSchema,
         caption: z.optional(z.string().check(z.maxLength(TEXT_MAX_CHARS))),
         clientId: clientIdSchema,
         replyTo: z.optional(messageIdSchema),
@@ -204,5 +205,5 @@ export const sending = new Hono<AppEnv>()
     if (row.status !== "failed")
       throw apiError(409, "not-failed", `entry ${clientId} is ${row.status}`);
     await requeueOutbox(c.env.DB, session, clientId, Date.now());
-    return answer(c, await outbox(c.env, session, row.jid).kick(clientId));
+    return answer(c, await outboxOf(c.env, session, row.jid).kick(clientId));
   });

@@ -4,8 +4,8 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { jidSchema } from "../lib/chat-ids.ts";
-import { searchMessages } from "../lib/store-db.ts";
+import { chatJidSchema } from "../lib/chat-ids.ts";
+import { searchMessages } from "../lib/store-search.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";
@@ -20,7 +20,7 @@ const searchQuery = z.object({
       z.minLength(1, { error: "is required" }),
       z.maxLength(200, { error: "must be at most 200 characters" }),
     ),
-  jid: z.optional(jidSchema),
+  jid: z.optional(chatJidSchema),
   limit: z._default(
     z.coerce.number({ error: LIMIT_ERROR }).check(
       z.refine((n) => Number.isInteger(n), { error: LIMIT_ERROR }),

@@ -21,13 +21,11 @@ import {
   EVERYONE,
   type RealtimeEvent,
 } from "../lib/realtime.ts";
+import { applyAck, applyEdit, applyReaction, applyRevoke } from "../lib/store-changes.ts";
 import {
-  applyAck,
-  applyEdit,
-  applyReaction,
-  applyRevoke,
   nameChatStatement,
   onceFor,
+  quotedMessage,
   storeMessageStatements,
 } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -72,6 +70,10 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
       const effect = (i: number) => results[1 + i]?.results[0];
       const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
       if (!inserted) return [];
+      // A reply is shown with what it quotes, as the lists show it.
+      const quoted = message.replyTo
+        ? await quotedMessage(db, session, jid, message.replyTo)
+        : null;
       const owner = effect(effects.statements.length - 1)?.assigned_to ?? null;
       const picked = effects.picked === null ? null : (effect(effects.picked)?.assigned_to ?? null);
       const audience = chatAudience(owner);
@@ -79,7 +81,7 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
         ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
         : [];
       frames.push({
-        event: { type: "message.new", jid, message: storedToBrowser(message) },
+        event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
         audience,
       });
       return frames;
@@ -209,7 +211,10 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   // New media that WAHA downloaded for this webhook is fetched while WAHA still has it.
   const stored = fanout.find((f) => f.event.type === "message.new")?.event;
   const prefetch =
-    event.kind === "message" && event.mediaUrl && stored?.type === "message.new"
+    config.WA_MEDIA_PREFETCH === "on" &&
+    event.kind === "message" &&
+    event.mediaUrl &&
+    stored?.type === "message.new"
       ? () =>
           prefetchMedia(
             c.env,

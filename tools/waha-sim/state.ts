@@ -6,6 +6,7 @@ import type { EngineShapes, View, WahaMedia } from "./engines/engine.ts";
 import { fileUrl, wahaMedia } from "./engines/engine.ts";
 import { shapesOf } from "./engines/index.ts";
 import { FaultBook } from "./faults.ts";
+import { mediaContent } from "./media.ts";
 import type { Engine, SimMessage } from "./model.ts";
 import { environment } from "./shapes.ts";
 import { Stats } from "./stats.ts";
@@ -126,7 +127,10 @@ export class SimState {
     const base = engine.fileBase(m);
     if (!m.media) return null;
     if (m.media.missing) return wahaMedia(m, null, base);
-    this.store.ensureSaved(m.key, now, this.lifetimeMs());
+    // A file saved anew is one WAHA had to download from WhatsApp.
+    if (this.store.ensureSaved(m.key, now, this.lifetimeMs())) {
+      this.stats.whatsappDownload(mediaContent(m.id, m.media).length);
+    }
     return wahaMedia(m, fileUrl(this.view(), base, m), base);
   }
 

@@ -71,8 +71,19 @@ export class Stats {
   }
 
   /** Downloads still running keep counting; the peak restarts from them. */
+  /** Files WAHA downloaded from WhatsApp (for downloadMedia=true or a webhook), and their bytes. */
+  private whatsappDownloads = 0;
+  private whatsappBytes = 0;
+
+  whatsappDownload(bytes: number): void {
+    this.whatsappDownloads++;
+    this.whatsappBytes += bytes;
+  }
+
   reset(): void {
     this.calls = zeroCalls();
+    this.whatsappDownloads = 0;
+    this.whatsappBytes = 0;
     this.mediaPeak = this.mediaInFlight;
     this.webhooksSent = 0;
     this.webhookAttempts = 0;
@@ -92,6 +103,8 @@ export class Stats {
       webhookFailures: this.webhookFailures,
       webhookGaveUp: this.webhookGaveUp,
       webhookPending,
+      whatsappDownloads: this.whatsappDownloads,
+      whatsappBytes: this.whatsappBytes,
     };
   }
 }

@@ -204,8 +204,10 @@ export class Store {
   }
 
   /** Like WAHA's local storage: an existing file is reused, a gone one is downloaded and saved anew. */
-  ensureSaved(key: string, now: number, lifetimeMs: number): void {
-    if (!this.isSaved(key, now, lifetimeMs)) this.saved.set(key, now);
+  ensureSaved(key: string, now: number, lifetimeMs: number): boolean {
+    if (this.isSaved(key, now, lifetimeMs)) return false;
+    this.saved.set(key, now);
+    return true;
   }
 
   /** A lifetime of 0 keeps files forever, as in WAHA. */

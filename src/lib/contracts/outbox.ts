@@ -1,4 +1,5 @@
 /** What crosses into and out of a chat's Outbox object. */
+import type { BrowserMessage } from "./api.ts";
 import type { Failure } from "./result.ts";
 
 export type OutboxKind = "text" | "media" | "reaction";
@@ -17,7 +18,8 @@ export interface OutboxRequest {
 }
 
 export type OutboxAnswer =
-  | { status: "sent"; clientId: string; id: string | null }
+  /** `message`: as stored; null when the store does not hold it. */
+  | { status: "sent"; clientId: string; id: string | null; message?: BrowserMessage | null }
   | { status: "queued"; clientId: string }
   | { status: "failed"; clientId: string; failure: Failure };
 

@@ -1,6 +1,7 @@
 // What differs between WAHA's engines, as one interface: how each serialises messages, chats,
 // acks, revokes, edits and reactions, and what its sending endpoints answer.
 import type { SessionStatus } from "../config.ts";
+import { mediaContent } from "../media.ts";
 import type { Engine, SimChat, SimMessage, SimReaction, SimReceipt } from "../model.ts";
 import { ackName, extensionOf } from "../model.ts";
 import type { Store } from "../store.ts";
@@ -156,4 +157,56 @@ export function lastTime(chat: SimChat): number {
 
 export function isoTime(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/**
+ * Where Baileys (NOWEB) and whatsmeow (GOWS) spell WhatsApp's message protobuf apart: Baileys keeps
+ * the proto's camelCase, whatsmeow Go's initialisms (stanzaID, PTT).
+ */
+export interface ProtoSpelling {
+  stanzaId: "stanzaId" | "stanzaID";
+  ptt: "ptt" | "PTT";
+  /** The sender's JID as a quote's contextInfo names it. */
+  participant: (quoted: SimMessage) => string;
+}
+
+/** WhatsApp's message content for what the simulator holds: text, extended text, media, quotes. */
+export function protoContent(m: SimMessage, store: Store, spell: ProtoSpelling, depth = 0): Json {
+  const caption = m.body ? { caption: m.body } : {};
+  const quoted = depth === 0 ? quotedOf(m, store) : undefined;
+  const contextInfo = quoted
+    ? {
+        contextInfo: {
+          [spell.stanzaId]: quoted.key,
+          participant: spell.participant(quoted),
+          quotedMessage: protoContent(quoted, store, spell, depth + 1),
+        },
+      }
+    : {};
+  const media = m.media;
+  if (media) {
+    const file = {
+      mimetype: media.mimetype,
+      ...(media.missing ? {} : { fileLength: mediaContent(m.id, media).length }),
+    };
+    switch (m.type) {
+      case "image":
+        return { imageMessage: { ...file, ...caption, ...contextInfo } };
+      case "video":
+        return { videoMessage: { ...file, seconds: 3, ...caption, ...contextInfo } };
+      case "ptt":
+        return { audioMessage: { ...file, seconds: 4, [spell.ptt]: true, ...contextInfo } };
+      default:
+        return {
+          documentMessage: {
+            ...file,
+            fileName: media.filename ?? "file",
+            ...caption,
+            ...contextInfo,
+          },
+        };
+    }
+  }
+  if (quoted || m.viaApi) return { extendedTextMessage: { text: m.body, ...contextInfo } };
+  return { conversation: m.body };
 }

@@ -6,7 +6,6 @@
 // getChatMessage, subscribeEngineEvents2), src/core/engines/gows/helpers.ts (statusToAck)
 import type { SessionStatus } from "../config.ts";
 import { hasParticipants, isBroadcastId, isNewsletterId, toCus, toJid } from "../jids.ts";
-import { mediaContent } from "../media.ts";
 import type { SimChat, SimMessage, SimReaction, SimReceipt } from "../model.ts";
 import { ME_DEVICE_JID, ME_ID, ME_LID, ME_NAME } from "../model.ts";
 import type { Store } from "../store.ts";
@@ -17,7 +16,9 @@ import {
   isoTime,
   type Json,
   lastTime,
+  type ProtoSpelling,
   page,
+  protoContent,
   quotedOf,
   serializeId,
   sortedBy,
@@ -53,46 +54,12 @@ function gowsId(chatId: string, fromMe: boolean, key: string, sender: string): s
   return serializeId(fromMe, chatId, key, hasParticipants(chatId) ? sender : undefined);
 }
 
-/** whatsmeow's message content, with Go's protobuf field names (stanzaID, remoteJID, ID, URL). */
-function content(m: SimMessage, store: Store, depth = 0): Json {
-  const caption = m.body ? { caption: m.body } : {};
-  const quoted = depth === 0 ? quotedOf(m, store) : undefined;
-  const contextInfo = quoted
-    ? {
-        contextInfo: {
-          stanzaID: quoted.key,
-          participant: toJid(senderOf(quoted)),
-          quotedMessage: content(quoted, store, depth + 1),
-        },
-      }
-    : {};
-  const media = m.media;
-  if (media) {
-    const file = {
-      mimetype: media.mimetype,
-      ...(media.missing ? {} : { fileLength: mediaContent(m.id, media).length }),
-    };
-    switch (m.type) {
-      case "image":
-        return { imageMessage: { ...file, ...caption, ...contextInfo } };
-      case "video":
-        return { videoMessage: { ...file, seconds: 3, ...caption, ...contextInfo } };
-      case "ptt":
-        return { audioMessage: { ...file, seconds: 4, PTT: true, ...contextInfo } };
-      default:
-        return {
-          documentMessage: {
-            ...file,
-            fileName: media.filename ?? "file",
-            ...caption,
-            ...contextInfo,
-          },
-        };
-    }
-  }
-  if (quoted || m.viaApi) return { extendedTextMessage: { text: m.body, ...contextInfo } };
-  return { conversation: m.body };
-}
+/** whatsmeow's message content: Go's protobuf field names (stanzaID, PTT). */
+const SPELLING: ProtoSpelling = {
+  stanzaId: "stanzaID",
+  ptt: "PTT",
+  participant: (quoted) => toJid(senderOf(quoted)),
+};
 
 const MEDIA_TYPES: Record<string, string> = {
   image: "image",
@@ -136,7 +103,7 @@ function record(m: SimMessage, store: Store): GowsRecord {
       name,
       m.media ? MEDIA_TYPES[m.type] : undefined,
     ),
-    Message: content(m, store),
+    Message: protoContent(m, store, SPELLING),
     // whatsmeow's status is our ack plus one (0 = error).
     Status: m.ack + 1,
   };
@@ -198,7 +165,7 @@ function replyTo(m: SimMessage, store: Store): Json | null {
     id: quoted.key,
     participant: senderOf(quoted),
     body: quoted.body || undefined,
-    _data: content(quoted, store, 1),
+    _data: protoContent(quoted, store, SPELLING, 1),
   };
 }
 
@@ -279,7 +246,7 @@ export const gows: EngineShapes = {
   // GetMessageById looks the key up alone; the chat in the path plays no part.
   findMessage: (_chatId, messageId, store) => store.message(messageId),
   // messageResponse: the id WAHA builds and the content whatsmeow sent.
-  sent: (m, view) => ({ id: gows.messageId(m), _data: content(m, view.store) }),
+  sent: (m, view) => ({ id: gows.messageId(m), _data: protoContent(m, view.store, SPELLING) }),
   reacted: (target, reaction) => ({
     id: gowsId(target.chatId, true, reaction.key, ME_ID),
     _data: {

@@ -4,7 +4,6 @@
 // buildMessageId, convertMessageUpdateToMessageAck, convertMessageReceiptUpdateToMessageAck,
 // processMessageReaction, subscribeEngineEvents2, getChats, getChatMessage)
 import { hasParticipants, isGroupId, isLidId, isNewsletterId, toCus, toJid } from "../jids.ts";
-import { mediaContent } from "../media.ts";
 import type { SimChat, SimMessage, SimReaction, SimReceipt } from "../model.ts";
 import { ME_ID, ME_LID, ME_NAME } from "../model.ts";
 import type { Store } from "../store.ts";
@@ -14,7 +13,9 @@ import {
   type EngineShapes,
   type Json,
   lastTime,
+  type ProtoSpelling,
   page,
+  protoContent,
   quotedOf,
   serializeId,
   sortedBy,
@@ -57,51 +58,17 @@ function senderJid(m: SimMessage): string {
   return toJid(m.fromMe ? ME_ID : (m.participant ?? m.chatId));
 }
 
-/** The Baileys message content for what the simulator holds. */
-function content(m: SimMessage, store: Store, depth = 0): Json {
-  const caption = m.body ? { caption: m.body } : {};
-  const quoted = depth === 0 ? quotedOf(m, store) : undefined;
-  const contextInfo = quoted
-    ? {
-        contextInfo: {
-          stanzaId: quoted.key,
-          participant: senderJid(quoted),
-          quotedMessage: content(quoted, store, depth + 1),
-        },
-      }
-    : {};
-  const media = m.media;
-  if (media) {
-    const file = {
-      mimetype: media.mimetype,
-      ...(media.missing ? {} : { fileLength: mediaContent(m.id, media).length }),
-    };
-    switch (m.type) {
-      case "image":
-        return { imageMessage: { ...file, ...caption, ...contextInfo } };
-      case "video":
-        return { videoMessage: { ...file, seconds: 3, ...caption, ...contextInfo } };
-      case "ptt":
-        return { audioMessage: { ...file, seconds: 4, ptt: true, ...contextInfo } };
-      default:
-        return {
-          documentMessage: {
-            ...file,
-            fileName: media.filename ?? "file",
-            ...caption,
-            ...contextInfo,
-          },
-        };
-    }
-  }
-  if (quoted || m.viaApi) return { extendedTextMessage: { text: m.body, ...contextInfo } };
-  return { conversation: m.body };
-}
+/** Baileys' message content: the protobuf's own camelCase. */
+const SPELLING: ProtoSpelling = {
+  stanzaId: "stanzaId",
+  ptt: "ptt",
+  participant: senderJid,
+};
 
 function record(m: SimMessage, store: Store): NowebRecord {
   const data: NowebRecord = {
     key: keyOf(m, store),
-    message: content(m, store),
+    message: protoContent(m, store, SPELLING),
     messageTimestamp: m.timestamp,
     status: m.ack + 1,
   };
@@ -197,7 +164,7 @@ function replyTo(m: SimMessage, store: Store): Json | null {
     id: quoted.key,
     participant: toCus(senderJid(quoted)),
     body: quoted.body || null,
-    _data: content(quoted, store, 1),
+    _data: protoContent(quoted, store, SPELLING, 1),
   };
 }
 
@@ -249,7 +216,7 @@ function sentRecord(m: SimMessage, store: Store): Json {
   // Baileys' WebMessageInfo as protobuf.js serialises it: longs as strings, enums by name.
   const data: Json = {
     key: { remoteJid: toJid(m.chatId), fromMe: true, id: m.key },
-    message: content(m, store),
+    message: protoContent(m, store, SPELLING),
     messageTimestamp: String(m.timestamp),
     status: "PENDING",
   };

@@ -1,0 +1,97 @@
+/**
+ * What webhooks change in a stored message: receipts, revokes, edits and reactions. Each is
+ * one UPDATE that answers the row only when something changed, so a repeated event tells the
+ * caller there is nothing to announce.
+ */
+
+type Changed = { id: string; from_me: number } | null;
+
+function change(db: D1Database, sql: string, ...params: Array<string | number>): Promise<Changed> {
+  return db
+    .prepare(`${sql} RETURNING id, from_me`)
+    .bind(...params)
+    .first();
+}
+
+/** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
+export function applyAck(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  ack: number,
+): Promise<Changed> {
+  return change(
+    db,
+    `UPDATE messages SET ack = ?4 WHERE session = ?1 AND jid = ?2 AND key = ?3
+       AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4`,
+    session,
+    jid,
+    key,
+    ack,
+  );
+}
+
+/** Deleted for everyone: the text, file and reactions go, the row stays as a tombstone. */
+export function applyRevoke(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  at: number,
+): Promise<Changed> {
+  return change(
+    db,
+    `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
+       media_name = NULL, reactions = NULL
+     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL`,
+    session,
+    jid,
+    key,
+    at,
+  );
+}
+
+export function applyEdit(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  body: string,
+  at: number,
+): Promise<Changed> {
+  return change(
+    db,
+    `UPDATE messages SET body = ?4, edited_at = ?5
+     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL AND body IS NOT ?4`,
+    session,
+    jid,
+    key,
+    body.slice(0, 8_192),
+    at,
+  );
+}
+
+/** A reaction by `sender` ("" removes it). */
+export function applyReaction(
+  db: D1Database,
+  session: string,
+  jid: string,
+  key: string,
+  sender: string,
+  text: string,
+): Promise<Changed> {
+  return change(
+    db,
+    `UPDATE messages SET reactions = CASE WHEN ?5 = ''
+         THEN json_remove(coalesce(reactions, '{}'), '$."' || ?4 || '"')
+         ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
+     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
+       AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5`,
+    session,
+    jid,
+    key,
+    sender,
+    text,
+  );
+}
