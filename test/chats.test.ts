@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { changeChatOwner, getAssignment } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { messagesObject } from "../src/lib/waha-resources.ts";
-import { call, json, sim } from "./helpers.ts";
+import { call, json, sim, startOfRateWindow } from "./helpers.ts";
 import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);
@@ -237,6 +237,7 @@ describe("messages", () => {
   });
 
   it("limits each user to 30 message pages in 10 s, like the status routes", async () => {
+    await startOfRateWindow(10);
     const greedy = newUser("admin");
     const answers: number[] = [];
     for (let i = 0; i < 30; i++) {

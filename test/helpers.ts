@@ -1,5 +1,6 @@
 /** Helpers for workerd tests: signed tokens, calls into the Worker, the simulator. */
 import { env, exports } from "cloudflare:workers";
+import { vi } from "vitest";
 import { signToken } from "../src/lib/auth.ts";
 import type { Role } from "../src/lib/types.ts";
 
@@ -76,4 +77,15 @@ export function resetAssignmentData(...then: D1PreparedStatement[]): Promise<D1R
     env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
     ...then,
   ]);
+}
+
+/**
+ * Rate limits count in windows aligned to the wall clock (the local binding like
+ * Cloudflare's): waits, if need be, until at least `needMs` of the current window is left,
+ * so a test's burst is counted in one window. Real time, whether or not Date is faked.
+ */
+export async function startOfRateWindow(periodSeconds: 10 | 60, needMs = 5_000): Promise<void> {
+  const period = periodSeconds * 1000;
+  const left = period - (vi.getRealSystemTime() % period);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 20));
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { call, sim } from "./helpers.ts";
+import { call, sim, startOfRateWindow } from "./helpers.ts";
 import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);
@@ -143,6 +143,7 @@ describe("while WAHA fails", () => {
 
 describe("rate limiting", () => {
   it("answers a user's 31st status request within 10 s with 429 and Retry-After, and other users normally", async () => {
+    await startOfRateWindow(10);
     const greedy = newUser();
     const routes = ["/api/waha/status", "/api/waha/session", "/api/waha/health"];
     const answers: number[] = [];

@@ -9,6 +9,7 @@ import {
   rateLimit,
   wahaReadLimit,
 } from "../../src/middleware/rate-limit.ts";
+import { startOfRateWindow } from "../helpers.ts";
 import { ORIGIN } from "./fixtures.ts";
 
 /** WAHA_STATUS_LIMITER allows 30 requests per key in 10 s (wrangler.toml). */
@@ -47,6 +48,7 @@ async function counter(name: string): Promise<number> {
 
 describe("rateLimit", () => {
   it("lets a user's first 30 requests in 10 s through and answers the next with 429 and Retry-After: 10", async () => {
+    await startOfRateWindow(10);
     const sub = freshUser();
     expect(await spend("/status", sub, LIMIT)).toEqual(Array(LIMIT).fill(200));
     const res = await get("/status", sub);
@@ -59,12 +61,14 @@ describe("rateLimit", () => {
   });
 
   it("keeps a budget per user: one user's 429 leaves another user's requests alone", async () => {
+    await startOfRateWindow(10);
     const spent = freshUser();
     await spend("/status", spent, LIMIT + 1);
     expect((await get("/status", freshUser())).status).toBe(200);
   });
 
   it("keeps a budget per scope: a user refused status reads may still read messages", async () => {
+    await startOfRateWindow(10);
     const sub = freshUser();
     await spend("/status", sub, LIMIT + 1);
     expect((await get("/status", sub)).status).toBe(429);
@@ -72,6 +76,7 @@ describe("rateLimit", () => {
   });
 
   it("counts each refusal as ratelimit.rejections:<scope> for the monitoring stats", async () => {
+    await startOfRateWindow(10);
     const before = await counter("ratelimit.rejections:messages");
     const sub = freshUser();
     await spend("/messages", sub, LIMIT + 2);
