@@ -151,6 +151,22 @@ describe("messages", () => {
     expect(await simCalls("messages")).toEqual({ messages: 2 });
   });
 
+  it("fill the store on a first deploy without a stampede: 20 chats opened at once reach WAHA two at a time", async () => {
+    await sim.control("faults", { endpoint: "messages", latencyMs: 100 });
+    const jids = Array.from(
+      { length: 20 },
+      (_, i) => `155501000${String(i + 1).padStart(2, "0")}@c.us`,
+    );
+    const answers = await Promise.all(
+      jids.map((jid) => call(`/api/wa/messages?jid=${jid}`, { as: newUser("admin") })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(Array(20).fill(200));
+    const stats = await sim.stats();
+    expect(stats.calls.messages).toBe(20);
+    // WAHA_MAX_CONCURRENT_REQUESTS (2): every fill goes through the gate's API pool.
+    expect(stats.apiPeak).toBe(2);
+  });
+
   it("pages back with beforeId: the next older messages, none repeated or skipped", async () => {
     const admin = newUser("admin");
     const raw = await (

@@ -51,6 +51,7 @@ export const sim = {
       calls: Record<string, number>;
       mediaInFlight: number;
       mediaPeak: number;
+      apiPeak: number;
       resets: number;
       webhooksSent: number;
     }>("stats"),

@@ -234,6 +234,36 @@ describe("idempotency", () => {
     });
     await expectNothingBefore(admin, "STOPPED");
   });
+  it("answers 500 when D1 fails, so WAHA's retry of the same delivery is stored, once", async () => {
+    const chat = "15550100007@c.us";
+    const body = JSON.stringify({
+      id: "evt_d1_down",
+      timestamp: Date.now(),
+      session: "default",
+      engine: "WEBJS",
+      event: "message",
+      payload: wahaMessage(chat, { body: "kept for the retry" }),
+    });
+    const again = { rawBody: body, requestId: "req_d1_down" };
+    // D1 failing as it would mid-write: the table the message goes to is not there.
+    await env.DB.exec("ALTER TABLE messages RENAME TO messages_away");
+    let failed: Response;
+    try {
+      failed = await deliver("message", null, again);
+    } finally {
+      await env.DB.exec("ALTER TABLE messages_away RENAME TO messages");
+    }
+    expect(failed.status).toBe(500);
+    const retried = await deliver("message", null, again);
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ status: "accepted" });
+    expect((await deliver("message", null, again)).status).toBe(200);
+    const page = await call(`/api/wa/messages?jid=${chat}`, {
+      as: { role: "admin", sub: "admin-1" },
+    });
+    const texts = (await page.json<Array<{ body: string | null }>>()).map((m) => m.body);
+    expect(texts.filter((t) => t === "kept for the retry")).toHaveLength(1);
+  });
 });
 
 describe("events", () => {

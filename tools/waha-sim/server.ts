@@ -45,10 +45,13 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
   const { sim } = ctx;
   const route = findRoute(ctx.method, ctx.segments);
   const fault = route ? sim.faults.take(route.endpoint, ctx.path) : undefined;
-  // A file download is in flight from its arrival (injected latency included) to its close.
+  // A call is in flight from its arrival (injected latency included) to its close.
   if (route?.endpoint === "file") {
     sim.stats.mediaStarted();
     res.once("close", () => sim.stats.mediaEnded());
+  } else if (route) {
+    sim.stats.apiStarted();
+    res.once("close", () => sim.stats.apiEnded());
   }
   if (route && fault) {
     sim.stats.count(route.endpoint);

@@ -1,4 +1,5 @@
-// Counters the control API reports: calls per WAHA endpoint, media downloads in flight, resets,
+// Counters the control API reports: calls per WAHA endpoint, media downloads and other calls in
+// flight (with their peaks), resets,
 // webhooks sent and their delivery attempts.
 
 export const ENDPOINTS = [
@@ -36,6 +37,8 @@ export class Stats {
   private calls = zeroCalls();
   private mediaInFlight = 0;
   private mediaPeak = 0;
+  private apiInFlight = 0;
+  private apiPeak = 0;
   private resets = 0;
   private webhooksSent = 0;
   private webhookAttempts = 0;
@@ -53,6 +56,16 @@ export class Stats {
 
   mediaEnded(): void {
     this.mediaInFlight = Math.max(0, this.mediaInFlight - 1);
+  }
+
+  /** Any other WAHA call, from its arrival to its close. */
+  apiStarted(): void {
+    this.apiInFlight++;
+    this.apiPeak = Math.max(this.apiPeak, this.apiInFlight);
+  }
+
+  apiEnded(): void {
+    this.apiInFlight = Math.max(0, this.apiInFlight - 1);
   }
 
   webhookSent(): void {
@@ -85,6 +98,7 @@ export class Stats {
     this.whatsappDownloads = 0;
     this.whatsappBytes = 0;
     this.mediaPeak = this.mediaInFlight;
+    this.apiPeak = this.apiInFlight;
     this.webhooksSent = 0;
     this.webhookAttempts = 0;
     this.webhookFailures = 0;
@@ -97,6 +111,8 @@ export class Stats {
       calls: { ...this.calls },
       mediaInFlight: this.mediaInFlight,
       mediaPeak: this.mediaPeak,
+      apiInFlight: this.apiInFlight,
+      apiPeak: this.apiPeak,
       resets: this.resets,
       webhooksSent: this.webhooksSent,
       webhookAttempts: this.webhookAttempts,
