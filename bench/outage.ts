@@ -185,6 +185,11 @@ try {
   console.log(
     `| asked during the outage: delivered after WAHA's return, max | ${afterReturn.length} of ${queuedDuring.length}, ${((afterReturn.at(-1) ?? 0) / 1000).toFixed(1)} s (p50 ${((percentile(afterReturn, 50) || 0) / 1000).toFixed(1)} s) | all, within 10 s |`,
   );
+  const first = afterReturn[0] ?? 0;
+  const last = afterReturn.at(-1) ?? 0;
+  console.log(
+    `| the first of them delivered after / then a second | ${(first / 1000).toFixed(1)} s / ${last > first ? ((afterReturn.length - 1) / ((last - first) / 1000)).toFixed(0) : "–"} sends | – |`,
+  );
   if (undelivered > 0) console.log(`| not seen delivered | ${undelivered} | 0 |`);
 } finally {
   await stack.stop();

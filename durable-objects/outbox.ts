@@ -25,7 +25,7 @@ import {
   updateOutboxStatement,
 } from "../src/lib/outbox-db.ts";
 import { gaveUp, plusOrAnswer, sendRequest } from "../src/lib/outbox-requests.ts";
-import { broadcast, chatAudience } from "../src/lib/realtime.ts";
+import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime.ts";
 import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
 import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
@@ -48,6 +48,8 @@ type Attempt =
       owner?: string | null;
       /** The entry was marked sent in the same batch as the message was stored. */
       recorded?: boolean;
+      /** What browsers hear with the entry's status (the stored message). */
+      frames?: Fanout;
     }
   | { kind: "rejected"; failure: Failure }
   | { kind: "retry"; ambiguous: boolean; reason: string };
@@ -55,6 +57,8 @@ type Attempt =
 export class Outbox extends DurableObject<Env> {
   /** One send at a time per chat, whoever asks (a browser, the alarm). */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The chat's jid, once known. */
+  private chat: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,7 +86,7 @@ export class Outbox extends DurableObject<Env> {
       const config = this.config();
       const session = config.WAHA_SESSION;
       const now = Date.now();
-      await this.ctx.storage.put("jid", request.jid);
+      await this.remember(request.jid);
       const added = await insertOutbox(
         this.env.DB,
         session,
@@ -164,7 +168,7 @@ export class Outbox extends DurableObject<Env> {
       const session = config.WAHA_SESSION;
       const row = await getOutbox(this.env.DB, session, clientId);
       if (!row) return { status: "queued", clientId };
-      await this.ctx.storage.put("jid", row.jid);
+      await this.remember(row.jid);
       const head = await claimHead(this.env.DB, session, row.jid, Date.now(), clientId);
       if (head) {
         const outcome = await this.attempt(head, config);
@@ -205,7 +209,15 @@ export class Outbox extends DurableObject<Env> {
   }
 
   private async jid(): Promise<string> {
-    return (await this.ctx.storage.get<string>("jid")) ?? "";
+    this.chat ??= (await this.ctx.storage.get<string>("jid")) ?? null;
+    return this.chat ?? "";
+  }
+
+  /** The chat this object sends for, kept for the alarm (written once, not per send). */
+  private async remember(jid: string): Promise<void> {
+    if (this.chat === jid) return;
+    this.chat = jid;
+    await this.ctx.storage.put("jid", jid);
   }
 
   private keepMedia(clientId: string, data: ArrayBuffer): void {
@@ -251,7 +263,7 @@ export class Outbox extends DurableObject<Env> {
   ): Promise<Exclude<Attempt, { kind: "retry" }> | null> {
     const session = config.WAHA_SESSION;
     const db = this.env.DB;
-    await this.ctx.storage.put("jid", row.jid);
+    await this.remember(row.jid);
     const now = Date.now();
     if (now - row.created_at > config.WA_OUTBOX_MAX_AGE_MS) {
       const hours = (config.WA_OUTBOX_MAX_AGE_MS / 3_600_000).toFixed(1);
@@ -317,6 +329,7 @@ export class Outbox extends DurableObject<Env> {
         row,
         { status: "sent", ...(outcome.id ? { id: outcome.id } : {}) },
         outcome.owner,
+        outcome.frames,
       );
     } else {
       await updateOutbox(
@@ -334,22 +347,26 @@ export class Outbox extends DurableObject<Env> {
     }
   }
 
-  /** `owner`: the chat's owner when the caller already knows it. */
+  /** `owner`: the chat's owner when the caller already knows it; `before`: frames that go
+   * out ahead of the status, in the same call. */
   private async tell(
     row: OutboxRow,
     change: { status: "queued" | "sent" | "failed"; id?: string; error?: string },
     owner?: string | null,
+    before: Fanout = [],
   ): Promise<void> {
     const assigned =
       owner !== undefined
         ? owner
         : ((await chatOwnerStatement(this.env.DB, row.jid).first<{ assigned_to: string | null }>())
             ?.assigned_to ?? null);
-    await broadcast(
-      this.env,
-      { type: "outbox.status", clientId: row.client_id, jid: row.jid, ...change },
-      chatAudience(assigned, row.sender),
-    );
+    await broadcastAll(this.env, [
+      ...before,
+      {
+        event: { type: "outbox.status", clientId: row.client_id, jid: row.jid, ...change },
+        audience: chatAudience(assigned, row.sender),
+      },
+    ]);
   }
 
   /** WAHA's request for an entry, or why it cannot be sent. */
@@ -403,6 +420,7 @@ export class Outbox extends DurableObject<Env> {
       message: storedToBrowser(recorded.message),
       owner: recorded.owner,
       recorded: true,
+      frames: recorded.frames,
     };
   }
 
@@ -446,7 +464,13 @@ export class Outbox extends DurableObject<Env> {
         { jid: row.jid, text: row.body, answer: { id: parsed.data.id } },
         (stored) => [this.markSent(row, session, stored)],
       );
-      return { kind: "sent", id, owner: recorded?.owner ?? null, recorded: recorded !== null };
+      return {
+        kind: "sent",
+        id,
+        owner: recorded?.owner ?? null,
+        recorded: recorded !== null,
+        frames: recorded?.frames ?? [],
+      };
     }
     return null;
   }

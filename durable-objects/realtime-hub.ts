@@ -57,6 +57,9 @@ function byteSize(message: string | ArrayBuffer, limit: number): number {
 }
 
 export class RealtimeHub extends DurableObject<Env> {
+  /** The newest seq, read once per wake-up: only this object stamps frames. */
+  private seq: number | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
@@ -172,11 +175,11 @@ export class RealtimeHub extends DurableObject<Env> {
   }
 
   private lastSeq(): number {
-    return (
+    this.seq ??=
       this.ctx.storage.sql
         .exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'frames'")
-        .toArray()[0]?.seq ?? 0
-    );
+        .toArray()[0]?.seq ?? 0;
+    return this.seq;
   }
 
   /** Stamps a frame with the next seq and keeps it for replay. */
@@ -192,6 +195,7 @@ export class RealtimeHub extends DurableObject<Env> {
       JSON.stringify(audience),
       frame,
     );
+    this.seq = seq;
     // A few at a time, every time: the table stays at its bounds without a sweep. Frames are
     // stamped in time order, so the oldest by seq are the only ones that can be out of bounds:
     // looking at those few (by the primary key) never scans the table.
@@ -207,6 +211,19 @@ export class RealtimeHub extends DurableObject<Env> {
   /** The newest seq: a browser that starts from the lists it just loaded connects with it. */
   currentSeq(): number {
     return this.lastSeq();
+  }
+
+  /** Several events in one call, in order (a send's stored message and its outbox status). */
+  broadcastAll(
+    frames: Array<{ event: Record<string, unknown>; audience: Audience }>,
+  ): BroadcastResult {
+    const total: BroadcastResult = { sent: 0, failed: 0 };
+    for (const { event, audience } of frames) {
+      const result = this.broadcast(event, audience);
+      total.sent += result.sent;
+      total.failed += result.failed;
+    }
+    return total;
   }
 
   /**

@@ -241,6 +241,15 @@ export class WahaGate extends DurableObject<Env> {
     void flushMetrics(this.env, this.ctx, true);
   }
 
+  /**
+   * The cool-off is over and nothing has probed WAHA yet: the send that has waited longest
+   * goes now, as the probe. If it gets through, the circuit closes and every outbox is woken.
+   */
+  override async alarm(): Promise<void> {
+    if (this.circuit().state === "closed") return;
+    await wakeOutboxes(this.env, this.config().WAHA_SESSION, 1);
+  }
+
   snapshot(): GateSnapshot {
     const c = this.config();
     const now = Date.now();
@@ -280,6 +289,8 @@ export class WahaGate extends DurableObject<Env> {
             EVERYONE,
           ),
         );
+        // At the cool-off's end a waiting send probes WAHA, not seconds later at its retry.
+        this.ctx.waitUntil(this.ctx.storage.setAlarm(retryAt));
       } else if (next.state === "closed") {
         this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
         // Sends queued while WAHA was down go now, not at each chat's next retry.

@@ -134,6 +134,31 @@ describe("while WAHA is down", () => {
     expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
   });
 
+  it("probes WAHA with the longest-waiting send as soon as the cool-off ends, not at its chat's next retry", async () => {
+    await sim.control("faults", { status: 503 });
+    expect((await sendText("waited longest")).status).toBe(202);
+    expect((await sendText("waited less", undefined, BEA)).status).toBe(202);
+    // WAHA keeps failing: the circuit opens.
+    await call("/api/waha/session", { as: admin });
+    await call("/api/waha/session", { as: admin });
+    expect((await call("/api/waha/session", { as: admin })).status).toBe(503);
+
+    await sim.control("faults", undefined, "DELETE");
+    advance(30_000);
+    // Nobody calls and no outbox alarm is run: the gate's own alarm at the cool-off's end.
+    expect(await runDurableObjectAlarm(env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global")))).toBe(
+      true,
+    );
+    await vi.waitFor(
+      async () => {
+        expect(await sentTexts()).toContain("waited longest");
+        // The probe got through: the circuit closed and woke the other chat too.
+        expect(await sentTexts(BEA)).toContain("waited less");
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+  });
+
   it("looks in WAHA for an entry cut off mid-send (its object restarted) before sending it again", async () => {
     await sim.control("faults", { endpoint: "sendText", status: 503 });
     expect((await sendText("cut off", "client-cut-off")).status).toBe(202);

@@ -26,9 +26,10 @@ export interface CircuitPolicy {
 
 export const CIRCUIT_POLICY: CircuitPolicy = {
   threshold: 5,
-  // Short: WAHA is spared the load of every caller, yet a WAHA that is back is found
-  // within seconds (one probe per cool-off while it is down).
-  coolOffMs: 5_000,
+  // Short: WAHA is spared the load of every caller (one probe per cool-off while it is
+  // down costs it nothing), and a WAHA that is back is found within 2 s, so what the outbox
+  // queued meanwhile leaves at once.
+  coolOffMs: 2_000,
   streakExpiryMs: 60_000,
 };
 

@@ -6,11 +6,16 @@
 import type { StatsSnapshot } from "./contracts/stats.ts";
 
 const FLUSH_MS = 1_000;
+/** Forced flushes (API calls, a stats read) are at least this far apart. */
+const FORCED_GAP_MS = 100;
 
 let pending = new Map<string, number>();
 let lastFlush = 0;
 /** Flushes still on their way, so a reader can wait for all of them to land. */
 const sending = new Set<Promise<void>>();
+/** The one forced flush waiting for those on their way or for its gap: a burst of calls
+ * costs a flush per gap, not one each. */
+let followUp: Promise<void> | null = null;
 
 /** Adds `by` to the counter `name` ("media.served", "upstream.calls:session", …). */
 export function count(name: string, by = 1): void {
@@ -21,7 +26,11 @@ function statsStub(env: Env) {
   return env.STATS.get(env.STATS.idFromName("global"));
 }
 
-/** Takes the isolate's pending deltas; sends them unless the last flush was recent. */
+/**
+ * Takes the isolate's pending deltas; sends them unless the last flush was recent. A forced
+ * flush (an API call's counters) goes at once, or, while another is on its way or went less
+ * than FORCED_GAP_MS ago, right after it, carrying whatever came meanwhile.
+ */
 export function flushMetrics(
   env: Env,
   ctx: Pick<ExecutionContext, "waitUntil">,
@@ -29,6 +38,22 @@ export function flushMetrics(
 ): Promise<void> {
   const now = Date.now();
   if (pending.size === 0 || (!force && now - lastFlush < FLUSH_MS)) return Promise.resolve();
+  if (!force || (sending.size === 0 && now - lastFlush >= FORCED_GAP_MS)) return send(env, ctx);
+  followUp ??= (async () => {
+    await Promise.all(sending);
+    const gap = Math.min(lastFlush + FORCED_GAP_MS - Date.now(), FORCED_GAP_MS);
+    if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+    followUp = null;
+    await send(env, ctx);
+  })();
+  ctx.waitUntil(followUp);
+  return followUp;
+}
+
+/** Sends the pending deltas now. */
+function send(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  if (pending.size === 0) return Promise.resolve();
+  const now = Date.now();
   const batch = Object.fromEntries(pending);
   pending = new Map();
   lastFlush = now;
@@ -52,7 +77,7 @@ export async function readCounters(
   env: Env,
   ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<StatsSnapshot> {
-  await flushMetrics(env, ctx, true);
+  await send(env, ctx);
   await Promise.all(sending);
   return statsStub(env).snapshot(Date.now());
 }

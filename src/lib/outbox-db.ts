@@ -114,19 +114,20 @@ export function outboxOf(env: Env, session: string, jid: string) {
   return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
 }
 
-/** Every chat's Outbox with entries waiting tries now: WAHA is back. */
-export async function wakeOutboxes(env: Env, session: string): Promise<void> {
-  const chats = await waitingChats(env.DB, session);
+/** Chats' Outboxes with entries waiting try now (all: WAHA is back; one: as the probe). */
+export async function wakeOutboxes(env: Env, session: string, limit?: number): Promise<void> {
+  const chats = await waitingChats(env.DB, session, limit);
   await Promise.all(chats.map((jid) => outboxOf(env, session, jid).wake()));
 }
 
-/** Chats with an entry waiting for WAHA. */
-export async function waitingChats(db: D1Database, session: string): Promise<string[]> {
+/** Chats with an entry waiting for WAHA, the longest waiting first; `limit` of them. */
+export async function waitingChats(db: D1Database, session: string, limit = -1): Promise<string[]> {
   const { results } = await db
     .prepare(
-      "SELECT DISTINCT jid FROM outbox WHERE session = ? AND status IN ('queued', 'sending')",
+      `SELECT jid FROM outbox WHERE session = ? AND status IN ('queued', 'sending')
+       GROUP BY jid ORDER BY min(created_at) LIMIT ?`,
     )
-    .bind(session)
+    .bind(session, limit)
     .all<{ jid: string }>();
   return results.map((r) => r.jid);
 }

@@ -21,18 +21,28 @@ export function chatAudience(...owners: Array<string | null | undefined>): Audie
 
 export const EVERYONE: Audience = { everyone: true };
 
+/** Events with who may see each, sent to the hub together and stamped in this order. */
+export type Fanout = Array<{ event: RealtimeEvent; audience: Audience }>;
+
 /**
- * Sends an event to its audience. Never throws: it runs after the response, and a
- * failed broadcast must not fail the request that caused it.
+ * Sends events to their audiences in one call to the hub. Never throws: it runs after the
+ * response, and a failed broadcast must not fail the request that caused it.
  */
-export async function broadcast(env: Env, event: RealtimeEvent, audience: Audience): Promise<void> {
+export async function broadcastAll(env: Env, frames: Fanout): Promise<void> {
+  if (frames.length === 0) return;
   try {
-    await hub(env).broadcast(event, audience);
+    await hub(env).broadcastAll(frames);
   } catch (err) {
+    const types = frames.map((f) => f.event.type).join(", ");
     console.error(
-      `[realtime] broadcast of ${event.type} failed: ${err instanceof Error ? err.message : String(err)}`,
+      `[realtime] broadcast of ${types} failed: ${err instanceof Error ? err.message : String(err)}`,
     );
   }
+}
+
+/** One event to its audience; never throws (see broadcastAll). */
+export function broadcast(env: Env, event: RealtimeEvent, audience: Audience): Promise<void> {
+  return broadcastAll(env, [{ event, audience }]);
 }
 
 export function issueTicket(

@@ -9,7 +9,7 @@
 import { messageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
-import { broadcast, chatAudience } from "./realtime.ts";
+import { broadcast, chatAudience, type Fanout } from "./realtime.ts";
 import { applyReaction } from "./store-changes.ts";
 import { chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
@@ -31,9 +31,9 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
 }
 
 /**
- * Stores what was sent, with firstResponseAt, and announces it; `also(id)` are statements
- * for the same batch (the outbox marking its entry sent). Answers the message and the
- * chat's owner; null when WAHA named no id.
+ * Stores what was sent, with firstResponseAt; `also(id)` are statements for the same batch
+ * (the outbox marking its entry sent). Answers the message, the chat's owner and the
+ * `message.new` to announce (none when it was stored already); null when WAHA named no id.
  */
 export async function recordSent(
   env: Env,
@@ -47,7 +47,7 @@ export async function recordSent(
   },
   also: (id: string) => D1PreparedStatement[] = () => [],
   now = Date.now(),
-): Promise<{ message: StoredMessage; owner: string | null } | null> {
+): Promise<{ message: StoredMessage; owner: string | null; frames: Fanout } | null> {
   const wahaId = sentMessageId(sent.answer, sent.jid);
   if (!wahaId) return null;
   const id = canonicalMessageId(wahaId);
@@ -80,14 +80,15 @@ export async function recordSent(
   ]);
   const inserted = (results.at(-1)?.results.length ?? 0) > 0;
   const owner = results[extra.length + effects.statements.length]?.results[0]?.assigned_to ?? null;
-  if (inserted) {
-    await broadcast(
-      env,
-      { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
-      chatAudience(owner),
-    );
-  }
-  return { message, owner };
+  const frames: Fanout = inserted
+    ? [
+        {
+          event: { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
+          audience: chatAudience(owner),
+        },
+      ]
+    : [];
+  return { message, owner, frames };
 }
 
 /** Our reaction, once WAHA took it: on the stored message, and announced. */

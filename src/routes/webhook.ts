@@ -15,10 +15,10 @@ import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
 import { count } from "../lib/metrics.ts";
 import {
-  type Audience,
-  broadcast,
+  broadcastAll,
   chatAudience,
   EVERYONE,
+  type Fanout,
   type RealtimeEvent,
 } from "../lib/realtime.ts";
 import { applyAck, applyEdit, applyReaction, applyRevoke } from "../lib/store-changes.ts";
@@ -46,8 +46,6 @@ const envelopeSchema = z.looseObject({
   event: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.unknown(),
 });
-
-type Fanout = Array<{ event: RealtimeEvent; audience: Audience }>;
 
 /** The store and assignment side of an event; answers what browsers should hear. */
 async function apply(env: Env, session: string, event: WebhookEvent, now: number): Promise<Fanout> {
@@ -132,7 +130,7 @@ async function deliver(
       );
     });
   }
-  for (const { event: frame, audience } of fanout) await broadcast(env, frame, audience);
+  await broadcastAll(env, fanout);
   if (prefetch) await prefetch();
 }
 

@@ -38,9 +38,9 @@ describe("circuit breaker", () => {
 
   it("rejects every call during the cool-off, saying how long is left", () => {
     const open = failTimes(5);
-    expect(admit(open, 1_004 + 2_000, LEASE).admission).toEqual({
+    expect(admit(open, 1_004 + 1_500, LEASE).admission).toEqual({
       status: "reject",
-      retryAfterMs: CIRCUIT_POLICY.coolOffMs - 2_000,
+      retryAfterMs: CIRCUIT_POLICY.coolOffMs - 1_500,
     });
   });
 
