@@ -18,6 +18,7 @@ import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
 import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
   claimHead,
+  claimHeadStatement,
   getOutbox,
   insertOutbox,
   type OutboxRow,
@@ -50,6 +51,8 @@ type Attempt =
       recorded?: boolean;
       /** What browsers hear with the entry's status (the stored message). */
       frames?: Fanout;
+      /** The chat's next entry, taken in the same batch as this one was marked sent. */
+      next?: OutboxRow | null;
     }
   | { kind: "rejected"; failure: Failure }
   | { kind: "retry"; ambiguous: boolean; reason: string };
@@ -194,16 +197,13 @@ export class Outbox extends DurableObject<Env> {
   private drain(): Promise<void> {
     return this.exclusive(async () => {
       const config = this.config();
-      for (;;) {
-        const head = await claimHead(
-          this.env.DB,
-          config.WAHA_SESSION,
-          await this.jid(),
-          Date.now(),
-        );
-        if (!head) return;
-        const outcome = await this.attempt(head, config);
+      const take = async () =>
+        claimHead(this.env.DB, config.WAHA_SESSION, await this.jid(), Date.now());
+      let head = await take();
+      while (head) {
+        const outcome = await this.attempt(head, config, true);
         if (outcome === null) return;
+        head = outcome.kind === "sent" && outcome.next !== undefined ? outcome.next : await take();
       }
     });
   }
@@ -260,6 +260,7 @@ export class Outbox extends DurableObject<Env> {
   private async attempt(
     row: OutboxRow,
     config: Config,
+    takeNext = false,
   ): Promise<Exclude<Attempt, { kind: "retry" }> | null> {
     const session = config.WAHA_SESSION;
     const db = this.env.DB;
@@ -278,7 +279,7 @@ export class Outbox extends DurableObject<Env> {
     let outcome: Attempt;
     try {
       const found = row.ambiguous === 1 ? await this.findSent(row, session) : null;
-      outcome = found ?? (await this.send(row, session));
+      outcome = found ?? (await this.send(row, session, takeNext));
     } catch (err) {
       console.error(
         `[outbox] ${row.kind} ${row.client_id} failed inside the gateway: ${err instanceof Error ? err.stack : String(err)}`,
@@ -378,7 +379,8 @@ export class Outbox extends DurableObject<Env> {
     return sendRequest(row, session, target, media);
   }
 
-  private async send(row: OutboxRow, session: string): Promise<Attempt> {
+  /** `takeNext`: the chat's next entry is taken in the batch that marks this one sent. */
+  private async send(row: OutboxRow, session: string, takeNext: boolean): Promise<Attempt> {
     const request = await this.request(row, session);
     if (!("endpoint" in request)) return { kind: "rejected", failure: request };
     const answer = await callWaha(this.env, request);
@@ -411,7 +413,10 @@ export class Outbox extends DurableObject<Env> {
               }
             : null,
       },
-      (id) => [this.markSent(row, session, id)],
+      (id) => [
+        this.markSent(row, session, id),
+        ...(takeNext ? [claimHeadStatement(this.env.DB, session, row.jid, Date.now())] : []),
+      ],
     );
     if (!recorded) return { kind: "sent", id: null };
     return {
@@ -421,6 +426,9 @@ export class Outbox extends DurableObject<Env> {
       owner: recorded.owner,
       recorded: true,
       frames: recorded.frames,
+      ...(takeNext
+        ? { next: (recorded.also[1]?.results[0] as OutboxRow | undefined) ?? null }
+        : {}),
     };
   }
 

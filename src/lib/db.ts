@@ -316,33 +316,45 @@ export async function chatOwner(db: D1Database, jid: string): Promise<string | n
 }
 
 /**
- * Claims webhook keys (a request id, the message an event is about) until `expiresAt`;
- * answers, per key, whether this call claimed it (false: seen before and not expired).
- * Expired claims are swept a few at a time so the table stays small without a cron.
+ * Statements that claim webhook keys (a request id, the envelope's id) until `expiresAt`,
+ * to run first in the batch that applies the event: a key claimed before and not expired
+ * fails the whole batch with a UNIQUE error (`isDuplicateClaim`), so a duplicate changes
+ * nothing and claims nothing. Expired claims are swept a few at a time so the table stays
+ * small without a cron.
  */
-export async function claimWebhookKeys(
+export function claimWebhookKeys(
   db: D1Database,
   keys: string[],
   now: number,
   expiresAt: number,
-): Promise<boolean[]> {
-  const results = await db.batch([
+): D1PreparedStatement[] {
+  const marks = keys.map(() => "?").join(", ");
+  return [
     db
       .prepare(
         "DELETE FROM webhook_receipts WHERE key IN (SELECT key FROM webhook_receipts WHERE expires_at <= ? LIMIT 50)",
       )
       .bind(now),
+    ...(keys.length > 0
+      ? [
+          db
+            .prepare(`DELETE FROM webhook_receipts WHERE key IN (${marks}) AND expires_at <= ?`)
+            .bind(...keys, now),
+        ]
+      : []),
     ...keys.map((key) =>
       db
-        .prepare(
-          `INSERT INTO webhook_receipts (key, expires_at) VALUES (?, ?)
-           ON CONFLICT (key) DO UPDATE SET expires_at = excluded.expires_at
-           WHERE webhook_receipts.expires_at <= ?`,
-        )
-        .bind(key, expiresAt, now),
+        .prepare("INSERT INTO webhook_receipts (key, expires_at) VALUES (?, ?)")
+        .bind(key, expiresAt),
     ),
-  ]);
-  return results.slice(1).map((r) => r.meta.changes > 0);
+  ];
+}
+
+/** The error a batch fails with when one of its webhook keys was claimed already. */
+export function isDuplicateClaim(err: unknown): boolean {
+  return (
+    err instanceof Error && err.message.includes("UNIQUE constraint failed: webhook_receipts.key")
+  );
 }
 
 /** Gives claimed webhook keys back, so a delivery whose effects failed can be retried. */

@@ -95,6 +95,17 @@ export function claimHead(
   now: number,
   only?: string,
 ): Promise<OutboxRow | null> {
+  return claimHeadStatement(db, session, jid, now, only).first<OutboxRow>();
+}
+
+/** claimHead as a statement, for a batch (the next head, taken as the last is marked sent). */
+export function claimHeadStatement(
+  db: D1Database,
+  session: string,
+  jid: string,
+  now: number,
+  only?: string,
+): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?4,
@@ -105,8 +116,7 @@ export function claimHead(
          AND (?3 IS NULL OR client_id = ?3)
        RETURNING ${COLUMNS}`,
     )
-    .bind(session, jid, only ?? null, now)
-    .first<OutboxRow>();
+    .bind(session, jid, only ?? null, now);
 }
 
 /** A chat's Outbox object. */

@@ -32,8 +32,9 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
 
 /**
  * Stores what was sent, with firstResponseAt; `also(id)` are statements for the same batch
- * (the outbox marking its entry sent). Answers the message, the chat's owner and the
- * `message.new` to announce (none when it was stored already); null when WAHA named no id.
+ * (the outbox marking its entry sent), run first. Answers the message, the chat's owner,
+ * the `message.new` to announce (none when it was stored already) and the results of
+ * `also`; null when WAHA named no id.
  */
 export async function recordSent(
   env: Env,
@@ -47,7 +48,12 @@ export async function recordSent(
   },
   also: (id: string) => D1PreparedStatement[] = () => [],
   now = Date.now(),
-): Promise<{ message: StoredMessage; owner: string | null; frames: Fanout } | null> {
+): Promise<{
+  message: StoredMessage;
+  owner: string | null;
+  frames: Fanout;
+  also: D1Result[];
+} | null> {
   const wahaId = sentMessageId(sent.answer, sent.jid);
   if (!wahaId) return null;
   const id = canonicalMessageId(wahaId);
@@ -88,7 +94,7 @@ export async function recordSent(
         },
       ]
     : [];
-  return { message, owner, frames };
+  return { message, owner, frames, also: results.slice(0, extra.length) };
 }
 
 /** Our reaction, once WAHA took it: on the stored message, and announced. */

@@ -9,7 +9,13 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { resolveChat } from "../lib/chat-identity.ts";
-import { chatOwner, claimWebhookKeys, messageEffects, releaseWebhookKeys } from "../lib/db.ts";
+import {
+  chatOwner,
+  claimWebhookKeys,
+  isDuplicateClaim,
+  messageEffects,
+  releaseWebhookKeys,
+} from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
@@ -47,9 +53,20 @@ const envelopeSchema = z.looseObject({
   payload: z.unknown(),
 });
 
-/** The store and assignment side of an event; answers what browsers should hear. */
-async function apply(env: Env, session: string, event: WebhookEvent, now: number): Promise<Fanout> {
+/**
+ * The store and assignment side of an event, after `claims` (the delivery's keys: in the
+ * batch that stores a message, before anything else changes); answers what browsers should
+ * hear. A delivery claimed before fails the claims (`isDuplicateClaim`) and changes nothing.
+ */
+async function apply(
+  env: Env,
+  session: string,
+  event: WebhookEvent,
+  now: number,
+  claims: D1PreparedStatement[],
+): Promise<Fanout> {
   const db = env.DB;
+  if (event.kind !== "message") await db.batch(claims);
   switch (event.kind) {
     case "message": {
       const jid = await resolveChat(env, session, event.message.jid, now);
@@ -64,7 +81,9 @@ async function apply(env: Env, session: string, event: WebhookEvent, now: number
       if (event.senderName && !jid.endsWith("@g.us")) {
         statements.push(nameChatStatement(db, session, jid, event.senderName));
       }
-      const results = await db.batch<{ assigned_to?: string | null; id?: string }>(statements);
+      const results = (
+        await db.batch<{ assigned_to?: string | null; id?: string }>([...claims, ...statements])
+      ).slice(claims.length);
       const effect = (i: number) => results[1 + i]?.results[0];
       const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
       if (!inserted) return [];
@@ -187,21 +206,15 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
     ...(requestId ? [`request:${requestId}`] : []),
     ...(envelope.id ? [`envelope:${envelope.id}`] : []),
   ];
-  const claimed = await claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
-  if (!claimed.every(Boolean)) {
-    // A duplicate changes nothing: keys this call did claim are given back.
-    await releaseWebhookKeys(
-      c.env.DB,
-      keys.filter((_, i) => claimed[i]),
-    );
-    count("webhooks.duplicate");
-    return c.json({ status: "duplicate" });
-  }
-
+  const claims = claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
   let fanout: Fanout;
   try {
-    fanout = await apply(c.env, config.WAHA_SESSION, event, now);
+    fanout = await apply(c.env, config.WAHA_SESSION, event, now, claims);
   } catch (err) {
+    if (isDuplicateClaim(err)) {
+      count("webhooks.duplicate");
+      return c.json({ status: "duplicate" });
+    }
     // Unclaim so WAHA's retry of this delivery is processed rather than skipped.
     await releaseWebhookKeys(c.env.DB, keys).catch(() => undefined);
     throw err;
