@@ -13,7 +13,7 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { BrowserMessage } from "../src/lib/contracts/api.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
-import type { Failure } from "../src/lib/contracts/result.ts";
+import type { Failure, Result } from "../src/lib/contracts/result.ts";
 import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
 import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
@@ -30,7 +30,14 @@ import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime.ts"
 import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
 import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
-import { callWaha, type WahaRequest } from "../src/lib/waha-client.ts";
+import {
+  type ApiRun,
+  callWaha,
+  MAX_RUN_CALLS,
+  openApiRun,
+  type WahaAnswer,
+  type WahaRequest,
+} from "../src/lib/waha-client.ts";
 
 /**
  * Retries while WAHA is away: 1 s doubling to 3 s, so a WAHA that is back is used within
@@ -62,6 +69,9 @@ export class Outbox extends DurableObject<Env> {
   private turn: Promise<unknown> = Promise.resolve();
   /** The chat's jid, once known. */
   private chat: string | null = null;
+  /** While draining: the run of WAHA calls this object's sends go through (one lease). */
+  private run: ApiRun | null = null;
+  private draining = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -199,13 +209,44 @@ export class Outbox extends DurableObject<Env> {
       const config = this.config();
       const take = async () =>
         claimHead(this.env.DB, config.WAHA_SESSION, await this.jid(), Date.now());
-      let head = await take();
-      while (head) {
-        const outcome = await this.attempt(head, config, true);
-        if (outcome === null) return;
-        head = outcome.kind === "sent" && outcome.next !== undefined ? outcome.next : await take();
+      this.draining = true;
+      try {
+        let head = await take();
+        while (head) {
+          const outcome = await this.attempt(head, config, true);
+          if (outcome === null) return;
+          head =
+            outcome.kind === "sent" && outcome.next !== undefined ? outcome.next : await take();
+        }
+      } finally {
+        this.draining = false;
+        await this.endRun();
       }
     });
+  }
+
+  /**
+   * One call to WAHA. While draining a queue the calls share a run (one gate lease for up
+   * to MAX_RUN_CALLS of them); a single send takes its own lease.
+   */
+  private async call(request: WahaRequest): Promise<Result<WahaAnswer>> {
+    if (!this.draining) return callWaha(this.env, request);
+    for (;;) {
+      if (!this.run) {
+        const opened = await openApiRun(this.env, request.endpoint, MAX_RUN_CALLS);
+        if (!("call" in opened)) return { ok: false, failure: opened };
+        this.run = opened;
+      }
+      const answer = await this.run.call(request);
+      if (answer) return answer;
+      await this.endRun();
+    }
+  }
+
+  private async endRun(): Promise<void> {
+    const run = this.run;
+    this.run = null;
+    await run?.close();
   }
 
   private async jid(): Promise<string> {
@@ -383,7 +424,7 @@ export class Outbox extends DurableObject<Env> {
   private async send(row: OutboxRow, session: string, takeNext: boolean): Promise<Attempt> {
     const request = await this.request(row, session);
     if (!("endpoint" in request)) return { kind: "rejected", failure: request };
-    const answer = await callWaha(this.env, request);
+    const answer = await this.call(request);
     if (!answer.ok) {
       const { failure } = answer;
       if (failure.upstreamStatus !== undefined)
@@ -448,7 +489,7 @@ export class Outbox extends DurableObject<Env> {
    */
   private async findSent(row: OutboxRow, session: string): Promise<Attempt | null> {
     if (row.kind === "reaction") return null;
-    const answer = await callWaha(this.env, {
+    const answer = await this.call({
       endpoint: "messages",
       method: "GET",
       // A minute's slack for WAHA's clock; messages already stored are other sends.

@@ -17,10 +17,17 @@ import {
   recordSuccess,
 } from "../src/lib/circuit-breaker.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
-import type { CallOutcome, GateSnapshot, Lease, Pool } from "../src/lib/contracts/gate.ts";
+import type {
+  CallOutcome,
+  CallReport,
+  GateSnapshot,
+  Lease,
+  Pool,
+} from "../src/lib/contracts/gate.ts";
 import { count, flushMetrics } from "../src/lib/metrics.ts";
 import { wakeOutboxes } from "../src/lib/outbox-db.ts";
 import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
+import { MAX_RUN_CALLS } from "../src/lib/waha-client.ts";
 
 /** How long a busy media caller is asked to wait: a typical download, not a whole timeout. */
 const MEDIA_BUSY_RETRY_MS = 2_000;
@@ -82,7 +89,7 @@ export class WahaGate extends DurableObject<Env> {
       .one().n;
   }
 
-  private grant(pool: Pool, key: string, probe: boolean, c: Config): Lease {
+  private grant(pool: Pool, key: string, probe: boolean, c: Config, calls = 1): Lease {
     const now = Date.now();
     const leaseId = crypto.randomUUID();
     this.ctx.storage.sql.exec(
@@ -90,7 +97,7 @@ export class WahaGate extends DurableObject<Env> {
       leaseId,
       pool,
       key,
-      now + leaseMs(pool, c),
+      now + leaseMs(pool, c) * calls,
     );
     if (pool === "media") this.mediaPeak = Math.max(this.mediaPeak, this.active("media", now));
     return { status: "granted", leaseId, probe };
@@ -118,7 +125,11 @@ export class WahaGate extends DurableObject<Env> {
     return this.grant("media", key, false, c);
   }
 
-  async acquire(pool: Pool, key: string): Promise<Lease> {
+  /**
+   * A slot in `pool`. `calls`: API calls the holder makes one after another under this one
+   * lease (a run, see openApiRun); the lease lasts that many call timeouts.
+   */
+  async acquire(pool: Pool, key: string, calls = 1): Promise<Lease> {
     const c = this.config();
     const max = capOf(pool, c);
     if (pool !== "api") {
@@ -131,9 +142,10 @@ export class WahaGate extends DurableObject<Env> {
       return { status: "circuit-open", retryAfterMs: admission.retryAfterMs };
     }
     const probe = admission.status === "probe";
+    const runs = probe ? 1 : Math.max(1, Math.min(Math.floor(calls), MAX_RUN_CALLS));
     if (this.waiters.size === 0 && this.active("api") < max)
-      return this.grant("api", key, probe, c);
-    return this.waitForApiSlot(key, probe, c, max);
+      return this.grant("api", key, probe, c, runs);
+    return this.waitForApiSlot(key, probe, c, max, runs);
   }
 
   private async waitForApiSlot(
@@ -141,6 +153,7 @@ export class WahaGate extends DurableObject<Env> {
     probe: boolean,
     c: Config,
     max: number,
+    calls: number,
   ): Promise<Lease> {
     const deadline = Date.now() + c.WAHA_REQUEST_TIMEOUT_MS;
     for (;;) {
@@ -166,7 +179,7 @@ export class WahaGate extends DurableObject<Env> {
         const timer = setTimeout(wake, wait);
         this.waiters.add(wake);
       });
-      if (this.active("api") < max) return this.grant("api", key, probe, c);
+      if (this.active("api") < max) return this.grant("api", key, probe, c, calls);
     }
   }
 
@@ -212,12 +225,14 @@ export class WahaGate extends DurableObject<Env> {
   }
 
   /**
-   * Gives a slot back. An API call says how it went (`endpoint`, `outcome`): that moves
-   * the circuit breaker and the upstream counters.
+   * Gives a slot back. An API call says how it went (`endpoint`, `outcome`), a run how each
+   * of its calls went, in order: that moves the circuit breaker and the upstream counters.
    */
-  release(leaseId: string, report?: { endpoint: string; outcome: CallOutcome }): void {
+  release(leaseId: string, report?: CallReport | CallReport[]): void {
     this.ctx.storage.sql.exec("DELETE FROM leases WHERE id = ?", leaseId);
-    if (report) this.record(report.endpoint, report.outcome);
+    for (const { endpoint, outcome } of report === undefined ? [] : [report].flat()) {
+      this.record(endpoint, outcome);
+    }
     const [next] = this.waiters;
     next?.();
   }

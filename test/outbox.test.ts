@@ -159,6 +159,47 @@ describe("while WAHA is down", () => {
     );
   });
 
+  it("drains a queue longer than one gate lease's run in order, every WAHA call counted, no slot left held", async () => {
+    const texts = ["one", "two", "three", "four", "five", "six"];
+    await sim.control("faults", { status: 503 });
+    for (const [i, text] of texts.entries()) {
+      expect((await sendText(text, `client-run-${i}`)).status).toBe(202);
+    }
+    await sim.control("faults", undefined, "DELETE");
+    const counted = async () => {
+      const res = await call("/api/waha/monitoring/stats", { as: admin });
+      const { upstream } = await res.json<{
+        upstream: { byEndpoint: Record<string, { calls: number }> };
+      }>();
+      const { sendText: sends, messages } = upstream.byEndpoint;
+      return (sends?.calls ?? 0) + (messages?.calls ?? 0);
+    };
+    const wahaCalls = async () => (await simCalls("sendText")) + (await simCalls("messages"));
+    const before = { counted: await counted(), waha: await wahaCalls() };
+    const socket = await connect("admin");
+
+    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    // WAHA's list cannot order messages sent within one second; the sends' own frames can:
+    // each went out only after WAHA had answered the one before.
+    const sent: string[] = [];
+    while (sent.length < texts.length) {
+      const frame = await socket.next();
+      if (frame.type === "outbox.status" && frame.status === "sent")
+        sent.push(String(frame.clientId));
+    }
+    expect(sent).toEqual(texts.map((_, i) => `client-run-${i}`));
+    const made = (await wahaCalls()) - before.waha;
+    // Six sends and the search for the first (its 503 may have been sent): two runs of calls.
+    expect(made).toBe(7);
+    expect((await sentTexts()).filter((t) => texts.includes(t)).sort()).toEqual([...texts].sort());
+    await vi.waitFor(async () => expect((await counted()) - before.counted).toBe(made), {
+      timeout: 2_000,
+      interval: 50,
+    });
+    const gate = env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+    expect((await gate.snapshot()).api.active).toBe(0);
+  });
+
   it("looks in WAHA for an entry cut off mid-send (its object restarted) before sending it again", async () => {
     await sim.control("faults", { endpoint: "sendText", status: 503 });
     expect((await sendText("cut off", "client-cut-off")).status).toBe(202);

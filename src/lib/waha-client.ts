@@ -6,7 +6,7 @@
  */
 import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { type Config, loadConfig } from "./config.ts";
-import type { CallOutcome } from "./contracts/gate.ts";
+import type { CallOutcome, CallReport } from "./contracts/gate.ts";
 import type { Failure, Result } from "./contracts/result.ts";
 
 export interface WahaTarget {
@@ -135,13 +135,67 @@ export async function callWaha(env: Env, request: WahaRequest): Promise<Result<W
     if (lease.status === "busy") return { ok: false, failure: busy(lease.retryAfterMs) };
     attempts++;
     last = await attemptOnce(config, request);
-    const outcome: CallOutcome =
-      last.kind === "failed" ? { kind: "failed", reason: last.reason } : { kind: last.kind };
-    await gate.release(lease.leaseId, { endpoint: request.endpoint, outcome });
+    await gate.release(lease.leaseId, { endpoint: request.endpoint, outcome: outcomeOf(last) });
     // One probe decides the circuit; a redirect would only repeat itself.
     if (last.kind !== "failed" || lease.probe || last.reason === "redirect") break;
   }
   if (last === null) return { ok: false, failure: busy(1_000) };
+  return resultOf(last, attempts);
+}
+
+/**
+ * Calls made one after another under one `api` lease, for a caller with a queue to send (a
+ * chat's outbox): it pays the gate once per run instead of twice per call, and still has
+ * at most one call in flight. Each call is one attempt, never retried; `call` answers null
+ * once the run is used up (`calls` made, or its one probe), and the caller opens another.
+ * `close` gives the slot back with how every call went.
+ */
+export interface ApiRun {
+  call(request: WahaRequest): Promise<Result<WahaAnswer> | null>;
+  close(): Promise<void>;
+}
+
+/** Most calls one run may make: its lease lasts this many call timeouts. */
+export const MAX_RUN_CALLS = 4;
+
+export async function openApiRun(
+  env: Env,
+  endpoint: WahaEndpoint,
+  calls: number,
+): Promise<ApiRun | Failure> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return invalidConfig;
+  const config = loaded.config;
+  const gate = wahaGate(env);
+  const lease = await gate.acquire("api", endpoint, calls);
+  if (lease.status === "circuit-open") return circuitOpen(lease.retryAfterMs);
+  if (lease.status === "busy") return busy(lease.retryAfterMs);
+  const reports: CallReport[] = [];
+  let left = lease.probe ? 1 : Math.min(calls, MAX_RUN_CALLS);
+  let closed: Promise<void> | null = null;
+  return {
+    async call(request) {
+      if (left <= 0 || closed) return null;
+      left--;
+      const last = await attemptOnce(config, request);
+      reports.push({ endpoint: request.endpoint, outcome: outcomeOf(last) });
+      return resultOf(last, 1);
+    },
+    close() {
+      closed ??= gate.release(lease.leaseId, reports);
+      return closed;
+    },
+  };
+}
+
+function outcomeOf(attempt: Attempt): CallOutcome {
+  return attempt.kind === "failed"
+    ? { kind: "failed", reason: attempt.reason }
+    : { kind: attempt.kind };
+}
+
+/** What the caller gets for the last attempt; `attempts` made in all. */
+function resultOf(last: Attempt, attempts: number): Result<WahaAnswer> {
   switch (last.kind) {
     case "ok":
       return { ok: true, value: last.answer };

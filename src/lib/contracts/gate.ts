@@ -19,6 +19,12 @@ export type CallOutcome =
   | { kind: "rejected" }
   | { kind: "failed"; reason: "timeout" | "unreachable" | "server-error" | "redirect" };
 
+/** How one API call went, for the breaker and the counters. */
+export interface CallReport {
+  endpoint: string;
+  outcome: CallOutcome;
+}
+
 export interface CircuitSnapshot {
   state: "closed" | "open" | "half-open";
   failures: number;
