@@ -11,74 +11,48 @@
 import { DurableObject } from "cloudflare:workers";
 import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
-import type { BrowserMessage } from "../src/lib/contracts/api.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure, Result } from "../src/lib/contracts/result.ts";
 import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
-import { canonicalMessageId } from "../src/lib/jids.ts";
 import {
   claimHead,
   claimHeadStatement,
   getOutbox,
   insertOutbox,
+  markSentStatement,
   type OutboxRow,
   updateOutbox,
-  updateOutboxStatement,
 } from "../src/lib/outbox-db.ts";
-import { gaveUp, plusOrAnswer, sendRequest } from "../src/lib/outbox-requests.ts";
+import {
+  type Attempt,
+  findSent,
+  gaveUp,
+  plusOrAnswer,
+  sendRequest,
+} from "../src/lib/outbox-requests.ts";
 import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime.ts";
 import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
-import { messageSchema, wahaPaths } from "../src/lib/waha.ts";
-import {
-  type ApiRun,
-  callWaha,
-  MAX_RUN_CALLS,
-  openApiRun,
-  type WahaAnswer,
-  type WahaRequest,
-} from "../src/lib/waha-client.ts";
+import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha-client.ts";
+import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";
 
 /**
  * Retries while WAHA is away: 1 s doubling to 3 s, so a WAHA that is back is used within
  * seconds. While the circuit is open these cost WAHA nothing (the gate refuses them).
  */
 const RETRY = { baseMs: 1_000, capMs: 3_000, jitter: 0.2 };
-/** Media bytes are kept in parts under the storage's row limit. */
-const PART_BYTES = 1_000_000;
-
-type Attempt =
-  | {
-      kind: "sent";
-      id: string | null;
-      message?: BrowserMessage;
-      /** The chat's owner, when the send's batch answered it. */
-      owner?: string | null;
-      /** The entry was marked sent in the same batch as the message was stored. */
-      recorded?: boolean;
-      /** What browsers hear with the entry's status (the stored message). */
-      frames?: Fanout;
-      /** The chat's next entry, taken in the same batch as this one was marked sent. */
-      next?: OutboxRow | null;
-    }
-  | { kind: "rejected"; failure: Failure }
-  | { kind: "retry"; ambiguous: boolean; reason: string };
 
 export class Outbox extends DurableObject<Env> {
   /** One send at a time per chat, whoever asks (a browser, the alarm). */
   private turn: Promise<unknown> = Promise.resolve();
   /** The chat's jid, once known. */
   private chat: string | null = null;
-  /** While draining: the run of WAHA calls this object's sends go through (one lease). */
-  private run: ApiRun | null = null;
-  private draining = false;
+  /** While draining: the runs of WAHA calls (one gate lease each) its sends go through. */
+  private runs: RunCaller | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.storage.sql.exec(
-      `CREATE TABLE IF NOT EXISTS media (client_id TEXT NOT NULL, part INTEGER NOT NULL,
-         data BLOB NOT NULL, PRIMARY KEY (client_id, part))`,
-    );
+    createMediaTable(ctx.storage.sql);
   }
 
   private config(): Config {
@@ -115,7 +89,8 @@ export class Outbox extends DurableObject<Env> {
         },
         now,
       );
-      if (added && request.media) this.keepMedia(request.clientId, request.media.data);
+      if (added && request.media)
+        keepMedia(this.ctx.storage.sql, request.clientId, request.media.data);
       // Only the oldest waiting entry may go; a later one waits for its turn.
       const head = added
         ? await claimHead(this.env.DB, session, request.jid, now, request.clientId)
@@ -209,7 +184,7 @@ export class Outbox extends DurableObject<Env> {
       const config = this.config();
       const take = async () =>
         claimHead(this.env.DB, config.WAHA_SESSION, await this.jid(), Date.now());
-      this.draining = true;
+      this.runs = new RunCaller(this.env);
       try {
         let head = await take();
         while (head) {
@@ -219,34 +194,16 @@ export class Outbox extends DurableObject<Env> {
             outcome.kind === "sent" && outcome.next !== undefined ? outcome.next : await take();
         }
       } finally {
-        this.draining = false;
-        await this.endRun();
+        const runs = this.runs;
+        this.runs = null;
+        await runs.end();
       }
     });
   }
 
-  /**
-   * One call to WAHA. While draining a queue the calls share a run (one gate lease for up
-   * to MAX_RUN_CALLS of them); a single send takes its own lease.
-   */
-  private async call(request: WahaRequest): Promise<Result<WahaAnswer>> {
-    if (!this.draining) return callWaha(this.env, request);
-    for (;;) {
-      if (!this.run) {
-        const opened = await openApiRun(this.env, request.endpoint, MAX_RUN_CALLS);
-        if (!("call" in opened)) return { ok: false, failure: opened };
-        this.run = opened;
-      }
-      const answer = await this.run.call(request);
-      if (answer) return answer;
-      await this.endRun();
-    }
-  }
-
-  private async endRun(): Promise<void> {
-    const run = this.run;
-    this.run = null;
-    await run?.close();
+  /** One call to WAHA: while draining, in the drain's runs; a single send on its own. */
+  private call(request: WahaRequest): Promise<Result<WahaAnswer>> {
+    return this.runs ? this.runs.call(request) : callWaha(this.env, request);
   }
 
   private async jid(): Promise<string> {
@@ -259,36 +216,6 @@ export class Outbox extends DurableObject<Env> {
     if (this.chat === jid) return;
     this.chat = jid;
     await this.ctx.storage.put("jid", jid);
-  }
-
-  private keepMedia(clientId: string, data: ArrayBuffer): void {
-    const bytes = new Uint8Array(data);
-    for (let part = 0; part * PART_BYTES < bytes.length || part === 0; part++) {
-      this.ctx.storage.sql.exec(
-        "INSERT OR REPLACE INTO media (client_id, part, data) VALUES (?, ?, ?)",
-        clientId,
-        part,
-        bytes.subarray(part * PART_BYTES, (part + 1) * PART_BYTES),
-      );
-    }
-  }
-
-  private mediaOf(clientId: string): Uint8Array | null {
-    const parts = this.ctx.storage.sql
-      .exec<{ data: ArrayBuffer }>(
-        "SELECT data FROM media WHERE client_id = ? ORDER BY part",
-        clientId,
-      )
-      .toArray()
-      .map((r) => new Uint8Array(r.data));
-    if (parts.length === 0) return null;
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let offset = 0;
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += p.length;
-    }
-    return out;
   }
 
   private async wakeSoon(attempts: number): Promise<void> {
@@ -319,7 +246,10 @@ export class Outbox extends DurableObject<Env> {
     const { attempts } = row;
     let outcome: Attempt;
     try {
-      const found = row.ambiguous === 1 ? await this.findSent(row, session) : null;
+      const found =
+        row.ambiguous === 1
+          ? await findSent(this.env, session, row, (request) => this.call(request))
+          : null;
       outcome = found ?? (await this.send(row, session, takeNext));
     } catch (err) {
       console.error(
@@ -385,7 +315,7 @@ export class Outbox extends DurableObject<Env> {
     }
     // A failed file stays for a retry from the browser; a sent one is done with.
     if (outcome.kind === "sent") {
-      this.ctx.storage.sql.exec("DELETE FROM media WHERE client_id = ?", row.client_id);
+      forgetMedia(this.ctx.storage.sql, row.client_id);
     }
   }
 
@@ -416,7 +346,7 @@ export class Outbox extends DurableObject<Env> {
     const target = row.target
       ? await storedMessage(this.env.DB, session, row.jid, row.target)
       : null;
-    const media = row.kind === "media" ? this.mediaOf(row.client_id) : null;
+    const media = row.kind === "media" ? mediaOf(this.ctx.storage.sql, row.client_id) : null;
     return sendRequest(row, session, target, media);
   }
 
@@ -455,7 +385,7 @@ export class Outbox extends DurableObject<Env> {
             : null,
       },
       (id) => [
-        this.markSent(row, session, id),
+        markSentStatement(this.env.DB, session, row.client_id, id),
         ...(takeNext ? [claimHeadStatement(this.env.DB, session, row.jid, Date.now())] : []),
       ],
     );
@@ -471,56 +401,5 @@ export class Outbox extends DurableObject<Env> {
         ? { next: (recorded.also[1]?.results[0] as OutboxRow | undefined) ?? null }
         : {}),
     };
-  }
-
-  private markSent(row: OutboxRow, session: string, id: string): D1PreparedStatement {
-    return updateOutboxStatement(
-      this.env.DB,
-      session,
-      row.client_id,
-      { status: "sent", messageId: id, error: null },
-      Date.now(),
-    );
-  }
-
-  /**
-   * After a timeout: our message with this text in the chat since the entry was made, as
-   * sent; null when WAHA has none (send it); a retry while WAHA cannot be asked.
-   */
-  private async findSent(row: OutboxRow, session: string): Promise<Attempt | null> {
-    if (row.kind === "reaction") return null;
-    const answer = await this.call({
-      endpoint: "messages",
-      method: "GET",
-      // A minute's slack for WAHA's clock; messages already stored are other sends.
-      path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 60),
-    });
-    if (!answer.ok) {
-      return { kind: "retry", ambiguous: true, reason: answer.failure.message };
-    }
-    if (!Array.isArray(answer.value.body)) {
-      return { kind: "retry", ambiguous: true, reason: "WAHA's message list was not a list" };
-    }
-    for (const raw of answer.value.body) {
-      const parsed = messageSchema.safeParse(raw);
-      if (!parsed.success || !parsed.data.fromMe) continue;
-      if ((parsed.data.body ?? null) !== (row.body ?? null)) continue;
-      const id = canonicalMessageId(parsed.data.id);
-      if (await storedMessage(this.env.DB, session, row.jid, id)) continue;
-      const recorded = await recordSent(
-        this.env,
-        session,
-        { jid: row.jid, text: row.body, answer: { id: parsed.data.id } },
-        (stored) => [this.markSent(row, session, stored)],
-      );
-      return {
-        kind: "sent",
-        id,
-        owner: recorded?.owner ?? null,
-        recorded: recorded !== null,
-        frames: recorded?.frames ?? [],
-      };
-    }
-    return null;
   }
 }

@@ -142,6 +142,22 @@ export async function waitingChats(db: D1Database, session: string, limit = -1):
   return results.map((r) => r.jid);
 }
 
+/** Marks an entry sent as `messageId`, for the batch that stores the message. */
+export function markSentStatement(
+  db: D1Database,
+  session: string,
+  clientId: string,
+  messageId: string,
+): D1PreparedStatement {
+  return updateOutboxStatement(
+    db,
+    session,
+    clientId,
+    { status: "sent", messageId, error: null },
+    Date.now(),
+  );
+}
+
 export function updateOutboxStatement(
   db: D1Database,
   session: string,

@@ -188,6 +188,35 @@ export async function openApiRun(
   };
 }
 
+/**
+ * A caller's calls in runs, one after another: a run is opened when a call needs one and
+ * another when it is used up. `end` gives the last run's slot back.
+ */
+export class RunCaller {
+  private run: ApiRun | null = null;
+
+  constructor(private readonly env: Env) {}
+
+  async call(request: WahaRequest): Promise<Result<WahaAnswer>> {
+    for (;;) {
+      if (!this.run) {
+        const opened = await openApiRun(this.env, request.endpoint, MAX_RUN_CALLS);
+        if (!("call" in opened)) return { ok: false, failure: opened };
+        this.run = opened;
+      }
+      const answer = await this.run.call(request);
+      if (answer) return answer;
+      await this.end();
+    }
+  }
+
+  async end(): Promise<void> {
+    const run = this.run;
+    this.run = null;
+    await run?.close();
+  }
+}
+
 function outcomeOf(attempt: Attempt): CallOutcome {
   return attempt.kind === "failed"
     ? { kind: "failed", reason: attempt.reason }
