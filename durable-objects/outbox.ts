@@ -397,6 +397,7 @@ export class Outbox extends DurableObject<Env> {
       owner: recorded.owner,
       recorded: true,
       frames: recorded.frames,
+      // also: [marked sent, the next head taken]
       ...(takeNext
         ? { next: (recorded.also[1]?.results[0] as OutboxRow | undefined) ?? null }
         : {}),

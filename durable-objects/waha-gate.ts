@@ -127,7 +127,7 @@ export class WahaGate extends DurableObject<Env> {
 
   /**
    * A slot in `pool`. `calls`: API calls the holder makes one after another under this one
-   * lease (a run, see openApiRun); the lease lasts that many call timeouts.
+   * lease (a run, see RunCaller); the lease lasts that many call timeouts.
    */
   async acquire(pool: Pool, key: string, calls = 1): Promise<Lease> {
     const c = this.config();
@@ -142,10 +142,10 @@ export class WahaGate extends DurableObject<Env> {
       return { status: "circuit-open", retryAfterMs: admission.retryAfterMs };
     }
     const probe = admission.status === "probe";
-    const runs = probe ? 1 : Math.max(1, Math.min(Math.floor(calls), MAX_RUN_CALLS));
+    const allowed = probe ? 1 : Math.max(1, Math.min(Math.floor(calls), MAX_RUN_CALLS));
     if (this.waiters.size === 0 && this.active("api") < max)
-      return this.grant("api", key, probe, c, runs);
-    return this.waitForApiSlot(key, probe, c, max, runs);
+      return this.grant("api", key, probe, c, allowed);
+    return this.waitForApiSlot(key, probe, c, max, allowed);
   }
 
   private async waitForApiSlot(

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
 import {
   deliverSim,
@@ -11,20 +11,21 @@ import {
   simChange,
   simMessage,
 } from "./engines.ts";
-import { type Client, connect, deliver } from "./events.ts";
+import { connect, deliver, expectNothingBefore } from "./events.ts";
 import { call, sim } from "./helpers.ts";
-import { advance, freshGateway, simCalls, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const CUSTOMER = "15557780001@c.us";
 const ADMIN = { role: "admin" as const, sub: "admin-changes" };
 
-async function expectNothingBefore(client: Client, status: string): Promise<void> {
-  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
-  expect(await client.next()).toEqual({ type: "session.status", status });
+/** Twelve people WhatsApp shows by @lid, and their phone numbers (prefixes keep tests apart). */
+function lidPeople(lidPrefix: string, phonePrefix: string): Array<{ lid: string; pn: string }> {
+  return Array.from({ length: 12 }, (_, i) => {
+    const n = String(i).padStart(2, "0");
+    return { lid: `${lidPrefix}${n}@lid`, pn: `${phonePrefix}${n}@c.us` };
+  });
 }
 
 /** The stored message `id` of `jid`, as the inbox reads it. */
@@ -231,10 +232,7 @@ describe.each(ENGINES)("on %s", (engine) => {
   });
 
   it("lists each person the gateway has mapped from @lid once, under their phone number, however many there are", async () => {
-    const people = Array.from({ length: 12 }, (_, i) => ({
-      lid: `5000000000000${String(i).padStart(2, "0")}@lid`,
-      pn: `155577801${String(i).padStart(2, "0")}@c.us`,
-    }));
+    const people = lidPeople("5000000000000", "155577801");
     for (const { lid, pn } of people) {
       await sim.control("lids", { lid, pn });
       expect(await deliverSim(engine, await simMessage({ chatId: lid }))).toBe("accepted");
@@ -245,10 +243,7 @@ describe.each(ENGINES)("on %s", (engine) => {
   });
 
   it("maps people WAHA lists by @lid a few at a time, never listing one under the @lid as well", async () => {
-    const people = Array.from({ length: 12 }, (_, i) => ({
-      lid: `6000000000000${String(i).padStart(2, "0")}@lid`,
-      pn: `155577802${String(i).padStart(2, "0")}@c.us`,
-    }));
+    const people = lidPeople("6000000000000", "155577802");
     for (const { lid, pn } of people) {
       await sim.control("lids", { lid, pn });
       // Only WAHA knows of them: no webhook reached the gateway.

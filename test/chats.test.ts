@@ -1,15 +1,13 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeChatOwner, getAssignment } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { messagesObject } from "../src/lib/waha-resources.ts";
 import { call, json, sim, startOfRateWindow } from "./helpers.ts";
-import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const ANA = "15550100001@c.us";
 const GROUP = "120363025246125486@g.us";

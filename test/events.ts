@@ -1,6 +1,7 @@
 /** Helpers for webhook and realtime tests: signed WAHA deliveries and WebSocket clients. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { expect } from "vitest";
 import worker from "../src/index.ts";
 import type { Role } from "../src/lib/types.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
@@ -178,4 +179,10 @@ export async function connect(
       });
     },
   };
+}
+
+/** Proves nothing reached `client` before now: its next frame is this session event. */
+export async function expectNothingBefore(client: Client, status: string): Promise<void> {
+  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
+  expect(await client.next()).toEqual({ type: "session.status", status });
 }

@@ -1,14 +1,12 @@
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
 import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { deliverSim, ENGINES, onEngine, simMessage } from "./engines.ts";
 import { call, json, sim } from "./helpers.ts";
-import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const ANA = "15550100001@c.us";
 /** The demo's long chat: 140 messages. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BrowserMessage } from "../src/lib/inbox-shapes.ts";
 import {
   deliverSim,
@@ -12,11 +12,9 @@ import {
   simMessage,
 } from "./engines.ts";
 import { call, sim } from "./helpers.ts";
-import { freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const CUSTOMER = "15557790001@c.us";
 

@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { MonitoringStats } from "../src/lib/contracts/api.ts";
 import { call, sim } from "./helpers.ts";
-import { advance, freshGateway, newUser, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, newUser } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 async function stats(): Promise<MonitoringStats> {
   const res = await call("/api/waha/monitoring/stats", { as: newUser("admin") });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { BrowserMessage } from "../src/lib/inbox-shapes.ts";
 import {
   deliverSim,
@@ -9,20 +9,13 @@ import {
   simChange,
   type WahaPayload,
 } from "./engines.ts";
-import { type Client, connect, deliver } from "./events.ts";
+import { connect, expectNothingBefore } from "./events.ts";
 import { call, json, sim } from "./helpers.ts";
-import { freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const ANA = "15550100001@c.us";
-
-async function expectNothingBefore(client: Client, status: string): Promise<void> {
-  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
-  expect(await client.next()).toEqual({ type: "session.status", status });
-}
 
 /** The newest message of a chat as the engine shows it: what its `message.any` carries. */
 async function newestInWaha(jid: string): Promise<WahaPayload> {

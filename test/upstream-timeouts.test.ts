@@ -1,11 +1,9 @@
 /** Timeouts and retries of WAHA calls (this file's config: 150 ms a call, 2 retries). */
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call, sim } from "./helpers.ts";
-import { freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 async function stats() {
   const res = await call("/api/waha/monitoring/stats", { as: newUser("admin") });

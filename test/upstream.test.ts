@@ -1,12 +1,10 @@
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { wahaGate } from "../src/lib/waha-client.ts";
 import { call, sim } from "./helpers.ts";
-import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const apiLoad = async () => {
   const { active, pending } = (await wahaGate(env).snapshot()).api;

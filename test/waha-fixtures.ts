@@ -5,7 +5,7 @@
  */
 import { applyD1Migrations, createExecutionContext, reset } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, vi } from "vitest";
 import app from "../src/index.ts";
 import { readCounters } from "../src/lib/metrics.ts";
 import { ORIGIN, sim, tokenFor } from "./helpers.ts";
@@ -35,6 +35,13 @@ export async function freshGateway(): Promise<void> {
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
   await sim.reset();
   advance(3_600_000);
+}
+
+/** The usual set-up of a file: the frozen clock, and a fresh gateway before each test. */
+export function freshGatewayEachTest(): void {
+  beforeAll(useClock);
+  afterAll(() => vi.useRealTimers());
+  beforeEach(freshGateway);
 }
 
 let users = 0;

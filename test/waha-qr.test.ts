@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call, sim } from "./helpers.ts";
-import { freshGateway, newUser, useClock } from "./waha-fixtures.ts";
+import { freshGatewayEachTest, newUser } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 describe("the pairing QR", () => {
   it("is an image for an admin while the session waits for a scan, never cached", async () => {

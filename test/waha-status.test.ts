@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { call, sim, startOfRateWindow } from "./helpers.ts";
-import { advance, freshGateway, newUser, simCalls, useClock } from "./waha-fixtures.ts";
+import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 describe("status cache", () => {
   it("answers 100 concurrent cold requests with one session call and one server call, none more within the TTL, one more after it", async () => {

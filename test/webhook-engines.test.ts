@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import {
@@ -13,23 +13,15 @@ import {
   simChange,
   simMessage,
 } from "./engines.ts";
-import { type Client, connect, deliver } from "./events.ts";
+import { connect, expectNothingBefore } from "./events.ts";
 import { call } from "./helpers.ts";
-import { freshGateway, useClock } from "./waha-fixtures.ts";
+import { freshGatewayEachTest } from "./waha-fixtures.ts";
 
-beforeAll(useClock);
-afterAll(() => vi.useRealTimers());
-beforeEach(freshGateway);
+freshGatewayEachTest();
 
 const CUSTOMER = "15557770001@c.us";
 const OTHER = "15557770002@c.us";
 const ADMIN = { role: "admin" as const, sub: "admin-engines" };
-
-/** Proves nothing reached this client before it: its next frame is this session event. */
-async function expectNothingBefore(client: Client, status: string): Promise<void> {
-  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
-  expect(await client.next()).toEqual({ type: "session.status", status });
-}
 
 async function page(jid: string) {
   const res = await call(`/api/wa/messages?jid=${encodeURIComponent(jid)}`, { as: ADMIN });

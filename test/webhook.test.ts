@@ -5,7 +5,7 @@ import app from "../src/index.ts";
 import { getAssignment } from "../src/lib/db.ts";
 import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
-import { type Client, connect, deliver, wahaMessage } from "./events.ts";
+import { connect, deliver, expectNothingBefore, wahaMessage } from "./events.ts";
 import { call, ORIGIN, resetAssignmentData, sim } from "./helpers.ts";
 
 const AGENT = "agent-amira";
@@ -16,12 +16,6 @@ async function d1Snapshot() {
     env.DB.prepare("SELECT * FROM settings ORDER BY key"),
   ]);
   return { rows: rows?.results, settings: settings?.results };
-}
-
-/** Proves nothing was broadcast before it: the admin's next frame is this session event. */
-async function expectNothingBefore(admin: Client, status: string) {
-  expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
-  expect(await admin.next()).toEqual({ type: "session.status", status });
 }
 
 beforeEach(async () => {

@@ -150,7 +150,7 @@ export async function callWaha(env: Env, request: WahaRequest): Promise<Result<W
  * once the run is used up (`calls` made, or its one probe), and the caller opens another.
  * `close` gives the slot back with how every call went.
  */
-export interface ApiRun {
+interface ApiRun {
   call(request: WahaRequest): Promise<Result<WahaAnswer> | null>;
   close(): Promise<void>;
 }
@@ -158,7 +158,7 @@ export interface ApiRun {
 /** Most calls one run may make: its lease lasts this many call timeouts. */
 export const MAX_RUN_CALLS = 4;
 
-export async function openApiRun(
+async function openApiRun(
   env: Env,
   endpoint: WahaEndpoint,
   calls: number,
