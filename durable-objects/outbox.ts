@@ -42,6 +42,12 @@ import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-medi
  */
 const RETRY = { baseMs: 1_000, capMs: 3_000, jitter: 0.2 };
 
+const clientIdConflict: Failure = {
+  status: 409,
+  error: "client-id-conflict",
+  message: "clientId: already used for another send (another user, chat or kind); use a new one",
+};
+
 export class Outbox extends DurableObject<Env> {
   /** One send at a time per chat, whoever asks (a browser, the alarm). */
   private turn: Promise<unknown> = Promise.resolve();
@@ -91,6 +97,18 @@ export class Outbox extends DurableObject<Env> {
       );
       if (added && request.media)
         keepMedia(this.ctx.storage.sql, request.clientId, request.media.data);
+      if (!added) {
+        // A clientId is its sender's, for one chat and one kind of send: never another's answer.
+        const taken = await getOutbox(this.env.DB, session, request.clientId);
+        if (
+          taken &&
+          (taken.jid !== request.jid ||
+            taken.sender !== request.sender ||
+            taken.kind !== request.kind)
+        ) {
+          return { status: "failed", clientId: request.clientId, failure: clientIdConflict };
+        }
+      }
       // Only the oldest waiting entry may go; a later one waits for its turn.
       const head = added
         ? await claimHead(this.env.DB, session, request.jid, now, request.clientId)
@@ -218,8 +236,10 @@ export class Outbox extends DurableObject<Env> {
     await this.ctx.storage.put("jid", jid);
   }
 
-  private async wakeSoon(attempts: number): Promise<void> {
-    const at = Date.now() + (attempts === 0 ? 0 : backoffDelay(attempts - 1, RETRY));
+  /** `afterMs`: at the earliest (the session is not WORKING: the gate wakes us when it is). */
+  private async wakeSoon(attempts: number, afterMs = 0): Promise<void> {
+    const at =
+      Date.now() + Math.max(afterMs, attempts === 0 ? 0 : backoffDelay(attempts - 1, RETRY));
     const current = await this.ctx.storage.getAlarm();
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
@@ -274,7 +294,7 @@ export class Outbox extends DurableObject<Env> {
         Date.now(),
       );
       if (attempts === 1) await this.tell(row, { status: "queued" });
-      await this.wakeSoon(attempts);
+      await this.wakeSoon(attempts, outcome.afterMs);
       return null;
     }
     await this.finish(row, session, outcome);
@@ -359,10 +379,21 @@ export class Outbox extends DurableObject<Env> {
       const { failure } = answer;
       if (failure.upstreamStatus !== undefined)
         return { kind: "rejected", failure: plusOrAnswer(failure) };
-      // Only a call the gate held back (open circuit, no slot) surely sent nothing; after a
-      // timeout or a cut connection the message may be in WhatsApp already.
-      const unsent = failure.error === "upstream-unavailable" || failure.error === "upstream-busy";
-      return { kind: "retry", ambiguous: !unsent, reason: failure.message };
+      // Only a call the gate held back (open circuit, no slot, the session not WORKING) or
+      // WAHA refused for its session surely sent nothing; after a timeout or a cut
+      // connection the message may be in WhatsApp already.
+      const unsent =
+        failure.error === "upstream-unavailable" ||
+        failure.error === "upstream-busy" ||
+        failure.error === "session-not-working";
+      return {
+        kind: "retry",
+        ambiguous: !unsent,
+        reason: failure.message,
+        ...(failure.sessionStatus !== undefined && failure.retryAfterMs !== undefined
+          ? { afterMs: failure.retryAfterMs }
+          : {}),
+      };
     }
     if (row.kind === "reaction") {
       await recordReaction(this.env, session, row.jid, row.target ?? "", row.body ?? "");

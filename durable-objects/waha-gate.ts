@@ -33,6 +33,31 @@ import { MAX_RUN_CALLS } from "../src/lib/waha-client.ts";
 const MEDIA_BUSY_RETRY_MS = 2_000;
 /** Suggested wait for an API caller whose turn did not come within its timeout. */
 const API_BUSY_RETRY_MS = 1_000;
+/**
+ * How long a session heard to be not WORKING keeps calls that need it from WAHA: WAHA
+ * repeats its status webhook while a session starts (NOWEB every ~2 s), browsers' status
+ * reads refresh it, and past this a call goes through and finds out.
+ */
+const SESSION_TRUST_MS = 15_000;
+/** Endpoints WAHA serves only while the session is WORKING (WorkingSessionPipe). */
+const NEEDS_SESSION = new Set([
+  "chats",
+  "messages",
+  "message",
+  "lids",
+  "sendText",
+  "sendImage",
+  "sendFile",
+  "sendVoice",
+  "reaction",
+  "sendSeen",
+]);
+
+interface SessionHeard {
+  status: string;
+  at: number;
+}
+
 /** Media leases outlive their download's timeout by this much. */
 const MEDIA_SLACK_MS = 5_000;
 /** API leases outlive one attempt's timeout by this much. */
@@ -136,6 +161,14 @@ export class WahaGate extends DurableObject<Env> {
       const active = this.active(pool);
       return active >= max ? this.busy(pool, key, active, max) : this.grant(pool, key, false, c);
     }
+    const session = this.session();
+    if (session && session.status !== "WORKING" && NEEDS_SESSION.has(key)) {
+      const left = session.at + SESSION_TRUST_MS - Date.now();
+      if (left > 0) {
+        count("upstream.sessionDown");
+        return { status: "session-down", sessionStatus: session.status, retryAfterMs: left };
+      }
+    }
     const { admission, next } = admit(this.circuit(), Date.now(), leaseMs("api", c));
     this.saveCircuit(next);
     if (admission.status === "reject") {
@@ -230,8 +263,9 @@ export class WahaGate extends DurableObject<Env> {
    */
   release(leaseId: string, report?: CallReport | CallReport[]): void {
     this.ctx.storage.sql.exec("DELETE FROM leases WHERE id = ?", leaseId);
-    for (const { endpoint, outcome } of report === undefined ? [] : [report].flat()) {
+    for (const { endpoint, outcome, session } of report === undefined ? [] : [report].flat()) {
       this.record(endpoint, outcome);
+      if (session !== undefined) this.sessionHeard(session);
     }
     const [next] = this.waiters;
     next?.();
@@ -257,6 +291,34 @@ export class WahaGate extends DurableObject<Env> {
   }
 
   /**
+   * The WhatsApp session's status as just heard (a `session.status` webhook, a status read,
+   * WAHA's refusal). A session that is not WORKING is not a WAHA outage: the breaker is left
+   * alone, calls that need the session wait here instead of at WAHA, and when it is WORKING
+   * again what waits in the outboxes goes.
+   */
+  sessionHeard(status: string): void {
+    const was = this.session();
+    this.ctx.storage.kv.put<SessionHeard>("session", { status, at: Date.now() });
+    if (status === "WORKING" && was !== null && was.status !== "WORKING") {
+      console.log(`[waha upstream] session ${was.status} → WORKING`);
+      this.ctx.waitUntil(
+        wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
+          console.error(`[gate] waking the outboxes failed: ${String(err)}`);
+        }),
+      );
+    }
+  }
+
+  private sessionSnapshot(): GateSnapshot["session"] {
+    const heard = this.session();
+    return heard && { status: heard.status, at: new Date(heard.at).toISOString() };
+  }
+
+  private session(): SessionHeard | null {
+    return this.ctx.storage.kv.get<SessionHeard>("session") ?? null;
+  }
+
+  /**
    * The cool-off is over and nothing has probed WAHA yet: the send that has waited longest
    * goes now, as the probe. If it gets through, the circuit closes and every outbox is woken.
    */
@@ -278,6 +340,7 @@ export class WahaGate extends DurableObject<Env> {
         failures,
         openedAt: state !== "closed" && openedAt !== null ? new Date(openedAt).toISOString() : null,
       },
+      session: this.sessionSnapshot(),
     };
   }
 

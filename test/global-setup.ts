@@ -26,6 +26,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
         // WAHA in a container often advertises a host the gateway cannot reach. Media URLs
         // on it prove every download is rewritten to WAHA_URL's origin, never fetched as given.
         publicUrl: "http://waha.internal:3000",
+        // WAHA holds a call up to 10 s for a session that is not WORKING; files that need
+        // the wait ask for it (PUT /__sim/config {sessionWaitMs}).
+        sessionWaitMs: 0,
       }),
     ),
   );

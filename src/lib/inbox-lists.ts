@@ -14,6 +14,7 @@ import {
   rowToBrowser,
   storedToBrowser,
 } from "./inbox-shapes.ts";
+import { applyEarlyInChat } from "./message-changes.ts";
 import {
   chatState,
   countStoredChats,
@@ -122,6 +123,8 @@ async function fetchPage(
   if (!answer.ok) return answer.failure;
   const messages = answer.value as StoredMessage[];
   await storePage(env.DB, session, jid, messages, now, messages.length < limit);
+  // Receipts, edits, reactions and deletions kept for messages this page brought.
+  await applyEarlyInChat(env.DB, session, jid, now);
   return null;
 }
 

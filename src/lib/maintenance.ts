@@ -4,6 +4,7 @@
  * done with for a day and webhook receipts past their time.
  */
 import type { Config } from "./config.ts";
+import { pruneEarly } from "./message-changes.ts";
 import { pruneOutbox } from "./outbox-db.ts";
 import { pruneMessages } from "./store-search.ts";
 
@@ -14,6 +15,7 @@ export interface Pruned {
   messages: number;
   outbox: number;
   receipts: number;
+  early: number;
 }
 
 export async function runMaintenance(env: Env, config: Config, now = Date.now()): Promise<Pruned> {
@@ -28,6 +30,9 @@ export async function runMaintenance(env: Env, config: Config, now = Date.now())
   const receipts = (
     await env.DB.prepare("DELETE FROM webhook_receipts WHERE expires_at <= ?").bind(now).run()
   ).meta.changes;
-  console.log(`[maintenance] pruned messages=${messages} outbox=${outbox} receipts=${receipts}`);
-  return { messages, outbox, receipts };
+  const early = await pruneEarly(env.DB, now);
+  console.log(
+    `[maintenance] pruned messages=${messages} outbox=${outbox} receipts=${receipts} early=${early}`,
+  );
+  return { messages, outbox, receipts, early };
 }

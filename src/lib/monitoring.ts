@@ -51,6 +51,7 @@ export async function collectStats(
       stream: { active: 0, max: config.WA_MEDIA_STREAM_MAX_CONCURRENCY },
       api: { active: 0, pending: 0, max: config.WAHA_MAX_CONCURRENT_REQUESTS },
       circuit: { state: "closed", failures: 0, openedAt: null },
+      session: null,
     }),
     gauge<{ items: number; bytes: number }>("media ledger", () => ledgerSnapshot(env, colo), {
       items: 0,

@@ -8,7 +8,7 @@ import { canonicalMessageId } from "./jids.ts";
 import { markSentStatement, type OutboxRow } from "./outbox-db.ts";
 import type { Fanout } from "./realtime.ts";
 import { recordSent } from "./sent-message.ts";
-import { type StoredRow, storedMessage } from "./store-db.ts";
+import { chatOwnerStatement, type StoredRow } from "./store-db.ts";
 import { messageSchema, wahaPaths } from "./waha.ts";
 import type { WahaAnswer, WahaRequest } from "./waha-client.ts";
 
@@ -28,7 +28,8 @@ export type Attempt =
       next?: OutboxRow | null;
     }
   | { kind: "rejected"; failure: Failure }
-  | { kind: "retry"; ambiguous: boolean; reason: string };
+  /** `afterMs`: not before then (the session is not WORKING, or WAHA asked to wait). */
+  | { kind: "retry"; ambiguous: boolean; reason: string; afterMs?: number };
 
 function mediaEndpoint(mimetype: string): "sendImage" | "sendVoice" | "sendFile" {
   if (/^image\/(jpeg|png|webp|gif)$/.test(mimetype)) return "sendImage";
@@ -101,9 +102,62 @@ export function plusOrAnswer(failure: Failure): Failure {
 }
 
 /**
- * After a timeout: our message with this text in the chat since the entry was made, as
- * sent (stored, and the entry marked sent in the same batch); null when WAHA has none
- * (send it); a retry while WAHA cannot be asked. `call` is how the outbox reaches WAHA.
+ * Our own message with this entry's text in its chat since the entry was made (a minute's
+ * slack for WAHA's clock) that no other entry has claimed: the oldest, since a chat's
+ * entries go one at a time in order. WAHA's own `message.any` for the send may have stored
+ * it already, before, with or instead of WAHA's answer; a message stored is not a message
+ * some other send made.
+ */
+function unclaimedOwnStatement(
+  db: D1Database,
+  session: string,
+  row: OutboxRow,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT m.id, m.waha_id FROM messages m
+       WHERE m.session = ?1 AND m.jid = ?2 AND m.from_me = 1 AND m.body IS ?3 AND m.ts >= ?4
+         AND m.has_media = ?6
+         AND NOT EXISTS (SELECT 1 FROM outbox o
+           WHERE o.session = ?1 AND o.message_id = m.id AND o.client_id <> ?5)
+       ORDER BY m.ts, m.ord LIMIT 1`,
+    )
+    .bind(
+      session,
+      row.jid,
+      row.body,
+      Math.floor(row.created_at / 1000) - 60,
+      row.client_id,
+      row.kind === "media" ? 1 : 0,
+    );
+}
+
+/** The entry marked sent as `id`, a message already stored (its frame went out when it was). */
+async function claimStored(
+  env: Env,
+  session: string,
+  row: OutboxRow,
+  id: string,
+): Promise<Attempt> {
+  const [, owner] = await env.DB.batch<{ assigned_to: string | null }>([
+    markSentStatement(env.DB, session, row.client_id, id),
+    chatOwnerStatement(env.DB, row.jid),
+  ]);
+  return {
+    kind: "sent",
+    id,
+    owner: owner?.results[0]?.assigned_to ?? null,
+    recorded: true,
+    frames: [],
+  };
+}
+
+/**
+ * After an answer that never came (a timeout, a cut connection, a restart mid-send): the
+ * message if WhatsApp has it, as sent; null when neither the store nor WAHA has it (send
+ * it); a retry while WAHA cannot be asked. The store is asked first (WAHA's echo may have
+ * arrived while WAHA is now away), then WAHA's recent messages of the chat. `call` is how
+ * the outbox reaches WAHA.
  */
 export async function findSent(
   env: Env,
@@ -111,11 +165,13 @@ export async function findSent(
   row: OutboxRow,
   call: (request: WahaRequest) => Promise<Result<WahaAnswer>>,
 ): Promise<Attempt | null> {
+  // Setting a reaction again is harmless: it is simply sent again.
   if (row.kind === "reaction") return null;
+  const stored = await unclaimedOwnStatement(env.DB, session, row).first<{ id: string }>();
+  if (stored) return claimStored(env, session, row, stored.id);
   const answer = await call({
     endpoint: "messages",
     method: "GET",
-    // A minute's slack for WAHA's clock; messages already stored are other sends.
     path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 60),
   });
   if (!answer.ok) {
@@ -124,25 +180,44 @@ export async function findSent(
   if (!Array.isArray(answer.value.body)) {
     return { kind: "retry", ambiguous: true, reason: "WAHA's message list was not a list" };
   }
-  for (const raw of answer.value.body) {
-    const parsed = messageSchema.safeParse(raw);
-    if (!parsed.success || !parsed.data.fromMe) continue;
-    if ((parsed.data.body ?? null) !== (row.body ?? null)) continue;
-    const id = canonicalMessageId(parsed.data.id);
-    if (await storedMessage(env.DB, session, row.jid, id)) continue;
-    const recorded = await recordSent(
-      env,
-      session,
-      { jid: row.jid, text: row.body, answer: { id: parsed.data.id } },
-      (stored) => [markSentStatement(env.DB, session, row.client_id, stored)],
-    );
-    return {
-      kind: "sent",
-      id,
-      owner: recorded?.owner ?? null,
-      recorded: recorded !== null,
-      frames: recorded?.frames ?? [],
-    };
-  }
-  return null;
+  const candidates = answer.value.body
+    .map((raw) => messageSchema.safeParse(raw))
+    .flatMap((parsed) => (parsed.success ? [parsed.data] : []))
+    .filter(
+      (m) =>
+        m.fromMe &&
+        (m.body ?? null) === (row.body ?? null) &&
+        m.hasMedia === (row.kind === "media"),
+    )
+    // Oldest first: WAHA lists newest first, and a chat's entries went in order.
+    .sort((a, b) => a.timestamp - b.timestamp);
+  const claimed = new Set(
+    (
+      await env.DB.prepare(
+        `SELECT message_id FROM outbox WHERE session = ? AND client_id <> ?
+           AND message_id IN (SELECT value FROM json_each(?))`,
+      )
+        .bind(
+          session,
+          row.client_id,
+          JSON.stringify(candidates.map((m) => canonicalMessageId(m.id))),
+        )
+        .all<{ message_id: string }>()
+    ).results.map((r) => r.message_id),
+  );
+  const found = candidates.find((m) => !claimed.has(canonicalMessageId(m.id)));
+  if (!found) return null;
+  const recorded = await recordSent(
+    env,
+    session,
+    { jid: row.jid, text: row.body, answer: { id: found.id } },
+    (id) => [markSentStatement(env.DB, session, row.client_id, id)],
+  );
+  return {
+    kind: "sent",
+    id: canonicalMessageId(found.id),
+    owner: recorded?.owner ?? null,
+    recorded: recorded !== null,
+    frames: recorded?.frames ?? [],
+  };
 }

@@ -9,6 +9,7 @@
 import { messageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
+import { applyEarly, type EarlyRow, earlyChangesStatement } from "./message-changes.ts";
 import { broadcast, chatAudience, type Fanout } from "./realtime.ts";
 import { applyReaction } from "./store-changes.ts";
 import { chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
@@ -80,20 +81,28 @@ export async function recordSent(
     onceFor(session, message),
   );
   const extra = also(id);
-  const results = await env.DB.batch<{ assigned_to?: string | null; id?: string }>([
+  const all = await env.DB.batch<{ assigned_to?: string | null; id?: string }>([
     ...extra,
     ...storeMessageStatements(env.DB, session, message, now, effects.statements),
+    earlyChangesStatement(env.DB, session, sent.jid, message.key),
   ]);
+  const kept = (all.at(-1)?.results ?? []) as unknown as EarlyRow[];
+  const results = all.slice(0, -1);
   const inserted = (results.at(-1)?.results.length ?? 0) > 0;
   const owner = results[extra.length + effects.statements.length]?.results[0]?.assigned_to ?? null;
+  const audience = chatAudience(owner);
   const frames: Fanout = inserted
     ? [
         {
           event: { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
-          audience: chatAudience(owner),
+          audience,
         },
       ]
     : [];
+  // Its receipts may have come before WAHA's answer.
+  for (const change of await applyEarly(env.DB, session, sent.jid, kept, now)) {
+    frames.push({ event: change, audience });
+  }
   return { message, owner, frames, also: results.slice(0, extra.length) };
 }
 

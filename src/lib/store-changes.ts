@@ -63,7 +63,8 @@ export function applyEdit(
   return change(
     db,
     `UPDATE messages SET body = ?4, edited_at = ?5
-     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL AND body IS NOT ?4`,
+     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
+       AND (body IS NOT ?4 OR edited_at IS NULL)`,
     session,
     jid,
     key,

@@ -107,7 +107,7 @@ export const RETRY_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 2_000, jitter:
 
 type Attempt =
   | { kind: "ok"; answer: WahaAnswer }
-  | { kind: "rejected"; status: number; message: string }
+  | { kind: "rejected"; status: number; message: string; sessionStatus?: string }
   | (Extract<CallOutcome, { kind: "failed" }> & { message: string });
 
 /**
@@ -133,9 +133,12 @@ export async function callWaha(env: Env, request: WahaRequest): Promise<Result<W
       return { ok: false, failure: circuitOpen(lease.retryAfterMs) };
     }
     if (lease.status === "busy") return { ok: false, failure: busy(lease.retryAfterMs) };
+    if (lease.status === "session-down") {
+      return { ok: false, failure: sessionDown(lease.sessionStatus, lease.retryAfterMs) };
+    }
     attempts++;
     last = await attemptOnce(config, request);
-    await gate.release(lease.leaseId, { endpoint: request.endpoint, outcome: outcomeOf(last) });
+    await gate.release(lease.leaseId, reportOf(request, last));
     // One probe decides the circuit; a redirect would only repeat itself.
     if (last.kind !== "failed" || lease.probe || last.reason === "redirect") break;
   }
@@ -170,6 +173,7 @@ async function openApiRun(
   const lease = await gate.acquire("api", endpoint, calls);
   if (lease.status === "circuit-open") return circuitOpen(lease.retryAfterMs);
   if (lease.status === "busy") return busy(lease.retryAfterMs);
+  if (lease.status === "session-down") return sessionDown(lease.sessionStatus, lease.retryAfterMs);
   const reports: CallReport[] = [];
   let left = lease.probe ? 1 : Math.min(calls, MAX_RUN_CALLS);
   let closed: Promise<void> | null = null;
@@ -178,7 +182,7 @@ async function openApiRun(
       if (left <= 0 || closed) return null;
       left--;
       const last = await attemptOnce(config, request);
-      reports.push({ endpoint: request.endpoint, outcome: outcomeOf(last) });
+      reports.push(reportOf(request, last));
       return resultOf(last, 1);
     },
     close() {
@@ -223,12 +227,28 @@ function outcomeOf(attempt: Attempt): CallOutcome {
     : { kind: attempt.kind };
 }
 
+/** How a call went, for the gate: with the session's status when the answer told it. */
+function reportOf(request: WahaRequest, attempt: Attempt): CallReport {
+  const report: CallReport = { endpoint: request.endpoint, outcome: outcomeOf(attempt) };
+  const session =
+    attempt.kind === "rejected"
+      ? attempt.sessionStatus
+      : attempt.kind === "ok" && request.endpoint === "session"
+        ? (attempt.answer.body as { status?: unknown } | null)?.status
+        : undefined;
+  if (typeof session === "string") report.session = session;
+  return report;
+}
+
 /** What the caller gets for the last attempt; `attempts` made in all. */
 function resultOf(last: Attempt, attempts: number): Result<WahaAnswer> {
   switch (last.kind) {
     case "ok":
       return { ok: true, value: last.answer };
     case "rejected":
+      if (last.sessionStatus !== undefined) {
+        return { ok: false, failure: sessionDown(last.sessionStatus, SESSION_RETRY_MS) };
+      }
       return {
         ok: false,
         failure: {
@@ -262,6 +282,24 @@ function circuitOpen(retryAfterMs: number): Failure {
     error: "upstream-unavailable",
     message: "WAHA is failing; calls to it are paused until the circuit closes",
     retryAfterMs,
+  };
+}
+
+/** How long a caller refused for the session's sake is asked to wait. */
+const SESSION_RETRY_MS = 5_000;
+
+/**
+ * The WhatsApp session is not WORKING (starting, failed, stopped, waiting for a scan):
+ * WAHA is up and will take the call once it is. 503, not WAHA's 422: nothing was wrong
+ * with the request.
+ */
+function sessionDown(status: string, retryAfterMs: number): Failure {
+  return {
+    status: 503,
+    error: "session-not-working",
+    message: `the WhatsApp session is ${status}, not WORKING; try again when it is`,
+    retryAfterMs,
+    sessionStatus: status,
   };
 }
 
@@ -302,7 +340,13 @@ async function attemptOnce(config: Config, request: WahaRequest): Promise<Attemp
       };
     }
     if (res.status >= 400) {
-      return { kind: "rejected", status: res.status, message: wahaMessage(text, res.statusText) };
+      const sessionStatus = res.status === 422 ? notWorking(text) : undefined;
+      return {
+        kind: "rejected",
+        status: res.status,
+        message: wahaMessage(text, res.statusText),
+        ...(sessionStatus !== undefined ? { sessionStatus } : {}),
+      };
     }
     try {
       return {
@@ -336,6 +380,23 @@ async function attemptOnce(config: Config, request: WahaRequest): Promise<Attemp
       reason: "unreachable",
       message: `WAHA could not be reached for ${request.endpoint}: ${err instanceof Error ? err.message : String(err)}`,
     };
+  }
+}
+
+/**
+ * WAHA's refusal of a call that needs the session in another status: 422
+ * `{error, session, status, expected: [...]}`, after waiting up to 10 s (5 s when the
+ * session is not running) for it. The session's status, or undefined for any other 422.
+ * WAHA: src/core/abc/manager.abc.ts (waitUntilStatus), src/nestjs/pipes/SessionPipe.ts.
+ */
+function notWorking(text: string): string | undefined {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (typeof body !== "object" || body === null) return undefined;
+    const { status, expected } = body as { status?: unknown; expected?: unknown };
+    return typeof status === "string" && Array.isArray(expected) ? status : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * POST /api/waha/webhook: WAHA's events. Signed and recent or refused (401); not JSON,
  * 400; anything else answered 200, `ignored` with a reason when the gateway cannot use
- * it (WAHA retries every other answer). Each event is applied to the message store in
+ * it (WAHA retries every other answer); `kept` for a receipt, edit, reaction or deletion
+ * whose message is not stored yet (applied when it is). Each event is applied to the message store in
  * one D1 batch with its assignment effects, and browsers hear of it only when the store
  * changed, so a replayed or duplicated event (or WAHA's `message.any` for a message
  * this gateway sent and announced itself) is announced once.
@@ -19,15 +20,15 @@ import {
 import { apiError } from "../lib/errors.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
-import { count } from "../lib/metrics.ts";
 import {
-  broadcastAll,
-  chatAudience,
-  EVERYONE,
-  type Fanout,
-  type RealtimeEvent,
-} from "../lib/realtime.ts";
-import { applyAck, applyEdit, applyReaction, applyRevoke } from "../lib/store-changes.ts";
+  applyEarly,
+  applyOrKeep,
+  type EarlyRow,
+  earlyChangesStatement,
+  type MessageChange,
+} from "../lib/message-changes.ts";
+import { count } from "../lib/metrics.ts";
+import { broadcastAll, chatAudience, EVERYONE, type Fanout } from "../lib/realtime.ts";
 import {
   nameChatStatement,
   onceFor,
@@ -35,8 +36,8 @@ import {
   storeMessageStatements,
 } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
-import { ACK_NAMES } from "../lib/waha-acks.ts";
 import { invalidateSession } from "../lib/waha-cache.ts";
+import { wahaGate } from "../lib/waha-client.ts";
 import { decideEvent, type WebhookEvent } from "../lib/webhook-events.ts";
 import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/webhook-verify.ts";
 
@@ -53,6 +54,21 @@ const envelopeSchema = z.looseObject({
   payload: z.unknown(),
 });
 
+type ChangeEvent = Extract<WebhookEvent, { kind: "ack" | "revoked" | "edited" | "reaction" }>;
+
+function changeOf(event: ChangeEvent): MessageChange {
+  switch (event.kind) {
+    case "ack":
+      return { kind: "ack", ack: event.ack };
+    case "revoked":
+      return { kind: "revoked" };
+    case "edited":
+      return { kind: "edited", body: event.body };
+    case "reaction":
+      return { kind: "reaction", sender: event.sender, text: event.text };
+  }
+}
+
 /**
  * The store and assignment side of an event, after `claims` (the delivery's keys: in the
  * batch that stores a message, before anything else changes); answers what browsers should
@@ -64,7 +80,7 @@ async function apply(
   event: WebhookEvent,
   now: number,
   claims: D1PreparedStatement[],
-): Promise<Fanout> {
+): Promise<Fanout | "kept"> {
   const db = env.DB;
   if (event.kind !== "message") await db.batch(claims);
   switch (event.kind) {
@@ -81,9 +97,14 @@ async function apply(
       if (event.senderName && !jid.endsWith("@g.us")) {
         statements.push(nameChatStatement(db, session, jid, event.senderName));
       }
-      const results = (
-        await db.batch<{ assigned_to?: string | null; id?: string }>([...claims, ...statements])
-      ).slice(claims.length);
+      const early = earlyChangesStatement(db, session, jid, message.key);
+      const all = await db.batch<{ assigned_to?: string | null; id?: string }>([
+        ...claims,
+        ...statements,
+        early,
+      ]);
+      const results = all.slice(claims.length);
+      const kept = (all.at(-1)?.results ?? []) as unknown as EarlyRow[];
       const effect = (i: number) => results[1 + i]?.results[0];
       const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
       if (!inserted) return [];
@@ -101,6 +122,10 @@ async function apply(
         event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
         audience,
       });
+      // Receipts, edits, reactions or a deletion that came before the message.
+      for (const change of await applyEarly(db, session, jid, kept, now)) {
+        frames.push({ event: change, audience });
+      }
       return frames;
     }
     case "ack":
@@ -108,27 +133,14 @@ async function apply(
     case "edited":
     case "reaction": {
       const jid = await resolveChat(env, session, event.jid, now);
-      const changed = await (event.kind === "ack"
-        ? applyAck(db, session, jid, event.key, event.ack)
-        : event.kind === "revoked"
-          ? applyRevoke(db, session, jid, event.key, now)
-          : event.kind === "edited"
-            ? applyEdit(db, session, jid, event.key, event.body, now)
-            : applyReaction(db, session, jid, event.key, event.sender, event.text));
-      if (!changed) return [];
-      const audience = chatAudience(await chatOwner(db, jid));
-      const id = changed.id;
-      const frame: RealtimeEvent =
-        event.kind === "ack"
-          ? { type: "message.status", jid, id, status: ACK_NAMES[event.ack] ?? "UNKNOWN" }
-          : event.kind === "revoked"
-            ? { type: "message.revoked", jid, id }
-            : event.kind === "edited"
-              ? { type: "message.edited", jid, id, body: event.body }
-              : { type: "message.reaction", jid, id, reaction: event.text, from: event.sender };
-      return [{ event: frame, audience }];
+      const { frame, kept } = await applyOrKeep(db, session, jid, event.key, changeOf(event), now);
+      if (kept) return "kept";
+      if (!frame) return [];
+      return [{ event: frame, audience: chatAudience(await chatOwner(db, jid)) }];
     }
     case "session":
+      // The gate holds calls that need a WORKING session, and wakes the outboxes when it is.
+      await wahaGate(env).sessionHeard(event.status);
       return [{ event: { type: "session.status", status: event.status }, audience: EVERYONE }];
     case "ignored":
       return [];
@@ -207,9 +219,9 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
     ...(envelope.id ? [`envelope:${envelope.id}`] : []),
   ];
   const claims = claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
-  let fanout: Fanout;
+  let applied: Fanout | "kept";
   try {
-    fanout = await apply(c.env, config.WAHA_SESSION, event, now, claims);
+    applied = await apply(c.env, config.WAHA_SESSION, event, now, claims);
   } catch (err) {
     if (isDuplicateClaim(err)) {
       count("webhooks.duplicate");
@@ -219,6 +231,9 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
     await releaseWebhookKeys(c.env.DB, keys).catch(() => undefined);
     throw err;
   }
+  // A change that came before its message waits for it (applied when it is stored).
+  if (applied === "kept") return c.json({ status: "kept" });
+  const fanout = applied;
   // New media that WAHA downloaded for this webhook is fetched while WAHA still has it.
   const stored = fanout.find((f) => f.event.type === "message.new")?.event;
   const prefetch =

@@ -56,7 +56,7 @@ export async function acknowledge(
   const receipt: SimReceipt = {
     participant: participant ?? firstMember(sim, m),
     ack,
-    timestamp: Math.floor(Date.now() / 1000),
+    timestamp: Math.floor(sim.now() / 1000),
   };
   m.receipts = [
     ...(m.receipts ?? []).filter((r) => r.participant !== receipt.participant),
@@ -75,14 +75,14 @@ function authorOf(m: SimMessage): string {
 /** "Delete for everyone": the message is revoked and `message.revoked` sent. */
 export async function revoke(sim: SimState, m: SimMessage, by = authorOf(m)): Promise<Emitted> {
   const before: SimMessage = { ...m };
-  m.revoked = { by, timestamp: Math.floor(Date.now() / 1000) };
+  m.revoked = { by, timestamp: Math.floor(sim.now() / 1000) };
   const payload = sim.engine.revoked(m, before, sim.store.newKey(m.chatId), sim.view());
   return send(sim, "message.revoked", payload);
 }
 
 /** The author changes the text: the stored body follows and `message.edited` is sent. */
 export async function edit(sim: SimState, m: SimMessage, body: string): Promise<Emitted> {
-  m.edited = { previous: m.body, timestamp: Math.floor(Date.now() / 1000) };
+  m.edited = { previous: m.body, timestamp: Math.floor(sim.now() / 1000) };
   const previous = m.body;
   m.body = body;
   const payload = sim.engine.edited(m, previous, sim.store.newKey(m.chatId), sim.view());
@@ -101,7 +101,7 @@ export async function react(
     fromMe: by === ME_ID,
     text,
     key: sim.store.newKey(`${m.chatId}#reaction`),
-    timestamp: Math.floor(Date.now() / 1000),
+    timestamp: Math.floor(sim.now() / 1000),
   };
   const others = (m.reactions ?? []).filter((r) => r.by !== by);
   m.reactions = text === "" ? others : [...others, reaction].slice(-MAX_PER_MESSAGE);

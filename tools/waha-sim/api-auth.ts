@@ -7,9 +7,9 @@ import { qrPng } from "./formats/qr.ts";
 import { requireStatus } from "./guards.ts";
 import { json, type Reply } from "./reply.ts";
 
-export function getQr(ctx: Ctx, session: string): Reply {
+export async function getQr(ctx: Ctx, session: string): Promise<Reply> {
   const { sim } = ctx;
-  const refused = requireStatus(ctx, session, "SCAN_QR_CODE");
+  const refused = await requireStatus(ctx, session, "SCAN_QR_CODE");
   if (refused) return refused;
   const raw = sim.qrValue();
   // QRCodeQuery is not validated: anything but "raw" is an image.

@@ -16,8 +16,8 @@ function isSortField(value: string): value is (typeof SORT_FIELDS)[number] {
   return (SORT_FIELDS as readonly string[]).includes(value);
 }
 
-export function listChats(ctx: Ctx, session: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function listChats(ctx: Ctx, session: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   const limit = intParam(ctx.query, "limit", 0);
   const offset = intParam(ctx.query, "offset", 0);
@@ -108,8 +108,8 @@ export function selectMessages(
   return limit === 0 ? picked.slice(offset) : picked.slice(offset, offset + limit);
 }
 
-export function listMessages(ctx: Ctx, session: string, chatId: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function listMessages(ctx: Ctx, session: string, chatId: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   const { sim, query } = ctx;
   const errors: string[] = [];
@@ -138,8 +138,13 @@ export function listMessages(ctx: Ctx, session: string, chatId: string): Reply {
   );
 }
 
-export function getMessage(ctx: Ctx, session: string, chatId: string, messageId: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function getMessage(
+  ctx: Ctx,
+  session: string,
+  chatId: string,
+  messageId: string,
+): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   const download = boolParam(ctx.query, "downloadMedia", true);
   if (typeof download === "string") return badRequest([download]);

@@ -7,8 +7,8 @@ import { badRequest, intParam, requireWorking } from "./guards.ts";
 import { isLidId, toCus } from "./jids.ts";
 import { json, nestError, type Reply } from "./reply.ts";
 
-export function listLids(ctx: Ctx, session: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function listLids(ctx: Ctx, session: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   // LidsListQueryParams: 100 from 0, always by lid ascending.
   const limit = intParam(ctx.query, "limit", 100);
@@ -21,22 +21,22 @@ export function listLids(ctx: Ctx, session: string): Reply {
   return json(200, all.slice(offset, limit === 0 ? undefined : offset + limit));
 }
 
-export function countLids(ctx: Ctx, session: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function countLids(ctx: Ctx, session: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   return json(200, { count: ctx.sim.store.allLids().length });
 }
 
-export function findPnByLid(ctx: Ctx, session: string, raw: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function findPnByLid(ctx: Ctx, session: string, raw: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   const lid = raw.includes("@") ? raw : `${raw}@lid`;
   if (!isLidId(lid)) return nestError(422, "Invalid LID - it must end with @lid");
   return json(200, { lid, pn: ctx.sim.store.pnOfLid(lid) ?? null });
 }
 
-export function findLidByPn(ctx: Ctx, session: string, phone: string): Reply {
-  const refused = requireWorking(ctx, session);
+export async function findLidByPn(ctx: Ctx, session: string, phone: string): Promise<Reply> {
+  const refused = await requireWorking(ctx, session);
   if (refused) return refused;
   if (isLidId(phone)) return json(200, { lid: phone, pn: null });
   const pn = toCus(phone.includes("@") ? phone : `${phone}@c.us`);

@@ -72,24 +72,43 @@ function answered(status: number, body: Answer): Reply {
   return body === undefined ? empty(status) : json(status, body);
 }
 
-/** The engine's own event for what we sent, a moment later (WAHA sends from its event stream). */
-function announceLater(ctx: Ctx, m: SimMessage): void {
-  setImmediate(() => void announce(ctx.sim, m, ["message.any"]));
+/**
+ * The engine's own `message.any` for what we sent. WAHA sends it from the engine's event
+ * stream, which runs beside the HTTP answer (Baileys emits its own upsert on the next tick
+ * of its send), so either may reach its peer first; `sendEcho` pins one order for a test.
+ */
+async function echo(ctx: Ctx, m: SimMessage): Promise<void> {
+  const { sim } = ctx;
+  const send = () => void announce(sim, m, ["message.any"]);
+  switch (sim.config.sendEcho) {
+    case "with":
+      setImmediate(send);
+      return;
+    case "before":
+      // Delivered (WAHA's retries included) before the answer leaves.
+      await announce(sim, m, ["message.any"]);
+      return;
+    case "after":
+      ctx.afterAnswer(() => setTimeout(send, sim.config.echoDelayMs));
+      return;
+    case "none":
+      return;
+  }
 }
 
-function sendMessage(ctx: Ctx, input: NewMessage): Reply {
+async function sendMessage(ctx: Ctx, input: NewMessage): Promise<Reply> {
   const { sim } = ctx;
   const ack = sim.engine.name === "NOWEB" ? 0 : 1;
   const m = sim.store.addMessage({ ...input, fromMe: true, viaApi: true, ack });
   sim.lastActivityMs = Date.now();
-  announceLater(ctx, m);
+  await echo(ctx, m);
   return answered(201, sim.engine.sent(m, sim.view()));
 }
 
 export async function sendText(ctx: Ctx): Promise<Reply> {
   const parsed = await parseChatRequest(ctx, ["text"]);
   if (!parsed.ok) return parsed.reply;
-  const refused = requireWorking(ctx, parsed.session);
+  const refused = await requireWorking(ctx, parsed.session);
   if (refused) return refused;
   const replyTo = quoted(ctx, parsed.fields);
   return sendMessage(ctx, {
@@ -139,7 +158,7 @@ export async function sendMedia(ctx: Ctx, route: MediaRoute): Promise<Reply> {
   const caption = parsed.fields.caption;
   if (caption !== undefined && typeof caption !== "string")
     return badRequest(["caption must be a string"]);
-  const refused = requireWorking(ctx, parsed.session);
+  const refused = await requireWorking(ctx, parsed.session);
   if (refused) return refused;
   const { kind, type } = kindOf(route, file.mimetype);
   const replyTo = quoted(ctx, parsed.fields);
@@ -172,7 +191,7 @@ export async function setReaction(ctx: Ctx): Promise<Reply> {
   if (fields.session !== undefined && typeof fields.session !== "string")
     errors.push("session must be a string");
   if (errors.length > 0) return badRequest(errors);
-  const refused = requireWorking(
+  const refused = await requireWorking(
     ctx,
     typeof fields.session === "string" ? fields.session : "default",
   );
@@ -212,7 +231,7 @@ export async function setReaction(ctx: Ctx): Promise<Reply> {
 export async function sendSeen(ctx: Ctx): Promise<Reply> {
   const parsed = await parseChatRequest(ctx, []);
   if (!parsed.ok) return parsed.reply;
-  const refused = requireWorking(ctx, parsed.session);
+  const refused = await requireWorking(ctx, parsed.session);
   if (refused) return refused;
   const { sim } = ctx;
   const { fields } = parsed;

@@ -49,6 +49,21 @@ export function isDemoSet(value: unknown): value is DemoSet {
   return value === "basic" || value === "full";
 }
 
+/**
+ * When WAHA's own `message.any` for a message sent through its API reaches the webhook,
+ * against the HTTP answer: `with` (as WAHA does: the engine's event and the answer leave
+ * together, in either order), `before` (delivered before the answer is sent), `after`
+ * (once the answer is out, `echoDelayMs` later), `none` (never: lost, or webhooks off).
+ */
+export type SendEcho = "with" | "before" | "after" | "none";
+
+export function isSendEcho(value: unknown): value is SendEcho {
+  return value === "with" || value === "before" || value === "after" || value === "none";
+}
+
+/** WAHA's WAIT_STATUS_TIMEOUT: how long a call waits for the session to be WORKING. */
+export const DEFAULT_SESSION_WAIT_MS = 10_000;
+
 export interface SimConfig {
   apiKey: string;
   session: string;
@@ -62,6 +77,13 @@ export interface SimConfig {
   /** Empty until the port is known. */
   publicUrl: string;
   log: boolean;
+  sendEcho: SendEcho;
+  /** With sendEcho `after`: how long after the answer. */
+  echoDelayMs: number;
+  /** How long a call that needs another session status waits for it (WAHA: 10 s). */
+  sessionWaitMs: number;
+  /** Added to the real time for message and envelope times (a test whose clock runs ahead). */
+  clockOffsetMs: number;
 }
 
 export const DEFAULT_FILES_LIFETIME_SEC = 180;
@@ -77,6 +99,10 @@ export function configFrom(opts: SimOptions): SimConfig {
     webhookRetries: { ...DEFAULT_WEBHOOK_RETRIES, ...opts.webhookRetries },
     publicUrl: opts.publicUrl?.replace(/\/+$/, "") ?? "",
     log: opts.log ?? false,
+    sendEcho: opts.sendEcho ?? "with",
+    echoDelayMs: opts.echoDelayMs ?? 0,
+    sessionWaitMs: opts.sessionWaitMs ?? DEFAULT_SESSION_WAIT_MS,
+    clockOffsetMs: 0,
   };
   if (opts.webhookUrl) config.webhookUrl = opts.webhookUrl;
   if (opts.webhookHmacKey) config.webhookHmacKey = opts.webhookHmacKey;

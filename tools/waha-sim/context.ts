@@ -15,4 +15,6 @@ export interface Ctx {
   range: string | undefined;
   /** The JSON body; `limit` bytes at most (default 1 MiB). */
   readBody(limit?: number): Promise<unknown>;
+  /** Runs `work` once the answer is out (or, when none will go, once that is decided). */
+  afterAnswer(work: () => void): void;
 }

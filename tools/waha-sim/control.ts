@@ -5,6 +5,7 @@ import { asObject, BodyError } from "./body.ts";
 import {
   isDemoSet,
   isRetryPolicy,
+  isSendEcho,
   isSessionStatus,
   isTier,
   type WebhookRetries,
@@ -78,6 +79,10 @@ function publicConfig(sim: SimState) {
     webhookHmacKeySet: Boolean(c.webhookHmacKey),
     webhookRetries: { ...c.webhookRetries },
     publicUrl: c.publicUrl,
+    sendEcho: c.sendEcho,
+    echoDelayMs: c.echoDelayMs,
+    sessionWaitMs: c.sessionWaitMs,
+    clockOffsetMs: c.clockOffsetMs,
   };
 }
 
@@ -124,7 +129,23 @@ function setConfig(sim: SimState, body: Body): Reply {
       ? undefined
       : parseRetries(sim.config.webhookRetries, body.webhookRetries);
   if (typeof retries === "string") return bad(retries);
+  const { sendEcho, echoDelayMs, sessionWaitMs, clockOffsetMs } = body;
+  if (
+    clockOffsetMs !== undefined &&
+    (typeof clockOffsetMs !== "number" || !Number.isInteger(clockOffsetMs))
+  )
+    return bad("clockOffsetMs must be a whole number of ms");
+  if (sendEcho !== undefined && !isSendEcho(sendEcho))
+    return bad("sendEcho must be with, before, after or none");
+  if (echoDelayMs !== undefined && !isCount(echoDelayMs, 600_000))
+    return bad("echoDelayMs must be a whole number of ms from 0 to 600000");
+  if (sessionWaitMs !== undefined && !isCount(sessionWaitMs, 600_000))
+    return bad("sessionWaitMs must be a whole number of ms from 0 to 600000");
   const c = sim.config;
+  if (sendEcho !== undefined) c.sendEcho = sendEcho;
+  if (echoDelayMs !== undefined) c.echoDelayMs = echoDelayMs;
+  if (sessionWaitMs !== undefined) c.sessionWaitMs = sessionWaitMs;
+  if (typeof clockOffsetMs === "number") c.clockOffsetMs = clockOffsetMs;
   if (engine !== undefined) c.engine = engine;
   if (retries) c.webhookRetries = retries;
   if (typeof webhookUrl === "string" && webhookUrl !== "") c.webhookUrl = webhookUrl;
@@ -209,6 +230,21 @@ export async function handleControl(ctx: Ctx): Promise<Reply> {
       return setConfig(sim, body);
     case "POST webhooks":
       return sendWebhook(sim, body);
+    case "GET mailbox": {
+      const waitMs = Number(ctx.query.get("waitMs") ?? 0);
+      if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 30_000)
+        return bad("waitMs must be a whole number of ms from 0 to 30000");
+      return json(200, await sim.mailbox.take(waitMs));
+    }
+    case "POST mailbox/:id": {
+      const { status, retryAfterMs } = body;
+      if (!isCount(status, 599)) return bad("status must be an HTTP status (0 for no answer)");
+      if (retryAfterMs !== undefined && !isCount(retryAfterMs, 600_000))
+        return bad("retryAfterMs must be a whole number of ms");
+      return sim.mailbox.answer(Number(arg), status, retryAfterMs ?? 0)
+        ? json(200, { ok: true })
+        : json(404, { error: "not-found", message: "no such delivery waiting" });
+    }
     default:
       return json(404, { error: "not-found", message: `no control route ${method} ${ctx.path}` });
   }

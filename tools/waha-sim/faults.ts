@@ -14,6 +14,11 @@ export interface Fault {
   probability: number;
   /** Applications left; absent means unlimited. */
   times?: number;
+  /**
+   * The call is carried out first (a send is taken, its message stored and echoed), and only
+   * its answer meets the fault: hangs, comes late, is cut, or is replaced by `status`.
+   */
+  afterTaking?: boolean;
 }
 
 function optionalNumber(
@@ -52,6 +57,10 @@ export function parseFault(input: unknown): Omit<Fault, "id"> | string {
   if (raw.hang !== undefined) {
     if (typeof raw.hang !== "boolean") return "hang must be a boolean";
     fault.hang = raw.hang;
+  }
+  if (raw.afterTaking !== undefined) {
+    if (typeof raw.afterTaking !== "boolean") return "afterTaking must be a boolean";
+    fault.afterTaking = raw.afterTaking;
   }
   const numbers: [keyof Fault, number, number][] = [
     ["latencyMs", 0, 600_000],

@@ -1,26 +1,44 @@
 // Checks WAHA makes before session-scoped work, and its validation answers for bad query values.
+
+import { setTimeout as sleep } from "node:timers/promises";
 import type { SessionStatus } from "./config.ts";
 import type { Ctx } from "./context.ts";
 import { json, nestError, type Reply } from "./reply.ts";
 
-/** Unknown session → 404; a session that is not WORKING → WAHA's 422 (without its 5 s wait). */
-export function requireWorking(ctx: Ctx, session: string): Reply | undefined {
+/** Unknown session → 404; a session that is not WORKING → WAHA's 422, after WAHA's wait. */
+export function requireWorking(ctx: Ctx, session: string): Promise<Reply | undefined> {
   return requireStatus(ctx, session, "WORKING");
 }
 
-/** As requireWorking, for a route that waits for another status (the QR waits for SCAN_QR_CODE). */
-// WAHA: src/nestjs/pipes/SessionPipe.ts, src/core/abc/manager.abc.ts (waitUntilStatus)
-export function requireStatus(
+/** WAHA looks at the session every half second while it waits (WAIT_STATUS_INTERVAL). */
+const WAIT_INTERVAL_MS = 500;
+
+/**
+ * As requireWorking, for a route that waits for another status (the QR waits for
+ * SCAN_QR_CODE). WAHA holds the call until the session is in the status it needs, up to
+ * 10 s (a session that is not running at all, STOPPED: 5 s), and takes it if the status
+ * comes meanwhile; the simulator waits `sessionWaitMs` (WAHA's 10 s by default; half for
+ * STOPPED), so a send while the session restarts meets what it meets at a real WAHA.
+ */
+// WAHA: src/nestjs/pipes/SessionPipe.ts, src/core/abc/manager.abc.ts (waitUntilStatus:
+// WAIT_SESSION_RUNNING_TIMEOUT 5 s, WAIT_STATUS_TIMEOUT 10 s, both polled every 500 ms)
+export async function requireStatus(
   ctx: Ctx,
   session: string,
   expected: SessionStatus,
-): Reply | undefined {
+): Promise<Reply | undefined> {
   const { sim } = ctx;
   if (session !== sim.config.session) {
     return nestError(
       404,
       `We didn't find a session with name '${session}'.\nPlease start it first by using POST /api/sessions/${session}/start request`,
     );
+  }
+  const wait =
+    sim.sessionStatus === "STOPPED" ? sim.config.sessionWaitMs / 2 : sim.config.sessionWaitMs;
+  const until = Date.now() + wait;
+  while (sim.sessionStatus !== expected && Date.now() < until) {
+    await sleep(Math.min(WAIT_INTERVAL_MS, until - Date.now()));
   }
   if (sim.sessionStatus !== expected) {
     return json(422, {

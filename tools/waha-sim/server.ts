@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { readJson } from "./body.ts";
-import { configFrom, type DemoSet, type WebhookRetries } from "./config.ts";
+import { configFrom, type DemoSet, type SendEcho, type WebhookRetries } from "./config.ts";
 import type { Ctx } from "./context.ts";
 import { handleControl } from "./control.ts";
 import type { Engine } from "./model.ts";
@@ -33,6 +33,11 @@ export interface SimOptions {
   /** Base of media.url; default http://127.0.0.1:{port}. */
   publicUrl?: string;
   log?: boolean;
+  /** When a send's `message.any` goes out against its answer; default `with`. */
+  sendEcho?: SendEcho;
+  echoDelayMs?: number;
+  /** How long calls wait for a WORKING session before WAHA's 422; default WAHA's 10 s. */
+  sessionWaitMs?: number;
 }
 
 export interface Simulator {
@@ -53,7 +58,7 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
     sim.stats.apiStarted();
     res.once("close", () => sim.stats.apiEnded());
   }
-  if (route && fault) {
+  if (route && fault && !fault.afterTaking) {
     sim.stats.count(route.endpoint);
     // Never answered: the socket stays open until the client gives up or the simulator closes.
     if (fault.hang) return;
@@ -73,8 +78,18 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
     await sendReply(res, routeNotFound(ctx.method, ctx.path));
     return;
   }
-  if (!fault) sim.stats.count(route.endpoint);
+  if (!fault || fault.afterTaking) sim.stats.count(route.endpoint);
   const reply = await route.run(ctx);
+  if (fault?.afterTaking) {
+    // WAHA did the work; only its answer is lost, late or replaced.
+    if (fault.hang) return;
+    if (fault.latencyMs) await sleep(fault.latencyMs);
+    if (res.destroyed) return;
+    if (fault.status !== undefined) {
+      await sendReply(res, faultReply(fault.status, fault.location), fault.resetAfterBytes);
+      return;
+    }
+  }
   await sendReply(res, reply, fault?.resetAfterBytes);
 }
 
@@ -107,6 +122,10 @@ async function serve(sim: SimState, req: IncomingMessage, res: ServerResponse): 
       accept: req.headers.accept,
       range: req.headers.range,
       readBody: (limit?: number) => readJson(req, limit),
+      afterAnswer: (work) => {
+        // Answered, cut, or given up by the client: the answer's fate is decided.
+        res.once("close", work);
+      },
     };
     if (segments[0] === "__sim") await sendReply(res, await handleControl(ctx));
     else await serveWaha(ctx, req, res);

@@ -1,11 +1,13 @@
 // Everything one simulator instance holds: settings, data, saved files, counters, faults, session
 // status and the webhook sender, plus the engine whose shapes it speaks.
+
 import { randomBytes } from "node:crypto";
 import type { DemoSet, SessionStatus, SimConfig, Tier } from "./config.ts";
 import type { EngineShapes, View, WahaMedia } from "./engines/engine.ts";
 import { fileUrl, wahaMedia } from "./engines/engine.ts";
 import { shapesOf } from "./engines/index.ts";
 import { FaultBook } from "./faults.ts";
+import { Mailbox } from "./mailbox.ts";
 import { mediaContent } from "./media.ts";
 import type { Engine, SimMessage } from "./model.ts";
 import { environment } from "./shapes.ts";
@@ -66,22 +68,36 @@ export class SimState {
   private qr: string | undefined;
   private acks = new DistinctAcks();
   private groupAcks = new DistinctAcks();
-  private readonly initial: Required<ResetOptions>;
+  /** Webhooks for a receiver the simulator cannot reach (webhookUrl `mailbox:`). */
+  readonly mailbox = new Mailbox();
+  private readonly initial: Required<ResetOptions> &
+    Pick<SimConfig, "sendEcho" | "echoDelayMs" | "sessionWaitMs">;
 
   constructor(config: SimConfig) {
     this.config = config;
-    this.store = new Store(config.engine, config.demo);
+    this.store = new Store(config.engine, config.demo, () => this.now());
     this.statuses = this.startingStatuses();
-    this.sender = new WebhookSender({
-      attempt: (ok) => this.stats.webhookAttempt(ok),
-      gaveUp: () => this.stats.webhookDropped(),
-    });
+    this.sender = new WebhookSender(
+      {
+        attempt: (ok) => this.stats.webhookAttempt(ok),
+        gaveUp: () => this.stats.webhookDropped(),
+      },
+      this.mailbox,
+    );
     this.initial = {
       filesLifetimeSec: config.filesLifetimeSec,
       tier: config.tier,
       engine: config.engine,
       demo: config.demo,
+      sendEcho: config.sendEcho,
+      echoDelayMs: config.echoDelayMs,
+      sessionWaitMs: config.sessionWaitMs,
     };
+  }
+
+  /** The simulator's clock: real time moved by `clockOffsetMs`, for tests that move theirs. */
+  now(): number {
+    return Date.now() + this.config.clockOffsetMs;
   }
 
   get engine(): EngineShapes {
@@ -109,10 +125,14 @@ export class SimState {
     this.config.tier = overrides.tier ?? this.initial.tier;
     this.config.engine = overrides.engine ?? this.initial.engine;
     this.config.demo = overrides.demo ?? this.initial.demo;
+    this.config.sendEcho = this.initial.sendEcho;
+    this.config.echoDelayMs = this.initial.echoDelayMs;
+    this.config.sessionWaitMs = this.initial.sessionWaitMs;
     this.store.reset(this.config.engine, this.config.demo);
     this.stats.reset();
     this.faults.clear();
     this.sender.cancelAll();
+    this.mailbox.clear();
     this.sessionStatus = "WORKING";
     this.statuses = this.startingStatuses();
     this.lastActivityMs = undefined;
@@ -143,7 +163,7 @@ export class SimState {
     const engine = this.engine;
     return {
       id: overrides.id ?? `evt_${ulid()}`,
-      timestamp: Date.now(),
+      timestamp: this.now(),
       event,
       session: overrides.session ?? this.config.session,
       metadata: {},

@@ -67,7 +67,12 @@ export class Store {
   private generation = 0;
   private sequence = 0;
 
-  constructor(engine: Engine = "WEBJS", demo: DemoSet = "basic") {
+  /** `clock`: the simulator's time in ms (the real time, unless a test moved it). */
+  constructor(
+    engine: Engine = "WEBJS",
+    demo: DemoSet = "basic",
+    private readonly clock: () => number = Date.now,
+  ) {
     this.reset(engine, demo);
   }
 
@@ -134,7 +139,7 @@ export class Store {
       key,
       chatId: chat.id,
       // Never older than the chat's last message, so "newest first" stays true.
-      timestamp: Math.max(Math.floor(Date.now() / 1000), last?.timestamp ?? 0),
+      timestamp: Math.max(Math.floor(this.clock() / 1000), last?.timestamp ?? 0),
       fromMe: input.fromMe,
       body: input.body,
       type: "chat",

@@ -5,6 +5,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { networkInterfaces } from "node:os";
 import type { WebhookRetries } from "./config.ts";
+import { MAILBOX_URL, Mailbox } from "./mailbox.ts";
 
 /** Hex HMAC-SHA512 of the exact raw body, as WAHA sends in X-Webhook-Hmac. */
 export function signWebhook(body: string, key: string): string {
@@ -117,7 +118,10 @@ export class WebhookSender {
   /** Bumped by cancelAll, so an attempt still in flight schedules nothing after it. */
   private generation = 0;
 
-  constructor(counters: DeliveryCounters) {
+  constructor(
+    counters: DeliveryCounters,
+    private readonly mailbox: Mailbox = new Mailbox(),
+  ) {
     this.counters = counters;
   }
 
@@ -158,6 +162,11 @@ export class WebhookSender {
     body: string,
   ): Promise<Attempt> {
     let result: Attempt;
+    if (url === MAILBOX_URL) {
+      result = await this.mailbox.post(headers, body);
+      this.counters.attempt(ok(result.status));
+      return result;
+    }
     try {
       const res = await fetch(url, {
         method: "POST",

@@ -11,7 +11,10 @@ export type Lease =
   /** `probe`: the circuit was half-open and this call decides it; it is never retried. */
   | { status: "granted"; leaseId: string; probe: boolean }
   | { status: "busy"; retryAfterMs: number; active: number; max: number }
-  | { status: "circuit-open"; retryAfterMs: number };
+  | { status: "circuit-open"; retryAfterMs: number }
+  /** The WhatsApp session is known not to be WORKING: a call that needs it would only wait
+   * at WAHA (WAHA holds it up to 10 s) and then be refused. WAHA itself is fine. */
+  | { status: "session-down"; sessionStatus: string; retryAfterMs: number };
 
 export type CallOutcome =
   | { kind: "ok" }
@@ -23,6 +26,9 @@ export type CallOutcome =
 export interface CallReport {
   endpoint: string;
   outcome: CallOutcome;
+  /** The session's status, when the answer told it (the session itself, or WAHA's 422
+   * "Session status is not as expected"). */
+  session?: string;
 }
 
 export interface CircuitSnapshot {
@@ -36,4 +42,6 @@ export interface GateSnapshot {
   stream: { active: number; max: number };
   api: { active: number; pending: number; max: number };
   circuit: CircuitSnapshot;
+  /** The WhatsApp session as last heard (a webhook, a status read, a refusal); null: never. */
+  session: { status: string; at: string } | null;
 }

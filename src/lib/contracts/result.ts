@@ -6,13 +6,15 @@
 
 /** What a browser is told when WAHA gave no usable answer. */
 export interface Failure {
-  status: 400 | 404 | 422 | 502 | 503;
+  status: 400 | 404 | 409 | 422 | 502 | 503;
   /** Kebab-case code for the JSON error body. */
   error: string;
   message: string;
   retryAfterMs?: number;
   /** WAHA's own status when WAHA answered 4xx (the caller may act on it). */
   upstreamStatus?: number;
+  /** The WhatsApp session's status when the call failed because it is not WORKING. */
+  sessionStatus?: string;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; failure: Failure };
