@@ -3,13 +3,14 @@
  * 10 min): sent at once when WAHA takes it, queued and sent in order when WAHA is back,
  * never twice, WAHA's refusals answered as they are.
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAssignment } from "../src/lib/db.ts";
 import { connect } from "./events.ts";
 import { call, json, resetAssignmentData, sim } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
+import { syncWahaClock, webhooksOn, withWebhooks } from "./webhook-pump.ts";
 
 const ANA = "15550100001@c.us";
 const BEA = "15550100002@c.us";
@@ -22,15 +23,33 @@ beforeEach(async () => {
   advance(3_600_000);
   await sim.reset();
   await resetAssignmentData();
+  // As deployed: WAHA's webhooks on, so each send's message.any reaches the gateway too.
+  await webhooksOn();
+  // A retry an earlier test left waiting is not this test's.
+  for (const jid of [ANA, BEA]) {
+    await runInDurableObject(outboxOf(jid), (_outbox, state) => state.storage.deleteAlarm());
+  }
 });
 
 const outboxOf = (jid: string) => env.OUTBOX.get(env.OUTBOX.idFromName(`default\n${jid}`));
 
-async function sendText(text: string, clientId?: string, jid = ANA) {
-  return call("/api/wa/send-text", {
-    ...json({ jid, text, ...(clientId ? { clientId } : {}) }),
-    as: admin,
-  });
+async function sendText(
+  text: string,
+  clientId?: string,
+  jid = ANA,
+  as: { role: "admin" | "agent"; sub: string } = admin,
+) {
+  return withWebhooks(() =>
+    call("/api/wa/send-text", {
+      ...json({ jid, text, ...(clientId ? { clientId } : {}) }),
+      as,
+    }),
+  );
+}
+
+/** Runs an object's alarm while WAHA's webhooks flow. */
+function alarm(stub: Parameters<typeof runDurableObjectAlarm>[0]): Promise<boolean> {
+  return withWebhooks(() => runDurableObjectAlarm(stub));
 }
 
 async function simCalls(name: string): Promise<number> {
@@ -101,7 +120,7 @@ describe("while WAHA is down", () => {
     expect(await socket.next()).toMatchObject({ type: "outbox.status", status: "queued" });
 
     await sim.control("faults", undefined, "DELETE");
-    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect(await alarm(outboxOf(ANA))).toBe(true);
     expect((await sentTexts()).slice(-3)).toEqual(["first", "second", "third"]);
     expect(await simCalls("sendText")).toBe(4);
     expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
@@ -124,12 +143,14 @@ describe("while WAHA is down", () => {
     advance(30_000);
     // One good call closes the circuit; no outbox alarm is run here.
     expect((await call("/api/waha/session", { as: admin })).status).toBe(200);
-    await vi.waitFor(
-      async () => {
-        expect(await sentTexts()).toContain("waiting here");
-        expect(await sentTexts(BEA)).toContain("and here");
-      },
-      { timeout: 5_000, interval: 50 },
+    await withWebhooks(() =>
+      vi.waitFor(
+        async () => {
+          expect(await sentTexts()).toContain("waiting here");
+          expect(await sentTexts(BEA)).toContain("and here");
+        },
+        { timeout: 5_000, interval: 50 },
+      ),
     );
     expect(await (await call("/api/wa/outbox", { as: admin })).json()).toEqual([]);
   });
@@ -146,16 +167,16 @@ describe("while WAHA is down", () => {
     await sim.control("faults", undefined, "DELETE");
     advance(30_000);
     // Nobody calls and no outbox alarm is run: the gate's own alarm at the cool-off's end.
-    expect(await runDurableObjectAlarm(env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global")))).toBe(
-      true,
-    );
-    await vi.waitFor(
-      async () => {
-        expect(await sentTexts()).toContain("waited longest");
-        // The probe got through: the circuit closed and woke the other chat too.
-        expect(await sentTexts(BEA)).toContain("waited less");
-      },
-      { timeout: 5_000, interval: 50 },
+    expect(await alarm(env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global")))).toBe(true);
+    await withWebhooks(() =>
+      vi.waitFor(
+        async () => {
+          expect(await sentTexts()).toContain("waited longest");
+          // The probe got through: the circuit closed and woke the other chat too.
+          expect(await sentTexts(BEA)).toContain("waited less");
+        },
+        { timeout: 5_000, interval: 50 },
+      ),
     );
   });
 
@@ -178,7 +199,7 @@ describe("while WAHA is down", () => {
     const before = { counted: await counted(), waha: await wahaCalls() };
     const socket = await connect("admin");
 
-    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect(await alarm(outboxOf(ANA))).toBe(true);
     // WAHA's list cannot order messages sent within one second; the sends' own frames can:
     // each went out only after WAHA had answered the one before.
     const sent: string[] = [];
@@ -209,7 +230,7 @@ describe("while WAHA is down", () => {
       "UPDATE outbox SET status = 'sending', ambiguous = 0 WHERE client_id = 'client-cut-off'",
     ).run();
     const searchesBefore = await simCalls("messages");
-    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    expect(await alarm(outboxOf(ANA))).toBe(true);
     expect(await simCalls("messages")).toBe(searchesBefore + 1);
     expect((await sentTexts()).filter((t) => t === "cut off")).toHaveLength(1);
   });
@@ -217,12 +238,13 @@ describe("while WAHA is down", () => {
   it("looks for a send whose answer was lost in WAHA before sending it again", async () => {
     // WAHA's clock and this one must agree for the search: real time in this test.
     vi.useRealTimers();
+    await syncWahaClock();
     // WAHA takes the message, then the connection drops before its answer.
     await sim.control("faults", { endpoint: "sendText", resetAfterBytes: 0, times: 1 });
     const res = await sendText("did it arrive?", "client-cccccccc");
     expect(res.status).toBe(202);
     // The retry may have run by itself already; either way it must not send again.
-    await runDurableObjectAlarm(outboxOf(ANA));
+    await alarm(outboxOf(ANA));
     expect(await simCalls("sendText")).toBe(1);
     expect((await sentTexts()).filter((t) => t === "did it arrive?")).toHaveLength(1);
     const again = await (await sendText("did it arrive?", "client-cccccccc")).json();
@@ -235,7 +257,8 @@ describe("while WAHA is down", () => {
     expect((await sendText("too late", "client-dddddddd")).status).toBe(202);
     const socket = await connect("admin");
     advance(600_001);
-    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(true);
+    await syncWahaClock();
+    expect(await alarm(outboxOf(ANA))).toBe(true);
     expect(await socket.next()).toMatchObject({
       type: "outbox.status",
       clientId: "client-dddddddd",
@@ -248,6 +271,60 @@ describe("while WAHA is down", () => {
   });
 });
 
+describe("a clientId belongs to its sender and chat", () => {
+  it("answers 409 client-id-conflict to another agent reusing a clientId in its own chat, and sends nothing for it", async () => {
+    await resetAssignmentData(
+      env.DB.prepare(
+        "INSERT INTO chat_assignments (jid, assigned_to) VALUES (?, 'agent-a'), (?, 'agent-b')",
+      ).bind(ANA, BEA),
+    );
+    const a = { role: "agent" as const, sub: "agent-a" };
+    const b = { role: "agent" as const, sub: "agent-b" };
+    const first = await sendText("for Ana only", "client-shared-1", ANA, a);
+    expect(first.status).toBe(200);
+    const reused = await sendText("for Bea", "client-shared-1", BEA, b);
+    expect(reused.status).toBe(409);
+    expect(await reused.json()).toMatchObject({ error: "client-id-conflict" });
+    expect(await sentTexts(BEA)).not.toContain("for Ana only");
+    // The same sender reusing it for another chat is refused as well.
+    const elsewhere = await sendText("again for Bea", "client-shared-1", BEA, admin);
+    expect(elsewhere.status).toBe(409);
+    expect(await simCalls("sendText")).toBe(1);
+  });
+});
+
+describe("a session that is not WORKING", () => {
+  it("queues a send WAHA refuses with 422 for its session, never fails it, and sends it once the session is WORKING", async () => {
+    // The gateway has not heard of the restart (its webhook is not here yet): WAHA answers 422.
+    await sim.control("config", { webhookUrl: null }, "PUT");
+    await sim.control("session", { status: "STARTING" });
+    const res = await sendText("sent after the restart", "client-restart-1");
+    expect(res.status).toBe(202);
+    const listed = await (await call("/api/wa/outbox", { as: admin })).json<
+      Array<{ status: string }>
+    >();
+    expect(listed).toMatchObject([{ status: "queued" }]);
+    await webhooksOn();
+    await withWebhooks(() => sim.control("session", { status: "WORKING" }));
+    await withWebhooks(() =>
+      vi.waitFor(async () => expect(await sentTexts()).toContain("sent after the restart"), {
+        timeout: 5_000,
+        interval: 50,
+      }),
+    );
+    expect((await sentTexts()).filter((t) => t === "sent after the restart")).toHaveLength(1);
+  });
+
+  it("does not open the breaker or call WAHA's sends while the session is heard to be STARTING", async () => {
+    await withWebhooks(() => sim.control("session", { status: "STARTING" }));
+    const before = await simCalls("sendText");
+    for (let i = 0; i < 6; i++) expect((await sendText(`held ${i}`)).status).toBe(202);
+    expect(await simCalls("sendText")).toBe(before);
+    const gate = env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+    expect((await gate.snapshot()).circuit.state).toBe("closed");
+  });
+});
+
 describe("WAHA's refusals", () => {
   it("fails a send WAHA refuses with 4xx at once, with WAHA's reason, and retries it on request", async () => {
     await sim.control("faults", { endpoint: "sendText", status: 422, times: 1 });
@@ -255,7 +332,7 @@ describe("WAHA's refusals", () => {
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({ error: "upstream-rejected" });
     expect(await simCalls("sendText")).toBe(1);
-    expect(await runDurableObjectAlarm(outboxOf(ANA))).toBe(false);
+    expect(await alarm(outboxOf(ANA))).toBe(false);
     expect(await simCalls("sendText")).toBe(1);
 
     const retry = await call("/api/wa/outbox/client-eeeeeeee/retry", { method: "POST", as: admin });
@@ -276,7 +353,9 @@ describe("media and reactions", () => {
         type: "image/jpeg",
       }),
     );
-    return call("/api/wa/send-media", { method: "POST", body: form, as: admin });
+    return withWebhooks(() =>
+      call("/api/wa/send-media", { method: "POST", body: form, as: admin }),
+    );
   }
 
   it("answers 422 waha-plus-required against WAHA Core, without calling a send", async () => {
@@ -320,10 +399,9 @@ describe("media and reactions", () => {
       Array<{ id: string }>
     >();
     const target = page[0]?.id ?? "";
-    const res = await call("/api/wa/react", {
-      ...json({ jid: ANA, id: target, reaction: "👍" }),
-      as: admin,
-    });
+    const res = await withWebhooks(() =>
+      call("/api/wa/react", { ...json({ jid: ANA, id: target, reaction: "👍" }), as: admin }),
+    );
     expect(res.status).toBe(200);
     expect(await simCalls("reaction")).toBe(1);
     const after = await (await call(`/api/wa/messages?jid=${ANA}&limit=1`, { as: admin })).json<

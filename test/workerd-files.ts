@@ -41,5 +41,9 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
     WA_MEDIA_STREAM_IDLE_MS: "1000",
   },
   "test/outbox.test.ts": { WAHA_REQUEST_TIMEOUT_MS: "300", WA_OUTBOX_MAX_AGE_MS: "600000" },
+  "test/outbox-faults.test.ts": {
+    WAHA_REQUEST_TIMEOUT_MS: "300",
+    WA_OUTBOX_MAX_AGE_MS: "600000",
+  },
   "test/upstream-timeouts.test.ts": { WAHA_REQUEST_TIMEOUT_MS: "150", WAHA_MAX_RETRIES: "2" },
 };

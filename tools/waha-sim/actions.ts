@@ -90,11 +90,16 @@ export async function edit(sim: SimState, m: SimMessage, body: string): Promise<
 }
 
 /** One person's reaction replaces their previous one; an empty text removes it. */
+/**
+ * A reaction set or taken back, and its `message.reaction`. `waitForWebhook: false` (WAHA's
+ * API): the answer does not wait for the webhook, which WAHA sends from its event stream.
+ */
 export async function react(
   sim: SimState,
   m: SimMessage,
   text: string,
   by: string,
+  waitForWebhook = true,
 ): Promise<Emitted & { reaction: SimReaction }> {
   const reaction: SimReaction = {
     by,
@@ -106,5 +111,9 @@ export async function react(
   const others = (m.reactions ?? []).filter((r) => r.by !== by);
   m.reactions = text === "" ? others : [...others, reaction].slice(-MAX_PER_MESSAGE);
   const payload = sim.engine.reaction(m, reaction, sim.view());
+  if (!waitForWebhook) {
+    void sim.emit("message.reaction", payload);
+    return { event: "message.reaction", payload, reaction };
+  }
   return { ...(await send(sim, "message.reaction", payload)), reaction };
 }

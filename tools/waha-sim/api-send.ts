@@ -215,7 +215,7 @@ export async function setReaction(ctx: Ctx): Promise<Reply> {
     if (sim.engine.name === "WEBJS") return nestError(500, "Internal server error");
     return answered(200, { ok: true });
   }
-  const { reaction } = await react(sim, target, String(fields.reaction), ME_ID);
+  const { reaction } = await react(sim, target, String(fields.reaction), ME_ID, false);
   sim.lastActivityMs = Date.now();
   // Nest answers a PUT with 200.
   return answered(200, sim.engine.reacted(target, reaction, sim.view()));
