@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { startStack } from "../tools/stack.ts";
 import { stopOnExit } from "../tools/wrangler.ts";
 import { percentile } from "./load.ts";
+import { type Asked, sendsAtWaha } from "./sends-at-waha.ts";
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +47,7 @@ try {
   const base = stack.gateway.url;
 
   // Who sent what (clientId → chat, text, sequence), and when WAHA's copy says it went out.
-  const asked = new Map<string, { agent: number; text: string; at: number }>();
+  const asked = new Map<string, Asked>();
   const sentAt = new Map<string, number>();
   const ticket = (await (
     await fetch(`${base}/api/realtime/ticket`, {
@@ -130,36 +131,12 @@ try {
   }
   ws.close();
 
-  // What WAHA has: each agent's texts, in its chat's order.
-  let missing = 0;
-  let duplicates = 0;
-  let outOfOrder = 0;
-  for (let agent = 0; agent < AGENTS; agent++) {
-    const res = await fetch(
-      `${stack.sim.url}/api/default/chats/${jidOf(agent)}/messages?limit=500&downloadMedia=false`,
-      { headers: { "X-Api-Key": stack.secrets.apiKey } },
-    );
-    const list = (await res.json()) as Array<{
-      fromMe: boolean;
-      body: string | null;
-      timestamp: number;
-    }>;
-    const texts = list
-      .map((m, i) => ({ m, i }))
-      .sort((a, b) => a.m.timestamp - b.m.timestamp || a.i - b.i)
-      .filter(({ m }) => m.fromMe)
-      .map(({ m }) => m.body ?? "");
-    const mine = [...asked.values()].filter((a) => a.agent === agent).map((a) => a.text);
-    for (const text of mine) {
-      const count = texts.filter((t) => t === text).length;
-      if (count === 0) missing++;
-      if (count > 1) duplicates += count - 1;
-    }
-    const order = texts
-      .map((t) => Number(/message (\d+)$/.exec(t)?.[1] ?? -1))
-      .filter((x) => x >= 0);
-    for (let i = 1; i < order.length; i++) if ((order[i] ?? 0) < (order[i - 1] ?? 0)) outOfOrder++;
-  }
+  const { missing, duplicates, outOfOrder } = await sendsAtWaha(
+    stack,
+    AGENTS,
+    jidOf,
+    asked.values(),
+  );
   const queuedDuring = [...asked.entries()].filter(([, a]) => a.at >= downAt && a.at < upAt);
   const afterReturn = queuedDuring
     .map(([id]) => (sentAt.get(id) ?? Number.NaN) - upAt)
