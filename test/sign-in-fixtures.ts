@@ -7,7 +7,6 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import app from "../src/index.ts";
-import { ORIGIN } from "./helpers.ts";
 import type { TenantState } from "./key-server.ts";
 
 export type Alg = "RS256" | "ES256";
@@ -116,19 +115,24 @@ export async function newTenant(keys: TestKey[] = []): Promise<Tenant> {
 /** The execution contexts of requests whose work after the answer nobody awaited yet. */
 const unsettled: ExecutionContext[] = [];
 
-/** The real app with these vars over the test bindings, as such a deployment would run. */
-export function gateway(vars: Record<string, string>) {
+/**
+ * The inbox's own site in these tests: https, as a deployment serves it, so that a page
+ * of its own passes the Origin check of changes signed in by cookie.
+ */
+export const SITE = "https://inbox.shop.example";
+
+/**
+ * The real app with these vars over the test bindings, as such a deployment would run,
+ * reached at `site` (the origin workerd builds the request URL from, Host included).
+ */
+export function gateway(vars: Record<string, string>, site = SITE) {
   return async (path: string, init: RequestInit & { bearer?: string } = {}): Promise<Response> => {
     const { bearer, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (bearer !== undefined) headers.set("Authorization", `Bearer ${bearer}`);
     const ctx = createExecutionContext();
     unsettled.push(ctx);
-    return app.fetch(
-      new Request(`${ORIGIN}${path}`, { ...rest, headers }),
-      { ...env, ...vars },
-      ctx,
-    );
+    return app.fetch(new Request(`${site}${path}`, { ...rest, headers }), { ...env, ...vars }, ctx);
   };
 }
 

@@ -38,7 +38,8 @@ const origin = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 /** Hosts that may be reached over plain http: a key server on this machine (local runs, tests). */
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function loopback(url: URL): boolean {
+/** Whether the URL names this machine: never a name someone else's DNS can hand out. */
+export function loopback(url: URL): boolean {
   return LOOPBACK.has(url.hostname);
 }
 
