@@ -204,7 +204,13 @@ try {
       `INSERT INTO chat_assignments (jid, assigned_to, first_message_at) VALUES ('${chatOf(i)}', '${agentId(i)}', '2024-01-01T00:00:00.000Z');`
     );
   }).join(" ");
-  stack = await startStack({ port: PORT, seedSql: seed });
+  // A dozen users hold all the sockets here (a thousand browsers' worth of load, not a
+  // thousand people), so the per-user socket cap is lifted to the client count.
+  stack = await startStack({
+    port: PORT,
+    seedSql: seed,
+    vars: { SOCKET_MAX_PER_USER: String(CLIENTS) },
+  });
   const { gateway } = stack;
   const hmacKey = stack.secrets.hmac;
   const pgid = gateway.child.pid ?? 0;

@@ -3,10 +3,17 @@
  * sockets hibernate between events and carry tags for role and agent, so a broadcast
  * reaches staff (admin, user) and only the agents who own the chat it is about. Every
  * frame gets a `seq` that only grows and is kept a while with its audience, so a browser
- * that reconnects with `since` is sent what it missed (and may see), or `resync`.
+ * that reconnects with `since` is sent what it missed (and may see), or `resync`. One
+ * user holds at most SOCKET_MAX_PER_USER sockets.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Audience, BroadcastResult, TicketHolder } from "../src/lib/contracts/hub.ts";
+import { loadConfig } from "../src/lib/config.ts";
+import type {
+  Audience,
+  BroadcastResult,
+  IssuedTicket,
+  TicketHolder,
+} from "../src/lib/contracts/hub.ts";
 import { errorResponse } from "../src/lib/errors.ts";
 import type { Role } from "../src/lib/types.ts";
 import { alarmBy } from "./alarm-by.ts";
@@ -15,6 +22,11 @@ export const TICKET_TTL_MS = 30_000;
 /** Frames kept for replay: this many, and none older than a day. */
 const FRAMES_KEPT = 10_000;
 const FRAMES_MAX_AGE_MS = 24 * 3_600_000;
+/**
+ * How long a user at the socket cap is told to wait: about what it takes to close a tab,
+ * and long enough that a page stuck reconnecting does not knock every second.
+ */
+export const SOCKETS_RETRY_AFTER_MS = 30_000;
 
 type RedeemResult =
   | { status: "ok"; holder: TicketHolder }
@@ -33,6 +45,17 @@ const MAX_TAG_LENGTH = 256;
 
 function agentTag(id: string): string {
   return `agent:${id}`;
+}
+
+/**
+ * A tag per user (by `sub`, whatever the role) to count its sockets with. The runtime
+ * keeps tags across hibernation, so the count survives what memory does not; hashed,
+ * because a sub may be longer than a tag may be.
+ */
+async function userTag(sub: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sub));
+  const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0"));
+  return `user:${hex.join("")}`;
 }
 
 function tagsFor(holder: TicketHolder): string[] {
@@ -72,8 +95,35 @@ export class RealtimeHub extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** A ticket for one connection within TICKET_TTL_MS. */
-  issueTicket(holder: TicketHolder): { ticket: string; expiresAt: number; seq: number } {
+  private maxSocketsPerUser(): number {
+    const loaded = loadConfig(this.env);
+    // The Worker refuses every request while its config is invalid; nothing gets here then.
+    if (!loaded.ok) throw new Error(`config invalid: ${loaded.errors.join("; ")}`);
+    return loaded.config.SOCKET_MAX_PER_USER;
+  }
+
+  /** Whether this user's live sockets leave room for one more (counted by tag). */
+  private roomFor(tag: string): boolean {
+    return this.ctx.getWebSockets(tag).length < this.maxSocketsPerUser();
+  }
+
+  private tooManySockets(): string {
+    return `at most ${this.maxSocketsPerUser()} live connections per user: close another tab or try again later`;
+  }
+
+  /**
+   * A ticket for one connection within TICKET_TTL_MS, unless the user already holds as
+   * many sockets as allowed: a browser sees that answer (not a failed upgrade's) and
+   * backs off by its Retry-After.
+   */
+  async issueTicket(holder: TicketHolder): Promise<IssuedTicket> {
+    if (!this.roomFor(await userTag(holder.sub))) {
+      return {
+        status: "too-many-sockets",
+        message: this.tooManySockets(),
+        retryAfterMs: SOCKETS_RETRY_AFTER_MS,
+      };
+    }
     const now = Date.now();
     this.ctx.storage.sql.exec("DELETE FROM socket_tickets WHERE expires_at <= ?", now);
     const ticket = newTicket();
@@ -87,7 +137,7 @@ export class RealtimeHub extends DurableObject<Env> {
       expiresAt,
     );
     // The seq to connect `since`, for a page that loads its lists after taking the ticket.
-    return { ticket, expiresAt, seq: this.lastSeq() };
+    return { status: "issued", ticket, expiresAt, seq: this.lastSeq() };
   }
 
   /** Uses a ticket up: whatever the outcome, it never works again. */
@@ -120,8 +170,15 @@ export class RealtimeHub extends DurableObject<Env> {
         redeemed.status === "expired" ? "the ticket has expired" : "the ticket is unknown or used";
       return errorResponse(401, "unauthorized", message);
     }
+    // Tickets taken while there was room may still be more than the room left. Counting
+    // and accepting run with no await between them, so two upgrades cannot both take the
+    // last place.
+    const own = await userTag(redeemed.holder.sub);
+    if (!this.roomFor(own)) {
+      return errorResponse(429, "too-many-sockets", this.tooManySockets(), SOCKETS_RETRY_AFTER_MS);
+    }
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, tagsFor(redeemed.holder));
+    this.ctx.acceptWebSocket(server, [...tagsFor(redeemed.holder), own]);
     const info: SocketInfo = {
       ...redeemed.holder,
       maxMessageBytes:

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signToken } from "../src/lib/auth.ts";
-import { ORIGIN } from "./helpers.ts";
 import {
   expectRefused,
   gateway,
@@ -9,6 +8,7 @@ import {
   makeKey,
   newTenant,
   nowSeconds,
+  SITE,
   signHs256,
   signJwt,
   type Tenant,
@@ -129,14 +129,14 @@ describe("Cloudflare Access", () => {
     const admin = await viaHeader("owner@shop.example");
     const created = await access("/api/agents", {
       method: "POST",
-      headers: { ...admin, Origin: ORIGIN, "Content-Type": "application/json" },
+      headers: { ...admin, Origin: SITE, "Content-Type": "application/json" },
       body: JSON.stringify({ id: "agent-3", name: "Carla", email: "Carla@Shop.example" }),
     });
     expect(created.status).toBe(201);
     expect(await (await access("/api/me", { headers })).json()).toMatchObject({ sub: "agent-3" });
     const off = await access("/api/agents/agent-3", {
       method: "PATCH",
-      headers: { ...admin, Origin: ORIGIN, "Content-Type": "application/json" },
+      headers: { ...admin, Origin: SITE, "Content-Type": "application/json" },
       body: JSON.stringify({ active: false }),
     });
     expect(off.status).toBe(200);
@@ -243,7 +243,7 @@ describe("cookie sign-ins and cross-site requests", () => {
           message: "a change signed in by cookie must come from this site (Origin header)",
         });
       }
-      expect((await ticket({ ...creds, Origin: ORIGIN })).status).toBe(200);
+      expect((await ticket({ ...creds, Origin: SITE })).status).toBe(200);
     }
     // Reads are not changes; a Bearer token is never sent by the browser on its own.
     expect(
@@ -267,6 +267,42 @@ describe("cookie sign-ins and cross-site requests", () => {
     expect((await ticket(headers, star)).status).toBe(403);
   });
 
+  it("refuses a change whose Host is forged to match the foreign Origin it comes from", async () => {
+    const vars = { CF_ACCESS_TEAM_DOMAIN: team.origin, CF_ACCESS_AUD: AUD };
+    const headers = await viaHeader("amira@shop.example");
+    // A page on evil.example whose name now resolves to the gateway (DNS rebinding): the
+    // browser sends its own name as Host, and workerd builds the request URL from it.
+    for (const site of ["http://evil.example", "http://192.168.1.20:8787"]) {
+      const forged = gateway(vars, site);
+      const res = await ticket({ ...headers, Host: new URL(site).host, Origin: site }, forged);
+      expect(res.status, site).toBe(403);
+      expect(await res.json()).toMatchObject({ error: "cross-site-request" });
+    }
+    // A gateway served over plain http on such a name says so in CORS_ORIGIN.
+    const lan = gateway(
+      { ...vars, CORS_ORIGIN: "http://192.168.1.20:8787" },
+      "http://192.168.1.20:8787",
+    );
+    expect((await ticket({ ...headers, Origin: "http://192.168.1.20:8787" }, lan)).status).toBe(
+      200,
+    );
+  });
+
+  it("lets a change through from its own page over https, and over plain http on this machine", async () => {
+    const vars = { CF_ACCESS_TEAM_DOMAIN: team.origin, CF_ACCESS_AUD: AUD };
+    const headers = await viaHeader("amira@shop.example");
+    for (const site of [
+      SITE,
+      "http://127.0.0.1:8787",
+      "http://localhost:8787",
+      "http://[::1]:8787",
+    ]) {
+      expect((await ticket({ ...headers, Origin: site }, gateway(vars, site))).status, site).toBe(
+        200,
+      );
+    }
+  });
+
   it("signs in from the business's own cookie (JWT_COOKIE_NAME), Sign out going to SIGN_OUT_URL", async () => {
     const app = gateway({
       JWT_COOKIE_NAME: "shop_session",
@@ -287,7 +323,7 @@ describe("cookie sign-ins and cross-site requests", () => {
     });
     const cookie = { Cookie: `shop_session=${token}` };
     expect((await ticket({ ...cookie, Origin: "https://evil.example" }, app)).status).toBe(403);
-    expect((await ticket({ ...cookie, Origin: ORIGIN }, app)).status).toBe(200);
+    expect((await ticket({ ...cookie, Origin: SITE }, app)).status).toBe(200);
     // Without JWT_COOKIE_NAME, no cookie is read.
     expect((await gateway({})("/api/me", { headers: cookie })).status).toBe(401);
   });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
+  afterAnswers,
   b64url,
   expectRefused,
   frozenClock,
@@ -316,6 +317,7 @@ describe("the key set", () => {
       for (const side of [long, short, none]) {
         expect((await side.me(await signJwt(rsa, claims()))).status).toBe(200);
       }
+      await afterAnswers();
       return Promise.all([long, short, none].map((s) => s.tenant.fetches()));
     };
     expect(await tick()).toEqual([1, 1, 1]);
@@ -337,9 +339,51 @@ describe("the key set", () => {
     clock.advance(11 * 60_000);
     const log = await logged(async () => {
       expect((await me(await signJwt(rsa, claims()))).status).toBe(200);
+      await afterAnswers();
     });
     expect(await tenant.fetches()).toBe(2);
     expect(log).toContain("answered 500; the previous keys stay in use");
+  });
+
+  it("signs in with the keys in hand while the key server never answers their refresh past max-age", async () => {
+    clock = frozenClock();
+    const { tenant, me } = await issuer([rsa]);
+    expect((await me(await signJwt(rsa, claims()))).status).toBe(200);
+    await tenant.set({ keys: [rsa.jwk, ec.jwk], hang: true });
+    clock.advance(11 * 60_000);
+    expect((await me(await signJwt(rsa, claims({ jti: "during-the-hang" })))).status).toBe(200);
+    // The sign-in was answered while the refresh it started still waits on the key server.
+    await vi.waitFor(async () => expect(await tenant.held()).toBe(1));
+
+    // Once the key server answers, the refreshed set is in use without another fetch.
+    await tenant.setKeys([rsa, ec]);
+    await afterAnswers();
+    expect((await me(await signJwt(ec, claims()))).status).toBe(200);
+    expect(await tenant.fetches()).toBe(2);
+  });
+
+  it("serves the keys in hand past max-age and takes a rotation from the refresh behind that answer", async () => {
+    clock = frozenClock();
+    const { tenant, me } = await issuer([rsa]);
+    expect((await me(await signJwt(rsa, claims()))).status).toBe(200);
+    await tenant.setKeys([ec]);
+    clock.advance(11 * 60_000);
+    expect((await me(await signJwt(rsa, claims({ jti: "stale-but-trusted" })))).status).toBe(200);
+    await afterAnswers();
+    expect((await me(await signJwt(ec, claims()))).status).toBe(200);
+    await expectRefused(await me(await signJwt(rsa, claims({ jti: "rotated-away" }))));
+    expect(await tenant.fetches()).toBe(2);
+  });
+
+  it("waits for the refresh when the keys in hand are over a day past their max-age", async () => {
+    clock = frozenClock();
+    const { tenant, me } = await issuer([rsa]);
+    expect((await me(await signJwt(rsa, claims()))).status).toBe(200);
+    await tenant.setKeys([ec]);
+    clock.advance(10 * 60_000 + 24 * 3600_000 + 1_000);
+    await expectRefused(await me(await signJwt(rsa, claims({ jti: "too-old-to-trust" }))));
+    expect((await me(await signJwt(ec, claims()))).status).toBe(200);
+    expect(await tenant.fetches()).toBe(2);
   });
 
   it("answers 503 auth-unavailable, revealing nothing, when no keys could ever be loaded", async () => {

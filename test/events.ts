@@ -1,7 +1,7 @@
 /** Helpers for webhook and realtime tests: signed WAHA deliveries and WebSocket clients. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { expect } from "vitest";
+import { expect, onTestFinished } from "vitest";
 import worker from "../src/index.ts";
 import type { Role } from "../src/lib/types.ts";
 import { signWebhookBody } from "../src/lib/webhook-verify.ts";
@@ -150,6 +150,16 @@ export async function connect(
   });
   const closed = new Promise<number>((resolve) => {
     ws.addEventListener("close", (event) => resolve(event.code));
+  });
+  // A test's sockets end with it, as a closed tab's would: a user's live sockets are
+  // capped (SOCKET_MAX_PER_USER), and the tests of a file share one hub.
+  onTestFinished(async () => {
+    try {
+      ws.close(1000, "test finished");
+    } catch {
+      // Closed already.
+    }
+    await closed;
   });
   return {
     ws,

@@ -18,12 +18,19 @@ export interface TenantState {
   body?: string;
   /** A Location to redirect to, with status 302. */
   redirect?: string;
+  /**
+   * A hung key server: requests for the key set get no answer at all until a later
+   * `PUT /__keys` without `hang`, which answers them with that state.
+   */
+  hang?: boolean;
 }
 
 interface Tenant {
   server: Server;
   state: TenantState;
   fetches: number;
+  /** Key set requests held open by `hang`, each answered (or dropped) once. */
+  held: Set<{ res: ServerResponse; access: boolean }>;
 }
 
 export interface KeyServer {
@@ -49,6 +56,17 @@ async function listen(server: Server): Promise<string> {
 
 function serveKeys(tenant: Tenant, res: ServerResponse, access: boolean): void {
   tenant.fetches++;
+  if (tenant.state.hang) {
+    const waiting = { res, access };
+    tenant.held.add(waiting);
+    // The client gave up (its timeout): nothing is held for it any more.
+    res.on("close", () => tenant.held.delete(waiting));
+    return;
+  }
+  answerKeys(tenant, res, access);
+}
+
+function answerKeys(tenant: Tenant, res: ServerResponse, access: boolean): void {
   const { state } = tenant;
   if (state.redirect) {
     send(res, 302, "", { Location: state.redirect });
@@ -67,7 +85,12 @@ function serveKeys(tenant: Tenant, res: ServerResponse, access: boolean): void {
 }
 
 async function startTenant(tenants: Set<Tenant>): Promise<string> {
-  const tenant: Tenant = { server: createServer(), state: { keys: [] }, fetches: 0 };
+  const tenant: Tenant = {
+    server: createServer(),
+    state: { keys: [] },
+    fetches: 0,
+    held: new Set(),
+  };
   tenants.add(tenant);
   tenant.server.on("request", (req, res) => {
     void (async () => {
@@ -78,10 +101,14 @@ async function startTenant(tenants: Set<Tenant>): Promise<string> {
       }
       if (req.method === "PUT" && path === "/__keys") {
         tenant.state = (await readJson(req)) as TenantState;
+        if (!tenant.state.hang) {
+          for (const waiting of tenant.held) answerKeys(tenant, waiting.res, waiting.access);
+          tenant.held.clear();
+        }
         return send(res, 200, { ok: true });
       }
       if (req.method === "GET" && path === "/__stats") {
-        return send(res, 200, { fetches: tenant.fetches });
+        return send(res, 200, { fetches: tenant.fetches, held: tenant.held.size });
       }
       send(res, 404, { error: "not-found" });
     })().catch((err: unknown) => send(res, 500, { error: String(err) }));

@@ -204,6 +204,45 @@ describe("fan-out", () => {
   });
 });
 
+describe("sockets per user", () => {
+  const overCap = { error: "too-many-sockets", message: expect.any(String) };
+
+  it("refuses a ticket for an 11th live socket of one user with 429 and Retry-After, and takes one again once a socket closes", async () => {
+    const tabs = [];
+    for (let i = 0; i < 10; i++) tabs.push(await connect("agent", "agent-many-tabs"));
+    const refused = await call("/api/realtime/ticket", {
+      method: "POST",
+      as: { role: "agent", sub: "agent-many-tabs" },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("Retry-After")).toBe("30");
+    expect(await refused.json()).toEqual(overCap);
+
+    // Someone else's sockets are their own.
+    await connect("agent", "agent-one-tab");
+    const [first] = tabs;
+    first?.ws.close(1000, "tab closed");
+    expect(await first?.closed).toBe(1000);
+    await connect("agent", "agent-many-tabs");
+  });
+
+  it("refuses the upgrade with 429 when tickets taken beforehand would go over the cap", async () => {
+    for (let i = 0; i < 9; i++) await connect("user", "user-racing-tabs");
+    const tickets = [
+      await ticketFor("user", "user-racing-tabs"),
+      await ticketFor("user", "user-racing-tabs"),
+    ];
+    const tenth = await upgrade(tickets[0] ?? "");
+    expect(tenth.status).toBe(101);
+    tenth.webSocket?.accept();
+    const eleventh = await upgrade(tickets[1] ?? "");
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.webSocket).toBeNull();
+    expect(eleventh.headers.get("Retry-After")).toBe("30");
+    expect(await eleventh.json()).toEqual(overCap);
+  });
+});
+
 describe("socket rules", () => {
   it("answers ping with pong from the runtime, without running the hub's code", async () => {
     const client = await connect("agent", ALICE);

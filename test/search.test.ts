@@ -85,6 +85,31 @@ describe("search", () => {
     expect(res.status).toBe(200);
     expect(await res.json<Hit[]>()).toHaveLength(1);
   });
+
+  it("never answers 500 to control characters: they separate words, and a query of nothing else is a 400 naming q", async () => {
+    const id = await store(MINE, "parcel tracking number");
+    for (const query of ["q=%00", "q=%00%01%1F", "q=%7F"]) {
+      const res = await call(`/api/wa/search?${query}`, { as: admin });
+      expect(res.status, query).toBe(400);
+      expect(await res.json(), query).toMatchObject({
+        error: "invalid-request",
+        message: "q: is required",
+      });
+    }
+    for (const query of [
+      "q=parcel%00",
+      "q=%00parcel",
+      "q=parcel%00tracking",
+      "q=parcel%1Btrack%7F",
+    ]) {
+      const res = await call(`/api/wa/search?${query}`, { as: admin });
+      expect(res.status, query).toBe(200);
+      expect(
+        (await res.json<Hit[]>()).map((h) => h.id),
+        query,
+      ).toEqual([id]);
+    }
+  });
 });
 
 describe("pruning", () => {

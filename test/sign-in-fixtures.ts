@@ -3,11 +3,10 @@
  * tenants of the local key server (test/key-server.ts), and the real app run with the
  * sign-in settings a deployment would have.
  */
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import app from "../src/index.ts";
-import { ORIGIN } from "./helpers.ts";
 import type { TenantState } from "./key-server.ts";
 
 export type Alg = "RS256" | "ES256";
@@ -87,11 +86,17 @@ export interface Tenant {
   setKeys(keys: TestKey[], extra?: Omit<TenantState, "keys">): Promise<void>;
   set(state: TenantState): Promise<void>;
   fetches(): Promise<number>;
+  /** Key set requests the tenant holds unanswered right now (see `hang`). */
+  held(): Promise<number>;
 }
 
 export async function newTenant(keys: TestKey[] = []): Promise<Tenant> {
   const res = await fetch(`${env.TEST_KEY_SERVER}/tenants`, { method: "POST" });
   const { origin } = await res.json<{ origin: string }>();
+  const stats = async () => {
+    const res = await fetch(`${origin}/__stats`);
+    return res.json<{ fetches: number; held: number }>();
+  };
   const tenant: Tenant = {
     origin,
     jwksUrl: `${origin}/jwks.json`,
@@ -100,27 +105,40 @@ export async function newTenant(keys: TestKey[] = []): Promise<Tenant> {
       if (!put.ok) throw new Error(`key server: ${put.status}`);
     },
     setKeys: (list, extra = {}) => tenant.set({ ...extra, keys: list.map((k) => k.jwk) }),
-    async fetches() {
-      const stats = await fetch(`${origin}/__stats`);
-      return (await stats.json<{ fetches: number }>()).fetches;
-    },
+    fetches: async () => (await stats()).fetches,
+    held: async () => (await stats()).held,
   };
   await tenant.setKeys(keys);
   return tenant;
 }
 
-/** The real app with these vars over the test bindings, as such a deployment would run. */
-export function gateway(vars: Record<string, string>) {
+/** The execution contexts of requests whose work after the answer nobody awaited yet. */
+const unsettled: ExecutionContext[] = [];
+
+/**
+ * The inbox's own site in these tests: https, as a deployment serves it, so that a page
+ * of its own passes the Origin check of changes signed in by cookie.
+ */
+export const SITE = "https://inbox.shop.example";
+
+/**
+ * The real app with these vars over the test bindings, as such a deployment would run,
+ * reached at `site` (the origin workerd builds the request URL from, Host included).
+ */
+export function gateway(vars: Record<string, string>, site = SITE) {
   return async (path: string, init: RequestInit & { bearer?: string } = {}): Promise<Response> => {
     const { bearer, ...rest } = init;
     const headers = new Headers(rest.headers);
     if (bearer !== undefined) headers.set("Authorization", `Bearer ${bearer}`);
-    return app.fetch(
-      new Request(`${ORIGIN}${path}`, { ...rest, headers }),
-      { ...env, ...vars },
-      createExecutionContext(),
-    );
+    const ctx = createExecutionContext();
+    unsettled.push(ctx);
+    return app.fetch(new Request(`${site}${path}`, { ...rest, headers }), { ...env, ...vars }, ctx);
   };
+}
+
+/** Waits for what the requests so far left running after their answers (`waitUntil`). */
+export async function afterAnswers(): Promise<void> {
+  await Promise.all(unsettled.splice(0).map((ctx) => waitOnExecutionContext(ctx)));
 }
 
 /** Freezes Date (only Date: timers keep real time); `advance` moves it on. */

@@ -113,11 +113,15 @@ export type Checked =
   | Refused
   | { ok: false; status: 403; message: string };
 
-/** Verifies a credential by its header's alg: HS256 with JWT_SECRET, RS256/ES256 by keys. */
+/**
+ * Verifies a credential by its header's alg: HS256 with JWT_SECRET, RS256/ES256 by keys
+ * (whose refresh may outlive the answer, in `ctx.waitUntil`).
+ */
 export async function checkCredential(
   credential: Credential,
   config: Config,
   db: D1Database,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<Checked> {
   const decoded = decodeJwt(credential.token);
   if (!decoded.ok) return { ok: false, status: 401, reason: decoded.reason };
@@ -148,7 +152,7 @@ export async function checkCredential(
   const now = Date.now();
   let claims = verifiedByKey.get(memoKey);
   if (!claims || claims.until <= now || (claims.exp + CLOCK_SKEW_SECONDS) * 1000 < now) {
-    const verified = await verifyByKey(decoded.jwt, alg, source);
+    const verified = await verifyByKey(decoded.jwt, alg, source, ctx);
     if (!verified.ok) return verified;
     if (verifiedByKey.size >= VERIFIED_MAX) verifiedByKey.clear();
     claims = { claims: payload, exp: verified.exp, until: now + VERIFIED_KEY_TTL_MS };
@@ -163,8 +167,9 @@ async function verifyByKey(
   jwt: DecodedJwt,
   alg: AsymmetricAlg,
   source: KeySource,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<{ ok: true; exp: number } | Refused> {
-  const found = await findKey(source.jwksUrl, jwt.kid, alg);
+  const found = await findKey(source.jwksUrl, jwt.kid, alg, ctx);
   if (found.status === "unavailable") return { ok: false, status: 503, reason: found.reason };
   if (found.status === "unknown-key") return { ok: false, status: 401, reason: found.reason };
   if (!(await verifySignature(jwt, found.key, alg))) {

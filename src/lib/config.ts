@@ -38,7 +38,8 @@ const origin = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" });
 /** Hosts that may be reached over plain http: a key server on this machine (local runs, tests). */
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
-function loopback(url: URL): boolean {
+/** Whether the URL names this machine: never a name someone else's DNS can hand out. */
+export function loopback(url: URL): boolean {
   return LOOPBACK.has(url.hostname);
 }
 
@@ -186,6 +187,9 @@ export const configSchema = z
     WAHA_MAX_POLLING_INTERVAL: int(60_000, 1_000),
     SOCKET_PING_INTERVAL_MS: int(30_000, 1_000),
     SOCKET_MAX_BUFFER_BYTES: int(500_000, 1_024),
+    // A person has a few tabs and devices; ten live sockets is plenty, and stops one
+    // token from holding the hub's hundreds (each costs memory and a copy of every frame).
+    SOCKET_MAX_PER_USER: int(10, 1, 10_000),
     WA_STORE_RECONCILE_MS: int(300_000, 0),
     WA_MEDIA_PREFETCH: preprocess(
       unset,

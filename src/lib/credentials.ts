@@ -5,7 +5,7 @@
  * header Access derives from its cookie) can be replayed by another site's form, so
  * changes sent with them must come from an allowed Origin.
  */
-import type { Config } from "./config.ts";
+import { type Config, loopback } from "./config.ts";
 import type { SignInVia } from "./contracts/api.ts";
 
 export type { SignInVia } from "./contracts/api.ts";
@@ -72,12 +72,27 @@ function cookie(req: Request, name: string): string | undefined {
 
 /**
  * Whether a request signed in by an ambient credential may go on: reads always; changes
- * only with an Origin that is this gateway's own or listed in CORS_ORIGIN (`*` does not
- * count: it opens reading to every site, not acting as a signed-in person).
+ * only with an Origin listed in CORS_ORIGIN (`*` does not count: it opens reading to
+ * every site, not acting as a signed-in person) or that is this gateway's own.
  */
 export function originAllowed(req: Request, credential: Credential, config: Config): boolean {
   if (!credential.ambient || SAFE_METHODS.has(req.method)) return true;
   const origin = req.headers.get("Origin");
   if (origin === null) return false;
-  return origin === new URL(req.url).origin || config.CORS_ORIGIN.includes(origin);
+  if (config.CORS_ORIGIN.includes(origin)) return true;
+  return origin === ownOrigin(new URL(req.url));
+}
+
+/**
+ * The request URL's origin where it can be taken as this gateway's own. workerd builds
+ * that URL from the Host header, and a browser sends as Host whatever name it connected
+ * to: a page whose name its owner points at the gateway (DNS rebinding) arrives with Host
+ * and Origin both its own. That works over plain http only: over https the browser first
+ * wants a certificate for that name, which the gateway does not have (on Cloudflare,
+ * besides, only hostnames routed to this Worker reach it); and a loopback name is sent
+ * only for a page loaded from this machine. Plain http on any other name (wrangler dev
+ * on a LAN address, a self-hosted workerd) counts only where CORS_ORIGIN lists it.
+ */
+function ownOrigin(url: URL): string | undefined {
+  return url.protocol === "https:" || loopback(url) ? url.origin : undefined;
 }

@@ -1,8 +1,8 @@
 /**
  * JSON Web Key Sets: the public keys of an issuer, fetched from its JWKS URL and kept in
  * isolate memory. A set is refreshed when its Cache-Control max-age runs out (bounded),
- * or when a token names a `kid` it lacks, never more than once a minute per URL; while
- * a refresh fails, the last good keys keep working.
+ * behind the answer that noticed it, or when a token names a `kid` it lacks, never more
+ * than once a minute per URL; while a refresh fails, the last good keys keep working.
  */
 import type { AsymmetricAlg } from "./jwt-verify.ts";
 import { base64UrlDecode, clip } from "./jwt-verify.ts";
@@ -21,6 +21,15 @@ export const JWKS_REFRESH_INTERVAL_MS = 60_000;
 /** Before any key was ever loaded, a failed fetch is tried again after this long. */
 const FIRST_LOAD_RETRY_MS = 5_000;
 export const JWKS_TIMEOUT_MS = 5_000;
+/**
+ * Past its max-age a set still signs people in at once while it is refreshed in the
+ * background, so a hung key server never makes sign-in wait. Not forever: an isolate
+ * that saw no sign-in for a day would otherwise answer once from keys the issuer may
+ * have revoked since (a leaked key is rotated away in hours). Past this bound the
+ * request waits for the refresh, as a first load does; if that fails the last good keys
+ * still answer, the rule for an issuer that is down.
+ */
+export const JWKS_STALE_MAX_MS = 24 * 3600_000;
 const MAX_BYTES = 256 * 1024;
 const MAX_KEYS = 50;
 /** RSA keys below 2048 bits are refused. */
@@ -46,11 +55,15 @@ interface KeySet {
 
 const sets = new Map<string, KeySet>();
 
-/** The key for a token's `kid` and `alg` from the set at `url`, loading or refreshing it as allowed. */
+/**
+ * The key for a token's `kid` and `alg` from the set at `url`, loading or refreshing it
+ * as allowed; a refresh that need not be waited for runs in `ctx.waitUntil`.
+ */
 export async function findKey(
   url: string,
   kid: string | undefined,
   alg: AsymmetricAlg,
+  ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<KeyLookup> {
   let set = sets.get(url);
   if (!set) {
@@ -64,8 +77,12 @@ export async function findKey(
     };
     sets.set(url, set);
   }
-  if ((set.keys === undefined || Date.now() >= set.freshUntil) && mayFetch(set)) {
-    await refresh(url, set);
+  const now = Date.now();
+  if (set.keys === undefined || now >= set.freshUntil + JWKS_STALE_MAX_MS) {
+    if (mayFetch(set)) await refresh(url, set);
+  } else if (now >= set.freshUntil && mayFetch(set)) {
+    // Stale but trusted: these keys answer now; the load has its own timeout.
+    ctx.waitUntil(loading(url, set));
   }
   if (set.keys === undefined) {
     return { status: "unavailable", reason: set.lastError ?? "no keys loaded yet" };
@@ -104,26 +121,30 @@ function pick(
   return only ? { key: only } : { reason: `no ${alg} key with kid ${clip(kid)} in the set` };
 }
 
-/** One load at a time per URL; a caller never waits longer than the fetch timeout (and a bit). */
-async function refresh(url: string, set: KeySet): Promise<void> {
+/** The load under way for this URL, started when none is: one at a time per URL. */
+function loading(url: string, set: KeySet): Promise<void> {
   // A load started by a request that was cancelled may never settle: past its timeout it
   // no longer counts as under way.
   if (set.loading && Date.now() - set.loadingSince > JWKS_TIMEOUT_MS + 1_000) {
     set.loading = undefined;
   }
-  if (!set.loading) {
-    set.loadingSince = Date.now();
-    const loading: Promise<void> = load(url, set).finally(() => {
-      if (set.loading === loading) set.loading = undefined;
-    });
-    set.loading = loading;
-  }
+  if (set.loading) return set.loading;
+  set.loadingSince = Date.now();
+  const started: Promise<void> = load(url, set).finally(() => {
+    if (set.loading === started) set.loading = undefined;
+  });
+  set.loading = started;
+  return started;
+}
+
+/** Waits for the load; a caller never waits longer than the fetch timeout (and a bit). */
+async function refresh(url: string, set: KeySet): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const giveUp = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, JWKS_TIMEOUT_MS + 1_000);
   });
   try {
-    await Promise.race([set.loading, giveUp]);
+    await Promise.race([loading(url, set), giveUp]);
   } finally {
     clearTimeout(timer);
   }

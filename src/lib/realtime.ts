@@ -4,7 +4,7 @@
  */
 
 import type { RealtimeEvent } from "./contracts/api.ts";
-import type { Audience } from "./contracts/hub.ts";
+import type { Audience, IssuedTicket } from "./contracts/hub.ts";
 import type { User } from "./types.ts";
 
 export type { RealtimeEvent } from "./contracts/api.ts";
@@ -45,11 +45,8 @@ export function broadcast(env: Env, event: RealtimeEvent, audience: Audience): P
   return broadcastAll(env, [{ event, audience }]);
 }
 
-export function issueTicket(
-  env: Env,
-  user: User,
-  tokenExpiresAt: number,
-): Promise<{ ticket: string; expiresAt: number; seq: number }> {
+/** A one-use ticket for this user's next socket, or why there is none. */
+export function issueTicket(env: Env, user: User, tokenExpiresAt: number): Promise<IssuedTicket> {
   return hub(env).issueTicket({ role: user.role, sub: user.sub, validUntil: tokenExpiresAt });
 }
 

@@ -14,8 +14,10 @@ export async function searchMessages(
   query: string,
   opts: { jid?: string; agent?: string | null; limit: number },
 ): Promise<SearchHit[]> {
+  // Control characters split words here too: a NUL in an FTS5 query is a D1 error, not
+  // an empty answer, whoever the caller is.
   const terms = query
-    .split(/\s+/)
+    .split(/[\s\p{Cc}]+/u)
     .map((t) => t.replace(/"/g, ""))
     .filter(Boolean)
     .map((t) => `"${t}"*`)

@@ -91,7 +91,10 @@ export function requireAuth() {
         "a change signed in by cookie must come from this site (Origin header)",
       );
     }
-    const result = await checkCredential(credential, config, c.env.DB);
+    // Read only when a key refresh runs behind the answer: Hono throws for a request
+    // handed in without an ExecutionContext (app.request), which needs none otherwise.
+    const background = { waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) };
+    const result = await checkCredential(credential, config, c.env.DB, background);
     if (!result.ok) throw refusal(result, credential.via, config, requestId);
     c.set("user", result.user);
     c.set("tokenExpiresAt", result.expiresAt);

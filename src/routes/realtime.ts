@@ -10,9 +10,16 @@ import type { AppEnv } from "../lib/types.ts";
 
 const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
 
-/** POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead). */
+/**
+ * POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead), or
+ * 429 too-many-sockets with Retry-After while the user holds SOCKET_MAX_PER_USER sockets.
+ */
 export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
-  const { ticket, expiresAt, seq } = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
+  const issued = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
+  if (issued.status === "too-many-sockets") {
+    throw apiError(429, "too-many-sockets", issued.message, issued.retryAfterMs);
+  }
+  const { ticket, expiresAt, seq } = issued;
   c.header("Cache-Control", "no-store");
   const answer: RealtimeTicket = { ticket, expiresAt: new Date(expiresAt).toISOString(), seq };
   return c.json(answer);

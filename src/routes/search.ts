@@ -11,15 +11,18 @@ import { parseInput } from "../lib/validate.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";
 
 const LIMIT_ERROR = "must be a whole number from 1 to 100";
+// Control characters (NUL above all) cannot reach an FTS5 query: D1 cuts its SQL text
+// at a NUL and answers "unterminated string". They separate words instead, so a query of
+// nothing else is as empty as one of spaces.
+const CONTROL_CHARACTERS = /\p{Cc}+/gu;
 
 const searchQuery = z.object({
-  q: z
-    .string({ error: "is required" })
-    .check(
-      z.trim(),
-      z.minLength(1, { error: "is required" }),
-      z.maxLength(200, { error: "must be at most 200 characters" }),
-    ),
+  q: z.string({ error: "is required" }).check(
+    z.overwrite((q) => q.replace(CONTROL_CHARACTERS, " ")),
+    z.trim(),
+    z.minLength(1, { error: "is required" }),
+    z.maxLength(200, { error: "must be at most 200 characters" }),
+  ),
   jid: z.optional(chatJidSchema),
   limit: z._default(
     z.coerce.number({ error: LIMIT_ERROR }).check(

@@ -42,6 +42,7 @@ describe("configuration", () => {
       WAHA_MAX_POLLING_INTERVAL: 60000,
       SOCKET_PING_INTERVAL_MS: 30000,
       SOCKET_MAX_BUFFER_BYTES: 500000,
+      SOCKET_MAX_PER_USER: 10,
     });
     expect(result.config.WAHA_WEBHOOK_HMAC_KEY).toBeUndefined();
   });
@@ -70,6 +71,7 @@ describe("configuration", () => {
       HTTP_LOG: "verbose",
       WAHA_URL: "ftp://example.com",
       CORS_ORIGIN: "not a url",
+      SOCKET_MAX_PER_USER: "0",
     });
     expect(errors).toEqual(
       expect.arrayContaining([
@@ -77,10 +79,11 @@ describe("configuration", () => {
         'WA_MEDIA_TIMEOUT_MS: must be at least 100 (got "-5")',
         'HTTP_LOG: must be none, basic or json (got "verbose")',
         "WAHA_URL: must be an http(s) URL",
+        'SOCKET_MAX_PER_USER: must be at least 1 (got "0")',
       ]),
     );
     expect(errors.some((e) => e.startsWith("CORS_ORIGIN:"))).toBe(true);
-    expect(errors).toHaveLength(5);
+    expect(errors).toHaveLength(6);
   });
 
   it("reports missing secrets without echoing any secret value or WAHA's address", () => {

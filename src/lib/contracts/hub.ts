@@ -9,6 +9,11 @@ export interface TicketHolder {
   validUntil: number;
 }
 
+/** A ticket, or why there is none: the user holds as many sockets as allowed. */
+export type IssuedTicket =
+  | { status: "issued"; ticket: string; expiresAt: number; seq: number }
+  | { status: "too-many-sockets"; message: string; retryAfterMs: number };
+
 /** Staff receive every event; agents those of their chats; everyone session events. */
 export type Audience = { everyone: true } | { agents: string[] };
 
