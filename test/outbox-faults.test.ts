@@ -104,7 +104,9 @@ const ECHOES: Array<[string, SendEcho | "off"]> = [
 describe.each(ECHOES)("%s", (_, echo) => {
   beforeEach(async () => {
     await syncWahaClock();
-    if (echo !== "off") {
+    // A reset keeps WAHA's webhook settings: this column turns them off itself.
+    if (echo === "off") await sim.control("config", { webhookUrl: null }, "PUT");
+    else {
       await webhooksOn(echo);
       if (echo === "after") await sim.control("config", { echoDelayMs: 400 }, "PUT");
     }
