@@ -67,12 +67,11 @@ export class Store {
   private generation = 0;
   private sequence = 0;
 
-  /** `clock`: the simulator's time in ms (the real time, unless a test moved it). */
-  constructor(
-    engine: Engine = "WEBJS",
-    demo: DemoSet = "basic",
-    private readonly clock: () => number = Date.now,
-  ) {
+  /** The simulator's time in ms (the real time, unless a test moved it). */
+  private readonly clock: () => number;
+
+  constructor(engine: Engine = "WEBJS", demo: DemoSet = "basic", clock: () => number = Date.now) {
+    this.clock = clock;
     this.reset(engine, demo);
   }
 

@@ -118,11 +118,11 @@ export class WebhookSender {
   /** Bumped by cancelAll, so an attempt still in flight schedules nothing after it. */
   private generation = 0;
 
-  constructor(
-    counters: DeliveryCounters,
-    private readonly mailbox: Mailbox = new Mailbox(),
-  ) {
+  private readonly mailbox: Mailbox;
+
+  constructor(counters: DeliveryCounters, mailbox: Mailbox = new Mailbox()) {
     this.counters = counters;
+    this.mailbox = mailbox;
   }
 
   get pending(): number {
