@@ -6,6 +6,7 @@ import { readJson } from "./body.ts";
 import { configFrom, type DemoSet, type SendEcho, type WebhookRetries } from "./config.ts";
 import type { Ctx } from "./context.ts";
 import { handleControl } from "./control.ts";
+import type { Fault } from "./faults.ts";
 import type { Engine } from "./model.ts";
 import { faultReply, json, nestError, routeNotFound, sendReply, unauthorized } from "./reply.ts";
 import { findRoute } from "./routes.ts";
@@ -46,6 +47,20 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
+/**
+ * A fault's hang, latency or status: true when the fault has had the last word (hung, the
+ * client gone, or its status sent), false when the real answer (perhaps cut) follows.
+ */
+async function answeredByFault(res: ServerResponse, fault: Fault): Promise<boolean> {
+  // Never answered: the socket stays open until the client gives up or the simulator closes.
+  if (fault.hang) return true;
+  if (fault.latencyMs) await sleep(fault.latencyMs);
+  if (res.destroyed) return true;
+  if (fault.status === undefined) return false;
+  await sendReply(res, faultReply(fault.status, fault.location), fault.resetAfterBytes);
+  return true;
+}
+
 async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { sim } = ctx;
   const route = findRoute(ctx.method, ctx.segments);
@@ -60,14 +75,7 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
   }
   if (route && fault && !fault.afterTaking) {
     sim.stats.count(route.endpoint);
-    // Never answered: the socket stays open until the client gives up or the simulator closes.
-    if (fault.hang) return;
-    if (fault.latencyMs) await sleep(fault.latencyMs);
-    if (res.destroyed) return;
-    if (fault.status !== undefined) {
-      await sendReply(res, faultReply(fault.status, fault.location), fault.resetAfterBytes);
-      return;
-    }
+    if (await answeredByFault(res, fault)) return;
   }
   if (req.headers["x-api-key"] !== sim.config.apiKey) {
     if (!fault) sim.stats.count("unauthorized");
@@ -80,16 +88,8 @@ async function serveWaha(ctx: Ctx, req: IncomingMessage, res: ServerResponse): P
   }
   if (!fault || fault.afterTaking) sim.stats.count(route.endpoint);
   const reply = await route.run(ctx);
-  if (fault?.afterTaking) {
-    // WAHA did the work; only its answer is lost, late or replaced.
-    if (fault.hang) return;
-    if (fault.latencyMs) await sleep(fault.latencyMs);
-    if (res.destroyed) return;
-    if (fault.status !== undefined) {
-      await sendReply(res, faultReply(fault.status, fault.location), fault.resetAfterBytes);
-      return;
-    }
-  }
+  // WAHA did the work; only its answer is lost, late or replaced.
+  if (fault?.afterTaking && (await answeredByFault(res, fault))) return;
   await sendReply(res, reply, fault?.resetAfterBytes);
 }
 
