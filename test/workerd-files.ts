@@ -13,7 +13,7 @@ export function workerdTestFiles(root = "test"): string[] {
   for (const entry of readdirSync(root, { withFileTypes: true })) {
     const file = path.posix.join(root, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== "unit" && entry.name !== "wire" && entry.name !== "e2e") {
+      if (!["unit", "wire", "e2e", "real-waha"].includes(entry.name)) {
         found.push(...workerdTestFiles(file));
       }
     } else if (entry.name.endsWith(".test.ts")) {

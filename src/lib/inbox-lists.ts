@@ -93,7 +93,9 @@ export async function chatList(
   const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
   if (due) {
     const failure = await reconcileChats(env, config, now);
-    if (failure && (await countStoredChats(env.DB, session)) === 0) return { ok: false, failure };
+    // A session that is not WORKING is no error of the list: what is stored is the answer.
+    if (failure && !sessionDown(failure) && (await countStoredChats(env.DB, session)) === 0)
+      return { ok: false, failure };
   }
   const rows = await listStoredChats(env.DB, session, user.role === "agent" ? user.sub : null);
   return {
@@ -108,6 +110,11 @@ export async function chatList(
       owner: r.owner,
     })),
   };
+}
+
+/** WAHA could not be asked because the WhatsApp session is not WORKING (WAHA itself is up). */
+function sessionDown(failure: Failure): boolean {
+  return failure.sessionStatus !== undefined;
 }
 
 /** A page of WAHA's messages into the store; answers whether WAHA had no more. */
@@ -150,7 +157,7 @@ export async function messagePage(
       const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now);
       if (failure && state?.filledAt == null) {
         const stored = await pageMessages(db, session, jid, limit);
-        if (stored.length === 0) return { ok: false, failure };
+        if (stored.length === 0 && !sessionDown(failure)) return { ok: false, failure };
         return { ok: true, value: stored.map(rowToBrowser) };
       }
     }

@@ -249,6 +249,17 @@ function resultOf(last: Attempt, attempts: number): Result<WahaAnswer> {
       if (last.sessionStatus !== undefined) {
         return { ok: false, failure: sessionDown(last.sessionStatus, SESSION_RETRY_MS) };
       }
+      if (last.status === 401 || last.status === 403) {
+        return {
+          ok: false,
+          failure: {
+            status: 502,
+            error: "upstream-unauthorized",
+            message: `WAHA refused the gateway's API key (${last.status}): WAHA_API_KEY must be WAHA's WHATSAPP_API_KEY`,
+            upstreamStatus: last.status,
+          },
+        };
+      }
       return {
         ok: false,
         failure: {

@@ -137,8 +137,34 @@ function parseSession(body: unknown): SessionValue | string {
   };
 }
 
+/**
+ * WAHA has no session by this name: Plus answers 404; Core, which runs only `default`,
+ * answers 422 "WAHA Core support only 'default' session" (seen on WAHA 2026.2.1). Said as
+ * such, not as a refusal like a wrong key's.
+ * WAHA: src/core/manager.core.ts (onlyDefault), src/core/abc/manager.abc.ts (getSession).
+ */
+function sessionNotFound(ctx: LoadContext, result: LoadResult): LoadResult {
+  if (result.ok) return result;
+  const { upstreamStatus, message } = result.failure;
+  const missing =
+    upstreamStatus === 404 || (upstreamStatus === 422 && /only 'default' session/i.test(message));
+  if (!missing) return result;
+  return {
+    ok: false,
+    failure: {
+      status: 404,
+      error: "session-not-found",
+      message: `WAHA has no session "${ctx.session}" (check WAHA_SESSION; WAHA Core runs only "default")`,
+      upstreamStatus,
+    },
+  };
+}
+
 async function loadSession(ctx: LoadContext): Promise<LoadResult> {
-  const got = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
+  const got = sessionNotFound(
+    ctx,
+    await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) }),
+  );
   if (!got.ok) return got;
   const session = parseSession(got.value);
   return typeof session === "string" ? invalid("session", session) : { ok: true, value: session };
@@ -147,7 +173,10 @@ async function loadSession(ctx: LoadContext): Promise<LoadResult> {
 async function loadStatus(ctx: LoadContext): Promise<LoadResult> {
   // One after the other: after the circuit's cool-off only one probe goes to WAHA, and
   // the second call must find the circuit closed again, not answer 503.
-  const session = await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) });
+  const session = sessionNotFound(
+    ctx,
+    await get(ctx, { endpoint: "session", path: wahaPaths.session(ctx.session) }),
+  );
   if (!session.ok) return session;
   const version = await get(ctx, { endpoint: "server-version", path: wahaPaths.version() });
   if (!version.ok) return version;
