@@ -125,10 +125,14 @@ try {
             body: JSON.stringify({ jid: jidOf(agent), text, clientId }),
             signal: AbortSignal.timeout(30_000),
           }).catch(() => null);
-          await res?.arrayBuffer();
-          const key = String(res?.status ?? "no answer");
+          // A body cut short is no answer either: the browser asks again.
+          const read = await res?.arrayBuffer().then(
+            () => true,
+            () => false,
+          );
+          const key = read ? String(res?.status) : "no answer";
           answers[key] = (answers[key] ?? 0) + 1;
-          if (res && res.status < 500) break;
+          if (read && res && res.status < 500) break;
           await sleep(1_000);
         }
         await sleep(SEND_EVERY_MS);
