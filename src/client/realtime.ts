@@ -63,8 +63,13 @@ export interface RealtimeOptions {
   /** How long a connection must stay up before the backoff starts over (default 30 s). */
   stableMs?: number;
   onEvent: (event: RealtimeEvent) => void;
-  /** True once the socket has proved it delivers (a pong or an event), false when it drops. */
+  /**
+   * True once the socket has proved it delivers (a pong or an event), false when it drops
+   * or is doubted (`probe`).
+   */
   onLiveChange?: (live: boolean) => void;
+  /** The gateway showed itself on the socket (it opened, a frame came): it is there. */
+  onAnswer?: () => void;
   onReconnectScheduled?: (delayMs: number, attempt: number) => void;
   openSocket?: OpenSocket;
   scheduler?: Scheduler;
@@ -124,6 +129,23 @@ export class RealtimeConnection {
     void this.#connect();
   }
 
+  /**
+   * A call just found no gateway: a socket that claims to be live proves it with a ping
+   * sent now, and counts as not live until the pong (or is given up at the deadline).
+   */
+  probe(): void {
+    if (!this.#running || !this.#live) return;
+    this.#setLive(false);
+    this.#ping();
+  }
+
+  /** The network is back: a reconnect waiting out its backoff goes now. */
+  reconnectNow(): void {
+    if (!this.#running || !this.#timers.has("reconnect")) return;
+    this.#cancel("reconnect");
+    void this.#connect();
+  }
+
   stop(): void {
     this.#running = false;
     for (const cancel of this.#timers.values()) cancel();
@@ -173,6 +195,7 @@ export class RealtimeConnection {
   }
 
   #opened(): void {
+    this.#options.onAnswer?.();
     // Ping at once: the socket counts as live only after the first answer arrives.
     this.#ping();
     this.#timer("stable", this.#options.stableMs ?? 30_000, () => {
@@ -194,6 +217,7 @@ export class RealtimeConnection {
 
   #received(data: string): void {
     this.#cancel("pong");
+    this.#options.onAnswer?.();
     this.#setLive(true);
     if (data === "pong") return;
     const frame = parseRealtimeFrame(data);

@@ -13,7 +13,6 @@ import {
   unreadChats,
 } from "../client/chat-filter.ts";
 import { MediaQueue } from "../client/media-queue.ts";
-import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { SendTracker } from "../client/send-tracker.ts";
@@ -23,6 +22,7 @@ import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
 import { describeError } from "./format.ts";
+import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
 import { applyEvent } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
@@ -48,7 +48,7 @@ export class InboxApp implements PageApp {
   readonly notifier: Notifier;
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
-  readonly #realtime: RealtimeConnection;
+  readonly #link: GatewayLink;
   readonly #chatsLoad: RetryingLoad<Chat[]>;
   readonly #sender: Sender;
   readonly #visibility = documentVisibility();
@@ -62,7 +62,6 @@ export class InboxApp implements PageApp {
   #query = "";
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
-  #firstTicket: { ticket: string; seq: number; at: number } | undefined;
   #wantedChat: string | undefined;
 
   constructor(deps: PageDeps) {
@@ -92,7 +91,7 @@ export class InboxApp implements PageApp {
         this.#movedUp(pending.jid, pending.body ?? "[media]");
       },
     });
-    this.#sender = new Sender(this.api, this.tracker, () => this.watch.checkSoon());
+    this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
     this.#filter = filtersFor(deps.me, new Set())[0] ?? "all";
     this.sidebar = new SidebarView({
       filters: filtersFor(deps.me, new Set()),
@@ -129,25 +128,23 @@ export class InboxApp implements PageApp {
       },
       onChecked: () => {
         // Without the socket, the poll's rhythm keeps the lists fresh too.
-        if (!this.#realtime.live) {
+        if (!this.#link.live) {
           this.#chatsLoad.now();
           this.conversation.reload();
         }
       },
       onView: (view) => this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS"),
     });
-    this.#realtime = new RealtimeConnection({
-      ticket: () => this.#ticket(),
-      url: (ticket, since) => realtimeUrl(window.location, ticket, since),
+    this.#link = new GatewayLink({
+      api: this.api,
       pingIntervalMs: deps.config.pingInterval,
+      watch: this.watch,
+      header: this.header,
+      onApiAnswer: deps.onApiAnswer,
+      onApiFailure: deps.onApiFailure,
       onEvent: (event) => this.#onEvent(event),
-      onLiveChange: (live) => {
-        this.watch.setRealtimeLive(live);
-        this.header.setLive(live);
-        // What the socket missed is replayed; a list that never loaded is tried again.
-        if (live) this.#chatsLoad.ifFailed();
-      },
-      onReconnectScheduled: (delayMs) => this.header.setLive(false, delayMs),
+      // What the socket missed is replayed; a list that never loaded is tried again.
+      onLive: () => this.#chatsLoad.ifFailed(),
     });
     this.#chatsLoad = new RetryingLoad({
       load: () => this.api.chats(),
@@ -174,13 +171,7 @@ export class InboxApp implements PageApp {
     this.sidebar.setNote("Loading chats…");
     this.watch.start();
     this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
-    // The ticket's seq is taken before the lists are read, so the socket replays anything after.
-    try {
-      const first = await this.api.realtimeTicket();
-      this.#firstTicket = { ...first, at: Date.now() };
-    } catch {
-      // The socket asks for its own ticket and retries; the lists do not wait for it.
-    }
+    await this.#link.prepare();
     const staff = this.me.role !== "agent";
     const agents = staff
       ? this.api.agents().catch(() => [] as Agent[])
@@ -192,12 +183,12 @@ export class InboxApp implements PageApp {
     if (staff)
       this.sidebar.setFilters(filtersFor(this.me, new Set((this.#agents ?? []).map((a) => a.id))));
     this.renderList();
-    this.#realtime.start();
+    this.#link.start();
   }
 
   stop(): void {
     this.watch.stop();
-    this.#realtime.stop();
+    this.#link.stop();
     this.#chatsLoad.stop();
     this.#queue.clear();
     clearTimeout(this.#refreshTimer);
@@ -312,15 +303,6 @@ export class InboxApp implements PageApp {
   #onEvent(event: RealtimeEvent): void {
     this.watch.fromEvent(event);
     applyEvent(this, event);
-  }
-
-  async #ticket(): Promise<{ ticket: string; seq: number }> {
-    const first = this.#firstTicket;
-    this.#firstTicket = undefined;
-    // A ticket lives 30 s; the first one is used only while it surely still does.
-    if (first && Date.now() - first.at < 20_000) return first;
-    const fresh = await this.api.realtimeTicket();
-    return first ? { ticket: fresh.ticket, seq: first.seq } : fresh;
   }
 
   #chatsLoaded(chats: Chat[]): void {

@@ -13,12 +13,17 @@ import { describeError } from "./format.ts";
 export class Sender {
   readonly #api: ApiClient;
   readonly #tracker: SendTracker;
-  readonly #onQueued: () => void;
+  /** WAHA took a send now, or did not (`queued`): news about WAHA for the header. */
+  readonly #onAnswer: (status: SendAnswer["status"]) => void;
 
-  constructor(api: ApiClient, tracker: SendTracker, onQueued: () => void) {
+  constructor(
+    api: ApiClient,
+    tracker: SendTracker,
+    onAnswer: (status: SendAnswer["status"]) => void,
+  ) {
     this.#api = api;
     this.#tracker = tracker;
-    this.#onQueued = onQueued;
+    this.#onAnswer = onAnswer;
   }
 
   send(chat: Chat, draft: Draft, now = Date.now()): void {
@@ -77,8 +82,9 @@ export class Sender {
   async #attempt(pending: PendingSend, call: () => Promise<SendAnswer>): Promise<void> {
     try {
       const answer = await call();
+      // The header first, so it never says "connected" beside a reply WAHA did not take.
+      this.#onAnswer(answer.status);
       this.#tracker.answered(pending.clientId, answer);
-      if (answer.status === "queued") this.#onQueued();
     } catch (error) {
       // WAHA's own refusal leaves a failed entry in the outbox (retried there); a bad
       // request or an answer that never came does not.
