@@ -1,8 +1,8 @@
 /**
  * The page's lines to the gateway and what each says about it: the realtime socket (with
  * the first ticket taken before the lists are read), every API answer and failure, and
- * the browser's `online`. Any sign of the gateway ends "gateway not answering"; a call
- * that found no gateway makes a live socket prove itself.
+ * the browser's `online`. Any sign of the gateway ends "gateway not answering" and sends
+ * again what got no answer; a call that found no gateway makes a live socket prove itself.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { noGatewayAnswer } from "../client/api-error.ts";
@@ -10,6 +10,7 @@ import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import type { PageDeps } from "./boot.ts";
 import type { HeaderView } from "./header-view.ts";
+import type { Sender } from "./sender.ts";
 import type { WahaWatch } from "./waha-watch.ts";
 
 export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFailure"> {
@@ -17,6 +18,7 @@ export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFa
   pingIntervalMs: number;
   watch: WahaWatch;
   header: HeaderView;
+  sender: Sender;
   onEvent: (event: RealtimeEvent) => void;
   /** Live updates flow (again): what the socket missed is replayed. */
   onLive: () => void;
@@ -77,12 +79,14 @@ export class GatewayLink {
 
   #answered(): void {
     this.#deps.watch.gatewayAnswered();
+    this.#deps.sender.gatewayAnswered();
   }
 
   /** The browser has a network again: nobody waits out a backoff to find out what works. */
   readonly #online = (): void => {
     this.#deps.watch.checkSoon();
     this.#realtime.reconnectNow();
+    this.#deps.sender.retryNow();
   };
 
   async #ticket(): Promise<{ ticket: string; seq: number }> {

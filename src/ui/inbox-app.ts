@@ -17,6 +17,7 @@ import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { SendTracker } from "../client/send-tracker.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
+import { UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
@@ -78,6 +79,7 @@ export class InboxApp implements PageApp {
     this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
+      store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
       onChange: (jid) => {
         if (this.conversation.jid === jid) this.conversation.pendingChanged();
       },
@@ -140,6 +142,7 @@ export class InboxApp implements PageApp {
       pingIntervalMs: deps.config.pingInterval,
       watch: this.watch,
       header: this.header,
+      sender: this.#sender,
       onApiAnswer: deps.onApiAnswer,
       onApiFailure: deps.onApiFailure,
       onEvent: (event) => this.#onEvent(event),
@@ -171,6 +174,8 @@ export class InboxApp implements PageApp {
     this.sidebar.setNote("Loading chats…");
     this.watch.start();
     this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
+    // Texts a page before this one could not send go first, before anything new.
+    this.#sender.resume();
     await this.#link.prepare();
     const staff = this.me.role !== "agent";
     const agents = staff
@@ -189,6 +194,7 @@ export class InboxApp implements PageApp {
   stop(): void {
     this.watch.stop();
     this.#link.stop();
+    this.#sender.stop();
     this.#chatsLoad.stop();
     this.#queue.clear();
     clearTimeout(this.#refreshTimer);
@@ -379,5 +385,14 @@ export class InboxApp implements PageApp {
     if (pane === "list") {
       this.sidebar.element.querySelector<HTMLElement>("[aria-current='true']")?.focus();
     }
+  }
+}
+
+/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
+function localStorageIfAllowed(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
   }
 }
