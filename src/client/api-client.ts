@@ -2,7 +2,7 @@
  * The browser's client for the gateway: bearer token on every call, JSON in and out, and
  * every non-2xx answer thrown as an ApiError carrying its status and Retry-After.
  */
-import { ApiError, apiErrorFrom, networkError } from "./api-error.ts";
+import { ApiError, apiErrorFrom, networkError, noGatewayAnswer } from "./api-error.ts";
 import type {
   Agent,
   Chat,
@@ -31,6 +31,8 @@ export interface ApiClientOptions {
   onUnauthorized?: (error: ApiError) => void;
   /** Called with every failed call, so the page can tell when WAHA or the gateway is away. */
   onFailure?: (error: ApiError) => void;
+  /** Called whenever the gateway itself answered (its refusals too), before the caller hears. */
+  onAnswer?: () => void;
 }
 
 export interface SendOptions {
@@ -45,6 +47,7 @@ export class ApiClient {
   readonly #now: () => number;
   readonly #onUnauthorized: ((error: ApiError) => void) | undefined;
   readonly #onFailure: ((error: ApiError) => void) | undefined;
+  readonly #onAnswer: (() => void) | undefined;
 
   constructor(options: ApiClientOptions) {
     this.#token = options.token;
@@ -54,6 +57,7 @@ export class ApiClient {
     this.#now = options.now ?? Date.now;
     this.#onUnauthorized = options.onUnauthorized;
     this.#onFailure = options.onFailure;
+    this.#onAnswer = options.onAnswer;
   }
 
   /** One call; resolves with the 2xx Response, throws ApiError otherwise. */
@@ -70,8 +74,12 @@ export class ApiClient {
       this.#onFailure?.(error);
       throw error;
     }
-    if (res.ok) return res;
+    if (res.ok) {
+      this.#onAnswer?.();
+      return res;
+    }
     const error = await apiErrorFrom(res, this.#now());
+    if (!noGatewayAnswer(error)) this.#onAnswer?.();
     if (error.status === 401) this.#onUnauthorized?.(error);
     this.#onFailure?.(error);
     throw error;

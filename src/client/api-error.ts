@@ -37,6 +37,16 @@ export async function apiErrorFrom(res: Response, now: number): Promise<ApiError
   return new ApiError(res.status, code, message, retryAfterMs(res.headers.get("Retry-After"), now));
 }
 
+/**
+ * Whether the gateway itself never answered: no HTTP answer at all, or a 5xx that is not
+ * its JSON (a proxy's or the platform's page while the Worker restarts). Unlike the
+ * gateway's own refusals, such a call may have done nothing, or everything.
+ */
+export function noGatewayAnswer(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return false;
+  return error.status === 0 || (error.status >= 500 && error.code === `http-${error.status}`);
+}
+
 export function networkError(cause: unknown): ApiError {
   const reason = cause instanceof Error ? cause.message : String(cause);
   return new ApiError(0, "network-error", `the gateway did not answer: ${reason}`);

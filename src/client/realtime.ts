@@ -2,7 +2,9 @@
  * The realtime connection: a fresh one-use ticket, then the WebSocket; `ping` every
  * pingInterval with a deadline for `pong`; reconnects with slow jittered backoff that
  * resets once a connection has stayed up for a while, asking for what it missed with the
- * last `seq` it saw (the gateway replays it, or sends `resync` when it is gone).
+ * last `seq` it saw (the gateway replays it, or sends `resync` when it is gone). A close
+ * because the sign-in expired is reconnected at once: the next ticket is asked for with
+ * whatever sign-in the page holds by then.
  */
 import { ApiError } from "./api-error.ts";
 import { type BackoffOptions, backoffDelay } from "./backoff.ts";
@@ -61,8 +63,13 @@ export interface RealtimeOptions {
   /** How long a connection must stay up before the backoff starts over (default 30 s). */
   stableMs?: number;
   onEvent: (event: RealtimeEvent) => void;
-  /** True once the socket has proved it delivers (a pong or an event), false when it drops. */
+  /**
+   * True once the socket has proved it delivers (a pong or an event), false when it drops
+   * or is doubted (`probe`).
+   */
   onLiveChange?: (live: boolean) => void;
+  /** The gateway showed itself on the socket (it opened, a frame came): it is there. */
+  onAnswer?: () => void;
   onReconnectScheduled?: (delayMs: number, attempt: number) => void;
   openSocket?: OpenSocket;
   scheduler?: Scheduler;
@@ -71,6 +78,18 @@ export interface RealtimeOptions {
 
 /** Closed by us because the server stopped answering pings. */
 const PONG_TIMEOUT_CLOSE = 4000;
+/** Closed by the gateway because the token the socket was opened with has expired. */
+const SIGN_IN_EXPIRED_CLOSE = 4001;
+
+/**
+ * The code to answer a close from the other side with (RFC 6455 §5.5.1), or undefined when
+ * no close frame came (1005, 1006, 1015: nobody to answer). Pages may only send 1000 or
+ * 3000–4999.
+ */
+function answerTo(code: number): number | undefined {
+  if (code === 1005 || code === 1006 || code === 1015) return undefined;
+  return code >= 3000 && code <= 4999 ? code : 1000;
+}
 
 export class RealtimeConnection {
   readonly #options: RealtimeOptions;
@@ -107,6 +126,23 @@ export class RealtimeConnection {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    void this.#connect();
+  }
+
+  /**
+   * A call just found no gateway: a socket that claims to be live proves it with a ping
+   * sent now, and counts as not live until the pong (or is given up at the deadline).
+   */
+  probe(): void {
+    if (!this.#running || !this.#live) return;
+    this.#setLive(false);
+    this.#ping();
+  }
+
+  /** The network is back: a reconnect waiting out its backoff goes now. */
+  reconnectNow(): void {
+    if (!this.#running || !this.#timers.has("reconnect")) return;
+    this.#cancel("reconnect");
     void this.#connect();
   }
 
@@ -147,8 +183,8 @@ export class RealtimeConnection {
       onMessage: (data) => {
         if (current()) this.#received(data);
       },
-      onClose: () => {
-        if (current()) this.#closed();
+      onClose: (code, reason) => {
+        if (current()) this.#socketClosed(code, reason);
       },
     };
     try {
@@ -159,6 +195,7 @@ export class RealtimeConnection {
   }
 
   #opened(): void {
+    this.#options.onAnswer?.();
     // Ping at once: the socket counts as live only after the first answer arrives.
     this.#ping();
     this.#timer("stable", this.#options.stableMs ?? 30_000, () => {
@@ -180,6 +217,7 @@ export class RealtimeConnection {
 
   #received(data: string): void {
     this.#cancel("pong");
+    this.#options.onAnswer?.();
     this.#setLive(true);
     if (data === "pong") return;
     const frame = parseRealtimeFrame(data);
@@ -190,14 +228,37 @@ export class RealtimeConnection {
     this.#options.onEvent(frame.event);
   }
 
-  #closed(): void {
+  /** The other side closed the socket (or the browser found it dead). */
+  #socketClosed(code: number, reason: string): void {
+    const socket = this.#socket;
+    // Browsers answer a close by themselves; other sockets may wait for us to, and stay CLOSING.
+    const answer = answerTo(code);
+    if (answer !== undefined) {
+      try {
+        socket?.close(answer, reason);
+      } catch {
+        // Already closed: nothing left to answer.
+      }
+    }
+    this.#closed(code === SIGN_IN_EXPIRED_CLOSE);
+  }
+
+  /** `atOnce`: a connection that was fine ended on purpose, so it comes back without waiting. */
+  #closed(atOnce = false): void {
     this.#socket = undefined;
     for (const name of ["ping", "pong", "stable"] as const) this.#cancel(name);
     this.#setLive(false);
-    if (this.#running) this.#scheduleReconnect(undefined);
+    if (this.#running) this.#scheduleReconnect(undefined, atOnce);
   }
 
-  #scheduleReconnect(retryAfterMs: number | undefined): void {
+  #scheduleReconnect(retryAfterMs: number | undefined, atOnce = false): void {
+    // At once only after a connection that was fine; the next one in a row waits its turn,
+    // so a sign-in that expires again at once cannot make the page spin.
+    if (atOnce && this.#attempt === 0) {
+      this.#attempt += 1;
+      void this.#connect();
+      return;
+    }
     const delay = Math.max(
       backoffDelay(this.#attempt, this.#options.backoff, this.#random),
       retryAfterMs ?? 0,

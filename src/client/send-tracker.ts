@@ -1,10 +1,13 @@
 /**
  * Own messages on their way: sending (the request is out), queued (the gateway's outbox
- * holds it until WAHA takes it), failed (with the reason; retried through the outbox, or
- * sent again under the same clientId, which the gateway never sends twice). A send leaves
- * the tracker once WAHA took it: from then on it is a message with acks like any other.
+ * holds it until WAHA takes it, or, not `inOutbox`, the page holds it until the gateway
+ * answers), failed (with the reason; retried through the outbox, or sent again under the
+ * same clientId, which the gateway never sends twice). A send leaves the tracker once WAHA
+ * took it: from then on it is a message with acks like any other. Texts the page still has
+ * to send are kept in the browser's storage, so a reload sends them.
  */
 import type { OutboxEntry, RealtimeEvent, SendAnswer } from "./types.ts";
+import type { UnsentStore } from "./unsent-store.ts";
 
 export type PendingState = "sending" | "queued" | "failed";
 
@@ -24,11 +27,18 @@ export interface PendingSend {
   inOutbox: boolean;
 }
 
+/** Still the page's to send: on its way, or waiting for the gateway to answer. */
+function pageStillSends(p: PendingSend): boolean {
+  return !p.inOutbox && (p.state === "sending" || p.state === "queued");
+}
+
 export interface SendTrackerOptions {
   /** Something about this chat's pending sends changed. */
   onChange: (jid: string) => void;
   /** WAHA took it: the message `id` (null when WAHA named none) replaces the pending one. */
   onSent: (pending: PendingSend, id: string | null) => void;
+  /** Where the texts the page still has to send outlive it. */
+  store?: UnsentStore;
 }
 
 /** A clientId the gateway accepts (8–64 of A–Z a–z 0–9 _ -). */
@@ -62,8 +72,40 @@ export class SendTracker {
   add(send: Omit<PendingSend, "state" | "error" | "inOutbox">): PendingSend {
     const pending: PendingSend = { ...send, state: "sending", error: undefined, inOutbox: false };
     this.#pending.set(send.clientId, pending);
+    this.#keep(pending);
     this.#options.onChange(send.jid);
     return pending;
+  }
+
+  /** The texts a page before this one could not send, queued again, oldest first. */
+  restore(): PendingSend[] {
+    const restored: PendingSend[] = [];
+    for (const text of this.#options.store?.list() ?? []) {
+      if (this.#pending.has(text.clientId)) continue;
+      const { clientId, jid, body, replyTo, createdAt } = text;
+      const pending: PendingSend = {
+        clientId,
+        jid,
+        body,
+        replyTo,
+        createdAt,
+        kind: "text",
+        file: null,
+        state: "queued",
+        error: undefined,
+        inOutbox: false,
+      };
+      this.#pending.set(text.clientId, pending);
+      restored.push(pending);
+      this.#options.onChange(text.jid);
+    }
+    return restored.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** The gateway did not answer it (or one before it in its chat): the page sends it later. */
+  waiting(clientId: string): void {
+    const pending = this.#pending.get(clientId);
+    if (pending && !pending.inOutbox) this.#update(pending, { state: "queued", error: undefined });
   }
 
   /** The gateway's answer to a send or a retry. */
@@ -156,11 +198,16 @@ export class SendTracker {
 
   /**
    * Our message arrived live before the answer that it was sent (the gateway announces a
-   * send at once): the oldest send of that chat with the same text is that message.
+   * send at once): the oldest send of that chat with the same text is that message. One
+   * waiting for the gateway is left to its resend, whose answer says for sure: taking
+   * someone else's same words for it would lose it.
    */
   claim(jid: string, body: string | null, id: string): PendingSend | undefined {
     const pending = this.forChat(jid).find(
-      (p) => p.state !== "failed" && (p.body ?? null) === (body ?? null),
+      (p) =>
+        p.state !== "failed" &&
+        !(p.state === "queued" && !p.inOutbox) &&
+        (p.body ?? null) === (body ?? null),
     );
     if (pending) this.#sent(pending, id);
     return pending;
@@ -171,17 +218,32 @@ export class SendTracker {
     const pending = this.#pending.get(clientId);
     if (!pending) return;
     this.#pending.delete(clientId);
+    this.#options.store?.delete(clientId);
     this.#options.onChange(pending.jid);
   }
 
   #sent(pending: PendingSend, id: string | null): void {
     this.#pending.delete(pending.clientId);
+    this.#options.store?.delete(pending.clientId);
     this.#options.onSent(pending, id);
     this.#options.onChange(pending.jid);
   }
 
   #update(pending: PendingSend, change: Partial<PendingSend>): void {
     Object.assign(pending, change);
+    this.#keep(pending);
     this.#options.onChange(pending.jid);
+  }
+
+  /** Texts stay in storage while they are the page's to send, and not a moment longer. */
+  #keep(p: PendingSend): void {
+    const store = this.#options.store;
+    if (!store || p.kind !== "text") return;
+    if (!pageStillSends(p)) {
+      store.delete(p.clientId);
+      return;
+    }
+    const { clientId, jid, body, replyTo, createdAt } = p;
+    store.put({ clientId, jid, body, replyTo, createdAt });
   }
 }

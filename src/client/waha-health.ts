@@ -1,10 +1,13 @@
 /**
  * What the page believes about WAHA, from every source it has: status checks (a STALE
  * answer means the gateway could not reach WAHA), the gateway's `upstream.status` frames
- * (its circuit breaker), `session.status` frames, and calls of the page that failed on
- * WAHA's side. The newest word wins; a status answer counts from when WAHA gave it.
+ * (its circuit breaker), `session.status` frames, our own sends (`outbox.status`: queued
+ * because WAHA did not take it, or sent), and calls of the page that failed on WAHA's
+ * side. The newest word wins; a status answer counts from when WAHA gave it. While the
+ * gateway itself does not answer, that is all the page can say; its first answer brings
+ * back the last word about WAHA.
  */
-import { ApiError } from "./api-error.ts";
+import { ApiError, noGatewayAnswer } from "./api-error.ts";
 import type { RealtimeEvent, StatusSnapshot } from "./types.ts";
 
 export type Reach = "unknown" | "up" | "down" | "gateway-down";
@@ -37,7 +40,9 @@ export function isUpstreamFailure(error: unknown): boolean {
 }
 
 export class WahaHealth {
-  #reach: Reach = "unknown";
+  /** WAHA's, as last heard; the gateway's own absence is kept apart, as it says nothing of WAHA. */
+  #reach: Exclude<Reach, "gateway-down"> = "unknown";
+  #gatewayDown = false;
   #reachAt = Number.NEGATIVE_INFINITY;
   #session: string | undefined;
   #sessionAt = Number.NEGATIVE_INFINITY;
@@ -48,7 +53,7 @@ export class WahaHealth {
 
   get view(): HealthView {
     return {
-      reach: this.#reach,
+      reach: this.#gatewayDown ? "gateway-down" : this.#reach,
       session: this.#session,
       tier: this.#tier,
       downSince: this.#reach === "down" ? this.#downSince : undefined,
@@ -59,15 +64,17 @@ export class WahaHealth {
 
   /** A status check answered. */
   fromStatus(snapshot: StatusSnapshot, now: number): void {
+    this.#gatewayDown = false;
     if (snapshot.tier !== undefined) this.#tier = snapshot.tier;
+    // `Age` counts whole seconds: a cached answer may be up to a second older than it says.
+    const answeredAt = now - snapshot.ageMs - (snapshot.cache === "HIT" ? 999 : 0);
     if (snapshot.cache === "STALE") {
       // The gateway tried WAHA just now and kept its last copy: WAHA is away.
       this.#down(now, undefined);
-      this.#setSession(snapshot.status, now - snapshot.ageMs);
+      this.#setSession(snapshot.status, answeredAt);
       return;
     }
     // WAHA gave this answer `ageMs` ago: it is news only if nothing newer said otherwise.
-    const answeredAt = now - snapshot.ageMs;
     this.#up(answeredAt);
     this.#setSession(snapshot.status, answeredAt);
   }
@@ -75,16 +82,15 @@ export class WahaHealth {
   /** A status check (or any call) failed. */
   fromError(error: unknown, now: number): void {
     if (!(error instanceof ApiError)) return;
-    if (error.status === 0) {
-      this.#set("gateway-down", now);
-      return;
-    }
+    this.#gatewayDown = noGatewayAnswer(error);
     if (!isUpstreamFailure(error)) return;
     this.#down(now, error.retryAfterMs === undefined ? undefined : now + error.retryAfterMs);
   }
 
   /** A realtime frame; answers whether it changed what the page believes. */
   fromEvent(event: RealtimeEvent, now: number): boolean {
+    // It came over the socket: the gateway is there.
+    this.#gatewayDown = false;
     switch (event.type) {
       case "upstream.status": {
         if (event.state === "up") this.#up(now);
@@ -99,14 +105,29 @@ export class WahaHealth {
         this.#up(now);
         this.#setSession(event.status, now);
         return true;
+      case "outbox.status":
+        // A refusal says nothing here: the gateway gives up on old sends with it too.
+        return event.status !== "failed" && this.fromSend(event.status, now);
       default:
         return false;
     }
   }
 
-  /** The socket is open: the gateway answers, whatever WAHA does. */
-  gatewayAnswered(now: number): void {
-    if (this.#reach === "gateway-down") this.#set("unknown", now);
+  /**
+   * One of our sends: WAHA took it now (`sent`), or the gateway keeps it because WAHA did
+   * not (`queued`). Answers whether that changed what the page believes.
+   */
+  fromSend(status: "sent" | "queued", now: number): boolean {
+    const was = this.view.reach;
+    this.#gatewayDown = false;
+    if (status === "queued") this.#down(now, undefined);
+    else this.#up(now);
+    return this.view.reach !== was;
+  }
+
+  /** The gateway answered (a call, the socket): whatever WAHA does, the gateway is there. */
+  gatewayAnswered(): void {
+    this.#gatewayDown = false;
   }
 
   #up(at: number): void {
@@ -124,7 +145,7 @@ export class WahaHealth {
     if (retryAt !== undefined) this.#retryAt = retryAt;
   }
 
-  #set(reach: Reach, at: number): void {
+  #set(reach: "up" | "down", at: number): void {
     this.#reach = reach;
     this.#reachAt = at;
   }

@@ -26,6 +26,8 @@ export interface PageDeps {
   onSignOut: () => void;
   /** Hears every failed API call of the page. */
   onApiFailure: (listener: (error: ApiError) => void) => void;
+  /** Hears every answer the gateway itself gave the page (its refusals too). */
+  onApiAnswer: (listener: () => void) => void;
 }
 
 export interface PageSpec {
@@ -92,10 +94,14 @@ export function bootPage(spec: PageSpec): void {
   const open = async (withToken: boolean, known?: Me) => {
     let refused = false;
     const listeners = new Set<(error: ApiError) => void>();
+    const answerListeners = new Set<() => void>();
     const api = new ApiClient({
       token: () => (withToken ? tokens.get() : undefined),
       onFailure: (error) => {
         for (const listener of listeners) listener(error);
+      },
+      onAnswer: () => {
+        for (const listener of answerListeners) listener();
       },
       onUnauthorized: () => {
         if (refused) return;
@@ -126,6 +132,7 @@ export function bootPage(spec: PageSpec): void {
         config,
         onSignOut: () => signOut(me),
         onApiFailure: (listener) => listeners.add(listener),
+        onApiAnswer: (listener) => answerListeners.add(listener),
       });
       document.title = spec.title;
       replaceChildren(root, app.element);

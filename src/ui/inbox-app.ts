@@ -13,16 +13,17 @@ import {
   unreadChats,
 } from "../client/chat-filter.ts";
 import { MediaQueue } from "../client/media-queue.ts";
-import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { SendTracker } from "../client/send-tracker.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
+import { UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
 import { describeError } from "./format.ts";
+import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
 import { applyEvent } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
@@ -48,7 +49,7 @@ export class InboxApp implements PageApp {
   readonly notifier: Notifier;
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
-  readonly #realtime: RealtimeConnection;
+  readonly #link: GatewayLink;
   readonly #chatsLoad: RetryingLoad<Chat[]>;
   readonly #sender: Sender;
   readonly #visibility = documentVisibility();
@@ -62,7 +63,6 @@ export class InboxApp implements PageApp {
   #query = "";
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
-  #firstTicket: { ticket: string; seq: number; at: number } | undefined;
   #wantedChat: string | undefined;
 
   constructor(deps: PageDeps) {
@@ -79,6 +79,7 @@ export class InboxApp implements PageApp {
     this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
+      store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
       onChange: (jid) => {
         if (this.conversation.jid === jid) this.conversation.pendingChanged();
       },
@@ -92,7 +93,7 @@ export class InboxApp implements PageApp {
         this.#movedUp(pending.jid, pending.body ?? "[media]");
       },
     });
-    this.#sender = new Sender(this.api, this.tracker, () => this.watch.checkSoon());
+    this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
     this.#filter = filtersFor(deps.me, new Set())[0] ?? "all";
     this.sidebar = new SidebarView({
       filters: filtersFor(deps.me, new Set()),
@@ -129,25 +130,24 @@ export class InboxApp implements PageApp {
       },
       onChecked: () => {
         // Without the socket, the poll's rhythm keeps the lists fresh too.
-        if (!this.#realtime.live) {
+        if (!this.#link.live) {
           this.#chatsLoad.now();
           this.conversation.reload();
         }
       },
       onView: (view) => this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS"),
     });
-    this.#realtime = new RealtimeConnection({
-      ticket: () => this.#ticket(),
-      url: (ticket, since) => realtimeUrl(window.location, ticket, since),
+    this.#link = new GatewayLink({
+      api: this.api,
       pingIntervalMs: deps.config.pingInterval,
+      watch: this.watch,
+      header: this.header,
+      sender: this.#sender,
+      onApiAnswer: deps.onApiAnswer,
+      onApiFailure: deps.onApiFailure,
       onEvent: (event) => this.#onEvent(event),
-      onLiveChange: (live) => {
-        this.watch.setRealtimeLive(live);
-        this.header.setLive(live);
-        // What the socket missed is replayed; a list that never loaded is tried again.
-        if (live) this.#chatsLoad.ifFailed();
-      },
-      onReconnectScheduled: (delayMs) => this.header.setLive(false, delayMs),
+      // What the socket missed is replayed; a list that never loaded is tried again.
+      onLive: () => this.#chatsLoad.ifFailed(),
     });
     this.#chatsLoad = new RetryingLoad({
       load: () => this.api.chats(),
@@ -174,13 +174,9 @@ export class InboxApp implements PageApp {
     this.sidebar.setNote("Loading chats…");
     this.watch.start();
     this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
-    // The ticket's seq is taken before the lists are read, so the socket replays anything after.
-    try {
-      const first = await this.api.realtimeTicket();
-      this.#firstTicket = { ...first, at: Date.now() };
-    } catch {
-      // The socket asks for its own ticket and retries; the lists do not wait for it.
-    }
+    // Texts a page before this one could not send go first, before anything new.
+    this.#sender.resume();
+    await this.#link.prepare();
     const staff = this.me.role !== "agent";
     const agents = staff
       ? this.api.agents().catch(() => [] as Agent[])
@@ -192,12 +188,13 @@ export class InboxApp implements PageApp {
     if (staff)
       this.sidebar.setFilters(filtersFor(this.me, new Set((this.#agents ?? []).map((a) => a.id))));
     this.renderList();
-    this.#realtime.start();
+    this.#link.start();
   }
 
   stop(): void {
     this.watch.stop();
-    this.#realtime.stop();
+    this.#link.stop();
+    this.#sender.stop();
     this.#chatsLoad.stop();
     this.#queue.clear();
     clearTimeout(this.#refreshTimer);
@@ -314,15 +311,6 @@ export class InboxApp implements PageApp {
     applyEvent(this, event);
   }
 
-  async #ticket(): Promise<{ ticket: string; seq: number }> {
-    const first = this.#firstTicket;
-    this.#firstTicket = undefined;
-    // A ticket lives 30 s; the first one is used only while it surely still does.
-    if (first && Date.now() - first.at < 20_000) return first;
-    const fresh = await this.api.realtimeTicket();
-    return first ? { ticket: fresh.ticket, seq: first.seq } : fresh;
-  }
-
   #chatsLoaded(chats: Chat[]): void {
     this.chats = chats;
     this.#chatsKnown = true;
@@ -397,5 +385,14 @@ export class InboxApp implements PageApp {
     if (pane === "list") {
       this.sidebar.element.querySelector<HTMLElement>("[aria-current='true']")?.focus();
     }
+  }
+}
+
+/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
+function localStorageIfAllowed(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
   }
 }

@@ -32,7 +32,9 @@ export function pendingRow(
   }
   const why =
     send.state === "queued"
-      ? "WhatsApp is not answering; it goes out as soon as it is back."
+      ? send.inOutbox
+        ? "WhatsApp is not answering; it goes out as soon as it is back."
+        : "The gateway is not answering; it is sent as soon as it answers."
       : send.state === "failed"
         ? `Not sent: ${send.error ?? "refused"}.`
         : "";

@@ -1,10 +1,12 @@
 /**
  * Sending from the page: each draft gets a clientId and a place in the send tracker at
- * once, then goes to the gateway; a retry goes through the outbox when the gateway holds
- * the send, or repeats the request under the same clientId (never sent twice).
+ * once, then goes to the gateway in its chat's order (send-queue.ts), again and again
+ * under the same clientId while the gateway does not answer (never sent twice); a retry
+ * goes through the outbox when the gateway holds the send, or repeats the request.
  */
 import type { ApiClient } from "../client/api-client.ts";
-import { ApiError } from "../client/api-error.ts";
+import { ApiError, noGatewayAnswer } from "../client/api-error.ts";
+import { type Delivery, SendQueue } from "../client/send-queue.ts";
 import { newClientId, type PendingSend, type SendTracker } from "../client/send-tracker.ts";
 import type { Chat, Message, SendAnswer } from "../client/types.ts";
 import type { Draft } from "./composer.ts";
@@ -13,12 +15,41 @@ import { describeError } from "./format.ts";
 export class Sender {
   readonly #api: ApiClient;
   readonly #tracker: SendTracker;
-  readonly #onQueued: () => void;
+  /** WAHA took a send now, or did not (`queued`): news about WAHA for the header. */
+  readonly #onAnswer: (status: SendAnswer["status"]) => void;
+  readonly #queue: SendQueue;
 
-  constructor(api: ApiClient, tracker: SendTracker, onQueued: () => void) {
+  constructor(
+    api: ApiClient,
+    tracker: SendTracker,
+    onAnswer: (status: SendAnswer["status"]) => void,
+  ) {
     this.#api = api;
     this.#tracker = tracker;
-    this.#onQueued = onQueued;
+    this.#onAnswer = onAnswer;
+    this.#queue = new SendQueue({
+      deliver: (clientId) => this.#deliver(clientId),
+      onWaiting: (clientId) => tracker.waiting(clientId),
+    });
+  }
+
+  /** The texts a page before this one could not send go first, oldest first. */
+  resume(): void {
+    for (const pending of this.#tracker.restore()) this.#queue.push(pending.jid, pending.clientId);
+  }
+
+  /** The gateway answered something: sends that got no answer go again now. */
+  gatewayAnswered(): void {
+    this.#queue.gatewayAnswered();
+  }
+
+  stop(): void {
+    this.#queue.stop();
+  }
+
+  /** The network is back: sends that got no answer go again now. */
+  retryNow(): void {
+    this.#queue.retryNow();
   }
 
   send(chat: Chat, draft: Draft, now = Date.now()): void {
@@ -34,16 +65,19 @@ export class Sender {
       file: draft.file ? { name: draft.file.name, type: draft.file.type, blob: draft.file } : null,
       createdAt: now,
     });
-    void this.#attempt(pending, () => this.#submit(pending));
+    this.#queue.push(pending.jid, pending.clientId);
   }
 
   retry(clientId: string): void {
     const pending = this.#tracker.get(clientId);
     if (!pending) return;
     this.#tracker.retrying(clientId);
+    const canResend = pending.kind === "text" || pending.file?.blob !== undefined;
+    if (!pending.inOutbox && canResend) {
+      this.#queue.push(pending.jid, clientId);
+      return;
+    }
     void this.#attempt(pending, async () => {
-      const canResend = pending.kind === "text" || pending.file?.blob !== undefined;
-      if (!pending.inOutbox && canResend) return this.#submit(pending);
       try {
         return await this.#api.retryOutbox(clientId);
       } catch (error) {
@@ -74,12 +108,31 @@ export class Sender {
     return this.#api.sendText(pending.jid, pending.body ?? "", options);
   }
 
-  async #attempt(pending: PendingSend, call: () => Promise<SendAnswer>): Promise<void> {
+  /** One send of the queue; a send the gateway's outbox took over meanwhile is its to send. */
+  async #deliver(clientId: string): Promise<Delivery> {
+    const pending = this.#tracker.get(clientId);
+    if (!pending || pending.inOutbox) return "answered";
+    const answered = await this.#attempt(pending, () => this.#submit(pending), true);
+    return answered ? "answered" : "unanswered";
+  }
+
+  /**
+   * Answers whether the gateway answered. With `waitForGateway`, a send it did not answer is
+   * left as it was, for the queue to send again; otherwise that fails too.
+   */
+  async #attempt(
+    pending: PendingSend,
+    call: () => Promise<SendAnswer>,
+    waitForGateway = false,
+  ): Promise<boolean> {
     try {
       const answer = await call();
+      // The header first, so it never says "connected" beside a reply WAHA did not take.
+      this.#onAnswer(answer.status);
       this.#tracker.answered(pending.clientId, answer);
-      if (answer.status === "queued") this.#onQueued();
+      return true;
     } catch (error) {
+      if (waitForGateway && noGatewayAnswer(error)) return false;
       // WAHA's own refusal leaves a failed entry in the outbox (retried there); a bad
       // request or an answer that never came does not.
       const inOutbox =
@@ -92,6 +145,7 @@ export class Sender {
         error.status !== 403 &&
         error.status !== 429;
       this.#tracker.failed(pending.clientId, describeError(error), inOutbox);
+      return true;
     }
   }
 }

@@ -4,7 +4,7 @@
  * (waha-health.ts), and the pairing QR for admins while the session waits for a scan.
  */
 import type { ApiClient } from "../client/api-client.ts";
-import type { ApiError } from "../client/api-error.ts";
+import { type ApiError, noGatewayAnswer } from "../client/api-error.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { StatusPoller } from "../client/status-poller.ts";
 import type { Me, PollingConfig, StatusSnapshot } from "../client/types.ts";
@@ -52,7 +52,7 @@ export class WahaWatch {
       visibility: deps.visibility,
     });
     deps.onApiFailure((error) => {
-      if (!isUpstreamFailure(error) && error.status !== 0) return;
+      if (!isUpstreamFailure(error) && !noGatewayAnswer(error)) return;
       const news = this.reach === "up";
       this.#update(() => this.health.fromError(error, Date.now()));
       // A first sign of trouble gets a status check at once; later ones wait their turn.
@@ -80,7 +80,15 @@ export class WahaWatch {
 
   setRealtimeLive(live: boolean): void {
     this.#poller.setRealtimeLive(live);
-    if (live) this.#update(() => this.health.gatewayAnswered(Date.now()));
+    if (live) this.gatewayAnswered();
+  }
+
+  /** The gateway answered (a call, the socket): "gateway not answering" ends at once. */
+  gatewayAnswered(): void {
+    if (this.reach !== "gateway-down") return;
+    this.#update(() => this.health.gatewayAnswered());
+    // What WAHA does meanwhile is not known: ask now rather than after the failures' backoff.
+    this.#poller.checkSoon();
   }
 
   /** A realtime frame: news about WAHA is taken in, and the status route asked for details. */
@@ -88,6 +96,15 @@ export class WahaWatch {
     let news = false;
     this.#update(() => {
       news = this.health.fromEvent(event, Date.now());
+    });
+    if (news) this.#poller.checkSoon();
+  }
+
+  /** WAHA took one of our sends now, or did not (the gateway queued it). */
+  fromSend(status: "sent" | "queued"): void {
+    let news = false;
+    this.#update(() => {
+      news = this.health.fromSend(status, Date.now());
     });
     if (news) this.#poller.checkSoon();
   }

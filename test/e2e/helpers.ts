@@ -142,6 +142,46 @@ export function headerStatus(page: Page): Locator {
   return page.locator(".session .badge");
 }
 
+/**
+ * What the header says, as a person reads it: WhatsApp's status, whether live updates flow,
+ * and since when (ms since the epoch).
+ */
+export type HeaderState = [status: string, live: string, at: number];
+
+interface HeaderDocument {
+  querySelector(selector: string): { textContent: string | null } | null;
+}
+
+type Observer = new (
+  callback: () => void,
+) => { observe(target: unknown, options: Record<string, boolean>): void };
+
+/**
+ * From now on, every state the header goes through (each batch of changes the page makes,
+ * as a person could see it); the returned function reads them.
+ */
+export async function recordHeader(page: Page): Promise<() => Promise<HeaderState[]>> {
+  await page.evaluate(() => {
+    const page = globalThis as unknown as {
+      document: HeaderDocument;
+      MutationObserver: Observer;
+      headerStates: HeaderState[];
+    };
+    const text = (selector: string) => page.document.querySelector(selector)?.textContent ?? "";
+    const states: HeaderState[] = [];
+    const read = () => states.push([text(".session .badge"), text(".live"), Date.now()]);
+    read();
+    new page.MutationObserver(read).observe(page.document.querySelector(".topbar"), {
+      subtree: true,
+      childList: true,
+      characterData: true,
+    });
+    page.headerStates = states;
+  });
+  return () =>
+    page.evaluate(() => (globalThis as unknown as { headerStates: HeaderState[] }).headerStates);
+}
+
 /** A message bubble by its own text (not the text it quotes). */
 export function bubble(page: Page, text: string): Locator {
   return page

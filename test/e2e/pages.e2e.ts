@@ -1,11 +1,23 @@
 /**
  * The pages themselves: the gateway serves the inbox, /admin, the favicon and immutable
- * assets, keeps /api and /metrics for the Worker; sign-in by link, by the app's cookie,
- * or by pasting a token; and the header's first word about WhatsApp comes at once.
+ * assets, keeps /api and /metrics for the Worker; sign-in by link, by the app's cookie
+ * (renewed while the page is open), or by pasting a token; and the header's first word
+ * about WhatsApp comes at once.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AMIRA, type Harness, headerStatus, screenshot, startHarness } from "./helpers.ts";
+import {
+  ADMIN,
+  AMIRA,
+  ANA,
+  chatButton,
+  eventually,
+  type Harness,
+  headerStatus,
+  recordHeader,
+  screenshot,
+  startHarness,
+} from "./helpers.ts";
 
 const SESSION_COOKIE = "shop_session";
 let harness: Harness;
@@ -83,5 +95,46 @@ test("with nothing to sign in with the page asks for a token; with the app's coo
   assert.equal(await agent.evaluate(() => sessionStorage.getItem("wa-edge.token")), null);
   // The realtime ticket is a POST signed in by the cookie: the page's own Origin lets it through.
   await agent.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await context.close();
+});
+
+test("when the sign-in expires and the app has renewed its cookie, live updates come back at once, with no countdown", async () => {
+  const { browser, stack, url } = harness;
+  const context = await browser.newContext();
+  // The app signed this admin in for a short while…
+  const signedInAt = Date.now();
+  await context.addCookies([{ name: SESSION_COOKIE, value: await stack.token(ADMIN, 15), url }]);
+  // (whole seconds: it runs out between 14 and 15 s from now)
+  const expiring = signedInAt + 13_500;
+  const page = await context.newPage();
+  const closedAt: number[] = [];
+  page.on("websocket", (socket) => socket.on("close", () => closedAt.push(Date.now())));
+  await page.goto(`${url}/`);
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+  const header = await recordHeader(page);
+  // …and renews the cookie before that runs out, as such apps do.
+  await context.addCookies([{ name: SESSION_COOKIE, value: await stack.token(ADMIN, 3600), url }]);
+
+  // The gateway closes the socket when the sign-in it was opened with expires (4001).
+  await eventually(
+    async () => closedAt.some((at) => at >= expiring),
+    "the socket of the expired sign-in to be closed",
+    30_000,
+  );
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+  await stack.control("messages", { chatId: ANA, body: "Are you still there?", webhook: true });
+  await chatButton(page, ANA).filter({ hasText: "Are you still there?" }).waitFor();
+
+  const lives = (await header()).filter(([, , at]) => at >= expiring).map(([, live]) => live);
+  assert.ok(
+    lives.some((live) => live.startsWith("live updates off")),
+    "the page saw its socket close",
+  );
+  assert.deepEqual(
+    lives.filter((live) => live.includes("reconnecting in")),
+    [],
+    "it reconnected at once instead of counting down",
+  );
+  assert.equal(await page.getByText("Signed in as Admin (admin)").count(), 1);
   await context.close();
 });

@@ -2,6 +2,8 @@
  * WAHA going away and coming back: a chat list that could not load loads by itself, the
  * header stops saying "connected" within seconds and says it again when WAHA is back, and
  * a reply written meanwhile waits queued, then goes out, then is read — with no reload.
+ * The header tells one story: never "connected" beside a reply WAHA did not take, never
+ * "gateway not answering" beside live updates or after the gateway answered.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -15,6 +17,7 @@ import {
   type Harness,
   headerStatus,
   openChat,
+  recordHeader,
   screenshot,
   startHarness,
 } from "./helpers.ts";
@@ -100,4 +103,54 @@ test("when WAHA dies the header says so within seconds; a reply waits queued, go
   await mine.locator(".message__state", { hasText: "read" }).waitFor({ timeout: 10_000 });
   await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 45_000 });
   await screenshot(page, "waha-back-read");
+});
+
+test("the header says WhatsApp is not answering the moment a reply waits for it, never “connected” beside it", async () => {
+  // Each test on a fresh page, so that it also runs alone.
+  await page?.context().close();
+  page = await harness.signIn(ADMIN);
+  await openChat(page, ANA, "Ana Souza");
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor();
+  // WAHA hangs without a word: the gateway waits for it, then keeps the reply to send later.
+  await harness.stack.control("faults", { hang: true });
+  try {
+    const text = "Written while WhatsApp hangs";
+    await page.getByRole("textbox", { name: "Message" }).fill(text);
+    await page.keyboard.press("Enter");
+    await bubble(page, text)
+      .locator(".message__state", { hasText: "queued" })
+      .waitFor({ timeout: 20_000 });
+    assert.equal(await headerStatus(page).textContent(), "not answering");
+  } finally {
+    await wahaUp();
+  }
+});
+
+test("once the network is back, the gateway's first answer ends “gateway not answering”, which never shows beside live updates", async () => {
+  // Each test on a fresh page, so that it also runs alone.
+  await page?.context().close();
+  page = await harness.signIn(ADMIN);
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 15_000 });
+  await headerStatus(page).filter({ hasText: "connected" }).waitFor({ timeout: 45_000 });
+  const header = await recordHeader(page);
+
+  await page.context().setOffline(true);
+  // The agent opens a chat; it cannot load.
+  await chatButton(page, ANA).click();
+  await headerStatus(page).filter({ hasText: "gateway not answering" }).waitFor();
+  await page.context().setOffline(false);
+  // The chat loads by itself: the gateway answered, and the header says so in the same breath.
+  await bubble(page, "And the order page").waitFor({ timeout: 30_000 });
+  assert.notEqual(await headerStatus(page).textContent(), "gateway not answering");
+
+  const states = await header();
+  assert.ok(states.some(([status]) => status === "gateway not answering"));
+  assert.deepEqual(
+    states.filter(
+      ([status, live]) => status === "gateway not answering" && live === "live updates on",
+    ),
+    [],
+    "“gateway not answering” beside “live updates on”",
+  );
 });

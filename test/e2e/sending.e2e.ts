@@ -1,7 +1,8 @@
 /**
  * Sending files where WAHA Plus can (the simulator in its Plus tier): a photo with a
  * caption goes out, shows as it is sent and as WhatsApp reports it delivered and read; a
- * document goes out as a reply; a failed send says why and can be tried again.
+ * document goes out as a reply; a failed send says why and can be tried again; replies
+ * the gateway never answered wait queued, even through a reload, and go out once each.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -110,4 +111,62 @@ test("a send WhatsApp refuses says why and is sent when tried again", async () =
     await page.locator(".messages > li", { hasText: "Refused the first time" }).count(),
     1,
   );
+});
+
+test("replies the gateway never got wait queued, outlive a reload, and go out once each, in order, when it answers", async () => {
+  await openChat(page, ANA, "Ana Souza");
+  const tries: Array<{ clientId: string; text: string }> = [];
+  page.on("request", (request) => {
+    if (!request.url().endsWith("/api/wa/send-text")) return;
+    tries.push(JSON.parse(request.postData() ?? "{}") as { clientId: string; text: string });
+  });
+  // Every send is lost on the way, as when the network drops or the gateway restarts.
+  await page.route("**/api/wa/send-text", (route) => route.abort("internetdisconnected"));
+  const texts = ["First, while nothing gets through", "Second, right behind it"];
+  for (const text of texts) {
+    await page.getByRole("textbox", { name: "Message" }).fill(text);
+    await page.keyboard.press("Enter");
+  }
+  for (const text of texts) {
+    await bubble(page, text).locator(".message__state", { hasText: "queued" }).waitFor();
+  }
+  await page
+    .getByText("The gateway is not answering; it is sent as soon as it answers.")
+    .first()
+    .waitFor();
+  await assertAccessible(page, "replies waiting for the gateway");
+
+  await page.reload();
+  await page.getByRole("heading", { level: 2, name: "Ana Souza" }).waitFor();
+  for (const text of texts) {
+    await bubble(page, text).locator(".message__state", { hasText: "queued" }).waitFor();
+  }
+
+  await page.unroute("**/api/wa/send-text");
+  for (const text of texts) {
+    await bubble(page, text)
+      .locator(".message__state", { hasText: /^sent$/ })
+      .waitFor({ timeout: 60_000 });
+  }
+  const shown = await page.locator(".messages > li .message__body").allTextContents();
+  assert.deepEqual(
+    shown.filter((body) => texts.includes(body)),
+    texts,
+    "each shown once, in the order written",
+  );
+  // The first was tried again and again; the second waited behind it instead of overtaking.
+  assert.ok(tries.filter((t) => t.text === texts[0]).length > 1, "the first was sent again");
+  for (const text of texts) {
+    const ids = new Set(tries.filter((t) => t.text === text).map((t) => t.clientId));
+    assert.equal(ids.size, 1, `“${text}” went every time under one clientId`);
+  }
+  // What WhatsApp got, as the gateway stored it: each once.
+  const token = await harness.stack.token(AMIRA, 600);
+  const res = await fetch(`${harness.url}/api/wa/messages?jid=${encodeURIComponent(ANA)}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const stored = (await res.json()) as Array<{ body: string | null }>;
+  for (const text of texts) {
+    assert.equal(stored.filter((m) => m.body === text).length, 1, `“${text}” sent once`);
+  }
 });

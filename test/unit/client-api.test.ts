@@ -149,6 +149,25 @@ describe("API client", () => {
     );
   });
 
+  it("tells the page the gateway is there on each of its answers, errors included, but not on a proxy's page or no answer", async () => {
+    const answers = ["ok", "refused", "proxy", "offline"];
+    const heard: string[] = [];
+    const api = new ApiClient({
+      token: () => "tok",
+      fetch: async () => {
+        const next = answers.shift();
+        if (next === "ok") return Response.json([]);
+        if (next === "refused") return Response.json({ error: "forbidden" }, { status: 403 });
+        if (next === "proxy") return new Response("<h1>502</h1>", { status: 502 });
+        throw new TypeError("Failed to fetch");
+      },
+      onAnswer: () => heard.push("answer"),
+      onFailure: (error) => heard.push(`failure ${error.status}`),
+    });
+    for (let i = 0; i < 4; i++) await api.chats().catch(() => {});
+    expect(heard).toEqual(["answer", "answer", "failure 403", "failure 502", "failure 0"]);
+  });
+
   it("finds the WAHA session status in a status answer", () => {
     expect(sessionStatusOf({ session: { name: "default", status: "WORKING" } })).toBe("WORKING");
     expect(sessionStatusOf({ session: "SCAN_QR_CODE", server: {} })).toBe("SCAN_QR_CODE");

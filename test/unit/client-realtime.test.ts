@@ -177,6 +177,112 @@ describe("realtime connection", () => {
     conn.stop();
   });
 
+  it("answers the gateway's close when the sign-in expired (4001) and reconnects at once with a fresh ticket", async () => {
+    const { conn, sockets, tickets, delays, live } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    first.handlers.onOpen();
+    first.handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(5_000);
+    first.handlers.onClose(4001, "the sign-in has expired");
+    // The close handshake is finished from our side, whatever socket carries it.
+    expect(first.closed).toBe(4001);
+    expect(live).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delays).toEqual([]);
+    expect(tickets).toEqual([0, 5_000]);
+    expect(sockets.last().url).toContain("ticket=t2");
+    conn.stop();
+  });
+
+  it("waits its backoff when the sign-in expires again right after, so a stale sign-in cannot spin", async () => {
+    const { conn, sockets, tickets, delays } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.last().handlers.onOpen();
+    sockets.last().handlers.onClose(4001, "the sign-in has expired");
+    await vi.advanceTimersByTimeAsync(0);
+    sockets.last().handlers.onOpen();
+    sockets.last().handlers.onClose(4001, "the sign-in has expired");
+    expect(delays).toEqual([4_000]);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(tickets).toEqual([0, 0, 4_000]);
+    conn.stop();
+  });
+
+  it("answers a close that carried a code with that code or 1000, and none that carried none", async () => {
+    const { conn, sockets } = connection();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const dropped = sockets.last();
+    dropped.handlers.onClose(1006, "");
+    expect(dropped.closed).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(2_000);
+    const failed = sockets.last();
+    failed.handlers.onClose(1011, "send failed");
+    // Pages may only close with 1000 or 3000–4999.
+    expect(failed.closed).toBe(1000);
+    conn.stop();
+  });
+
+  it("tells of every sign of the gateway on the socket: the opening, a pong, a frame", async () => {
+    let answers = 0;
+    const { conn, sockets } = connection({ onAnswer: () => answers++ });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    expect(answers).toBe(0);
+    socket.handlers.onOpen();
+    socket.handlers.onMessage("pong");
+    socket.handlers.onMessage(JSON.stringify({ type: "session.status", status: "WORKING" }));
+    expect(answers).toBe(3);
+    conn.stop();
+  });
+
+  it("doubts a live socket when a call found no gateway: not live until it answers a ping sent at once", async () => {
+    const { conn, sockets, live, tickets } = connection({ pongTimeoutMs: 10_000 });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const socket = sockets.last();
+    socket.handlers.onOpen();
+    socket.handlers.onMessage("pong");
+    await vi.advanceTimersByTimeAsync(5_000);
+    conn.probe();
+    expect(live).toEqual([true, false]);
+    expect(socket.sent).toEqual(["ping", "ping"]);
+    socket.handlers.onMessage("pong");
+    expect(live).toEqual([true, false, true]);
+
+    // Doubted again, and this time nothing answers: the socket is given up at the deadline.
+    conn.probe();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(socket.closed).toBe(4000);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(tickets).toHaveLength(2);
+    conn.stop();
+  });
+
+  it("goes at once when the network is back instead of waiting out its backoff", async () => {
+    const { conn, sockets, tickets, delays } = connection();
+    conn.start();
+    for (let i = 0; i < 4; i++) {
+      await vi.advanceTimersByTimeAsync(delays.at(-1) ?? 0);
+      sockets.last().handlers.onClose(1006, "");
+    }
+    expect(delays.at(-1)).toBe(16_000);
+    const before = tickets.length;
+    conn.reconnectNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tickets).toHaveLength(before + 1);
+    // Nothing was waiting: a connection that is up is left alone.
+    sockets.last().handlers.onOpen();
+    conn.reconnectNow();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tickets).toHaveLength(before + 1);
+    conn.stop();
+  });
+
   it("waits 2 s, 4 s, 8 s … up to 60 s between failed attempts, each with a fresh ticket", async () => {
     const { conn, sockets, tickets, delays } = connection();
     conn.start();

@@ -42,8 +42,9 @@ describe("what the page believes about WAHA", () => {
     expect(health.view).toMatchObject({ reach: "down", retryAt: T + 12_002 });
     health.fromError(new ApiError(0, "network-error", "offline"), T + 3);
     expect(health.view.reach).toBe("gateway-down");
-    health.gatewayAnswered(T + 4);
-    expect(health.view.reach).toBe("unknown");
+    // The gateway's absence said nothing of WAHA: its last word about WAHA stands again.
+    health.gatewayAnswered();
+    expect(health.view).toMatchObject({ reach: "down", retryAt: T + 12_002 });
   });
 
   it("hears the session's own status from a webhook frame, which also proves WAHA is there", () => {
@@ -57,5 +58,46 @@ describe("what the page believes about WAHA", () => {
     expect(health.fromEvent({ type: "chat.assigned", jid: "a@c.us", agentId: null }, T + 3)).toBe(
       false,
     );
+  });
+
+  it("takes a proxy's error page in place of the gateway's answer as the gateway away, like no answer", () => {
+    const health = new WahaHealth();
+    health.fromStatus(status(), T);
+    health.fromError(new ApiError(502, "http-502", "502 Bad Gateway"), T + 1);
+    expect(health.view.reach).toBe("gateway-down");
+  });
+
+  it("hears from our own sends: one WAHA did not take is news that it is away, one that went out that it is back", () => {
+    const health = new WahaHealth();
+    health.fromStatus(status(), T);
+    const queued = { type: "outbox.status", clientId: "c-1", jid: "a@c.us" } as const;
+    expect(health.fromEvent({ ...queued, status: "queued" }, T + 5_000)).toBe(true);
+    expect(health.view).toMatchObject({ reach: "down", downSince: T + 5_000 });
+    // The status route's cached answer from before says nothing new.
+    health.fromStatus(status({ ageMs: 3_000 }), T + 6_000);
+    expect(health.view.reach).toBe("down");
+    expect(health.fromEvent({ ...queued, status: "sent", id: "true_a@c.us_1" }, T + 9_000)).toBe(
+      true,
+    );
+    expect(health.view).toMatchObject({ reach: "up", lastSeenAt: T + 9_000 });
+    // Already known: no news, so no extra status check.
+    expect(health.fromEvent({ ...queued, status: "sent" }, T + 9_500)).toBe(false);
+    // The gateway's answer to a send says the same as its frame.
+    expect(health.fromSend("queued", T + 12_000)).toBe(true);
+    expect(health.view).toMatchObject({ reach: "down", downSince: T + 12_000 });
+    expect(health.fromSend("sent", T + 13_000)).toBe(true);
+    expect(health.view.reach).toBe("up");
+  });
+
+  it("does not let a cached answer the gateway calls 0 s old undo news from a moment ago, since Age counts whole seconds", () => {
+    const health = new WahaHealth();
+    health.fromStatus(status(), T);
+    health.fromError(new ApiError(503, "upstream-unavailable", "breaker open"), T + 10_000);
+    // Cached up to 999 ms before it was read: WAHA may have answered it before it failed.
+    health.fromStatus(status({ cache: "HIT", ageMs: 0 }), T + 10_300);
+    expect(health.view.reach).toBe("down");
+    // The gateway asked WAHA for this one after the failure: WAHA is back.
+    health.fromStatus(status({ cache: "MISS", ageMs: 0 }), T + 12_000);
+    expect(health.view.reach).toBe("up");
   });
 });
