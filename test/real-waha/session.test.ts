@@ -5,6 +5,7 @@
  * Run by `npm run test:waha` inside a loopback-only network namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Frames, openFrames } from "./frames.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
 import { type RealStack, startRealStack } from "./stack.ts";
 
@@ -23,38 +24,20 @@ const EVENTS = [
 
 let stack: RealStack;
 let recorder: Recorder;
-const frames: Array<Record<string, unknown>> = [];
-let socket: WebSocket;
+let frames: Frames;
 
 async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function nextFrame(match: (f: Record<string, unknown>) => boolean, timeoutMs = 30_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const found = frames.find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no such frame; got ${JSON.stringify(frames)}`);
-}
-
 beforeAll(async () => {
   stack = await startRealStack();
   recorder = await startRecorder(`${stack.gateway.url}/api/waha/webhook`);
-  const ticket = await json<{ ticket: string }>(
-    await stack.call("/api/realtime/ticket", { method: "POST" }),
-  );
-  socket = new WebSocket(
-    `${stack.gateway.url.replace("http", "ws")}/api/realtime?ticket=${ticket.ticket}`,
-  );
-  socket.addEventListener("message", (e) => frames.push(JSON.parse(String(e.data))));
-  await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+  frames = await openFrames(stack);
 });
 
 afterAll(async () => {
-  socket?.close();
+  frames?.close();
   await recorder?.close();
   stack?.stop();
 });
@@ -118,7 +101,7 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
     expect(starting.headers["x-webhook-hmac-algorithm"]).toBe("sha512");
     expect(starting.answer.status).toBe(200);
     expect(
-      await nextFrame((f) => f.type === "session.status" && f.status === "STARTING"),
+      await frames.next((f) => f.type === "session.status" && f.status === "STARTING"),
     ).toBeTruthy();
     // WAHA's other events are answered 200 too (ignored), so WAHA never retries them.
     await recorder.next((d) => d.event === "engine.event" || d.event === "state.change");
@@ -158,7 +141,7 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
       200_000,
     );
     expect(failed.answer.status).toBe(200);
-    await nextFrame((f) => f.type === "session.status" && f.status === "FAILED");
+    await frames.next((f) => f.type === "session.status" && f.status === "FAILED");
     expect(await json(await stack.call("/api/waha/session"))).toMatchObject({ status: "FAILED" });
     const outbox = await json<Array<{ status: string }>>(await stack.call("/api/wa/outbox"));
     expect(outbox).toMatchObject([{ status: "queued" }]);
