@@ -15,7 +15,14 @@ import { messageSchema, SESSION_STATUSES } from "./waha.ts";
 import { ACK_NAMES } from "./waha-acks.ts";
 
 export type WebhookEvent =
-  | { kind: "message"; message: StoredMessage; senderName: string | null; mediaUrl: string | null }
+  | {
+      kind: "message";
+      message: StoredMessage;
+      senderName: string | null;
+      mediaUrl: string | null;
+      /** For a chat WhatsApp names by @lid: the phone jid the engine's record carries. */
+      lidPhone: string | null;
+    }
   | { kind: "ack"; jid: string; key: string; ack: number }
   | { kind: "revoked"; jid: string; key: string }
   | { kind: "edited"; jid: string; key: string; body: string }
@@ -77,6 +84,23 @@ function pushName(data: unknown): string | null {
   return typeof name === "string" && name.trim() !== "" ? name.trim() : null;
 }
 
+/**
+ * NOWEB's record of a message in a chat WhatsApp names by @lid carries the phone jid beside
+ * it (Baileys 7's `key.remoteJidAlt`; `key.senderPn` before), whether or not WAHA's own lid
+ * table knows the pair: the one place the gateway can learn it for a number WAHA never
+ * mapped. (Seen from real WAHA 2026.2.1; Baileys: src/Types/Message.ts, WAMessageKey.)
+ */
+function altPhone(data: unknown): string | null {
+  if (typeof data !== "object" || data === null) return null;
+  const key = (data as { key?: unknown }).key;
+  if (typeof key !== "object" || key === null) return null;
+  const { remoteJidAlt, senderPn } = key as { remoteJidAlt?: unknown; senderPn?: unknown };
+  for (const alt of [remoteJidAlt, senderPn]) {
+    if (typeof alt === "string" && /^\d+@s\.whatsapp\.net$/.test(alt)) return alt;
+  }
+  return null;
+}
+
 function ignored(reason: string): WebhookEvent {
   return { kind: "ignored", reason };
 }
@@ -100,6 +124,7 @@ export function decideEvent(event: string, payload: unknown, now: number): Webho
         message,
         senderName: message.fromMe ? null : pushName(parsed.data._data),
         mediaUrl: typeof url === "string" && url !== "" ? url : null,
+        lidPhone: message.jid.endsWith("@lid") ? altPhone(parsed.data._data) : null,
       };
     }
     case "message.ack":

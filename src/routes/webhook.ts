@@ -19,6 +19,7 @@ import {
 } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
+import { canonicalJid } from "../lib/jids.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
 import {
   applyEarly,
@@ -33,6 +34,7 @@ import {
   nameChatStatement,
   onceFor,
   quotedMessage,
+  saveLid,
   storeMessageStatements,
 } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -85,6 +87,10 @@ async function apply(
   if (event.kind !== "message") await db.batch(claims);
   switch (event.kind) {
     case "message": {
+      // The phone number beside an @lid, when the engine's record has it: learnt for good.
+      if (event.lidPhone) {
+        await saveLid(db, session, event.message.jid, canonicalJid(event.lidPhone), now);
+      }
       const jid = await resolveChat(env, session, event.message.jid, now);
       const message = { ...event.message, jid };
       const effects = messageEffects(

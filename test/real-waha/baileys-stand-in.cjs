@@ -200,12 +200,20 @@ function readJson(req) {
   });
 }
 
-/** Timestamps and protobuf enums as Baileys holds them, from the test's plain JSON. */
+/**
+ * A received message as Baileys hands it on: a plain record whose key keeps what the proto
+ * has no field for (`remoteJidAlt`, `participantAlt`), and whose content is a proto Message.
+ * (Baileys: src/Utils/decode-wa-message.ts, decodeMessageNode.)
+ */
 function revive(event, data) {
   if (event === "messages.upsert" && state.baileys) {
+    const { proto } = state.baileys;
     return {
       ...data,
-      messages: data.messages.map((m) => state.baileys.proto.WebMessageInfo.fromObject(m)),
+      messages: data.messages.map((m) => ({
+        ...m,
+        message: m.message ? proto.Message.fromObject(m.message) : m.message,
+      })),
     };
   }
   return data;

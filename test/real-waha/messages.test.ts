@@ -212,4 +212,54 @@ describe("real WAHA with a phone that answers", () => {
     expect(seen.at(0)).toBe("old 74");
     expect(seen.at(-1)).toBe("old 0");
   });
+
+  it("a customer WhatsApp names by @lid is filed under the phone number NOWEB's record carries", async () => {
+    const lid = "98765432100001@lid";
+    await phone.emit("messages.upsert", {
+      type: "notify",
+      messages: [
+        {
+          key: { remoteJid: lid, remoteJidAlt: jidOf("15551239001"), fromMe: false, id: keyId() },
+          message: { conversation: "hello, it's Lina" },
+          messageTimestamp: Math.floor(Date.now() / 1000),
+          pushName: "Lina",
+        },
+      ],
+    });
+    await frames.next((f) => f.type === "message.new" && f.jid === "15551239001@c.us");
+    const chats = (await (await phone.stack.call("/api/wa/chats")).json()) as Array<{ id: string }>;
+    expect(chats.map((c) => c.id)).not.toContain(lid);
+  });
+
+  it("a group: a member's message under the group, our send's receipts from NOWEB's message.ack and a member's read", async () => {
+    const group = "120363000000000001@g.us";
+    await phone.emit(
+      "messages.upsert",
+      incoming(
+        "15551239002",
+        { conversation: "group hello" },
+        { chat: group, participant: jidOf("15551239002") },
+      ),
+    );
+    await frames.next((f) => f.type === "message.new" && f.jid === group);
+    const res = await phone.stack.call("/api/wa/send-text", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ jid: group, text: "to the group", clientId: "real-group-0001" }),
+    });
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: string };
+    const key = (await phone.sent()).find((s) => s.content.text === "to the group")?.id;
+    await phone.emit("messages.update", [
+      { key: { remoteJid: group, fromMe: true, id: key }, update: { status: 3 } },
+    ]);
+    await frames.next((f) => f.type === "message.status" && f.id === id && f.status === "DEVICE");
+    await phone.emit("message-receipt.update", [
+      {
+        key: { remoteJid: group, fromMe: true, id: key },
+        receipt: { userJid: jidOf("15551239002"), readTimestamp: Math.floor(Date.now() / 1000) },
+      },
+    ]);
+    await frames.next((f) => f.type === "message.status" && f.id === id && f.status === "READ");
+  });
 });
