@@ -111,12 +111,28 @@ function makeStandIn(baileys) {
         },
       },
       async sendMessage(jid, content, options) {
-        const message = baileys.proto.WebMessageInfo.fromObject({
-          key: { remoteJid: jid, fromMe: true, id: (options && options.messageId) || messageId() },
-          message: contentOf(content, options),
-          messageTimestamp: Math.floor(Date.now() / 1000),
-          status: 1,
-        });
+        const id = (options && options.messageId) || messageId();
+        let message;
+        try {
+          // Baileys' own message building (text as extendedTextMessage, reactions, edits,
+          // deletions); only an upload, which needs WhatsApp, is not possible here.
+          message = await baileys.generateWAMessage(jid, content, {
+            logger: config.logger,
+            userJid: user.id,
+            ...options,
+            messageId: id,
+            upload: async () => {
+              throw new Error("the stand-in cannot upload media");
+            },
+          });
+        } catch {
+          message = baileys.proto.WebMessageInfo.fromObject({
+            key: { remoteJid: jid, fromMe: true, id },
+            message: contentOf(content, options),
+            messageTimestamp: Math.floor(Date.now() / 1000),
+            status: 1,
+          });
+        }
         state.sent.push({ jid, content, id: message.key.id });
         // Baileys emits its own upsert for what it sent, just after answering.
         process.nextTick(() => ev.emit("messages.upsert", { messages: [message], type: "append" }));

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Frames, openFrames } from "./frames.ts";
 import { incoming, jidOf, keyId, type Phone, startPhone } from "./phone.ts";
+import { record } from "./recordings.ts";
 
 let phone: Phone;
 let frames: Frames;
@@ -36,6 +37,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (process.env.RECORD_WAHA_FIXTURES && phone) await record(phone);
   frames?.close();
   await phone?.stop();
 });
