@@ -29,6 +29,8 @@ let hooks: Awaited<ReturnType<typeof webhookReceiver>>;
 beforeAll(async () => {
   hooks = await webhookReceiver();
   sim = await startSimulator({
+    // WAHA waits up to 10 s for a session to be WORKING; these tests look at its answer.
+    sessionWaitMs: 0,
     apiKey: KEY,
     webhookUrl: hooks.url,
     webhookRetries: { attempts: 0 },

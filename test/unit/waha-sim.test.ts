@@ -10,7 +10,7 @@ const KEY = "test-key";
 let sim: Simulator;
 
 beforeAll(async () => {
-  sim = await startSimulator({ apiKey: KEY });
+  sim = await startSimulator({ apiKey: KEY, sessionWaitMs: 0 });
 });
 
 afterAll(async () => {
@@ -165,6 +165,20 @@ describe("session and server endpoints", () => {
     await reset();
     expect((await api("/api/default/chats")).status).toBe(200);
   });
+
+  it("holds a call while the session starts, as WAHA does, and takes it once the session is WORKING", async () => {
+    await reset();
+    await control("PUT", "config", { sessionWaitMs: 10_000 });
+    await control("POST", "session", { status: "STARTING" });
+    const held = api("/api/sendText", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ chatId: "15550100001@c.us", text: "sent once WORKING" }),
+    });
+    await control("POST", "session", { status: "WORKING" });
+    expect((await held).status).toBe(201);
+    await reset();
+  });
 });
 
 describe("chats and messages", () => {
@@ -186,7 +200,7 @@ describe("chats and messages", () => {
   });
 
   it("builds the same data set, and the same file bytes, on every start", async () => {
-    const other = await startSimulator({ apiKey: "k2" });
+    const other = await startSimulator({ apiKey: "k2", sessionWaitMs: 0 });
     try {
       const theirs = (await (
         await fetch(`${other.url}/api/default/chats`, { headers: { "X-Api-Key": "k2" } })
@@ -472,7 +486,7 @@ describe("faults", () => {
   });
 
   it("lets close() finish while a request hangs", async () => {
-    const own = await startSimulator({ apiKey: KEY });
+    const own = await startSimulator({ apiKey: KEY, sessionWaitMs: 0 });
     await fetch(`${own.url}/__sim/faults`, {
       method: "POST",
       body: JSON.stringify({ endpoint: "ping", hang: true }),
