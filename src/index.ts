@@ -79,6 +79,7 @@ export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
 export { Outbox } from "../durable-objects/outbox.ts";
 export { RealtimeHub } from "../durable-objects/realtime-hub.ts";
+export { SessionWatch } from "../durable-objects/session-watch.ts";
 export { Stats } from "../durable-objects/stats.ts";
 export { WahaGate } from "../durable-objects/waha-gate.ts";
 export { WahaResource } from "../durable-objects/waha-resource.ts";
