@@ -24,6 +24,7 @@ import { polling } from "./routes/polling.ts";
 import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
 import { search } from "./routes/search.ts";
 import { waha } from "./routes/waha.ts";
+import { wahaSetup } from "./routes/waha-setup.ts";
 import { webhook } from "./routes/webhook.ts";
 
 const app = new Hono<AppEnv>();
@@ -53,6 +54,7 @@ app.route("/api", agents);
 app.route("/api", assignments);
 app.route("/api", realtimeTicket);
 app.route("/api", waha);
+app.route("/api", wahaSetup);
 app.route("/api", chats);
 app.route("/api", sending);
 app.route("/api", search);
