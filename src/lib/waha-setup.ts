@@ -7,6 +7,9 @@
  * src/core/config/GlobalWebhookConfig.ts (WHATSAPP_HOOK_*), src/utils/events.ts ("*").
  */
 import * as z from "zod/mini";
+import type { Finding, SetupReport, Unchecked } from "./contracts/api.ts";
+
+export type { Finding, SetupReport, Unchecked } from "./contracts/api.ts";
 
 /**
  * The events the gateway uses. `message.any` carries every message, ours and theirs; `message`
@@ -47,32 +50,6 @@ export const sessionInfoSchema = z.looseObject({
   config: z.nullish(z.record(z.string(), z.unknown())),
   engine: z.nullish(z.looseObject({ engine: z.nullish(z.string()) })),
 });
-
-export interface Finding {
-  /** kebab-case, stable: what is wrong. */
-  code: string;
-  message: string;
-  /** What to do about it. */
-  fix: string;
-  /** Whether `POST /api/waha/setup/apply` fixes it. */
-  byApply: boolean;
-}
-
-/** Something the gateway could not check, and why. */
-export interface Unchecked {
-  code: string;
-  message: string;
-}
-
-export interface SetupReport {
-  ok: boolean;
-  session: string;
-  engine: string | null;
-  /** Where WAHA should post webhooks. */
-  webhookUrl: string;
-  findings: Finding[];
-  unchecked: Unchecked[];
-}
 
 export interface SetupInput {
   session: string;

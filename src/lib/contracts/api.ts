@@ -220,3 +220,32 @@ export interface SessionWatchStats {
   autoRestarts: number;
   autoRestart: { on: boolean; lastHour: number; max: number };
 }
+
+/** One thing wrong with WAHA's setup (`GET /api/waha/setup`). */
+export interface Finding {
+  /** kebab-case, stable: what is wrong. */
+  code: string;
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** Whether `POST /api/waha/setup/apply` fixes it. */
+  byApply: boolean;
+}
+
+/** Something the gateway could not check, and why. */
+export interface Unchecked {
+  code: string;
+  message: string;
+}
+
+/** `GET /api/waha/setup`, and what `POST /api/waha/setup/apply` answers once it wrote. */
+export interface SetupReport {
+  /** Nothing to fix. */
+  ok: boolean;
+  session: string;
+  engine: string | null;
+  /** Where WAHA should post webhooks. */
+  webhookUrl: string;
+  findings: Finding[];
+  unchecked: Unchecked[];
+}
