@@ -199,7 +199,7 @@ export function checkSetup(input: SetupInput): SetupReport {
         (elsewhere.length > 0 ? ` (WAHA posts to ${elsewhere.join(", ")}).` : ".") +
         heard,
       `Apply the recommended setup (it adds the webhook), or add {url: "${input.webhookUrl}", events, hmac: {key}} to the session's webhooks.`,
-      canApply && !hooks.some((h) => h.where === "environment" && sameUrl(h.url, input.webhookUrl)),
+      canApply,
     );
   }
   if (ours.length > 1) {
