@@ -32,6 +32,7 @@ import {
 } from "../src/lib/outbox-requests.ts";
 import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime.ts";
 import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
+import { watchedCall } from "../src/lib/session-silence.ts";
 import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
 import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha-client.ts";
 import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";
@@ -219,9 +220,12 @@ export class Outbox extends DurableObject<Env> {
     });
   }
 
-  /** One call to WAHA: while draining, in the drain's runs; a single send on its own. */
+  /** One call to WAHA: while draining, in the drain's runs; a single send on its own. A send
+   * WAHA took is reported to the session's watch, which expects a webhook to follow. */
   private call(request: WahaRequest): Promise<Result<WahaAnswer>> {
-    return this.runs ? this.runs.call(request) : callWaha(this.env, request);
+    return watchedCall(this.env, this.config().WAHA_SESSION, request, () =>
+      this.runs ? this.runs.call(request) : callWaha(this.env, request),
+    );
   }
 
   private async jid(): Promise<string> {

@@ -54,6 +54,8 @@ export const sim = {
       apiPeak: number;
       resets: number;
       webhooksSent: number;
+      webhookAttempts: number;
+      webhookFailures: number;
     }>("stats"),
   /** WAHA itself, with the key, for reading raw upstream shapes. */
   waha: (path: string) =>

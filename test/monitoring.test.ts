@@ -26,7 +26,7 @@ async function prometheus(): Promise<Map<string, number>> {
 }
 
 describe("monitoring stats", () => {
-  it("has exactly SPEC's fields", async () => {
+  it("has exactly SPEC's fields, and the session's silence beside them", async () => {
     const s = await stats();
     const keys = (o: object) => Object.keys(o).sort();
     expect(keys(s)).toEqual([
@@ -35,6 +35,7 @@ describe("monitoring stats", () => {
       "media",
       "realtime",
       "requests",
+      "session",
       "since",
       "upstream",
     ]);
@@ -67,6 +68,15 @@ describe("monitoring stats", () => {
     expect(keys(s.circuit)).toEqual(["failures", "openedAt", "state"]);
     expect(s.realtime).toEqual({ connections: expect.any(Number) });
     expect(s.media.maxConcurrency).toBe(3);
+    expect(s.session).toEqual({
+      silent: false,
+      silentSince: null,
+      reason: null,
+      lastWebhookAt: null,
+      silentSpells: expect.any(Number),
+      autoRestarts: expect.any(Number),
+      autoRestart: { on: false, lastHour: 0, max: 3 },
+    });
   });
 
   it("counts what happened: one miss, coalesced and hit answers, two upstream calls, requests by route", async () => {

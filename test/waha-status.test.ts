@@ -41,7 +41,7 @@ describe("status cache", () => {
 });
 
 describe("what the status routes answer", () => {
-  it("says the session, its status and WAHA's version, without WAHA's webhook config", async () => {
+  it("says the session, its status and WAHA's version, without WAHA's webhook config, and whether it is SILENT", async () => {
     const res = await call("/api/waha/status", { as: newUser() });
     const body = await res.json();
     expect(body).toEqual({
@@ -52,12 +52,14 @@ describe("what the status routes answer", () => {
         me: { id: expect.any(String), pushName: expect.any(String) },
       },
       server: { version: expect.any(String), engine: "WEBJS", tier: "CORE" },
+      silent: false,
     });
     const session = await call("/api/waha/session", { as: newUser() });
     expect(await session.json()).toEqual({
       name: "default",
       status: "WORKING",
       me: { id: expect.any(String), pushName: expect.any(String) },
+      silent: false,
     });
   });
 

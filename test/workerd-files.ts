@@ -46,4 +46,6 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
     WA_OUTBOX_MAX_AGE_MS: "600000",
   },
   "test/upstream-timeouts.test.ts": { WAHA_REQUEST_TIMEOUT_MS: "150", WAHA_MAX_RETRIES: "2" },
+  // The session watch reads its own env: restarts on here, the default cap of 3 an hour.
+  "test/session-restart.test.ts": { WAHA_AUTO_RESTART: "on" },
 };

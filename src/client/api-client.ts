@@ -15,6 +15,7 @@ import type {
   RealtimeTicket,
   SearchHit,
   SendAnswer,
+  SetupReport,
   StatusSnapshot,
 } from "./types.ts";
 
@@ -118,7 +119,18 @@ export class ApiClient {
       engine: serverField(body, "engine"),
       cache: res.headers.get("X-Cache-Status"),
       ageMs: Number.isFinite(age) && age > 0 ? age * 1000 : 0,
+      silent: typeof body === "object" && body !== null && "silent" in body && body.silent === true,
     };
+  }
+
+  /** What the gateway finds wrong with WAHA's setup (admins). */
+  wahaSetup(): Promise<SetupReport> {
+    return this.json("/api/waha/setup");
+  }
+
+  /** Writes the recommended setup into WAHA's session config; answers the fresh findings. */
+  applyWahaSetup(): Promise<SetupReport> {
+    return this.send("POST", "/api/waha/setup/apply");
   }
 
   /** The pairing QR (admins, while the session waits for a scan). */

@@ -41,6 +41,14 @@ function eventOf(f: Record<string, unknown>): RealtimeEvent | undefined {
         : undefined;
     case "session.status":
       return isString(f.status) ? { type: f.type, status: f.status } : undefined;
+    case "session.silent":
+      if (typeof f.silent !== "boolean") return undefined;
+      return {
+        type: f.type,
+        silent: f.silent,
+        ...(isString(f.since) ? { since: f.since } : {}),
+        ...(isString(f.reason) ? { reason: f.reason } : {}),
+      };
     case "chat.assigned":
       return isString(f.jid) && (isString(f.agentId) || f.agentId === null)
         ? { type: f.type, jid: f.jid, agentId: f.agentId }

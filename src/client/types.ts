@@ -15,6 +15,7 @@ export type {
   RealtimeEvent,
   RealtimeTicket,
   Role,
+  SetupReport,
 } from "../lib/contracts/api.ts";
 export type { OutboxEntry } from "../lib/contracts/outbox.ts";
 
@@ -47,4 +48,6 @@ export interface StatusSnapshot {
   cache: string | null;
   /** How old WAHA's answer is (from `Age`), in ms. */
   ageMs: number;
+  /** The gateway found the session SILENT: WORKING by WAHA's word, but no webhooks come. */
+  silent: boolean;
 }

@@ -23,6 +23,8 @@ export interface HealthView {
   retryAt: number | undefined;
   /** When WAHA last answered (ms). */
   lastSeenAt: number | undefined;
+  /** WORKING by WAHA's word, but its webhooks have stopped: news may not arrive. */
+  silent: boolean;
 }
 
 /** Error codes meaning WAHA, not the request or the gateway, is the trouble. */
@@ -50,6 +52,8 @@ export class WahaHealth {
   #downSince: number | undefined;
   #retryAt: number | undefined;
   #lastSeenAt: number | undefined;
+  #silent = false;
+  #silentAt = Number.NEGATIVE_INFINITY;
 
   get view(): HealthView {
     return {
@@ -59,6 +63,7 @@ export class WahaHealth {
       downSince: this.#reach === "down" ? this.#downSince : undefined,
       retryAt: this.#reach === "down" ? this.#retryAt : undefined,
       lastSeenAt: this.#lastSeenAt,
+      silent: this.#silent,
     };
   }
 
@@ -77,6 +82,8 @@ export class WahaHealth {
     // WAHA gave this answer `ageMs` ago: it is news only if nothing newer said otherwise.
     this.#up(answeredAt);
     this.#setSession(snapshot.status, answeredAt);
+    // The gateway's own finding is read fresh with every answer.
+    this.#setSilent(snapshot.silent, now);
   }
 
   /** A status check (or any call) failed. */
@@ -101,9 +108,13 @@ export class WahaHealth {
         return true;
       }
       case "session.status":
-        // WAHA itself sent this (a webhook): it is there.
+        // WAHA itself sent this (a webhook): it is there, and its webhooks flow.
         this.#up(now);
         this.#setSession(event.status, now);
+        this.#setSilent(false, now);
+        return true;
+      case "session.silent":
+        this.#setSilent(event.silent, now);
         return true;
       case "outbox.status":
         // A refusal says nothing here: the gateway gives up on old sends with it too.
@@ -148,6 +159,12 @@ export class WahaHealth {
   #set(reach: "up" | "down", at: number): void {
     this.#reach = reach;
     this.#reachAt = at;
+  }
+
+  #setSilent(silent: boolean, at: number): void {
+    if (at < this.#silentAt) return;
+    this.#silent = silent;
+    this.#silentAt = at;
   }
 
   #setSession(status: string | undefined, at: number): void {

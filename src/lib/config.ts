@@ -137,6 +137,20 @@ export const configSchema = z
       unset,
       z.optional(z.string().check(z.minLength(16, { error: "must be at least 16 characters" }))),
     ),
+    // Where WAHA posts webhooks, when WAHA reaches the gateway by another address than
+    // browsers do (WAHA in Docker, a private network); else the admin's own origin is used.
+    WAHA_WEBHOOK_URL: preprocess(
+      unset,
+      z.optional(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })),
+    ),
+    // A session WORKING whose webhooks have stopped: a send WAHA took and did not echo in
+    // this long (or a reconcile finding messages no webhook announced) makes it SILENT.
+    WAHA_SILENCE_MS: int(120_000, 10_000, 86_400_000),
+    WAHA_AUTO_RESTART: preprocess(
+      unset,
+      z._default(z.enum(["on", "off"], { error: "must be on or off" }), "off"),
+    ),
+    WAHA_AUTO_RESTART_MAX: int(3, 1, 60),
     // Required unless tokens come from a JWKS or Cloudflare Access (checked below).
     JWT_SECRET: preprocess(
       unset,

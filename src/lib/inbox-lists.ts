@@ -15,6 +15,7 @@ import {
   storedToBrowser,
 } from "./inbox-shapes.ts";
 import { applyEarlyInChat } from "./message-changes.ts";
+import { reportUnannounced } from "./session-silence.ts";
 import {
   chatState,
   countStoredChats,
@@ -117,7 +118,17 @@ function sessionDown(failure: Failure): boolean {
   return failure.sessionStatus !== undefined;
 }
 
-/** A page of WAHA's messages into the store; answers whether WAHA had no more. */
+/** What a reconcile of a chat filled at `filledAt` expects webhooks to have brought. */
+interface Reconcile {
+  filledAt: number;
+  silenceMs: number;
+}
+
+/**
+ * A page of WAHA's messages into the store. On a reconcile, messages newer than the fill and
+ * older than the silence window that only this page stored were announced by no webhook:
+ * the session's watch hears of them (a WORKING session whose webhooks stopped is SILENT).
+ */
 async function fetchPage(
   env: Env,
   session: string,
@@ -125,11 +136,19 @@ async function fetchPage(
   limit: number,
   beforeId: string | null,
   now: number,
+  reconcile: Reconcile | null = null,
 ): Promise<Failure | null> {
   const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
   if (!answer.ok) return answer.failure;
   const messages = answer.value as StoredMessage[];
-  await storePage(env.DB, session, jid, messages, now, messages.length < limit);
+  const fresh = await storePage(env.DB, session, jid, messages, now, messages.length < limit);
+  if (reconcile) {
+    const missed = fresh
+      .map((m) => m.ts * 1000)
+      .filter((at) => at > reconcile.filledAt && at <= now - reconcile.silenceMs);
+    if (missed.length > 0)
+      await reportUnannounced(env, session, missed.length, Math.max(...missed));
+  }
   // Receipts, edits, reactions and deletions kept for messages this page brought.
   await applyEarlyInChat(env.DB, session, jid, now);
   return null;
@@ -154,7 +173,9 @@ export async function messagePage(
     const due =
       state?.filledAt == null || now - (state.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
     if (due) {
-      const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now);
+      const filledAt = state?.filledAt ?? null;
+      const reconcile = filledAt === null ? null : { filledAt, silenceMs: config.WAHA_SILENCE_MS };
+      const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now, reconcile);
       if (failure && state?.filledAt == null) {
         const stored = await pageMessages(db, session, jid, limit);
         if (stored.length === 0 && !sessionDown(failure)) return { ok: false, failure };

@@ -1,7 +1,7 @@
 /**
  * The monitoring stats (SPEC "Monitoring stats"): counters added up across isolates by
  * the Stats object, and gauges read from the objects that own them (circuit breaker,
- * media gate, this colo's media ledger, realtime hub).
+ * media gate, this colo's media ledger, realtime hub, the session's watch).
  */
 import type { Config } from "./config.ts";
 import type { EndpointCounts, MonitoringStats, ResourceCounts } from "./contracts/api.ts";
@@ -9,6 +9,7 @@ import type { GateSnapshot } from "./contracts/gate.ts";
 import { ledgerSnapshot } from "./media-cache.ts";
 import { readCounters } from "./metrics.ts";
 import { realtimeConnections } from "./realtime.ts";
+import { silenceOf } from "./session-silence.ts";
 import { wahaGate } from "./waha-client.ts";
 
 const CACHE_COUNTER = /^cache\.(hit|miss|coalesced|stale|bypass):(.+)$/;
@@ -44,7 +45,7 @@ export async function collectStats(
   config: Config,
   colo: string,
 ): Promise<MonitoringStats> {
-  const [snapshot, gate, ledger, connections] = await Promise.all([
+  const [snapshot, gate, ledger, connections, silence] = await Promise.all([
     readCounters(env, ctx),
     gauge<GateSnapshot>("gate", () => wahaGate(env).snapshot(), {
       media: { active: 0, peak: 0, max: config.WA_MEDIA_MAX_CONCURRENCY },
@@ -58,6 +59,7 @@ export async function collectStats(
       bytes: 0,
     }),
     gauge("realtime", () => realtimeConnections(env), 0),
+    silenceOf(env, config.WAHA_SESSION),
   ]);
   const { counters, lastMinute } = snapshot;
   const n = (name: string) => counters[name] ?? 0;
@@ -134,5 +136,18 @@ export async function collectStats(
     },
     circuit: gate.circuit,
     realtime: { connections },
+    session: {
+      silent: silence?.silent ?? false,
+      silentSince: silence?.since ?? null,
+      reason: silence?.reason ?? null,
+      lastWebhookAt: silence?.lastWebhookAt ?? null,
+      silentSpells: n("session.silent"),
+      autoRestarts: n("session.autoRestarts"),
+      autoRestart: {
+        on: config.WAHA_AUTO_RESTART === "on",
+        lastHour: silence?.restarts.lastHour ?? 0,
+        max: config.WAHA_AUTO_RESTART_MAX,
+      },
+    },
   };
 }

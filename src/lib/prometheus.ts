@@ -26,7 +26,7 @@ function family(name: string, type: "counter" | "gauge", help: string, samples: 
 const one = (value: number): Sample[] => [[{}, value]];
 
 export function toPrometheus(stats: MonitoringStats): string {
-  const { requests, cache, upstream, media, circuit, realtime } = stats;
+  const { requests, cache, upstream, media, circuit, realtime, session } = stats;
   const resources = Object.entries(cache.byResource);
   const endpoints = Object.entries(upstream.byEndpoint);
   const families = [
@@ -182,6 +182,30 @@ export function toPrometheus(stats: MonitoringStats): string {
       "gauge",
       "Open realtime WebSocket connections.",
       one(realtime.connections),
+    ),
+    family(
+      "wa_edge_session_silent",
+      "gauge",
+      "1 while the session says WORKING but its webhooks have stopped (SILENT), else 0.",
+      one(session.silent ? 1 : 0),
+    ),
+    family(
+      "wa_edge_session_silent_total",
+      "counter",
+      "Times the session was found SILENT.",
+      one(session.silentSpells),
+    ),
+    family(
+      "wa_edge_session_auto_restarts_total",
+      "counter",
+      "Restarts of a SILENT session the gateway asked of WAHA.",
+      one(session.autoRestarts),
+    ),
+    family(
+      "wa_edge_session_last_webhook_seconds",
+      "gauge",
+      "When the last verified webhook arrived (Unix time; 0: none yet).",
+      one(session.lastWebhookAt ? Date.parse(session.lastWebhookAt) / 1000 : 0),
     ),
   ];
   return `${families.join("\n")}\n`;

@@ -161,7 +161,10 @@ export function onceFor(
   };
 }
 
-/** Stores a page of messages read from WAHA; those already stored get WAHA's newer ack. */
+/**
+ * Stores a page of messages read from WAHA; those already stored get WAHA's newer ack.
+ * Answers the messages this page stored first (no webhook had brought them).
+ */
 export async function storePage(
   db: D1Database,
   session: string,
@@ -169,7 +172,7 @@ export async function storePage(
   newestFirst: StoredMessage[],
   now: number,
   complete: boolean,
-): Promise<void> {
+): Promise<StoredMessage[]> {
   // Chronological: by time; within a second WAHA lists messages in the order they came.
   const chronological = newestFirst
     .map((m, i) => ({ m, i }))
@@ -184,7 +187,8 @@ export async function storePage(
       m,
       now,
       `ON CONFLICT (session, jid, id) DO UPDATE SET
-         ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END`,
+         ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END
+       RETURNING created_at`,
     ),
   );
   statements.push(
@@ -210,7 +214,9 @@ export async function storePage(
         complete ? 1 : 0,
       ),
   );
-  await db.batch(statements);
+  const results = await db.batch<{ created_at: number }>(statements);
+  // Stored by this page (not before, by a webhook): its rows were created just now.
+  return chronological.filter((_, i) => results[i]?.results[0]?.created_at === now);
 }
 
 export async function chatState(

@@ -68,6 +68,9 @@ export async function wahaFetch(
 /** WAHA endpoints by the names the counters (and the simulator) use. */
 export type WahaEndpoint =
   | "session"
+  | "session-update"
+  | "session-restart"
+  | "server-environment"
   | "server-version"
   | "ping"
   | "health"

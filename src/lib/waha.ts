@@ -72,7 +72,11 @@ export type WahaMessage = z.infer<typeof messageSchema>;
 
 /** WAHA's paths, every variable part encoded. */
 export const wahaPaths = {
+  /** GET the session with its config; PUT `{config}` replaces the config (and restarts it). */
   session: (session: string) => `/api/sessions/${enc(session)}`,
+  restart: (session: string) => `/api/sessions/${enc(session)}/restart`,
+  /** WAHA's WAHA_* and WHATSAPP_* variables (WHATSAPP_FILES_LIFETIME, WHATSAPP_HOOK_URL…). */
+  environment: () => "/api/server/environment",
   version: () => "/api/server/version",
   serverStatus: () => "/api/server/status",
   ping: () => "/ping",

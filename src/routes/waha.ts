@@ -1,6 +1,7 @@
 /**
  * GET /api/waha/status, /session and /health: WAHA's state, cached per its TTL and
- * shared by every user; rate limited per user, since browsers poll them.
+ * shared by every user, with the gateway's own finding beside it (a SILENT session); rate
+ * limited per user, since browsers poll them.
  */
 
 import type { Context } from "hono";
@@ -8,6 +9,7 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { apiError, failureError } from "../lib/errors.ts";
 import { safeMediaType } from "../lib/media-type.ts";
+import { silenceOf } from "../lib/session-silence.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { wahaPaths } from "../lib/waha.ts";
 import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
@@ -20,7 +22,22 @@ const statusLimit = wahaReadLimit("status");
 async function cached(c: Context<AppEnv>, kind: "status" | "session" | "health") {
   const answer = await readCached(c.env, { kind });
   if (!answer.ok) throw failureError(answer.failure);
-  return c.json(answer.value as object, 200, cacheHeaders(answer));
+  const value = kind === "health" ? answer.value : await withSilence(c, answer.value);
+  return c.json(value as object, 200, cacheHeaders(answer));
+}
+
+/**
+ * WAHA's word on the session, and the gateway's beside it: `silent` while the session says
+ * WORKING but its webhooks have stopped (read per answer, never cached with WAHA's).
+ */
+async function withSilence(c: Context<AppEnv>, value: unknown): Promise<unknown> {
+  const silence = await silenceOf(c.env, c.var.config.WAHA_SESSION);
+  if (silence === null) return value;
+  return {
+    ...(value as object),
+    silent: silence.silent,
+    ...(silence.silent ? { silentSince: silence.since, silentReason: silence.reason } : {}),
+  };
 }
 
 const qrSchema = z.looseObject({ mimetype: z.string(), data: z.string() });

@@ -30,6 +30,7 @@ import {
 } from "../lib/message-changes.ts";
 import { count } from "../lib/metrics.ts";
 import { broadcastAll, chatAudience, EVERYONE, type Fanout } from "../lib/realtime.ts";
+import { webhookHeard } from "../lib/session-silence.ts";
 import {
   nameChatStatement,
   onceFor,
@@ -216,6 +217,8 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   if (envelope.session !== config.WAHA_SESSION) {
     return ignore(`session ${envelope.session} is not ${config.WAHA_SESSION}`);
   }
+  // Whatever it says, a signed delivery for our session proves its webhooks flow (not SILENT).
+  c.executionCtx.waitUntil(webhookHeard(c.env, config.WAHA_SESSION, now));
   const event = decideEvent(envelope.event, envelope.payload, now);
   if (event.kind === "ignored") return ignore(event.reason);
 

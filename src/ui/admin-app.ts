@@ -1,10 +1,12 @@
 /**
  * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
  * calls per minute against browser requests, the cache's hit rate, media turned away, the
- * circuit breaker, live connections, and how the chats are spread over the agents.
+ * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, and how the chats
+ * are spread over the agents.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
+import { sessionSummary } from "../client/session-summary.ts";
 import { StatsHistory } from "../client/stats-history.ts";
 import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
@@ -172,6 +174,7 @@ export class AdminApp implements PageApp {
     const recentRejected = points.slice(-60).reduce((n, p) => n + p.mediaRejections, 0);
     const { circuit } = stats;
     const openedAt = toMillis(circuit.openedAt);
+    const webhooks = sessionSummary(stats.session, (iso) => clockTime(Date.parse(iso)));
     const tile = (label: string, value: string, note: string, tone = "") =>
       h(
         "div",
@@ -206,6 +209,7 @@ export class AdminApp implements PageApp {
           : `WAHA left alone since ${openedAt === undefined ? "?" : clockTime(openedAt)}; ${circuit.failures} failures`,
         circuit.state === "closed" ? "good" : "bad",
       ),
+      tile("WAHA webhooks", webhooks.value, webhooks.note, webhooks.tone),
       tile("Live connections", fmt(stats.realtime.connections), "browsers on the realtime socket"),
       tile(
         "Media downloads",

@@ -1,6 +1,6 @@
 /**
  * The top bar: what is true about WhatsApp right now (connected, not answering and since
- * when, waiting for a QR scan), whether live updates flow, desktop notifications, the
+ * when, waiting for a QR scan, connected but its webhooks silent), whether live updates flow, desktop notifications, the
  * monitoring page for staff, and who is signed in.
  */
 import type { Me } from "../client/types.ts";
@@ -104,6 +104,14 @@ export class HeaderView {
           },
         );
       }
+      return;
+    }
+    if (view.silent && view.session === "WORKING") {
+      this.#show(
+        "SILENT",
+        "connected, but silent",
+        " (WAHA's webhooks have stopped: new messages and receipts may not show until they are back)",
+      );
       return;
     }
     this.#show(view.session ?? "unknown", sessionLabel(view.session), "");

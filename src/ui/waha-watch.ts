@@ -12,6 +12,7 @@ import type { Visibility } from "../client/visibility.ts";
 import { type HealthView, isUpstreamFailure, WahaHealth } from "../client/waha-health.ts";
 import type { HeaderView } from "./header-view.ts";
 import { QrPanel } from "./qr-panel.ts";
+import { SetupPanel } from "./setup-panel.ts";
 
 export interface WahaWatchDeps {
   api: ApiClient;
@@ -33,11 +34,14 @@ export class WahaWatch {
   readonly #deps: WahaWatchDeps;
   readonly #poller: StatusPoller<StatusSnapshot>;
   readonly #qr: QrPanel;
+  /** WAHA's setup and its one-click fix, for admins only. */
+  readonly #setup: SetupPanel | null;
 
   constructor(deps: WahaWatchDeps) {
     this.#deps = deps;
     this.#qr = new QrPanel(deps.api);
-    deps.header.extra.append(this.#qr.element);
+    this.#setup = deps.me.role === "admin" ? new SetupPanel(deps.api) : null;
+    deps.header.extra.append(this.#qr.element, ...(this.#setup ? [this.#setup.element] : []));
     this.#poller = new StatusPoller<StatusSnapshot>({
       config: deps.config,
       check: () => deps.api.wahaStatus(),
@@ -66,6 +70,7 @@ export class WahaWatch {
 
   start(): void {
     this.#poller.start();
+    void this.#setup?.load();
   }
 
   stop(): void {
@@ -111,8 +116,11 @@ export class WahaWatch {
 
   #update(change: () => void): void {
     const wasUp = this.reach === "up";
+    const wasSilent = this.health.view.silent;
     change();
     const view = this.health.view;
+    // A session gone silent often has a webhook that is wrong: the admin sees why at once.
+    if (view.silent && !wasSilent) void this.#setup?.load();
     this.#deps.header.setHealth(view);
     this.#qr.set(
       this.#deps.me.role === "admin" && view.reach !== "down" && view.session === "SCAN_QR_CODE",

@@ -1,7 +1,8 @@
 /**
  * An admin and agents at work in separate browsers: assigning a chat (its "Saved" stays),
  * seeing each other's changes live, the first-response time, filters and search, the
- * unread count in the title and a desktop notification, the pairing QR, and /admin.
+ * unread count in the title and a desktop notification, the pairing QR, WAHA's setup and
+ * its one-click fix, and /admin.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -171,6 +172,33 @@ test("while the session waits for a scan the admin sees the pairing QR; an agent
   await qr.waitFor({ state: "hidden" });
 });
 
+test("an admin sees what WAHA's setup lacks with its fix, and one Apply sets it up; an agent sees none of it", async () => {
+  // The demo's WAHA posts to the gateway from its own hook, not from the session's config.
+  const panel = admin.getByRole("region", { name: /^WAHA's setup needs/ });
+  await panel.waitFor({ timeout: 15_000 });
+  await panel.locator('[data-code="webhook-missing"]').waitFor();
+  await panel.locator('[data-code="webjs-tags-events-off"]').waitFor();
+  await assertAccessible(admin, "the setup panel");
+  assert.equal(await amira.getByRole("region", { name: /WAHA's setup/ }).count(), 0);
+  await panel.getByRole("button", { name: "Apply recommended setup" }).click();
+  await admin
+    .getByRole("region", { name: "WAHA is set up as the inbox needs it." })
+    .waitFor({ timeout: 20_000 });
+  const { sim, secrets } = harness.stack;
+  const session = await fetch(`${sim.url}/api/sessions/default`, {
+    headers: { "X-Api-Key": secrets.apiKey },
+  });
+  const { config } = (await session.json()) as {
+    config: { webhooks: Array<{ url: string }>; webjs: { tagsEventsOn: boolean } };
+  };
+  assert.deepEqual(
+    config.webhooks.map((w) => w.url),
+    [`${harness.url}/api/waha/webhook`],
+  );
+  assert.equal(config.webjs.tagsEventsOn, true);
+  await headerStatus(admin).filter({ hasText: "connected" }).waitFor({ timeout: 10_000 });
+});
+
 test("/admin shows the monitoring figures at a glance; an agent is told it is for staff", async () => {
   await admin.goto(`${harness.url}/admin`);
   await admin.getByRole("heading", { level: 1, name: "wa-edge monitoring" }).waitFor();
@@ -179,6 +207,7 @@ test("/admin shows the monitoring figures at a glance; an agent is told it is fo
     "Cache hit rate",
     "Media turned away",
     "Circuit breaker",
+    "WAHA webhooks",
     "Live connections",
   ]) {
     await admin.locator(".tile__label", { hasText: label }).waitFor();

@@ -110,11 +110,12 @@ describe("API client", () => {
     expect(retryAfterMs(null, NOW)).toBeUndefined();
   });
 
-  it("reads the status answer with its cache headers and the server's tier", async () => {
+  it("reads the status answer with its cache headers, the server's tier and whether it is SILENT", async () => {
     const body = {
       status: "WORKING",
       session: { status: "WORKING" },
       server: { version: "2026.2.1", engine: "WEBJS", tier: "PLUS" },
+      silent: true,
     };
     const { api } = client(
       Response.json(body, { headers: { "X-Cache-Status": "STALE", Age: "23" } }),
@@ -125,6 +126,7 @@ describe("API client", () => {
       engine: "WEBJS",
       cache: "STALE",
       ageMs: 23_000,
+      silent: true,
     });
   });
 

@@ -80,6 +80,15 @@ function stats(
     },
     circuit: { state: "closed", failures: 0, openedAt: null },
     realtime: { connections: 0 },
+    session: {
+      silent: false,
+      silentSince: null,
+      reason: null,
+      lastWebhookAt: null,
+      silentSpells: 0,
+      autoRestarts: 0,
+      autoRestart: { on: false, lastHour: 0, max: 3 },
+    },
   };
 }
 

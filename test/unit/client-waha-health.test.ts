@@ -6,7 +6,15 @@ import { WahaHealth } from "../../src/client/waha-health.ts";
 const T = 1_000_000;
 
 function status(over: Partial<StatusSnapshot> = {}): StatusSnapshot {
-  return { status: "WORKING", tier: "CORE", engine: "WEBJS", cache: "HIT", ageMs: 0, ...over };
+  return {
+    status: "WORKING",
+    tier: "CORE",
+    engine: "WEBJS",
+    cache: "HIT",
+    ageMs: 0,
+    silent: false,
+    ...over,
+  };
 }
 
 describe("what the page believes about WAHA", () => {
@@ -99,5 +107,21 @@ describe("what the page believes about WAHA", () => {
     // The gateway asked WAHA for this one after the failure: WAHA is back.
     health.fromStatus(status({ cache: "MISS", ageMs: 0 }), T + 12_000);
     expect(health.view.reach).toBe("up");
+  });
+
+  it("believes the gateway when it finds the session SILENT, until a frame or an answer says otherwise", () => {
+    const health = new WahaHealth();
+    health.fromStatus(status({ silent: true }), T);
+    expect(health.view).toMatchObject({ reach: "up", session: "WORKING", silent: true });
+    // A webhook's own frame proves webhooks flow again.
+    health.fromEvent({ type: "session.status", status: "WORKING" }, T + 1_000);
+    expect(health.view.silent).toBe(false);
+    health.fromEvent({ type: "session.silent", silent: true, reason: "no-echo" }, T + 2_000);
+    expect(health.view.silent).toBe(true);
+    // An answer read before that frame does not undo it.
+    health.fromStatus(status({ silent: false }), T + 1_500);
+    expect(health.view.silent).toBe(true);
+    health.fromEvent({ type: "session.silent", silent: false }, T + 3_000);
+    expect(health.view.silent).toBe(false);
   });
 });

@@ -244,4 +244,28 @@ describe("sign-in configuration", () => {
     });
     expect(ok.ok).toBe(true);
   });
+
+  it("watches for a silent session by default and restarts it only when asked, naming bad values", () => {
+    const result = parseConfig(REQUIRED);
+    expect(result.ok && result.config).toMatchObject({
+      WAHA_SILENCE_MS: 120000,
+      WAHA_AUTO_RESTART: "off",
+      WAHA_AUTO_RESTART_MAX: 3,
+    });
+    expect(result.ok && result.config.WAHA_WEBHOOK_URL).toBeUndefined();
+    expect(
+      errorsOf({
+        ...REQUIRED,
+        WAHA_SILENCE_MS: "soon",
+        WAHA_AUTO_RESTART: "yes",
+        WAHA_AUTO_RESTART_MAX: "0",
+        WAHA_WEBHOOK_URL: "ftp://gateway.example/hook",
+      }),
+    ).toEqual([
+      'WAHA_AUTO_RESTART: must be on or off (got "yes")',
+      'WAHA_AUTO_RESTART_MAX: must be at least 1 (got "0")',
+      'WAHA_SILENCE_MS: must be a whole number (got "soon")',
+      'WAHA_WEBHOOK_URL: must be an http(s) URL (got "ftp://gateway.example/hook")',
+    ]);
+  });
 });

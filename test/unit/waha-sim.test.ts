@@ -520,6 +520,9 @@ describe("stats", () => {
     expect(Object.keys(stats.calls).sort()).toEqual(
       [
         "session",
+        "session-update",
+        "session-restart",
+        "server-environment",
         "server-version",
         "server-status",
         "ping",

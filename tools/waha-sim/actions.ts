@@ -26,6 +26,10 @@ export async function announce(sim: SimState, m: SimMessage, events?: string[]) 
   const names = events ?? [m.fromMe ? "message.any" : "message"];
   const deliveries: Array<Delivery | undefined> = [];
   for (const event of names) deliveries.push(await sim.emit(event, payload));
+  // WAHA raises message.any for every message, theirs too: a session webhook that asks for it
+  // gets it (the simulator's own hook keeps to one event per message).
+  // WAHA: src/core/abc/session.abc.ts (MESSAGE_ANY), src/core/manager.core.ts (getWebhooks)
+  if (events === undefined && !m.fromMe) await sim.emit("message.any", payload, {}, true);
   return { payload, last: deliveries.at(-1) };
 }
 

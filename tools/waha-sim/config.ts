@@ -84,6 +84,13 @@ export interface SimConfig {
   sessionWaitMs: number;
   /** Added to the real time for message and envelope times (a test whose clock runs ahead). */
   clockOffsetMs: number;
+  /**
+   * Origins whose webhook URLs are delivered to the mailbox (a Worker under test has no port):
+   * a session's config may name the gateway's real address and still reach it.
+   */
+  mailboxOrigins: string[];
+  /** More of WAHA's environment for GET /api/server/environment (WHATSAPP_HOOK_URL, …). */
+  environment: Record<string, string>;
 }
 
 export const DEFAULT_FILES_LIFETIME_SEC = 180;
@@ -103,6 +110,8 @@ export function configFrom(opts: SimOptions): SimConfig {
     echoDelayMs: opts.echoDelayMs ?? 0,
     sessionWaitMs: opts.sessionWaitMs ?? DEFAULT_SESSION_WAIT_MS,
     clockOffsetMs: 0,
+    mailboxOrigins: [],
+    environment: {},
   };
   if (opts.webhookUrl) config.webhookUrl = opts.webhookUrl;
   if (opts.webhookHmacKey) config.webhookHmacKey = opts.webhookHmacKey;

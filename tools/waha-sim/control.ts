@@ -83,7 +83,27 @@ function publicConfig(sim: SimState) {
     echoDelayMs: c.echoDelayMs,
     sessionWaitMs: c.sessionWaitMs,
     clockOffsetMs: c.clockOffsetMs,
+    mailboxOrigins: [...c.mailboxOrigins],
+    environment: { ...c.environment },
   };
+}
+
+/** `["http://host:port", …]`: each an origin (no path), or an error naming the field. */
+function parseOrigins(raw: unknown): string[] | string {
+  if (!Array.isArray(raw)) return "mailboxOrigins must be an array of origins";
+  const origins: string[] = [];
+  for (const item of raw) {
+    let origin: string | undefined;
+    try {
+      origin = typeof item === "string" ? new URL(item).origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (!origin || origin === "null" || origin !== item.replace(/\/+$/, ""))
+      return "mailboxOrigins must be an array of origins like http://gateway.test";
+    origins.push(origin);
+  }
+  return origins;
 }
 
 /** `{attempts?, delayMs?, policy?}` merged over the current retries, or an error naming the field. */
@@ -141,7 +161,17 @@ function setConfig(sim: SimState, body: Body): Reply {
     return bad("echoDelayMs must be a whole number of ms from 0 to 600000");
   if (sessionWaitMs !== undefined && !isCount(sessionWaitMs, 600_000))
     return bad("sessionWaitMs must be a whole number of ms from 0 to 600000");
+  const origins = body.mailboxOrigins === undefined ? undefined : parseOrigins(body.mailboxOrigins);
+  if (typeof origins === "string") return bad(origins);
+  const extra = body.environment;
+  if (
+    extra !== undefined &&
+    !(asObject(extra) && Object.values(extra as object).every((v) => typeof v === "string"))
+  )
+    return bad("environment must be an object of string values");
   const c = sim.config;
+  if (origins) c.mailboxOrigins = origins;
+  if (extra !== undefined) c.environment = { ...(extra as Record<string, string>) };
   if (sendEcho !== undefined) c.sendEcho = sendEcho;
   if (echoDelayMs !== undefined) c.echoDelayMs = echoDelayMs;
   if (sessionWaitMs !== undefined) c.sessionWaitMs = sessionWaitMs;

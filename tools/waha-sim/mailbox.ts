@@ -5,6 +5,8 @@
 
 export interface Letter {
   id: number;
+  /** Where WAHA meant to post it: `mailbox:`, or a webhook URL the mailbox stands in for. */
+  url: string;
   headers: Record<string, string>;
   body: string;
 }
@@ -28,6 +30,7 @@ export class Mailbox {
 
   /** One delivery attempt: resolves with the receiver's status (0: none came in time). */
   post(
+    url: string,
     headers: Record<string, string>,
     body: string,
   ): Promise<{ status: number; retryAfterMs: number }> {
@@ -40,7 +43,7 @@ export class Mailbox {
         if (!this.waiting.delete(id)) return;
         resolve({ status, retryAfterMs });
       };
-      this.waiting.set(id, { id, headers, body, answer: settle });
+      this.waiting.set(id, { id, url, headers, body, answer: settle });
       this.untaken.push(id);
       for (const wake of this.takers) wake();
     });
@@ -62,7 +65,7 @@ export class Mailbox {
     const ids = this.untaken.splice(0);
     return ids.flatMap((id) => {
       const letter = this.waiting.get(id);
-      return letter ? [{ id, headers: letter.headers, body: letter.body }] : [];
+      return letter ? [{ id, url: letter.url, headers: letter.headers, body: letter.body }] : [];
     });
   }
 

@@ -5,7 +5,16 @@ import { getMessage, listChats, listMessages } from "./api-chats.ts";
 import { getFile } from "./api-files.ts";
 import { countLids, findLidByPn, findPnByLid, listLids } from "./api-lids.ts";
 import { sendMedia, sendSeen, sendText, setReaction } from "./api-send.ts";
-import { getServerStatus, getSession, getVersion, health, ping } from "./api-server.ts";
+import {
+  getEnvironment,
+  getServerStatus,
+  getSession,
+  getVersion,
+  health,
+  ping,
+  restartSession,
+  updateSession,
+} from "./api-server.ts";
 import type { Ctx } from "./context.ts";
 import type { Reply } from "./reply.ts";
 import type { Endpoint } from "./stats.ts";
@@ -55,11 +64,19 @@ export function findRoute(method: string, s: string[]): Route | undefined {
   if (a !== "api") return undefined;
   if (method === "POST" && s.length === 2) return postRoute(b);
   if (method === "PUT" && s.length === 2 && b === "reaction") return route("reaction", setReaction);
+  if (b === "sessions" && c !== undefined) {
+    if (method === "PUT" && s.length === 3)
+      return route("session-update", (ctx) => updateSession(ctx, c));
+    if (method === "POST" && s.length === 4 && d === "restart")
+      return route("session-restart", (ctx) => restartSession(ctx, c));
+  }
   if (!get || b === undefined) return undefined;
   if (s.length === 3 && b === "server" && c === "version")
     return route("server-version", getVersion);
   if (s.length === 3 && b === "server" && c === "status")
     return route("server-status", getServerStatus);
+  if (s.length === 3 && b === "server" && c === "environment")
+    return route("server-environment", getEnvironment);
   if (s.length === 4 && b === "files" && c !== undefined && d !== undefined) {
     return route("file", (ctx) => getFile(ctx, c, d));
   }

@@ -1,21 +1,10 @@
 // WAHA's JSON shapes that do not depend on the engine's message model: session and server info.
 import type { SessionStatus, Tier } from "./config.ts";
 import type { EngineShapes } from "./engines/engine.ts";
+import type { SessionConfig } from "./session-config.ts";
 
 // WAHA: src/version.ts (VERSION)
 export const WAHA_VERSION = "2026.2.1";
-
-/** The events the simulator can send, as the session's webhook config lists them. */
-export const SIM_EVENTS = [
-  "message",
-  "message.any",
-  "message.ack",
-  "message.ack.group",
-  "message.revoked",
-  "message.edited",
-  "message.reaction",
-  "session.status",
-] as const;
 
 // WAHA: src/version.ts (VERSION: version, engine, tier, browser, platform, worker)
 export function environment(tier: Tier, engine: EngineShapes) {
@@ -29,23 +18,22 @@ export function environment(tier: Tier, engine: EngineShapes) {
   };
 }
 
-/** `me` is null until the engine has logged in (WORKING). */
-// WAHA: src/core/manager.core.ts (getSessions, getSessionInfo, fetchEngineInfo)
+/**
+ * `me` is null until the engine has logged in (WORKING). `config` is the session's own, as
+ * given to PUT /api/sessions/{session}; the global webhook (WHATSAPP_HOOK_URL) is not in it.
+ */
+// WAHA: src/core/manager.core.ts (getSessions, getSessionInfo, fetchEngineInfo, getWebhooks)
 export function sessionInfo(
   name: string,
   status: SessionStatus,
-  webhookUrl: string | undefined,
+  config: SessionConfig,
   engine: EngineShapes,
   lastActivityMs: number | undefined,
 ) {
   return {
     name,
     status,
-    config: {
-      debug: false,
-      metadata: {},
-      webhooks: webhookUrl ? [{ url: webhookUrl, events: [...SIM_EVENTS] }] : [],
-    },
+    config,
     me: status === "WORKING" ? engine.me() : null,
     timestamps: lastActivityMs === undefined ? {} : { activity: lastActivityMs },
     engine: engine.sessionEngine(status),

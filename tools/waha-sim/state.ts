@@ -2,7 +2,14 @@
 // status and the webhook sender, plus the engine whose shapes it speaks.
 
 import { randomBytes } from "node:crypto";
-import type { DemoSet, SessionStatus, SimConfig, Tier } from "./config.ts";
+import {
+  DEFAULT_WEBHOOK_RETRIES,
+  type DemoSet,
+  type SessionStatus,
+  type SimConfig,
+  type Tier,
+  type WebhookRetries,
+} from "./config.ts";
 import type { EngineShapes, View, WahaMedia } from "./engines/engine.ts";
 import { fileUrl, wahaMedia } from "./engines/engine.ts";
 import { shapesOf } from "./engines/index.ts";
@@ -10,10 +17,17 @@ import { FaultBook } from "./faults.ts";
 import { Mailbox } from "./mailbox.ts";
 import { mediaContent } from "./media.ts";
 import type { Engine, SimMessage } from "./model.ts";
+import { type SessionConfig, sessionTargets } from "./session-config.ts";
 import { environment } from "./shapes.ts";
 import { Stats } from "./stats.ts";
 import { Store } from "./store.ts";
-import { type Delivery, type Envelope, ulid, WebhookSender } from "./webhook.ts";
+import {
+  type Delivery,
+  type Envelope,
+  ulid,
+  WebhookSender,
+  type WebhookTarget,
+} from "./webhook.ts";
 
 export interface EnvelopeOverrides {
   id?: string;
@@ -63,6 +77,8 @@ export class SimState {
   sessionStatus: SessionStatus = "WORKING";
   /** The last three statuses, as session.status carries them. */
   statuses: StatusPoint[];
+  /** The session's own config (PUT /api/sessions/{session}): its webhooks, metadata, engine settings. */
+  sessionConfig: SessionConfig = {};
   /** When the API last sent something (WAHA's @Activity), for the session's timestamps. */
   lastActivityMs: number | undefined;
   private qr: string | undefined;
@@ -83,6 +99,7 @@ export class SimState {
         gaveUp: () => this.stats.webhookDropped(),
       },
       this.mailbox,
+      (url) => this.config.mailboxOrigins.some((origin) => url.startsWith(`${origin}/`)),
     );
     this.initial = {
       filesLifetimeSec: config.filesLifetimeSec,
@@ -128,6 +145,7 @@ export class SimState {
     this.config.sendEcho = this.initial.sendEcho;
     this.config.echoDelayMs = this.initial.echoDelayMs;
     this.config.sessionWaitMs = this.initial.sessionWaitMs;
+    this.config.environment = {};
     this.store.reset(this.config.engine, this.config.demo);
     this.stats.reset();
     this.faults.clear();
@@ -136,6 +154,7 @@ export class SimState {
     this.sessionStatus = "WORKING";
     this.statuses = this.startingStatuses();
     this.lastActivityMs = undefined;
+    this.sessionConfig = {};
     this.qr = undefined;
     this.acks = new DistinctAcks();
     this.groupAcks = new DistinctAcks();
@@ -166,7 +185,7 @@ export class SimState {
       timestamp: this.now(),
       event,
       session: overrides.session ?? this.config.session,
-      metadata: {},
+      metadata: { ...this.sessionConfig.metadata },
       me: this.sessionStatus === "WORKING" ? engine.me() : null,
       payload,
       engine: engine.name,
@@ -174,21 +193,44 @@ export class SimState {
     };
   }
 
-  /** Sends one webhook if a URL is configured; undefined when there is nowhere to send it. */
+  /**
+   * Sends one event to every webhook that wants it: the simulator's own (`webhookUrl`, which
+   * gets each event the simulator raises, once) unless `sessionOnly`, and each of the session's
+   * config webhooks that lists the event. One envelope (one id) for all of them, as WAHA builds
+   * it once per event. Answers the first delivery; undefined when there is nowhere to send it.
+   */
+  // WAHA: src/core/manager.core.ts (getWebhooks: the session's webhooks and the global one),
+  // src/core/abc/manager.abc.ts (populateSessionInfo: id and metadata per event).
   async emit(
     event: string,
     payload: unknown,
     overrides: EnvelopeOverrides = {},
+    sessionOnly = false,
   ): Promise<Delivery | undefined> {
+    const targets: Array<{ target: WebhookTarget; retries: WebhookRetries }> = [];
     const url = this.config.webhookUrl;
-    if (!url) return undefined;
-    const target = this.config.webhookHmacKey
-      ? { url, hmacKey: this.config.webhookHmacKey }
-      : { url };
-    this.stats.webhookSent();
-    return this.sender.send(target, this.envelope(event, payload, overrides), {
-      ...this.config.webhookRetries,
-    });
+    if (url && !sessionOnly) {
+      const target = this.config.webhookHmacKey
+        ? { url, hmacKey: this.config.webhookHmacKey }
+        : { url };
+      targets.push({ target, retries: { ...this.config.webhookRetries } });
+    }
+    for (const hook of sessionTargets(this.sessionConfig, DEFAULT_WEBHOOK_RETRIES)) {
+      if (!hook.events.has(event)) continue;
+      const target = hook.hmacKey
+        ? { url: hook.url, hmacKey: hook.hmacKey, headers: hook.headers }
+        : { url: hook.url, headers: hook.headers };
+      targets.push({ target, retries: hook.retries });
+    }
+    if (targets.length === 0) return undefined;
+    const envelope = this.envelope(event, payload, overrides);
+    const deliveries = await Promise.all(
+      targets.map(({ target, retries }) => {
+        this.stats.webhookSent();
+        return this.sender.send(target, envelope, retries);
+      }),
+    );
+    return deliveries[0];
   }
 
   /** The pairing code's value, like WhatsApp's `2@…,…,…,…`: a ref and three base64 keys. */

@@ -4,6 +4,9 @@
 
 export const ENDPOINTS = [
   "session",
+  "session-update",
+  "session-restart",
+  "server-environment",
   "server-version",
   "server-status",
   "ping",

@@ -75,6 +75,8 @@ export interface Delivery {
 export interface WebhookTarget {
   url: string;
   hmacKey?: string;
+  /** The webhook's customHeaders. */
+  headers?: Record<string, string>;
 }
 
 export interface DeliveryCounters {
@@ -119,10 +121,17 @@ export class WebhookSender {
   private generation = 0;
 
   private readonly mailbox: Mailbox;
+  /** URLs delivered to the mailbox rather than over HTTP, besides `mailbox:` itself. */
+  private readonly toMailbox: (url: string) => boolean;
 
-  constructor(counters: DeliveryCounters, mailbox: Mailbox = new Mailbox()) {
+  constructor(
+    counters: DeliveryCounters,
+    mailbox: Mailbox = new Mailbox(),
+    toMailbox: (url: string) => boolean = () => false,
+  ) {
     this.counters = counters;
     this.mailbox = mailbox;
+    this.toMailbox = toMailbox;
   }
 
   get pending(): number {
@@ -138,6 +147,7 @@ export class WebhookSender {
     const body = JSON.stringify(envelope);
     const requestId = uniqid();
     const headers: Record<string, string> = {
+      ...target.headers,
       "Content-Type": "application/json",
       "User-Agent": `WAHA/${String(envelope.environment.version)}`,
       "X-Webhook-Request-Id": requestId,
@@ -162,8 +172,8 @@ export class WebhookSender {
     body: string,
   ): Promise<Attempt> {
     let result: Attempt;
-    if (url === MAILBOX_URL) {
-      result = await this.mailbox.post(headers, body);
+    if (url === MAILBOX_URL || this.toMailbox(url)) {
+      result = await this.mailbox.post(url, headers, body);
       this.counters.attempt(ok(result.status));
       return result;
     }

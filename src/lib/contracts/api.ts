@@ -128,6 +128,11 @@ export type RealtimeEvent =
   | { type: "message.revoked"; jid: string; id: string }
   | { type: "message.edited"; jid: string; id: string; body: string }
   | { type: "message.reaction"; jid: string; id: string; reaction: string; from: string }
+  /**
+   * The session says WORKING but its webhooks have stopped (SILENT), or a webhook came again;
+   * `reason`: a send no webhook followed (`no-echo`), or messages none announced.
+   */
+  | { type: "session.silent"; silent: boolean; since?: string; reason?: string }
   /** The gateway's own view of WAHA: pushed when its circuit breaker opens or closes. */
   | { type: "upstream.status"; state: "up" | "down"; retryAt?: string }
   | {
@@ -197,4 +202,50 @@ export interface MonitoringStats {
   };
   circuit: CircuitStatus;
   realtime: { connections: number };
+  /** The WhatsApp session as the gateway sees it beside WAHA's word (SessionWatch). */
+  session: SessionWatchStats;
+}
+
+/** SILENT: WORKING by WAHA's word while its webhooks have stopped. */
+export interface SessionWatchStats {
+  silent: boolean;
+  /** ISO time it was found silent; null while it is not. */
+  silentSince: string | null;
+  /** `no-echo` (a send no webhook followed) or `unannounced` (a reconcile found messages). */
+  reason: string | null;
+  /** ISO time of the last verified webhook; null: none heard. */
+  lastWebhookAt: string | null;
+  /** Times the session was found silent, and restarted by the gateway (counters). */
+  silentSpells: number;
+  autoRestarts: number;
+  autoRestart: { on: boolean; lastHour: number; max: number };
+}
+
+/** One thing wrong with WAHA's setup (`GET /api/waha/setup`). */
+export interface Finding {
+  /** kebab-case, stable: what is wrong. */
+  code: string;
+  message: string;
+  /** What to do about it. */
+  fix: string;
+  /** Whether `POST /api/waha/setup/apply` fixes it. */
+  byApply: boolean;
+}
+
+/** Something the gateway could not check, and why. */
+export interface Unchecked {
+  code: string;
+  message: string;
+}
+
+/** `GET /api/waha/setup`, and what `POST /api/waha/setup/apply` answers once it wrote. */
+export interface SetupReport {
+  /** Nothing to fix. */
+  ok: boolean;
+  session: string;
+  engine: string | null;
+  /** Where WAHA should post webhooks. */
+  webhookUrl: string;
+  findings: Finding[];
+  unchecked: Unchecked[];
 }
