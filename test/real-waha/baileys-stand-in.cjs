@@ -23,6 +23,8 @@ const state = {
   unknownCalls: new Set(),
   listening: false,
   sequence: 0,
+  /** Sockets WAHA has made: one per session start or restart. */
+  sockets: 0,
 };
 
 function messageId() {
@@ -174,6 +176,7 @@ function makeStandIn(baileys) {
       },
     };
     state.socket = sock;
+    state.sockets += 1;
     listen();
     setTimeout(() => ev.emit("connection.update", { connection: "open" }), 50);
     // Anything else WAHA reads is absent, and remembered for the test to see.
@@ -264,6 +267,7 @@ function listen() {
           return reply(200, { ok: true });
         }
         if (req.method === "GET" && url.pathname === "/sent") return reply(200, state.sent);
+        if (req.method === "GET" && url.pathname === "/sockets") return reply(200, state.sockets);
         if (req.method === "GET" && url.pathname === "/unknown") {
           return reply(200, [...state.unknownCalls]);
         }

@@ -34,7 +34,12 @@ export interface RealStack {
 }
 
 export async function startRealStack(
-  opts: { preload?: string; wahaEnv?: Record<string, string> } = {},
+  opts: {
+    preload?: string;
+    wahaEnv?: Record<string, string>;
+    /** The gateway's own config values beside the stack's. */
+    gatewayVars?: Record<string, string>;
+  } = {},
 ): Promise<RealStack> {
   const secrets = randomSecrets();
   const dataDir = mkdtempSync(path.join(tmpdir(), "real-waha-"));
@@ -68,7 +73,7 @@ export async function startRealStack(
     return gateway;
   };
   applyLocalMigrations(persistTo);
-  const gateway = await start({}, persistTo);
+  const gateway = await start(opts.gatewayVars ?? {}, persistTo);
   return {
     waha,
     gateway,
