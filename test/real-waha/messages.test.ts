@@ -264,4 +264,101 @@ describe("real WAHA with a phone that answers", () => {
     ]);
     await frames.next((f) => f.type === "message.status" && f.id === id && f.status === "READ");
   });
+
+  const KINDS: Array<
+    [string, Record<string, unknown>, { mimetype: string | null; body?: string }]
+  > = [
+    [
+      "a document",
+      { documentMessage: { mimetype: "application/pdf", fileName: "invoice.pdf", fileLength: 64 } },
+      { mimetype: "application/pdf" },
+    ],
+    [
+      "a voice note",
+      {
+        audioMessage: { mimetype: "audio/ogg; codecs=opus", ptt: true, seconds: 3, fileLength: 64 },
+      },
+      { mimetype: "audio/ogg; codecs=opus" },
+    ],
+    [
+      "a sticker",
+      { stickerMessage: { mimetype: "image/webp", fileLength: 64 } },
+      { mimetype: "image/webp" },
+    ],
+    [
+      "a location",
+      { locationMessage: { degreesLatitude: 52.52, degreesLongitude: 13.405, name: "Depot" } },
+      { mimetype: null },
+    ],
+    [
+      "a contact card",
+      {
+        contactMessage: {
+          displayName: "Ben",
+          vcard: "BEGIN:VCARD\nVERSION:3.0\nFN:Ben\nTEL;type=CELL:+15551230099\nEND:VCARD",
+        },
+      },
+      { mimetype: null },
+    ],
+  ];
+  for (const [name, content, expected] of KINDS) {
+    it(`${name} from a customer reaches the inbox, its file (if any) through WAHA`, async () => {
+      const customer = `1555124${String(KINDS.findIndex(([n]) => n === name)).padStart(4, "0")}`;
+      const jid = `${customer}@c.us`;
+      const id = keyId();
+      const bytes = new Uint8Array(64).map((_, i) => (i * 7) % 256);
+      await phone.file(id, bytes);
+      for (const media of Object.values(content) as Array<Record<string, unknown>>) {
+        if (expected.mimetype) media.mediaKey = Buffer.from("k".repeat(32)).toString("base64");
+      }
+      await phone.emit("messages.upsert", incoming(customer, content, { id }));
+      const frame = await frames.next((f) => f.type === "message.new" && f.jid === jid);
+      const message = frame.message as Listed;
+      expect(message.hasMedia).toBe(expected.mimetype !== null);
+      if (expected.mimetype) {
+        expect(message.media?.mimetype).toBe(expected.mimetype);
+        const media = await phone.stack.call(
+          `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
+        );
+        expect(media.status).toBe(200);
+        expect(new Uint8Array(await media.arrayBuffer())).toEqual(bytes);
+      }
+      expect((await messages(jid)).map((m) => m.id)).toContain(message.id);
+    });
+  }
+
+  it("our own message typed on the phone is stored as ours, once", async () => {
+    const customer = "15551230010";
+    const id = keyId();
+    await phone.emit("messages.upsert", {
+      type: "notify",
+      messages: [
+        {
+          key: { remoteJid: jidOf(customer), fromMe: true, id },
+          message: { conversation: "typed on the phone" },
+          messageTimestamp: Math.floor(Date.now() / 1000),
+          status: 2,
+        },
+      ],
+    });
+    const jid = `${customer}@c.us`;
+    const frame = await frames.next((f) => f.type === "message.new" && f.jid === jid);
+    expect(frame.message).toMatchObject({ fromMe: true, body: "typed on the phone" });
+  });
+
+  it("a customer WhatsApp names by @lid whose phone nobody knows keeps a chat of its own", async () => {
+    const lid = "98765432100077@lid";
+    await phone.emit("messages.upsert", {
+      type: "notify",
+      messages: [
+        {
+          key: { remoteJid: lid, fromMe: false, id: keyId() },
+          message: { conversation: "no number known" },
+          messageTimestamp: Math.floor(Date.now() / 1000),
+          pushName: "Nameless",
+        },
+      ],
+    });
+    await frames.next((f) => f.type === "message.new" && f.jid === lid);
+  });
 });
