@@ -334,8 +334,10 @@ export class RealtimeHub extends DurableObject<Env> {
   }
 
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
-    // Answer the close; 1005/1006 say "no code" and may not be sent back.
-    closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+    // 1005, 1006 and 1015 were never sent by a peer (no code, gone, TLS failed): there is no
+    // one to answer. Any other close is answered with its own code, as the protocol asks.
+    if (UNANSWERED.has(code)) return;
+    closeQuietly(ws, code, reason);
   }
 
   override webSocketError(ws: WebSocket): void {
@@ -349,9 +351,22 @@ function visible(holder: TicketHolder, audience: Audience): boolean {
   return audience.agents.includes(holder.sub);
 }
 
+/** Close codes that describe a connection's end and are never sent in a frame (RFC 6455 §7.4.1). */
+const UNANSWERED = new Set([1005, 1006, 1015]);
+
+/** A close frame's reason may hold 123 bytes of UTF-8 (125 less the code), cut on a character. */
+export function closeReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.length <= 123) return reason;
+  let cut = 123;
+  // Back off to the start of a character: continuation bytes are 10xxxxxx.
+  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) cut--;
+  return new TextDecoder().decode(bytes.subarray(0, cut));
+}
+
 function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
-    ws.close(code, reason.slice(0, 120));
+    ws.close(code, closeReason(reason));
   } catch {
     // Already closed or closing.
   }
