@@ -28,11 +28,8 @@ import { count, flushMetrics } from "../src/lib/metrics.ts";
 import { wakeOutboxes } from "../src/lib/outbox-db.ts";
 import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
 import { MAX_RUN_CALLS } from "../src/lib/waha-client.ts";
+import { API_BUSY_RETRY_MS, capOf, leaseMs, MEDIA_BUSY_RETRY_MS } from "./gate-limits.ts";
 
-/** How long a busy media caller is asked to wait: a typical download, not a whole timeout. */
-const MEDIA_BUSY_RETRY_MS = 2_000;
-/** Suggested wait for an API caller whose turn did not come within its timeout. */
-const API_BUSY_RETRY_MS = 1_000;
 /**
  * How long a session heard to be not WORKING keeps calls that need it from WAHA: WAHA
  * repeats its status webhook while a session starts (NOWEB every ~2 s), browsers' status
@@ -58,34 +55,6 @@ interface SessionHeard {
   at: number;
 }
 
-/** Media leases outlive their download's timeout by this much. */
-const MEDIA_SLACK_MS = 5_000;
-/** API leases outlive one attempt's timeout by this much. */
-const API_SLACK_MS = 1_000;
-
-function leaseMs(pool: Pool, c: Config): number {
-  switch (pool) {
-    case "media":
-      return c.WA_MEDIA_TIMEOUT_MS + MEDIA_SLACK_MS;
-    case "stream":
-      // Between two chunks: the reader may pause up to its idle limit, WAHA up to the timeout.
-      return c.WA_MEDIA_STREAM_IDLE_MS + c.WA_MEDIA_TIMEOUT_MS + MEDIA_SLACK_MS;
-    case "api":
-      return c.WAHA_REQUEST_TIMEOUT_MS + API_SLACK_MS;
-  }
-}
-
-function capOf(pool: Pool, c: Config): number {
-  switch (pool) {
-    case "media":
-      return c.WA_MEDIA_MAX_CONCURRENCY;
-    case "stream":
-      return c.WA_MEDIA_STREAM_MAX_CONCURRENCY;
-    case "api":
-      return c.WAHA_MAX_CONCURRENT_REQUESTS;
-  }
-}
-
 export class WahaGate extends DurableObject<Env> {
   private mediaPeak = 0;
   /** API callers waiting for a slot, first come first served. */
@@ -107,15 +76,25 @@ export class WahaGate extends DurableObject<Env> {
     return loaded.config;
   }
 
+  /** Leases held in `pool` now; it only reads (expired ones do not count, and stay until swept). */
   private active(pool: Pool, now = Date.now()): number {
-    this.ctx.storage.sql.exec("DELETE FROM leases WHERE expires_at <= ?", now);
     return this.ctx.storage.sql
-      .exec<{ n: number }>("SELECT count(*) AS n FROM leases WHERE pool = ?", pool)
+      .exec<{ n: number }>(
+        "SELECT count(*) AS n FROM leases WHERE pool = ? AND expires_at > ?",
+        pool,
+        now,
+      )
       .one().n;
+  }
+
+  /** Forgets expired leases: where leases are granted, renewed, and by the alarm. */
+  private sweep(now = Date.now()): void {
+    this.ctx.storage.sql.exec("DELETE FROM leases WHERE expires_at <= ?", now);
   }
 
   private grant(pool: Pool, key: string, probe: boolean, c: Config, calls = 1): Lease {
     const now = Date.now();
+    this.sweep(now);
     const leaseId = crypto.randomUUID();
     this.ctx.storage.sql.exec(
       "INSERT INTO leases (id, pool, key, expires_at) VALUES (?, ?, ?, ?)",
@@ -170,7 +149,7 @@ export class WahaGate extends DurableObject<Env> {
       }
     }
     const { admission, next } = admit(this.circuit(), Date.now(), leaseMs("api", c));
-    this.saveCircuit(next);
+    this.moveCircuit(next);
     if (admission.status === "reject") {
       return { status: "circuit-open", retryAfterMs: admission.retryAfterMs };
     }
@@ -244,7 +223,7 @@ export class WahaGate extends DurableObject<Env> {
   renew(leaseId: string): boolean {
     const c = this.config();
     const now = Date.now();
-    this.ctx.storage.sql.exec("DELETE FROM leases WHERE expires_at <= ?", now);
+    this.sweep(now);
     const row = this.ctx.storage.sql
       .exec<{ pool: Pool }>("SELECT pool FROM leases WHERE id = ?", leaseId)
       .toArray()[0];
@@ -282,9 +261,9 @@ export class WahaGate extends DurableObject<Env> {
         count("upstream.timeouts");
         count(`upstream.timeouts:${endpoint}`);
       }
-      this.saveCircuit(recordFailure(this.circuit(), Date.now()));
+      this.moveCircuit(recordFailure(this.circuit(), Date.now()));
     } else {
-      this.saveCircuit(recordSuccess());
+      this.moveCircuit(recordSuccess());
     }
     // API calls are few (one per resource per TTL), so their counters go out now.
     void flushMetrics(this.env, this.ctx, true);
@@ -323,6 +302,7 @@ export class WahaGate extends DurableObject<Env> {
    * goes now, as the probe. If it gets through, the circuit closes and every outbox is woken.
    */
   override async alarm(): Promise<void> {
+    this.sweep();
     if (this.circuit().state === "closed") return;
     await wakeOutboxes(this.env, this.config().WAHA_SESSION, 1);
   }
@@ -348,37 +328,46 @@ export class WahaGate extends DurableObject<Env> {
     return this.ctx.storage.kv.get<Circuit>("circuit") ?? CLOSED;
   }
 
-  private saveCircuit(next: Circuit): void {
+  /** Moves the circuit; what follows a change of its state happens in `circuitChanged`. */
+  private moveCircuit(next: Circuit): void {
     const current = this.ctx.storage.kv.get<Circuit>("circuit");
     if (current === undefined && next === CLOSED) return;
     if (current && JSON.stringify(current) === JSON.stringify(next)) return;
+    this.saveCircuit(next);
     const was = current?.state ?? "closed";
-    if (was !== next.state) {
-      console.log(
-        `[waha upstream] circuit ${was} → ${next.state} after ${next.failures} consecutive failure(s)`,
-      );
-      // WAHA says nothing when it dies: browsers hear the gateway's own view of it.
-      if (next.state === "open") {
-        const retryAt = new Date((next.openedAt ?? Date.now()) + CIRCUIT_POLICY.coolOffMs);
-        this.ctx.waitUntil(
-          broadcast(
-            this.env,
-            { type: "upstream.status", state: "down", retryAt: retryAt.toISOString() },
-            EVERYONE,
-          ),
-        );
-        // At the cool-off's end a waiting send probes WAHA, not seconds later at its retry.
-        this.ctx.waitUntil(this.ctx.storage.setAlarm(retryAt));
-      } else if (next.state === "closed") {
-        this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
-        // Sends queued while WAHA was down go now, not at each chat's next retry.
-        this.ctx.waitUntil(
-          wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
-            console.error(`[gate] waking the outboxes failed: ${String(err)}`);
-          }),
-        );
-      }
-    }
+    if (was !== next.state) this.circuitChanged(was, next);
+  }
+
+  private saveCircuit(next: Circuit): void {
     this.ctx.storage.kv.put("circuit", next);
+  }
+
+  /**
+   * WAHA says nothing when it dies: browsers hear the gateway's own view of it. Opening sets
+   * the alarm at the cool-off's end (a waiting send probes WAHA then, not seconds later at its
+   * retry); closing wakes every outbox, so what was queued goes now.
+   */
+  private circuitChanged(was: Circuit["state"], next: Circuit): void {
+    console.log(
+      `[waha upstream] circuit ${was} → ${next.state} after ${next.failures} consecutive failure(s)`,
+    );
+    if (next.state === "open") {
+      const retryAt = new Date((next.openedAt ?? Date.now()) + CIRCUIT_POLICY.coolOffMs);
+      this.ctx.waitUntil(
+        broadcast(
+          this.env,
+          { type: "upstream.status", state: "down", retryAt: retryAt.toISOString() },
+          EVERYONE,
+        ),
+      );
+      this.ctx.waitUntil(this.ctx.storage.setAlarm(retryAt));
+    } else if (next.state === "closed") {
+      this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
+      this.ctx.waitUntil(
+        wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
+          console.error(`[gate] waking the outboxes failed: ${String(err)}`);
+        }),
+      );
+    }
   }
 }
