@@ -11,6 +11,8 @@ import { wrangler } from "./wrangler.ts";
 export interface BundleSize {
   bytes: number;
   gzipBytes: number;
+  /** Line breaks in the bundle: a minified one has a handful, esbuild's readable output tens of thousands. */
+  lines: number;
 }
 
 export function measureBundle(): BundleSize {
@@ -18,7 +20,11 @@ export function measureBundle(): BundleSize {
   try {
     wrangler(["deploy", "--dry-run", "--outdir", out]);
     const code = readFileSync(path.join(out, "index.js"));
-    return { bytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+    return {
+      bytes: code.length,
+      gzipBytes: gzipSync(code, { level: 9 }).length,
+      lines: code.toString("utf8").split("\n").length,
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
