@@ -167,6 +167,8 @@ describe("messages", () => {
 
   it("pages back with beforeId: the next older messages, none repeated or skipped", async () => {
     const admin = newUser("admin");
+    // All of the chat loaded in WhatsApp Web: WAHA answers every page whole.
+    await sim.control("config", { webjsLoadBatch: 1000 }, "PUT");
     const raw = await (
       await sim.waha(`/api/default/chats/${MARKET}/messages?limit=140&downloadMedia=false`)
     ).json<Array<{ id: string }>>();
@@ -201,6 +203,8 @@ describe("messages", () => {
 
   it("pages back past what is stored with one WAHA call per page, none repeated or skipped, even from a cursor the store never had", async () => {
     const admin = newUser("admin");
+    // All of the chat loaded in WhatsApp Web: WAHA answers every page whole.
+    await sim.control("config", { webjsLoadBatch: 1000 }, "PUT");
     const raw = await (
       await sim.waha(`/api/default/chats/${MARKET}/messages?limit=140&downloadMedia=false`)
     ).json<Array<{ id: string }>>();

@@ -149,6 +149,8 @@ describe.each(ENGINES)("on %s", (engine) => {
   });
 
   it("pages back past what is stored with one WAHA call per page, none repeated or skipped", async () => {
+    // All of the chat loaded in WhatsApp Web (WEBJS): WAHA answers every page whole.
+    await sim.control("config", { webjsLoadBatch: 1000 }, "PUT");
     const raw = await (
       await sim.waha(`/api/default/chats/${MARKET}/messages?limit=140&downloadMedia=false`)
     ).json<Array<{ id: string }>>();

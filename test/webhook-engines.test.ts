@@ -14,7 +14,7 @@ import {
   simMessage,
 } from "./engines.ts";
 import { connect, expectNothingBefore } from "./events.ts";
-import { call } from "./helpers.ts";
+import { call, sim } from "./helpers.ts";
 import { freshGatewayEachTest } from "./waha-fixtures.ts";
 
 freshGatewayEachTest();
@@ -173,6 +173,8 @@ describe.each(ENGINES)("on %s", (engine) => {
   });
 
   it("announces members' receipts of our group message as its status, each step once", async () => {
+    // WEBJS sends group receipts only with the session's webjs.tagsEventsOn.
+    await sim.control("config", { webjsTagsEventsOn: true }, "PUT");
     const admin = await connect("admin");
     const ours = await simMessage({ chatId: GROUP, body: "Team meeting at 5", fromMe: true });
     expect(await deliverSim(engine, ours)).toBe("accepted");

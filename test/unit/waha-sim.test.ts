@@ -519,6 +519,7 @@ describe("stats", () => {
         "sendImage",
         "sendFile",
         "sendVoice",
+        "sendVideo",
         "reaction",
         "lids",
         "qr",

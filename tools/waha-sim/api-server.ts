@@ -8,7 +8,7 @@ export function getSession(ctx: Ctx, name: string): Reply {
   if (name !== sim.config.session) return nestError(404, "Session not found");
   return json(
     200,
-    sessionInfo(name, sim.sessionStatus, sim.config.webhookUrl, sim.engine, sim.lastActivityMs),
+    sessionInfo(name, sim.sessionStatus, sim.config, sim.engine, sim.lastActivityMs),
   );
 }
 

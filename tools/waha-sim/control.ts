@@ -83,6 +83,9 @@ function publicConfig(sim: SimState) {
     echoDelayMs: c.echoDelayMs,
     sessionWaitMs: c.sessionWaitMs,
     clockOffsetMs: c.clockOffsetMs,
+    webjsTagsEventsOn: c.webjsTagsEventsOn,
+    nowebStoreEnabled: c.nowebStoreEnabled,
+    webjsLoadBatch: c.webjsLoadBatch,
   };
 }
 
@@ -141,7 +144,17 @@ function setConfig(sim: SimState, body: Body): Reply {
     return bad("echoDelayMs must be a whole number of ms from 0 to 600000");
   if (sessionWaitMs !== undefined && !isCount(sessionWaitMs, 600_000))
     return bad("sessionWaitMs must be a whole number of ms from 0 to 600000");
+  const { webjsTagsEventsOn, nowebStoreEnabled, webjsLoadBatch } = body;
+  if (webjsTagsEventsOn !== undefined && typeof webjsTagsEventsOn !== "boolean")
+    return bad("webjsTagsEventsOn must be a boolean");
+  if (nowebStoreEnabled !== undefined && typeof nowebStoreEnabled !== "boolean")
+    return bad("nowebStoreEnabled must be a boolean");
+  if (webjsLoadBatch !== undefined && (!isCount(webjsLoadBatch, 10_000) || webjsLoadBatch < 1))
+    return bad("webjsLoadBatch must be a whole number from 1 to 10000");
   const c = sim.config;
+  if (typeof webjsTagsEventsOn === "boolean") c.webjsTagsEventsOn = webjsTagsEventsOn;
+  if (typeof nowebStoreEnabled === "boolean") c.nowebStoreEnabled = nowebStoreEnabled;
+  if (typeof webjsLoadBatch === "number") c.webjsLoadBatch = webjsLoadBatch;
   if (sendEcho !== undefined) c.sendEcho = sendEcho;
   if (echoDelayMs !== undefined) c.echoDelayMs = echoDelayMs;
   if (sessionWaitMs !== undefined) c.sessionWaitMs = sessionWaitMs;

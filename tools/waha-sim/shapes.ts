@@ -1,5 +1,5 @@
 // WAHA's JSON shapes that do not depend on the engine's message model: session and server info.
-import type { SessionStatus, Tier } from "./config.ts";
+import type { SessionStatus, SimConfig, Tier } from "./config.ts";
 import type { EngineShapes } from "./engines/engine.ts";
 
 // WAHA: src/version.ts (VERSION)
@@ -29,15 +29,27 @@ export function environment(tier: Tier, engine: EngineShapes) {
   };
 }
 
+/** The engine's own block of the session config: what the simulator models of it. */
+// WAHA: src/structures/sessions.dto.ts (SessionConfig.webjs, SessionConfig.noweb.store)
+function engineConfig(config: SimConfig, engine: EngineShapes) {
+  if (engine.name === "WEBJS") return { webjs: { tagsEventsOn: config.webjsTagsEventsOn } };
+  if (engine.name === "NOWEB") {
+    const enabled = config.nowebStoreEnabled;
+    return { noweb: { store: { enabled, fullSync: enabled } } };
+  }
+  return {};
+}
+
 /** `me` is null until the engine has logged in (WORKING). */
 // WAHA: src/core/manager.core.ts (getSessions, getSessionInfo, fetchEngineInfo)
 export function sessionInfo(
   name: string,
   status: SessionStatus,
-  webhookUrl: string | undefined,
+  config: SimConfig,
   engine: EngineShapes,
   lastActivityMs: number | undefined,
 ) {
+  const webhookUrl = config.webhookUrl;
   return {
     name,
     status,
@@ -45,6 +57,7 @@ export function sessionInfo(
       debug: false,
       metadata: {},
       webhooks: webhookUrl ? [{ url: webhookUrl, events: [...SIM_EVENTS] }] : [],
+      ...engineConfig(config, engine),
     },
     me: status === "WORKING" ? engine.me() : null,
     timestamps: lastActivityMs === undefined ? {} : { activity: lastActivityMs },

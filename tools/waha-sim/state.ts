@@ -71,7 +71,15 @@ export class SimState {
   /** Webhooks for a receiver the simulator cannot reach (webhookUrl `mailbox:`). */
   readonly mailbox = new Mailbox();
   private readonly initial: Required<ResetOptions> &
-    Pick<SimConfig, "sendEcho" | "echoDelayMs" | "sessionWaitMs">;
+    Pick<
+      SimConfig,
+      | "sendEcho"
+      | "echoDelayMs"
+      | "sessionWaitMs"
+      | "webjsTagsEventsOn"
+      | "nowebStoreEnabled"
+      | "webjsLoadBatch"
+    >;
 
   constructor(config: SimConfig) {
     this.config = config;
@@ -92,6 +100,9 @@ export class SimState {
       sendEcho: config.sendEcho,
       echoDelayMs: config.echoDelayMs,
       sessionWaitMs: config.sessionWaitMs,
+      webjsTagsEventsOn: config.webjsTagsEventsOn,
+      nowebStoreEnabled: config.nowebStoreEnabled,
+      webjsLoadBatch: config.webjsLoadBatch,
     };
   }
 
@@ -128,6 +139,9 @@ export class SimState {
     this.config.sendEcho = this.initial.sendEcho;
     this.config.echoDelayMs = this.initial.echoDelayMs;
     this.config.sessionWaitMs = this.initial.sessionWaitMs;
+    this.config.webjsTagsEventsOn = this.initial.webjsTagsEventsOn;
+    this.config.nowebStoreEnabled = this.initial.nowebStoreEnabled;
+    this.config.webjsLoadBatch = this.initial.webjsLoadBatch;
     this.store.reset(this.config.engine, this.config.demo);
     this.stats.reset();
     this.faults.clear();
@@ -214,6 +228,8 @@ export class SimState {
   // WAHA: src/core/abc/session.abc.ts (status$: distinctUntilChanged on WORKING, last 3 kept)
   setSessionStatus(status: SessionStatus) {
     const repeat = status === "WORKING" && this.sessionStatus === "WORKING";
+    // A session that starts again opens WhatsApp Web anew: nothing older is loaded yet.
+    if (status === "WORKING" && !repeat) this.store.unloadAll();
     this.sessionStatus = status;
     // Every new wait for a scan shows a new code.
     if (status === "SCAN_QR_CODE") this.qr = undefined;

@@ -17,6 +17,7 @@ export const ENDPOINTS = [
   "sendImage",
   "sendFile",
   "sendVoice",
+  "sendVideo",
   "reaction",
   "lids",
   "qr",

@@ -169,6 +169,8 @@ export class Store {
       message.type = input.type ?? messageTypeOf(kind, mimetype);
     }
     chat.messages.push(message);
+    // A new message is in WhatsApp Web's memory as it arrives.
+    if (chat.loaded !== undefined) chat.loaded++;
     this.messages.set(key, message);
     this.added.push(key);
     if (this.added.length > MAX_ADDED_MESSAGES) this.forget(this.added.shift());
@@ -198,6 +200,11 @@ export class Store {
     if (!chat) return;
     const at = chat.messages.indexOf(message);
     if (at >= 0) chat.messages.splice(at, 1);
+  }
+
+  /** WhatsApp Web opened anew: every chat back to its first batch when next read. */
+  unloadAll(): void {
+    for (const chat of this.chats.values()) delete chat.loaded;
   }
 
   markSeen(chatId: string): boolean {
