@@ -19,6 +19,7 @@ import {
 } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { storedToBrowser } from "../lib/inbox-shapes.ts";
+import { canonicalJid } from "../lib/jids.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
 import {
   applyEarly,
@@ -52,7 +53,14 @@ const envelopeSchema = z.looseObject({
   session: z.string().check(z.minLength(1)),
   event: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.unknown(),
+  me: z.optional(z.unknown()),
 });
+
+/** Our own number as the envelope's `me` names it; null when it names none (never a refusal). */
+function ownNumber(me: unknown): string | null {
+  const id = typeof me === "object" && me !== null ? (me as { id?: unknown }).id : undefined;
+  return typeof id === "string" && id.includes("@") ? canonicalJid(id) : null;
+}
 
 type ChangeEvent = Extract<WebhookEvent, { kind: "ack" | "revoked" | "edited" | "reaction" }>;
 
@@ -210,7 +218,7 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   if (envelope.session !== config.WAHA_SESSION) {
     return ignore(`session ${envelope.session} is not ${config.WAHA_SESSION}`);
   }
-  const event = decideEvent(envelope.event, envelope.payload, now);
+  const event = decideEvent(envelope.event, envelope.payload, now, ownNumber(envelope.me));
   if (event.kind === "ignored") return ignore(event.reason);
 
   const requestId = c.req.header("X-Webhook-Request-Id")?.slice(0, 256);
