@@ -15,6 +15,7 @@ import type {
 import { chatOfMessage, parseMessageId } from "../src/lib/jids.ts";
 import { guardedStream } from "../src/lib/media-stream.ts";
 import { safeMediaType } from "../src/lib/media-type.ts";
+import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/noweb-store.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha-client.ts";
 
@@ -32,6 +33,8 @@ interface Cooldown {
   until: number;
   /** Consecutive not-found outcomes; each one doubles the next cooldown. */
   strikes: number;
+  /** Why, told again to every caller the cooldown answers. */
+  reason?: string;
 }
 
 type Fetched =
@@ -100,10 +103,11 @@ export class MediaKey extends DurableObject<Env> {
       console.log(
         `[wa media] cooldown-reject key=${job.key} kind=${cooldown.kind} retry-after-ms=${retryAfterMs}`,
       );
+      const from = `answered from the ${cooldown.kind} cooldown`;
       return {
         kind: "error",
         ...ERRORS[cooldown.kind],
-        message: `answered from the ${cooldown.kind} cooldown`,
+        message: cooldown.reason ? `${cooldown.reason} (${from})` : from,
         retryAfterMs,
         fromCooldown: true,
       };
@@ -285,6 +289,12 @@ export class MediaKey extends DurableObject<Env> {
     const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
       signal,
     });
+    if (msgRes.status === 400) {
+      // NOWEB without its store refuses every lookup: the file cannot be fetched again.
+      return isStoreDisabledAnswer(400, await msgRes.text())
+        ? { kind: "not-found", message: `WAHA cannot look this message up again: ${STORE_OFF}` }
+        : { kind: "upstream", message: "message lookup answered 400" };
+    }
     if (!msgRes.ok) {
       await msgRes.body?.cancel();
       return msgRes.status === 404
@@ -371,7 +381,7 @@ export class MediaKey extends DurableObject<Env> {
           )
         : Math.min(SHORT_COOLDOWN_MS, job.config.WA_MEDIA_COOLDOWN_MAX_MS);
     const until = Date.now() + ms;
-    await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes });
+    await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes, reason: message });
     await this.ctx.storage.setAlarm(until + FORGET_AFTER_MS);
     const verb = strikes > 1 ? "escalate" : "cooldown";
     console.log(

@@ -15,10 +15,12 @@ import {
   storedToBrowser,
 } from "./inbox-shapes.ts";
 import { applyEarlyInChat } from "./message-changes.ts";
+import { isStoreDisabled, storeDisabledFailure } from "./noweb-store.ts";
 import {
   chatState,
   countStoredChats,
   listStoredChats,
+  markChatChecked,
   pageMessages,
   type StoredRow,
   storeChatList,
@@ -93,7 +95,13 @@ export async function chatList(
   const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
   if (due) {
     const failure = await reconcileChats(env, config, now);
-    if (failure && (await countStoredChats(env.DB, session)) === 0) return { ok: false, failure };
+    if (failure) {
+      if ((await countStoredChats(env.DB, session)) === 0) {
+        return { ok: false, failure: orStoreOff(failure, "the chat list") };
+      }
+      // WAHA refused (a 4xx: its NOWEB store off, say): it would refuse again until then.
+      if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, session, now);
+    }
   }
   const rows = await listStoredChats(env.DB, session, user.role === "agent" ? user.sub : null);
   return {
@@ -108,6 +116,11 @@ export async function chatList(
       owner: r.owner,
     })),
   };
+}
+
+/** WAHA's refusal for want of its NOWEB store, said plainly; any other failure as it is. */
+function orStoreOff(failure: Failure, what: string): Failure {
+  return isStoreDisabled(failure) ? storeDisabledFailure(what) : failure;
 }
 
 /** A page of WAHA's messages into the store; answers whether WAHA had no more. */
@@ -144,13 +157,16 @@ export async function messagePage(
   const db = env.DB;
   const state = await chatState(db, session, jid);
   if (beforeId === null) {
-    const due =
-      state?.filledAt == null || now - (state.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
+    // A chat never filled is due at once, unless WAHA refused to fill it a moment ago.
+    const due = now - (state?.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
     if (due) {
       const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now);
+      // WAHA refused (a 4xx: its NOWEB store off, say): not asked again before the next reconcile.
+      if (failure?.upstreamStatus !== undefined && state)
+        await markChatChecked(db, session, jid, now);
       if (failure && state?.filledAt == null) {
         const stored = await pageMessages(db, session, jid, limit);
-        if (stored.length === 0) return { ok: false, failure };
+        if (stored.length === 0) return { ok: false, failure: orStoreOff(failure, `chat ${jid}`) };
         return { ok: true, value: stored.map(rowToBrowser) };
       }
     }
@@ -162,7 +178,8 @@ export async function messagePage(
     // 404 message-not-found) is answered as it is and not stored, so the store never holds
     // a gap that a later page from a stored cursor would skip.
     const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
-    if (!answer.ok) return { ok: false, failure: answer.failure };
+    if (!answer.ok)
+      return { ok: false, failure: orStoreOff(answer.failure, `beforeId ${beforeId}`) };
     return { ok: true, value: (answer.value as StoredMessage[]).map((m) => storedToBrowser(m)) };
   }
   let rows = await pageMessages(db, session, jid, limit, cursor);
@@ -173,7 +190,8 @@ export async function messagePage(
     // WAHA is asked with its own id for the message (GOWS adds us to our group messages' ids).
     const failure = await fetchPage(env, session, jid, limit, oldest.waha_id, now);
     if (!failure) rows = await pageMessages(db, session, jid, limit, cursor);
-    else if (rows.length === 0) return { ok: false, failure };
+    // Without its store WAHA has no history to give: what is stored is all there is.
+    else if (rows.length === 0 && !isStoreDisabled(failure)) return { ok: false, failure };
   }
   return { ok: true, value: rows.map(rowToBrowser) };
 }

@@ -1,8 +1,8 @@
 /**
- * The message store's chats, messages and @lid map in D1 (migrations/0006); changes to stored
- * messages are in store-changes.ts, search and pruning in store-search.ts. Plain SQL with `?`
- * parameters. Writes that an event makes are
- * returned as statements, so the webhook path runs them in one batch (one transaction)
+ * The message store's chats and messages in D1 (migrations/0006); changes to stored messages
+ * are in store-changes.ts, search and pruning in store-search.ts, the @lid map in
+ * store-lids.ts. Plain SQL with `?` parameters. Writes that an event makes are returned as
+ * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
 import type { StoredMessage } from "./stored-message.ts";
@@ -213,6 +213,19 @@ export async function storePage(
   await db.batch(statements);
 }
 
+/** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
+export async function markChatChecked(
+  db: D1Database,
+  session: string,
+  jid: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare("UPDATE chats SET reconciled_at = ? WHERE session = ? AND jid = ?")
+    .bind(now, session, jid)
+    .run();
+}
+
 export async function chatState(
   db: D1Database,
   session: string,
@@ -353,38 +366,28 @@ export function nameChatStatement(
     .bind(name.slice(0, 200), session, jid);
 }
 
+/** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
+export async function recentIncomingIds(
+  db: D1Database,
+  session: string,
+  jid: string,
+  sinceSeconds: number,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT waha_id FROM messages WHERE session = ? AND jid = ? AND from_me = 0 AND ts >= ?
+       ORDER BY ts DESC, ord DESC LIMIT ?`,
+    )
+    .bind(session, jid, sinceSeconds, limit)
+    .all<{ waha_id: string }>();
+  return results.map((r) => r.waha_id);
+}
+
 export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
     .bind(session, jid)
-    .run();
-}
-
-export async function lidPhone(
-  db: D1Database,
-  session: string,
-  lid: string,
-): Promise<{ pn: string | null; checkedAt: number } | null> {
-  const row = await db
-    .prepare("SELECT pn, checked_at FROM lids WHERE session = ? AND lid = ?")
-    .bind(session, lid)
-    .first<{ pn: string | null; checked_at: number }>();
-  return row ? { pn: row.pn, checkedAt: row.checked_at } : null;
-}
-
-export async function saveLid(
-  db: D1Database,
-  session: string,
-  lid: string,
-  pn: string | null,
-  now: number,
-): Promise<void> {
-  await db
-    .prepare(
-      `INSERT INTO lids (session, lid, pn, checked_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (session, lid) DO UPDATE SET pn = excluded.pn, checked_at = excluded.checked_at`,
-    )
-    .bind(session, lid, pn, now)
     .run();
 }
 

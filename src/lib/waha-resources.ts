@@ -8,6 +8,7 @@ import type { Config } from "./config.ts";
 import type { ResourceSpec } from "./contracts/resources.ts";
 import type { Failure, Result } from "./contracts/result.ts";
 import { canonicalJid, isInboxJid } from "./jids.ts";
+import { isStoreDisabled } from "./noweb-store.ts";
 import { type StoredMessage, toStoredMessage } from "./stored-message.ts";
 import {
   chatSchema,
@@ -304,6 +305,8 @@ async function timeOf(ctx: LoadContext, jid: string, id: string): Promise<Result
   });
   if (!result.ok) {
     const upstream = result.failure.upstreamStatus;
+    // WAHA without its NOWEB store refuses every lookup (400): that is no answer about the id.
+    if (isStoreDisabled(result.failure)) return result;
     return upstream === 404 || upstream === 400 ? messageNotFound(jid, id) : result;
   }
   const parsed = messageSchema.safeParse(result.value);
