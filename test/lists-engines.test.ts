@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
 import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
-import { deliverSim, ENGINES, onEngine, simMessage } from "./engines.ts";
+import { deliverSim, ENGINES, GROUP, onEngine, simChange, simMessage } from "./engines.ts";
+import { connect, expectNothingBefore } from "./events.ts";
 import { call, json, sim } from "./helpers.ts";
 import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
@@ -175,6 +176,29 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await olderThan(20)).toEqual(ids(21, 71));
     expect(await calls()).toBe(filled + 2);
   });
+
+  // WEBJS sends group receipts only with webjs.tagsEventsOn, off unless the session says so.
+  it.runIf(engine === "WEBJS")(
+    "shows a member's read of our group message after the next reconcile, though WAHA sent no receipt",
+    async () => {
+      const admin = await connect("admin");
+      const ours = await simMessage({ chatId: GROUP, body: "Minutes attached", fromMe: true });
+      expect(await deliverSim(engine, ours)).toBe("accepted");
+      expect(await admin.next()).toMatchObject({ type: "message.new", jid: GROUP });
+      expect((await messages(GROUP))[0]).toMatchObject({ id: ours.payload.id, ack: 1 });
+      const read = await simChange("ack", { messageId: ours.payload.id, ack: 3 });
+      expect(read.event).toBeNull();
+      advance(RECONCILE_MS);
+      expect((await messages(GROUP))[0]).toMatchObject({ id: ours.payload.id, ack: 3 });
+      expect(await admin.next()).toEqual({
+        type: "message.status",
+        jid: GROUP,
+        id: ours.payload.id,
+        status: "READ",
+      });
+      await expectNothingBefore(admin, "STARTING");
+    },
+  );
 
   it("keeps answering the stored chat list and messages while WAHA is down", async () => {
     const list = await chats();

@@ -8,6 +8,7 @@
 import { resolveChat } from "./chat-identity.ts";
 import type { Config } from "./config.ts";
 import type { Failure } from "./contracts/result.ts";
+import { chatOwner } from "./db.ts";
 import {
   type BrowserMessage,
   type ChatSummary,
@@ -16,6 +17,8 @@ import {
 } from "./inbox-shapes.ts";
 import { applyEarlyInChat } from "./message-changes.ts";
 import { isStoreDisabled, storeDisabledFailure } from "./noweb-store.ts";
+import { type Audience, broadcastAll, chatAudience, type Fanout } from "./realtime.ts";
+import { storedAcks } from "./store-changes.ts";
 import {
   chatState,
   countStoredChats,
@@ -29,6 +32,7 @@ import {
 } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 import type { User } from "./types.ts";
+import { ACK_NAMES } from "./waha-acks.ts";
 import { readCached } from "./waha-cache.ts";
 import type { ListedChat } from "./waha-resources.ts";
 
@@ -135,10 +139,46 @@ async function fetchPage(
   const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
   if (!answer.ok) return answer.failure;
   const messages = answer.value as StoredMessage[];
+  const acks = await storedAcks(
+    env.DB,
+    session,
+    jid,
+    messages.map((m) => m.id),
+  );
   await storePage(env.DB, session, jid, messages, now, messages.length < limit);
   // Receipts, edits, reactions and deletions kept for messages this page brought.
   await applyEarlyInChat(env.DB, session, jid, now);
+  await announceAcks(env, jid, messages, acks);
   return null;
+}
+
+/**
+ * Receipts a WAHA page shows that no webhook brought, said to browsers as webhooks' are. WEBJS
+ * sends no group receipts unless the session has `webjs.tagsEventsOn` (off by default), so a
+ * group message's status reaches the inbox only this way there.
+ * WAHA: src/structures/sessions.dto.ts (WebjsConfig.tagsEventsOn), src/core/engines/webjs/
+ * session.webjs.core.ts (TAG_RECEIPT → message.ack.group).
+ */
+async function announceAcks(
+  env: Env,
+  jid: string,
+  page: StoredMessage[],
+  before: Map<string, number | null>,
+): Promise<void> {
+  const frames: Fanout = [];
+  let audience: Audience | null = null;
+  for (const m of page) {
+    const was = before.get(m.id);
+    // Only messages stored before (new ones are no news) that the page moved forward, as
+    // storePage does; an error is left to the webhook that says so.
+    if (was === undefined || m.ack === null || m.ack < 0 || m.ack <= (was ?? -2)) continue;
+    audience ??= chatAudience(await chatOwner(env.DB, jid));
+    frames.push({
+      event: { type: "message.status", jid, id: m.id, status: ACK_NAMES[m.ack] ?? "UNKNOWN" },
+      audience,
+    });
+  }
+  await broadcastAll(env, frames);
 }
 
 /**
