@@ -18,6 +18,14 @@ import { safeMediaType } from "../src/lib/media-type.ts";
 import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/noweb-store.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha-client.ts";
+import {
+  cancel,
+  concat,
+  defaultFilename,
+  fetchRange,
+  partLength,
+  type StreamSource,
+} from "./media-parts.ts";
 
 /** One download as this object sees it: the request, its config, and a name for logs. */
 interface Job extends MediaRequest {
@@ -75,11 +83,6 @@ function busy(message: string, retryAfterMs: number): MediaError {
     retryAfterMs,
     fromCooldown: false,
   };
-}
-
-function partLength(res: Response): number | null {
-  const length = res.headers.get("Content-Length");
-  return length !== null && /^\d+$/.test(length) ? Number(length) : null;
 }
 
 export class MediaKey extends DurableObject<Env> {
@@ -397,46 +400,4 @@ export class MediaKey extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
     }
   }
-}
-
-/** A body to stream out: untouched, or with a reader that already took `prefix`. */
-interface StreamSource {
-  body: ReadableStream<Uint8Array>;
-  reader?: ReadableStreamDefaultReader<Uint8Array>;
-  prefix: Uint8Array[];
-}
-
-function cancel(source: StreamSource): Promise<void> {
-  return (source.reader ?? source.body).cancel().catch(() => undefined);
-}
-
-/** The browser's range of an over-cap file, straight from WAHA; null when WAHA sends it whole. */
-async function fetchRange(
-  file: { target: WahaTarget; url: string },
-  range: string,
-  signal: AbortSignal,
-): Promise<{ body: ReadableStream<Uint8Array>; size: number; contentRange: string } | null> {
-  const res = await wahaFetch(file.target, file.url, { signal, headers: { Range: range } });
-  const contentRange = res.headers.get("Content-Range");
-  const size = partLength(res);
-  if (res.status !== 206 || !contentRange || size === null || !res.body) {
-    await res.body?.cancel();
-    return null;
-  }
-  return { body: res.body, size, contentRange };
-}
-
-function concat(chunks: Uint8Array[], total: number): ArrayBuffer {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out.buffer;
-}
-
-function defaultFilename(id: string, mimetype: string): string {
-  const ext = mimetype.split("/")[1]?.split(/[;+]/)[0] ?? "bin";
-  return `${id.slice(-20)}.${ext}`;
 }

@@ -30,12 +30,8 @@ import {
 } from "../lib/message-changes.ts";
 import { count } from "../lib/metrics.ts";
 import { broadcastAll, chatAudience, EVERYONE, type Fanout } from "../lib/realtime.ts";
-import {
-  nameChatStatement,
-  onceFor,
-  quotedMessage,
-  storeMessageStatements,
-} from "../lib/store-db.ts";
+import { nameChatStatement } from "../lib/store-chats.ts";
+import { onceFor, quotedMessage, storeMessageStatements } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha-cache.ts";
 import { wahaGate } from "../lib/waha-client.ts";

@@ -35,6 +35,8 @@ export interface NewMessage {
   viaApi?: boolean;
   /** Key of the quoted message. */
   replyTo?: string;
+  /** Seconds; now unless given (a burst, a history sync), never before the chat's last. */
+  timestamp?: number;
 }
 
 /** Messages added after a reset beyond this many push the oldest added ones out. */
@@ -138,7 +140,7 @@ export class Store {
       key,
       chatId: chat.id,
       // Never older than the chat's last message, so "newest first" stays true.
-      timestamp: Math.max(Math.floor(this.clock() / 1000), last?.timestamp ?? 0),
+      timestamp: Math.max(input.timestamp ?? Math.floor(this.clock() / 1000), last?.timestamp ?? 0),
       fromMe: input.fromMe,
       body: input.body,
       type: "chat",
