@@ -105,4 +105,36 @@ describe("on WEBJS, whose history is what WhatsApp Web has loaded", () => {
     expect(after - before).toBeGreaterThan(2);
     expect(await page(LONG, shown.at(-1))).toEqual([]);
   });
+
+  it("says older messages are still loading, not that the chat starts there, when WhatsApp Web needs more batches than one read asks", async () => {
+    const LONG = "15557810003@c.us";
+    for (let i = 0; i < 200; i++) {
+      await sim.control("messages", { chatId: LONG, body: `m ${i}`, timestamp: 1_700_000_000 + i });
+    }
+    await sim.control("config", { webjsLoadBatch: 20 }, "PUT");
+    const first = await page(LONG);
+    const second = await page(LONG, first.at(-1)?.id);
+    // WAHA restarts its browser, which now loads five messages a batch.
+    await sim.control("session", { status: "STARTING" });
+    await sim.control("session", { status: "WORKING" });
+    await sim.control("config", { webjsLoadBatch: 5 }, "PUT");
+    const cursor = encodeURIComponent(second.at(-1)?.id ?? "");
+    const loading = await call(`/api/wa/messages?jid=${LONG}&limit=${PAGE}&beforeId=${cursor}`, {
+      as: newUser("admin"),
+    });
+    expect(loading.status).toBe(503);
+    expect(loading.headers.get("Retry-After")).toBe("1");
+    expect(await loading.json()).toMatchObject({ error: "history-loading" });
+    // Each ask loads further; the page comes, whole.
+    let third: BrowserMessage[] = [];
+    for (let i = 0; i < 5 && third.length === 0; i++) {
+      const res = await call(`/api/wa/messages?jid=${LONG}&limit=${PAGE}&beforeId=${cursor}`, {
+        as: newUser("admin"),
+      });
+      if (res.status === 200) third = await res.json<BrowserMessage[]>();
+      else expect(res.status).toBe(503);
+    }
+    const all = await wahaIds(LONG);
+    expect(third.map((m) => m.id)).toEqual(all.slice(100, 150));
+  });
 });
