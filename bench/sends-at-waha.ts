@@ -20,6 +20,8 @@ export async function sendsAtWaha(
   let missing = 0;
   let duplicates = 0;
   let outOfOrder = 0;
+  // WEBJS lists only what WhatsApp Web has loaded: load all of it, to count every send.
+  await stack.control("config", { webjsLoadBatch: 10_000 }, "PUT");
   for (let agent = 0; agent < agents; agent++) {
     const res = await fetch(
       `${stack.sim.url}/api/default/chats/${jidOf(agent)}/messages?limit=1000&downloadMedia=false`,

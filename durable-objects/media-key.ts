@@ -15,8 +15,17 @@ import type {
 import { chatOfMessage, parseMessageId } from "../src/lib/jids.ts";
 import { guardedStream } from "../src/lib/media-stream.ts";
 import { safeMediaType } from "../src/lib/media-type.ts";
+import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/noweb-store.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha-client.ts";
+import {
+  cancel,
+  concat,
+  defaultFilename,
+  fetchRange,
+  partLength,
+  type StreamSource,
+} from "./media-parts.ts";
 
 /** One download as this object sees it: the request, its config, and a name for logs. */
 interface Job extends MediaRequest {
@@ -32,6 +41,8 @@ interface Cooldown {
   until: number;
   /** Consecutive not-found outcomes; each one doubles the next cooldown. */
   strikes: number;
+  /** Why, told again to every caller the cooldown answers. */
+  reason?: string;
 }
 
 type Fetched =
@@ -74,11 +85,6 @@ function busy(message: string, retryAfterMs: number): MediaError {
   };
 }
 
-function partLength(res: Response): number | null {
-  const length = res.headers.get("Content-Length");
-  return length !== null && /^\d+$/.test(length) ? Number(length) : null;
-}
-
 export class MediaKey extends DurableObject<Env> {
   private inflight: Promise<MediaOutcome> | null = null;
   private recent: { outcome: MediaOutcome & { kind: "bytes" }; at: number } | null = null;
@@ -100,10 +106,11 @@ export class MediaKey extends DurableObject<Env> {
       console.log(
         `[wa media] cooldown-reject key=${job.key} kind=${cooldown.kind} retry-after-ms=${retryAfterMs}`,
       );
+      const from = `answered from the ${cooldown.kind} cooldown`;
       return {
         kind: "error",
         ...ERRORS[cooldown.kind],
-        message: `answered from the ${cooldown.kind} cooldown`,
+        message: cooldown.reason ? `${cooldown.reason} (${from})` : from,
         retryAfterMs,
         fromCooldown: true,
       };
@@ -285,6 +292,12 @@ export class MediaKey extends DurableObject<Env> {
     const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
       signal,
     });
+    if (msgRes.status === 400) {
+      // NOWEB without its store refuses every lookup: the file cannot be fetched again.
+      return isStoreDisabledAnswer(400, await msgRes.text())
+        ? { kind: "not-found", message: `WAHA cannot look this message up again: ${STORE_OFF}` }
+        : { kind: "upstream", message: "message lookup answered 400" };
+    }
     if (!msgRes.ok) {
       await msgRes.body?.cancel();
       return msgRes.status === 404
@@ -371,7 +384,7 @@ export class MediaKey extends DurableObject<Env> {
           )
         : Math.min(SHORT_COOLDOWN_MS, job.config.WA_MEDIA_COOLDOWN_MAX_MS);
     const until = Date.now() + ms;
-    await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes });
+    await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes, reason: message });
     await this.ctx.storage.setAlarm(until + FORGET_AFTER_MS);
     const verb = strikes > 1 ? "escalate" : "cooldown";
     console.log(
@@ -387,46 +400,4 @@ export class MediaKey extends DurableObject<Env> {
       await this.ctx.storage.deleteAll();
     }
   }
-}
-
-/** A body to stream out: untouched, or with a reader that already took `prefix`. */
-interface StreamSource {
-  body: ReadableStream<Uint8Array>;
-  reader?: ReadableStreamDefaultReader<Uint8Array>;
-  prefix: Uint8Array[];
-}
-
-function cancel(source: StreamSource): Promise<void> {
-  return (source.reader ?? source.body).cancel().catch(() => undefined);
-}
-
-/** The browser's range of an over-cap file, straight from WAHA; null when WAHA sends it whole. */
-async function fetchRange(
-  file: { target: WahaTarget; url: string },
-  range: string,
-  signal: AbortSignal,
-): Promise<{ body: ReadableStream<Uint8Array>; size: number; contentRange: string } | null> {
-  const res = await wahaFetch(file.target, file.url, { signal, headers: { Range: range } });
-  const contentRange = res.headers.get("Content-Range");
-  const size = partLength(res);
-  if (res.status !== 206 || !contentRange || size === null || !res.body) {
-    await res.body?.cancel();
-    return null;
-  }
-  return { body: res.body, size, contentRange };
-}
-
-function concat(chunks: Uint8Array[], total: number): ArrayBuffer {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out.buffer;
-}
-
-function defaultFilename(id: string, mimetype: string): string {
-  const ext = mimetype.split("/")[1]?.split(/[;+]/)[0] ?? "bin";
-  return `${id.slice(-20)}.${ext}`;
 }

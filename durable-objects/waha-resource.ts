@@ -11,6 +11,7 @@ import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { ResourceSpec } from "../src/lib/contracts/resources.ts";
 import { type Cached, mayStandIn, type Result } from "../src/lib/contracts/result.ts";
 import { callWaha, RETRY_BACKOFF } from "../src/lib/waha-client.ts";
+import { MAX_HISTORY_CALLS } from "../src/lib/waha-history.ts";
 import { loadResource, resourceAddress, resourceTtl } from "../src/lib/waha-resources.ts";
 import { alarmBy } from "./alarm-by.ts";
 
@@ -161,10 +162,13 @@ export class WahaResource extends DurableObject<Env> {
   }
 }
 
-/** Longest a load can take: two calls, every attempt and slot wait timing out, every backoff at its cap. */
+/**
+ * Longest a load can take: its calls (a history read's walk and its cursor lookup), every
+ * attempt and slot wait timing out, every backoff at its cap.
+ */
 function loadLeaseMs(config: Config): number {
   const timeout = config.WAHA_REQUEST_TIMEOUT_MS;
   const retries = config.WAHA_MAX_RETRIES;
   const oneCall = (retries + 1) * 2 * timeout + retries * backoffDelay(10, RETRY_BACKOFF, () => 0);
-  return 2 * oneCall + 1_000;
+  return (MAX_HISTORY_CALLS + 1) * oneCall + 1_000;
 }

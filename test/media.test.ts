@@ -95,7 +95,10 @@ describe("cooldowns", () => {
     await evictDurableObject(mediaKeyStub(env, "default", CHAT, msg.id));
     const again = await get(CHAT, msg.id);
     expect(again.status).toBe(404);
-    expect(await again.json()).toMatchObject({ message: "answered from the not-found cooldown" });
+    // The first answer's reason, said again from the cooldown.
+    expect(await again.json()).toMatchObject({
+      message: "the message has no media WAHA can serve (answered from the not-found cooldown)",
+    });
     expect((await sim.stats()).calls).toEqual(calls);
   });
 

@@ -69,6 +69,28 @@ describe.each(ENGINES)("on %s", (engine) => {
     });
   }
 
+  it("sends a voice note recorded in the browser so WhatsApp gets a playable OGG/Opus note (WAHA Plus)", async () => {
+    await sim.control("reset", { engine, tier: "PLUS" });
+    const form = new FormData();
+    form.set("jid", ANA);
+    form.set(
+      "file",
+      new File([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, 1, 2])], "note.webm", {
+        type: "audio/webm",
+      }),
+    );
+    const res = await call("/api/wa/send-media", {
+      method: "POST",
+      body: form,
+      as: newUser("admin"),
+    });
+    expect(res.status).toBe(200);
+    expect(await simCalls("sendVoice")).toEqual({ sendVoice: 1 });
+    const note = await newestInWaha(ANA);
+    expect(note).toMatchObject({ fromMe: true, hasMedia: true });
+    expect((note.media as { mimetype?: string } | null)?.mimetype).toBe("audio/ogg; codecs=opus");
+  });
+
   it("announces the customer's receipts of what we sent", async () => {
     const admin = await connect("admin");
     const sent = await send(ANA, "Your order shipped");

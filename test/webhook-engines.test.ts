@@ -14,7 +14,7 @@ import {
   simMessage,
 } from "./engines.ts";
 import { connect, expectNothingBefore } from "./events.ts";
-import { call } from "./helpers.ts";
+import { call, sim } from "./helpers.ts";
 import { freshGatewayEachTest } from "./waha-fixtures.ts";
 
 freshGatewayEachTest();
@@ -155,6 +155,28 @@ describe.each(ENGINES)("on %s", (engine) => {
     });
   });
 
+  // NOWEB turns every status update of our own messages into message.ack, groups included.
+  it.runIf(engine === "NOWEB")(
+    "shows our group message as refused when NOWEB's message.ack says ERROR",
+    async () => {
+      const admin = await connect("admin");
+      const ours = await simMessage({ chatId: GROUP, body: "Team lunch?", fromMe: true });
+      expect(await deliverSim(engine, ours)).toBe("accepted");
+      await admin.next();
+      const refused = await simChange("ack", { messageId: ours.payload.id, ack: -1 });
+      expect(refused.event).toBe("message.ack");
+      expect(await deliverSim(engine, refused)).toBe("accepted");
+      const id = inboxId(ours.payload);
+      expect(await admin.next()).toEqual({
+        type: "message.status",
+        jid: GROUP,
+        id,
+        status: "ERROR",
+      });
+      expect((await page(GROUP))[0]).toMatchObject({ id, ack: -1 });
+    },
+  );
+
   it("reads a receipt by its ack name where the engine leaves the number out", async () => {
     const admin = await connect("admin");
     const ours = await simMessage({ chatId: CUSTOMER, fromMe: true });
@@ -173,6 +195,8 @@ describe.each(ENGINES)("on %s", (engine) => {
   });
 
   it("announces members' receipts of our group message as its status, each step once", async () => {
+    // WEBJS sends group receipts only with the session's webjs.tagsEventsOn.
+    await sim.control("config", { webjsTagsEventsOn: true }, "PUT");
     const admin = await connect("admin");
     const ours = await simMessage({ chatId: GROUP, body: "Team meeting at 5", fromMe: true });
     expect(await deliverSim(engine, ours)).toBe("accepted");

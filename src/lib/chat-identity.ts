@@ -1,11 +1,12 @@
 /**
  * One person, one chat: an `@lid` id is mapped to the phone-number chat where WAHA can
  * tell (`GET /api/{session}/lids/{lid}`), remembered in D1, and asked again at most daily
- * while WAHA does not know it. Without an answer the lid stays a chat of its own.
+ * while WAHA does not know it (or refuses to say: NOWEB without its store answers 400).
+ * Without an answer the lid stays a chat of its own.
  * WAHA: src/api/lids.controller.ts (findPNByLid), src/structures/lids.dto.ts.
  */
 import { canonicalJid, isLidJid } from "./jids.ts";
-import { lidPhone, saveLid } from "./store-db.ts";
+import { lidPhone, saveLid } from "./store-lids.ts";
 import { wahaPaths } from "./waha.ts";
 import { callWaha } from "./waha-client.ts";
 
@@ -50,7 +51,13 @@ export async function resolveChat(
     method: "GET",
     path: wahaPaths.lid(session, jid),
   });
-  if (!answer.ok) return budget ? null : jid;
+  if (!answer.ok) {
+    if (answer.failure.upstreamStatus === undefined) return budget ? null : jid;
+    // WAHA refused the question (its NOWEB store off, say): remembered as a lid it does not
+    // know, so it is asked again daily rather than on every event.
+    await saveLid(env.DB, session, jid, null, now);
+    return jid;
+  }
   const pn = (answer.value.body as { pn?: unknown } | null)?.pn;
   const phone = typeof pn === "string" && pn.includes("@") ? canonicalJid(pn) : null;
   await saveLid(env.DB, session, jid, phone, now);

@@ -8,6 +8,7 @@
 import { resolveChat } from "./chat-identity.ts";
 import type { Config } from "./config.ts";
 import type { Failure } from "./contracts/result.ts";
+import { chatOwner } from "./db.ts";
 import {
   type BrowserMessage,
   type ChatSummary,
@@ -15,24 +16,29 @@ import {
   storedToBrowser,
 } from "./inbox-shapes.ts";
 import { applyEarlyInChat } from "./message-changes.ts";
+import { isStoreDisabled, storeDisabledFailure } from "./noweb-store.ts";
+import { type Audience, broadcastAll, chatAudience, type Fanout } from "./realtime.ts";
 import { reportUnannounced } from "./session-silence.ts";
+import { storedAcks } from "./store-changes.ts";
 import {
-  chatState,
   countStoredChats,
   listStoredChats,
-  pageMessages,
-  type StoredRow,
+  markChatChecked,
   storeChatList,
-  storedMessage,
-  storePage,
-} from "./store-db.ts";
+} from "./store-chats.ts";
+import { chatState, pageMessages, storedMessage, storePage } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 import type { User } from "./types.ts";
-import { readCached } from "./waha-cache.ts";
+import { ACK_NAMES } from "./waha-acks.ts";
+import { invalidateMessages, readCached } from "./waha-cache.ts";
+import type { HistoryPage } from "./waha-history.ts";
 import type { ListedChat } from "./waha-resources.ts";
 
-/** A chat's first page from WAHA, and the page a reconcile compares with. */
-export const FILL_PAGE = 50;
+/**
+ * A chat's first page from WAHA, and the page a reconcile compares with: a browser's page
+ * (50) and the oldest second, which a full page may cut and the store leaves out.
+ */
+export const FILL_PAGE = 70;
 /** At most this many @lid chats of WAHA's list are asked about per reconcile. */
 const LID_LOOKUPS = 10;
 
@@ -94,9 +100,14 @@ export async function chatList(
   const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
   if (due) {
     const failure = await reconcileChats(env, config, now);
-    // A session that is not WORKING is no error of the list: what is stored is the answer.
-    if (failure && !sessionDown(failure) && (await countStoredChats(env.DB, session)) === 0)
-      return { ok: false, failure };
+    if (failure) {
+      // A session that is not WORKING is no error of the list: what is stored is the answer.
+      if (!sessionDown(failure) && (await countStoredChats(env.DB, session)) === 0) {
+        return { ok: false, failure: orStoreOff(failure, "the chat list") };
+      }
+      // WAHA refused (a 4xx: its NOWEB store off, say): it would refuse again until then.
+      if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, session, now);
+    }
   }
   const rows = await listStoredChats(env.DB, session, user.role === "agent" ? user.sub : null);
   return {
@@ -124,10 +135,27 @@ interface Reconcile {
   silenceMs: number;
 }
 
+/** WAHA's refusal for want of its NOWEB store, said plainly; any other failure as it is. */
+function orStoreOff(failure: Failure, what: string): Failure {
+  return isStoreDisabled(failure) ? storeDisabledFailure(what) : failure;
+}
+
+/** WEBJS ran out of calls while WhatsApp Web was still loading: the page comes on asking again. */
+const HISTORY_LOADING: Failure = {
+  status: 503,
+  error: "history-loading",
+  message:
+    "WAHA (WEBJS) is still loading older messages, one WhatsApp Web batch at a time; ask again",
+  retryAfterMs: 1_000,
+};
+
 /**
- * A page of WAHA's messages into the store. On a reconcile, messages newer than the fill and
- * older than the silence window that only this page stored were announced by no webhook:
- * the session's watch hears of them (a WORKING session whose webhooks stopped is SILENT).
+ * WAHA's newest page, or its history back from `beforeId`, into the store (whole seconds;
+ * see waha-history.ts); the chat is marked complete once WAHA has nothing older. Stored
+ * all the same, a read whose calls ran out answers HISTORY_LOADING. On a reconcile, messages
+ * newer than the fill and older than the silence window that only this page stored were
+ * announced by no webhook: the session's watch hears of them (a WORKING session whose
+ * webhooks stopped is SILENT).
  */
 async function fetchPage(
   env: Env,
@@ -136,12 +164,22 @@ async function fetchPage(
   limit: number,
   beforeId: string | null,
   now: number,
+  findStart = false,
   reconcile: Reconcile | null = null,
 ): Promise<Failure | null> {
-  const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
+  const spec = { kind: "messages", jid, limit, beforeId } as const;
+  const answer = await readCached(env, findStart ? { ...spec, findStart } : spec);
   if (!answer.ok) return answer.failure;
-  const messages = answer.value as StoredMessage[];
-  const fresh = await storePage(env.DB, session, jid, messages, now, messages.length < limit);
+  const { messages, end, unfinished } = answer.value as HistoryPage;
+  const acks = await storedAcks(
+    env.DB,
+    session,
+    jid,
+    messages.map((m) => m.id),
+  );
+  // History read back goes before what is stored of its seconds, so readers page on to it.
+  const placement = beforeId === null ? "after" : "before";
+  const fresh = await storePage(env.DB, session, jid, messages, now, end, placement);
   if (reconcile) {
     const missed = fresh
       .map((m) => m.ts * 1000)
@@ -151,12 +189,48 @@ async function fetchPage(
   }
   // Receipts, edits, reactions and deletions kept for messages this page brought.
   await applyEarlyInChat(env.DB, session, jid, now);
-  return null;
+  await announceAcks(env, jid, messages, acks);
+  if (!unfinished) return null;
+  // Asked again, WAHA loads on: the unfinished read must not be answered from the cache.
+  await invalidateMessages(env, jid);
+  return HISTORY_LOADING;
+}
+
+/**
+ * Receipts a WAHA page shows that no webhook brought, said to browsers as webhooks' are. WEBJS
+ * sends no group receipts unless the session has `webjs.tagsEventsOn` (off by default), so a
+ * group message's status reaches the inbox only this way there.
+ * WAHA: src/structures/sessions.dto.ts (WebjsConfig.tagsEventsOn), src/core/engines/webjs/
+ * session.webjs.core.ts (TAG_RECEIPT → message.ack.group).
+ */
+async function announceAcks(
+  env: Env,
+  jid: string,
+  page: StoredMessage[],
+  before: Map<string, number | null>,
+): Promise<void> {
+  const frames: Fanout = [];
+  let audience: Audience | null = null;
+  for (const m of page) {
+    const was = before.get(m.id);
+    // Only messages stored before (new ones are no news) that the page moved forward, as
+    // storePage does; an error is left to the webhook that says so.
+    if (was === undefined || m.ack === null || m.ack < 0 || m.ack <= (was ?? -2)) continue;
+    audience ??= chatAudience(await chatOwner(env.DB, jid));
+    frames.push({
+      event: { type: "message.status", jid, id: m.id, status: ACK_NAMES[m.ack] ?? "UNKNOWN" },
+      audience,
+    });
+  }
+  await broadcastAll(env, frames);
 }
 
 /**
  * A chat's messages, newest first; with `beforeId`, the `limit` older than it. Filled
- * from WAHA on first open and reconciled when due; older than stored → one WAHA page.
+ * from WAHA on first open and reconciled when due; a page the store cannot fill reads
+ * WAHA's history back from the oldest stored message, until WAHA has nothing older (a
+ * short page from WAHA is no sign of that on WEBJS). A browser takes a short page for the
+ * start of the chat, so one is answered only there (or while WAHA cannot be asked).
  */
 export async function messagePage(
   env: Env,
@@ -170,38 +244,82 @@ export async function messagePage(
   const db = env.DB;
   const state = await chatState(db, session, jid);
   if (beforeId === null) {
-    const due =
-      state?.filledAt == null || now - (state.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
+    // A chat never filled is due at once, unless WAHA refused to fill it a moment ago.
+    const due = now - (state?.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
     if (due) {
+      const findStart = !(state?.complete ?? false);
       const filledAt = state?.filledAt ?? null;
       const reconcile = filledAt === null ? null : { filledAt, silenceMs: config.WAHA_SILENCE_MS };
-      const failure = await fetchPage(env, session, jid, FILL_PAGE, null, now, reconcile);
+      const failure = await fetchPage(
+        env,
+        session,
+        jid,
+        FILL_PAGE,
+        null,
+        now,
+        findStart,
+        reconcile,
+      );
+      // WAHA refused (a 4xx: its NOWEB store off, say): not asked again before the next reconcile.
+      if (failure?.upstreamStatus !== undefined && state)
+        await markChatChecked(db, session, jid, now);
       if (failure && state?.filledAt == null) {
         const stored = await pageMessages(db, session, jid, limit);
-        if (stored.length === 0 && !sessionDown(failure)) return { ok: false, failure };
+        if (stored.length === 0 && !sessionDown(failure))
+          return { ok: false, failure: orStoreOff(failure, `chat ${jid}`) };
         return { ok: true, value: stored.map(rowToBrowser) };
       }
     }
-    return { ok: true, value: (await pageMessages(db, session, jid, limit)).map(rowToBrowser) };
   }
-  const cursor: StoredRow | null = await storedMessage(db, session, jid, beforeId);
-  if (!cursor) {
-    // A cursor the store does not have (another gateway's, or pruned): WAHA's page (or its
-    // 404 message-not-found) is answered as it is and not stored, so the store never holds
-    // a gap that a later page from a stored cursor would skip.
-    const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
-    if (!answer.ok) return { ok: false, failure: answer.failure };
-    return { ok: true, value: (answer.value as StoredMessage[]).map((m) => storedToBrowser(m)) };
-  }
-  let rows = await pageMessages(db, session, jid, limit, cursor);
+  const cursor = beforeId === null ? null : await storedMessage(db, session, jid, beforeId);
+  if (beforeId !== null && !cursor) return unstoredCursor(env, jid, limit, beforeId);
+  const before = cursor ?? undefined;
+  let rows = await pageMessages(db, session, jid, limit, before);
   const complete = (await chatState(db, session, jid))?.complete ?? false;
-  if (rows.length < limit && !complete) {
-    // Past the stored horizon: one WAHA page back from the oldest stored message.
-    const oldest = rows.at(-1) ?? cursor;
-    // WAHA is asked with its own id for the message (GOWS adds us to our group messages' ids).
+  const oldest = rows.at(-1) ?? cursor;
+  if (rows.length < limit && !complete && oldest) {
+    // Past the stored horizon: WAHA's history back from the oldest stored message, asked
+    // with WAHA's own id for it (GOWS adds us to our group messages' ids).
     const failure = await fetchPage(env, session, jid, limit, oldest.waha_id, now);
-    if (!failure) rows = await pageMessages(db, session, jid, limit, cursor);
-    else if (rows.length === 0) return { ok: false, failure };
+    if (!failure || failure === HISTORY_LOADING) {
+      rows = await pageMessages(db, session, jid, limit, before);
+    }
+    // A short page would read as the chat's start: an older page still loading says so
+    // instead (the newest page answers what there is). Without its store WAHA has no history
+    // to give: what is stored is all there is.
+    if (failure === HISTORY_LOADING && cursor && rows.length < limit) return { ok: false, failure };
+    if (failure && failure !== HISTORY_LOADING && rows.length === 0 && cursor) {
+      if (!isStoreDisabled(failure)) return { ok: false, failure };
+    }
   }
   return { ok: true, value: rows.map(rowToBrowser) };
+}
+
+/**
+ * A cursor the store does not have (another gateway's, or pruned): WAHA's history (or its
+ * 404 message-not-found) is answered as it is and not stored, so the store never holds a
+ * gap that a later page from a stored cursor would skip.
+ */
+async function unstoredCursor(
+  env: Env,
+  jid: string,
+  limit: number,
+  beforeId: string,
+): Promise<Listed<BrowserMessage[]>> {
+  const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
+  if (!answer.ok) return { ok: false, failure: orStoreOff(answer.failure, `beforeId ${beforeId}`) };
+  // Chronological as the store would keep it, then what came before the cursor, newest first.
+  const chronological = (answer.value as HistoryPage).messages
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.ts - b.m.ts || a.i - b.i)
+    .map(({ m }) => m);
+  const at = chronological.findIndex((m) => m.id === beforeId || m.wahaId === beforeId);
+  return {
+    ok: true,
+    value: chronological
+      .slice(0, Math.max(at, 0))
+      .reverse()
+      .slice(0, limit)
+      .map((m) => storedToBrowser(m)),
+  };
 }

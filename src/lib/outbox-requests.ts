@@ -75,6 +75,10 @@ export function sendRequest(
           file: { mimetype, filename: row.media_name ?? "file", data: base64(media) },
           ...(row.body ? { caption: row.body } : {}),
           ...replyTo,
+          // A browser records WebM or MP4 audio; WhatsApp plays voice notes only as OGG/Opus,
+          // and WAHA Plus converts only when asked (videos go as files, so need no such flag).
+          // WAHA: src/structures/chatting.dto.ts (MessageVoiceRequest.convert)
+          ...(endpoint === "sendVoice" ? { convert: true } : {}),
         },
       };
     }

@@ -13,6 +13,24 @@ function change(db: D1Database, sql: string, ...params: Array<string | number>):
     .first();
 }
 
+/** The stored acks of these messages of `jid` (id → ack), for telling what a WAHA page moved. */
+export async function storedAcks(
+  db: D1Database,
+  session: string,
+  jid: string,
+  ids: string[],
+): Promise<Map<string, number | null>> {
+  if (ids.length === 0) return new Map();
+  const { results } = await db
+    .prepare(
+      `SELECT id, ack FROM messages WHERE session = ? AND jid = ?
+         AND id IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(session, jid, JSON.stringify(ids))
+    .all<{ id: string; ack: number | null }>();
+  return new Map(results.map((r) => [r.id, r.ack]));
+}
+
 /** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
 export function applyAck(
   db: D1Database,

@@ -1,12 +1,11 @@
 /**
- * The message store's chats, messages and @lid map in D1 (migrations/0006); changes to stored
- * messages are in store-changes.ts, search and pruning in store-search.ts. Plain SQL with `?`
- * parameters. Writes that an event makes are
- * returned as statements, so the webhook path runs them in one batch (one transaction)
+ * The message store's messages in D1 (migrations/0006), and the chat rows they move; the chat
+ * list itself is in store-chats.ts, changes to stored messages in store-changes.ts, search
+ * and pruning in store-search.ts, the @lid map in store-lids.ts. Plain SQL with `?` parameters. Writes that an event makes are returned as
+ * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
 import type { StoredMessage } from "./stored-message.ts";
-import type { ListedChat } from "./waha-resources.ts";
 
 export interface StoredRow {
   jid: string;
@@ -29,16 +28,6 @@ export interface StoredRow {
   quoted_id: string | null;
   quoted_body: string | null;
   quoted_from_me: number | null;
-}
-
-export interface ChatRow {
-  jid: string;
-  name: string | null;
-  is_group: number;
-  last_message_at: number | null;
-  preview: string | null;
-  unread_count: number;
-  owner: string | null;
 }
 
 export interface ChatState {
@@ -113,7 +102,22 @@ export function storeMessageStatements(
   ];
 }
 
-/** One message into `jid`, placed after those of the same second; `onConflict` decides a repeat. */
+/**
+ * Where a message goes among those already stored with the same second: after them (it came
+ * later: a webhook, the newest page), or before them (a page read back in history, whose
+ * messages at that second the inbox has not shown yet; placed after, they would sit above a
+ * reader's cursor and never be paged to).
+ */
+export type Placement = "after" | "before";
+
+const ORD: Record<Placement, string> = {
+  after:
+    "coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+  before:
+    "coalesce((SELECT min(ord) - 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+};
+
+/** One message into `jid`, placed among those of the same second; `onConflict` decides a repeat. */
 function insertMessage(
   db: D1Database,
   session: string,
@@ -121,13 +125,13 @@ function insertMessage(
   m: StoredMessage,
   now: number,
   onConflict: string,
+  placement: Placement = "after",
 ): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
          has_media, media_mimetype, media_name, ack, reply_to, created_at)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-         coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0),
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${ORD[placement]},
          ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
        ${onConflict}`,
     )
@@ -164,6 +168,7 @@ export function onceFor(
 /**
  * Stores a page of messages read from WAHA; those already stored get WAHA's newer ack.
  * Answers the messages this page stored first (no webhook had brought them).
+ * `placement`: where new ones go among stored ones of the same second (see Placement).
  */
 export async function storePage(
   db: D1Database,
@@ -172,6 +177,7 @@ export async function storePage(
   newestFirst: StoredMessage[],
   now: number,
   complete: boolean,
+  placement: Placement = "after",
 ): Promise<StoredMessage[]> {
   // Chronological: by time; within a second WAHA lists messages in the order they came.
   const chronological = newestFirst
@@ -179,7 +185,9 @@ export async function storePage(
     .sort((a, b) => a.m.ts - b.m.ts || a.i - b.i)
     .map(({ m }) => m);
   const newest = chronological.at(-1);
-  const statements = chronological.map((m) =>
+  // Each insert goes next to the one before it: oldest first after, newest first before.
+  const inOrder = placement === "after" ? chronological : [...chronological].reverse();
+  const statements = inOrder.map((m) =>
     insertMessage(
       db,
       session,
@@ -189,6 +197,7 @@ export async function storePage(
       `ON CONFLICT (session, jid, id) DO UPDATE SET
          ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END
        RETURNING created_at`,
+      placement,
     ),
   );
   statements.push(
@@ -216,7 +225,7 @@ export async function storePage(
   );
   const results = await db.batch<{ created_at: number }>(statements);
   // Stored by this page (not before, by a webhook): its rows were created just now.
-  return chronological.filter((_, i) => results[i]?.results[0]?.created_at === now);
+  return inOrder.filter((_, i) => results[i]?.results[0]?.created_at === now);
 }
 
 export async function chatState(
@@ -283,115 +292,22 @@ export async function quotedMessage(
   return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
 }
 
-/** Chats newest first, with their owners; `agent` limits them to that agent's. */
-export async function listStoredChats(
-  db: D1Database,
-  session: string,
-  agent: string | null,
-  limit = 500,
-): Promise<ChatRow[]> {
-  const mine = agent === null ? "" : "AND a.assigned_to = ?";
-  const params: string[] = agent === null ? [session] : [session, agent];
-  const { results } = await db
-    .prepare(
-      `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
-         a.assigned_to AS owner
-       FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
-       WHERE c.session = ? ${mine}
-       ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
-    )
-    .bind(...params, limit)
-    .all<ChatRow>();
-  return results;
-}
-
-export async function countStoredChats(db: D1Database, session: string): Promise<number> {
-  const row = await db
-    .prepare("SELECT count(*) AS n FROM chats WHERE session = ?")
-    .bind(session)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
-/** Chats from WAHA's list: names and, where WAHA keeps them, unread counts and last times. */
-export async function storeChatList(
-  db: D1Database,
-  session: string,
-  chats: ListedChat[],
-): Promise<void> {
-  if (chats.length === 0) return;
-  await db.batch(
-    chats.map((c) =>
-      db
-        .prepare(
-          `INSERT INTO chats (session, jid, name, is_group, last_message_at, preview, unread_count)
-           VALUES (?, ?, ?, ?, ?, ?, coalesce(?, 0))
-           ON CONFLICT (session, jid) DO UPDATE SET
-             name = coalesce(excluded.name, chats.name),
-             preview = CASE WHEN coalesce(excluded.last_message_at, 0) > coalesce(chats.last_message_at, 0)
-               AND excluded.preview IS NOT NULL THEN excluded.preview ELSE chats.preview END,
-             last_message_at = max(coalesce(chats.last_message_at, 0), coalesce(excluded.last_message_at, 0)),
-             unread_count = coalesce(?, chats.unread_count)`,
-        )
-        .bind(
-          session,
-          c.jid,
-          c.name,
-          c.isGroup ? 1 : 0,
-          c.lastMessageAt,
-          c.preview,
-          c.unreadCount,
-          c.unreadCount,
-        ),
-    ),
-  );
-}
-
-/** A name for a chat that has none yet (a sender's push name). */
-export function nameChatStatement(
+/** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
+export async function recentIncomingIds(
   db: D1Database,
   session: string,
   jid: string,
-  name: string,
-): D1PreparedStatement {
-  return db
-    .prepare("UPDATE chats SET name = ? WHERE session = ? AND jid = ? AND name IS NULL")
-    .bind(name.slice(0, 200), session, jid);
-}
-
-export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
-  await db
-    .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
-    .bind(session, jid)
-    .run();
-}
-
-export async function lidPhone(
-  db: D1Database,
-  session: string,
-  lid: string,
-): Promise<{ pn: string | null; checkedAt: number } | null> {
-  const row = await db
-    .prepare("SELECT pn, checked_at FROM lids WHERE session = ? AND lid = ?")
-    .bind(session, lid)
-    .first<{ pn: string | null; checked_at: number }>();
-  return row ? { pn: row.pn, checkedAt: row.checked_at } : null;
-}
-
-export async function saveLid(
-  db: D1Database,
-  session: string,
-  lid: string,
-  pn: string | null,
-  now: number,
-): Promise<void> {
-  await db
+  sinceSeconds: number,
+  limit: number,
+): Promise<string[]> {
+  const { results } = await db
     .prepare(
-      `INSERT INTO lids (session, lid, pn, checked_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (session, lid) DO UPDATE SET pn = excluded.pn, checked_at = excluded.checked_at`,
+      `SELECT waha_id FROM messages WHERE session = ? AND jid = ? AND from_me = 0 AND ts >= ?
+       ORDER BY ts DESC, ord DESC LIMIT ?`,
     )
-    .bind(session, lid, pn, now)
-    .run();
+    .bind(session, jid, sinceSeconds, limit)
+    .all<{ waha_id: string }>();
+  return results.map((r) => r.waha_id);
 }
 
 /** The chat's owner (a row with `assigned_to`), as a statement. */

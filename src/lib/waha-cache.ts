@@ -105,6 +105,15 @@ export async function invalidateChat(env: Env, jid: string): Promise<void> {
   await Promise.all([stub(env, chats).invalidate(), stub(env, messages).invalidate()]);
 }
 
+/** Drops a chat's message lists only: a history read that must be asked again, not answered. */
+export async function invalidateMessages(env: Env, jid: string): Promise<void> {
+  const loaded = loadConfig(env);
+  if (!loaded.ok) return;
+  const messages = messagesObject(loaded.config.WAHA_SESSION, jid);
+  forgetLocal(`${messages}\n`);
+  await stub(env, messages).invalidate();
+}
+
 /** Drops the session and status caches, so the next read asks WAHA (a session.status event). */
 export async function invalidateSession(env: Env): Promise<void> {
   const loaded = loadConfig(env);

@@ -8,6 +8,8 @@ import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
 import { type Config, loadConfig } from "./config.ts";
 import type { CallOutcome, CallReport } from "./contracts/gate.ts";
 import type { Failure, Result } from "./contracts/result.ts";
+import { notWorking, wahaMessage } from "./waha-errors.ts";
+import { isNotLoadedYet, NOT_LOADED_YET } from "./webjs-history.ts";
 
 export interface WahaTarget {
   /** WAHA_URL, without a trailing slash. */
@@ -110,7 +112,8 @@ export const RETRY_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 2_000, jitter:
 
 type Attempt =
   | { kind: "ok"; answer: WahaAnswer }
-  | { kind: "rejected"; status: number; message: string; sessionStatus?: string }
+  /** `code`: the failure's own error code, where the answer means something particular. */
+  | { kind: "rejected"; status: number; message: string; sessionStatus?: string; code?: string }
   | (Extract<CallOutcome, { kind: "failed" }> & { message: string });
 
 /**
@@ -267,7 +270,7 @@ function resultOf(last: Attempt, attempts: number): Result<WahaAnswer> {
         ok: false,
         failure: {
           status: 502,
-          error: "upstream-rejected",
+          error: last.code ?? "upstream-rejected",
           message: `WAHA answered ${last.status}: ${last.message}`,
           upstreamStatus: last.status,
         },
@@ -346,6 +349,15 @@ async function attemptOnce(config: Config, request: WahaRequest): Promise<Attemp
       },
     );
     const text = await res.text();
+    // An answer, not a failure of WAHA: never retried, never held against the circuit.
+    if (request.endpoint === "messages" && isNotLoadedYet(res.status, text)) {
+      return {
+        kind: "rejected",
+        status: res.status,
+        message: "WhatsApp Web has not loaded that far back yet",
+        code: NOT_LOADED_YET,
+      };
+    }
     if (res.status >= 500) {
       return {
         kind: "failed",
@@ -395,40 +407,4 @@ async function attemptOnce(config: Config, request: WahaRequest): Promise<Attemp
       message: `WAHA could not be reached for ${request.endpoint}: ${err instanceof Error ? err.message : String(err)}`,
     };
   }
-}
-
-/**
- * WAHA's refusal of a call that needs the session in another status: 422
- * `{error, session, status, expected: [...]}`, after waiting up to 10 s (5 s when the
- * session is not running) for it. The session's status, or undefined for any other 422.
- * WAHA: src/core/abc/manager.abc.ts (waitUntilStatus), src/nestjs/pipes/SessionPipe.ts.
- */
-function notWorking(text: string): string | undefined {
-  try {
-    const body: unknown = JSON.parse(text);
-    if (typeof body !== "object" || body === null) return undefined;
-    const { status, expected } = body as { status?: unknown; expected?: unknown };
-    return typeof status === "string" && Array.isArray(expected) ? status : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** WAHA's (NestJS) error bodies: `{message: string | string[]}` or `{error: {message}}`. */
-function wahaMessage(text: string, fallback: string): string {
-  try {
-    const body: unknown = JSON.parse(text);
-    if (typeof body === "object" && body !== null) {
-      const { message, error } = body as { message?: unknown; error?: unknown };
-      if (typeof message === "string") return message.slice(0, 300);
-      if (Array.isArray(message)) return message.map(String).join("; ").slice(0, 300);
-      if (typeof error === "string") return error.slice(0, 300);
-      if (typeof error === "object" && error !== null && "message" in error) {
-        return String(error.message).slice(0, 300);
-      }
-    }
-  } catch {
-    // not JSON; fall through
-  }
-  return fallback || "error";
 }

@@ -8,18 +8,16 @@ import type { Config } from "./config.ts";
 import type { ResourceSpec } from "./contracts/resources.ts";
 import type { Failure, Result } from "./contracts/result.ts";
 import { canonicalJid, isInboxJid } from "./jids.ts";
-import { type StoredMessage, toStoredMessage } from "./stored-message.ts";
 import {
   chatSchema,
-  messageSchema,
   pingSchema,
   sessionSchema,
   versionSchema,
   type WahaChat,
-  type WahaMessage,
   wahaPaths,
 } from "./waha.ts";
 import type { WahaAnswer, WahaRequest } from "./waha-client.ts";
+import { loadHistory } from "./waha-history.ts";
 
 export type { ResourceSpec } from "./contracts/resources.ts";
 
@@ -83,7 +81,7 @@ export function resourceAddress(
   if (spec.kind === "messages") {
     return {
       object: `${session}\nmessages\n${spec.jid}`,
-      variant: `limit=${spec.limit}&before=${spec.beforeId ?? ""}`,
+      variant: `limit=${spec.limit}&before=${spec.beforeId ?? ""}${spec.findStart ? "&start" : ""}`,
     };
   }
   return { object: `${session}\n${spec.kind}`, variant: "" };
@@ -105,7 +103,7 @@ export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<Resu
     case "chats":
       return loadChats(ctx);
     case "messages":
-      return loadMessages(spec, ctx);
+      return loadHistory(spec, ctx);
   }
 }
 
@@ -272,98 +270,4 @@ async function loadChats(ctx: LoadContext): Promise<LoadResult> {
     if (isInboxJid(chat.jid)) chats.push(chat);
   }
   return { ok: true, value: chats };
-}
-
-/** Messages kept per chat object for paging (id → time); the oldest seen go first. */
-const SEEN_KEPT = 2_000;
-/** Extra messages asked for past `limit`, for messages that share beforeId's second. */
-const SAME_SECOND_SLACK = 20;
-
-async function page(
-  ctx: LoadContext,
-  jid: string,
-  limit: number,
-  before?: number,
-): Promise<Result<WahaMessage[]>> {
-  const got = await get(ctx, {
-    endpoint: "messages",
-    path: wahaPaths.messages(ctx.session, jid, limit, before),
-  });
-  if (!got.ok) return got;
-  if (!Array.isArray(got.value)) return invalid("messages", "not an array");
-  const messages: WahaMessage[] = [];
-  for (const raw of got.value) {
-    const parsed = messageSchema.safeParse(raw);
-    if (parsed.success) messages.push(parsed.data);
-  }
-  remember(ctx.seen, messages);
-  return { ok: true, value: messages };
-}
-
-function remember(seen: Map<string, number>, messages: WahaMessage[]): void {
-  for (const m of messages) {
-    // Re-inserted so the map drops the messages seen longest ago first.
-    seen.delete(m.id);
-    seen.set(m.id, m.timestamp);
-  }
-  for (const id of seen.keys()) {
-    if (seen.size <= SEEN_KEPT) break;
-    seen.delete(id);
-  }
-}
-
-function messageNotFound(jid: string, id: string): Failed {
-  return {
-    ok: false,
-    failure: {
-      status: 404,
-      error: "message-not-found",
-      message: `beforeId: chat ${jid} has no message ${id}`,
-    },
-  };
-}
-
-/** beforeId's time: from what this chat's pages showed, else one lookup of that message. */
-async function timeOf(ctx: LoadContext, jid: string, id: string): Promise<Result<number>> {
-  const known = ctx.seen.get(id);
-  if (known !== undefined) return { ok: true, value: known };
-  const result = await get(ctx, {
-    endpoint: "message",
-    path: wahaPaths.message(ctx.session, jid, id, false),
-  });
-  if (!result.ok) {
-    const upstream = result.failure.upstreamStatus;
-    return upstream === 404 || upstream === 400 ? messageNotFound(jid, id) : result;
-  }
-  const parsed = messageSchema.safeParse(result.value);
-  if (!parsed.success) return messageNotFound(jid, id);
-  return { ok: true, value: parsed.data.timestamp };
-}
-
-/**
- * A chat's messages, newest first. With `beforeId`, the `limit` messages older than it:
- * one WAHA page at or before its time (`filter.timestamp.lte`), from which the messages
- * up to and including it (same second, newer in WAHA's order) are dropped.
- */
-async function loadMessages(
-  spec: ResourceSpec & { kind: "messages" },
-  ctx: LoadContext,
-): Promise<LoadResult> {
-  const { jid, limit, beforeId } = spec;
-  const done = (messages: WahaMessage[]): LoadResult => ({
-    ok: true,
-    value: messages.map((m): StoredMessage => ({ ...toStoredMessage(m, ctx.now), jid })),
-  });
-  if (beforeId === null) {
-    const first = await page(ctx, jid, limit);
-    return first.ok ? done(first.value) : first;
-  }
-  const time = await timeOf(ctx, jid, beforeId);
-  if (!time.ok) return time;
-  const older = await page(ctx, jid, limit + SAME_SECOND_SLACK, time.value);
-  if (!older.ok) return older;
-  const at = older.value.findIndex((m) => m.id === beforeId);
-  const rest =
-    at >= 0 ? older.value.slice(at + 1) : older.value.filter((m) => m.timestamp < time.value);
-  return done(rest.slice(0, limit));
 }

@@ -9,7 +9,14 @@
  * WAMessageEditedBody, WAMessageReaction), src/core/integrations/webhooks/WebhookSender.ts.
  */
 import * as z from "zod/mini";
-import { canonicalJid, chatOfMessage, isInboxJid, keyOfMessageId, parseMessageId } from "./jids.ts";
+import {
+  canonicalJid,
+  chatOfMessage,
+  isGroupJid,
+  isInboxJid,
+  keyOfMessageId,
+  parseMessageId,
+} from "./jids.ts";
 import { type StoredMessage, toStoredMessage } from "./stored-message.ts";
 import { messageSchema, SESSION_STATUSES } from "./waha.ts";
 import { ACK_NAMES } from "./waha-acks.ts";
@@ -110,7 +117,29 @@ function targetChat(id: string, fallback: string): string {
   return parseMessageId(id)?.chat ?? fallback;
 }
 
-export function decideEvent(event: string, payload: unknown, now: number): WebhookEvent {
+/**
+ * The chat a reaction is filed under: its target's, unless the target names our own number.
+ * GOWS builds the target's id from the reactor's own key, so a customer reacting in a direct
+ * chat names *our* number as the chat; the reaction's own chat (`from`) is the customer's, as
+ * WAHA's Chatwoot app takes it. Without `me` (an envelope that lacks it), a direct target
+ * other than the reaction's own chat is taken for the same.
+ * WAHA: src/core/engines/gows/session.gows.core.ts (processMessageReaction,
+ * buildMessageIdFromKey), src/apps/chatwoot/consumers/waha/message.reaction.ts (GetChatId).
+ */
+function reactionChat(targetId: string, own: string, me: string | null): string {
+  const target = parseMessageId(targetId)?.chat;
+  if (target === undefined) return own;
+  if (me !== null) return target === me ? own : target;
+  return target === own || isGroupJid(target) ? target : own;
+}
+
+/** `me`: our own number (`@c.us`) as the envelope names it, when it does. */
+export function decideEvent(
+  event: string,
+  payload: unknown,
+  now: number,
+  me: string | null = null,
+): WebhookEvent {
   switch (event) {
     case "message":
     case "message.any": {
@@ -169,7 +198,7 @@ export function decideEvent(event: string, payload: unknown, now: number): Webho
       const parsed = reactionSchema.safeParse(payload);
       if (!parsed.success) return ignored("the payload is not a WAHA reaction");
       const { reaction, fromMe, participant, from } = parsed.data;
-      const jid = targetChat(reaction.messageId, chatOfMessage(parsed.data));
+      const jid = reactionChat(reaction.messageId, chatOfMessage(parsed.data), me);
       if (!isInboxJid(jid)) return ignored(`chat ${jid} is not an inbox chat`);
       const sender = fromMe ? "me" : canonicalJid(participant ?? from);
       return {

@@ -1,7 +1,8 @@
 /**
  * The inbox lists and actions: GET /api/wa/chats and /api/wa/messages (cached once for
  * everyone; who may see what is decided after the cache, from D1), and POST
- * /api/wa/mark-read (passed through once). Sending is in outbox.ts.
+ * /api/wa/mark-read (passed through once, or with the stored messages named where WAHA's
+ * NOWEB store is off). Sending is in outbox.ts.
  */
 import type { Context } from "hono";
 import { Hono } from "hono";
@@ -9,7 +10,9 @@ import * as z from "zod/mini";
 import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { failureError } from "../lib/errors.ts";
 import { chatList, messagePage } from "../lib/inbox-lists.ts";
-import { markChatRead } from "../lib/store-db.ts";
+import { isStoreDisabled } from "../lib/noweb-store.ts";
+import { markChatRead } from "../lib/store-chats.ts";
+import { recentIncomingIds } from "../lib/store-db.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { wahaPaths } from "../lib/waha.ts";
@@ -54,27 +57,39 @@ async function jsonBody(req: { json: () => Promise<unknown> }): Promise<unknown>
   }
 }
 
+/** How far back and how many messages WAHA itself marks read when told a chat was read. */
+// WAHA: src/api/chatting.controller.ts (sendSeen: days 7), src/core/utils/convertors.ts
+// (MessagesForRead)
+const READ_DAYS = 7;
+const READ_MAX = { direct: 30, group: 100 };
+
 /**
- * A POST to WAHA about one chat (sendText, sendSeen): the user must have the chat, the
- * call is made once (never retried), and on success the chat's cached lists are dropped.
+ * sendSeen for one chat: the user must have the chat, the call is made once (never
+ * retried), and on success the chat's cached lists are dropped. WAHA picks the unread
+ * messages itself, except NOWEB without its store, which cannot list them (400): then the
+ * messages webhooks brought are named.
  */
-async function chatAction(
-  c: Context<AppEnv>,
-  jid: string,
-  endpoint: "sendText" | "sendSeen",
-  fields: Record<string, string>,
-): Promise<unknown> {
-  const { config } = c.var;
+async function markSeen(c: Context<AppEnv>, jid: string): Promise<void> {
+  const session = c.var.config.WAHA_SESSION;
   await assertChatAccess(c, jid);
-  const result = await callWaha(c.env, {
-    endpoint,
-    method: "POST",
-    path: endpoint === "sendText" ? wahaPaths.sendText() : wahaPaths.sendSeen(),
-    body: { session: config.WAHA_SESSION, chatId: jid, ...fields },
-  });
+  const seen = (fields: Record<string, unknown>) =>
+    callWaha(c.env, {
+      endpoint: "sendSeen",
+      method: "POST",
+      path: wahaPaths.sendSeen(),
+      body: { session, chatId: jid, ...fields },
+    });
+  let result = await seen({});
+  if (!result.ok && isStoreDisabled(result.failure)) {
+    const since = Math.floor(Date.now() / 1000) - READ_DAYS * 86_400;
+    const max = jid.endsWith("@g.us") ? READ_MAX.group : READ_MAX.direct;
+    const ids = await recentIncomingIds(c.env.DB, session, jid, since, max);
+    // Nothing from others stored: nothing WhatsApp could be told was read.
+    if (ids.length === 0) return;
+    result = await seen({ messageIds: ids });
+  }
   if (!result.ok) throw failureError(result.failure);
-  await afterWaha(`${endpoint} ${jid}: cache invalidation`, invalidateChat(c.env, jid));
-  return result.value.body;
+  await afterWaha(`sendSeen ${jid}: cache invalidation`, invalidateChat(c.env, jid));
 }
 
 /**
@@ -105,7 +120,7 @@ export const chats = new Hono<AppEnv>()
 
   .post("/wa/mark-read", async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
-    await chatAction(c, jid, "sendSeen", {});
+    await markSeen(c, jid);
     await afterWaha(
       `sendSeen ${jid}: unread count`,
       markChatRead(c.env.DB, c.var.config.WAHA_SESSION, jid),

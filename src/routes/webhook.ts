@@ -31,13 +31,9 @@ import {
 import { count } from "../lib/metrics.ts";
 import { broadcastAll, chatAudience, EVERYONE, type Fanout } from "../lib/realtime.ts";
 import { webhookHeard } from "../lib/session-silence.ts";
-import {
-  nameChatStatement,
-  onceFor,
-  quotedMessage,
-  saveLid,
-  storeMessageStatements,
-} from "../lib/store-db.ts";
+import { nameChatStatement } from "../lib/store-chats.ts";
+import { onceFor, quotedMessage, storeMessageStatements } from "../lib/store-db.ts";
+import { saveLid } from "../lib/store-lids.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha-cache.ts";
 import { wahaGate } from "../lib/waha-client.ts";
@@ -55,7 +51,14 @@ const envelopeSchema = z.looseObject({
   session: z.string().check(z.minLength(1)),
   event: z.string().check(z.minLength(1), z.maxLength(64)),
   payload: z.unknown(),
+  me: z.optional(z.unknown()),
 });
+
+/** Our own number as the envelope's `me` names it; null when it names none (never a refusal). */
+function ownNumber(me: unknown): string | null {
+  const id = typeof me === "object" && me !== null ? (me as { id?: unknown }).id : undefined;
+  return typeof id === "string" && id.includes("@") ? canonicalJid(id) : null;
+}
 
 type ChangeEvent = Extract<WebhookEvent, { kind: "ack" | "revoked" | "edited" | "reaction" }>;
 
@@ -219,7 +222,7 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   }
   // Whatever it says, a signed delivery for our session proves its webhooks flow (not SILENT).
   c.executionCtx.waitUntil(webhookHeard(c.env, config.WAHA_SESSION, now));
-  const event = decideEvent(envelope.event, envelope.payload, now);
+  const event = decideEvent(envelope.event, envelope.payload, now, ownNumber(envelope.me));
   if (event.kind === "ignored") return ignore(event.reason);
 
   const requestId = c.req.header("X-Webhook-Request-Id")?.slice(0, 256);

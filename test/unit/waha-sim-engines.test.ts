@@ -191,6 +191,8 @@ describe.each(ENGINES)("the %s engine", (engine) => {
   });
 
   it("filters a chat's messages by timestamp, fromMe, limit and offset; no media without downloadMedia", async () => {
+    // All of the chat loaded in WhatsApp Web (WEBJS), so the filters alone decide.
+    await client.control("config", { webjsLoadBatch: 1000 }, "PUT");
     const all = await messages(MARKET, "limit=200");
     expect(all).toHaveLength(140);
     const t = all[50]?.timestamp ?? 0;
@@ -273,6 +275,8 @@ describe.each(ENGINES)("the %s engine", (engine) => {
 
     const mine = (await messages(GROUP)).find((m) => m.fromMe);
     const key = keyOf(mine?.id ?? "");
+    // WEBJS hears group receipts only with the session's webjs.tagsEventsOn.
+    await client.control("config", { webjsTagsEventsOn: true }, "PUT");
     const group = await client.control<Json>("ack", {
       messageId: mine?.id,
       ack: 3,

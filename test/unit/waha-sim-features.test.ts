@@ -178,7 +178,11 @@ describe("media sends (WAHA Plus)", () => {
     });
 
     const voice = await client.api("/api/sendVoice", {
-      body: { chatId: ANA, file: { mimetype: "audio/ogg", url: "https://example.invalid/v.ogg" } },
+      body: {
+        chatId: ANA,
+        file: { mimetype: "audio/ogg", url: "https://example.invalid/v.ogg" },
+        convert: true,
+      },
     });
     expect(voice.status).toBe(201);
     // Same-second messages keep their order in a newest-first list, so look for it.

@@ -536,6 +536,7 @@ describe("stats", () => {
         "sendImage",
         "sendFile",
         "sendVoice",
+        "sendVideo",
         "reaction",
         "lids",
         "qr",

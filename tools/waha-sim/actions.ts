@@ -57,6 +57,13 @@ export async function acknowledge(
     if (!payload || !sim.freshAck(false, payload)) return { event: null };
     return send(sim, "message.ack", payload);
   }
+  // No member named and nothing a member says (SERVER, ERROR): the message's own status.
+  if (participant === undefined && ack <= 1 && engine.groupStatus) {
+    m.ack = ack;
+    const payload = engine.groupStatus(m);
+    if (!sim.freshAck(false, payload)) return { event: null };
+    return send(sim, "message.ack", payload);
+  }
   const receipt: SimReceipt = {
     participant: participant ?? firstMember(sim, m),
     ack,
@@ -67,6 +74,10 @@ export async function acknowledge(
     receipt,
   ];
   m.ack = Math.max(m.ack, ack);
+  // WEBJS hears receipts only from the `tag:receipt` stanzas, hooked when tagsEventsOn is set.
+  // WAHA: src/core/engines/webjs/session.webjs.core.ts (TAG_RECEIPT → message.ack.group),
+  // WebjsClientCore.ts (attachTagsEvents only with the tags flag)
+  if (engine.name === "WEBJS" && !sim.tagsEventsOn()) return { event: null };
   const payload = engine.groupAck(m, receipt, view);
   if (!payload || !sim.freshAck(true, payload)) return { event: null };
   return send(sim, "message.ack.group", payload);

@@ -4,9 +4,12 @@
 // GetChatMessagesFilter, ChatsPaginationParams)
 import type { Ctx } from "./context.ts";
 import type { ChatQuery } from "./engines/engine.ts";
-import { badRequest, boolParam, intParam, requireWorking } from "./guards.ts";
+import { badRequest, boolParam, intParam, requireWorking, storeRefusal } from "./guards.ts";
+import { type MessageFilter, selectMessages } from "./message-query.ts";
 import type { SimMessage } from "./model.ts";
-import { json, nestError, type Reply } from "./reply.ts";
+import { engineException, json, nestError, type Reply } from "./reply.ts";
+import { WAHA_VERSION } from "./shapes.ts";
+import { webjsWindow } from "./webjs-window.ts";
 
 const SORT_FIELDS = ["conversationTimestamp", "id", "name"] as const;
 const MESSAGE_SORT_FIELDS = ["timestamp", "messageTimestamp"] as const;
@@ -29,6 +32,8 @@ export async function listChats(ctx: Ctx, session: string): Promise<Reply> {
     errors.push(`sortBy must be one of the following values: ${SORT_FIELDS.join(", ")}`);
   }
   if (errors.length > 0) return badRequest(errors);
+  const noStore = storeRefusal(ctx);
+  if (noStore) return noStore;
   const query: ChatQuery = { empty: [...ctx.query.keys()].length === 0 };
   if (typeof limit === "number" && ctx.query.has("limit")) query.limit = limit;
   if (typeof offset === "number" && ctx.query.has("offset")) query.offset = offset;
@@ -38,13 +43,6 @@ export async function listChats(ctx: Ctx, session: string): Promise<Reply> {
   if (sortOrder !== null) query.sortOrder = sortOrder;
   const { sim } = ctx;
   return json(200, sim.engine.chats(sim.store.listChats(), query, sim.view()));
-}
-
-interface MessageFilter {
-  lte?: number;
-  gte?: number;
-  fromMe?: boolean;
-  ack?: number;
 }
 
 function numberParam(query: URLSearchParams, name: string): number | string | undefined {
@@ -79,35 +77,6 @@ function parseFilter(query: URLSearchParams, errors: string[]): MessageFilter {
   return filter;
 }
 
-function matches(m: SimMessage, f: MessageFilter): boolean {
-  if (f.fromMe !== undefined && m.fromMe !== f.fromMe) return false;
-  if (f.gte !== undefined && m.timestamp < f.gte) return false;
-  if (f.lte !== undefined && m.timestamp > f.lte) return false;
-  if (f.ack !== undefined && m.ack !== f.ack) return false;
-  return true;
-}
-
-/**
- * Newest first by default. WEBJS always sorts newest first; NOWEB and GOWS honour sortOrder=asc.
- * Same-second messages keep the order they arrived in, as a stable sort and SQL scans give.
- */
-// WAHA: src/core/engines/webjs/WebjsClientCore.ts (getMessages), noweb/store/sql/SqlMessagesMethods.ts
-// (getAllByJid), gows/session.gows.core.ts (getChatMessages)
-export function selectMessages(
-  messages: SimMessage[],
-  filter: MessageFilter,
-  ascending: boolean,
-  offset: number,
-  limit: number,
-): SimMessage[] {
-  const picked = messages
-    .map((m, index) => ({ m, index }))
-    .filter(({ m }) => matches(m, filter))
-    .sort((a, b) => (ascending ? 1 : -1) * (a.m.timestamp - b.m.timestamp) || a.index - b.index)
-    .map(({ m }) => m);
-  return limit === 0 ? picked.slice(offset) : picked.slice(offset, offset + limit);
-}
-
 export async function listMessages(ctx: Ctx, session: string, chatId: string): Promise<Reply> {
   const refused = await requireWorking(ctx, session);
   if (refused) return refused;
@@ -126,12 +95,24 @@ export async function listMessages(ctx: Ctx, session: string, chatId: string): P
   if (errors.length > 0 || typeof limit === "string" || typeof offset === "string") {
     return badRequest(errors);
   }
+  const noStore = storeRefusal(ctx);
+  if (noStore) return noStore;
   const engine = sim.engine;
   const ascending = engine.name !== "WEBJS" && query.get("sortOrder") === "asc";
+  const chat = engine.chat(chatId, sim.store);
   // An unknown chat has no messages, as with the engines that keep a local store.
-  const all = (engine.chat(chatId, sim.store)?.messages ?? []).filter((m) => engine.listed(m));
+  const all = (chat?.messages ?? []).filter((m) => engine.listed(m));
   const now = Date.now();
-  const page = selectMessages(all, filter, ascending, offset, limit);
+  let page: SimMessage[];
+  if (engine.name === "WEBJS" && chat) {
+    const window = webjsWindow(chat, all, filter, offset, limit, sim.config.webjsLoadBatch);
+    if (!window.ok) {
+      return engineException(window.error, { ...ctx, query }, WAHA_VERSION);
+    }
+    page = window.messages;
+  } else {
+    page = selectMessages(all, filter, ascending, offset, limit);
+  }
   return json(
     200,
     page.map((m) => sim.shape(m, download === true, now)),
@@ -148,6 +129,8 @@ export async function getMessage(
   if (refused) return refused;
   const download = boolParam(ctx.query, "downloadMedia", true);
   if (typeof download === "string") return badRequest([download]);
+  const noStore = storeRefusal(ctx);
+  if (noStore) return noStore;
   const { sim } = ctx;
   const message = sim.engine.findMessage(chatId, messageId, sim.store);
   if (!message) return nestError(404, "Message not found");

@@ -91,9 +91,34 @@ export interface SimConfig {
   mailboxOrigins: string[];
   /** More of WAHA's environment for GET /api/server/environment (WHATSAPP_HOOK_URL, …). */
   environment: Record<string, string>;
+  /**
+   * The session's `webjs.tagsEventsOn` (WAHA's default: false). Off, WEBJS sends no group
+   * receipts (`message.ack.group`) and no presence, since both come from WhatsApp Web's
+   * `tag:*` stanzas that WAHA hooks only when asked.
+   */
+  // WAHA: src/structures/sessions.dto.ts (WebjsConfig.tagsEventsOn), src/core/engines/webjs/
+  // session.webjs.core.ts (getWebjsTagsFlag, TAG_RECEIPT), WebjsClientCore.ts (attachTagsEvents)
+  webjsTagsEventsOn: boolean;
+  /**
+   * The session's `noweb.store.enabled`. WAHA's own default is false; the simulator's is true,
+   * as the demo and the gateway's setup assume. Off, NOWEB answers 400 to chats, messages,
+   * one message and lids (NowebInMemoryStore); webhooks and sends work as before.
+   */
+  // WAHA: src/core/engines/noweb/session.noweb.core.ts (ensureStore),
+  // src/core/engines/noweb/store/NowebInMemoryStore.ts
+  nowebStoreEnabled: boolean;
+  /**
+   * How many messages of a chat WhatsApp Web holds when asked, and how many one
+   * `loadEarlierMsgs` adds (not in WAHA's source; WhatsApp Web's own batch): WEBJS lists
+   * only what is loaded plus one earlier batch per call.
+   */
+  webjsLoadBatch: number;
 }
 
 export const DEFAULT_FILES_LIFETIME_SEC = 180;
+
+/** WhatsApp Web's batch of earlier messages, as the simulator assumes it. */
+export const DEFAULT_WEBJS_LOAD_BATCH = 50;
 
 export function configFrom(opts: SimOptions): SimConfig {
   const config: SimConfig = {
@@ -112,6 +137,9 @@ export function configFrom(opts: SimOptions): SimConfig {
     clockOffsetMs: 0,
     mailboxOrigins: [],
     environment: {},
+    webjsTagsEventsOn: opts.webjsTagsEventsOn ?? false,
+    nowebStoreEnabled: opts.nowebStoreEnabled ?? true,
+    webjsLoadBatch: opts.webjsLoadBatch ?? DEFAULT_WEBJS_LOAD_BATCH,
   };
   if (opts.webhookUrl) config.webhookUrl = opts.webhookUrl;
   if (opts.webhookHmacKey) config.webhookHmacKey = opts.webhookHmacKey;

@@ -55,6 +55,8 @@ function parseNewMessage(sim: SimState, body: Body): NewMessage | string {
   if (body.participant !== undefined && typeof body.participant !== "string")
     return "participant must be a string";
   if (body.ack !== undefined && !isAck(body.ack)) return "ack must be an integer from -1 to 4";
+  if (body.timestamp !== undefined && !isCount(body.timestamp, 99_999_999_999))
+    return "timestamp must be a whole number of seconds";
   if (
     body.replyTo !== undefined &&
     (typeof body.replyTo !== "string" || !sim.store.message(body.replyTo))
@@ -77,6 +79,7 @@ function parseNewMessage(sim: SimState, body: Body): NewMessage | string {
   }
   if (typeof body.ack === "number") input.ack = body.ack;
   else input.ack = sim.engine.name === "WEBJS" || fromMe ? 1 : 2;
+  if (typeof body.timestamp === "number") input.timestamp = body.timestamp;
   if (typeof body.replyTo === "string") {
     const quoted = sim.store.message(body.replyTo);
     if (quoted) input.replyTo = quoted.key;

@@ -85,6 +85,9 @@ function publicConfig(sim: SimState) {
     clockOffsetMs: c.clockOffsetMs,
     mailboxOrigins: [...c.mailboxOrigins],
     environment: { ...c.environment },
+    webjsTagsEventsOn: c.webjsTagsEventsOn,
+    nowebStoreEnabled: c.nowebStoreEnabled,
+    webjsLoadBatch: c.webjsLoadBatch,
   };
 }
 
@@ -169,9 +172,19 @@ function setConfig(sim: SimState, body: Body): Reply {
     !(asObject(extra) && Object.values(extra as object).every((v) => typeof v === "string"))
   )
     return bad("environment must be an object of string values");
+  const { webjsTagsEventsOn, nowebStoreEnabled, webjsLoadBatch } = body;
+  if (webjsTagsEventsOn !== undefined && typeof webjsTagsEventsOn !== "boolean")
+    return bad("webjsTagsEventsOn must be a boolean");
+  if (nowebStoreEnabled !== undefined && typeof nowebStoreEnabled !== "boolean")
+    return bad("nowebStoreEnabled must be a boolean");
+  if (webjsLoadBatch !== undefined && (!isCount(webjsLoadBatch, 10_000) || webjsLoadBatch < 1))
+    return bad("webjsLoadBatch must be a whole number from 1 to 10000");
   const c = sim.config;
   if (origins) c.mailboxOrigins = origins;
   if (extra !== undefined) c.environment = { ...(extra as Record<string, string>) };
+  if (typeof webjsTagsEventsOn === "boolean") c.webjsTagsEventsOn = webjsTagsEventsOn;
+  if (typeof nowebStoreEnabled === "boolean") c.nowebStoreEnabled = nowebStoreEnabled;
+  if (typeof webjsLoadBatch === "number") c.webjsLoadBatch = webjsLoadBatch;
   if (sendEcho !== undefined) c.sendEcho = sendEcho;
   if (echoDelayMs !== undefined) c.echoDelayMs = echoDelayMs;
   if (sessionWaitMs !== undefined) c.sessionWaitMs = sessionWaitMs;

@@ -75,6 +75,20 @@ export function boolParam(
   return `${name} must be a boolean value`;
 }
 
+/**
+ * NOWEB without its store keeps chats, messages and lids nowhere it can list them: those reads
+ * are refused with a 400 that says how to turn the store on.
+ */
+// WAHA: src/core/engines/noweb/store/NowebInMemoryStore.ts (errorMessage, BadRequestException)
+export function storeRefusal(ctx: Ctx): Reply | undefined {
+  const { sim } = ctx;
+  if (sim.engine.name !== "NOWEB" || sim.nowebStore()) return undefined;
+  return nestError(
+    400,
+    'Enable NOWEB store "config.noweb.store.enabled=True" and "config.noweb.store.full_sync=True" when starting a new session. Read more: https://waha.devlike.pro/docs/engines/noweb#store',
+  );
+}
+
 export function badRequest(messages: string[]): Reply {
   return nestError(400, messages);
 }

@@ -113,6 +113,11 @@ export interface SimChat {
   participants?: string[];
   /** Oldest first. */
   messages: SimMessage[];
+  /**
+   * WEBJS: how many of the newest messages WhatsApp Web holds in memory; unset until the chat
+   * is first read (then one batch). Earlier ones come one batch per call.
+   */
+  loaded?: number;
 }
 
 export const ME_ID = "15550000000@c.us";

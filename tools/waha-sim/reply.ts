@@ -45,6 +45,43 @@ export function plusOnly(engine: string, feature = "The feature"): Reply {
   );
 }
 
+/**
+ * What WAHA answers when an engine throws something other than an HTTP error: a 500 with the
+ * error serialised (message, name, stack), the request and the version.
+ */
+// WAHA: src/nestjs/AllExceptionsFilter.ts (catch, serializeError)
+export function engineException(
+  error: Error,
+  request: { path: string; method: string; query: URLSearchParams },
+  version: string,
+): Reply {
+  return json(500, {
+    statusCode: 500,
+    timestamp: new Date().toISOString(),
+    exception: {
+      message: error.message,
+      name: error.name,
+      stack: `${error.name}: ${error.message}`,
+    },
+    request: {
+      path: request.path,
+      method: request.method,
+      body: {},
+      query: Object.fromEntries(request.query),
+    },
+    version,
+  });
+}
+
+/** WAHA's NotImplementedByEngineError (a 501) for a method the engine lacks. */
+// WAHA: src/core/exceptions.ts (NotImplementedByEngineError)
+export function notImplemented(engine: string): Reply {
+  return nestError(
+    501,
+    `The method is not implemented by '${engine}' engine. Check the docs and try another engine: https://waha.devlike.pro/`,
+  );
+}
+
 export function unauthorized(): Reply {
   return json(401, { message: "Unauthorized", statusCode: 401 });
 }

@@ -37,6 +37,7 @@ function postRoute(name: string | undefined): Route | undefined {
     case "sendImage":
     case "sendFile":
     case "sendVoice":
+    case "sendVideo":
       return route(name, (ctx) => sendMedia(ctx, name));
     default:
       return undefined;

@@ -39,6 +39,12 @@ export interface SimOptions {
   echoDelayMs?: number;
   /** How long calls wait for a WORKING session before WAHA's 422; default WAHA's 10 s. */
   sessionWaitMs?: number;
+  /** The session's `webjs.tagsEventsOn`; default false, as WAHA's. */
+  webjsTagsEventsOn?: boolean;
+  /** The session's `noweb.store.enabled`; default true (WAHA's is false; the demo needs it). */
+  nowebStoreEnabled?: boolean;
+  /** WhatsApp Web's batch of earlier messages (WEBJS paging); default 50. */
+  webjsLoadBatch?: number;
 }
 
 export interface Simulator {

@@ -1,5 +1,5 @@
 // WAHA's JSON shapes that do not depend on the engine's message model: session and server info.
-import type { SessionStatus, Tier } from "./config.ts";
+import type { SessionStatus, SimConfig, Tier } from "./config.ts";
 import type { EngineShapes } from "./engines/engine.ts";
 import type { SessionConfig } from "./session-config.ts";
 
@@ -30,6 +30,7 @@ export function sessionInfo(
   engine: EngineShapes,
   lastActivityMs: number | undefined,
 ) {
+  const webhookUrl = config.webhookUrl;
   return {
     name,
     status,

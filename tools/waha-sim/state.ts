@@ -87,7 +87,15 @@ export class SimState {
   /** Webhooks for a receiver the simulator cannot reach (webhookUrl `mailbox:`). */
   readonly mailbox = new Mailbox();
   private readonly initial: Required<ResetOptions> &
-    Pick<SimConfig, "sendEcho" | "echoDelayMs" | "sessionWaitMs">;
+    Pick<
+      SimConfig,
+      | "sendEcho"
+      | "echoDelayMs"
+      | "sessionWaitMs"
+      | "webjsTagsEventsOn"
+      | "nowebStoreEnabled"
+      | "webjsLoadBatch"
+    >;
 
   constructor(config: SimConfig) {
     this.config = config;
@@ -109,12 +117,32 @@ export class SimState {
       sendEcho: config.sendEcho,
       echoDelayMs: config.echoDelayMs,
       sessionWaitMs: config.sessionWaitMs,
+      webjsTagsEventsOn: config.webjsTagsEventsOn,
+      nowebStoreEnabled: config.nowebStoreEnabled,
+      webjsLoadBatch: config.webjsLoadBatch,
     };
   }
 
   /** The simulator's clock: real time moved by `clockOffsetMs`, for tests that move theirs. */
   now(): number {
     return Date.now() + this.config.clockOffsetMs;
+  }
+
+  /**
+   * The session's `webjs.tagsEventsOn` and `noweb.store.enabled`: as a PUT of the session's
+   * config set them, else the simulator's settings standing for a config that does not say.
+   */
+  tagsEventsOn(): boolean {
+    const webjs = this.sessionConfig.webjs as { tagsEventsOn?: unknown } | undefined;
+    return typeof webjs?.tagsEventsOn === "boolean"
+      ? webjs.tagsEventsOn
+      : this.config.webjsTagsEventsOn;
+  }
+
+  nowebStore(): boolean {
+    const noweb = this.sessionConfig.noweb as { store?: { enabled?: unknown } } | undefined;
+    const enabled = noweb?.store?.enabled;
+    return typeof enabled === "boolean" ? enabled : this.config.nowebStoreEnabled;
   }
 
   get engine(): EngineShapes {
@@ -146,6 +174,9 @@ export class SimState {
     this.config.echoDelayMs = this.initial.echoDelayMs;
     this.config.sessionWaitMs = this.initial.sessionWaitMs;
     this.config.environment = {};
+    this.config.webjsTagsEventsOn = this.initial.webjsTagsEventsOn;
+    this.config.nowebStoreEnabled = this.initial.nowebStoreEnabled;
+    this.config.webjsLoadBatch = this.initial.webjsLoadBatch;
     this.store.reset(this.config.engine, this.config.demo);
     this.stats.reset();
     this.faults.clear();
@@ -256,6 +287,8 @@ export class SimState {
   // WAHA: src/core/abc/session.abc.ts (status$: distinctUntilChanged on WORKING, last 3 kept)
   setSessionStatus(status: SessionStatus) {
     const repeat = status === "WORKING" && this.sessionStatus === "WORKING";
+    // A session that starts again opens WhatsApp Web anew: nothing older is loaded yet.
+    if (status === "WORKING" && !repeat) this.store.unloadAll();
     this.sessionStatus = status;
     // Every new wait for a scan shows a new code.
     if (status === "SCAN_QR_CODE") this.qr = undefined;

@@ -20,6 +20,7 @@ export const ENDPOINTS = [
   "sendImage",
   "sendFile",
   "sendVoice",
+  "sendVideo",
   "reaction",
   "lids",
   "qr",

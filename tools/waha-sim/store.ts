@@ -35,6 +35,8 @@ export interface NewMessage {
   viaApi?: boolean;
   /** Key of the quoted message. */
   replyTo?: string;
+  /** Seconds; now unless given (a burst, a history sync), never before the chat's last. */
+  timestamp?: number;
 }
 
 /** Messages added after a reset beyond this many push the oldest added ones out. */
@@ -138,7 +140,7 @@ export class Store {
       key,
       chatId: chat.id,
       // Never older than the chat's last message, so "newest first" stays true.
-      timestamp: Math.max(Math.floor(this.clock() / 1000), last?.timestamp ?? 0),
+      timestamp: Math.max(input.timestamp ?? Math.floor(this.clock() / 1000), last?.timestamp ?? 0),
       fromMe: input.fromMe,
       body: input.body,
       type: "chat",
@@ -169,6 +171,8 @@ export class Store {
       message.type = input.type ?? messageTypeOf(kind, mimetype);
     }
     chat.messages.push(message);
+    // A new message is in WhatsApp Web's memory as it arrives.
+    if (chat.loaded !== undefined) chat.loaded++;
     this.messages.set(key, message);
     this.added.push(key);
     if (this.added.length > MAX_ADDED_MESSAGES) this.forget(this.added.shift());
@@ -198,6 +202,11 @@ export class Store {
     if (!chat) return;
     const at = chat.messages.indexOf(message);
     if (at >= 0) chat.messages.splice(at, 1);
+  }
+
+  /** WhatsApp Web opened anew: every chat back to its first batch when next read. */
+  unloadAll(): void {
+    for (const chat of this.chats.values()) delete chat.loaded;
   }
 
   markSeen(chatId: string): boolean {

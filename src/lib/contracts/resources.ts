@@ -4,4 +4,11 @@ export type ResourceSpec =
   | { kind: "session" }
   | { kind: "health" }
   | { kind: "chats" }
-  | { kind: "messages"; jid: string; limit: number; beforeId: string | null };
+  | {
+      kind: "messages";
+      jid: string;
+      limit: number;
+      beforeId: string | null;
+      /** The newest page of a chat whose start is not known: WEBJS is asked until it is. */
+      findStart?: boolean;
+    };

@@ -59,6 +59,11 @@ export interface EngineShapes {
   seen(read: string[] | null): Answer;
   /** `message.ack` for a direct chat, or nothing where the engine sends none. */
   ack(m: SimMessage, view: View): Json | undefined;
+  /**
+   * `message.ack` for our group message's own status (SERVER, ERROR), where the engine sends
+   * one besides members' receipts; absent where it sends none.
+   */
+  groupStatus?(m: SimMessage): Json;
   /** `message.ack.group` for one member's receipt. */
   groupAck(m: SimMessage, receipt: SimReceipt, view: View): Json | undefined;
   revoked(m: SimMessage, before: SimMessage, revokeKey: string, view: View): Json;

@@ -232,6 +232,22 @@ function chats(list: SimChat[], query: ChatQuery): Json[] {
   }));
 }
 
+/**
+ * The reacted message's id as WAHA builds it from the reaction's key, which is the reactor's
+ * own: in a direct chat a customer's key names *our* number as the chat (and says fromMe when
+ * the message was theirs); a member's key in a group names the message's sender, and WAHA puts
+ * our own number in for the sender of any key marked fromMe.
+ */
+// WAHA: src/core/engines/gows/session.gows.core.ts (processMessageReaction,
+// buildMessageIdFromKey, buildMessageId)
+function reactedId(target: SimMessage, reaction: SimReaction): string {
+  if (reaction.fromMe) return gows.messageId(target);
+  const sender = senderOf(target);
+  const theirs = sender === reaction.by;
+  if (!hasParticipants(target.chatId)) return serializeId(theirs, ME_ID, target.key);
+  return serializeId(theirs, target.chatId, target.key, theirs ? ME_ID : sender);
+}
+
 export const gows: EngineShapes = {
   name: "GOWS",
   browser: null,
@@ -317,7 +333,7 @@ export const gows: EngineShapes = {
       source: sourceOf({ fromMe: reaction.fromMe, viaApi: reaction.fromMe }),
       to: group ? reaction.by : null,
       participant: group ? reaction.by : null,
-      reaction: { text: reaction.text, messageId: gows.messageId(target) },
+      reaction: { text: reaction.text, messageId: reactedId(target, reaction) },
     };
   },
   sessionEngine: (status: SessionStatus) => ({

@@ -256,7 +256,8 @@ export const noweb: EngineShapes = {
     status: "PENDING",
   }),
   seen: (read) => (read === null ? undefined : { ids: read }),
-  // messages.update carries acks for our own messages in direct chats; groups get receipts.
+  // messages.update: our direct messages' delivery and reads (a group's come per member, as
+  // message-receipt.update; its own status is groupStatus).
   ack: (m) => {
     if (!m.fromMe || isGroupId(m.chatId)) return undefined;
     return {
@@ -267,6 +268,16 @@ export const noweb: EngineShapes = {
       ackName: ackNameOf(m.ack),
     };
   },
+  // Baileys' messages.update for our group message (the server's ack, an error) becomes
+  // message.ack too: WAHA filters those updates by isMine only, not by chat, unlike WEBJS.
+  // WAHA: session.noweb.core.ts (messageAckDirect$, convertMessageUpdateToMessageAck)
+  groupStatus: (m) => ({
+    id: serializeId(true, m.chatId, m.key),
+    from: m.chatId,
+    fromMe: true,
+    ack: m.ack,
+    ackName: ackNameOf(m.ack),
+  }),
   groupAck: (m, receipt) => {
     if (!m.fromMe || receipt.ack < 2 || receipt.ack > 4) return undefined;
     const ack = receipt.ack === 2 ? 1 : receipt.ack;
