@@ -76,10 +76,11 @@ describe("the envelope and its headers", () => {
     expect(hook?.headers["x-webhook-hmac"]).toBe(signWebhook(hook?.body ?? "", HMAC));
     expect(hook?.headers["x-webhook-hmac-algorithm"]).toBe("sha512");
     expect(hook?.headers["user-agent"]).toBe("WAHA/2026.2.1");
+    // No metadata key at all while the session's config has none (as real WAHA sends it).
+    expect(envelope).not.toHaveProperty("metadata");
     expect(envelope).toMatchObject({
       event: "message",
       session: "default",
-      metadata: {},
       me: { id: "15550000000@c.us" },
       engine: "WEBJS",
       environment: { version: "2026.2.1", engine: "WEBJS", tier: "CORE" },

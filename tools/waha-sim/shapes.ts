@@ -30,12 +30,13 @@ export function sessionInfo(
   engine: EngineShapes,
   lastActivityMs: number | undefined,
 ) {
-  const webhookUrl = config.webhookUrl;
   return {
     name,
     status,
-    config,
+    // A session never configured shows `config: null` (seen from real WAHA 2026.2.1).
+    config: Object.keys(config).length === 0 ? null : config,
     me: status === "WORKING" ? engine.me() : null,
+    presence: null,
     timestamps: lastActivityMs === undefined ? {} : { activity: lastActivityMs },
     engine: engine.sessionEngine(status),
   };

@@ -216,7 +216,9 @@ export class SimState {
       timestamp: this.now(),
       event,
       session: overrides.session ?? this.config.session,
-      metadata: { ...this.sessionConfig.metadata },
+      // WAHA puts the session config's metadata as it is: absent when the config has none.
+      // WAHA: src/core/abc/manager.abc.ts (populateSessionInfo)
+      ...(this.sessionConfig.metadata ? { metadata: { ...this.sessionConfig.metadata } } : {}),
       me: this.sessionStatus === "WORKING" ? engine.me() : null,
       payload,
       engine: engine.name,

@@ -58,7 +58,7 @@ export interface Envelope {
   timestamp: number;
   event: string;
   session: string;
-  metadata: Record<string, string>;
+  metadata?: Record<string, string>;
   me: Record<string, unknown> | null;
   payload: unknown;
   engine: string;

@@ -188,6 +188,9 @@ function protocolRecord(target: SimMessage, by: string, key: string, protocol: J
     key: own,
     message: { protocolMessage: { key: targetKey, ...protocol } },
     messageTimestamp: Math.floor(Date.now() / 1000),
+    // Someone else's edit or deletion comes with their push name, as any of their messages
+    // (seen from real WAHA 2026.2.1, test/fixtures/waha-2026.2.1/noweb/webhook-message.edited.json).
+    ...(fromMe ? {} : { pushName: target.senderName ?? "" }),
     status: fromMe ? 2 : 3,
   };
 }
