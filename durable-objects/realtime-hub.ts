@@ -6,7 +6,9 @@
  * that reconnects with `since` is sent what it missed (and may see), or `resync`. One
  * user holds at most SOCKET_MAX_PER_USER sockets.
  */
+
 import { DurableObject } from "cloudflare:workers";
+import { maySee, scopedAgent } from "../src/lib/access.ts";
 import { loadConfig } from "../src/lib/config.ts";
 import type {
   Audience,
@@ -59,8 +61,9 @@ async function userTag(sub: string): Promise<string> {
 }
 
 function tagsFor(holder: TicketHolder): string[] {
-  if (holder.role !== "agent") return [STAFF_TAG, `role:${holder.role}`];
-  const own = agentTag(holder.sub);
+  const agent = scopedAgent(holder);
+  if (agent === null) return [STAFF_TAG, `role:${holder.role}`];
+  const own = agentTag(agent);
   return own.length <= MAX_TAG_LENGTH ? [AGENT_TAG, own] : [AGENT_TAG];
 }
 
@@ -227,7 +230,7 @@ export class RealtimeHub extends DurableObject<Env> {
       "SELECT seq, audience, frame FROM frames WHERE seq > ? ORDER BY seq",
       since,
     )) {
-      if (visible(holder, JSON.parse(row.audience) as Audience)) ws.send(row.frame);
+      if (maySee(holder, JSON.parse(row.audience) as Audience)) ws.send(row.frame);
     }
   }
 
@@ -343,12 +346,6 @@ export class RealtimeHub extends DurableObject<Env> {
   override webSocketError(ws: WebSocket): void {
     closeQuietly(ws, 1011, "socket error");
   }
-}
-
-/** Staff see every frame; agents those meant for everyone or for them. */
-function visible(holder: TicketHolder, audience: Audience): boolean {
-  if (holder.role !== "agent" || "everyone" in audience) return true;
-  return audience.agents.includes(holder.sub);
 }
 
 /** Close codes that describe a connection's end and are never sent in a frame (RFC 6455 §7.4.1). */

@@ -1,4 +1,5 @@
 /** The chat list's filters (Mine, Unassigned, All, Unread) and the page title's unread count. */
+import { scopedAgent } from "../lib/access.ts";
 import type { Chat, Me } from "./types.ts";
 
 export type ChatFilter = "all" | "mine" | "unassigned" | "unread";
@@ -15,7 +16,7 @@ export const FILTER_LABELS: Record<ChatFilter, string> = {
  * Mine is All and nothing is unassigned; staff see Mine only if chats can be theirs.
  */
 export function filtersFor(me: Me, agentIds: ReadonlySet<string>): ChatFilter[] {
-  if (me.role === "agent") return ["mine", "unread"];
+  if (scopedAgent(me) !== null) return ["mine", "unread"];
   return agentIds.has(me.sub)
     ? ["all", "mine", "unassigned", "unread"]
     : ["all", "unassigned", "unread"];
@@ -26,7 +27,7 @@ export function filterChats(chats: readonly Chat[], filter: ChatFilter, me: Me):
     case "all":
       return [...chats];
     case "mine":
-      return me.role === "agent" ? [...chats] : chats.filter((c) => c.owner === me.sub);
+      return scopedAgent(me) !== null ? [...chats] : chats.filter((c) => c.owner === me.sub);
     case "unassigned":
       return chats.filter((c) => c.owner === null);
     case "unread":
@@ -36,7 +37,7 @@ export function filterChats(chats: readonly Chat[], filter: ChatFilter, me: Me):
 
 /** Whether a new message in this chat is this user's to answer (a desktop notification). */
 export function isOwnChat(chat: Chat, me: Me): boolean {
-  return me.role === "agent" || chat.owner === me.sub;
+  return scopedAgent(me) !== null || chat.owner === me.sub;
 }
 
 /** Chats with unread messages. */

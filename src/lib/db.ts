@@ -2,6 +2,7 @@
  * Every D1 query wa-edge makes: chat assignments, agents and settings. Plain SQL with
  * `?` parameters; rows are mapped to the API's camelCase shapes here and nowhere else.
  */
+import { mayTouch, scopedAgent } from "./access.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
 import type { User } from "./types.ts";
 
@@ -81,14 +82,10 @@ export async function assignmentOwners(db: D1Database): Promise<Map<string, stri
   return new Map(results.map((r) => [r.jid, r.assigned_to]));
 }
 
-/** May this user touch this chat? Admins and users: always; agents: only their own. */
+/** May this user touch this chat (the rule in access.ts, with the chat's owner from D1)? */
 export async function canAccessChat(db: D1Database, user: User, jid: string): Promise<boolean> {
-  if (user.role !== "agent") return true;
-  const row = await db
-    .prepare("SELECT 1 AS ok FROM chat_assignments WHERE jid = ? AND assigned_to = ?")
-    .bind(jid, user.sub)
-    .first<{ ok: number }>();
-  return row !== null;
+  if (scopedAgent(user) === null) return true;
+  return mayTouch(user, await chatOwner(db, jid));
 }
 
 export async function listAgents(db: D1Database): Promise<Agent[]> {

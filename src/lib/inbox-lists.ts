@@ -5,6 +5,7 @@
  * browser through the resource objects), and for pages older than what is stored. When
  * WAHA fails, whatever is stored is answered all the same.
  */
+import { scopedAgent } from "./access.ts";
 import { resolveChat } from "./chat-identity.ts";
 import type { Config } from "./config.ts";
 import type { Failure } from "./contracts/result.ts";
@@ -109,7 +110,7 @@ export async function chatList(
       if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, session, now);
     }
   }
-  const rows = await listStoredChats(env.DB, session, user.role === "agent" ? user.sub : null);
+  const rows = await listStoredChats(env.DB, session, scopedAgent(user));
   return {
     ok: true,
     value: rows.map((r) => ({

@@ -1,4 +1,5 @@
 /** Every D1 query of the outbox (migrations/0007), plain SQL with `?` parameters, and its objects. */
+import { chatScope } from "./access.ts";
 import type { OutboxEntry, OutboxKind } from "./contracts/outbox.ts";
 
 export interface OutboxRow {
@@ -216,12 +217,11 @@ export async function listOutbox(
   agent: string | null,
   limit = 200,
 ): Promise<OutboxRow[]> {
-  const mine =
-    agent === null ? "" : "AND jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)";
-  const params: string[] = agent === null ? [session] : [session, agent];
+  const mine = chatScope(agent, "jid");
+  const params: string[] = [session, ...mine.params];
   const { results } = await db
     .prepare(
-      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND status <> 'sent' ${mine}
+      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND status <> 'sent' ${mine.sql}
        ORDER BY created_at DESC LIMIT ?`,
     )
     .bind(...params, limit)

@@ -3,6 +3,7 @@
  * WAHA's list merged in, names, read marks, and when WAHA was last asked. Plain SQL with `?`
  * parameters.
  */
+import { chatScope } from "./access.ts";
 import type { ListedChat } from "./waha-resources.ts";
 
 export interface ChatRow {
@@ -35,14 +36,14 @@ export async function listStoredChats(
   agent: string | null,
   limit = 500,
 ): Promise<ChatRow[]> {
-  const mine = agent === null ? "" : "AND a.assigned_to = ?";
-  const params: string[] = agent === null ? [session] : [session, agent];
+  const mine = chatScope(agent, "c.jid");
+  const params: string[] = [session, ...mine.params];
   const { results } = await db
     .prepare(
       `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
          a.assigned_to AS owner
        FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
-       WHERE c.session = ? ${mine}
+       WHERE c.session = ? ${mine.sql}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
     .bind(...params, limit)

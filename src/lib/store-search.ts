@@ -1,4 +1,5 @@
 /** Reading the message store across chats: full-text search (FTS5, migrations/0006) and pruning. */
+import { chatScope } from "./access.ts";
 
 export interface SearchHit {
   jid: string;
@@ -29,9 +30,10 @@ export async function searchMessages(
     where.push("m.jid = ?");
     params.push(opts.jid);
   }
-  if (opts.agent) {
-    where.push("m.jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)");
-    params.push(opts.agent);
+  const mine = chatScope(opts.agent ?? null, "m.jid");
+  if (mine.sql) {
+    where.push(mine.sql.replace(/^AND /, ""));
+    params.push(...mine.params);
   }
   const { results } = await db
     .prepare(

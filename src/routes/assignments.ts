@@ -3,8 +3,10 @@
  * read what they may see; only admins and users change owners, and every change is
  * announced as `chat.assigned` to staff and to the agents it concerns.
  */
+
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { scopedAgent } from "../lib/access.ts";
 import { agentIdSchema } from "../lib/agent-id.ts";
 import { jidSchema } from "../lib/chat-ids.ts";
 import {
@@ -46,12 +48,13 @@ export const assignments = new Hono<AppEnv>()
   .get("/wa/assignments", async (c) => {
     const query = parseInput(listQuerySchema, c.req.query());
     const { user } = c.var;
-    if (user.role === "agent") {
+    const agent = scopedAgent(user);
+    if (agent !== null) {
       // An agent's list is its own chats; asking for anyone else's is refused, not emptied.
-      if (query.unassigned === "true" || (query.agent !== undefined && query.agent !== user.sub)) {
+      if (query.unassigned === "true" || (query.agent !== undefined && query.agent !== agent)) {
         throw apiError(403, "forbidden", "agents see only the chats assigned to them");
       }
-      return c.json(await listAssignments(c.env.DB, { agentId: user.sub }));
+      return c.json(await listAssignments(c.env.DB, { agentId: agent }));
     }
     return c.json(
       await listAssignments(

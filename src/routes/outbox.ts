@@ -6,9 +6,11 @@
  * the same send. GET /api/wa/outbox lists what waits or failed; a failed entry can be
  * sent again with POST /api/wa/outbox/{clientId}/retry.
  */
+
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { scopedAgent } from "../lib/access.ts";
 import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
 import { apiError, failureError } from "../lib/errors.ts";
@@ -188,11 +190,7 @@ export const sending = new Hono<AppEnv>()
 
   .get("/wa/outbox", async (c) => {
     const { user, config } = c.var;
-    const rows = await listOutbox(
-      c.env.DB,
-      config.WAHA_SESSION,
-      user.role === "agent" ? user.sub : null,
-    );
+    const rows = await listOutbox(c.env.DB, config.WAHA_SESSION, scopedAgent(user));
     return c.json(rows.map(outboxEntry), 200, { "Cache-Control": "no-store" });
   })
 

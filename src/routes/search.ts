@@ -2,8 +2,10 @@
  * GET /api/wa/search?q&jid?&limit: the store's full-text search over message text
  * (D1 FTS5), newest first; agents search only the chats assigned to them.
  */
+
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { scopedAgent } from "../lib/access.ts";
 import { chatJidSchema } from "../lib/chat-ids.ts";
 import { searchMessages } from "../lib/store-search.ts";
 import type { AppEnv } from "../lib/types.ts";
@@ -40,7 +42,7 @@ export const search = new Hono<AppEnv>().get("/wa/search", async (c) => {
   if (jid) await assertChatAccess(c, jid);
   const hits = await searchMessages(c.env.DB, config.WAHA_SESSION, q, {
     ...(jid ? { jid } : {}),
-    agent: user.role === "agent" ? user.sub : null,
+    agent: scopedAgent(user),
     limit,
   });
   return c.json(hits, 200, { "Cache-Control": "no-store" });

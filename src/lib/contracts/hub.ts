@@ -14,8 +14,8 @@ export type IssuedTicket =
   | { status: "issued"; ticket: string; expiresAt: number; seq: number }
   | { status: "too-many-sockets"; message: string; retryAfterMs: number };
 
-/** Staff receive every event; agents those of their chats; everyone session events. */
-export type Audience = { everyone: true } | { agents: string[] };
+/** Who a frame is for: the access rule decides who sees it (src/lib/access.ts). */
+export type { Audience } from "../access.ts";
 
 export interface BroadcastResult {
   sent: number;

@@ -1,0 +1,47 @@
+/**
+ * The one access rule: who may see and touch a chat. Staff (admin, user) see every chat; an
+ * agent only the chats assigned to it. Here as a predicate (a chat's owner, a frame's
+ * audience), as the agent a list is narrowed to, and as a SQL scope for any query over
+ * chats, so that the Worker, the realtime hub and the browser share one rule, and numbers
+ * or teams change this file only. Pure: the browser bundle imports it too.
+ */
+
+export interface Viewer {
+  role: "admin" | "user" | "agent";
+  sub: string;
+}
+
+/** Who a realtime frame is for: everyone, or staff and these agents. */
+export type Audience = { everyone: true } | { agents: string[] };
+
+/** The agent whose chats alone this viewer may see; null: every chat. */
+export function scopedAgent(viewer: Viewer): string | null {
+  return viewer.role === "agent" ? viewer.sub : null;
+}
+
+/** May this viewer touch a chat owned by `owner` (null: nobody's yet)? */
+export function mayTouch(viewer: Viewer, owner: string | null | undefined): boolean {
+  const agent = scopedAgent(viewer);
+  return agent === null || owner === agent;
+}
+
+/** May this viewer see a frame meant for `audience`? */
+export function maySee(viewer: Viewer, audience: Audience): boolean {
+  const agent = scopedAgent(viewer);
+  return agent === null || "everyone" in audience || audience.agents.includes(agent);
+}
+
+/**
+ * The rule over a query: a condition on `jidColumn` (with its one parameter) that holds for
+ * the agent's chats alone, or nothing at all for staff. Joined with AND by the caller.
+ */
+export function chatScope(
+  agent: string | null,
+  jidColumn: string,
+): { sql: string; params: string[] } {
+  if (agent === null) return { sql: "", params: [] };
+  return {
+    sql: `AND ${jidColumn} IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)`,
+    params: [agent],
+  };
+}
