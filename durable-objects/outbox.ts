@@ -419,10 +419,11 @@ export class Outbox extends DurableObject<Env> {
               }
             : null,
       },
-      (id) => [
-        markSentStatement(this.env.DB, session, row.client_id, id),
-        ...(takeNext ? [claimHeadStatement(this.env.DB, session, row.jid, Date.now())] : []),
-      ],
+      (id, batch) => {
+        batch.add("marked-sent", markSentStatement(this.env.DB, session, row.client_id, id));
+        if (takeNext)
+          batch.add("next", claimHeadStatement(this.env.DB, session, row.jid, Date.now()));
+      },
     );
     if (!recorded) return { kind: "sent", id: null };
     return {
@@ -432,10 +433,7 @@ export class Outbox extends DurableObject<Env> {
       owner: recorded.owner,
       recorded: true,
       frames: recorded.frames,
-      // also: [marked sent, the next head taken]
-      ...(takeNext
-        ? { next: (recorded.also[1]?.results[0] as OutboxRow | undefined) ?? null }
-        : {}),
+      ...(takeNext ? { next: recorded.results.first<OutboxRow>("next") ?? null } : {}),
     };
   }
 }

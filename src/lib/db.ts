@@ -2,8 +2,10 @@
  * Every D1 query wa-edge makes: chat assignments, agents and settings. Plain SQL with
  * `?` parameters; rows are mapped to the API's camelCase shapes here and nowhere else.
  */
+
 import { mayTouch, scopedAgent } from "./access.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
+import { type NamedBatch, withCondition } from "./named-batch.ts";
 import type { User } from "./types.ts";
 
 export type { Agent, ChatAssignment } from "./contracts/api.ts";
@@ -234,73 +236,69 @@ function stampFirst(
   now: string,
   when: { sql: string; params: string[] },
 ): D1PreparedStatement {
+  const { sql, params } = withCondition([jid, at, now, now], when);
   return db
     .prepare(
       `INSERT INTO chat_assignments (jid, ${column}, created_at, updated_at)
-       SELECT ?1, ?2, ?3, ?4 WHERE ${when.sql}
+       SELECT ?1, ?2, ?3, ?4 WHERE ${sql}
        ON CONFLICT (jid) DO UPDATE SET ${column} = excluded.${column},
          updated_at = excluded.updated_at
        WHERE chat_assignments.${column} IS NULL`,
     )
-    .bind(jid, at, now, now, ...when.params);
+    .bind(...params);
 }
 
 /**
- * The assignment side of a chat's message, as statements for the webhook's batch: an
- * inbound one sets firstMessageAt once and, for a new chat, assigns it round-robin (the
- * cursor moves and the chat is assigned in the same transaction, so concurrent first
- * messages never take the same turn); an outbound one sets firstResponseAt once. `once`
- * is extra SQL that must hold (the message is not stored yet), so a replay does nothing.
- * `picked` is the index whose RETURNING row names an agent just auto-assigned; the last
- * statement answers the chat's owner.
+ * The assignment side of a chat's message, added to the batch that stores it: an inbound
+ * one sets firstMessageAt once and, for a new chat, assigns it round-robin (the cursor moves
+ * and the chat is assigned in the same transaction, so concurrent first messages never take
+ * the same turn); an outbound one sets firstResponseAt once. `once` is extra SQL that must
+ * hold (the message is not stored yet), so a replay does nothing. Results by name:
+ * `picked` (an agent just auto-assigned, when there is one) and `owner` (the chat's owner,
+ * read last).
  */
-export function messageEffects(
+export function addMessageEffects(
+  batch: NamedBatch,
   db: D1Database,
   message: { jid: string; fromMe: boolean; at: string },
   now: string,
   once: { sql: string; params: string[] } = { sql: "1", params: [] },
-): { statements: D1PreparedStatement[]; picked: number | null } {
+): NamedBatch {
   const { jid, at } = message;
   const owner = db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
-  // Parameters ?1 … are the statement's own; the `once` parameters follow them.
-  const guard = (first: number) => ({
-    sql: once.sql.replace(/\?/g, () => `?${first++}`),
-    params: once.params,
-  });
   if (message.fromMe) {
-    const g = guard(5);
-    return {
-      statements: [stampFirst(db, "first_response_at", jid, at, now, g), owner],
-      picked: null,
-    };
+    return batch
+      .add("first-response", stampFirst(db, "first_response_at", jid, at, now, once))
+      .add("owner", owner);
   }
-  const g1 = guard(2);
-  const g2 = guard(4);
-  const g3 = guard(5);
-  return {
-    statements: [
+  const cursor = withCondition([jid], once);
+  const assign = withCondition([jid, at, now], once);
+  return batch
+    .add(
+      "cursor",
       db
         .prepare(
           `INSERT INTO settings (key, value) SELECT 'round_robin_cursor', ${NEXT_AGENT}
-           WHERE ${NEEDS_AUTO_ASSIGN} AND ${g1.sql}
+           WHERE ${NEEDS_AUTO_ASSIGN} AND ${cursor.sql}
            ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         )
-        .bind(jid, ...g1.params),
+        .bind(...cursor.params),
+    )
+    .add(
+      "picked",
       db
         .prepare(
           `INSERT INTO chat_assignments (jid, assigned_to, first_message_at, created_at, updated_at)
            SELECT ?1, (SELECT value FROM settings WHERE key = 'round_robin_cursor'), ?2, ?3, ?3
-           WHERE ${NEEDS_AUTO_ASSIGN} AND ${g2.sql}
+           WHERE ${NEEDS_AUTO_ASSIGN} AND ${assign.sql}
            ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to,
              first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
            RETURNING assigned_to`,
         )
-        .bind(jid, at, now, ...g2.params),
-      stampFirst(db, "first_message_at", jid, at, now, g3),
-      owner,
-    ],
-    picked: 1,
-  };
+        .bind(...assign.params),
+    )
+    .add("first-message", stampFirst(db, "first_message_at", jid, at, now, once))
+    .add("owner", owner);
 }
 
 /** The chat's owner, or null when it has none (or no row). */

@@ -215,7 +215,9 @@ export async function findSent(
     env,
     session,
     { jid: row.jid, text: row.body, answer: { id: found.id } },
-    (id) => [markSentStatement(env.DB, session, row.client_id, id)],
+    (id, batch) => {
+      batch.add("marked-sent", markSentStatement(env.DB, session, row.client_id, id));
+    },
   );
   return {
     kind: "sent",

@@ -6,13 +6,14 @@
  * GOWS' `{id}`.
  * WAHA: the engines' sendText (session.webjs.core.ts, session.noweb.core.ts, session.gows.core.ts).
  */
-import { messageEffects } from "./db.ts";
+import { addMessageEffects } from "./db.ts";
 import { storedToBrowser } from "./inbox-shapes.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "./jids.ts";
 import { applyEarly, type EarlyRow, earlyChangesStatement } from "./message-changes.ts";
+import { NamedBatch, type NamedResults } from "./named-batch.ts";
 import { broadcast, chatAudience, type Fanout } from "./realtime.ts";
 import { applyReaction } from "./store-changes.ts";
-import { chatOwnerStatement, onceFor, storeMessageStatements } from "./store-db.ts";
+import { addStoredMessage, chatOwnerStatement, onceFor } from "./store-db.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 type Json = Record<string, unknown>;
@@ -32,10 +33,10 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
 }
 
 /**
- * Stores what was sent, with firstResponseAt; `also(id)` are statements for the same batch
- * (the outbox marking its entry sent), run first. Answers the message, the chat's owner,
- * the `message.new` to announce (none when it was stored already) and the results of
- * `also`; null when WAHA named no id.
+ * Stores what was sent, with firstResponseAt; `also(id, batch)` adds named statements to the
+ * same batch (the outbox marking its entry sent, taking the next), run first. Answers the
+ * message, the chat's owner, the `message.new` to announce (none when it was stored already)
+ * and the batch's results, by name; null when WAHA named no id.
  */
 export async function recordSent(
   env: Env,
@@ -47,13 +48,13 @@ export async function recordSent(
     replyTo?: string | null;
     media?: { mimetype: string; filename: string } | null;
   },
-  also: (id: string) => D1PreparedStatement[] = () => [],
+  also: (id: string, batch: NamedBatch) => void = () => undefined,
   now = Date.now(),
 ): Promise<{
   message: StoredMessage;
   owner: string | null;
   frames: Fanout;
-  also: D1Result[];
+  results: NamedResults;
 } | null> {
   const wahaId = sentMessageId(sent.answer, sent.jid);
   if (!wahaId) return null;
@@ -74,22 +75,21 @@ export async function recordSent(
     ack: 1,
     replyTo: sent.replyTo ? keyOfMessageId(sent.replyTo) : null,
   };
-  const effects = messageEffects(
-    env.DB,
-    { jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
-    new Date(now).toISOString(),
-    onceFor(session, message),
-  );
-  const extra = also(id);
-  const all = await env.DB.batch<{ assigned_to?: string | null; id?: string }>([
-    ...extra,
-    ...storeMessageStatements(env.DB, session, message, now, effects.statements),
-    earlyChangesStatement(env.DB, session, sent.jid, message.key),
-  ]);
-  const kept = (all.at(-1)?.results ?? []) as unknown as EarlyRow[];
-  const results = all.slice(0, -1);
-  const inserted = (results.at(-1)?.results.length ?? 0) > 0;
-  const owner = results[extra.length + effects.statements.length]?.results[0]?.assigned_to ?? null;
+  const batch = new NamedBatch();
+  also(id, batch);
+  addStoredMessage(batch, env.DB, session, message, now, (b) =>
+    addMessageEffects(
+      b,
+      env.DB,
+      { jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
+      new Date(now).toISOString(),
+      onceFor(session, message),
+    ),
+  ).add("early", earlyChangesStatement(env.DB, session, sent.jid, message.key));
+  const results = await batch.run(env.DB);
+  const kept = results.rows<EarlyRow>("early");
+  const inserted = results.rows("message").length > 0;
+  const owner = results.first<{ assigned_to: string | null }>("owner")?.assigned_to ?? null;
   const audience = chatAudience(owner);
   const frames: Fanout = inserted
     ? [
@@ -103,7 +103,7 @@ export async function recordSent(
   for (const change of await applyEarly(env.DB, session, sent.jid, kept, now)) {
     frames.push({ event: change, audience });
   }
-  return { message, owner, frames, also: results.slice(0, extra.length) };
+  return { message, owner, frames, results };
 }
 
 /** Our reaction, once WAHA took it: on the stored message, and announced. */

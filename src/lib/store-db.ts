@@ -5,6 +5,7 @@
  * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
+import type { NamedBatch } from "./named-batch.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export interface StoredRow {
@@ -57,19 +58,21 @@ const NEW_MESSAGE =
   "NOT EXISTS (SELECT 1 FROM messages WHERE session = ?1 AND jid = ?2 AND id = ?3)";
 
 /**
- * The statements that store a message once: the chat's row (last time, preview, unread
- * count), any `effects` (built with `onceFor`), then the message itself, whose RETURNING
- * row says whether it was new. Run them in one batch.
+ * Adds to `batch` what stores a message once: the chat's row (last time, preview, unread
+ * count) as `chat`, what `effects` adds (statements guarded with `onceFor`), then the message
+ * itself as `message`, whose row (RETURNING) says it was new.
  */
-export function storeMessageStatements(
+export function addStoredMessage(
+  batch: NamedBatch,
   db: D1Database,
   session: string,
   m: StoredMessage,
   now: number,
-  effects: D1PreparedStatement[] = [],
-): D1PreparedStatement[] {
+  effects: (batch: NamedBatch) => void = () => undefined,
+): NamedBatch {
   const at = m.ts * 1000;
-  return [
+  batch.add(
+    "chat",
     db
       .prepare(
         `INSERT INTO chats (session, jid, is_group, last_message_at, preview, unread_count)
@@ -90,7 +93,10 @@ export function storeMessageStatements(
         m.fromMe ? 0 : 1,
         m.fromMe ? 1 : 0,
       ),
-    ...effects,
+  );
+  effects(batch);
+  return batch.add(
+    "message",
     insertMessage(
       db,
       session,
@@ -99,7 +105,7 @@ export function storeMessageStatements(
       now,
       "ON CONFLICT (session, jid, id) DO NOTHING RETURNING id",
     ),
-  ];
+  );
 }
 
 /**

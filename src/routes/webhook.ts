@@ -9,34 +9,16 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { resolveChat } from "../lib/chat-identity.ts";
-import {
-  chatOwner,
-  claimWebhookKeys,
-  isDuplicateClaim,
-  messageEffects,
-  releaseWebhookKeys,
-} from "../lib/db.ts";
+import { claimWebhookKeys, isDuplicateClaim, releaseWebhookKeys } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import { storedToBrowser } from "../lib/inbox-shapes.ts";
 import { canonicalJid } from "../lib/jids.ts";
 import { prefetchMedia } from "../lib/media-prefetch.ts";
-import {
-  applyEarly,
-  applyOrKeep,
-  type EarlyRow,
-  earlyChangesStatement,
-  type MessageChange,
-} from "../lib/message-changes.ts";
 import { count } from "../lib/metrics.ts";
-import { broadcastAll, chatAudience, EVERYONE, type Fanout } from "../lib/realtime.ts";
+import { broadcastAll, type Fanout } from "../lib/realtime.ts";
 import { webhookHeard } from "../lib/session-silence.ts";
-import { nameChatStatement } from "../lib/store-chats.ts";
-import { onceFor, quotedMessage, storeMessageStatements } from "../lib/store-db.ts";
-import { saveLid } from "../lib/store-lids.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha-cache.ts";
-import { wahaGate } from "../lib/waha-client.ts";
+import { applyEvent } from "../lib/webhook-apply.ts";
 import { decideEvent, type WebhookEvent } from "../lib/webhook-events.ts";
 import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/webhook-verify.ts";
 
@@ -58,103 +40,6 @@ const envelopeSchema = z.looseObject({
 function ownNumber(me: unknown): string | null {
   const id = typeof me === "object" && me !== null ? (me as { id?: unknown }).id : undefined;
   return typeof id === "string" && id.includes("@") ? canonicalJid(id) : null;
-}
-
-type ChangeEvent = Extract<WebhookEvent, { kind: "ack" | "revoked" | "edited" | "reaction" }>;
-
-function changeOf(event: ChangeEvent): MessageChange {
-  switch (event.kind) {
-    case "ack":
-      return { kind: "ack", ack: event.ack };
-    case "revoked":
-      return { kind: "revoked" };
-    case "edited":
-      return { kind: "edited", body: event.body };
-    case "reaction":
-      return { kind: "reaction", sender: event.sender, text: event.text };
-  }
-}
-
-/**
- * The store and assignment side of an event, after `claims` (the delivery's keys: in the
- * batch that stores a message, before anything else changes); answers what browsers should
- * hear. A delivery claimed before fails the claims (`isDuplicateClaim`) and changes nothing.
- */
-async function apply(
-  env: Env,
-  session: string,
-  event: WebhookEvent,
-  now: number,
-  claims: D1PreparedStatement[],
-): Promise<Fanout | "kept"> {
-  const db = env.DB;
-  if (event.kind !== "message") await db.batch(claims);
-  switch (event.kind) {
-    case "message": {
-      // The phone number beside an @lid, when the engine's record has it: learnt for good.
-      if (event.lidPhone) {
-        await saveLid(db, session, event.message.jid, canonicalJid(event.lidPhone), now);
-      }
-      const jid = await resolveChat(env, session, event.message.jid, now);
-      const message = { ...event.message, jid };
-      const effects = messageEffects(
-        db,
-        { jid, fromMe: message.fromMe, at: new Date(message.ts * 1000).toISOString() },
-        new Date(now).toISOString(),
-        onceFor(session, message),
-      );
-      const statements = storeMessageStatements(db, session, message, now, effects.statements);
-      if (event.senderName && !jid.endsWith("@g.us")) {
-        statements.push(nameChatStatement(db, session, jid, event.senderName));
-      }
-      const early = earlyChangesStatement(db, session, jid, message.key);
-      const all = await db.batch<{ assigned_to?: string | null; id?: string }>([
-        ...claims,
-        ...statements,
-        early,
-      ]);
-      const results = all.slice(claims.length);
-      const kept = (all.at(-1)?.results ?? []) as unknown as EarlyRow[];
-      const effect = (i: number) => results[1 + i]?.results[0];
-      const inserted = (results[effects.statements.length + 1]?.results.length ?? 0) > 0;
-      if (!inserted) return [];
-      // A reply is shown with what it quotes, as the lists show it.
-      const quoted = message.replyTo
-        ? await quotedMessage(db, session, jid, message.replyTo)
-        : null;
-      const owner = effect(effects.statements.length - 1)?.assigned_to ?? null;
-      const picked = effects.picked === null ? null : (effect(effects.picked)?.assigned_to ?? null);
-      const audience = chatAudience(owner);
-      const frames: Fanout = picked
-        ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
-        : [];
-      frames.push({
-        event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
-        audience,
-      });
-      // Receipts, edits, reactions or a deletion that came before the message.
-      for (const change of await applyEarly(db, session, jid, kept, now)) {
-        frames.push({ event: change, audience });
-      }
-      return frames;
-    }
-    case "ack":
-    case "revoked":
-    case "edited":
-    case "reaction": {
-      const jid = await resolveChat(env, session, event.jid, now);
-      const { frame, kept } = await applyOrKeep(db, session, jid, event.key, changeOf(event), now);
-      if (kept) return "kept";
-      if (!frame) return [];
-      return [{ event: frame, audience: chatAudience(await chatOwner(db, jid)) }];
-    }
-    case "session":
-      // The gate holds calls that need a WORKING session, and wakes the outboxes when it is.
-      await wahaGate(env).sessionHeard(event.status);
-      return [{ event: { type: "session.status", status: event.status }, audience: EVERYONE }];
-    case "ignored":
-      return [];
-  }
 }
 
 /** After the answer: caches first, then browsers hear of it, in order; then media ahead. */
@@ -233,7 +118,7 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   const claims = claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
   let applied: Fanout | "kept";
   try {
-    applied = await apply(c.env, config.WAHA_SESSION, event, now, claims);
+    applied = await applyEvent(c.env, config.WAHA_SESSION, event, now, claims);
   } catch (err) {
     if (isDuplicateClaim(err)) {
       count("webhooks.duplicate");
