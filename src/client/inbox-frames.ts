@@ -41,18 +41,6 @@ export function messageKey(jid: string, id: string, part = ""): string {
   return `m:${jid}:${id}:${part}`;
 }
 
-function patchKey(event: MessagePatch): string {
-  switch (event.type) {
-    case "message.status":
-      return messageKey(event.jid, event.id, "ack");
-    case "message.edited":
-    case "message.revoked":
-      return messageKey(event.jid, event.id, "text");
-    case "message.reaction":
-      return messageKey(event.jid, event.id, `reaction:${event.from}`);
-  }
-}
-
 /** Whether `key` was set by a frame newer than `seq` (a frame, or what an answer was read after). */
 export function newerThan(state: InboxState, key: string, seq: number): boolean {
   return (state.applied.get(key) ?? Number.NEGATIVE_INFINITY) > seq;
@@ -65,6 +53,7 @@ export function isStale(state: InboxState, event: RealtimeEvent, seq: number | u
   return seq !== undefined && at !== undefined && at >= seq;
 }
 
+/** The part of the state a frame sets; frames about WAHA or the outbox set none here. */
 function guardKey(event: RealtimeEvent): string | undefined {
   switch (event.type) {
     case "message.new":
@@ -72,10 +61,13 @@ function guardKey(event: RealtimeEvent): string | undefined {
     case "chat.assigned":
       return chatKey(event.jid, "owner");
     case "message.status":
+      return messageKey(event.jid, event.id, "ack");
+    // A deletion and an edit both set the text: an edit overtaken by the deletion is stale.
     case "message.edited":
     case "message.revoked":
+      return messageKey(event.jid, event.id, "text");
     case "message.reaction":
-      return patchKey(event);
+      return messageKey(event.jid, event.id, `reaction:${event.from}`);
     default:
       return undefined;
   }
@@ -84,12 +76,13 @@ function guardKey(event: RealtimeEvent): string | undefined {
 /** `keys` set by the frame `seq`; past the limit the oldest are forgotten. */
 function record(
   applied: ReadonlyMap<string, number>,
-  keys: readonly string[],
+  keys: readonly (string | undefined)[],
   seq: number | undefined,
 ): ReadonlyMap<string, number> {
-  if (seq === undefined || keys.length === 0) return applied;
+  if (seq === undefined) return applied;
   const next = new Map(applied);
   for (const key of keys) {
+    if (key === undefined) continue;
     // Set anew so the map's order stays oldest first.
     next.delete(key);
     next.set(key, seq);
@@ -200,7 +193,7 @@ function newMessage(
 }
 
 function patched(state: InboxState, action: FrameAction, event: MessagePatch): InboxState {
-  const applied = record(state.applied, [patchKey(event)], action.seq);
+  const applied = record(state.applied, [guardKey(event)], action.seq);
   const open = state.open;
   if (open?.jid !== event.jid) return { ...state, applied };
   const recent =

@@ -253,23 +253,18 @@ describe("answers that arrive after a newer frame", () => {
       { type: "chat.opened", jid: ANA, fresh: true },
       frame({ type: "message.status", jid: ANA, id: "m2", status: "READ" }, 4),
     );
-    const state = run(opened, {
+    /** Ana's newest page with m2 at `ackName`, read when the state had applied `asOf`. */
+    const newest = (ackName: string, asOf: number): InboxAction => ({
       type: "page.newest",
       jid: ANA,
-      page: page(message("m2", 200, { fromMe: true, ackName: "DEVICE" })),
+      page: page(message("m2", 200, { fromMe: true, ackName })),
       limit: 50,
-      asOf: 3,
+      asOf,
     });
+    const state = run(opened, newest("DEVICE", 3));
     expect(shown(state, "m2")?.ackName).toBe("READ");
     // A page read after the frame is the newer word.
-    const later = run(state, {
-      type: "page.newest",
-      jid: ANA,
-      page: page(message("m2", 200, { fromMe: true, ackName: "PLAYED" })),
-      limit: 50,
-      asOf: 4,
-    });
-    expect(shown(later, "m2")?.ackName).toBe("PLAYED");
+    expect(shown(run(state, newest("PLAYED", 4)), "m2")?.ackName).toBe("PLAYED");
   });
 
   it("a chat list read before a frame keeps the frame's owner, last message and place", () => {
