@@ -62,7 +62,8 @@ export interface RealtimeOptions {
   backoff?: BackoffOptions;
   /** How long a connection must stay up before the backoff starts over (default 30 s). */
   stableMs?: number;
-  onEvent: (event: RealtimeEvent) => void;
+  /** A frame, with its seq (undefined only for frames that carry none). */
+  onEvent: (event: RealtimeEvent, seq: number | undefined) => void;
   /**
    * True once the socket has proved it delivers (a pong or an event), false when it drops
    * or is doubted (`probe`).
@@ -225,7 +226,7 @@ export class RealtimeConnection {
     if (frame.seq !== undefined && (this.#since === undefined || frame.seq > this.#since)) {
       this.#since = frame.seq;
     }
-    this.#options.onEvent(frame.event);
+    this.#options.onEvent(frame.event, frame.seq);
   }
 
   /** The other side closed the socket (or the browser found it dead). */

@@ -4,7 +4,8 @@
  * answers), failed (with the reason; retried through the outbox, or sent again under the
  * same clientId, which the gateway never sends twice). A send leaves the tracker once WAHA
  * took it: from then on it is a message with acks like any other. Texts the page still has
- * to send are kept in the browser's storage, so a reload sends them.
+ * to send are kept in the browser's storage, so a reload sends them. The sends themselves
+ * may live elsewhere (the inbox's store): each change is a new map of new objects.
  */
 import type { OutboxEntry, RealtimeEvent, SendAnswer } from "./types.ts";
 import type { UnsentStore } from "./unsent-store.ts";
@@ -32,13 +33,32 @@ function pageStillSends(p: PendingSend): boolean {
   return !p.inOutbox && (p.state === "sending" || p.state === "queued");
 }
 
+/** Where the sends are held; the tracker never changes a map or a send it handed out. */
+export interface SendsCell {
+  get(): ReadonlyMap<string, PendingSend>;
+  set(sends: ReadonlyMap<string, PendingSend>): void;
+}
+
+/** A cell of the tracker's own, for a page without a store (and tests). */
+function ownCell(): SendsCell {
+  let sends: ReadonlyMap<string, PendingSend> = new Map();
+  return {
+    get: () => sends,
+    set: (next) => {
+      sends = next;
+    },
+  };
+}
+
 export interface SendTrackerOptions {
-  /** Something about this chat's pending sends changed. */
-  onChange: (jid: string) => void;
+  /** Something about this chat's pending sends changed (a page with a store hears it there). */
+  onChange?: (jid: string) => void;
   /** WAHA took it: the message `id` (null when WAHA named none) replaces the pending one. */
   onSent: (pending: PendingSend, id: string | null) => void;
   /** Where the texts the page still has to send outlive it. */
   store?: UnsentStore;
+  /** Where the sends are held (default: in the tracker). */
+  cell?: SendsCell;
 }
 
 /** A clientId the gateway accepts (8–64 of A–Z a–z 0–9 _ -). */
@@ -48,32 +68,31 @@ export function newClientId(random: () => string = () => crypto.randomUUID()): s
 
 export class SendTracker {
   readonly #options: SendTrackerOptions;
-  readonly #pending = new Map<string, PendingSend>();
+  readonly #cell: SendsCell;
 
   constructor(options: SendTrackerOptions) {
     this.#options = options;
+    this.#cell = options.cell ?? ownCell();
   }
 
   forChat(jid: string): PendingSend[] {
-    return [...this.#pending.values()]
-      .filter((p) => p.jid === jid)
-      .sort((a, b) => a.createdAt - b.createdAt);
+    return sendsOf(this.#cell.get(), jid);
   }
 
   get(clientId: string): PendingSend | undefined {
-    return this.#pending.get(clientId);
+    return this.#cell.get().get(clientId);
   }
 
   get size(): number {
-    return this.#pending.size;
+    return this.#cell.get().size;
   }
 
   /** A send the page just made. */
   add(send: Omit<PendingSend, "state" | "error" | "inOutbox">): PendingSend {
     const pending: PendingSend = { ...send, state: "sending", error: undefined, inOutbox: false };
-    this.#pending.set(send.clientId, pending);
+    this.#put(pending);
     this.#keep(pending);
-    this.#options.onChange(send.jid);
+    this.#options.onChange?.(send.jid);
     return pending;
   }
 
@@ -81,7 +100,7 @@ export class SendTracker {
   restore(): PendingSend[] {
     const restored: PendingSend[] = [];
     for (const text of this.#options.store?.list() ?? []) {
-      if (this.#pending.has(text.clientId)) continue;
+      if (this.get(text.clientId)) continue;
       const { clientId, jid, body, replyTo, createdAt } = text;
       const pending: PendingSend = {
         clientId,
@@ -95,22 +114,22 @@ export class SendTracker {
         error: undefined,
         inOutbox: false,
       };
-      this.#pending.set(text.clientId, pending);
+      this.#put(pending);
       restored.push(pending);
-      this.#options.onChange(text.jid);
+      this.#options.onChange?.(text.jid);
     }
     return restored.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** The gateway did not answer it (or one before it in its chat): the page sends it later. */
   waiting(clientId: string): void {
-    const pending = this.#pending.get(clientId);
+    const pending = this.get(clientId);
     if (pending && !pending.inOutbox) this.#update(pending, { state: "queued", error: undefined });
   }
 
   /** The gateway's answer to a send or a retry. */
   answered(clientId: string, answer: SendAnswer): void {
-    const pending = this.#pending.get(clientId);
+    const pending = this.get(clientId);
     if (!pending) return;
     if (answer.status === "sent") {
       this.#sent(pending, answer.id);
@@ -121,7 +140,7 @@ export class SendTracker {
 
   /** The send (or retry) was refused or never answered. */
   failed(clientId: string, reason: string, inOutbox: boolean): void {
-    const pending = this.#pending.get(clientId);
+    const pending = this.get(clientId);
     if (!pending) return;
     this.#update(pending, {
       state: "failed",
@@ -132,7 +151,7 @@ export class SendTracker {
 
   /** A retry is on its way. */
   retrying(clientId: string): void {
-    const pending = this.#pending.get(clientId);
+    const pending = this.get(clientId);
     if (pending) this.#update(pending, { state: "sending", error: undefined });
   }
 
@@ -144,7 +163,7 @@ export class SendTracker {
       listed.add(entry.clientId);
       const state: PendingState = entry.status === "failed" ? "failed" : "queued";
       const error = entry.status === "failed" ? (entry.error ?? "WAHA refused it") : undefined;
-      const known = this.#pending.get(entry.clientId);
+      const known = this.get(entry.clientId);
       if (known) {
         if (known.state !== "sending") this.#update(known, { state, error, inOutbox: true });
         continue;
@@ -162,21 +181,21 @@ export class SendTracker {
         createdAt: Number.isNaN(createdAt) ? now : createdAt,
         inOutbox: true,
       };
-      this.#pending.set(entry.clientId, pending);
-      this.#options.onChange(entry.jid);
+      this.#put(pending);
+      this.#options.onChange?.(entry.jid);
     }
     // Outbox entries it no longer lists were sent meanwhile; the chat's list shows them.
-    for (const pending of [...this.#pending.values()]) {
+    for (const pending of this.#cell.get().values()) {
       if (pending.inOutbox && pending.state !== "sending" && !listed.has(pending.clientId)) {
-        this.#pending.delete(pending.clientId);
-        this.#options.onChange(pending.jid);
+        this.#drop(pending.clientId);
+        this.#options.onChange?.(pending.jid);
       }
     }
   }
 
   /** An `outbox.status` frame; answers whether it was about a tracked send. */
   fromEvent(event: Extract<RealtimeEvent, { type: "outbox.status" }>): boolean {
-    const pending = this.#pending.get(event.clientId);
+    const pending = this.get(event.clientId);
     if (!pending) return false;
     switch (event.status) {
       case "sent":
@@ -215,24 +234,35 @@ export class SendTracker {
 
   /** Forgets a send (signed out, or the chat went away). */
   remove(clientId: string): void {
-    const pending = this.#pending.get(clientId);
+    const pending = this.get(clientId);
     if (!pending) return;
-    this.#pending.delete(clientId);
+    this.#drop(clientId);
     this.#options.store?.delete(clientId);
-    this.#options.onChange(pending.jid);
+    this.#options.onChange?.(pending.jid);
   }
 
   #sent(pending: PendingSend, id: string | null): void {
-    this.#pending.delete(pending.clientId);
+    this.#drop(pending.clientId);
     this.#options.store?.delete(pending.clientId);
     this.#options.onSent(pending, id);
-    this.#options.onChange(pending.jid);
+    this.#options.onChange?.(pending.jid);
   }
 
   #update(pending: PendingSend, change: Partial<PendingSend>): void {
-    Object.assign(pending, change);
-    this.#keep(pending);
-    this.#options.onChange(pending.jid);
+    const next = { ...pending, ...change };
+    this.#put(next);
+    this.#keep(next);
+    this.#options.onChange?.(next.jid);
+  }
+
+  #put(pending: PendingSend): void {
+    this.#cell.set(new Map(this.#cell.get()).set(pending.clientId, pending));
+  }
+
+  #drop(clientId: string): void {
+    const next = new Map(this.#cell.get());
+    next.delete(clientId);
+    this.#cell.set(next);
   }
 
   /** Texts stay in storage while they are the page's to send, and not a moment longer. */
@@ -246,4 +276,9 @@ export class SendTracker {
     const { clientId, jid, body, replyTo, createdAt } = p;
     store.put({ clientId, jid, body, replyTo, createdAt });
   }
+}
+
+/** A chat's sends on their way, oldest first. */
+export function sendsOf(sends: ReadonlyMap<string, PendingSend>, jid: string): PendingSend[] {
+  return [...sends.values()].filter((p) => p.jid === jid).sort((a, b) => a.createdAt - b.createdAt);
 }

@@ -12,7 +12,7 @@ export interface AssignDeps {
   api: ApiClient;
   me: Me;
   /** Agents to assign to; undefined for agents, who cannot assign. */
-  agents: () => Agent[] | undefined;
+  agents: () => readonly Agent[] | undefined;
   onAssigned: (jid: string, agentId: string | null) => void;
 }
 

@@ -1,13 +1,15 @@
 /**
  * The open conversation: its header (who, assignment, first-response time), the messages
  * in true order with older pages on scrolling up, our sends on their way, and the send
- * box. A page that fails to load tries again by itself and says when.
+ * box, drawn from the inbox's state. A page that fails to load tries again by itself and
+ * says when; every page it reads goes into the state as an answer.
  */
 import type { ApiClient } from "../client/api-client.ts";
-import { insertLive, mergeNewest, prependOlder } from "../client/message-order.ts";
+import type { InboxAction, InboxState, OpenChat } from "../client/inbox-state.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
-import type { PendingSend } from "../client/send-tracker.ts";
-import type { Agent, Chat, Me, Message } from "../client/types.ts";
+import { sendsOf } from "../client/send-tracker.ts";
+import type { Store } from "../client/store.ts";
+import type { Chat, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { type Countdown, countdown } from "./countdown.ts";
@@ -18,10 +20,9 @@ import { MessageList } from "./message-list.ts";
 
 export interface ConversationDeps {
   api: ApiClient;
+  store: Store<InboxState, InboxAction>;
   media: MediaView;
   me: Me;
-  agents: () => Agent[] | undefined;
-  pending: (jid: string) => PendingSend[];
   onAssigned: (jid: string, agentId: string | null) => void;
   onSend: (chat: Chat, draft: Draft) => void;
   onRetrySend: (clientId: string) => void;
@@ -48,12 +49,18 @@ export class ConversationView {
   readonly #notice = h("p", { class: "conversation__notice", role: "status" });
   readonly #list: MessageList;
   readonly #composer: Composer;
-  #chat: Chat | undefined;
-  #messages: Message[] = [];
-  #loader: RetryingLoad<Message[]> | undefined;
+  /** The chat this view is set up for (its loader, its list); the state says what it shows. */
+  #jid: string | undefined;
+  /** What is on screen, so a render redraws only what changed. */
+  #shown: Partial<Pick<OpenChat, "messages" | "atStart">> & {
+    chat?: Chat;
+    sends?: InboxState["sends"];
+  } = {};
+  #loader: RetryingLoad<{ asOf: number; page: Message[] }> | undefined;
   #countdown: Countdown | undefined;
+  /** A load failed and the notice says so, until a load succeeds. */
+  #loadFailed = false;
   #olderLoading = false;
-  #atStart = false;
   /** Bumped on every chat switch so a late answer for the previous chat is dropped. */
   #generation = 0;
   #wantReveal: string | undefined;
@@ -64,15 +71,16 @@ export class ConversationView {
     this.#assign = new AssignControl({
       api: deps.api,
       me: deps.me,
-      agents: deps.agents,
+      agents: () => deps.store.state.agents,
       onAssigned: deps.onAssigned,
     });
     this.#list = new MessageList({
       media: deps.media,
       actions: {
-        reply: (message) => this.#composer.setReply(message, this.#chat?.name ?? ""),
+        reply: (message) => this.#composer.setReply(message, this.#chat()?.name ?? ""),
         react: (message, reaction) => {
-          if (this.#chat) deps.onReact(this.#chat, message, reaction);
+          const chat = this.#chat();
+          if (chat) deps.onReact(chat, message, reaction);
         },
         reveal: (id) => void this.reveal(id),
       },
@@ -80,7 +88,8 @@ export class ConversationView {
       onRetrySend: deps.onRetrySend,
     });
     this.#composer = new Composer((draft) => {
-      if (this.#chat) deps.onSend(this.#chat, draft);
+      const chat = this.#chat();
+      if (chat) deps.onSend(chat, draft);
     });
     const back = h(
       "button",
@@ -104,42 +113,41 @@ export class ConversationView {
     this.#notice.textContent = "Pick a chat on the left.";
   }
 
-  get jid(): string | undefined {
-    return this.#chat?.id;
-  }
-
   get composer(): Composer {
     return this.#composer;
   }
 
-  /** Shows `chat` and loads its newest messages; `reveal` scrolls to one of them. */
-  open(chat: Chat, reveal?: string): void {
+  /** Sets up the chat the state just opened and loads its newest messages; `reveal` scrolls to one. */
+  open(jid: string, reveal?: string): void {
+    const { store, api } = this.#deps;
+    const chat = this.#chat();
+    if (!chat || chat.id !== jid) return;
     const generation = ++this.#generation;
     this.#stopLoading();
-    this.#chat = chat;
-    this.#messages = [];
-    this.#atStart = false;
+    this.#jid = jid;
+    this.#shown = {};
     this.#olderLoading = false;
+    this.#loadFailed = false;
     this.#wantReveal = reveal;
     this.#deps.media.reset();
     this.#list.reset(chat);
     this.#composer.clear();
     this.#composer.setEnabled(true);
     this.#assign.open(chat);
-    this.update(chat);
-    this.#notice.textContent = "Loading messages…";
     this.#loader = new RetryingLoad({
-      load: () => this.#deps.api.messages(chat.id, { limit: PAGE }),
-      onValue: (page) => {
+      load: async () => {
+        const asOf = store.state.seq;
+        return { asOf, page: await api.messages(jid, { limit: PAGE }) };
+      },
+      onValue: ({ asOf, page }) => {
         if (generation !== this.#generation) return;
         this.#stopCountdown();
-        const first = this.#messages.length === 0;
-        // A newest page read again says nothing about the start when older pages are shown.
-        if (first) this.#atStart = page.length < PAGE;
-        this.#set(mergeNewest(this.#messages, page));
-        this.#notice.textContent =
-          this.#messages.length === 0 ? "No messages in this chat yet." : "";
-        this.pendingChanged();
+        this.#loadFailed = false;
+        const first = store.state.open?.loaded === false;
+        store.dispatch({ type: "page.newest", jid, page, limit: PAGE, asOf });
+        // Scrolling and revealing read the rows: they are drawn first.
+        store.flush();
+        this.#renderNotice(store.state);
         if (first) this.#list.scrollToEnd();
         const wanted = this.#wantReveal;
         this.#wantReveal = undefined;
@@ -151,22 +159,6 @@ export class ConversationView {
       },
     });
     this.#loader.now();
-    this.pendingChanged();
-  }
-
-  /** Shows nothing (the chat went away, e.g. reassigned from this agent). */
-  close(reason: string): void {
-    this.#generation += 1;
-    this.#stopLoading();
-    this.#chat = undefined;
-    this.#messages = [];
-    this.#deps.media.reset();
-    this.#list.reset(undefined);
-    this.#assign.open(undefined);
-    this.#title.textContent = "No chat open";
-    this.#subtitle.textContent = "";
-    this.#notice.textContent = reason;
-    this.#composer.setEnabled(false);
   }
 
   /** Reads the newest page again (live updates resumed, a resync, WAHA back). */
@@ -174,19 +166,35 @@ export class ConversationView {
     this.#loader?.now();
   }
 
-  #reloadSoon(): void {
+  /** Reads the newest page again shortly (a live reply whose quote only the store has). */
+  reloadSoon(): void {
     clearTimeout(this.#reloadTimer);
     this.#reloadTimer = setTimeout(() => this.reload(), 300);
   }
 
-  /** Header and assign control for the chat's current state. */
-  update(chat: Chat): void {
-    if (chat.id !== this.#chat?.id) return;
-    this.#chat = chat;
-    this.#title.textContent = chat.name || chat.id;
-    const phone = phoneOf(chat.id);
-    this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== chat.name ? phone : "";
-    this.#assign.update(chat);
+  /** Draws what changed in the open chat; a chat the state closed is let go. */
+  render(state: InboxState): void {
+    const open = state.open;
+    if (!open) {
+      if (this.#jid !== undefined) this.#close(state.closed ?? "");
+      return;
+    }
+    if (open.jid !== this.#jid) return;
+    const shown = this.#shown;
+    const chat = state.chats.find((c) => c.id === open.jid);
+    if (chat && chat !== shown.chat) {
+      this.#title.textContent = chat.name || chat.id;
+      const phone = phoneOf(chat.id);
+      this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== chat.name ? phone : "";
+      this.#assign.update(chat);
+    }
+    if (open.messages !== shown.messages || open.atStart !== shown.atStart) {
+      this.#list.set(open.messages);
+      this.#list.setOlder(open.atStart ? "start" : "more");
+    }
+    if (state.sends !== shown.sends) this.#list.setPending(sendsOf(state.sends, open.jid));
+    this.#renderNotice(state);
+    this.#shown = { chat, messages: open.messages, atStart: open.atStart, sends: state.sends };
   }
 
   /** The first-response time may have changed (we answered, it was reassigned). */
@@ -198,61 +206,53 @@ export class ConversationView {
     this.#composer.setAttachments(allowed);
   }
 
-  /** A message from the realtime socket, or (`onlyIfAbsent`) one we just sent. */
-  add(message: Message, onlyIfAbsent = false): void {
-    if (!this.#chat) return;
-    if (onlyIfAbsent && this.#messages.some((m) => m.id === message.id)) return;
-    this.#set(insertLive(this.#messages, message));
-    this.#notice.textContent = "";
-    // A live reply names no quote (the frame carries only that it is one): the store has it.
-    if (message.replyTo && message.replyTo.id === null) this.#reloadSoon();
-  }
-
-  /** Changes one shown message (an ack, an edit, a deletion, a reaction). */
-  patch(id: string, change: (message: Message) => Message): void {
-    const at = this.#messages.findIndex((m) => m.id === id);
-    const message = this.#messages[at];
-    if (!message) return;
-    const next = [...this.#messages];
-    next[at] = change(message);
-    this.#set(next);
-  }
-
-  pendingChanged(): void {
-    const chat = this.#chat;
-    if (chat) this.#list.setPending(this.#deps.pending(chat.id));
-  }
-
   /** Scrolls to a message, reading older pages back until it is there (or giving up). */
   async reveal(id: string): Promise<boolean> {
     const generation = this.#generation;
+    this.#deps.store.flush();
     for (let page = 0; page < REVEAL_PAGES; page++) {
       if (this.#list.reveal(id)) return true;
-      if (this.#atStart || !(await this.#older())) break;
+      if (this.#deps.store.state.open?.atStart || !(await this.#older())) break;
       if (generation !== this.#generation) return false;
     }
     return this.#list.reveal(id);
   }
 
-  #set(messages: Message[]): void {
-    this.#messages = messages;
-    this.#list.set(messages);
-    this.#list.setOlder(this.#atStart ? "start" : "more");
+  /** The open chat as the state has it, once this view is set up for it. */
+  #chat(): Chat | undefined {
+    const { open, chats } = this.#deps.store.state;
+    return open && chats.find((c) => c.id === open.jid);
+  }
+
+  /** "Loading…", "No messages yet" or nothing; a failed load's notice stays until one succeeds. */
+  #renderNotice(state: InboxState): void {
+    const open = state.open;
+    if (!open || this.#loadFailed) return;
+    const text =
+      open.messages.length > 0
+        ? ""
+        : open.loaded
+          ? "No messages in this chat yet."
+          : "Loading messages…";
+    if (this.#notice.textContent !== text) this.#notice.textContent = text;
   }
 
   /** One older page; answers whether it got one. */
   async #older(): Promise<boolean> {
-    const chat = this.#chat;
-    const oldest = this.#messages[0];
-    if (!chat || !oldest || this.#olderLoading || this.#atStart) return false;
+    const { store } = this.#deps;
+    const { open, seq } = store.state;
+    const oldest = open?.messages[0];
+    if (!open || open.jid !== this.#jid || !oldest || this.#olderLoading || open.atStart)
+      return false;
     const generation = this.#generation;
     this.#olderLoading = true;
     this.#list.setOlder("loading");
     try {
-      const page = await this.#deps.api.messages(chat.id, { limit: PAGE, beforeId: oldest.id });
+      const page = await this.#deps.api.messages(open.jid, { limit: PAGE, beforeId: oldest.id });
       if (generation !== this.#generation) return false;
-      this.#atStart = page.length < PAGE;
-      this.#set(prependOlder(this.#messages, page));
+      store.dispatch({ type: "page.older", jid: open.jid, page, limit: PAGE, asOf: seq });
+      // Whoever asked for the page looks for a row in it next.
+      store.flush();
       return page.length > 0;
     } catch (error) {
       if (generation !== this.#generation) return false;
@@ -263,9 +263,25 @@ export class ConversationView {
     }
   }
 
+  /** Shows nothing (the chat went away, e.g. reassigned from this agent). */
+  #close(reason: string): void {
+    this.#generation += 1;
+    this.#stopLoading();
+    this.#jid = undefined;
+    this.#shown = {};
+    this.#deps.media.reset();
+    this.#list.reset(undefined);
+    this.#assign.open(undefined);
+    this.#title.textContent = "No chat open";
+    this.#subtitle.textContent = "";
+    this.#notice.textContent = reason;
+    this.#composer.setEnabled(false);
+  }
+
   #showLoadError(error: unknown, retryAt: number | undefined): void {
     this.#stopCountdown();
-    const shown = this.#messages.length > 0;
+    this.#loadFailed = true;
+    const shown = (this.#deps.store.state.open?.messages.length ?? 0) > 0;
     const text = `Could not load the messages: ${describeError(error)}.`;
     const when = h("span", {});
     const retry = h(

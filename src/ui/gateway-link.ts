@@ -9,7 +9,6 @@ import { noGatewayAnswer } from "../client/api-error.ts";
 import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import type { PageDeps } from "./boot.ts";
-import type { HeaderView } from "./header-view.ts";
 import type { Sender } from "./sender.ts";
 import type { WahaWatch } from "./waha-watch.ts";
 
@@ -17,9 +16,10 @@ export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFa
   api: ApiClient;
   pingIntervalMs: number;
   watch: WahaWatch;
-  header: HeaderView;
   sender: Sender;
-  onEvent: (event: RealtimeEvent) => void;
+  onEvent: (event: RealtimeEvent, seq: number | undefined) => void;
+  /** Whether live updates flow, and when the socket tries again while they do not. */
+  onLiveState: (live: boolean, reconnectInMs: number | undefined) => void;
   /** Live updates flow (again): what the socket missed is replayed. */
   onLive: () => void;
 }
@@ -42,10 +42,10 @@ export class GatewayLink {
       onAnswer: () => this.#answered(),
       onLiveChange: (live) => {
         deps.watch.setRealtimeLive(live);
-        deps.header.setLive(live);
+        deps.onLiveState(live, undefined);
         if (live) deps.onLive();
       },
-      onReconnectScheduled: (delayMs) => deps.header.setLive(false, delayMs),
+      onReconnectScheduled: (delayMs) => deps.onLiveState(false, delayMs),
     });
     deps.onApiAnswer(() => this.#answered());
     deps.onApiFailure((error) => {

@@ -3,6 +3,7 @@
  * when, waiting for a QR scan, connected but its webhooks silent), whether live updates flow, desktop notifications, the
  * monitoring page for staff, and who is signed in.
  */
+import type { InboxState } from "../client/inbox-state.ts";
 import type { Me } from "../client/types.ts";
 import type { HealthView } from "../client/waha-health.ts";
 import { type Countdown, countdown } from "./countdown.ts";
@@ -29,6 +30,8 @@ export class HeaderView {
   readonly #live = h("span", { class: "live", "data-live": "false" }, "live updates connecting…");
   readonly #extra = h("div", { class: "topbar__extra" });
   #countdown: Countdown | undefined;
+  #shownHealth: InboxState["health"];
+  #shownLive: InboxState["live"];
 
   constructor(options: HeaderOptions) {
     const { me } = options;
@@ -74,6 +77,15 @@ export class HeaderView {
   /** Room under the bar (the pairing QR). */
   get extra(): HTMLElement {
     return this.#extra;
+  }
+
+  /** Draws what changed since the last time: what WAHA is doing, whether live updates flow. */
+  render(state: InboxState): void {
+    if (state.health && state.health !== this.#shownHealth) this.setHealth(state.health);
+    this.#shownHealth = state.health;
+    if (state.live && state.live !== this.#shownLive)
+      this.setLive(state.live.on, state.live.reconnectInMs);
+    this.#shownLive = state.live;
   }
 
   setHealth(view: HealthView, now = Date.now()): void {

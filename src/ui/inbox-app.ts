@@ -1,21 +1,24 @@
 /**
- * The signed-in inbox: header, chat list and conversation, kept current by the realtime
- * socket (which replays what it missed after a drop); the status poller keeps the header
- * true about WAHA, and a list that failed to load tries again by itself.
+ * The signed-in inbox: header, chat list and conversation, drawn from one store
+ * (inbox-state.ts) that every realtime frame and every answer goes into; the socket
+ * replays what it missed after a drop, the status poller keeps the header true about
+ * WAHA, and a list that failed to load tries again by itself.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
+import { unreadChats } from "../client/chat-filter.ts";
+import { isStale, messageKey } from "../client/inbox-frames.ts";
 import {
-  type ChatFilter,
-  filterChats,
-  filtersFor,
-  isOwnChat,
-  unreadChats,
-} from "../client/chat-filter.ts";
+  type InboxAction,
+  type InboxState,
+  initialInboxState,
+  reduceInbox,
+} from "../client/inbox-state.ts";
 import { MediaQueue } from "../client/media-queue.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
-import { SendTracker } from "../client/send-tracker.ts";
+import { type PendingSend, SendTracker } from "../client/send-tracker.ts";
+import { Store } from "../client/store.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
 import { UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
@@ -25,7 +28,7 @@ import { h } from "./dom.ts";
 import { describeError } from "./format.ts";
 import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
-import { applyEvent } from "./inbox-events.ts";
+import { afterFrame, beforeFrame } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
 import { Notifier } from "./notifier.ts";
 import { PhotoViewer } from "./photo-viewer.ts";
@@ -41,6 +44,7 @@ export class InboxApp implements PageApp {
   readonly element: HTMLElement;
   readonly api: ApiClient;
   readonly me: Me;
+  readonly store: Store<InboxState, InboxAction>;
   readonly header: HeaderView;
   readonly sidebar: SidebarView;
   readonly conversation: ConversationView;
@@ -50,17 +54,14 @@ export class InboxApp implements PageApp {
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
   readonly #link: GatewayLink;
-  readonly #chatsLoad: RetryingLoad<Chat[]>;
+  readonly #chatsLoad: RetryingLoad<{ asOf: number; chats: Chat[] }>;
   readonly #sender: Sender;
   readonly #visibility = documentVisibility();
 
-  chats: Chat[] = [];
-  /** Until the list first loads, an empty list means "not known yet", not "no chats". */
-  #chatsKnown = false;
   #painted = false;
-  #agents: Agent[] | undefined;
-  #filter: ChatFilter;
-  #query = "";
+  /** What the title and the attach button were last drawn from. */
+  #shownChats: InboxState["chats"] | undefined;
+  #shownHealth: InboxState["health"];
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
   #wantedChat: string | undefined;
@@ -68,6 +69,8 @@ export class InboxApp implements PageApp {
   constructor(deps: PageDeps) {
     this.api = deps.api;
     this.me = deps.me;
+    this.store = new Store(initialInboxState(deps.me), reduceInbox);
+    const store = this.store;
     const staff = deps.me.role !== "agent";
     this.notifier = new Notifier(TITLE, (jid) => this.select(jid));
     this.header = new HeaderView({
@@ -80,37 +83,25 @@ export class InboxApp implements PageApp {
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
       store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
-      onChange: (jid) => {
-        if (this.conversation.jid === jid) this.conversation.pendingChanged();
+      // The sends live in the store, so the views draw them with everything else.
+      cell: {
+        get: () => store.state.sends,
+        set: (sends) => store.dispatch({ type: "sends", sends }),
       },
-      onSent: (pending, id) => {
-        if (id && this.conversation.jid === pending.jid) {
-          this.conversation.add(sentMessage(pending, id), true);
-          this.conversation.refreshTimes();
-        } else if (!id && this.conversation.jid === pending.jid) {
-          this.conversation.reload();
-        }
-        this.#movedUp(pending.jid, pending.body ?? "[media]");
-      },
+      onSent: (pending, id) => this.#sent(pending, id),
     });
     this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
-    this.#filter = filtersFor(deps.me, new Set())[0] ?? "all";
     this.sidebar = new SidebarView({
-      filters: filtersFor(deps.me, new Set()),
-      onFilter: (filter) => {
-        this.#filter = filter;
-        this.renderList();
-      },
+      onFilter: (filter) => store.dispatch({ type: "filter", filter }),
       onSearch: (query) => void this.#search(query),
       onSelect: (jid) => this.select(jid),
       onHit: (hit: SearchHit) => this.select(hit.jid, hit.id),
     });
     this.conversation = new ConversationView({
       api: this.api,
+      store,
       media: new MediaView(this.#queue, viewer),
       me: deps.me,
-      agents: () => this.#agents,
-      pending: (jid) => this.tracker.forChat(jid),
       onAssigned: (jid, agentId) => this.assigned(jid, agentId),
       onSend: (chat, draft) => this.#sender.send(chat, draft),
       onRetrySend: (clientId) => this.#sender.retry(clientId),
@@ -135,24 +126,28 @@ export class InboxApp implements PageApp {
           this.conversation.reload();
         }
       },
-      onView: (view) => this.conversation.setAttachments(view.tier?.toUpperCase() === "PLUS"),
+      onView: (view) => store.dispatch({ type: "health", view }),
     });
     this.#link = new GatewayLink({
       api: this.api,
       pingIntervalMs: deps.config.pingInterval,
       watch: this.watch,
-      header: this.header,
       sender: this.#sender,
       onApiAnswer: deps.onApiAnswer,
       onApiFailure: deps.onApiFailure,
-      onEvent: (event) => this.#onEvent(event),
+      onEvent: (event, seq) => this.#onFrame(event, seq),
+      onLiveState: (on, reconnectInMs) => store.dispatch({ type: "live", on, reconnectInMs }),
       // What the socket missed is replayed; a list that never loaded is tried again.
       onLive: () => this.#chatsLoad.ifFailed(),
     });
     this.#chatsLoad = new RetryingLoad({
-      load: () => this.api.chats(),
+      load: async () => {
+        // Frames up to this seq are in the answer; any newer one stands over it.
+        const asOf = store.state.seq;
+        return { asOf, chats: await this.api.chats() };
+      },
       capMs: 15_000,
-      onValue: (chats) => this.#chatsLoaded(chats),
+      onValue: ({ asOf, chats }) => this.#chatsLoaded(chats, asOf),
       onError: (error, retryAt) => {
         const text = `Could not load the chats: ${describeError(error)}.`;
         this.sidebar.setNote(
@@ -168,6 +163,8 @@ export class InboxApp implements PageApp {
       this.conversation.element,
     );
     this.element = h("div", { class: "app" }, this.header.element, this.#layout, viewer.element);
+    store.subscribe((state) => this.#render(state));
+    this.#render(store.state);
   }
 
   async start(): Promise<void> {
@@ -183,11 +180,8 @@ export class InboxApp implements PageApp {
       : Promise.resolve(undefined);
     this.#chatsLoad.now();
     this.#loadOutbox();
-    this.#agents = await agents;
-    // Staff who are agents too get a Mine filter.
-    if (staff)
-      this.sidebar.setFilters(filtersFor(this.me, new Set((this.#agents ?? []).map((a) => a.id))));
-    this.renderList();
+    const loaded = await agents;
+    if (loaded) this.store.dispatch({ type: "agents.loaded", agents: loaded });
     this.#link.start();
   }
 
@@ -201,36 +195,22 @@ export class InboxApp implements PageApp {
     clearTimeout(this.#outboxTimer);
   }
 
-  renderList(): void {
-    const names = this.#agents ? new Map(this.#agents.map((a) => [a.id, a.name])) : undefined;
-    this.sidebar.renderChats(
-      filterChats(this.chats, this.#filter, this.me),
-      this.conversation.jid,
-      names,
-      this.#chatsKnown,
-    );
-    this.notifier.setUnread(unreadChats(this.chats));
-    if (this.chats.length > 0 && !this.#painted) {
-      this.#painted = true;
-      // For measurements (bench:ui, real-user timing): the first chat list on screen.
-      requestAnimationFrame(() => performance.mark("wa:chats-painted"));
-    }
-  }
-
   select(jid: string, reveal?: string): void {
-    const chat = this.chats.find((c) => c.id === jid);
+    const state = this.store.state;
+    const chat = state.chats.find((c) => c.id === jid);
     if (!chat) return;
     // Media of the chat being left is no longer wanted; downloads under way still finish.
     this.#queue.cancelQueued();
     window.history.replaceState(null, "", `#chat=${encodeURIComponent(jid)}`);
-    if (this.conversation.jid !== jid || reveal === undefined) this.conversation.open(chat, reveal);
-    else void this.conversation.reveal(reveal);
-    if (chat.unreadCount > 0) {
-      chat.unreadCount = 0;
-      this.markRead(jid);
+    if (state.open?.jid === jid && reveal !== undefined) {
+      this.store.dispatch({ type: "chat.opened", jid, fresh: false });
+      void this.conversation.reveal(reveal);
+    } else {
+      this.store.dispatch({ type: "chat.opened", jid, fresh: true });
+      this.conversation.open(jid, reveal);
     }
+    if (chat.unreadCount > 0) this.markRead(jid);
     this.#showPane("chat");
-    this.renderList();
   }
 
   markRead(jid: string): void {
@@ -240,52 +220,19 @@ export class InboxApp implements PageApp {
     });
   }
 
-  /** A chat changed owner (our own change, or someone else's, live). */
+  /** Our own change of a chat's owner was saved. */
   assigned(jid: string, agentId: string | null): void {
-    const chat = this.chats.find((c) => c.id === jid);
-    if (this.me.role === "agent" && agentId !== this.me.sub) {
-      // Taken from this agent: it may no longer see the chat.
-      if (!chat) return;
-      this.chats = this.chats.filter((c) => c !== chat);
-      if (this.conversation.jid === jid)
-        this.conversation.close("This chat was assigned to someone else.");
-      this.renderList();
-      return;
-    }
-    if (!chat) {
-      this.refreshSoon();
-      return;
-    }
-    chat.owner = agentId;
-    this.conversation.update(chat);
-    if (this.conversation.jid === jid) this.conversation.refreshTimes();
-    this.renderList();
+    this.store.dispatch({ type: "assigned", jid, agentId });
+    this.assignedEffects(jid, agentId);
   }
 
-  /** A new message from the socket: into the open chat, the list's order and the title. */
-  newMessage(jid: string, message: Message): void {
-    const open = this.conversation.jid === jid;
-    const chat = this.chats.find((c) => c.id === jid);
-    if (open) this.conversation.add(message);
-    if (message.fromMe) this.tracker.claim(jid, message.body, message.id);
-    // Someone answered (another tab, another person): the first-response time may be set now.
-    if (open && message.fromMe) this.conversation.refreshTimes();
-    if (!chat) {
-      this.refreshSoon();
-      return;
-    }
-    chat.preview = message.body || (message.hasMedia ? "[media]" : null);
-    chat.lastMessageAt = new Date(message.timestamp * 1000).toISOString();
-    if (!message.fromMe) {
-      const looking = open && this.#visibility.visible();
-      if (looking) this.markRead(jid);
-      else chat.unreadCount += 1;
-      if (!looking && isOwnChat(chat, this.me)) {
-        this.notifier.notify(jid, chat.name || jid, chat.preview ?? "New message");
-      }
-    }
-    this.chats = [chat, ...this.chats.filter((c) => c !== chat)];
-    this.renderList();
+  /** A chat changed owner (our change, or someone else's, live): what follows besides the state. */
+  assignedEffects(jid: string, agentId: string | null): void {
+    const state = this.store.state;
+    // Taken from this agent: the state let it go.
+    if (state.me.role === "agent" && agentId !== state.me.sub) return;
+    if (!state.chats.some((c) => c.id === jid)) this.refreshSoon();
+    else if (state.open?.jid === jid) this.conversation.refreshTimes();
   }
 
   refreshSoon(): void {
@@ -306,27 +253,62 @@ export class InboxApp implements PageApp {
     this.#loadOutbox();
   }
 
-  #onEvent(event: RealtimeEvent): void {
-    this.watch.fromEvent(event);
-    applyEvent(this, event);
+  /** The views draw from the state; the title and the attach button follow it too. */
+  #render(state: InboxState): void {
+    this.header.render(state);
+    this.sidebar.render(state);
+    this.conversation.render(state);
+    if (state.chats !== this.#shownChats) {
+      this.#shownChats = state.chats;
+      this.notifier.setUnread(unreadChats(state.chats));
+      if (state.chats.length > 0 && !this.#painted) {
+        this.#painted = true;
+        // For measurements (bench:ui, real-user timing): the first chat list on screen.
+        requestAnimationFrame(() => performance.mark("wa:chats-painted"));
+      }
+    }
+    if (state.health && state.health !== this.#shownHealth)
+      this.conversation.setAttachments(state.health.tier?.toUpperCase() === "PLUS");
+    this.#shownHealth = state.health;
   }
 
-  #chatsLoaded(chats: Chat[]): void {
-    this.chats = chats;
-    this.#chatsKnown = true;
+  #onFrame(event: RealtimeEvent, seq: number | undefined): void {
+    this.watch.fromEvent(event);
+    // A frame the state has already seen (or overtaken) sets nothing going either.
+    if (isStale(this.store.state, event, seq)) return;
+    const known =
+      event.type === "message.new" &&
+      this.store.state.applied.has(messageKey(event.jid, event.message.id));
+    const visible = this.#visibility.visible();
+    beforeFrame(this, event);
+    this.store.dispatch({ type: "frame", event, seq, now: Date.now(), visible });
+    afterFrame(this, this.store.state, event, known, visible);
+  }
+
+  #chatsLoaded(chats: Chat[], asOf: number): void {
+    this.store.dispatch({ type: "chats.loaded", chats, asOf });
     // A list that loads again means the gateway (and maybe WAHA) answers: worth a fresh look.
     if (this.watch.reach !== "up") this.watch.checkSoon();
     this.sidebar.setNote("");
-    const open = this.conversation.jid;
-    const chat = open === undefined ? undefined : chats.find((c) => c.id === open);
-    if (open !== undefined && !chat) this.conversation.close("This chat is no longer yours.");
-    if (chat) this.conversation.update(chat);
-    this.renderList();
     const wanted = this.#wantedChat;
-    if (wanted && chats.some((c) => c.id === wanted)) {
+    if (wanted && this.store.state.chats.some((c) => c.id === wanted)) {
       this.#wantedChat = undefined;
       this.select(wanted);
     }
+  }
+
+  /** WAHA took our send: it shows as a message (or the chat is read again), its chat on top. */
+  #sent(pending: PendingSend, id: string | null): void {
+    const open = this.store.state.open?.jid === pending.jid;
+    this.store.dispatch({
+      type: "sent",
+      jid: pending.jid,
+      message: id ? sentMessage(pending, id) : undefined,
+      preview: pending.body ?? "[media]",
+      now: Date.now(),
+    });
+    if (open && id) this.conversation.refreshTimes();
+    else if (open) this.conversation.reload();
   }
 
   #loadOutbox(): void {
@@ -338,44 +320,28 @@ export class InboxApp implements PageApp {
     );
   }
 
-  #movedUp(jid: string, preview: string): void {
-    const chat = this.chats.find((c) => c.id === jid);
-    if (!chat) return;
-    chat.preview = preview;
-    chat.lastMessageAt = new Date().toISOString();
-    this.chats = [chat, ...this.chats.filter((c) => c !== chat)];
-    this.renderList();
-  }
-
   #react(chat: Chat, message: Message, reaction: string): void {
-    const before = message.reactions ?? [];
-    const mine = before.filter((r) => r.from !== "me");
-    this.conversation.patch(message.id, (m) => ({
-      ...m,
-      reactions: reaction ? [...mine, { from: "me", text: reaction }] : mine,
-    }));
+    const before = (message.reactions ?? []).find((r) => r.from === "me")?.text ?? "";
+    const mine = { type: "reaction.mine", jid: chat.id, id: message.id } as const;
+    this.store.dispatch({ ...mine, reaction });
     this.#sender.react(chat, message, reaction).then(
       () => {},
       (error: unknown) => {
-        this.conversation.patch(message.id, (m) => ({ ...m, reactions: before }));
+        // Only our own reaction goes back; others' that came meanwhile stay.
+        this.store.dispatch({ ...mine, reaction: before });
         this.conversation.composer.setError(`Reaction not sent: ${describeError(error)}`);
       },
     );
   }
 
   async #search(query: string): Promise<void> {
-    this.#query = query;
-    if (query === "") {
-      this.sidebar.renderHits("", undefined, () => "");
-      return;
-    }
+    this.store.dispatch({ type: "search.asked", query });
+    if (query === "") return;
     try {
       const hits = await this.api.search(query, { limit: 30 });
-      if (this.#query !== query) return;
-      const names = (jid: string) => this.chats.find((c) => c.id === jid)?.name ?? jid;
-      this.sidebar.renderHits(query, hits, names);
+      this.store.dispatch({ type: "search.answered", query, hits });
     } catch (error) {
-      if (this.#query !== query) return;
+      if (this.store.state.search.asked !== query) return;
       this.sidebar.setNote(`Search failed: ${describeError(error)}.`);
     }
   }

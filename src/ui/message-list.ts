@@ -68,10 +68,6 @@ export class MessageList {
     this.setOlder("start");
   }
 
-  get messages(): readonly Message[] {
-    return this.#messages;
-  }
-
   /** A different chat: everything goes. */
   reset(chat: Chat | undefined): void {
     this.#chat = chat;
@@ -159,10 +155,6 @@ export class MessageList {
     for (const p of this.#pending.values()) nodes.push(p.item);
     this.#place(nodes);
     if (this.#stick) this.scrollToEnd();
-  }
-
-  row(id: string): MessageRow | undefined {
-    return this.#rows.get(id);
   }
 
   setOlder(state: OlderState, note = ""): void {

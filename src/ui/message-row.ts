@@ -72,11 +72,6 @@ export class MessageRow {
     this.#render();
   }
 
-  /** The ack of one of our messages moved on (SERVER, DEVICE, READ, PLAYED, ERROR). */
-  setAck(ackName: string): void {
-    this.update({ ...this.#message, ackName });
-  }
-
   #render(): void {
     const m = this.#message;
     const sender =

@@ -3,16 +3,15 @@
  * All, Unread), a note while the list loads or waits to try again, and the chat list or
  * the search hits.
  */
-import type { ChatFilter } from "../client/chat-filter.ts";
-import { FILTER_LABELS } from "../client/chat-filter.ts";
-import type { Chat, SearchHit } from "../client/types.ts";
+import { type ChatFilter, FILTER_LABELS, filterChats } from "../client/chat-filter.ts";
+import type { InboxState } from "../client/inbox-state.ts";
+import type { SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, snippetParts } from "./format.ts";
 
 export interface SidebarDeps {
-  filters: ChatFilter[];
   onFilter: (filter: ChatFilter) => void;
   /** "" clears the search. */
   onSearch: (query: string) => void;
@@ -37,14 +36,15 @@ export class SidebarView {
   readonly #note = h("p", { class: "sidebar__note", role: "status" });
   readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
-  #filter: ChatFilter;
   #countdown: Countdown | undefined;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What is on screen, so a render redraws only what changed. */
+  #shown: Partial<
+    Pick<InboxState, "filters" | "filter" | "chats" | "chatsKnown" | "agents" | "search">
+  > & { selected?: string | undefined } = {};
 
   constructor(deps: SidebarDeps) {
     this.#deps = deps;
-    this.#filter = deps.filters[0] ?? "all";
-    this.setFilters(deps.filters);
     this.#search.addEventListener("input", () => {
       clearTimeout(this.#searchTimer);
       this.#searchTimer = setTimeout(
@@ -79,13 +79,42 @@ export class SidebarView {
     );
   }
 
-  get filter(): ChatFilter {
-    return this.#filter;
+  render(state: InboxState): void {
+    const shown = this.#shown;
+    if (state.filters !== shown.filters) this.#renderFilters(state.filters, state.filter);
+    else if (state.filter !== shown.filter) {
+      for (const button of this.#filters.querySelectorAll<HTMLButtonElement>("button")) {
+        button.setAttribute("aria-pressed", String(button.dataset.filter === state.filter));
+      }
+    }
+    const selected = state.open?.jid;
+    if (
+      state.chats !== shown.chats ||
+      state.filter !== shown.filter ||
+      state.agents !== shown.agents ||
+      state.chatsKnown !== shown.chatsKnown ||
+      selected !== shown.selected
+    ) {
+      const agentNames = state.agents
+        ? new Map(state.agents.map((a) => [a.id, a.name]))
+        : undefined;
+      renderChatList(this.#list, {
+        chats: filterChats(state.chats, state.filter, state.me),
+        selected,
+        agentNames,
+        empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined) : "",
+        onSelect: this.#deps.onSelect,
+      });
+    }
+    if (state.search.results !== shown.search?.results) {
+      const names = (jid: string) => state.chats.find((c) => c.id === jid)?.name ?? jid;
+      const results = state.search.results;
+      this.#renderHits(results?.query ?? "", results?.hits, names);
+    }
+    this.#shown = { ...state, selected };
   }
 
-  /** The filters on offer (staff who are agents too get Mine once the agents are known). */
-  setFilters(filters: ChatFilter[]): void {
-    if (!filters.includes(this.#filter)) this.#choose(filters[0] ?? "all");
+  #renderFilters(filters: readonly ChatFilter[], chosen: ChatFilter): void {
     replaceChildren(
       this.#filters,
       ...filters.map((filter) =>
@@ -95,8 +124,8 @@ export class SidebarView {
             type: "button",
             class: "filter",
             "data-filter": filter,
-            "aria-pressed": String(filter === this.#filter),
-            onclick: () => this.#choose(filter),
+            "aria-pressed": String(filter === chosen),
+            onclick: () => this.#deps.onFilter(filter),
           },
           FILTER_LABELS[filter],
         ),
@@ -104,23 +133,12 @@ export class SidebarView {
     );
   }
 
-  renderChats(
-    chats: Chat[],
-    selected: string | undefined,
-    agentNames: Map<string, string> | undefined,
-    known: boolean,
-  ): void {
-    renderChatList(this.#list, {
-      chats,
-      selected,
-      agentNames,
-      empty: known ? this.#emptyText(agentNames !== undefined) : "",
-      onSelect: this.#deps.onSelect,
-    });
-  }
-
   /** Search hits (or undefined to go back to the chat list). */
-  renderHits(query: string, hits: SearchHit[] | undefined, names: (jid: string) => string): void {
+  #renderHits(
+    query: string,
+    hits: readonly SearchHit[] | undefined,
+    names: (jid: string) => string,
+  ): void {
     const searching = hits !== undefined;
     this.#hits.hidden = !searching;
     this.#list.hidden = searching;
@@ -190,25 +208,17 @@ export class SidebarView {
       },
     );
   }
+}
 
-  #choose(filter: ChatFilter): void {
-    this.#filter = filter;
-    for (const button of this.#filters.querySelectorAll<HTMLButtonElement>("button")) {
-      button.setAttribute("aria-pressed", String(button.dataset.filter === filter));
-    }
-    this.#deps.onFilter(filter);
-  }
-
-  #emptyText(staff: boolean): string {
-    switch (this.#filter) {
-      case "unread":
-        return "No unread chats.";
-      case "unassigned":
-        return "Every chat has someone.";
-      case "mine":
-        return staff ? "No chats are assigned to you." : "No chats are assigned to you yet.";
-      case "all":
-        return "No chats yet.";
-    }
+function emptyText(filter: ChatFilter, staff: boolean): string {
+  switch (filter) {
+    case "unread":
+      return "No unread chats.";
+    case "unassigned":
+      return "Every chat has someone.";
+    case "mine":
+      return staff ? "No chats are assigned to you." : "No chats are assigned to you yet.";
+    case "all":
+      return "No chats yet.";
   }
 }

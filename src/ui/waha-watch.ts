@@ -18,6 +18,7 @@ export interface WahaWatchDeps {
   api: ApiClient;
   me: Me;
   config: PollingConfig;
+  /** Where the pairing QR and the setup findings go. */
   header: HeaderView;
   visibility: Visibility;
   onApiFailure: (listener: (error: ApiError) => void) => void;
@@ -25,7 +26,7 @@ export interface WahaWatchDeps {
   onBack: () => void;
   /** A status check answered (without the socket, the lists follow its rhythm). */
   onChecked: () => void;
-  /** What the page believes changed (the tier decides the attach button). */
+  /** What the page believes changed: the header shows it, the tier decides the attach button. */
   onView: (view: HealthView) => void;
 }
 
@@ -121,7 +122,6 @@ export class WahaWatch {
     const view = this.health.view;
     // A session gone silent often has a webhook that is wrong: the admin sees why at once.
     if (view.silent && !wasSilent) void this.#setup?.load();
-    this.#deps.header.setHealth(view);
     this.#qr.set(
       this.#deps.me.role === "admin" && view.reach !== "down" && view.session === "SCAN_QR_CODE",
     );

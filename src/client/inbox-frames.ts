@@ -1,0 +1,235 @@
+/**
+ * What each realtime frame does to the inbox's state, and the guard that keeps frames
+ * in order: every part of the state a frame changes (a chat's owner, its last message, a
+ * message's ack, text or one person's reaction) remembers the seq of the frame that set
+ * it, and a frame no newer than that is ignored, as a replayed or overtaken frame is.
+ */
+import type { InboxState, OpenChat, RecentFrame } from "./inbox-state.ts";
+import { insertLive } from "./message-order.ts";
+import type { Chat, Message, RealtimeEvent } from "./types.ts";
+
+/** The frames that change one message of a chat. */
+export type MessagePatch = Extract<
+  RealtimeEvent,
+  { type: "message.status" | "message.edited" | "message.revoked" | "message.reaction" }
+>;
+
+/** A frame with what the page knew when it came. */
+export interface FrameAction {
+  type: "frame";
+  event: RealtimeEvent;
+  /** Every frame but `pong` has one; a frame without one is applied unguarded. */
+  seq: number | undefined;
+  /** ms since the epoch, for `editedAt` and `revokedAt`. */
+  now: number;
+  /** Whether the reader looks at the page (a new message in the open chat is read at once). */
+  visible: boolean;
+}
+
+/** How many parts of the state remember their seq; the oldest are forgotten first. */
+const GUARD_LIMIT = 2_000;
+/** How many frames of the open chat are kept to lay over an answer read before them. */
+const RECENT_LIMIT = 100;
+
+/** The guard's key of a chat's part: its owner, its last message, its removal. */
+export function chatKey(jid: string, part: "owner" | "last" | "gone"): string {
+  return `c:${part}:${jid}`;
+}
+
+/** The guard's key of a message, or of one part of it. */
+export function messageKey(jid: string, id: string, part = ""): string {
+  return `m:${jid}:${id}:${part}`;
+}
+
+/** Whether `key` was set by a frame newer than `seq` (a frame, or what an answer was read after). */
+export function newerThan(state: InboxState, key: string, seq: number): boolean {
+  return (state.applied.get(key) ?? Number.NEGATIVE_INFINITY) > seq;
+}
+
+/** A frame no newer than what the state already applied for its chat or message. */
+export function isStale(state: InboxState, event: RealtimeEvent, seq: number | undefined): boolean {
+  const key = guardKey(event);
+  const at = key === undefined ? undefined : state.applied.get(key);
+  return seq !== undefined && at !== undefined && at >= seq;
+}
+
+/** The part of the state a frame sets; frames about WAHA or the outbox set none here. */
+function guardKey(event: RealtimeEvent): string | undefined {
+  switch (event.type) {
+    case "message.new":
+      return messageKey(event.jid, event.message.id);
+    case "chat.assigned":
+      return chatKey(event.jid, "owner");
+    case "message.status":
+      return messageKey(event.jid, event.id, "ack");
+    // A deletion and an edit both set the text: an edit overtaken by the deletion is stale.
+    case "message.edited":
+    case "message.revoked":
+      return messageKey(event.jid, event.id, "text");
+    case "message.reaction":
+      return messageKey(event.jid, event.id, `reaction:${event.from}`);
+    default:
+      return undefined;
+  }
+}
+
+/** `keys` set by the frame `seq`; past the limit the oldest are forgotten. */
+function record(
+  applied: ReadonlyMap<string, number>,
+  keys: readonly (string | undefined)[],
+  seq: number | undefined,
+): ReadonlyMap<string, number> {
+  if (seq === undefined) return applied;
+  const next = new Map(applied);
+  for (const key of keys) {
+    if (key === undefined) continue;
+    // Set anew so the map's order stays oldest first.
+    next.delete(key);
+    next.set(key, seq);
+  }
+  if (next.size <= GUARD_LIMIT) return next;
+  return new Map([...next].slice(next.size - GUARD_LIMIT));
+}
+
+/** One message after a frame about it. */
+export function patchMessage(message: Message, event: MessagePatch, now: number): Message {
+  switch (event.type) {
+    case "message.status":
+      return { ...message, ackName: event.status };
+    case "message.edited":
+      return { ...message, body: event.body, editedAt: now };
+    case "message.revoked":
+      return { ...message, body: null, media: null, hasMedia: false, revokedAt: now };
+    case "message.reaction":
+      return withReaction(message, event.from, event.reaction);
+  }
+}
+
+/** `from`'s reaction set to `text` ("" takes it back). */
+export function withReaction(message: Message, from: string, text: string): Message {
+  const others = (message.reactions ?? []).filter((r) => r.from !== from);
+  return { ...message, reactions: text ? [...others, { from, text }] : others };
+}
+
+/** The message `id` changed by `change`; the same array when it is not there. */
+export function patchOne(
+  messages: readonly Message[],
+  id: string,
+  change: (message: Message) => Message,
+): readonly Message[] {
+  const at = messages.findIndex((m) => m.id === id);
+  const message = messages[at];
+  if (!message) return messages;
+  const next = [...messages];
+  next[at] = change(message);
+  return next;
+}
+
+/** The open chat's frames newer than `asOf`, laid over messages an answer read before them. */
+export function replayRecent(
+  messages: readonly Message[],
+  recent: readonly RecentFrame[],
+  asOf: number,
+): readonly Message[] {
+  let result = messages;
+  for (const frame of recent) {
+    if (frame.seq > asOf)
+      result = patchOne(result, frame.event.id, (m) => patchMessage(m, frame.event, frame.now));
+  }
+  return result;
+}
+
+export function reduceFrame(state: InboxState, action: FrameAction): InboxState {
+  const { event, seq } = action;
+  if (isStale(state, event, seq)) return state;
+  const next = seq === undefined || seq <= state.seq ? state : { ...state, seq };
+  switch (event.type) {
+    case "message.new":
+      return newMessage(next, action, event.jid, event.message);
+    case "message.status":
+    case "message.edited":
+    case "message.revoked":
+    case "message.reaction":
+      return patched(next, action, event);
+    case "chat.assigned":
+      return assignChat(next, event.jid, event.agentId, seq);
+    default:
+      return next;
+  }
+}
+
+function newMessage(
+  state: InboxState,
+  action: FrameAction,
+  jid: string,
+  message: Message,
+): InboxState {
+  const key = messageKey(jid, message.id);
+  // Seen before under an older seq: a newer copy of it, not news for the list.
+  const known = state.applied.has(key);
+  const open = state.open?.jid === jid ? state.open : undefined;
+  let { chats } = state;
+  const chat = chats.find((c) => c.id === jid);
+  const keys = [key];
+  // A newer message already set the chat's preview and place (frames overtaken on the way).
+  const overtaken = action.seq !== undefined && newerThan(state, chatKey(jid, "last"), action.seq);
+  if (chat && !known && !overtaken) {
+    keys.push(chatKey(jid, "last"));
+    const read = message.fromMe || (open !== undefined && action.visible);
+    const moved: Chat = {
+      ...chat,
+      preview: message.body || (message.hasMedia ? "[media]" : null),
+      lastMessageAt: new Date(message.timestamp * 1000).toISOString(),
+      unreadCount: read ? chat.unreadCount : chat.unreadCount + 1,
+    };
+    chats = [moved, ...chats.filter((c) => c !== chat)];
+  }
+  return {
+    ...state,
+    chats,
+    open: open ? { ...open, messages: insertLive(open.messages, message) } : state.open,
+    applied: record(state.applied, keys, action.seq),
+  };
+}
+
+function patched(state: InboxState, action: FrameAction, event: MessagePatch): InboxState {
+  const applied = record(state.applied, [guardKey(event)], action.seq);
+  const open = state.open;
+  if (open?.jid !== event.jid) return { ...state, applied };
+  const recent =
+    action.seq === undefined
+      ? open.recent
+      : [...open.recent, { seq: action.seq, event, now: action.now }].slice(-RECENT_LIMIT);
+  const messages = patchOne(open.messages, event.id, (m) => patchMessage(m, event, action.now));
+  const next: OpenChat = { ...open, messages, recent };
+  return { ...state, open: next, applied };
+}
+
+/**
+ * A chat changed owner (a frame, or our own change answered). An agent no longer sees a
+ * chat taken from them: it leaves the list, and closes if it was open.
+ */
+export function assignChat(
+  state: InboxState,
+  jid: string,
+  agentId: string | null,
+  seq?: number,
+): InboxState {
+  const chat = state.chats.find((c) => c.id === jid);
+  const applied = record(state.applied, [chatKey(jid, "owner")], seq);
+  if (!chat) return applied === state.applied ? state : { ...state, applied };
+  if (state.me.role === "agent" && agentId !== state.me.sub) {
+    const taken = state.open?.jid === jid;
+    return {
+      ...state,
+      chats: state.chats.filter((c) => c !== chat),
+      ...(taken ? { open: undefined, closed: "This chat was assigned to someone else." } : {}),
+      applied: record(applied, [chatKey(jid, "gone")], seq),
+    };
+  }
+  return {
+    ...state,
+    chats: state.chats.map((c) => (c === chat ? { ...c, owner: agentId } : c)),
+    applied,
+  };
+}
