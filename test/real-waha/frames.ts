@@ -1,4 +1,8 @@
-/** A browser's realtime socket on the gateway, its frames kept for a test to wait on. */
+/**
+ * A browser's realtime socket on the gateway, its frames kept for a test to wait on. Like
+ * the inbox, it reconnects with `since` when the socket drops (a local dev proxy may drop
+ * it under load), so replay fills the gap and no frame is lost.
+ */
 import type { RealStack } from "./stack.ts";
 
 export type Frame = Record<string, unknown>;
@@ -11,14 +15,30 @@ export interface Frames {
 }
 
 export async function openFrames(stack: RealStack): Promise<Frames> {
-  const res = await stack.call("/api/realtime/ticket", { method: "POST" });
-  const { ticket } = (await res.json()) as { ticket: string };
-  const socket = new WebSocket(
-    `${stack.gateway.url.replace("http", "ws")}/api/realtime?ticket=${ticket}`,
-  );
   const all: Frame[] = [];
-  socket.addEventListener("message", (e) => all.push(JSON.parse(String(e.data)) as Frame));
-  await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+  let lastSeq = -1;
+  let closing = false;
+  let socket: WebSocket;
+  const open = async (): Promise<void> => {
+    const res = await stack.call("/api/realtime/ticket", { method: "POST" });
+    const { ticket } = (await res.json()) as { ticket: string };
+    const since = lastSeq >= 0 ? `&since=${lastSeq}` : "";
+    socket = new WebSocket(
+      `${stack.gateway.url.replace("http", "ws")}/api/realtime?ticket=${ticket}${since}`,
+    );
+    socket.addEventListener("message", (e) => {
+      const frame = JSON.parse(String(e.data)) as Frame;
+      const seq = typeof frame.seq === "number" ? frame.seq : null;
+      if (seq !== null && seq <= lastSeq) return;
+      if (seq !== null) lastSeq = seq;
+      all.push(frame);
+    });
+    socket.addEventListener("close", () => {
+      if (!closing) setTimeout(() => void open().catch(() => undefined), 200);
+    });
+    await new Promise((resolve) => socket.addEventListener("open", resolve, { once: true }));
+  };
+  await open();
   return {
     all,
     async next(match, timeoutMs = 30_000) {
@@ -30,6 +50,9 @@ export async function openFrames(stack: RealStack): Promise<Frames> {
       }
       throw new Error(`no such frame within ${timeoutMs} ms; got ${JSON.stringify(all)}`);
     },
-    close: () => socket.close(),
+    close() {
+      closing = true;
+      socket.close();
+    },
   };
 }

@@ -141,7 +141,6 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
       200_000,
     );
     expect(failed.answer.status).toBe(200);
-    console.log("FAILED answered", failed.answer.body, JSON.stringify(failed.body).slice(0, 300));
     await frames.next((f) => f.type === "session.status" && f.status === "FAILED");
     expect(await json(await stack.call("/api/waha/session"))).toMatchObject({ status: "FAILED" });
     const outbox = await json<Array<{ status: string }>>(await stack.call("/api/wa/outbox"));
