@@ -5,21 +5,15 @@
  * deletions) as WhatsApp would deliver them to WAHA.
  */
 import path from "node:path";
+import { NEEDED_EVENTS } from "../../src/lib/waha-setup.ts";
 import { freePort } from "../../tools/wrangler.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
 import { type RealStack, startRealStack } from "./stack.ts";
 
 export const ME = "15550000000";
 
-export const EVENTS = [
-  "message.any",
-  "message.ack",
-  "message.ack.group",
-  "message.revoked",
-  "message.edited",
-  "message.reaction",
-  "session.status",
-];
+/** What the gateway asks WAHA for (its setup check recommends the same). */
+export const EVENTS = [...NEEDED_EVENTS];
 
 export interface Phone {
   stack: RealStack;

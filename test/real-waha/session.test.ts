@@ -5,22 +5,13 @@
  * Run by `npm run test:waha` inside a loopback-only network namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NEEDED_EVENTS } from "../../src/lib/waha-setup.ts";
 import { type Frames, openFrames } from "./frames.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
 import { type RealStack, startRealStack } from "./stack.ts";
 
 /** The events the gateway asks WAHA for, and two it does not use (answered 200 `ignored`). */
-const EVENTS = [
-  "message.any",
-  "message.ack",
-  "message.ack.group",
-  "message.revoked",
-  "message.edited",
-  "message.reaction",
-  "session.status",
-  "state.change",
-  "engine.event",
-];
+const EVENTS = [...NEEDED_EVENTS, "state.change", "engine.event"];
 
 let stack: RealStack;
 let recorder: Recorder;
