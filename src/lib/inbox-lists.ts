@@ -8,7 +8,7 @@
 import { scopedAgent } from "./access.ts";
 import { resolveChat } from "./chat-identity.ts";
 import type { Config } from "./config.ts";
-import type { Failure } from "./contracts/result.ts";
+import type { Failure, Result } from "./contracts/result.ts";
 import { chatOwner } from "./db.ts";
 import {
   type BrowserMessage,
@@ -32,7 +32,6 @@ import type { StoredMessage } from "./stored-message.ts";
 import type { User } from "./types.ts";
 import { ACK_NAMES } from "./waha-acks.ts";
 import { invalidateMessages, readCached } from "./waha-cache.ts";
-import type { HistoryPage } from "./waha-history.ts";
 import type { ListedChat } from "./waha-resources.ts";
 
 /**
@@ -42,8 +41,6 @@ import type { ListedChat } from "./waha-resources.ts";
 export const FILL_PAGE = 70;
 /** At most this many @lid chats of WAHA's list are asked about per reconcile. */
 const LID_LOOKUPS = 10;
-
-export type Listed<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
 const reconciled = new Map<string, number>();
 
@@ -82,7 +79,7 @@ async function reconcileChats(env: Env, config: Config, now: number): Promise<Fa
   // reconcile, as filing it under the lid now would list the person twice once mapped.
   const budget = { left: LID_LOOKUPS };
   const chats: ListedChat[] = [];
-  for (const chat of answer.value as ListedChat[]) {
+  for (const chat of answer.value) {
     const jid = await resolveChat(env, session, chat.jid, now, budget);
     if (jid !== null) chats.push({ ...chat, jid });
   }
@@ -96,7 +93,7 @@ export async function chatList(
   config: Config,
   user: User,
   now = Date.now(),
-): Promise<Listed<ChatSummary[]>> {
+): Promise<Result<ChatSummary[]>> {
   const session = config.WAHA_SESSION;
   const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
   if (due) {
@@ -171,7 +168,7 @@ async function fetchPage(
   const spec = { kind: "messages", jid, limit, beforeId } as const;
   const answer = await readCached(env, findStart ? { ...spec, findStart } : spec);
   if (!answer.ok) return answer.failure;
-  const { messages, end, unfinished } = answer.value as HistoryPage;
+  const { messages, end, unfinished } = answer.value;
   const acks = await storedAcks(
     env.DB,
     session,
@@ -240,7 +237,7 @@ export async function messagePage(
   limit: number,
   beforeId: string | null,
   now = Date.now(),
-): Promise<Listed<BrowserMessage[]>> {
+): Promise<Result<BrowserMessage[]>> {
   const session = config.WAHA_SESSION;
   const db = env.DB;
   const state = await chatState(db, session, jid);
@@ -306,11 +303,11 @@ async function unstoredCursor(
   jid: string,
   limit: number,
   beforeId: string,
-): Promise<Listed<BrowserMessage[]>> {
+): Promise<Result<BrowserMessage[]>> {
   const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
   if (!answer.ok) return { ok: false, failure: orStoreOff(answer.failure, `beforeId ${beforeId}`) };
   // Chronological as the store would keep it, then what came before the cursor, newest first.
-  const chronological = (answer.value as HistoryPage).messages
+  const chronological = answer.value.messages
     .map((m, i) => ({ m, i }))
     .sort((a, b) => a.m.ts - b.m.ts || a.i - b.i)
     .map(({ m }) => m);

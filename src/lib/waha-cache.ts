@@ -3,10 +3,13 @@
  * Object), then the resource's WahaResource object, shared by every isolate, which
  * loads from WAHA at most once per TTL. Also the invalidation other features call.
  */
+
 import { loadConfig } from "./config.ts";
 import type { ResourceSpec } from "./contracts/resources.ts";
 import type { Cached, CacheStatus } from "./contracts/result.ts";
 import { count } from "./metrics.ts";
+import type { HistoryPage } from "./waha-history.ts";
+import type { HealthValue, ListedChat, SessionValue, StatusValue } from "./waha-resources.ts";
 import { messagesObject, resourceAddress, resourceTtl } from "./waha-resources.ts";
 
 interface LocalEntry {
@@ -29,7 +32,24 @@ function stub(env: Env, object: string) {
  * Reads a resource: from this isolate if fresh, else from its object (which shares one
  * WAHA load between every caller). Counts `cache.<hit|miss|coalesced|stale>:<kind>`.
  */
-export async function readCached(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
+/** What each cached resource holds, as its loader made it (waha-resources.ts). */
+export interface ResourceValues {
+  status: StatusValue;
+  session: SessionValue;
+  health: HealthValue;
+  chats: ListedChat[];
+  messages: HistoryPage;
+}
+
+export async function readCached<K extends ResourceSpec["kind"]>(
+  env: Env,
+  spec: Extract<ResourceSpec, { kind: K }>,
+): Promise<Cached<ResourceValues[K]>> {
+  // The object keeps each resource as its own loader made it: the one place it is typed.
+  return (await readAny(env, spec)) as Cached<ResourceValues[K]>;
+}
+
+async function readAny(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     return {

@@ -115,9 +115,7 @@ async function submit(
 /** WAHA Core has no media sending; its tier is in the (cached) status. */
 async function requirePlus(env: Env): Promise<void> {
   const status = await readCached(env, { kind: "status" });
-  const tier = status.ok
-    ? (status.value as { server?: { tier?: string } }).server?.tier
-    : undefined;
+  const tier = status.ok ? status.value.server.tier : undefined;
   if (tier !== undefined && tier.toUpperCase() !== "PLUS") {
     throw apiError(422, "waha-plus-required", "sending media needs WAHA Plus; this WAHA is Core");
   }

@@ -23,18 +23,18 @@ async function cached(c: Context<AppEnv>, kind: "status" | "session" | "health")
   const answer = await readCached(c.env, { kind });
   if (!answer.ok) throw failureError(answer.failure);
   const value = kind === "health" ? answer.value : await withSilence(c, answer.value);
-  return c.json(value as object, 200, cacheHeaders(answer));
+  return c.json(value, 200, cacheHeaders(answer));
 }
 
 /**
  * WAHA's word on the session, and the gateway's beside it: `silent` while the session says
  * WORKING but its webhooks have stopped (read per answer, never cached with WAHA's).
  */
-async function withSilence(c: Context<AppEnv>, value: unknown): Promise<unknown> {
+async function withSilence<T extends object>(c: Context<AppEnv>, value: T): Promise<T> {
   const silence = await silenceOf(c.env, c.var.config.WAHA_SESSION);
   if (silence === null) return value;
   return {
-    ...(value as object),
+    ...value,
     silent: silence.silent,
     ...(silence.silent ? { silentSince: silence.since, silentReason: silence.reason } : {}),
   };
@@ -48,7 +48,7 @@ export const waha = new Hono<AppEnv>()
   .get("/waha/qr", requireRole("admin"), statusLimit, async (c) => {
     const session = await readCached(c.env, { kind: "session" });
     if (!session.ok) throw failureError(session.failure);
-    const status = (session.value as { status?: string }).status;
+    const { status } = session.value;
     if (status !== "SCAN_QR_CODE") {
       throw apiError(
         409,
