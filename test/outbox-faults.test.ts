@@ -9,7 +9,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { SendEcho } from "../tools/waha-sim/config.ts";
+import type { SendEcho } from "../tools/waha-sim/send-echo.ts";
 import { call, json, resetAssignmentData, sim } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 import { syncWahaClock, webhooksOn, withWebhooks } from "./webhook-pump.ts";

@@ -7,7 +7,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import app from "../src/index.ts";
-import type { TenantState } from "./key-server.ts";
+import type { TenantState } from "./tenant-state.ts";
 
 export type Alg = "RS256" | "ES256";
 

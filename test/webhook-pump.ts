@@ -7,8 +7,8 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import type { SendEcho } from "../tools/waha-sim/config.ts";
 import type { Letter } from "../tools/waha-sim/mailbox.ts";
+import type { SendEcho } from "../tools/waha-sim/send-echo.ts";
 import { ORIGIN, sim } from "./helpers.ts";
 
 /**

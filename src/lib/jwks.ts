@@ -139,7 +139,7 @@ function loading(url: string, set: KeySet): Promise<void> {
 
 /** Waits for the load; a caller never waits longer than the fetch timeout (and a bit). */
 async function refresh(url: string, set: KeySet): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const giveUp = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, JWKS_TIMEOUT_MS + 1_000);
   });

@@ -38,7 +38,7 @@ class Cut extends Error {}
 
 /** `work`, or a Cut with `message` after `ms`. */
 async function within<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Cut(message)), ms);
   });

@@ -49,17 +49,9 @@ export function isDemoSet(value: unknown): value is DemoSet {
   return value === "basic" || value === "full";
 }
 
-/**
- * When WAHA's own `message.any` for a message sent through its API reaches the webhook,
- * against the HTTP answer: `with` (as WAHA does: the engine's event and the answer leave
- * together, in either order), `before` (delivered before the answer is sent), `after`
- * (once the answer is out, `echoDelayMs` later), `none` (never: lost, or webhooks off).
- */
-export type SendEcho = "with" | "before" | "after" | "none";
+export { isSendEcho, type SendEcho } from "./send-echo.ts";
 
-export function isSendEcho(value: unknown): value is SendEcho {
-  return value === "with" || value === "before" || value === "after" || value === "none";
-}
+import type { SendEcho } from "./send-echo.ts";
 
 /** WAHA's WAIT_STATUS_TIMEOUT: how long a call waits for the session to be WORKING. */
 export const DEFAULT_SESSION_WAIT_MS = 10_000;
