@@ -29,8 +29,9 @@ describe("leases", () => {
     expect(held.map((l) => l.status)).toEqual(["granted", "granted"]);
     // The waiter's own deadline is 5 s of real time; the leases end first on the clock.
     const waiting = gate().acquire("api", "chats");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect((await gate().snapshot()).api).toMatchObject({ active: 2, pending: 1 });
+    await vi.waitFor(async () =>
+      expect((await gate().snapshot()).api).toMatchObject({ active: 2, pending: 1 }),
+    );
     advance(6_001);
     // Any release wakes the waiter (here one from the media pool), which finds both API
     // leases gone by the clock, though neither was released.
