@@ -4,7 +4,6 @@
  * failure, timeout) become a cooldown kept in storage, so a restart keeps it.
  */
 import { DurableObject } from "cloudflare:workers";
-import { resolveChat } from "../src/lib/chat-identity.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type {
   MediaError,
@@ -12,12 +11,13 @@ import type {
   MediaOutcome,
   MediaRequest,
 } from "../src/lib/contracts/media.ts";
-import { chatOfMessage, parseMessageId } from "../src/lib/jids.ts";
-import { guardedStream } from "../src/lib/media-stream.ts";
-import { safeMediaType } from "../src/lib/media-type.ts";
-import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/noweb-store.ts";
-import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha.ts";
-import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha-client.ts";
+import { chatOfMessage, parseMessageId } from "../src/lib/ids/jids.ts";
+import { resolveChat } from "../src/lib/ids/resolve-chat.ts";
+import { safeMediaType } from "../src/lib/media/mimetype.ts";
+import { guardedStream } from "../src/lib/media/stream.ts";
+import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha/client.ts";
+import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
+import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
 import {
   cancel,
   concat,

@@ -2,7 +2,7 @@
  * MediaLedger: the byte budget of one data centre's media cache. The Cache API is per
  * data centre, so there is one ledger per colo; the Worker in that colo does every put
  * and delete, and asks the ledger which items to delete to stay under the cap.
- * Recency is approximate: Workers report hits in batches (see media-cache.ts).
+ * Recency is approximate: Workers report hits in batches (see media/cache.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { LedgerSnapshot } from "../src/lib/contracts/media.ts";

@@ -2,7 +2,7 @@
  * MediaKey's small parts: a file's length from its answer, a body to stream out and how to
  * drop it, a browser's range fetched from WAHA, bytes joined, a file name when WAHA gives none.
  */
-import { type WahaTarget, wahaFetch } from "../src/lib/waha-client.ts";
+import { type WahaTarget, wahaFetch } from "../src/lib/waha/client.ts";
 
 export function partLength(res: Response): number | null {
   const length = res.headers.get("Content-Length");

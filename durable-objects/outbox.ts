@@ -13,7 +13,6 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure, Result } from "../src/lib/contracts/result.ts";
-import { rowToBrowser, storedToBrowser } from "../src/lib/inbox-shapes.ts";
 import {
   claimHead,
   claimHeadStatement,
@@ -22,19 +21,20 @@ import {
   markSentStatement,
   type OutboxRow,
   updateOutbox,
-} from "../src/lib/outbox-db.ts";
+} from "../src/lib/outbox/db.ts";
 import {
   type Attempt,
   findSent,
   gaveUp,
   plusOrAnswer,
   sendRequest,
-} from "../src/lib/outbox-requests.ts";
-import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime.ts";
-import { recordReaction, recordSent } from "../src/lib/sent-message.ts";
-import { watchedCall } from "../src/lib/session-silence.ts";
-import { chatOwnerStatement, storedMessage } from "../src/lib/store-db.ts";
-import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha-client.ts";
+} from "../src/lib/outbox/requests.ts";
+import { recordReaction, recordSent } from "../src/lib/outbox/sent-message.ts";
+import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime/broadcast.ts";
+import { rowToBrowser, storedToBrowser } from "../src/lib/store/browser-shapes.ts";
+import { chatOwnerStatement, storedMessage } from "../src/lib/store/messages.ts";
+import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha/client.ts";
+import { watchedCall } from "../src/lib/waha/session-silence.ts";
 import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";
 
 /**

@@ -8,7 +8,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import { maySee, scopedAgent } from "../src/lib/access.ts";
+import { maySee, scopedAgent } from "../src/lib/auth/access.ts";
 import { loadConfig } from "../src/lib/config.ts";
 import type {
   Audience,

@@ -9,11 +9,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { SilenceReason, SilenceState } from "../src/lib/contracts/watch.ts";
-import { count, flushMetrics } from "../src/lib/metrics.ts";
-import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
-import { forgetSilence } from "../src/lib/session-silence.ts";
-import { wahaPaths } from "../src/lib/waha.ts";
-import { callWaha } from "../src/lib/waha-client.ts";
+import { count, flushMetrics } from "../src/lib/monitoring/metrics.ts";
+import { broadcast, EVERYONE } from "../src/lib/realtime/broadcast.ts";
+import { callWaha } from "../src/lib/waha/client.ts";
+import { forgetSilence } from "../src/lib/waha/session-silence.ts";
+import { wahaPaths } from "../src/lib/waha/wire.ts";
 import { alarmBy } from "./alarm-by.ts";
 
 const HOUR_MS = 3_600_000;

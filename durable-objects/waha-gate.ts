@@ -8,14 +8,6 @@
  * Limits come from this object's own configuration.
  */
 import { DurableObject } from "cloudflare:workers";
-import {
-  admit,
-  CIRCUIT_POLICY,
-  type Circuit,
-  CLOSED,
-  recordFailure,
-  recordSuccess,
-} from "../src/lib/circuit-breaker.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type {
   CallOutcome,
@@ -24,10 +16,18 @@ import type {
   Lease,
   Pool,
 } from "../src/lib/contracts/gate.ts";
-import { count, flushMetrics } from "../src/lib/metrics.ts";
-import { wakeOutboxes } from "../src/lib/outbox-db.ts";
-import { broadcast, EVERYONE } from "../src/lib/realtime.ts";
-import { MAX_RUN_CALLS } from "../src/lib/waha-client.ts";
+import { count, flushMetrics } from "../src/lib/monitoring/metrics.ts";
+import { wakeOutboxes } from "../src/lib/outbox/db.ts";
+import { broadcast, EVERYONE } from "../src/lib/realtime/broadcast.ts";
+import {
+  admit,
+  CIRCUIT_POLICY,
+  type Circuit,
+  CLOSED,
+  recordFailure,
+  recordSuccess,
+} from "../src/lib/waha/circuit-breaker.ts";
+import { MAX_RUN_CALLS } from "../src/lib/waha/client.ts";
 import { API_BUSY_RETRY_MS, capOf, leaseMs, MEDIA_BUSY_RETRY_MS } from "./gate-limits.ts";
 
 /**

@@ -10,9 +10,9 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { ResourceSpec } from "../src/lib/contracts/resources.ts";
 import { type Cached, mayStandIn, type Result } from "../src/lib/contracts/result.ts";
-import { callWaha, RETRY_BACKOFF } from "../src/lib/waha-client.ts";
-import { MAX_HISTORY_CALLS } from "../src/lib/waha-history.ts";
-import { loadResource, resourceAddress, resourceTtl } from "../src/lib/waha-resources.ts";
+import { callWaha, RETRY_BACKOFF } from "../src/lib/waha/client.ts";
+import { MAX_HISTORY_CALLS } from "../src/lib/waha/history.ts";
+import { loadResource, resourceAddress, resourceTtl } from "../src/lib/waha/resource-loaders.ts";
 import { alarmBy } from "./alarm-by.ts";
 
 interface Entry {

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { loadConfig } from "./lib/config.ts";
 import type { Me } from "./lib/contracts/api.ts";
 import { errorResponse, handleError } from "./lib/errors.ts";
-import { runMaintenance } from "./lib/maintenance.ts";
+import { runMaintenance } from "./lib/store/maintenance.ts";
 import type { AppEnv } from "./lib/types.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { cors } from "./middleware/cors.ts";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage, ChatSummary } from "../src/lib/store/browser-shapes.ts";
 import {
   deliverSim,
   ENGINES,

@@ -2,8 +2,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changeChatOwner, getAssignment } from "../src/lib/db.ts";
-import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
-import { messagesObject } from "../src/lib/waha-resources.ts";
+import type { ChatSummary } from "../src/lib/store/browser-shapes.ts";
+import { messagesObject } from "../src/lib/waha/resource-loaders.ts";
 import { call, json, sim, startOfRateWindow } from "./helpers.ts";
 import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 

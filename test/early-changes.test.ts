@@ -4,7 +4,7 @@
  * yet) are kept and applied when the message arrives, on every engine.
  */
 import { describe, expect, it } from "vitest";
-import type { BrowserMessage } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage } from "../src/lib/store/browser-shapes.ts";
 import { deliverSim, ENGINES, inboxId, onEngine, simChange, simMessage } from "./engines.ts";
 import { connect, expectNothingBefore } from "./events.ts";
 import { call } from "./helpers.ts";

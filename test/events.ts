@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { expect, onTestFinished } from "vitest";
 import worker from "../src/index.ts";
 import type { Role } from "../src/lib/types.ts";
-import { signWebhookBody } from "../src/lib/webhook-verify.ts";
+import { signWebhookBody } from "../src/lib/waha/webhook-verify.ts";
 import { call, ORIGIN, tokenFor } from "./helpers.ts";
 
 let sequence = 0;

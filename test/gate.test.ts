@@ -1,7 +1,7 @@
 /** The WahaGate's pools and leases, asked directly; time moves by the fake clock. */
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { wahaGate } from "../src/lib/waha-client.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);

@@ -2,7 +2,7 @@
 // (WEBJS loads one WhatsApp Web batch per call), past WEBJS's 500 for a time it has not
 // loaded yet, and past a second more messages share than a page holds.
 import { describe, expect, it } from "vitest";
-import type { BrowserMessage } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage } from "../src/lib/store/browser-shapes.ts";
 import { ENGINES, onEngine } from "./engines.ts";
 import { call, sim } from "./helpers.ts";
 import { freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";

@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
+import type { ChatSummary } from "../src/lib/store/browser-shapes.ts";
 import { deliver } from "./events.ts";
 import { call, resetAssignmentData, sim } from "./helpers.ts";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
-import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage, ChatSummary } from "../src/lib/store/browser-shapes.ts";
 import { deliverSim, ENGINES, GROUP, onEngine, simChange, simMessage } from "./engines.ts";
 import { connect, expectNothingBefore } from "./events.ts";
 import { call, json, sim } from "./helpers.ts";

@@ -1,7 +1,7 @@
 /** The media cache's byte caps (this file's config: items up to 50 kB, 120 kB in all). */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ledgerSnapshot } from "../src/lib/media-cache.ts";
+import { ledgerSnapshot } from "../src/lib/media/cache.ts";
 import { sim } from "./helpers.ts";
 import { CHAT, captureLogs, get, newMessage } from "./media-fixtures.ts";
 

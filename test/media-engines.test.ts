@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BrowserMessage } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage } from "../src/lib/store/browser-shapes.ts";
 import {
   deliverSim,
   ENGINES,

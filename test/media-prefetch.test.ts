@@ -1,7 +1,7 @@
 /** Media fetched ahead of the browser, while WAHA still holds the file a webhook announced. */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { wahaGate } from "../src/lib/waha-client.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { deliver } from "./events.ts";
 import { resetAssignmentData, sim } from "./helpers.ts";
 import { CHAT, get } from "./media-fixtures.ts";

@@ -1,7 +1,7 @@
 import { waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { wahaGate } from "../src/lib/waha-client.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { sim } from "./helpers.ts";
 import { CHAT, captureLogs, get, newMessage, open } from "./media-fixtures.ts";
 

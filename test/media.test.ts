@@ -1,7 +1,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { mediaKeyStub } from "../src/lib/media-cache.ts";
+import { mediaKeyStub } from "../src/lib/media/cache.ts";
 import { sim } from "./helpers.ts";
 import {
   CHAT,

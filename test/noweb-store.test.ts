@@ -2,7 +2,7 @@
 // the inbox lives on what webhooks brought, says why where nothing came, and does not ask
 // WAHA again for what it has refused.
 import { beforeEach, describe, expect, it } from "vitest";
-import type { BrowserMessage, ChatSummary } from "../src/lib/inbox-shapes.ts";
+import type { BrowserMessage, ChatSummary } from "../src/lib/store/browser-shapes.ts";
 import { deliverSim, inboxId, onEngine, simMessage } from "./engines.ts";
 import { call, sim } from "./helpers.ts";
 import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";

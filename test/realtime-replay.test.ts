@@ -2,8 +2,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
-import { broadcast, chatAudience, EVERYONE } from "../src/lib/realtime.ts";
-import { wahaGate } from "../src/lib/waha-client.ts";
+import { broadcast, chatAudience, EVERYONE } from "../src/lib/realtime/broadcast.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { connect, ticketFor } from "./events.ts";
 import { call, resetAssignmentData } from "./helpers.ts";
 

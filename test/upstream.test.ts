@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { wahaGate } from "../src/lib/waha-client.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { call, sim } from "./helpers.ts";
 import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 

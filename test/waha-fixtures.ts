@@ -7,7 +7,7 @@ import { applyD1Migrations, createExecutionContext, reset } from "cloudflare:tes
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, vi } from "vitest";
 import app from "../src/index.ts";
-import { readCounters } from "../src/lib/metrics.ts";
+import { readCounters } from "../src/lib/monitoring/metrics.ts";
 import { ORIGIN, sim, tokenFor } from "./helpers.ts";
 
 let now = Date.now();

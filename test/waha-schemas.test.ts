@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { toStoredMessage } from "../src/lib/stored-message.ts";
+import { toStoredMessage } from "../src/lib/store/stored-message.ts";
 import {
   chatSchema,
   messageSchema,
@@ -8,7 +8,7 @@ import {
   sessionSchema,
   versionSchema,
   wahaPaths,
-} from "../src/lib/waha.ts";
+} from "../src/lib/waha/wire.ts";
 import { sim } from "./helpers.ts";
 
 async function parsed<S extends z.ZodMiniType>(schema: S, path: string): Promise<z.infer<S>> {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { changeChatOwner } from "../src/lib/db.ts";
-import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
+import type { ChatSummary } from "../src/lib/store/browser-shapes.ts";
 import {
   deliverSim,
   ENGINES,

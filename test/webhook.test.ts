@@ -3,8 +3,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import app from "../src/index.ts";
 import { getAssignment } from "../src/lib/db.ts";
-import type { ChatSummary } from "../src/lib/inbox-shapes.ts";
-import { signWebhookBody } from "../src/lib/webhook-verify.ts";
+import type { ChatSummary } from "../src/lib/store/browser-shapes.ts";
+import { signWebhookBody } from "../src/lib/waha/webhook-verify.ts";
 import { connect, deliver, expectNothingBefore, wahaMessage } from "./events.ts";
 import { call, ORIGIN, resetAssignmentData, sim } from "./helpers.ts";
 

@@ -3,9 +3,10 @@
  * what happens to each row. Pure: the caller reads the file and D1's current rows and
  * runs the SQL, so the same plan runs under wrangler, in workerd tests and in Node.
  */
-import { AGENT_ID_MAX, agentIdSchema } from "../src/lib/agent-id.ts";
-import { jidSchema } from "../src/lib/chat-ids.ts";
+
 import type { AssignmentRow } from "../src/lib/db.ts";
+import { AGENT_ID_MAX, agentIdSchema } from "../src/lib/ids/agent-id.ts";
+import { jidSchema } from "../src/lib/ids/id-schemas.ts";
 
 export type { AssignmentRow };
 

@@ -4,7 +4,7 @@
  * else the demo secret `npm start` made.
  */
 import { parseArgs } from "node:util";
-import { parseTtl, signToken } from "../src/lib/auth.ts";
+import { parseTtl, signToken } from "../src/lib/auth/tokens.ts";
 import type { Role } from "../src/lib/types.ts";
 import { readDemoSecrets } from "./demo-secrets.ts";
 import { readDevVars } from "./dev-vars.ts";

@@ -1,5 +1,5 @@
 /** The chat list's filters (Mine, Unassigned, All, Unread) and the page title's unread count. */
-import { scopedAgent } from "../lib/access.ts";
+import { scopedAgent } from "../lib/auth/access.ts";
 import type { Chat, Me } from "./types.ts";
 
 export type ChatFilter = "all" | "mine" | "unassigned" | "unread";

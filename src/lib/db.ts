@@ -3,9 +3,9 @@
  * `?` parameters; rows are mapped to the API's camelCase shapes here and nowhere else.
  */
 
-import { mayTouch, scopedAgent } from "./access.ts";
+import { mayTouch, scopedAgent } from "./auth/access.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
-import { type NamedBatch, withCondition } from "./named-batch.ts";
+import { type NamedBatch, withCondition } from "./store/named-batch.ts";
 import type { User } from "./types.ts";
 
 export type { Agent, ChatAssignment } from "./contracts/api.ts";

@@ -4,13 +4,13 @@
  */
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import { type Checked, checkCredential, signOutUrl } from "../lib/auth.ts";
+import type { SignInVia } from "../lib/auth/credentials.ts";
+import { findCredential, originAllowed } from "../lib/auth/credentials.ts";
+import { clip } from "../lib/auth/jwt-verify.ts";
+import { type Checked, checkCredential, signOutUrl } from "../lib/auth/tokens.ts";
 import type { Config } from "../lib/config.ts";
 import type { NotAnAgentBody } from "../lib/contracts/api.ts";
-import type { SignInVia } from "../lib/credentials.ts";
-import { findCredential, originAllowed } from "../lib/credentials.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
-import { clip } from "../lib/jwt-verify.ts";
 import type { AppEnv, Role } from "../lib/types.ts";
 
 const ROLES: readonly Role[] = ["admin", "user", "agent"];

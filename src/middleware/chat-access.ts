@@ -6,9 +6,9 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod/mini";
-import { chatJidSchema } from "../lib/chat-ids.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
+import { chatJidSchema } from "../lib/ids/id-schemas.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 

@@ -4,7 +4,7 @@
  */
 import { createMiddleware } from "hono/factory";
 import { apiError } from "../lib/errors.ts";
-import { count } from "../lib/metrics.ts";
+import { count } from "../lib/monitoring/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 
 export interface RateLimitOptions {

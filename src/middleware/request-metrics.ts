@@ -1,6 +1,6 @@
 /** Counts every request by route pattern and flushes the isolate's counters when due. */
 import { createMiddleware } from "hono/factory";
-import { count, flushMetrics } from "../lib/metrics.ts";
+import { count, flushMetrics } from "../lib/monitoring/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 
 export function requestMetrics() {

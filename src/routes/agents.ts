@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { agentIdSchema } from "../lib/agent-id.ts";
+import { forgetAgentEmails } from "../lib/auth/roles.ts";
 import type { AgentWrite } from "../lib/db.ts";
 import {
   createAgent,
@@ -15,7 +15,7 @@ import {
   updateAgent,
 } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import { forgetAgentEmails } from "../lib/identity.ts";
+import { agentIdSchema } from "../lib/ids/agent-id.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { requireRole } from "../middleware/auth.ts";

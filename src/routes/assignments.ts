@@ -6,9 +6,7 @@
 
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { scopedAgent } from "../lib/access.ts";
-import { agentIdSchema } from "../lib/agent-id.ts";
-import { jidSchema } from "../lib/chat-ids.ts";
+import { scopedAgent } from "../lib/auth/access.ts";
 import {
   autoAssignEnabled,
   changeChatOwner,
@@ -18,7 +16,9 @@ import {
   setAutoAssign,
 } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import { broadcast, chatAudience } from "../lib/realtime.ts";
+import { agentIdSchema } from "../lib/ids/agent-id.ts";
+import { jidSchema } from "../lib/ids/id-schemas.ts";
+import { broadcast, chatAudience } from "../lib/realtime/broadcast.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { requireRole } from "../middleware/auth.ts";

@@ -7,17 +7,17 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { failureError } from "../lib/errors.ts";
-import { chatList, messagePage } from "../lib/inbox-lists.ts";
-import { isStoreDisabled } from "../lib/noweb-store.ts";
-import { markChatRead } from "../lib/store-chats.ts";
-import { recentIncomingIds } from "../lib/store-db.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
+import { markChatRead } from "../lib/store/chats.ts";
+import { chatList, messagePage } from "../lib/store/lists.ts";
+import { recentIncomingIds } from "../lib/store/messages.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
-import { wahaPaths } from "../lib/waha.ts";
-import { invalidateChat } from "../lib/waha-cache.ts";
-import { callWaha } from "../lib/waha-client.ts";
+import { invalidateChat } from "../lib/waha/cached-reads.ts";
+import { callWaha } from "../lib/waha/client.ts";
+import { isStoreDisabled } from "../lib/waha/noweb-store.ts";
+import { wahaPaths } from "../lib/waha/wire.ts";
 import { assertChatAccess, requireChatAccess } from "../middleware/chat-access.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 

@@ -6,9 +6,8 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
-import { applicableRange, noneMatch, rangePart } from "../lib/http-conditional.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
 import {
   MEDIA_CACHE_CONTROL,
   mediaCacheKey,
@@ -17,8 +16,9 @@ import {
   mediaKeyStub,
   noteHit,
   storeMedia,
-} from "../lib/media-cache.ts";
-import { count } from "../lib/metrics.ts";
+} from "../lib/media/cache.ts";
+import { applicableRange, noneMatch, rangePart } from "../lib/media/http-conditional.ts";
+import { count } from "../lib/monitoring/metrics.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { requireChatAccess } from "../middleware/chat-access.ts";

@@ -5,8 +5,8 @@
 
 import type { Context } from "hono";
 import { Hono } from "hono";
-import { collectStats } from "../lib/monitoring.ts";
-import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from "../lib/prometheus.ts";
+import { PROMETHEUS_CONTENT_TYPE, toPrometheus } from "../lib/monitoring/prometheus.ts";
+import { collectStats } from "../lib/monitoring/stats.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { requireAuth, requireRole } from "../middleware/auth.ts";
 

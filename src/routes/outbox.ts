@@ -10,15 +10,15 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { scopedAgent } from "../lib/access.ts";
-import { chatJidSchema, messageIdSchema } from "../lib/chat-ids.ts";
+import { scopedAgent } from "../lib/auth/access.ts";
 import type { OutboxAnswer, OutboxKind } from "../lib/contracts/outbox.ts";
 import { apiError, failureError } from "../lib/errors.ts";
-import { getOutbox, listOutbox, outboxEntry, outboxOf, requeueOutbox } from "../lib/outbox-db.ts";
-import { storedMessage } from "../lib/store-db.ts";
+import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
+import { getOutbox, listOutbox, outboxEntry, outboxOf, requeueOutbox } from "../lib/outbox/db.ts";
+import { storedMessage } from "../lib/store/messages.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
-import { readCached } from "../lib/waha-cache.ts";
+import { readCached } from "../lib/waha/cached-reads.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";
 
 /** WhatsApp's own limit on a text message. */

@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { RealtimeTicket } from "../lib/contracts/api.ts";
 import { apiError } from "../lib/errors.ts";
-import { connect, issueTicket } from "../lib/realtime.ts";
+import { connect, issueTicket } from "../lib/realtime/broadcast.ts";
 import type { AppEnv } from "../lib/types.ts";
 
 const TICKET = /^[A-Za-z0-9_-]{16,128}$/;

@@ -5,9 +5,9 @@
 
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { scopedAgent } from "../lib/access.ts";
-import { chatJidSchema } from "../lib/chat-ids.ts";
-import { searchMessages } from "../lib/store-search.ts";
+import { scopedAgent } from "../lib/auth/access.ts";
+import { chatJidSchema } from "../lib/ids/id-schemas.ts";
+import { searchMessages } from "../lib/store/search.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";

@@ -8,18 +8,18 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { apiError, failureError } from "../lib/errors.ts";
-import { silenceOf } from "../lib/session-silence.ts";
 import type { AppEnv } from "../lib/types.ts";
-import { versionSchema, wahaPaths } from "../lib/waha.ts";
-import { invalidateSession } from "../lib/waha-cache.ts";
-import { callWaha } from "../lib/waha-client.ts";
+import { invalidateSession } from "../lib/waha/cached-reads.ts";
+import { callWaha } from "../lib/waha/client.ts";
+import { silenceOf } from "../lib/waha/session-silence.ts";
 import {
   checkSetup,
   recommendedConfig,
   type SetupInput,
   type SetupReport,
   sessionInfoSchema,
-} from "../lib/waha-setup.ts";
+} from "../lib/waha/setup.ts";
+import { versionSchema, wahaPaths } from "../lib/waha/wire.ts";
 import { requireRole } from "../middleware/auth.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 

@@ -8,12 +8,12 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { apiError, failureError } from "../lib/errors.ts";
-import { safeMediaType } from "../lib/media-type.ts";
-import { silenceOf } from "../lib/session-silence.ts";
+import { safeMediaType } from "../lib/media/mimetype.ts";
 import type { AppEnv } from "../lib/types.ts";
-import { wahaPaths } from "../lib/waha.ts";
-import { cacheHeaders, readCached } from "../lib/waha-cache.ts";
-import { callWaha } from "../lib/waha-client.ts";
+import { cacheHeaders, readCached } from "../lib/waha/cached-reads.ts";
+import { callWaha } from "../lib/waha/client.ts";
+import { silenceOf } from "../lib/waha/session-silence.ts";
+import { wahaPaths } from "../lib/waha/wire.ts";
 import { requireRole } from "../middleware/auth.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 

@@ -11,16 +11,16 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import { claimWebhookKeys, isDuplicateClaim, releaseWebhookKeys } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
-import { canonicalJid } from "../lib/jids.ts";
-import { prefetchMedia } from "../lib/media-prefetch.ts";
-import { count } from "../lib/metrics.ts";
-import { broadcastAll, type Fanout } from "../lib/realtime.ts";
-import { webhookHeard } from "../lib/session-silence.ts";
+import { canonicalJid } from "../lib/ids/jids.ts";
+import { prefetchMedia } from "../lib/media/prefetch.ts";
+import { count } from "../lib/monitoring/metrics.ts";
+import { broadcastAll, type Fanout } from "../lib/realtime/broadcast.ts";
+import { applyEvent } from "../lib/store/apply-webhook.ts";
 import type { AppEnv } from "../lib/types.ts";
-import { invalidateSession } from "../lib/waha-cache.ts";
-import { applyEvent } from "../lib/webhook-apply.ts";
-import { decideEvent, type WebhookEvent } from "../lib/webhook-events.ts";
-import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/webhook-verify.ts";
+import { invalidateSession } from "../lib/waha/cached-reads.ts";
+import { webhookHeard } from "../lib/waha/session-silence.ts";
+import { decideEvent, type WebhookEvent } from "../lib/waha/webhook-events.ts";
+import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/waha/webhook-verify.ts";
 
 /** WAHA sends media as URLs, so a webhook body is small; anything far bigger is refused. */
 const MAX_BODY_BYTES = 1_048_576;

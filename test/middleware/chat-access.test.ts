@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
-import { jidSchema } from "../../src/lib/chat-ids.ts";
+import { jidSchema } from "../../src/lib/ids/id-schemas.ts";
 import type { AppEnv, Role } from "../../src/lib/types.ts";
 import { parseInput } from "../../src/lib/validate.ts";
 import {

@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { readCounters } from "../../src/lib/metrics.ts";
+import { readCounters } from "../../src/lib/monitoring/metrics.ts";
 import type { AppEnv } from "../../src/lib/types.ts";
 import { requestMetrics } from "../../src/middleware/request-metrics.ts";
 import { ORIGIN } from "./fixtures.ts";

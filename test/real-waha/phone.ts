@@ -5,7 +5,7 @@
  * deletions) as WhatsApp would deliver them to WAHA.
  */
 import path from "node:path";
-import { NEEDED_EVENTS } from "../../src/lib/waha-setup.ts";
+import { NEEDED_EVENTS } from "../../src/lib/waha/setup.ts";
 import { freePort } from "../../tools/wrangler.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
 import { type RealStack, startRealStack } from "./stack.ts";

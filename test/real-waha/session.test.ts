@@ -5,7 +5,7 @@
  * Run by `npm run test:waha` inside a loopback-only network namespace.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NEEDED_EVENTS } from "../../src/lib/waha-setup.ts";
+import { NEEDED_EVENTS } from "../../src/lib/waha/setup.ts";
 import { type Frames, openFrames } from "./frames.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
 import { type RealStack, startRealStack } from "./stack.ts";
@@ -50,7 +50,7 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
   });
 
   it("a session WAHA does not have is session-not-found, a wrong API key upstream-unauthorized", async () => {
-    const { signToken } = await import("../../src/lib/auth.ts");
+    const { signToken } = await import("../../src/lib/auth/tokens.ts");
     const token = await signToken({ sub: "admin-1", role: "admin" }, stack.secrets.jwt, 600);
     const other = await stack.gatewayWith({ WAHA_SESSION: "sales" });
     const missing = await fetch(`${other.url}/api/waha/session`, {

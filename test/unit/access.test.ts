@@ -1,6 +1,6 @@
 /** The one access rule, as a predicate, an audience check and a SQL scope. */
 import { describe, expect, it } from "vitest";
-import { chatScope, maySee, mayTouch, scopedAgent } from "../../src/lib/access.ts";
+import { chatScope, maySee, mayTouch, scopedAgent } from "../../src/lib/auth/access.ts";
 
 const admin = { role: "admin" as const, sub: "boss" };
 const user = { role: "user" as const, sub: "viewer" };

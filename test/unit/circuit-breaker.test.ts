@@ -7,8 +7,8 @@ import {
   CLOSED,
   recordFailure,
   recordSuccess,
-} from "../../src/lib/circuit-breaker.ts";
-import { RETRY_BACKOFF } from "../../src/lib/waha-client.ts";
+} from "../../src/lib/waha/circuit-breaker.ts";
+import { RETRY_BACKOFF } from "../../src/lib/waha/client.ts";
 
 const LEASE = 6_000;
 

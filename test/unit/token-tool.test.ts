@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { parseTtl, verifyToken } from "../../src/lib/auth.ts";
+import { parseTtl, verifyToken } from "../../src/lib/auth/tokens.ts";
 
 const SECRET = "token-tool-test-secret-0123456789";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mediaFetchUrl, wahaPaths } from "../../src/lib/waha.ts";
+import { mediaFetchUrl, wahaPaths } from "../../src/lib/waha/wire.ts";
 
 const WAHA = "http://127.0.0.1:3000";
 

@@ -15,7 +15,7 @@ export type IssuedTicket =
   | { status: "too-many-sockets"; message: string; retryAfterMs: number };
 
 /** Who a frame is for: the access rule decides who sees it (src/lib/access.ts). */
-export type { Audience } from "../access.ts";
+export type { Audience } from "../auth/access.ts";
 
 export interface BroadcastResult {
   sent: number;

@@ -1,0 +1,83 @@
+/**
+ * Counters for the monitoring stats. Each isolate adds up deltas in memory and flushes
+ * them to the Stats Durable Object in `waitUntil`, at most every FLUSH_MS, so a cache
+ * hit never waits on a Durable Object call.
+ */
+import type { StatsSnapshot } from "../contracts/stats.ts";
+
+const FLUSH_MS = 1_000;
+/** Forced flushes (API calls, a stats read) are at least this far apart. */
+const FORCED_GAP_MS = 100;
+
+let pending = new Map<string, number>();
+let lastFlush = 0;
+/** Flushes still on their way, so a reader can wait for all of them to land. */
+const sending = new Set<Promise<void>>();
+/** The one forced flush waiting for those on their way or for its gap: a burst of calls
+ * costs a flush per gap, not one each. */
+let followUp: Promise<void> | null = null;
+
+/** Adds `by` to the counter `name` ("media.served", "upstream.calls:session", …). */
+export function count(name: string, by = 1): void {
+  pending.set(name, (pending.get(name) ?? 0) + by);
+}
+
+function statsStub(env: Env) {
+  return env.STATS.get(env.STATS.idFromName("global"));
+}
+
+/**
+ * Takes the isolate's pending deltas; sends them unless the last flush was recent. A forced
+ * flush (an API call's counters) goes at once, or, while another is on its way or went less
+ * than FORCED_GAP_MS ago, right after it, carrying whatever came meanwhile.
+ */
+export function flushMetrics(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  force = false,
+): Promise<void> {
+  const now = Date.now();
+  if (pending.size === 0 || (!force && now - lastFlush < FLUSH_MS)) return Promise.resolve();
+  if (!force || (sending.size === 0 && now - lastFlush >= FORCED_GAP_MS)) return send(env, ctx);
+  followUp ??= (async () => {
+    await Promise.all(sending);
+    const gap = Math.min(lastFlush + FORCED_GAP_MS - Date.now(), FORCED_GAP_MS);
+    if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
+    followUp = null;
+    await send(env, ctx);
+  })();
+  ctx.waitUntil(followUp);
+  return followUp;
+}
+
+/** Sends the pending deltas now. */
+function send(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void> {
+  if (pending.size === 0) return Promise.resolve();
+  const now = Date.now();
+  const batch = Object.fromEntries(pending);
+  pending = new Map();
+  lastFlush = now;
+  const sent = statsStub(env)
+    .add(batch, now)
+    .catch((err: unknown) => {
+      // Put the deltas back so the next flush carries them.
+      for (const [name, by] of Object.entries(batch)) count(name, by);
+      console.error(`[stats] flush failed: ${err instanceof Error ? err.message : String(err)}`);
+    })
+    .then(() => {
+      sending.delete(sent);
+    });
+  sending.add(sent);
+  ctx.waitUntil(sent);
+  return sent;
+}
+
+/** Every counter, after this isolate's pending deltas have landed. */
+export async function readCounters(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+): Promise<StatsSnapshot> {
+  await send(env, ctx);
+  await Promise.all(sending);
+  return statsStub(env).snapshot(Date.now());
+}

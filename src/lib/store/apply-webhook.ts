@@ -1,0 +1,131 @@
+/**
+ * What a WAHA event does to the message store and the assignments, one handler per kind,
+ * and what browsers should hear of it. A delivery's keys (`claims`) go first in the batch
+ * that stores a message, so a delivery claimed before fails the batch (`isDuplicateClaim`)
+ * and changes nothing; a change whose message is not stored yet is `kept` for it.
+ */
+
+import { addMessageEffects, chatOwner } from "../db.ts";
+import { canonicalJid } from "../ids/jids.ts";
+import { resolveChat } from "../ids/resolve-chat.ts";
+import { chatAudience, EVERYONE, type Fanout } from "../realtime/broadcast.ts";
+import { wahaGate } from "../waha/client.ts";
+import type { WebhookEvent } from "../waha/webhook-events.ts";
+import { storedToBrowser } from "./browser-shapes.ts";
+import { nameChatStatement } from "./chats.ts";
+import {
+  applyEarly,
+  applyOrKeep,
+  type EarlyRow,
+  earlyChangesStatement,
+  type MessageChange,
+} from "./early-changes.ts";
+import { saveLid } from "./lids.ts";
+import { addStoredMessage, onceFor, quotedMessage } from "./messages.ts";
+import { NamedBatch } from "./named-batch.ts";
+
+type Applied = Fanout | "kept";
+type MessageEvent = Extract<WebhookEvent, { kind: "message" }>;
+type ChangeEvent = Extract<WebhookEvent, { kind: "ack" | "revoked" | "edited" | "reaction" }>;
+
+export async function applyEvent(
+  env: Env,
+  session: string,
+  event: WebhookEvent,
+  now: number,
+  claims: D1PreparedStatement[],
+): Promise<Applied> {
+  if (event.kind === "message") return applyMessage(env, session, event, now, claims);
+  await env.DB.batch(claims);
+  switch (event.kind) {
+    case "ack":
+    case "revoked":
+    case "edited":
+    case "reaction":
+      return applyChange(env, session, event, now);
+    case "session":
+      // The gate holds calls that need a WORKING session, and wakes the outboxes when it is.
+      await wahaGate(env).sessionHeard(event.status);
+      return [{ event: { type: "session.status", status: event.status }, audience: EVERYONE }];
+    case "ignored":
+      return [];
+  }
+}
+
+/** A message stored once with its assignment effects; the frames when it was new. */
+async function applyMessage(
+  env: Env,
+  session: string,
+  event: MessageEvent,
+  now: number,
+  claims: D1PreparedStatement[],
+): Promise<Applied> {
+  const db = env.DB;
+  // The phone number beside an @lid, when the engine's record has it: learnt for good.
+  if (event.lidPhone) {
+    await saveLid(db, session, event.message.jid, canonicalJid(event.lidPhone), now);
+  }
+  const jid = await resolveChat(env, session, event.message.jid, now);
+  const message = { ...event.message, jid };
+  const batch = new NamedBatch().add("claims", ...claims);
+  addStoredMessage(batch, db, session, message, now, (b) =>
+    addMessageEffects(
+      b,
+      db,
+      { jid, fromMe: message.fromMe, at: new Date(message.ts * 1000).toISOString() },
+      new Date(now).toISOString(),
+      onceFor(session, message),
+    ),
+  );
+  if (event.senderName && !jid.endsWith("@g.us")) {
+    batch.add("name", nameChatStatement(db, session, jid, event.senderName));
+  }
+  batch.add("early", earlyChangesStatement(db, session, jid, message.key));
+  const results = await batch.run(db);
+  if (results.rows("message").length === 0) return [];
+  // A reply is shown with what it quotes, as the lists show it.
+  const quoted = message.replyTo ? await quotedMessage(db, session, jid, message.replyTo) : null;
+  const owner = results.first<{ assigned_to: string | null }>("owner")?.assigned_to ?? null;
+  const picked = results.first<{ assigned_to: string | null }>("picked")?.assigned_to ?? null;
+  const audience = chatAudience(owner);
+  const frames: Fanout = picked
+    ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
+    : [];
+  frames.push({
+    event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
+    audience,
+  });
+  // Receipts, edits, reactions or a deletion that came before the message.
+  for (const change of await applyEarly(db, session, jid, results.rows<EarlyRow>("early"), now)) {
+    frames.push({ event: change, audience });
+  }
+  return frames;
+}
+
+/** A receipt, deletion, edit or reaction: applied, or kept until its message comes. */
+async function applyChange(
+  env: Env,
+  session: string,
+  event: ChangeEvent,
+  now: number,
+): Promise<Applied> {
+  const db = env.DB;
+  const jid = await resolveChat(env, session, event.jid, now);
+  const { frame, kept } = await applyOrKeep(db, session, jid, event.key, changeOf(event), now);
+  if (kept) return "kept";
+  if (!frame) return [];
+  return [{ event: frame, audience: chatAudience(await chatOwner(db, jid)) }];
+}
+
+function changeOf(event: ChangeEvent): MessageChange {
+  switch (event.kind) {
+    case "ack":
+      return { kind: "ack", ack: event.ack };
+    case "revoked":
+      return { kind: "revoked" };
+    case "edited":
+      return { kind: "edited", body: event.body };
+    case "reaction":
+      return { kind: "reaction", sender: event.sender, text: event.text };
+  }
+}
