@@ -23,10 +23,10 @@ import {
   updateOutbox,
 } from "../src/lib/outbox/db.ts";
 import {
-  type Attempt,
   findSent,
   gaveUp,
   plusOrAnswer,
+  type SendOutcome,
   sendRequest,
 } from "../src/lib/outbox/requests.ts";
 import { recordReaction, recordSent } from "../src/lib/outbox/sent-message.ts";
@@ -253,7 +253,7 @@ export class Outbox extends DurableObject<Env> {
     row: OutboxRow,
     config: Config,
     takeNext = false,
-  ): Promise<Exclude<Attempt, { kind: "retry" }> | null> {
+  ): Promise<Exclude<SendOutcome, { kind: "retry" }> | null> {
     const session = config.WAHA_SESSION;
     const db = this.env.DB;
     await this.remember(row.jid);
@@ -268,7 +268,7 @@ export class Outbox extends DurableObject<Env> {
       return outcome;
     }
     const { attempts } = row;
-    let outcome: Attempt;
+    let outcome: SendOutcome;
     try {
       const found =
         row.ambiguous === 1
@@ -308,7 +308,7 @@ export class Outbox extends DurableObject<Env> {
   private async finish(
     row: OutboxRow,
     session: string,
-    outcome: Exclude<Attempt, { kind: "retry" }>,
+    outcome: Exclude<SendOutcome, { kind: "retry" }>,
   ): Promise<void> {
     const now = Date.now();
     if (outcome.kind === "sent") {
@@ -375,7 +375,7 @@ export class Outbox extends DurableObject<Env> {
   }
 
   /** `takeNext`: the chat's next entry is taken in the batch that marks this one sent. */
-  private async send(row: OutboxRow, session: string, takeNext: boolean): Promise<Attempt> {
+  private async send(row: OutboxRow, session: string, takeNext: boolean): Promise<SendOutcome> {
     const request = await this.request(row, session);
     if (!("endpoint" in request)) return { kind: "rejected", failure: request };
     const answer = await this.call(request);

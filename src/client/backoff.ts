@@ -11,7 +11,7 @@ export const RECONNECT_BACKOFF: BackoffPolicy = { baseMs: 2_000, capMs: 60_000, 
 export type BackoffOptions = Partial<BackoffPolicy>;
 
 /** The delay before reconnect `attempt` (0-based). */
-export function backoffDelay(
+export function reconnectDelay(
   attempt: number,
   options: BackoffOptions = {},
   random: () => number = Math.random,

@@ -7,7 +7,7 @@
  * whatever sign-in the page holds by then.
  */
 import { ApiError } from "./api-error.ts";
-import { type BackoffOptions, backoffDelay } from "./backoff.ts";
+import { type BackoffOptions, reconnectDelay } from "./backoff.ts";
 import { parseRealtimeFrame, type RealtimeEvent } from "./realtime-events.ts";
 import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
 
@@ -261,7 +261,7 @@ export class RealtimeConnection {
       return;
     }
     const delay = Math.max(
-      backoffDelay(this.#attempt, this.#options.backoff, this.#random),
+      reconnectDelay(this.#attempt, this.#options.backoff, this.#random),
       retryAfterMs ?? 0,
     );
     this.#attempt += 1;

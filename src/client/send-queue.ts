@@ -5,7 +5,7 @@
  * when the gateway shows itself (`gatewayAnswered`), the network is back (`retryNow`), or
  * after a backoff; the gateway makes the repeat the same send, never a second one.
  */
-import { backoffDelay } from "./backoff.ts";
+import { reconnectDelay } from "./backoff.ts";
 import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
 
 /** Whether the gateway answered a send (yes, queued or no alike), or never did. */
@@ -121,7 +121,7 @@ export class SendQueue {
     for (const waiting of line) this.#options.onWaiting(waiting);
     if (this.#timer || this.#stopped) return;
     // Nothing else may show the gateway back (a page left alone): try again by itself too.
-    const delay = backoffDelay(this.#unanswered, { capMs: RETRY_CAP_MS }, this.#options.random);
+    const delay = reconnectDelay(this.#unanswered, { capMs: RETRY_CAP_MS }, this.#options.random);
     this.#unanswered += 1;
     this.#timer = this.#clock.after(delay, () => {
       this.#timer = undefined;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/client/api-error.ts";
-import { backoffDelay } from "../../src/client/backoff.ts";
+import { reconnectDelay } from "../../src/client/backoff.ts";
 import {
   type OpenSocket,
   RealtimeConnection,
@@ -326,10 +326,10 @@ describe("realtime connection", () => {
   });
 
   it("spreads reconnects with jitter that only ever shortens a delay, by at most a quarter", () => {
-    expect(backoffDelay(0, {}, () => 0)).toBe(2_000);
-    expect(backoffDelay(0, {}, () => 1)).toBe(1_500);
-    expect(backoffDelay(10, {}, () => 0.5)).toBe(52_500);
-    expect(backoffDelay(50, {}, () => 0)).toBe(60_000);
+    expect(reconnectDelay(0, {}, () => 0)).toBe(2_000);
+    expect(reconnectDelay(0, {}, () => 1)).toBe(1_500);
+    expect(reconnectDelay(10, {}, () => 0.5)).toBe(52_500);
+    expect(reconnectDelay(50, {}, () => 0)).toBe(60_000);
   });
 
   it("waits the Retry-After of a refused ticket when it is longer than the backoff", async () => {

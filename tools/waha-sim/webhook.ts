@@ -88,7 +88,7 @@ const TIMEOUT_MS = 10_000;
 /** Deliveries waiting for a retry beyond this many are not retried (the simulator stays bounded). */
 const MAX_PENDING = 1_000;
 
-interface Attempt {
+interface DeliveryAttempt {
   status: number;
   retryAfterMs: number;
   error?: string;
@@ -170,8 +170,8 @@ export class WebhookSender {
     url: string,
     headers: Record<string, string>,
     body: string,
-  ): Promise<Attempt> {
-    let result: Attempt;
+  ): Promise<DeliveryAttempt> {
+    let result: DeliveryAttempt;
     if (url === MAILBOX_URL || this.toMailbox(url)) {
       result = await this.mailbox.post(url, headers, body);
       this.counters.attempt(ok(result.status));

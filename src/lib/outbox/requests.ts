@@ -13,7 +13,7 @@ import { markSentStatement, type OutboxRow } from "./db.ts";
 import { recordSent } from "./sent-message.ts";
 
 /** How one try of an outbox entry ended. */
-export type Attempt =
+export type SendOutcome =
   | {
       kind: "sent";
       id: string | null;
@@ -142,7 +142,7 @@ async function claimStored(
   session: string,
   row: OutboxRow,
   id: string,
-): Promise<Attempt> {
+): Promise<SendOutcome> {
   const [, owner] = await env.DB.batch<{ assigned_to: string | null }>([
     markSentStatement(env.DB, session, row.client_id, id),
     chatOwnerStatement(env.DB, row.jid),
@@ -168,7 +168,7 @@ export async function findSent(
   session: string,
   row: OutboxRow,
   call: (request: WahaRequest) => Promise<Result<WahaAnswer>>,
-): Promise<Attempt | null> {
+): Promise<SendOutcome | null> {
   // Setting a reaction again is harmless: it is simply sent again.
   if (row.kind === "reaction") return null;
   const stored = await unclaimedOwnStatement(env.DB, session, row).first<{ id: string }>();

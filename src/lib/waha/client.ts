@@ -110,7 +110,7 @@ export function wahaGate(env: Env) {
 /** Retries of idempotent GETs after a failure: about 100 ms doubling to 2 s, half-jittered. */
 export const RETRY_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 2_000, jitter: 0.5 };
 
-type Attempt =
+type CallAttempt =
   | { kind: "ok"; answer: WahaAnswer }
   /** `code`: the failure's own error code, where the answer means something particular. */
   | { kind: "rejected"; status: number; message: string; sessionStatus?: string; code?: string }
@@ -128,7 +128,7 @@ export async function callWaha(env: Env, request: WahaRequest): Promise<Result<W
   const config = loaded.config;
   const gate = wahaGate(env);
   const retries = request.method === "GET" ? config.WAHA_MAX_RETRIES : 0;
-  let last: Attempt | null = null;
+  let last: CallAttempt | null = null;
   let attempts = 0;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(backoffDelay(attempt - 1, RETRY_BACKOFF));
@@ -227,14 +227,14 @@ export class RunCaller {
   }
 }
 
-function outcomeOf(attempt: Attempt): CallOutcome {
+function outcomeOf(attempt: CallAttempt): CallOutcome {
   return attempt.kind === "failed"
     ? { kind: "failed", reason: attempt.reason }
     : { kind: attempt.kind };
 }
 
 /** How a call went, for the gate: with the session's status when the answer told it. */
-function reportOf(request: WahaRequest, attempt: Attempt): CallReport {
+function reportOf(request: WahaRequest, attempt: CallAttempt): CallReport {
   const report: CallReport = { endpoint: request.endpoint, outcome: outcomeOf(attempt) };
   const session =
     attempt.kind === "rejected"
@@ -247,7 +247,7 @@ function reportOf(request: WahaRequest, attempt: Attempt): CallReport {
 }
 
 /** What the caller gets for the last attempt; `attempts` made in all. */
-function resultOf(last: Attempt, attempts: number): Result<WahaAnswer> {
+function resultOf(last: CallAttempt, attempts: number): Result<WahaAnswer> {
   switch (last.kind) {
     case "ok":
       return { ok: true, value: last.answer };
@@ -333,7 +333,7 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function attemptOnce(config: Config, request: WahaRequest): Promise<Attempt> {
+async function attemptOnce(config: Config, request: WahaRequest): Promise<CallAttempt> {
   const timeoutMs = config.WAHA_REQUEST_TIMEOUT_MS;
   const headers = new Headers({ Accept: "application/json" });
   if (request.body) headers.set("Content-Type", "application/json");
