@@ -5,6 +5,7 @@
  * header Access derives from its cookie) can be replayed by another site's form, so
  * changes sent with them must come from an allowed Origin.
  */
+import { parse } from "hono/utils/cookie";
 import { type Config, loopback } from "../config.ts";
 import type { SignInVia } from "../contracts/api.ts";
 
@@ -54,20 +55,9 @@ function tokenFrom(token: string, via: SignInVia): Found {
     : { status: "malformed", reason: `the ${via} token holds characters no JWT has` };
 }
 
-/** One cookie's value (JWTs need no percent-decoding); the first of several with one name. */
+/** One cookie's value, by Hono's cookie parser (the first of several with one name). */
 function cookie(req: Request, name: string): string | undefined {
-  for (const pair of (req.headers.get("Cookie") ?? "").split(";")) {
-    const at = pair.indexOf("=");
-    if (at > 0 && pair.slice(0, at).trim() === name) {
-      return (
-        pair
-          .slice(at + 1)
-          .trim()
-          .replace(/^"(.*)"$/, "$1") || undefined
-      );
-    }
-  }
-  return undefined;
+  return parse(req.headers.get("Cookie") ?? "", name)[name] || undefined;
 }
 
 /**
