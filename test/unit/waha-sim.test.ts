@@ -517,35 +517,57 @@ describe("stats", () => {
     await api("/api/default/chats/15550100001%40c.us/messages");
     const stats = await control<{ calls: Record<string, number>; resets: number }>("GET", "stats");
     expect(stats.calls).toMatchObject({ ping: 2, session: 1, messages: 1, chats: 0, file: 0 });
-    expect(Object.keys(stats.calls).sort()).toEqual(
-      [
-        "session",
-        "session-update",
-        "session-restart",
-        "server-environment",
-        "server-version",
-        "server-status",
-        "ping",
-        "health",
-        "chats",
-        "messages",
-        "message",
-        "file",
-        "sendText",
-        "sendSeen",
-        "sendImage",
-        "sendFile",
-        "sendVoice",
-        "sendVideo",
-        "reaction",
-        "lids",
-        "qr",
-        "unauthorized",
-      ].sort(),
-    );
     const after = await reset();
     expect((after.calls as Record<string, number>).ping).toBe(0);
     expect(after.resets).toBe(stats.resets + 1);
+  });
+});
+
+describe("stats by endpoint", () => {
+  const ANA_ID = "15550100001%40c.us";
+  const json = (method: string, body: unknown): RequestInit => ({
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  /** One real request for each endpoint the simulator counts (not a copy of its list). */
+  const CALLS: Record<string, [string, RequestInit?]> = {
+    session: ["/api/sessions/default"],
+    "session-update": ["/api/sessions/default", json("PUT", { config: {} })],
+    "session-restart": ["/api/sessions/default/restart", { method: "POST" }],
+    "server-environment": ["/api/server/environment"],
+    "server-version": ["/api/server/version"],
+    "server-status": ["/api/server/status"],
+    ping: ["/ping"],
+    health: ["/health"],
+    chats: ["/api/default/chats"],
+    messages: [`/api/default/chats/${ANA_ID}/messages?limit=1`],
+    message: [`/api/default/chats/${ANA_ID}/messages/nope`],
+    file: ["/api/files/default/nope.jpg"],
+    sendText: ["/api/sendText", json("POST", { chatId: "15550100001@c.us", text: "hi" })],
+    sendSeen: ["/api/sendSeen", json("POST", { chatId: "15550100001@c.us" })],
+    sendImage: ["/api/sendImage", json("POST", { chatId: "15550100001@c.us" })],
+    sendFile: ["/api/sendFile", json("POST", { chatId: "15550100001@c.us" })],
+    sendVoice: ["/api/sendVoice", json("POST", { chatId: "15550100001@c.us" })],
+    sendVideo: ["/api/sendVideo", json("POST", { chatId: "15550100001@c.us" })],
+    reaction: ["/api/reaction", json("PUT", { messageId: "x", reaction: "" })],
+    lids: ["/api/default/lids"],
+    qr: ["/api/default/auth/qr"],
+    unauthorized: ["/ping", { headers: { "X-Api-Key": "wrong" } }],
+  };
+
+  it("counts each call under its own endpoint, and every counted endpoint has a call here", async () => {
+    await reset();
+    const before = await control<{ calls: Record<string, number> }>("GET", "stats");
+    expect(Object.keys(CALLS).sort()).toEqual(Object.keys(before.calls).sort());
+    for (const [endpoint, [path, init]] of Object.entries(CALLS)) {
+      const was = (await control<{ calls: Record<string, number> }>("GET", "stats")).calls;
+      await (await api(path, init)).arrayBuffer();
+      const now = (await control<{ calls: Record<string, number> }>("GET", "stats")).calls;
+      const moved = Object.keys(now).filter((k) => now[k] !== was[k]);
+      expect({ endpoint, moved }).toEqual({ endpoint, moved: [endpoint] });
+    }
+    await reset();
   });
 });
 
