@@ -1,7 +1,7 @@
 /**
- * Compact JWTs checked by hand with WebCrypto: strict decoding, an RS256 or ES256
- * signature against one given key, and the time, issuer and audience claims. Every
- * refusal carries a reason for the log; none of it is meant for the client.
+ * Compact JWTs decoded strictly before anything trusts them (shape, alg, kid, crit, length):
+ * what picks the key and the issuer. The signature and the claims are checked by jose
+ * (tokens.ts). Every refusal carries a reason for the log; none of it is meant for the client.
  */
 
 export type AsymmetricAlg = "RS256" | "ES256";
@@ -16,7 +16,6 @@ export interface DecodedJwt {
 }
 
 export type Decoded = { ok: true; jwt: DecodedJwt } | { ok: false; reason: string };
-export type ClaimsCheck = { ok: true; exp: number } | { ok: false; reason: string };
 
 /** Longer than any sign-in token seen in practice (Access: ~1–2 KB), small enough to refuse junk. */
 export const MAX_TOKEN_LENGTH = 16_384;
@@ -87,61 +86,6 @@ export function decodeJwt(token: string): Decoded {
       signature,
     },
   };
-}
-
-/** Checks the token's signature with `key`, which must have been imported for `alg`. */
-export async function verifySignature(
-  jwt: DecodedJwt,
-  key: CryptoKey,
-  alg: AsymmetricAlg,
-): Promise<boolean> {
-  if (alg === "ES256") {
-    // JWS carries ECDSA signatures as raw r||s, which is WebCrypto's format too.
-    if (jwt.signature.byteLength !== 64) return false;
-    return crypto.subtle.verify(
-      { name: "ECDSA", hash: "SHA-256" },
-      key,
-      jwt.signature,
-      jwt.signingInput,
-    );
-  }
-  return crypto.subtle.verify({ name: "RSASSA-PKCS1-v1_5" }, key, jwt.signature, jwt.signingInput);
-}
-
-export interface ClaimsExpectation {
-  issuer: string;
-  audience: string;
-  /** Seconds since the epoch. */
-  now: number;
-  skewSeconds?: number;
-}
-
-/** `exp` (required), `nbf`, `iat`, `iss` and `aud` (a string or an array) against expectations. */
-export function checkClaims(
-  payload: Record<string, unknown>,
-  want: ClaimsExpectation,
-): ClaimsCheck {
-  const skew = want.skewSeconds ?? CLOCK_SKEW_SECONDS;
-  const { exp, nbf, iat, iss, aud } = payload;
-  if (!isTime(exp)) return { ok: false, reason: "exp is missing or not a number" };
-  if (want.now > exp + skew) return { ok: false, reason: `expired ${want.now - exp}s ago` };
-  if (nbf !== undefined && (!isTime(nbf) || want.now + skew < nbf)) {
-    return { ok: false, reason: "not valid yet (nbf)" };
-  }
-  if (iat !== undefined && (!isTime(iat) || iat > want.now + skew)) {
-    return { ok: false, reason: "issued in the future (iat)" };
-  }
-  if (iss !== want.issuer)
-    return { ok: false, reason: `issuer ${clip(iss)} is not the expected one` };
-  const audiences = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.includes(want.audience)) {
-    return { ok: false, reason: `audience ${clip(aud)} does not include the expected one` };
-  }
-  return { ok: true, exp };
-}
-
-function isTime(value: unknown): value is number {
-  return typeof value === "number" && Number.isFinite(value);
 }
 
 /** A value from the token, short enough for one log line. */

@@ -5,13 +5,14 @@
  * identity.ts. The HTTP answers to a refusal are the middleware's (middleware/auth.ts).
  */
 import { sign, verify } from "hono/jwt";
+import { errors as joseErrors, jwtVerify } from "jose";
 import * as z from "zod/mini";
 import type { Config } from "../config.ts";
 import type { User } from "../types.ts";
 import type { Credential, SignInVia } from "./credentials.ts";
 import { findKey } from "./jwks.ts";
 import type { AsymmetricAlg, DecodedJwt } from "./jwt-verify.ts";
-import { CLOCK_SKEW_SECONDS, checkClaims, clip, decodeJwt, verifySignature } from "./jwt-verify.ts";
+import { CLOCK_SKEW_SECONDS, clip, decodeJwt } from "./jwt-verify.ts";
 import { identify } from "./roles.ts";
 
 const claimsSchema = z.object({
@@ -152,7 +153,7 @@ export async function checkCredential(
   const now = Date.now();
   let claims = verifiedByKey.get(memoKey);
   if (!claims || claims.until <= now || (claims.exp + CLOCK_SKEW_SECONDS) * 1000 < now) {
-    const verified = await verifyByKey(decoded.jwt, alg, source, ctx);
+    const verified = await verifyByKey(decoded.jwt, credential.token, alg, source, ctx);
     if (!verified.ok) return verified;
     if (verifiedByKey.size >= VERIFIED_MAX) verifiedByKey.clear();
     claims = { claims: payload, exp: verified.exp, until: now + VERIFIED_KEY_TTL_MS };
@@ -165,6 +166,7 @@ export async function checkCredential(
 
 async function verifyByKey(
   jwt: DecodedJwt,
+  token: string,
   alg: AsymmetricAlg,
   source: KeySource,
   ctx: Pick<ExecutionContext, "waitUntil">,
@@ -172,24 +174,58 @@ async function verifyByKey(
   const found = await findKey(source.jwksUrl, jwt.kid, alg, ctx);
   if (found.status === "unavailable") return { ok: false, status: 503, reason: found.reason };
   if (found.status === "unknown-key") return { ok: false, status: 401, reason: found.reason };
-  if (!(await verifySignature(jwt, found.key, alg))) {
-    return {
-      ok: false,
-      status: 401,
-      reason: `${alg} signature does not match key ${clip(jwt.kid)}`,
-    };
+  // jose checks the signature, the key's fitness for the alg and the claims (exp required).
+  let exp: number;
+  try {
+    const { payload } = await jwtVerify(token, found.key, {
+      algorithms: [alg],
+      issuer: source.issuer,
+      audience: source.audience,
+      clockTolerance: CLOCK_SKEW_SECONDS,
+      requiredClaims: ["exp"],
+    });
+    exp = payload.exp ?? 0;
+    // jose reads iat only for a maximum age; a token from the future is refused here.
+    if (payload.iat !== undefined && payload.iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) {
+      return { ok: false, status: 401, reason: "issued in the future (iat)" };
+    }
+  } catch (err) {
+    return { ok: false, status: 401, reason: refusal(err, jwt, alg) };
   }
-  const claims = checkClaims(jwt.payload, {
-    issuer: source.issuer,
-    audience: source.audience,
-    now: Math.floor(Date.now() / 1000),
-  });
-  if (!claims.ok) return { ok: false, status: 401, reason: claims.reason };
   // Access also signs tokens for its own team domain (type "org"); only app tokens are ours.
   if (source.kind === "access" && jwt.payload.type !== undefined && jwt.payload.type !== "app") {
     return { ok: false, status: 401, reason: `Access token of type ${clip(jwt.payload.type)}` };
   }
-  return claims;
+  return { ok: true, exp };
+}
+
+/** Why jose refused a token, in the log's words (never sent to the client). */
+function refusal(err: unknown, jwt: DecodedJwt, alg: AsymmetricAlg): string {
+  const { payload } = jwt;
+  if (err instanceof joseErrors.JWTExpired) {
+    const exp = typeof payload.exp === "number" ? payload.exp : 0;
+    return `expired ${Math.floor(Date.now() / 1000) - exp}s ago`;
+  }
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case "iss":
+        return `issuer ${clip(payload.iss)} is not the expected one`;
+      case "aud":
+        return `audience ${clip(payload.aud)} does not include the expected one`;
+      case "nbf":
+        return "not valid yet (nbf)";
+      case "iat":
+        return "issued in the future (iat)";
+      case "exp":
+        return "exp is missing or not a number";
+      default:
+        return `claim ${clip(err.claim)} is invalid`;
+    }
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return `${alg} signature does not match key ${clip(jwt.kid)}`;
+  }
+  return err instanceof Error ? `${err.name}: ${err.message}` : "invalid token";
 }
 
 /** Where the inbox's Sign out goes, for sign-ins the page cannot simply forget. */
