@@ -40,6 +40,9 @@ export default defineConfig(async () => {
             name: `workers:${file.replace(/^test\//, "").replace(/\.test\.ts$/, "")}`,
             include: [file],
             setupFiles: ["./test/apply-migrations.ts"],
+            // A rate-limit test may first wait up to 5 s for a fresh window (helpers.ts
+            // startOfRateWindow); 5 s in all was too tight on a loaded 2-core machine.
+            testTimeout: 20_000,
           },
         })),
         {
