@@ -60,6 +60,18 @@ export const sim = {
   /** WAHA itself, with the key, for reading raw upstream shapes. */
   waha: (path: string) =>
     fetch(`${env.WAHA_URL}${path}`, { headers: { "X-Api-Key": env.WAHA_API_KEY } }),
+  /** The texts of our own messages in WAHA's copy of a chat, oldest first. */
+  async ownTexts(jid: string): Promise<string[]> {
+    const res = await sim.waha(`/api/default/chats/${jid}/messages?limit=100&downloadMedia=false`);
+    const messages =
+      await res.json<Array<{ fromMe: boolean; body: string | null; timestamp: number }>>();
+    // Newest first, and within a second in the order they came.
+    return messages
+      .map((m, i) => ({ m, i }))
+      .sort((a, b) => a.m.timestamp - b.m.timestamp || a.i - b.i)
+      .filter(({ m }) => m.fromMe)
+      .map(({ m }) => m.body ?? "");
+  },
 };
 
 /**

@@ -37,14 +37,7 @@ function send(text: string, clientId: string) {
 
 /** Our own messages in WAHA's copy of the chat, oldest first (same second: as WAHA took them). */
 async function atWaha(): Promise<string[]> {
-  const res = await sim.waha(`/api/default/chats/${ANA}/messages?limit=100&downloadMedia=false`);
-  const messages =
-    await res.json<Array<{ fromMe: boolean; body: string | null; timestamp: number }>>();
-  return messages
-    .map((m, i) => ({ m, i }))
-    .sort((a, b) => a.m.timestamp - b.m.timestamp || a.i - b.i)
-    .filter(({ m }) => m.fromMe && TEXTS.includes(m.body ?? ""))
-    .map(({ m }) => m.body ?? "");
+  return (await sim.ownTexts(ANA)).filter((text) => TEXTS.includes(text));
 }
 
 /** Runs the chat's outbox (with WAHA's webhooks flowing) until nothing waits. */

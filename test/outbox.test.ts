@@ -56,18 +56,7 @@ async function simCalls(name: string): Promise<number> {
   return (await sim.stats()).calls[name] ?? 0;
 }
 
-/** The texts of our own messages in WAHA's copy of a chat, oldest first. */
-async function sentTexts(jid = ANA): Promise<string[]> {
-  const res = await sim.waha(`/api/default/chats/${jid}/messages?limit=100&downloadMedia=false`);
-  const messages =
-    await res.json<Array<{ fromMe: boolean; body: string | null; timestamp: number }>>();
-  // Newest first, and within a second in the order they came.
-  return messages
-    .map((m, i) => ({ m, i }))
-    .sort((a, b) => a.m.timestamp - b.m.timestamp || a.i - b.i)
-    .filter(({ m }) => m.fromMe)
-    .map(({ m }) => m.body ?? "");
-}
+const sentTexts = (jid = ANA) => sim.ownTexts(jid);
 
 describe("while WAHA takes sends", () => {
   it("answers 200 sent with the message id, stores and announces it, and sets firstResponseAt", async () => {

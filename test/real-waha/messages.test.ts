@@ -68,11 +68,7 @@ describe("real WAHA with a phone that answers", () => {
 
   it("a send reaches WhatsApp once, WAHA's echo is not announced again, and the customer's read receipt shows", async () => {
     const jid = "15551230002@c.us";
-    const res = await phone.stack.call("/api/wa/send-text", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ jid, text: "Your parcel left today", clientId: "real-send-0001" }),
-    });
+    const res = await phone.stack.sendText(jid, "Your parcel left today", "real-send-0001");
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
     expect(id).toMatch(/^true_15551230002@c\.us_/);
@@ -244,11 +240,7 @@ describe("real WAHA with a phone that answers", () => {
       ),
     );
     await frames.next((f) => f.type === "message.new" && f.jid === group);
-    const res = await phone.stack.call("/api/wa/send-text", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ jid: group, text: "to the group", clientId: "real-group-0001" }),
-    });
+    const res = await phone.stack.sendText(group, "to the group", "real-group-0001");
     expect(res.status).toBe(200);
     const { id } = (await res.json()) as { id: string };
     const key = (await phone.sent()).find((s) => s.content.text === "to the group")?.id;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NEEDED_EVENTS } from "../../src/lib/waha/setup.ts";
 import { type Frames, openFrames } from "./frames.ts";
 import { type Recorder, startRecorder } from "./recorder.ts";
-import { type RealStack, startRealStack } from "./stack.ts";
+import { json, type RealStack, startRealStack } from "./stack.ts";
 
 /** The events the gateway asks WAHA for, and two it does not use (answered 200 `ignored`). */
 const EVENTS = [...NEEDED_EVENTS, "state.change", "engine.event"];
@@ -16,10 +16,6 @@ const EVENTS = [...NEEDED_EVENTS, "state.change", "engine.event"];
 let stack: RealStack;
 let recorder: Recorder;
 let frames: Frames;
-
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
-}
 
 beforeAll(async () => {
   stack = await startRealStack();
@@ -105,15 +101,7 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
     expect(chats.headers.get("x-cache-status")).toBe("STORE");
     const messages = await stack.call("/api/wa/messages?jid=15550001111@c.us");
     expect(messages.status).toBe(200);
-    const send = await stack.call("/api/wa/send-text", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        jid: "15550001111@c.us",
-        text: "after the restart",
-        clientId: "real-waha-1",
-      }),
-    });
+    const send = await stack.sendText("15550001111@c.us", "after the restart", "real-waha-1");
     expect(send.status).toBe(202);
     expect(await send.json()).toMatchObject({ status: "queued" });
     const outbox = await json<Array<{ status: string }>>(await stack.call("/api/wa/outbox"));

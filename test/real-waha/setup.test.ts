@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../tools/wrangler.ts";
 import { type Frames, openFrames } from "./frames.ts";
 import { ME } from "./phone.ts";
-import { type RealStack, startRealStack } from "./stack.ts";
+import { json, type RealStack, startRealStack } from "./stack.ts";
 
 let stack: RealStack;
 let frames: Frames;
@@ -18,10 +18,6 @@ let standIn: string;
 interface Setup {
   ok: boolean;
   findings: Array<{ code: string; byApply: boolean }>;
-}
-
-async function json<T>(res: Response): Promise<T> {
-  return (await res.json()) as T;
 }
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000) {
@@ -95,15 +91,7 @@ describe("WAHA's setup, on the real WAHA", () => {
       (s) => s.status === "WORKING",
     );
     const sockets = await json<number>(await fetch(`${standIn}/sockets`));
-    const sent = await stack.call("/api/wa/send-text", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        jid: "15551230009@c.us",
-        text: "anyone there?",
-        clientId: "real-silent-1",
-      }),
-    });
+    const sent = await stack.sendText("15551230009@c.us", "anyone there?", "real-silent-1");
     expect(sent.status).toBe(200);
     // No echo within WAHA_SILENCE_MS (10 s): SILENT, and the gateway restarts the session.
     const silent = await until(

@@ -26,11 +26,18 @@ export interface RealStack {
     init?: RequestInit,
     role?: "admin" | "agent" | "user",
   ): Promise<Response>;
+  /** A send through the gateway, as an admin's browser makes it. */
+  sendText(jid: string, text: string, clientId: string): Promise<Response>;
   /** A call to WAHA itself, with its key. */
   wahaCall(pathAndQuery: string, init?: RequestInit): Promise<Response>;
   /** Another gateway on the same WAHA with other config (a wrong key, another session). */
   gatewayWith(vars: Record<string, string>): Promise<Gateway>;
   stop(): void;
+}
+
+/** A JSON answer's body, as the test expects it. */
+export async function json<T>(res: Response): Promise<T> {
+  return (await res.json()) as T;
 }
 
 export async function startRealStack(
@@ -74,17 +81,23 @@ export async function startRealStack(
   };
   applyLocalMigrations(persistTo);
   const gateway = await start(opts.gatewayVars ?? {}, persistTo);
+  const call: RealStack["call"] = async (pathAndQuery, init = {}, role = "admin") => {
+    const headers = new Headers(init.headers);
+    const token = await signToken({ sub: `${role}-1`, role }, secrets.jwt, 600);
+    headers.set("Authorization", `Bearer ${token}`);
+    return fetch(`${gateway.url}${pathAndQuery}`, { ...init, headers });
+  };
   return {
     waha,
     gateway,
     secrets,
-    async call(pathAndQuery, init = {}, role = "admin") {
-      const headers = new Headers(init.headers);
-      headers.set(
-        "Authorization",
-        `Bearer ${await signToken({ sub: `${role}-1`, role }, secrets.jwt, 600)}`,
-      );
-      return fetch(`${gateway.url}${pathAndQuery}`, { ...init, headers });
+    call,
+    sendText(jid, text, clientId) {
+      return call("/api/wa/send-text", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jid, text, clientId }),
+      });
     },
     wahaCall(pathAndQuery, init = {}) {
       const headers = new Headers(init.headers);
