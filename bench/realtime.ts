@@ -59,6 +59,11 @@ interface Client {
 const sentAt = new Map<string, number>();
 const ownerOfChat = new Map<string, string>();
 const latencies: number[] = [];
+/** Each delivery's latency by event key, and which deliveries came while sockets reconnected. */
+const byKey = new Map<string, number[]>();
+const duringReconnect: number[] = [];
+const outsideReconnect: number[] = [];
+let reconnectWindow = false;
 
 function onFrame(client: Client, data: unknown): void {
   const now = performance.now();
@@ -79,7 +84,13 @@ function onFrame(client: Client, data: unknown): void {
         : undefined;
   if (key === undefined) return;
   const t0 = sentAt.get(key);
-  if (t0 !== undefined) latencies.push(now - t0);
+  if (t0 !== undefined) {
+    latencies.push(now - t0);
+    const seen = byKey.get(key);
+    if (seen) seen.push(now - t0);
+    else byKey.set(key, [now - t0]);
+    (reconnectWindow ? duringReconnect : outsideReconnect).push(now - t0);
+  }
   if (client.got.has(key)) client.duplicates++;
   client.got.add(key);
   if (
@@ -247,10 +258,12 @@ try {
   for (let n = 0; n < EVENTS; n++) {
     if (n === EVENTS / 2) {
       // Every socket drops and comes back, in batches, while the webhooks go on.
+      reconnectWindow = true;
       reconnecting = (async () => {
         for (let i = 0; i < clients.length; i += 50) {
           await Promise.all(clients.slice(i, i + 50).map((c) => reconnect(url, tokens, c)));
         }
+        reconnectWindow = false;
       })();
     }
     const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
@@ -304,6 +317,18 @@ try {
   }
   const closed = [...closes].map(([code, n]) => `${n} with ${code}`).join(", ") || "none";
 
+  const p = (xs: number[], q: number) =>
+    xs.length === 0
+      ? "–"
+      : percentile(
+          [...xs].sort((a, b) => a - b),
+          q,
+        ).toFixed(1);
+  const sessionLat = [...byKey].filter(([k]) => k.startsWith("session:")).flatMap(([, v]) => v);
+  const messageLat = [...byKey].filter(([k]) => !k.startsWith("session:")).flatMap(([, v]) => v);
+  // The first socket to hear of an event measures the road to the hub; the last, the fan-out.
+  const firsts = [...byKey.values()].map((v) => Math.min(...v));
+  const spreads = [...byKey.values()].map((v) => Math.max(...v) - Math.min(...v));
   const rows: Array<[string, string]> = [
     [
       "clients",
@@ -322,6 +347,24 @@ try {
     ["reconnected once with since, mid-run", `${clients.length} of ${clients.length}`],
     ["webhook → socket p50", `${percentile(latencies, 50).toFixed(1)} ms`],
     ["webhook → socket p99", `${percentile(latencies, 99).toFixed(1)} ms`],
+    [
+      "  chat messages (staff + owner)",
+      `p50 ${p(messageLat, 50)} ms, p99 ${p(messageLat, 99)} ms (${messageLat.length})`,
+    ],
+    [
+      "  session.status (every socket)",
+      `p50 ${p(sessionLat, 50)} ms, p99 ${p(sessionLat, 99)} ms (${sessionLat.length})`,
+    ],
+    [
+      "  while sockets reconnected",
+      `p50 ${p(duringReconnect, 50)} ms, p99 ${p(duringReconnect, 99)} ms (${duringReconnect.length})`,
+    ],
+    [
+      "  the rest of the run",
+      `p50 ${p(outsideReconnect, 50)} ms, p99 ${p(outsideReconnect, 99)} ms (${outsideReconnect.length})`,
+    ],
+    ["  first socket per event", `p50 ${p(firsts, 50)} ms, max ${p(firsts, 100)} ms`],
+    ["  first → last socket per event", `p50 ${p(spreads, 50)} ms, max ${p(spreads, 100)} ms`],
     ["workerd RSS before sockets", mb(rssBefore)],
     [
       `workerd RSS, ${clients.length} sockets idle`,
