@@ -6,6 +6,7 @@
  * closed and opened again with `since` (the last seq it saw), while webhooks keep coming:
  * the replay must leave no event missing and none twice. Stops what it started.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
@@ -253,6 +254,9 @@ try {
   // 100 events: chat messages round the 10 chats, with a session change every 20th.
   const expected = new Map<Client, Set<string>>(clients.map((c) => [c, new Set()]));
   const statuses: number[] = [];
+  // This process receives every frame: its own stalls count in every latency it measures.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const sendStart = performance.now();
   let reconnecting: Promise<void> | null = null;
   for (let n = 0; n < EVENTS; n++) {
@@ -298,6 +302,7 @@ try {
   }
   const sendSeconds = (performance.now() - sendStart) / 1000;
   await reconnecting;
+  loopDelay.disable();
 
   const want = [...expected.values()].reduce((sum, set) => sum + set.size, 0);
   const delivered = () => clients.reduce((sum, c) => sum + c.got.size, 0);
@@ -365,6 +370,10 @@ try {
     ],
     ["  first socket per event", `p50 ${p(firsts, 50)} ms, max ${p(firsts, 100)} ms`],
     ["  first → last socket per event", `p50 ${p(spreads, 50)} ms, max ${p(spreads, 100)} ms`],
+    [
+      "  the bench client's own stalls",
+      `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+    ],
     ["workerd RSS before sockets", mb(rssBefore)],
     [
       `workerd RSS, ${clients.length} sockets idle`,
