@@ -109,6 +109,14 @@ export interface Agent {
   email?: string;
 }
 
+/** `GET /api/canned-replies`: a text the team inserts with `/shortcut` in the composer. */
+export interface CannedReply {
+  id: string;
+  /** Lowercase letters, digits, `-` and `_`; unique. */
+  shortcut: string;
+  text: string;
+}
+
 /** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */
 export interface ChatAssignment {
   jid: string;
