@@ -345,7 +345,8 @@ export function quoted(
   const text = body?.trim()
     ? body
     : (mediaLabel({ hasMedia: hasMedia === 1, mimetype, filename }) ?? body);
-  return { id, body: text, fromMe: fromMe === null ? null : fromMe === 1, sender };
+  const from = fromMe === null ? null : fromMe === 1;
+  return sender ? { id, body: text, fromMe: from, sender } : { id, body: text, fromMe: from };
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
