@@ -56,6 +56,7 @@ export class EmojiPicker {
         "aria-label": "Insert an emoji",
         "aria-expanded": "false",
         "aria-controls": "emoji-panel",
+        disabled: true,
         onclick: () => (this.panel.hidden ? this.open() : this.close(true)),
       },
       "😊",

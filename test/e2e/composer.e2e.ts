@@ -12,6 +12,7 @@ import {
   ANA,
   assertAccessible,
   BRIAN,
+  callAsAdmin,
   chatButton,
   type Harness,
   openChat,
@@ -21,14 +22,8 @@ import {
 let harness: Harness;
 let admin: Page;
 
-async function asAdmin(method: string, path: string, body?: unknown): Promise<Response> {
-  const token = await harness.stack.token(ADMIN, 600);
-  return fetch(`${harness.url}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: body === undefined ? null : JSON.stringify(body),
-  });
-}
+const asAdmin = (method: string, path: string, body?: unknown) =>
+  callAsAdmin(harness, method, path, body);
 
 const assign = (jid: string, agentId: string | null) =>
   agentId === null
