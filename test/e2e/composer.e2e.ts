@@ -16,6 +16,7 @@ import {
   chatButton,
   type Harness,
   openChat,
+  screenshot,
   startHarness,
 } from "./helpers.ts";
 
@@ -108,6 +109,7 @@ test("the emoji grid is labelled and works by keyboard", async () => {
   await grid.waitFor();
   assert.equal(await toggle.getAttribute("aria-expanded"), "true");
   await assertAccessible(admin, "emoji grid open");
+  await screenshot(admin, "emoji-grid");
   await admin.keyboard.press("ArrowRight");
   await admin.keyboard.press("ArrowRight");
   await admin.keyboard.press("ArrowDown");
@@ -149,10 +151,12 @@ test("canned replies: kept on /admin, offered after / in an agent's composer, ch
   await panel.getByRole("button", { name: "Save", exact: true }).click();
   await panel.getByText("Main Street 2, Springfield.").waitFor();
   await assertAccessible(page, "canned replies on /admin");
+  await screenshot(page, "canned-replies-admin");
   await page.context().close();
 
   await assign(BRIAN, "agent-1");
-  const amira = await harness.signIn(AMIRA);
+  // At phone width: the menu fits above the text box.
+  const amira = await harness.signIn(AMIRA, { width: 390, height: 800 });
   await openChat(amira, BRIAN, "Brian O'Connor");
   await message(amira).pressSequentially("/ho");
   const menu = amira.getByRole("listbox", { name: "Canned replies" });
@@ -162,6 +166,7 @@ test("canned replies: kept on /admin, offered after / in an agent's composer, ch
     "/hours",
   ]);
   await assertAccessible(amira, "canned replies offered");
+  await screenshot(amira, "canned-replies");
   await amira.keyboard.press("ArrowDown");
   assert.equal(
     await menu.getByRole("option", { name: /\/hours/ }).getAttribute("aria-selected"),
