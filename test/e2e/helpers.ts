@@ -238,3 +238,18 @@ export async function eventually(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Calls the gateway's API as the admin would (assignments, settings), outside any page. */
+export async function callAsAdmin(
+  harness: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  const token = await harness.stack.token(ADMIN, 600);
+  return fetch(`${harness.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+}
