@@ -7,6 +7,8 @@
 export interface UnsentText {
   clientId: string;
   jid: string;
+  /** The number the chat is on (absent in what older pages wrote: the only number). */
+  number?: string;
   body: string | null;
   replyTo: { id: string; body: string | null; fromMe: boolean } | null;
   /** ms since the epoch. */

@@ -1,13 +1,13 @@
 /**
  * The signed-in inbox: header, chat list and conversation, drawn from one store
- * (inbox-state.ts) that every realtime frame and every answer goes into; the socket
- * replays what it missed after a drop, the status poller keeps the header true about
+ * (inbox-state.ts) that every realtime frame and every answer goes into, for every
+ * WhatsApp number the user may see; each number's socket replays what it missed after a drop, the status poller keeps the header true about
  * WAHA, and a list that failed to load tries again by itself.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { unreadChats } from "../client/chat-filter.ts";
-import { isStale, messageKey } from "../client/inbox-frames.ts";
+import { chatRef, findChat, isOpen, isStale, messageKey } from "../client/inbox-frames.ts";
 import {
   type InboxAction,
   type InboxState,
@@ -19,7 +19,7 @@ import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { type PendingSend, SendTracker } from "../client/send-tracker.ts";
 import { Store } from "../client/store.ts";
-import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
+import type { Agent, Chat, Me, Message, OutboxEntry, SearchHit } from "../client/types.ts";
 import { UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
@@ -54,7 +54,7 @@ export class InboxApp implements PageApp {
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
   readonly #link: GatewayLink;
-  readonly #chatsLoad: RetryingLoad<{ asOf: number; chats: Chat[] }>;
+  readonly #chatsLoad: RetryingLoad<{ asOf: InboxState["seq"]; chats: Chat[] }>;
   readonly #sender: Sender;
   readonly #visibility = documentVisibility();
 
@@ -65,6 +65,8 @@ export class InboxApp implements PageApp {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
   #wantedChat: string | undefined;
+  /** The number the header's status, QR and setup are about. */
+  #watched: string | undefined;
 
   constructor(deps: PageDeps) {
     this.api = deps.api;
@@ -72,14 +74,19 @@ export class InboxApp implements PageApp {
     this.store = new Store(initialInboxState(deps.me), reduceInbox);
     const store = this.store;
     const staff = deps.me.role !== "agent";
-    this.notifier = new Notifier(TITLE, (jid) => this.select(jid));
+    this.notifier = new Notifier(TITLE, (ref) => {
+      const [number = "", jid = ""] = ref.split("\n");
+      this.select(number, jid);
+    });
     this.header = new HeaderView({
       me: deps.me,
       onSignOut: deps.onSignOut,
       adminLink: staff,
       ...(this.notifier.canAsk ? { onEnableNotifications: () => this.notifier.ask() } : {}),
     });
-    this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
+    this.#queue = new MediaQueue({
+      load: (key) => this.api.media(key.jid, key.id, undefined, key.number),
+    });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
       store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
@@ -93,16 +100,21 @@ export class InboxApp implements PageApp {
     this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
     this.sidebar = new SidebarView({
       onFilter: (filter) => store.dispatch({ type: "filter", filter }),
+      onNumber: (number) => {
+        store.dispatch({ type: "number", number });
+        this.#follow();
+        if (store.state.search.asked) void this.#search(store.state.search.asked);
+      },
       onSearch: (query) => void this.#search(query),
-      onSelect: (jid) => this.select(jid),
-      onHit: (hit: SearchHit) => this.select(hit.jid, hit.id),
+      onSelect: (number, jid) => this.select(number, jid),
+      onHit: (hit: SearchHit) => this.select(hit.number ?? "", hit.jid, hit.id),
     });
     this.conversation = new ConversationView({
       api: this.api,
       store,
       media: new MediaView(this.#queue, viewer),
       me: deps.me,
-      onAssigned: (jid, agentId) => this.assigned(jid, agentId),
+      onAssigned: (number, jid, agentId) => this.assigned(number, jid, agentId),
       onSend: (chat, draft) => this.#sender.send(chat, draft),
       onRetrySend: (clientId) => this.#sender.retry(clientId),
       onReact: (chat, message, reaction) => this.#react(chat, message, reaction),
@@ -111,6 +123,7 @@ export class InboxApp implements PageApp {
     this.watch = new WahaWatch({
       api: this.api,
       me: deps.me,
+      number: () => this.#watched,
       config: deps.config,
       header: this.header,
       visibility: this.#visibility,
@@ -125,6 +138,8 @@ export class InboxApp implements PageApp {
           this.#chatsLoad.now();
           this.conversation.reload();
         }
+        // Each number's pill in the header follows the same rhythm.
+        if (store.state.numbers.length > 1) this.#loadNumbers();
       },
       onView: (view) => store.dispatch({ type: "health", view }),
     });
@@ -135,7 +150,7 @@ export class InboxApp implements PageApp {
       sender: this.#sender,
       onApiAnswer: deps.onApiAnswer,
       onApiFailure: deps.onApiFailure,
-      onEvent: (event, seq) => this.#onFrame(event, seq),
+      onEvent: (event, seq, number) => this.#onFrame(event, seq, number),
       onLiveState: (on, reconnectInMs) => store.dispatch({ type: "live", on, reconnectInMs }),
       // What the socket missed is replayed; a list that never loaded is tried again.
       onLive: () => this.#chatsLoad.ifFailed(),
@@ -169,11 +184,17 @@ export class InboxApp implements PageApp {
 
   async start(): Promise<void> {
     this.sidebar.setNote("Loading chats…");
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    const wanted = hash.get("chat");
+    if (wanted) this.#wantedChat = chatRef(hash.get("number") ?? "", wanted);
+    // Which numbers there are decides the sockets, the header and the switcher.
+    const numbers = await this.api.numbers().catch(() => undefined);
+    if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
+    this.#watched = numbers?.[0]?.id;
     this.watch.start();
-    this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
     // Texts a page before this one could not send go first, before anything new.
     this.#sender.resume();
-    await this.#link.prepare();
+    await this.#link.prepare(this.#numberIds());
     const staff = this.me.role !== "agent";
     const agents = staff
       ? this.api.agents().catch(() => [] as Agent[])
@@ -195,44 +216,46 @@ export class InboxApp implements PageApp {
     clearTimeout(this.#outboxTimer);
   }
 
-  select(jid: string, reveal?: string): void {
+  select(number: string, jid: string, reveal?: string): void {
     const state = this.store.state;
-    const chat = state.chats.find((c) => c.id === jid);
+    const chat = findChat(state, number, jid);
     if (!chat) return;
     // Media of the chat being left is no longer wanted; downloads under way still finish.
     this.#queue.cancelQueued();
-    window.history.replaceState(null, "", `#chat=${encodeURIComponent(jid)}`);
-    if (state.open?.jid === jid && reveal !== undefined) {
-      this.store.dispatch({ type: "chat.opened", jid, fresh: false });
+    const where = new URLSearchParams({ chat: jid, ...(number ? { number } : {}) });
+    window.history.replaceState(null, "", `#${where}`);
+    if (isOpen(state, number, jid) && reveal !== undefined) {
+      this.store.dispatch({ type: "chat.opened", number, jid, fresh: false });
       void this.conversation.reveal(reveal);
     } else {
-      this.store.dispatch({ type: "chat.opened", jid, fresh: true });
-      this.conversation.open(jid, reveal);
+      this.store.dispatch({ type: "chat.opened", number, jid, fresh: true });
+      this.conversation.open(number, jid, reveal);
     }
-    if (chat.unreadCount > 0) this.markRead(jid);
+    this.#follow();
+    if (chat.unreadCount > 0) this.markRead(number, jid);
     this.#showPane("chat");
   }
 
-  markRead(jid: string): void {
-    this.api.markRead(jid).catch((error: unknown) => {
+  markRead(number: string, jid: string): void {
+    this.api.markRead(jid, number).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 401))
         console.warn(`mark-read ${jid}: ${describeError(error)}`);
     });
   }
 
   /** Our own change of a chat's owner was saved. */
-  assigned(jid: string, agentId: string | null): void {
-    this.store.dispatch({ type: "assigned", jid, agentId });
-    this.assignedEffects(jid, agentId);
+  assigned(number: string, jid: string, agentId: string | null): void {
+    this.store.dispatch({ type: "assigned", number, jid, agentId });
+    this.assignedEffects(number, jid, agentId);
   }
 
   /** A chat changed owner (our change, or someone else's, live): what follows besides the state. */
-  assignedEffects(jid: string, agentId: string | null): void {
+  assignedEffects(number: string, jid: string, agentId: string | null): void {
     const state = this.store.state;
     // Taken from this agent: the state let it go.
     if (state.me.role === "agent" && agentId !== state.me.sub) return;
-    if (!state.chats.some((c) => c.id === jid)) this.refreshSoon();
-    else if (state.open?.jid === jid) this.conversation.refreshTimes();
+    if (!findChat(state, number, jid)) this.refreshSoon();
+    else if (isOpen(state, number, jid)) this.conversation.refreshTimes();
   }
 
   refreshSoon(): void {
@@ -272,36 +295,70 @@ export class InboxApp implements PageApp {
     this.#shownHealth = state.health;
   }
 
-  #onFrame(event: RealtimeEvent, seq: number | undefined): void {
-    this.watch.fromEvent(event);
+  #onFrame(event: RealtimeEvent, seq: number | undefined, number: string): void {
+    // The header speaks of one number; another's news about WAHA shows in its pill.
+    if (number === (this.#watched ?? "")) this.watch.fromEvent(event);
     // A frame the state has already seen (or overtaken) sets nothing going either.
-    if (isStale(this.store.state, event, seq)) return;
+    if (isStale(this.store.state, event, seq, number)) return;
     const known =
       event.type === "message.new" &&
-      this.store.state.applied.has(messageKey(event.jid, event.message.id));
+      this.store.state.applied.has(messageKey(number, event.jid, event.message.id));
     const visible = this.#visibility.visible();
-    beforeFrame(this, event);
-    this.store.dispatch({ type: "frame", event, seq, now: Date.now(), visible });
-    afterFrame(this, this.store.state, event, known, visible);
+    beforeFrame(this, event, number);
+    this.store.dispatch({ type: "frame", event, number, seq, now: Date.now(), visible });
+    afterFrame(this, this.store.state, event, number, known, visible);
   }
 
-  #chatsLoaded(chats: Chat[], asOf: number): void {
+  /** The numbers' ids, or [""] for a gateway that names none. */
+  #numberIds(): string[] {
+    const { numbers } = this.store.state;
+    return numbers.length > 0 ? numbers.map((n) => n.id) : [""];
+  }
+
+  #loadNumbers(): void {
+    this.api.numbers().then(
+      (numbers) => {
+        if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
+      },
+      () => {
+        // The pills keep their last word; the next check asks again.
+      },
+    );
+  }
+
+  /**
+   * The header's status, QR and setup follow the number in front of the reader: the open
+   * chat's, else the one the list shows, else the first.
+   */
+  #follow(): void {
+    const { open, number, numbers } = this.store.state;
+    const next = open?.number || number || numbers[0]?.id;
+    if (next === this.#watched) return;
+    this.#watched = next;
+    this.watch.numberChanged();
+  }
+
+  #chatsLoaded(chats: Chat[], asOf: InboxState["seq"]): void {
     this.store.dispatch({ type: "chats.loaded", chats, asOf });
     // A list that loads again means the gateway (and maybe WAHA) answers: worth a fresh look.
     if (this.watch.reach !== "up") this.watch.checkSoon();
     this.sidebar.setNote("");
     const wanted = this.#wantedChat;
-    if (wanted && this.store.state.chats.some((c) => c.id === wanted)) {
+    const chat = this.store.state.chats.find(
+      (c) => wanted && (chatRef(c.number, c.id) === wanted || chatRef("", c.id) === wanted),
+    );
+    if (chat) {
       this.#wantedChat = undefined;
-      this.select(wanted);
+      this.select(chat.number, chat.id);
     }
   }
 
   /** WAHA took our send: it shows as a message (or the chat is read again), its chat on top. */
   #sent(pending: PendingSend, id: string | null): void {
-    const open = this.store.state.open?.jid === pending.jid;
+    const open = isOpen(this.store.state, pending.number, pending.jid);
     this.store.dispatch({
       type: "sent",
+      number: pending.number,
       jid: pending.jid,
       message: id ? sentMessage(pending, id) : undefined,
       preview: pending.body ?? "[media]",
@@ -312,8 +369,15 @@ export class InboxApp implements PageApp {
   }
 
   #loadOutbox(): void {
-    this.api.outbox().then(
-      (entries) => this.tracker.fromOutbox(entries, Date.now()),
+    const ids = this.#numberIds();
+    Promise.all(
+      ids.map((id) =>
+        this.api
+          .outbox(id)
+          .then((entries): OutboxEntry[] => entries.map((e) => ({ number: id, ...e }))),
+      ),
+    ).then(
+      (lists) => this.tracker.fromOutbox(lists.flat(), Date.now()),
       () => {
         // Shown again with the next resync or frame; nothing on screen depends on it.
       },
@@ -322,7 +386,12 @@ export class InboxApp implements PageApp {
 
   #react(chat: Chat, message: Message, reaction: string): void {
     const before = (message.reactions ?? []).find((r) => r.from === "me")?.text ?? "";
-    const mine = { type: "reaction.mine", jid: chat.id, id: message.id } as const;
+    const mine = {
+      type: "reaction.mine",
+      number: chat.number,
+      jid: chat.id,
+      id: message.id,
+    } as const;
     this.store.dispatch({ ...mine, reaction });
     this.#sender.react(chat, message, reaction).then(
       () => {},
@@ -338,7 +407,15 @@ export class InboxApp implements PageApp {
     this.store.dispatch({ type: "search.asked", query });
     if (query === "") return;
     try {
-      const hits = await this.api.search(query, { limit: 30 });
+      // One search per number shown, newest hits first.
+      const shown = this.store.state.number;
+      const ids = shown === undefined ? this.#numberIds() : [shown];
+      const lists = await Promise.all(
+        ids.map(async (number) =>
+          (await this.api.search(query, { limit: 30, number })).map((hit) => ({ number, ...hit })),
+        ),
+      );
+      const hits = lists.flat().sort((a, b) => b.timestamp - a.timestamp);
       this.store.dispatch({ type: "search.answered", query, hits });
     } catch (error) {
       if (this.store.state.search.asked !== query) return;

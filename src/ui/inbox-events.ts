@@ -5,14 +5,15 @@
  * reloaded.
  */
 import { isOwnChat } from "../client/chat-filter.ts";
+import { chatRef, findChat, isOpen } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import type { InboxApp } from "./inbox-app.ts";
 
 /** Before the state takes the frame in: our own message coming back is the send it was. */
-export function beforeFrame(app: InboxApp, event: RealtimeEvent): void {
+export function beforeFrame(app: InboxApp, event: RealtimeEvent, number: string): void {
   if (event.type === "message.new" && event.message.fromMe)
-    app.tracker.claim(event.jid, event.message.body, event.message.id);
+    app.tracker.claim(event.jid, event.message.body, event.message.id, number);
 }
 
 /**
@@ -23,30 +24,31 @@ export function afterFrame(
   app: InboxApp,
   state: InboxState,
   event: RealtimeEvent,
+  number: string,
   known: boolean,
   looking: boolean,
 ): void {
   switch (event.type) {
     case "message.new": {
       const { jid, message } = event;
-      const open = state.open?.jid === jid;
+      const open = isOpen(state, number, jid);
       // Someone answered (another tab, another person): the first-response time may be set now.
       if (open && message.fromMe) app.conversation.refreshTimes();
       // A live reply names no quote (the frame carries only that it is one): the store has it.
       if (open && message.replyTo && message.replyTo.id === null) app.conversation.reloadSoon();
-      const chat = state.chats.find((c) => c.id === jid);
+      const chat = findChat(state, number, jid);
       if (!chat) {
         app.refreshSoon();
         return;
       }
       if (message.fromMe || known) return;
-      if (open && looking) app.markRead(jid);
+      if (open && looking) app.markRead(number, jid);
       else if (isOwnChat(chat, state.me))
-        app.notifier.notify(jid, chat.name || jid, chat.preview ?? "New message");
+        app.notifier.notify(chatRef(number, jid), chat.name || jid, chat.preview ?? "New message");
       return;
     }
     case "chat.assigned":
-      app.assignedEffects(event.jid, event.agentId);
+      app.assignedEffects(number, event.jid, event.agentId);
       return;
     case "outbox.status":
       // A send of another page (or from before a reload): the outbox list has it.

@@ -15,18 +15,20 @@ export class SetupPanel {
     hidden: true,
   });
   readonly #api: ApiClient;
+  readonly #number: () => string | undefined;
   readonly #note = h("p", { class: "setup__note", role: "status" });
   #busy = false;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, number: () => string | undefined = () => undefined) {
     this.#api = api;
+    this.#number = number;
   }
 
   /** Asks the gateway again (at start, and when the session turns SILENT). */
   async load(): Promise<void> {
     if (this.#busy) return;
     try {
-      this.#render(await this.#api.wahaSetup(), false);
+      this.#render(await this.#api.wahaSetup(this.#number()), false);
     } catch {
       // Not a reason to bother an admin: the header already says when WAHA is away.
     }
@@ -69,7 +71,7 @@ export class SetupPanel {
     button.disabled = true;
     this.#note.textContent = "Writing the session's config to WAHA (the session restarts)…";
     try {
-      this.#render(await this.#api.applyWahaSetup(), true);
+      this.#render(await this.#api.applyWahaSetup(this.#number()), true);
       this.#note.textContent = "";
     } catch (error) {
       button.disabled = false;

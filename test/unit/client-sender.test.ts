@@ -13,6 +13,7 @@ const ANA: Chat = {
   preview: null,
   isGroup: false,
   owner: null,
+  number: "",
 };
 
 type Answer = "offline" | "proxy" | "sent" | "queued" | "refused";
