@@ -153,6 +153,7 @@ export function reduceInbox(state: InboxState, action: InboxAction): InboxState 
       return { ...state, agents: action.agents, filters, filter };
     }
     case "numbers.loaded": {
+      if (sameNumbers(state.numbers, action.numbers)) return state;
       // A number the user may no longer see is no longer the one shown.
       const number = action.numbers.some((n) => n.id === state.number) ? state.number : undefined;
       return { ...state, numbers: action.numbers, number };
@@ -240,6 +241,14 @@ function chatsLoaded(state: InboxState, chats: readonly Chat[], asOf: Seqs): Inb
     chatsKnown: true,
     ...(gone ? { open: undefined, closed: "This chat is no longer yours." } : {}),
   };
+}
+
+/** Whether two lists of numbers say the same (a poll that found nothing new changes nothing). */
+function sameNumbers(a: readonly WaNumber[], b: readonly WaNumber[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((n, i) => n.id === b[i]?.id && n.name === b[i]?.name && n.status === b[i]?.status)
+  );
 }
 
 function chatOpened(state: InboxState, { number, jid }: ChatRef, fresh: boolean): InboxState {

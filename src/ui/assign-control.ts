@@ -88,7 +88,9 @@ export class AssignControl {
       );
       return;
     }
-    const listed = agents.filter((a) => a.active || a.id === chat.owner);
+    // Only agents who work the chat's number (none named: every number) may take it.
+    const works = (a: Agent) => !a.numbers || !chat.number || a.numbers.includes(chat.number);
+    const listed = agents.filter((a) => (a.active && works(a)) || a.id === chat.owner);
     const options = [
       h("option", { value: "" }, "Unassigned"),
       ...listed.map((a) =>

@@ -2,6 +2,7 @@
  * The chat list: one button per chat with its name, last message, time, unread count,
  * owner, and the WhatsApp number it is on while the list shows several.
  */
+import { chatRef } from "../client/inbox-frames.ts";
 import type { Chat } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, toMillis } from "./format.ts";
@@ -38,7 +39,7 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
     {
       type: "button",
       class: `chat${unread ? " chat--unread" : ""}`,
-      "aria-current": `${chat.number}\n${chat.id}` === props.selected ? "true" : false,
+      "aria-current": chatRef(chat.number, chat.id) === props.selected ? "true" : false,
       "data-jid": chat.id,
       "data-number": chat.number || undefined,
       onclick: () => props.onSelect(chat.number, chat.id),

@@ -28,6 +28,8 @@ export class HeaderView {
     sessionLabel(undefined),
   );
   readonly #detail = h("span", { class: "session__detail" });
+  /** Which number the status is about, where there are several. */
+  readonly #which = h("span", { class: "session__number" });
   readonly #live = h("span", { class: "live", "data-live": "false" }, "live updates connecting…");
   readonly #extra = h("div", { class: "topbar__extra" });
   readonly #numbers = h("ul", { class: "numbers-status", "aria-label": "Numbers", hidden: true });
@@ -56,7 +58,9 @@ export class HeaderView {
       h(
         "p",
         { class: "session", role: "status", "aria-live": "polite" },
-        "WhatsApp: ",
+        "WhatsApp",
+        this.#which,
+        ": ",
         this.#badge,
         this.#detail,
       ),
@@ -76,6 +80,11 @@ export class HeaderView {
       ),
       this.#extra,
     );
+  }
+
+  /** Names the number the status is about (undefined: the only one). */
+  setNumber(name: string | undefined): void {
+    this.#which.textContent = name ? ` (${name})` : "";
   }
 
   /** Room under the bar (the pairing QR). */

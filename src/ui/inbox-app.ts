@@ -191,6 +191,7 @@ export class InboxApp implements PageApp {
     const numbers = await this.api.numbers().catch(() => undefined);
     if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
     this.#watched = numbers?.[0]?.id;
+    this.#nameWatched();
     this.watch.start();
     // Texts a page before this one could not send go first, before anything new.
     this.#sender.resume();
@@ -335,7 +336,14 @@ export class InboxApp implements PageApp {
     const next = open?.number || number || numbers[0]?.id;
     if (next === this.#watched) return;
     this.#watched = next;
+    this.#nameWatched();
     this.watch.numberChanged();
+  }
+
+  #nameWatched(): void {
+    const { numbers } = this.store.state;
+    const name = numbers.find((n) => n.id === this.#watched)?.name;
+    this.header.setNumber(numbers.length > 1 ? name : undefined);
   }
 
   #chatsLoaded(chats: Chat[], asOf: InboxState["seq"]): void {

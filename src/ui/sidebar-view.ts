@@ -10,7 +10,7 @@ import {
   FILTER_LABELS,
   filterChats,
 } from "../client/chat-filter.ts";
-import { findChat } from "../client/inbox-frames.ts";
+import { chatRef, findChat } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
 import type { SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
@@ -108,7 +108,7 @@ export class SidebarView {
       }
     }
     const open = state.open;
-    const selected = open ? `${open.number}\n${open.jid}` : undefined;
+    const selected = open ? chatRef(open.number, open.jid) : undefined;
     const numbersChanged = state.numbers !== shown.numbers || state.number !== shown.number;
     if (numbersChanged || state.chats !== shown.chats) {
       this.#switch.hidden = state.numbers.length < 2;

@@ -122,6 +122,16 @@ describe("several numbers in the inbox's state", () => {
     expect(fewer.number).toBeUndefined();
   });
 
+  it("takes a poll of the numbers that found nothing new as no change (nothing is redrawn)", () => {
+    const state = inbox();
+    const same = NUMBERS.map((n) => ({ ...n }));
+    expect(run(state, { type: "numbers.loaded", numbers: same })).toBe(state);
+    const changed = same.map((n, i) => (i === 1 ? { ...n, status: "SCAN_QR_CODE" } : n));
+    expect(run(state, { type: "numbers.loaded", numbers: changed }).numbers[1]?.status).toBe(
+      "SCAN_QR_CODE",
+    );
+  });
+
   it("shows a number's session status from its own socket's frame", () => {
     const state = run(inbox(), frame("support", { type: "session.status", status: "FAILED" }, 1));
     expect(state.numbers.map((n) => n.status)).toEqual(["WORKING", "FAILED"]);
