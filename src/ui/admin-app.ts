@@ -173,13 +173,15 @@ export class AdminApp implements PageApp {
   }
 
   async #loadAgents() {
-    const [agents, assignments, chats, numbers] = await Promise.all([
+    const numbers = await this.#api.numbers().catch(() => undefined);
+    // Assignments are listed per number; chats without one come from every number.
+    const ids = numbers?.length ? numbers.map((n) => n.id) : [undefined];
+    const [agents, lists, chats] = await Promise.all([
       this.#api.agents(),
-      this.#api.assignments(),
+      Promise.all(ids.map((id) => this.#api.assignments(id))),
       this.#api.chats(),
-      this.#api.numbers().catch(() => undefined),
     ]);
-    return { agents, assignments, chats, numbers };
+    return { agents, assignments: lists.flat(), chats, numbers };
   }
 
   #render(stats: MonitoringStats): void {
