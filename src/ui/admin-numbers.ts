@@ -19,7 +19,7 @@ export function renderNumbers(
   body.hidden = rows.length < 2;
   if (body.hidden) return;
   const names = new Map((numbers ?? []).map((n) => [n.id, n.name]));
-  const head = ["number", "session", "breaker", "WAHA calls", "errors", "webhooks"];
+  const head = ["number", "session", "breaker", "WAHA calls", "webhooks"];
   replaceChildren(
     body,
     h(
@@ -37,8 +37,7 @@ export function renderNumbers(
             h("th", { scope: "row" }, names.get(id) ?? id),
             h("td", { "data-status": n.status ?? "" }, sessionLabel(n.status ?? undefined)),
             h("td", {}, n.circuit.state),
-            h("td", {}, fmt(n.upstream.calls)),
-            h("td", {}, fmt(n.upstream.errors)),
+            h("td", {}, `${fmt(n.upstream.calls)}, ${fmt(n.upstream.errors)} failed`),
             h("td", {}, n.silent ? "SILENT" : "flowing"),
           ),
         ),

@@ -34,6 +34,9 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       ? `Assigned to ${props.agentNames.get(chat.owner) ?? chat.owner}`
       : "Unassigned"
     : undefined;
+  const number = props.numberNames
+    ? h("span", { class: "chat__number" }, props.numberNames.get(chat.number) ?? chat.number)
+    : null;
   return h(
     "button",
     {
@@ -60,9 +63,8 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
           h("span", { class: "visually-hidden" }, " unread"),
         )
       : null,
-    owner ? h("span", { class: "chat__owner" }, owner) : null,
-    props.numberNames
-      ? h("span", { class: "chat__number" }, props.numberNames.get(chat.number) ?? chat.number)
+    owner || number
+      ? h("span", { class: "chat__owner" }, owner, owner && number ? " · " : null, number)
       : null,
   );
 }
