@@ -270,10 +270,10 @@ export class InboxApp implements PageApp {
     this.#outboxTimer = setTimeout(() => this.#loadOutbox(), REFRESH_DEBOUNCE_MS);
   }
 
-  /** Everything again: the gateway could not replay what the socket missed. */
-  resync(): void {
+  /** `number`'s lists again: the gateway could not replay what its socket missed. */
+  resync(number: string): void {
     this.#chatsLoad.now();
-    this.conversation.reload();
+    if (this.store.state.open?.number === number) this.conversation.reload();
     this.#loadOutbox();
   }
 

@@ -55,7 +55,7 @@ export function afterFrame(
       if (!app.tracker.fromEvent(event) && event.status !== "sent") app.outboxSoon();
       return;
     case "resync":
-      app.resync();
+      app.resync(number);
       return;
     default:
       return;
