@@ -17,6 +17,15 @@ export interface UnsentText {
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
 
+/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
+export function browserStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 export class UnsentStore {
   readonly #storage: Storage | undefined;
   readonly #key: string;

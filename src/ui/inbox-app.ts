@@ -7,7 +7,7 @@
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { unreadChats } from "../client/chat-filter.ts";
-import { chatRef, findChat, isOpen, isStale, messageKey } from "../client/inbox-frames.ts";
+import { chatRef, findChat, isOpen } from "../client/inbox-frames.ts";
 import {
   type InboxAction,
   type InboxState,
@@ -15,12 +15,20 @@ import {
   reduceInbox,
 } from "../client/inbox-state.ts";
 import { MediaQueue } from "../client/media-queue.ts";
+import {
+  firstNumbers,
+  numberIds,
+  outboxOf,
+  searchOf,
+  watchedName,
+  watchedNumber,
+} from "../client/numbers.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { type PendingSend, SendTracker } from "../client/send-tracker.ts";
 import { Store } from "../client/store.ts";
-import type { Agent, Chat, Me, Message, OutboxEntry, SearchHit } from "../client/types.ts";
-import { UnsentStore } from "../client/unsent-store.ts";
+import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
+import { browserStorage, UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
@@ -28,7 +36,7 @@ import { h } from "./dom.ts";
 import { describeError } from "./format.ts";
 import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
-import { afterFrame, beforeFrame } from "./inbox-events.ts";
+import { takeFrame } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
 import { Notifier } from "./notifier.ts";
 import { PhotoViewer } from "./photo-viewer.ts";
@@ -65,6 +73,7 @@ export class InboxApp implements PageApp {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
   #wantedChat: string | undefined;
+  #numbersLoad: (() => void) | undefined;
   /** The number the header's status, QR and setup are about. */
   #watched: string | undefined;
 
@@ -89,7 +98,7 @@ export class InboxApp implements PageApp {
     });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
-      store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
+      store: new UnsentStore(browserStorage(), deps.me.sub),
       // The sends live in the store, so the views draw them with everything else.
       cell: {
         get: () => store.state.sends,
@@ -188,14 +197,18 @@ export class InboxApp implements PageApp {
     const wanted = hash.get("chat");
     if (wanted) this.#wantedChat = chatRef(hash.get("number") ?? "", wanted);
     // Which numbers there are decides the sockets, the header and the switcher.
-    const numbers = await this.api.numbers().catch(() => undefined);
+    const first = firstNumbers(this.api, (error, at, now) =>
+      this.sidebar.setNote(`Could not load the chats: ${describeError(error)}.`, { at, now }),
+    );
+    this.#numbersLoad = first.stop;
+    const numbers = await first.numbers;
     if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
-    this.#watched = numbers?.[0]?.id;
-    this.#nameWatched();
+    this.#watched = watchedNumber(this.store.state);
+    this.header.setNumber(watchedName(this.store.state, this.#watched));
     this.watch.start();
     // Texts a page before this one could not send go first, before anything new.
     this.#sender.resume();
-    await this.#link.prepare(this.#numberIds());
+    await this.#link.prepare(numberIds(this.store.state));
     const staff = this.me.role !== "agent";
     const agents = staff
       ? this.api.agents().catch(() => [] as Agent[])
@@ -212,6 +225,7 @@ export class InboxApp implements PageApp {
     this.#link.stop();
     this.#sender.stop();
     this.#chatsLoad.stop();
+    this.#numbersLoad?.();
     this.#queue.clear();
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#outboxTimer);
@@ -298,24 +312,11 @@ export class InboxApp implements PageApp {
 
   #onFrame(event: RealtimeEvent, seq: number | undefined, number: string): void {
     // The header speaks of one number; another's news about WAHA shows in its pill.
-    if (number === (this.#watched ?? "")) this.watch.fromEvent(event);
-    // A frame the state has already seen (or overtaken) sets nothing going either.
-    if (isStale(this.store.state, event, seq, number)) return;
-    const known =
-      event.type === "message.new" &&
-      this.store.state.applied.has(messageKey(number, event.jid, event.message.id));
-    const visible = this.#visibility.visible();
-    beforeFrame(this, event, number);
-    this.store.dispatch({ type: "frame", event, number, seq, now: Date.now(), visible });
-    afterFrame(this, this.store.state, event, number, known, visible);
+    const watched = number === (this.#watched ?? "");
+    takeFrame(this, { event, seq, number }, this.#visibility.visible(), watched);
   }
 
-  /** The numbers' ids, or [""] for a gateway that names none. */
-  #numberIds(): string[] {
-    const { numbers } = this.store.state;
-    return numbers.length > 0 ? numbers.map((n) => n.id) : [""];
-  }
-
+  /** Each number's pill follows the status checks' rhythm. */
   #loadNumbers(): void {
     this.api.numbers().then(
       (numbers) => {
@@ -327,23 +328,13 @@ export class InboxApp implements PageApp {
     );
   }
 
-  /**
-   * The header's status, QR and setup follow the number in front of the reader: the open
-   * chat's, else the one the list shows, else the first.
-   */
+  /** The header's status, QR and setup follow the number in front of the reader. */
   #follow(): void {
-    const { open, number, numbers } = this.store.state;
-    const next = open?.number || number || numbers[0]?.id;
+    const next = watchedNumber(this.store.state);
     if (next === this.#watched) return;
     this.#watched = next;
-    this.#nameWatched();
+    this.header.setNumber(watchedName(this.store.state, next));
     this.watch.numberChanged();
-  }
-
-  #nameWatched(): void {
-    const { numbers } = this.store.state;
-    const name = numbers.find((n) => n.id === this.#watched)?.name;
-    this.header.setNumber(numbers.length > 1 ? name : undefined);
   }
 
   #chatsLoaded(chats: Chat[], asOf: InboxState["seq"]): void {
@@ -377,15 +368,8 @@ export class InboxApp implements PageApp {
   }
 
   #loadOutbox(): void {
-    const ids = this.#numberIds();
-    Promise.all(
-      ids.map((id) =>
-        this.api
-          .outbox(id)
-          .then((entries): OutboxEntry[] => entries.map((e) => ({ number: id, ...e }))),
-      ),
-    ).then(
-      (lists) => this.tracker.fromOutbox(lists.flat(), Date.now()),
+    outboxOf(this.api, numberIds(this.store.state)).then(
+      (entries) => this.tracker.fromOutbox(entries, Date.now()),
       () => {
         // Shown again with the next resync or frame; nothing on screen depends on it.
       },
@@ -415,15 +399,10 @@ export class InboxApp implements PageApp {
     this.store.dispatch({ type: "search.asked", query });
     if (query === "") return;
     try {
-      // One search per number shown, newest hits first.
+      // The number shown, or every number.
       const shown = this.store.state.number;
-      const ids = shown === undefined ? this.#numberIds() : [shown];
-      const lists = await Promise.all(
-        ids.map(async (number) =>
-          (await this.api.search(query, { limit: 30, number })).map((hit) => ({ number, ...hit })),
-        ),
-      );
-      const hits = lists.flat().sort((a, b) => b.timestamp - a.timestamp);
+      const ids = shown === undefined ? numberIds(this.store.state) : [shown];
+      const hits = await searchOf(this.api, query, ids, 30);
       this.store.dispatch({ type: "search.answered", query, hits });
     } catch (error) {
       if (this.store.state.search.asked !== query) return;
@@ -436,14 +415,5 @@ export class InboxApp implements PageApp {
     if (pane === "list") {
       this.sidebar.element.querySelector<HTMLElement>("[aria-current='true']")?.focus();
     }
-  }
-}
-
-/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
-function localStorageIfAllowed(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
   }
 }

@@ -5,13 +5,36 @@
  * reloaded.
  */
 import { isOwnChat } from "../client/chat-filter.ts";
-import { chatRef, findChat, isOpen } from "../client/inbox-frames.ts";
+import { chatRef, findChat, isOpen, isStale, messageKey } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import type { InboxApp } from "./inbox-app.ts";
 
+/**
+ * A frame of `number`'s socket: news about WAHA for the header (when it is about the number
+ * the header watches), the state's change, and what follows. `looking`: the reader has the
+ * page in front of them.
+ */
+export function takeFrame(
+  app: InboxApp,
+  frame: { event: RealtimeEvent; seq: number | undefined; number: string },
+  looking: boolean,
+  watched: boolean,
+): void {
+  const { event, seq, number } = frame;
+  if (watched) app.watch.fromEvent(event);
+  // A frame the state has already seen (or overtaken) sets nothing going either.
+  if (isStale(app.store.state, event, seq, number)) return;
+  const known =
+    event.type === "message.new" &&
+    app.store.state.applied.has(messageKey(number, event.jid, event.message.id));
+  beforeFrame(app, event, number);
+  app.store.dispatch({ type: "frame", event, number, seq, now: Date.now(), visible: looking });
+  afterFrame(app, app.store.state, event, number, known, looking);
+}
+
 /** Before the state takes the frame in: our own message coming back is the send it was. */
-export function beforeFrame(app: InboxApp, event: RealtimeEvent, number: string): void {
+function beforeFrame(app: InboxApp, event: RealtimeEvent, number: string): void {
   if (event.type === "message.new" && event.message.fromMe)
     app.tracker.claim(event.jid, event.message.body, event.message.id, number);
 }
@@ -20,7 +43,7 @@ export function beforeFrame(app: InboxApp, event: RealtimeEvent, number: string)
  * After the state took the frame in. `known`: the message had come before (a newer copy
  * of it is no news); `looking`: the reader had the page in front of them.
  */
-export function afterFrame(
+function afterFrame(
   app: InboxApp,
   state: InboxState,
   event: RealtimeEvent,
