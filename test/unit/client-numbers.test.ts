@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiClient } from "../../src/client/api-client.ts";
 import { chatsOfNumber, unreadByNumber } from "../../src/client/chat-filter.ts";
 import {
@@ -7,6 +7,7 @@ import {
   initialInboxState,
   reduceInbox,
 } from "../../src/client/inbox-state.ts";
+import { firstNumbers, searchOf, watchedName, watchedNumber } from "../../src/client/numbers.ts";
 import type { Chat, Me, Message, RealtimeEvent, WaNumber } from "../../src/client/types.ts";
 
 /** One customer who writes to both numbers. */
@@ -196,5 +197,69 @@ describe("the API client and numbers", () => {
     expect((await old.api.chats()).map((c) => c.number)).toEqual([""]);
     const merged = client(() => Response.json([chat("sales", ANA), chat("support", ANA)]));
     expect((await merged.api.chats()).map((c) => c.number)).toEqual(["sales", "support"]);
+  });
+});
+
+describe("which number the page speaks of", () => {
+  it("watches the open chat's number, else the one shown, else the first; names it only among several", () => {
+    const state = inbox();
+    expect(watchedNumber(state)).toBe("sales");
+    const shown = run(state, { type: "number", number: "support" });
+    expect(watchedNumber(shown)).toBe("support");
+    const open = run(state, { type: "chat.opened", number: "support", jid: BRIAN, fresh: true });
+    expect(watchedNumber(open)).toBe("support");
+    expect(watchedName(state, "support")).toBe("Support");
+    expect(watchedName({ numbers: NUMBERS.slice(0, 1) }, "sales")).toBeUndefined();
+  });
+
+  it("searches each number and merges the hits newest first, each naming its number", async () => {
+    const asked: string[] = [];
+    const api = new ApiClient({
+      token: () => "tok",
+      fetch: async (url) => {
+        asked.push(url);
+        const number = new URL(url, "http://x").searchParams.get("number");
+        const at = number === "sales" ? [100, 300] : [200];
+        return Response.json(
+          at.map((timestamp) => ({
+            jid: ANA,
+            id: `${number}${timestamp}`,
+            timestamp,
+            snippet: "",
+          })),
+        );
+      },
+    });
+    const hits = await searchOf(api, "jar", ["sales", "support"], 30);
+    expect(hits.map((h) => [h.number, h.timestamp])).toEqual([
+      ["sales", 300],
+      ["support", 200],
+      ["sales", 100],
+    ]);
+    expect(asked.every((url) => url.includes("q=jar"))).toBe(true);
+  });
+
+  it("asks for the numbers again while the gateway does not answer, and takes a 404 as one unnamed number", async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      const api = new ApiClient({
+        token: () => "tok",
+        fetch: async () => {
+          calls += 1;
+          if (calls === 1) throw new TypeError("Failed to fetch");
+          return Response.json({ error: "not-found" }, { status: 404 });
+        },
+      });
+      const waits: number[] = [];
+      const first = firstNumbers(api, (_error, retryAt) => waits.push(retryAt));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(waits).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(await first.numbers).toBeUndefined();
+      expect(calls).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
