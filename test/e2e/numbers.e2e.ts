@@ -140,6 +140,29 @@ test("a chat opened on one number is answered through that number's WAHA", async
   assert.notEqual(await chatOn("sales", ANA).locator(".chat__preview").textContent(), text);
 });
 
+test("a number's session that needs a scan shows in its pill, and the header names the number it speaks of", async () => {
+  await switchButton("support").click();
+  await page.locator(".session", { hasText: "WhatsApp (Support): connected" }).waitFor();
+  const pill = page.locator(".number-pill[data-number='support']");
+  await harness.stack.controlOf("support", "session", { status: "SCAN_QR_CODE" });
+  await pill.getByText("Support: waiting for a QR scan").waitFor();
+  assert.equal(
+    await page.locator(".number-pill[data-number='sales']").textContent(),
+    "Sales: connected",
+  );
+  await harness.stack.controlOf("support", "session", { status: "WORKING" });
+  await pill.getByText("Support: connected").waitFor();
+  await switchButton("").click();
+});
+
+test("an agent who works only Support sees one inbox: no switcher, no pills", async () => {
+  const chiara = await harness.signIn({ sub: "agent-3", role: "agent", name: "Chiara" });
+  await chiara.locator(".session", { hasText: "WhatsApp: connected" }).waitFor();
+  assert.equal(await chiara.locator(".numbers-switch").isVisible(), false);
+  assert.equal(await chiara.locator(".numbers-status").isVisible(), false);
+  await chiara.close();
+});
+
 test("/admin shows each number, and an admin sets which numbers an agent works", async () => {
   await page.goto(`${harness.url}/admin`);
   const table = page.locator(".numbers-table");
