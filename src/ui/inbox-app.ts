@@ -334,7 +334,7 @@ export class InboxApp implements PageApp {
     if (next === this.#watched) return;
     this.#watched = next;
     this.header.setNumber(watchedName(this.store.state, next));
-    this.watch.numberChanged();
+    this.watch.numberChanged(this.store.state.numbers.find((n) => n.id === next)?.status);
   }
 
   #chatsLoaded(chats: Chat[], asOf: InboxState["seq"]): void {

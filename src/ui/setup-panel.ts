@@ -24,11 +24,20 @@ export class SetupPanel {
     this.#number = number;
   }
 
+  /** Another number is watched: its own findings replace the last one's once they come. */
+  numberChanged(): void {
+    this.element.hidden = true;
+    void this.load();
+  }
+
   /** Asks the gateway again (at start, and when the session turns SILENT). */
   async load(): Promise<void> {
     if (this.#busy) return;
+    const number = this.#number();
     try {
-      this.#render(await this.#api.wahaSetup(this.#number()), false);
+      const report = await this.#api.wahaSetup(number);
+      // An answer about a number the page no longer speaks of is not shown.
+      if (number === this.#number()) this.#render(report, false);
     } catch {
       // Not a reason to bother an admin: the header already says when WAHA is away.
     }

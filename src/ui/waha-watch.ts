@@ -81,12 +81,18 @@ export class WahaWatch {
     this.#qr.stop();
   }
 
-  /** Another number is watched now: what was believed of the last one says nothing of it. */
-  numberChanged(): void {
+  /**
+   * Another number is watched now: what was believed of the last one says nothing of it.
+   * `status`: that number's session as the gateway last read it, shown until the check.
+   */
+  numberChanged(status?: string): void {
     this.#update(() => {
       this.health = new WahaHealth();
+      if (status === undefined) return;
+      const snapshot = { status, tier: undefined, engine: undefined, silent: false };
+      this.health.fromStatus({ ...snapshot, cache: "HIT", ageMs: 0 }, Date.now());
     });
-    void this.#setup?.load();
+    this.#setup?.numberChanged();
     this.#poller.checkSoon();
   }
 
