@@ -12,6 +12,7 @@ import type {
 } from "../lib/contracts/api.ts";
 
 export type {
+  CannedReply,
   ChatAssignment,
   ErrorBody,
   Me,

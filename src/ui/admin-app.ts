@@ -21,6 +21,7 @@ import { documentVisibility } from "../client/visibility.ts";
 import { fmt, legend, mb, pct } from "./admin-format.ts";
 import { renderAgentNumbers, renderNumbers } from "./admin-numbers.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
+import { CannedAdmin } from "./canned-admin.ts";
 import { barChart, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
@@ -46,6 +47,7 @@ export class AdminApp implements PageApp {
   readonly #numbers = h("div", { class: "panel__body", hidden: true });
   readonly #agentNumbers = h("div", { class: "panel__body", hidden: true });
   readonly #main: HTMLElement;
+  readonly #canned: CannedAdmin;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
   #load:
@@ -63,6 +65,7 @@ export class AdminApp implements PageApp {
   constructor(deps: PageDeps) {
     this.#api = deps.api;
     this.#me = deps.me;
+    this.#canned = new CannedAdmin(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
@@ -87,6 +90,7 @@ export class AdminApp implements PageApp {
         panel("numbers-title", "WhatsApp numbers", this.#numbers),
         panel("agent-numbers-title", "Which numbers each agent works", this.#agentNumbers),
       ),
+      this.#canned.element,
     );
     this.element = h(
       "div",
@@ -128,6 +132,7 @@ export class AdminApp implements PageApp {
       );
       return;
     }
+    void this.#canned.load();
     await this.#tick();
   }
 

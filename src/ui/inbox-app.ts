@@ -7,6 +7,7 @@
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { unreadChats } from "../client/chat-filter.ts";
+import { DraftStore } from "../client/drafts.ts";
 import { chatRef, findChat, isOpen } from "../client/inbox-frames.ts";
 import {
   type InboxAction,
@@ -15,6 +16,7 @@ import {
   reduceInbox,
 } from "../client/inbox-state.ts";
 import { MediaQueue } from "../client/media-queue.ts";
+import { sendPreview } from "../client/message-preview.ts";
 import {
   firstNumbers,
   numberIds,
@@ -123,6 +125,7 @@ export class InboxApp implements PageApp {
       store,
       media: new MediaView(this.#queue, viewer),
       me: deps.me,
+      drafts: new DraftStore(browserStorage(), deps.me.sub),
       onAssigned: (number, jid, agentId) => this.assigned(number, jid, agentId),
       onSend: (chat, draft) => this.#sender.send(chat, draft),
       onRetrySend: (clientId) => this.#sender.retry(clientId),
@@ -360,7 +363,7 @@ export class InboxApp implements PageApp {
       number: pending.number,
       jid: pending.jid,
       message: id ? sentMessage(pending, id) : undefined,
-      preview: pending.body ?? "[media]",
+      preview: sendPreview(pending.body, pending.file),
       now: Date.now(),
     });
     if (open && id) this.conversation.refreshTimes();
