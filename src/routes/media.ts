@@ -6,6 +6,7 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { GRANT_MEMO_MS } from "../lib/auth/access-grants.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
 import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
 import {
@@ -25,7 +26,8 @@ import { requireChatAccess } from "../middleware/chat-access.ts";
 
 /** The chat in its canonical form, as the store and the media cache key it. */
 const querySchema = z.object({ jid: chatJidSchema, id: messageIdSchema });
-const chatAccess = requireChatAccess({ from: "query" });
+/** A hit waits on no D1 read: an agent's grant is remembered briefly (access-grants.ts). */
+const chatAccess = requireChatAccess({ from: "query", rememberGrantsMs: GRANT_MEMO_MS });
 
 function notModified(etag: string): Response {
   return new Response(null, {

@@ -1,0 +1,28 @@
+/**
+ * Chat access this isolate granted lately, so an agent's media hits need no D1 read: only
+ * grants are kept, for GRANT_MEMO_MS, and a reassignment made here forgets the chat's at
+ * once. A refusal is never kept, so a chat just assigned opens at once; a chat taken away
+ * by another isolate stays open to its former agent's media for at most GRANT_MEMO_MS.
+ */
+
+export const GRANT_MEMO_MS = 10_000;
+const GRANTS_MAX = 10_000;
+
+/** `${jid}\n${sub}` → until (epoch ms). */
+const grants = new Map<string, number>();
+
+export function grantedLately(sub: string, jid: string, now = Date.now()): boolean {
+  const until = grants.get(`${jid}\n${sub}`);
+  return until !== undefined && until > now;
+}
+
+export function rememberGrant(sub: string, jid: string, ms: number, now = Date.now()): void {
+  if (grants.size >= GRANTS_MAX) grants.clear();
+  grants.set(`${jid}\n${sub}`, now + ms);
+}
+
+/** The chat changed hands: nobody's grant for it holds any longer. */
+export function forgetGrants(jid: string): void {
+  const prefix = `${jid}\n`;
+  for (const key of grants.keys()) if (key.startsWith(prefix)) grants.delete(key);
+}
