@@ -6,6 +6,7 @@ import http from "node:http";
 import { startStack } from "../tools/stack.ts";
 import { type Gateway, startGateway, stopOnExit } from "../tools/wrangler.ts";
 import { groupRss, type LoadResult, load } from "./load.ts";
+import { dayLater } from "./media-archive.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8790);
 const FLOOR_PORT = PORT + 1;
@@ -207,6 +208,21 @@ try {
       `streams answered ${streamStatuses.join(", ")} (stream pool 2); 30 images: ${statuses.filter((s) => s === 200).length} × 200, ${busy} × 429`,
       "0 × 429 for images",
     ]);
+  }
+
+  // 6. Media opened a day after its webhook, WAHA's file gone: archive on and off.
+  if (runs("archive")) {
+    for (const archive of [true, false]) {
+      const f = await dayLater({ archive, items: 30, size: 100 * 1024 });
+      const statuses = Object.entries(f.statuses)
+        .map(([k, v]) => `${v} ${k}`)
+        .join(", ");
+      rows.push([
+        `opened a day later, ${f.items} × 100 KB, archive ${f.archive}`,
+        `${f.wahaCalls} WAHA calls, ${f.whatsappDownloads} downloads from WhatsApp; first read p50 ${f.firstP50.toFixed(1)} ms, then edge hit p50 ${f.hitP50.toFixed(1)} ms (${statuses})`,
+        archive ? "0 WAHA calls" : "–",
+      ]);
+    }
   }
 
   console.log("\n| scenario | measured | target |\n|---|---|---|");
