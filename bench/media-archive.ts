@@ -21,6 +21,8 @@ export interface ArchiveFigures {
   wahaCalls: number;
   whatsappDownloads: number;
   statuses: Record<string, number>;
+  /** The gateway's own counts (monitoring stats `media.archive`). */
+  archiveCounts: { hits: number; writes: number; bytesWritten: number };
   firstP50: number;
   hitP50: number;
 }
@@ -81,6 +83,12 @@ export async function dayLater(opts: {
     for (const id of ids) hits.push(await timed(url(id), auth));
     const statuses: Record<string, number> = {};
     for (const r of [...first, ...hits]) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+    const monitoring = await fetch(`${stack.gateway.url}/api/waha/monitoring/stats`, {
+      headers: auth,
+    });
+    const { media } = (await monitoring.json()) as {
+      media: { archive: ArchiveFigures["archiveCounts"] };
+    };
     const p50 = (rs: Array<{ ms: number }>) =>
       percentile(
         rs.map((r) => r.ms).sort((a, b) => a - b),
@@ -92,6 +100,7 @@ export async function dayLater(opts: {
       wahaCalls: waha(after) - waha(before),
       whatsappDownloads: after.whatsappDownloads - before.whatsappDownloads,
       statuses,
+      archiveCounts: media.archive,
       firstP50: p50(first),
       hitP50: p50(hits.filter((h) => h.status === "HIT")),
     };

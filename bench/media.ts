@@ -219,7 +219,7 @@ try {
         .join(", ");
       rows.push([
         `opened a day later, ${f.items} × 100 KB, archive ${f.archive}`,
-        `${f.wahaCalls} WAHA calls, ${f.whatsappDownloads} downloads from WhatsApp; first read p50 ${f.firstP50.toFixed(1)} ms, then edge hit p50 ${f.hitP50.toFixed(1)} ms (${statuses})`,
+        `${f.wahaCalls} WAHA calls, ${f.whatsappDownloads} downloads from WhatsApp; archive ${f.archiveCounts.writes} puts (${(f.archiveCounts.bytesWritten / 2 ** 20).toFixed(1)} MB), ${f.archiveCounts.hits} reads; first read p50 ${f.firstP50.toFixed(1)} ms, then edge hit p50 ${f.hitP50.toFixed(1)} ms (${statuses})`,
         archive ? "0 WAHA calls" : "–",
       ]);
     }
