@@ -1,7 +1,7 @@
 /**
  * GET /api/wa/media?jid&id: media bytes. A cache hit is answered from the Cache API
- * without touching a Durable Object; a miss goes to the key's MediaKey object, which
- * shares one download between callers and remembers cooldowns. Conditional and range
+ * without touching a Durable Object; a miss reads the R2 archive, then goes to the key's
+ * MediaKey object, which shares one download between callers and remembers cooldowns. Conditional and range
  * requests are answered on every path (hit, miss, shared, streamed).
  */
 import { type Context, Hono } from "hono";
@@ -140,13 +140,20 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
   }
 
   if (archiveOn(config)) {
-    const archived = await fromArchive(c, {
+    const read = {
       key: archiveKey(session, jid, id),
       cacheKey: key,
       colo,
       tag: etag ?? (await mediaEtag(session, jid, id)),
       condition,
       range,
+    };
+    // R2 failing is no reason to fail the answer: WAHA may still have the file.
+    const archived = await fromArchive(c, read).catch((err: unknown) => {
+      console.error(
+        `[wa media] archive-read-failed key=${read.key} reason="${err instanceof Error ? err.message : String(err)}"`,
+      );
+      return null;
     });
     if (archived) return archived;
   }
