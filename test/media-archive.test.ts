@@ -6,6 +6,7 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../src/index.ts";
+import { archiveKey } from "../src/lib/media/archive.ts";
 import { mediaCacheKey } from "../src/lib/media/cache.ts";
 import { deliver } from "./events.ts";
 import { ORIGIN, resetAssignmentData, sim } from "./helpers.ts";
@@ -147,6 +148,22 @@ describe("the media archive", () => {
     await worker.scheduled(createScheduledController({ cron: "23 3 * * *" }), env);
     const left = (await env.MEDIA_ARCHIVE.list()).objects.map((o) => o.key);
     expect(left).toEqual([key("recent")]);
+  });
+
+  it("deletes a message's archived media when the daily run prunes the message", async () => {
+    const chat = "15550002222@c.us";
+    const old = Math.floor(Date.now() / 1000) - 91 * 86_400;
+    const payload = await sim.control<{ id: string }>("messages", {
+      chatId: chat,
+      media: { kind: "image/jpeg" },
+      timestamp: old,
+      webhook: true,
+    });
+    await deliver("message", payload, { wait: true });
+    const archived = archiveKey("default", chat, payload.id);
+    await vi.waitFor(async () => expect(await env.MEDIA_ARCHIVE.head(archived)).not.toBeNull());
+    await worker.scheduled(createScheduledController({ cron: "23 3 * * *" }), env);
+    expect(await env.MEDIA_ARCHIVE.head(archived)).toBeNull();
   });
 
   it("deletes a message's archived media when it is deleted for everyone", async () => {
