@@ -91,11 +91,6 @@ export async function archiveGet(
   };
 }
 
-/** Is the item archived? (one Class B operation) */
-export async function archived(bucket: R2Bucket, key: string): Promise<boolean> {
-  return (await bucket.head(key)) !== null;
-}
-
 /** Deletes these archived items. */
 export async function archiveDelete(bucket: R2Bucket, keys: string[]): Promise<void> {
   // R2 deletes at most 1,000 keys a call.
