@@ -6,6 +6,7 @@ import { chatOfMessage, parseMessageId } from "../src/lib/ids/jids.ts";
 import { resolveChat } from "../src/lib/ids/resolve-chat.ts";
 import { type WahaTarget, wahaFetch } from "../src/lib/waha/client.ts";
 import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
+import { soleNumber } from "../src/lib/waha/numbers.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
 import type { Fetched, Job } from "./media-key.ts";
 
@@ -24,7 +25,8 @@ export async function locate(
     }
   | Exclude<Fetched, { kind: "file" }>
 > {
-  const target = { url: job.config.WAHA_URL, apiKey: job.config.WAHA_API_KEY };
+  const road = soleNumber(job.config);
+  const target = { url: road.url, apiKey: road.apiKey };
   // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
   const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
   const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {

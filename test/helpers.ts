@@ -1,7 +1,7 @@
 /** Helpers for workerd tests: signed tokens, calls into the Worker, the simulator. */
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import { signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
 import type { Role } from "../src/lib/types.ts";
 
 export const ORIGIN = "http://gateway.test";
@@ -91,7 +91,7 @@ export function resetAssignmentData(...then: D1PreparedStatement[]): Promise<D1R
     env.DB.prepare("DELETE FROM lids"),
     env.DB.prepare("DELETE FROM settings WHERE key LIKE 'chats_reconciled_at:%'"),
     env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
-    env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
+    env.DB.prepare("DELETE FROM settings WHERE key LIKE 'round_robin_cursor:%'"),
     ...then,
   ]);
 }

@@ -25,7 +25,7 @@ const jidInput = z.object({ jid: chatJidSchema });
 
 /** 403 unless the signed-in user may touch the chat `jid` (already validated). */
 export async function assertChatAccess(c: Context<AppEnv>, jid: string): Promise<void> {
-  if (!(await canAccessChat(c.env.DB, c.var.user, jid))) {
+  if (!(await canAccessChat(c.env.DB, c.var.user, c.var.config.WAHA_SESSION, jid))) {
     throw apiError(403, "forbidden", "this chat is not assigned to you");
   }
 }
@@ -49,9 +49,11 @@ export function requireChatAccess(options: ChatAccessOptions) {
     const { jid } = parseInput(jidInput, { jid: raw });
     // Staff need no lookup; an agent's grant may be remembered.
     const agent = rememberGrantsMs > 0 ? scopedAgent(c.var.user) : null;
-    if (agent === null || !grantedLately(agent, jid)) {
+    // The number assertChatAccess checks against.
+    const chat = { number: c.var.config.WAHA_SESSION, jid };
+    if (agent === null || !grantedLately(agent, chat)) {
       await assertChatAccess(c, jid);
-      if (agent !== null) rememberGrant(agent, jid, rememberGrantsMs);
+      if (agent !== null) rememberGrant(agent, chat, rememberGrantsMs);
     }
     await next();
   });

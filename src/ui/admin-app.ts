@@ -11,6 +11,7 @@ import { StatsHistory } from "../client/stats-history.ts";
 import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
+import { CannedAdmin } from "./canned-admin.ts";
 import { barChart, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
@@ -34,6 +35,7 @@ export class AdminApp implements PageApp {
   readonly #agents = h("div", { class: "panel__body" });
   readonly #endpoints = h("div", { class: "panel__body" });
   readonly #main: HTMLElement;
+  readonly #canned: CannedAdmin;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
   #load: { agents: Agent[]; assignments: ChatAssignment[]; chats: Chat[] } | undefined;
@@ -42,6 +44,7 @@ export class AdminApp implements PageApp {
   constructor(deps: PageDeps) {
     this.#api = deps.api;
     this.#me = deps.me;
+    this.#canned = new CannedAdmin(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
@@ -63,6 +66,7 @@ export class AdminApp implements PageApp {
         panel("agents-title", "Agents' load", this.#agents),
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
       ),
+      this.#canned.element,
     );
     this.element = h(
       "div",
@@ -104,6 +108,7 @@ export class AdminApp implements PageApp {
       );
       return;
     }
+    void this.#canned.load();
     await this.#tick();
   }
 

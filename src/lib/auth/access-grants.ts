@@ -8,21 +8,29 @@
 export const GRANT_MEMO_MS = 10_000;
 const GRANTS_MAX = 10_000;
 
-/** `${jid}\n${sub}` → until (epoch ms). */
+/** A chat of one number, as the grants are keyed. */
+export interface GrantChat {
+  number: string;
+  jid: string;
+}
+
+/** `${number}\n${jid}\n${sub}` → until (epoch ms). */
 const grants = new Map<string, number>();
 
-export function grantedLately(sub: string, jid: string, now = Date.now()): boolean {
-  const until = grants.get(`${jid}\n${sub}`);
+const chatKey = (chat: GrantChat) => `${chat.number}\n${chat.jid}\n`;
+
+export function grantedLately(sub: string, chat: GrantChat, now = Date.now()): boolean {
+  const until = grants.get(`${chatKey(chat)}${sub}`);
   return until !== undefined && until > now;
 }
 
-export function rememberGrant(sub: string, jid: string, ms: number, now = Date.now()): void {
+export function rememberGrant(sub: string, chat: GrantChat, ms: number, now = Date.now()): void {
   if (grants.size >= GRANTS_MAX) grants.clear();
-  grants.set(`${jid}\n${sub}`, now + ms);
+  grants.set(`${chatKey(chat)}${sub}`, now + ms);
 }
 
 /** The chat changed hands: nobody's grant for it holds any longer. */
-export function forgetGrants(jid: string): void {
-  const prefix = `${jid}\n`;
+export function forgetGrants(chat: GrantChat): void {
+  const prefix = chatKey(chat);
   for (const key of grants.keys()) if (key.startsWith(prefix)) grants.delete(key);
 }

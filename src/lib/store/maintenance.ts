@@ -29,7 +29,7 @@ export async function runMaintenance(env: Env, config: Config, now = Date.now())
     const { deleted, media } = await pruneMessages(env.DB, cutoff);
     await forgetArchived(
       env,
-      media.map((m) => archiveKey(m.session, m.jid, m.id)),
+      media.map((m) => archiveKey(m.number, m.jid, m.id)),
     );
     messages += deleted;
     if (deleted === 0) break;

@@ -24,13 +24,13 @@ export async function searchMessages(
     .map((t) => `"${t}"*`)
     .join(" ");
   if (terms === "") return [];
-  const where: string[] = ["messages_fts MATCH ?", "m.session = ?"];
+  const where: string[] = ["messages_fts MATCH ?", "m.number = ?"];
   const params: Array<string | number> = [terms, session];
   if (opts.jid) {
     where.push("m.jid = ?");
     params.push(opts.jid);
   }
-  const mine = chatScope(opts.agent ?? null, "m.jid");
+  const mine = chatScope(opts.agent ?? null, session, "m.jid");
   if (mine.sql) {
     where.push(mine.sql.replace(/^AND /, ""));
     params.push(...mine.params);
@@ -49,24 +49,24 @@ export async function searchMessages(
 
 /**
  * Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how
- * many, and the session, chat and id of those that had media (for the media archive).
+ * many, and the number, chat and id of those that had media (for the media archive).
  */
 export async function pruneMessages(
   db: D1Database,
   beforeSeconds: number,
   batch = 5_000,
-): Promise<{ deleted: number; media: Array<{ session: string; jid: string; id: string }> }> {
+): Promise<{ deleted: number; media: Array<{ number: string; jid: string; id: string }> }> {
   const result = await db
     .prepare(
       `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)
-       RETURNING session, jid, id, has_media`,
+       RETURNING number, jid, id, has_media`,
     )
     .bind(beforeSeconds, batch)
-    .all<{ session: string; jid: string; id: string; has_media: number }>();
+    .all<{ number: string; jid: string; id: string; has_media: number }>();
   return {
     deleted: result.results.length,
     media: result.results
       .filter((r) => r.has_media === 1)
-      .map(({ session, jid, id }) => ({ session, jid, id })),
+      .map(({ number, jid, id }) => ({ number, jid, id })),
   };
 }
