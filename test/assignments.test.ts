@@ -158,6 +158,25 @@ describe("assignments", () => {
     expect(await read.json()).toMatchObject({ error: "forbidden" });
   });
 
+  it("takes a chat's media from its agent the moment the chat is reassigned", async () => {
+    await addAgents("a-1", "a-2");
+    const jid = "15550001111@c.us";
+    await put(`/api/wa/assignments/${jid}`, { agentId: "a-1" });
+    const msg = await sim.control<{ id: string }>("messages", {
+      chatId: jid,
+      media: { kind: "image/png", size: 2_000 },
+    });
+    const open = (sub: string) =>
+      call(`/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(msg.id)}`, {
+        as: { role: "agent", sub },
+      });
+    // The second answer comes from the remembered grant, with no D1 read.
+    for (let i = 0; i < 2; i++) expect((await open("a-1")).status).toBe(200);
+    await put(`/api/wa/assignments/${jid}`, { agentId: "a-2" });
+    expect((await open("a-1")).status).toBe(403);
+    expect((await open("a-2")).status).toBe(200);
+  });
+
   it("refuses an unknown or inactive agent and a bad jid with 400 naming the field", async () => {
     await addAgents("a-1");
     await call("/api/agents/a-1", { ...json({ active: false }), method: "PATCH", as: ADMIN });

@@ -56,6 +56,8 @@ export const sim = {
       webhooksSent: number;
       webhookAttempts: number;
       webhookFailures: number;
+      whatsappDownloads: number;
+      whatsappFailures: number;
     }>("stats"),
   /** WAHA itself, with the key, for reading raw upstream shapes. */
   waha: (path: string) =>

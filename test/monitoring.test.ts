@@ -63,8 +63,10 @@ describe("monitoring stats", () => {
         "inFlight",
         "activeDownloads",
         "maxConcurrency",
+        "archive",
       ].sort(),
     );
+    expect(keys(s.media.archive)).toEqual(["bytesWritten", "deletes", "hits", "writes"]);
     expect(keys(s.circuit)).toEqual(["failures", "openedAt", "state"]);
     expect(s.realtime).toEqual({ connections: expect.any(Number) });
     expect(s.media.maxConcurrency).toBe(3);

@@ -33,9 +33,16 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
   // Counts WAHA's message lookups for media: nothing fetched ahead of the browser.
   "test/noweb-store.test.ts": { WA_MEDIA_PREFETCH: "off" },
   "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "300" },
+  // The edge cache alone: the archive off, as before it came.
   "test/media-cache.test.ts": {
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
     WA_MEDIA_CACHE_MAX_BYTES: "120000",
+    WA_MEDIA_ARCHIVE_DAYS: "0",
+  },
+  "test/media-archive.test.ts": {
+    WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
+    WA_MEDIA_CACHE_MAX_BYTES: "200000",
+    WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: "100000",
   },
   "test/media-streams.test.ts": {
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",

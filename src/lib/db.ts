@@ -4,6 +4,7 @@
  */
 
 import { mayTouch, scopedAgent } from "./auth/access.ts";
+import { forgetGrants } from "./auth/access-grants.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
 import { type NamedBatch, withCondition } from "./store/named-batch.ts";
 import type { User } from "./types.ts";
@@ -208,6 +209,7 @@ export async function changeChatOwner(
              RETURNING ${ASSIGNMENT_COLUMNS}`,
           )
           .bind(number, jid, agentId, now, now);
+  forgetGrants({ number, jid });
   const [before, after] = await db.batch<{ assigned_to: string | null } & AssignmentRow>([
     db
       .prepare("SELECT assigned_to FROM chat_assignments WHERE number = ? AND jid = ?")

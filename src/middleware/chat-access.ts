@@ -6,6 +6,8 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import * as z from "zod/mini";
+import { scopedAgent } from "../lib/auth/access.ts";
+import { grantedLately, rememberGrant } from "../lib/auth/access-grants.ts";
 import { canAccessChat } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { chatJidSchema } from "../lib/ids/id-schemas.ts";
@@ -15,6 +17,8 @@ import { parseInput } from "../lib/validate.ts";
 export interface ChatAccessOptions {
   /** Where the `jid` is: the query string (`?jid=`) or a path parameter (`:jid`). */
   from: "query" | "param";
+  /** Keep an agent's grant this long (ms) so repeat requests skip D1; 0 (default): ask each time. */
+  rememberGrantsMs?: number;
 }
 
 const jidInput = z.object({ jid: chatJidSchema });
@@ -28,17 +32,29 @@ export async function assertChatAccess(c: Context<AppEnv>, jid: string): Promise
 
 /** After requireAuth: 400 naming the field for a bad jid, then 403 for another's chat. */
 export function requireChatAccess(options: ChatAccessOptions) {
-  const { from } = options;
+  const { from, rememberGrantsMs = 0 } = options;
   if (from !== "query" && from !== "param") {
     throw new TypeError(
       `requireChatAccess: \`from\` must be "query" or "param", got ${JSON.stringify(from)}`,
+    );
+  }
+  if (!Number.isInteger(rememberGrantsMs) || rememberGrantsMs < 0) {
+    throw new TypeError(
+      `requireChatAccess: \`rememberGrantsMs\` must be a whole number ≥ 0, got ${rememberGrantsMs}`,
     );
   }
 
   return createMiddleware<AppEnv>(async function requireChatAccess(c, next) {
     const raw = from === "query" ? c.req.query("jid") : c.req.param("jid");
     const { jid } = parseInput(jidInput, { jid: raw });
-    await assertChatAccess(c, jid);
+    // Staff need no lookup; an agent's grant may be remembered.
+    const agent = rememberGrantsMs > 0 ? scopedAgent(c.var.user) : null;
+    // The number assertChatAccess checks against.
+    const chat = { number: c.var.config.WAHA_SESSION, jid };
+    if (agent === null || !grantedLately(agent, chat)) {
+      await assertChatAccess(c, jid);
+      if (agent !== null) rememberGrant(agent, chat, rememberGrantsMs);
+    }
     await next();
   });
 }

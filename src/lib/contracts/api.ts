@@ -217,6 +217,8 @@ export interface MonitoringStats {
     inFlight: number;
     activeDownloads: number;
     maxConcurrency: number;
+    /** The R2 media archive: answers from it, items and bytes put in, items deleted. */
+    archive: { hits: number; writes: number; bytesWritten: number; deletes: number };
   };
   circuit: CircuitStatus;
   realtime: { connections: number };

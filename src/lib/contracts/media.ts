@@ -18,8 +18,8 @@ export interface MediaMeta {
 
 export type MediaError = {
   kind: "error";
-  status: 404 | 429 | 502 | 504;
-  error: "media-not-found" | "media-busy" | "media-upstream" | "media-timeout";
+  status: 404 | 410 | 429 | 502 | 504;
+  error: "media-not-found" | "media-expired" | "media-busy" | "media-upstream" | "media-timeout";
   message: string;
   retryAfterMs: number;
   fromCooldown: boolean;

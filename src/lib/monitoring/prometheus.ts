@@ -144,6 +144,21 @@ export function toPrometheus(stats: MonitoringStats): string {
       "Media bytes cached in this data centre.",
       one(media.cachedBytes),
     ),
+    ...(
+      [
+        ["hits", "Media answered from the R2 archive."],
+        ["writes", "Media items put in the R2 archive."],
+        ["bytesWritten", "Media bytes put in the R2 archive."],
+        ["deletes", "Archived media items deleted with their messages."],
+      ] as const
+    ).map(([name, help]) =>
+      family(
+        `wa_edge_media_archive_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`,
+        "counter",
+        help,
+        one(media.archive[name]),
+      ),
+    ),
     family("wa_edge_media_in_flight", "gauge", "Media downloads in flight.", one(media.inFlight)),
     family(
       "wa_edge_media_active_downloads",

@@ -133,6 +133,12 @@ export async function collectStats(
       inFlight: gate.media.active + gate.stream.active,
       activeDownloads: gate.media.active,
       maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
+      archive: {
+        hits: n("media.archiveHits"),
+        writes: n("media.archiveWrites"),
+        bytesWritten: n("media.archiveBytesWritten"),
+        deletes: n("media.archiveDeletes"),
+      },
     },
     circuit: gate.circuit,
     realtime: { connections },

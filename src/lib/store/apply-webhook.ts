@@ -8,6 +8,7 @@
 import { addMessageEffects, chatOwner } from "../db.ts";
 import { canonicalJid } from "../ids/jids.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
+import { archiveKey, forgetArchived } from "../media/archive.ts";
 import { chatAudience, EVERYONE, type Fanout } from "../realtime/broadcast.ts";
 import { wahaGate } from "../waha/client.ts";
 import type { WebhookEvent } from "../waha/webhook-events.ts";
@@ -35,14 +36,17 @@ export async function applyEvent(
   now: number,
   claims: D1PreparedStatement[],
 ): Promise<Applied> {
-  if (event.kind === "message") return applyMessage(env, session, event, now, claims);
+  if (event.kind === "message") {
+    // A deletion for everyone that came before its message is applied with it.
+    return forgetRevokedMedia(env, session, await applyMessage(env, session, event, now, claims));
+  }
   await env.DB.batch(claims);
   switch (event.kind) {
     case "ack":
     case "revoked":
     case "edited":
     case "reaction":
-      return applyChange(env, session, event, now);
+      return forgetRevokedMedia(env, session, await applyChange(env, session, event, now));
     case "session":
       // The gate holds calls that need a WORKING session, and wakes the outboxes when it is.
       await wahaGate(env).sessionHeard(event.status);
@@ -50,6 +54,16 @@ export async function applyEvent(
     case "ignored":
       return [];
   }
+}
+
+/** Media of a message deleted for everyone leaves the archive with it. */
+async function forgetRevokedMedia(env: Env, session: string, applied: Applied): Promise<Applied> {
+  if (applied === "kept") return applied;
+  const revoked = applied.flatMap(({ event }) =>
+    event.type === "message.revoked" ? [archiveKey(session, event.jid, event.id)] : [],
+  );
+  if (revoked.length > 0) await forgetArchived(env, revoked);
+  return applied;
 }
 
 /** A message stored once with its assignment effects; the frames when it was new. */
