@@ -17,7 +17,7 @@ import { safeMediaType } from "../src/lib/media/mimetype.ts";
 import { guardedStream } from "../src/lib/media/stream.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha/client.ts";
 import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
-import { soleNumber } from "../src/lib/waha/numbers.ts";
+import { DEFAULT_NUMBER, numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
 import {
   cancel,
@@ -30,7 +30,8 @@ import {
 
 /** One download as this object sees it: the request, its config, and a name for logs. */
 interface Job extends MediaRequest {
-  session: string;
+  /** The number the message is of: its WAHA server, session and key. */
+  wa: WaNumber;
   key: string;
   config: Config;
 }
@@ -92,11 +93,12 @@ export class MediaKey extends DurableObject<Env> {
 
   async serve(request: MediaRequest): Promise<MediaOutcome> {
     const loaded = loadConfig(this.env);
-    if (!loaded.ok) return upstreamError("the gateway's config is invalid", 1_000);
-    const session = loaded.config.WAHA_SESSION;
+    const wa = loaded.ok ? numberById(loaded.config, request.number ?? DEFAULT_NUMBER) : undefined;
+    if (!loaded.ok || wa === undefined)
+      return upstreamError("the gateway's config is invalid", 1_000);
     const job: Job = {
       ...request,
-      session,
+      wa,
       key: `${request.jid}/${request.id}`,
       config: loaded.config,
     };
@@ -135,7 +137,7 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   private async download(job: Job): Promise<MediaOutcome> {
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const lease = await (job.prefetch
       ? gate.prefetch(job.key)
       : gate.acquire("media", job.key)
@@ -232,7 +234,7 @@ export class MediaKey extends DurableObject<Env> {
     signal: AbortSignal,
   ): Promise<MediaOutcome> {
     const { meta } = file;
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const moved = await gate.move(leaseId, job.key, "stream").catch(() => null);
     if (moved?.status !== "granted") {
       await cancel(from);
@@ -287,11 +289,10 @@ export class MediaKey extends DurableObject<Env> {
       }
     | Exclude<Fetched, { kind: "file" }>
   > {
-    const road = soleNumber(job.config);
-    const target = { url: road.url, apiKey: road.apiKey };
+    const target = { url: job.wa.url, apiKey: job.wa.apiKey };
     // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
     const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
-    const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
+    const msgRes = await wahaFetch(target, wahaPaths.message(job.wa.session, wahaChat, job.id), {
       signal,
     });
     if (msgRes.status === 400) {
@@ -310,7 +311,7 @@ export class MediaKey extends DurableObject<Env> {
     if (!parsed.success)
       return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
     // Access was checked for job.jid: never serve a message of another chat under it.
-    const chat = await resolveChat(this.env, job.session, chatOfMessage(parsed.data));
+    const chat = await resolveChat(this.env, job.wa, chatOfMessage(parsed.data));
     if (chat !== job.jid) {
       return { kind: "not-found", message: "the message is not in this chat" };
     }

@@ -2,13 +2,14 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { wahaGate } from "../src/lib/waha/client.ts";
+import { theNumber } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);
 afterAll(() => vi.useRealTimers());
 afterEach(() => vi.restoreAllMocks());
 
-const gate = () => wahaGate(env);
+const gate = () => wahaGate(env, theNumber());
 
 describe("leases", () => {
   it("give a media slot back when its holder never releases it, once the lease has run out", async () => {

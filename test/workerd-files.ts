@@ -9,6 +9,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
+export { TWO_NUMBER_FILES } from "./two-numbers.ts";
+
 /** Every workerd test file: test/**\/*.test.ts outside test/unit and test/wire. */
 export function workerdTestFiles(root = "test"): string[] {
   const found: string[] = [];
