@@ -22,9 +22,6 @@ const NOT_YOURS = { error: "forbidden", message: "this chat is not assigned to y
 const app = new Hono<AppEnv>()
   .use(async (c, next) => {
     const role = (c.req.header("X-Test-Role") ?? "agent") as Role;
-    const loaded = loadConfig(c.env);
-    if (!loaded.ok) throw new Error(loaded.errors.join("; "));
-    c.set("config", loaded.config);
     c.set("user", { sub: role === "agent" ? "agent-1" : `${role}-1`, role });
     const loaded = loadConfig(c.env);
     if (!loaded.ok) throw new Error(loaded.errors.join("; "));
