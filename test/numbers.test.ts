@@ -322,6 +322,10 @@ describe("one WAHA server down", () => {
       expect(stats.numbers.sales?.circuit.state).toBe("closed");
       expect(stats.numbers.sales?.upstream.errors).toBe(0);
       expect(stats.circuit.state).toBe("open");
+      const metrics = await (await call("/metrics", { as: admin })).text();
+      expect(metrics).toContain('wa_edge_number_circuit_open{number="support"} 1');
+      expect(metrics).toContain('wa_edge_number_circuit_open{number="sales"} 0');
+      expect(metrics).toContain('wa_edge_number_upstream_errors_total{number="sales"} 0');
 
       // Sales: a chat never filled reads from its WAHA, a send goes out now, status WORKING.
       const read = await call(`/api/wa/messages?number=sales&jid=15550100002@c.us`, { as: admin });
