@@ -122,7 +122,7 @@ try {
   });
   const figures = { sales: blank(), support: blank() };
   const asked = { sales: new Map<string, Asked>(), support: new Map<string, Asked>() };
-  const healthyStatus = { working: 0, other: 0 };
+  const healthyStatus = { working: 0, other: [] as string[] };
 
   const until = Date.now() + SECONDS * 1000;
   const outage = (async () => {
@@ -136,7 +136,7 @@ try {
       }).catch(() => null);
       const body = res?.ok ? ((await res.json()) as { status?: string }) : null;
       if (body?.status === "WORKING") healthyStatus.working++;
-      else healthyStatus.other++;
+      else healthyStatus.other.push(body?.status ?? `HTTP ${res?.status ?? "none"}`);
       await sleep(1_000);
     }
     await copyOf(DOWN).control("faults", undefined, "DELETE");
@@ -185,7 +185,8 @@ try {
     }),
   );
   await outage;
-  await drained(base, admin, `?number=${DOWN}`);
+  // Both numbers' outboxes: a send the healthy number queued under load waits there too.
+  for (const { id } of NUMBERS) await drained(base, admin, `?number=${id}`);
 
   console.log(
     `\n${AGENTS} agents working both numbers for ${SECONDS} s; ${DOWN}'s WAHA down from ${DOWN_FROM / 1000} s for ${DOWN_FOR / 1000} s\n`,
@@ -227,7 +228,7 @@ try {
   await row("sends duplicated at WAHA", (id) => `${at[id].duplicates}`, "0");
   await row("sends out of their chat's order", (id) => `${at[id].outOfOrder}`, "0");
   console.log(
-    `| sales status during the outage: WORKING / other | ${healthyStatus.working} / ${healthyStatus.other} | – | 0 other |`,
+    `| sales status during the outage: WORKING / other | ${healthyStatus.working} / ${healthyStatus.other.length} ${healthyStatus.other.join(" ")} | – | 0 other |`,
   );
 } finally {
   await stop();

@@ -227,6 +227,13 @@ describe("an agent of both numbers", () => {
   });
 });
 
+describe("a socket on a number's hub", () => {
+  it("is told to reload with its number named when it asks for more than the hub kept", async () => {
+    const socket = await connect("agent", "z-both", 600, 1_000_000_000, "support");
+    expect(await socket.next()).toMatchObject({ type: "resync", number: "support" });
+  });
+});
+
 describe("choosing a number", () => {
   it("is required with two numbers, and must be one of them", async () => {
     const none = await call(`/api/wa/messages?jid=${SHARED}`, { as: admin });
