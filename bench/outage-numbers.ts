@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
 import { randomSecrets } from "../tools/demo-secrets.ts";
 import { startSimulator } from "../tools/waha-sim/server.ts";
 import { applyLocalMigrations, freePort, startGateway, stopOnExit } from "../tools/wrangler.ts";

@@ -14,9 +14,9 @@ import { type TestNumber, TWO_NUMBER_FILES } from "./two-numbers.ts";
 
 const [SALES, SUPPORT] = TWO_NUMBER_FILES["test/numbers.test.ts"] ?? [];
 if (!SALES || !SUPPORT) throw new Error("test/numbers.test.ts has no numbers");
-const [SALES_URL, SUPPORT_URL] = (JSON.parse(env.WAHA_NUMBERS ?? "[]") as Array<{ url: string }>).map(
-  (n) => n.url,
-);
+const [SALES_URL, SUPPORT_URL] = (
+  JSON.parse(env.WAHA_NUMBERS ?? "[]") as Array<{ url: string }>
+).map((n) => n.url);
 
 /** A demo chat both simulators have: the same customer writing to both numbers. */
 const SHARED = "15550100001@c.us";

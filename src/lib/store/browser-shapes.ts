@@ -119,34 +119,34 @@ function reactionList(json: string | null): Array<{ from: string; text: string }
 export function rowToBrowser(row: StoredRow, number: string): BrowserMessage {
   return storedToBrowser(
     {
-    jid: row.jid,
-    id: row.id,
-    wahaId: row.waha_id,
-    key: row.key,
-    ts: row.ts,
-    fromMe: row.from_me === 1,
-    sender: row.sender,
-    body: row.body,
-    hasMedia: row.has_media === 1,
-    mediaMimetype: row.media_mimetype,
-    mediaName: row.media_name,
-    ack: row.ack,
-    replyTo: row.reply_to,
-    quoted:
-      row.reply_to && row.quoted_id
-        ? quoted(
-            row.quoted_id,
-            row.quoted_body,
-            row.quoted_from_me,
-            row.quoted_sender,
-            row.quoted_has_media,
-            row.quoted_mimetype,
-            row.quoted_name,
-          )
-        : null,
-    reactions: reactionList(row.reactions),
-    editedAt: row.edited_at,
-    revokedAt: row.revoked_at,
+      jid: row.jid,
+      id: row.id,
+      wahaId: row.waha_id,
+      key: row.key,
+      ts: row.ts,
+      fromMe: row.from_me === 1,
+      sender: row.sender,
+      body: row.body,
+      hasMedia: row.has_media === 1,
+      mediaMimetype: row.media_mimetype,
+      mediaName: row.media_name,
+      ack: row.ack,
+      replyTo: row.reply_to,
+      quoted:
+        row.reply_to && row.quoted_id
+          ? quoted(
+              row.quoted_id,
+              row.quoted_body,
+              row.quoted_from_me,
+              row.quoted_sender,
+              row.quoted_has_media,
+              row.quoted_mimetype,
+              row.quoted_name,
+            )
+          : null,
+      reactions: reactionList(row.reactions),
+      editedAt: row.edited_at,
+      revokedAt: row.revoked_at,
     },
     number,
   );
