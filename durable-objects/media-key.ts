@@ -15,6 +15,7 @@ import { archivable, archiveKey, archiveLater, archivePut } from "../src/lib/med
 import { safeMediaType } from "../src/lib/media/mimetype.ts";
 import { guardedStream } from "../src/lib/media/stream.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha/client.ts";
+import { DEFAULT_NUMBER, numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { locate } from "./media-locate.ts";
 import {
   cancel,
@@ -27,7 +28,8 @@ import {
 
 /** One download as this object sees it: the request, its config, and a name for logs. */
 export interface Job extends MediaRequest {
-  session: string;
+  /** The number the message is of: its WAHA server, session and key. */
+  wa: WaNumber;
   key: string;
   config: Config;
 }
@@ -96,11 +98,12 @@ export class MediaKey extends DurableObject<Env> {
 
   async serve(request: MediaRequest): Promise<MediaOutcome> {
     const loaded = loadConfig(this.env);
-    if (!loaded.ok) return upstreamError("the gateway's config is invalid", 1_000);
-    const session = loaded.config.WAHA_SESSION;
+    const wa = loaded.ok ? numberById(loaded.config, request.number ?? DEFAULT_NUMBER) : undefined;
+    if (!loaded.ok || wa === undefined)
+      return upstreamError("the gateway's config is invalid", 1_000);
     const job: Job = {
       ...request,
-      session,
+      wa,
       key: `${request.jid}/${request.id}`,
       config: loaded.config,
     };
@@ -139,7 +142,7 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   private async download(job: Job): Promise<MediaOutcome> {
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const lease = await (job.prefetch
       ? gate.prefetch(job.key)
       : gate.acquire("media", job.key)
@@ -247,7 +250,7 @@ export class MediaKey extends DurableObject<Env> {
     signal: AbortSignal,
   ): Promise<MediaOutcome> {
     const { meta } = file;
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const moved = await gate.move(leaseId, job.key, "stream").catch(() => null);
     if (moved?.status !== "granted") {
       await cancel(from);
@@ -299,7 +302,7 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   private archiveKey(job: Job): string {
-    return archiveKey(job.session, job.jid, job.id);
+    return archiveKey(job.wa.id, job.jid, job.id);
   }
 
   /** Message → media.url → file; an expired file (404) gets one message re-fetch. */

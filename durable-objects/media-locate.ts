@@ -6,7 +6,6 @@ import { chatOfMessage, parseMessageId } from "../src/lib/ids/jids.ts";
 import { resolveChat } from "../src/lib/ids/resolve-chat.ts";
 import { type WahaTarget, wahaFetch } from "../src/lib/waha/client.ts";
 import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
-import { soleNumber } from "../src/lib/waha/numbers.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
 import type { Fetched, Job } from "./media-key.ts";
 
@@ -25,11 +24,10 @@ export async function locate(
     }
   | Exclude<Fetched, { kind: "file" }>
 > {
-  const road = soleNumber(job.config);
-  const target = { url: road.url, apiKey: road.apiKey };
+  const target = { url: job.wa.url, apiKey: job.wa.apiKey };
   // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
   const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
-  const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
+  const msgRes = await wahaFetch(target, wahaPaths.message(job.wa.session, wahaChat, job.id), {
     signal,
   });
   if (msgRes.status === 400) {
@@ -47,7 +45,7 @@ export async function locate(
   const parsed = messageSchema.safeParse(await msgRes.json());
   if (!parsed.success) return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
   // Access was checked for job.jid: never serve a message of another chat under it.
-  const chat = await resolveChat(env, job.session, chatOfMessage(parsed.data));
+  const chat = await resolveChat(env, job.wa, chatOfMessage(parsed.data));
   if (chat !== job.jid) {
     return { kind: "not-found", message: "the message is not in this chat" };
   }

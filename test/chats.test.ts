@@ -71,12 +71,22 @@ describe("chat list", () => {
     const { chats } = await chatList(newUser("admin"));
     for (const chat of chats) {
       expect(Object.keys(chat).sort()).toEqual(
-        ["id", "isGroup", "lastMessageAt", "name", "owner", "preview", "unreadCount"].sort(),
+        [
+          "id",
+          "isGroup",
+          "lastMessageAt",
+          "name",
+          "number",
+          "owner",
+          "preview",
+          "unreadCount",
+        ].sort(),
       );
       expect(chat.id).toMatch(/@(c|g)\.us$/);
     }
     expect(chats.find((c) => c.id === ANA)).toEqual({
       id: ANA,
+      number: "default",
       name: "Ana Souza",
       unreadCount: 2,
       lastMessageAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -127,7 +137,7 @@ describe("messages", () => {
     expect(withMedia.length).toBeGreaterThan(0);
     for (const m of withMedia) {
       expect(m.media?.url).toBe(
-        `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
       );
       // WAHA was asked without downloading media: the type comes from the engine's record.
       expect(m.media?.mimetype).toMatch(/^[a-z]+\/[a-z0-9.+-]+/);

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { archiveKey } from "../src/lib/media/archive.ts";
 import { wahaGate } from "../src/lib/waha/client.ts";
 import { deliver } from "./events.ts";
-import { resetAssignmentData, sim } from "./helpers.ts";
+import { resetAssignmentData, sim, theNumber } from "./helpers.ts";
 import { CHAT, get } from "./media-fixtures.ts";
 
 beforeEach(async () => {
@@ -39,7 +39,7 @@ describe("media fetched ahead", () => {
   });
 
   it("never takes the last free download slot: with the gate nearly full it is left for the browser", async () => {
-    const gate = wahaGate(env);
+    const gate = wahaGate(env, theNumber());
     const held = [await gate.acquire("media", "busy-1"), await gate.acquire("media", "busy-2")];
     const id = await announce({ kind: "image/png" });
     expect(await fileCalls()).toBe(0);

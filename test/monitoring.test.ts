@@ -33,6 +33,7 @@ describe("monitoring stats", () => {
       "cache",
       "circuit",
       "media",
+      "numbers",
       "realtime",
       "requests",
       "session",

@@ -1,7 +1,8 @@
 /**
- * GET /api/wa/media?jid&id: media bytes. A cache hit is answered from the Cache API
- * without touching a Durable Object; a miss reads the R2 archive, then goes to the key's
- * MediaKey object, which shares one download between callers and remembers cooldowns. Conditional and range
+ * GET /api/wa/media?number&jid&id: media bytes of a number's message. A cache hit is
+ * answered from the Cache API without touching a Durable Object; a miss reads the R2
+ * archive, then goes to the key's MediaKey object, which shares one download between
+ * callers and remembers cooldowns. Conditional and range
  * requests are answered on every path (hit, miss, shared, streamed).
  */
 import { type Context, Hono } from "hono";
@@ -109,17 +110,18 @@ async function fromArchive(c: Context<AppEnv>, read: ArchiveRead): Promise<Respo
 export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) => {
   const { jid, id } = parseInput(querySchema, c.req.query());
   const { config } = c.var;
-  const session = config.WAHA_SESSION;
+  // The number's id is part of every key: two numbers' chats never share a cached file.
+  const number = c.var.number.id;
   const ifNoneMatch = c.req.header("If-None-Match");
   const ifRange = c.req.header("If-Range");
   // Media under one id never changes, so its ETag needs neither the cache nor WAHA.
-  const etag = ifNoneMatch || ifRange ? await mediaEtag(session, jid, id) : null;
+  const etag = ifNoneMatch || ifRange ? await mediaEtag(number, jid, id) : null;
   const condition = etag ? noneMatch(ifNoneMatch, etag) : "none";
   if (etag && condition === "match") return notModified(etag);
   const range = applicableRange(c.req.header("Range"), ifRange, etag);
 
   const colo = String(c.req.raw.cf?.colo ?? "local");
-  const key = mediaCacheKey(new URL(c.req.url).origin, session, jid, id);
+  const key = mediaCacheKey(new URL(c.req.url).origin, number, jid, id);
   const hit = await caches.default.match(
     new Request(key, range ? { headers: { Range: range } } : {}),
   );
@@ -128,7 +130,7 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     count("cache.hit:media");
     if (condition === "any") {
       await hit.body?.cancel();
-      return notModified(hit.headers.get("ETag") ?? (await mediaEtag(session, jid, id)));
+      return notModified(hit.headers.get("ETag") ?? (await mediaEtag(number, jid, id)));
     }
     count("media.served");
     count("media.bytesServed", Number(hit.headers.get("Content-Length") ?? 0));
@@ -141,10 +143,10 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
 
   if (archiveOn(config)) {
     const read = {
-      key: archiveKey(session, jid, id),
+      key: archiveKey(number, jid, id),
       cacheKey: key,
       colo,
-      tag: etag ?? (await mediaEtag(session, jid, id)),
+      tag: etag ?? (await mediaEtag(number, jid, id)),
       condition,
       range,
     };
@@ -158,12 +160,13 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     if (archived) return archived;
   }
 
-  const outcome = await mediaKeyStub(c.env, session, jid, id).serve({
+  const outcome = await mediaKeyStub(c.env, number, jid, id).serve({
+    number,
     jid,
     id,
     ...(range ? { range } : {}),
   });
-  const tag = etag ?? (await mediaEtag(session, jid, id));
+  const tag = etag ?? (await mediaEtag(number, jid, id));
 
   switch (outcome.kind) {
     case "error": {

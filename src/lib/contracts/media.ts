@@ -1,6 +1,8 @@
 /** What crosses into and out of a MediaKey object, and a colo's MediaLedger. */
 
 export interface MediaRequest {
+  /** The number the message is of (its id); absent: `default`. */
+  number?: string;
   jid: string;
   id: string;
   /** The browser's `Range` (already checked against If-Range): used for over-cap streams. */

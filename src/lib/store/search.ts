@@ -11,7 +11,7 @@ export interface SearchHit {
 /** FTS5 over stored text, newest first; `agent` limits it to that agent's chats. */
 export async function searchMessages(
   db: D1Database,
-  session: string,
+  number: string,
   query: string,
   opts: { jid?: string; agent?: string | null; limit: number },
 ): Promise<SearchHit[]> {
@@ -25,12 +25,12 @@ export async function searchMessages(
     .join(" ");
   if (terms === "") return [];
   const where: string[] = ["messages_fts MATCH ?", "m.number = ?"];
-  const params: Array<string | number> = [terms, session];
+  const params: Array<string | number> = [terms, number];
   if (opts.jid) {
     where.push("m.jid = ?");
     params.push(opts.jid);
   }
-  const mine = chatScope(opts.agent ?? null, session, "m.jid");
+  const mine = chatScope(opts.agent ?? null, number, "m.jid");
   if (mine.sql) {
     where.push(mine.sql.replace(/^AND /, ""));
     params.push(...mine.params);
