@@ -70,7 +70,18 @@ describe("chat list", () => {
     const { chats } = await chatList(newUser("admin"));
     for (const chat of chats) {
       expect(Object.keys(chat).sort()).toEqual(
-        ["id", "isGroup", "lastMessageAt", "name", "owner", "preview", "unreadCount"].sort(),
+        [
+          "id",
+          "isGroup",
+          "labels",
+          "lastMessageAt",
+          "name",
+          "owner",
+          "preview",
+          "snoozeUntil",
+          "status",
+          "unreadCount",
+        ].sort(),
       );
       expect(chat.id).toMatch(/@(c|g)\.us$/);
     }
@@ -82,6 +93,9 @@ describe("chat list", () => {
       preview: "And the order page",
       isGroup: false,
       owner: null,
+      status: "open",
+      snoozeUntil: null,
+      labels: [],
     });
     expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
     const times = chats.map((c) => c.lastMessageAt ?? "");

@@ -214,10 +214,12 @@ export async function changeChatOwner(
 }
 
 // A chat is auto-assigned on its first inbound message when auto-assign is on, it has
-// neither a first message nor an owner yet, and some agent is active. ?1 is the jid.
+// neither a first message nor an owner yet, it is open (not pending: someone set it aside),
+// and some agent is active. ?1 is the jid.
 const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
   AND NOT EXISTS (SELECT 1 FROM chat_assignments
     WHERE jid = ?1 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
+  AND NOT EXISTS (SELECT 1 FROM chat_states WHERE jid = ?1 AND status <> 'open')
   AND EXISTS (SELECT 1 FROM agents WHERE active = 1)`;
 
 // The active agent after the cursor in id order, wrapping around to the first.

@@ -12,6 +12,8 @@ import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
 import { markChatRead } from "../lib/store/chats.ts";
 import { chatList, messagePage } from "../lib/store/lists.ts";
 import { recentIncomingIds } from "../lib/store/messages.ts";
+import { LABEL_MAX_CHARS } from "../lib/team/labels.ts";
+import { CHAT_STATUSES } from "../lib/team/status.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { invalidateChat } from "../lib/waha/cached-reads.ts";
@@ -42,6 +44,21 @@ const messagesQuery = z.object({
 });
 
 const markReadBody = z.object({ jid: chatJid });
+
+const chatsQuery = z.object({
+  status: z.optional(
+    z.enum(CHAT_STATUSES, { error: `must be one of ${CHAT_STATUSES.join(", ")}` }),
+  ),
+  label: z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, { error: "must not be empty" }),
+        z.maxLength(LABEL_MAX_CHARS, { error: `must be at most ${LABEL_MAX_CHARS} characters` }),
+      ),
+  ),
+});
 
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
@@ -106,7 +123,8 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
-    const listed = await chatList(c.env, c.var.config, c.var.user);
+    const filter = parseInput(chatsQuery, c.req.query());
+    const listed = await chatList(c.env, c.var.config, c.var.user, filter);
     if (!listed.ok) throw failureError(listed.failure);
     return c.json(listed.value, 200, STORE_HEADERS);
   })

@@ -13,7 +13,18 @@ const admin: Me = { sub: "admin", role: "admin", via: "bearer" };
 const amira: Me = { sub: "agent-1", role: "agent", via: "bearer" };
 
 function chat(id: string, owner: string | null, unreadCount = 0): Chat {
-  return { id, name: id, unreadCount, lastMessageAt: null, preview: null, isGroup: false, owner };
+  return {
+    id,
+    name: id,
+    unreadCount,
+    lastMessageAt: null,
+    preview: null,
+    isGroup: false,
+    owner,
+    status: "open",
+    snoozeUntil: null,
+    labels: [],
+  };
 }
 
 const chats = [chat("a", "agent-1", 2), chat("b", null), chat("c", "agent-2", 1)];

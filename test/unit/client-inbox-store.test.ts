@@ -22,6 +22,9 @@ function chat(id: string, over: Partial<Chat> = {}): Chat {
     preview: null,
     isGroup: false,
     owner: null,
+    status: "open",
+    snoozeUntil: null,
+    labels: [],
     ...over,
   };
 }

@@ -13,6 +13,9 @@ const ANA: Chat = {
   preview: null,
   isGroup: false,
   owner: null,
+  status: "open",
+  snoozeUntil: null,
+  labels: [],
 };
 
 type Answer = "offline" | "proxy" | "sent" | "queued" | "refused";

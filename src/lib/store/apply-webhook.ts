@@ -9,6 +9,7 @@ import { addMessageEffects, chatOwner } from "../db.ts";
 import { canonicalJid } from "../ids/jids.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
 import { chatAudience, EVERYONE, type Fanout } from "../realtime/broadcast.ts";
+import { addReopen } from "../team/status.ts";
 import { wahaGate } from "../waha/client.ts";
 import type { WebhookEvent } from "../waha/webhook-events.ts";
 import { storedToBrowser } from "./browser-shapes.ts";
@@ -68,15 +69,17 @@ async function applyMessage(
   const jid = await resolveChat(env, session, event.message.jid, now);
   const message = { ...event.message, jid };
   const batch = new NamedBatch().add("claims", ...claims);
-  addStoredMessage(batch, db, session, message, now, (b) =>
+  addStoredMessage(batch, db, session, message, now, (b) => {
+    // A customer writing again reopens the conversation, before auto-assign looks at it.
+    if (!message.fromMe) addReopen(b, db, session, jid, now, onceFor(session, message));
     addMessageEffects(
       b,
       db,
       { jid, fromMe: message.fromMe, at: new Date(message.ts * 1000).toISOString() },
       new Date(now).toISOString(),
       onceFor(session, message),
-    ),
-  );
+    );
+  });
   if (event.senderName && !jid.endsWith("@g.us")) {
     batch.add("name", nameChatStatement(db, session, jid, event.senderName));
   }
@@ -91,6 +94,12 @@ async function applyMessage(
   const frames: Fanout = picked
     ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
     : [];
+  if (results.rows("reopened").length > 0) {
+    frames.push({
+      event: { type: "chat.status", jid, number: session, status: "open" },
+      audience,
+    });
+  }
   frames.push({
     event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }) },
     audience,
