@@ -1,5 +1,7 @@
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import worker from "../src/index.ts";
 import { changeChatOwner } from "../src/lib/db.ts";
 import { connect, deliver, expectNothingBefore, wahaMessage } from "./events.ts";
 import { call, json } from "./helpers.ts";
@@ -174,5 +176,28 @@ describe("conversation status", () => {
     await patch(back, { status: "resolved" });
     await deliver("message", wahaMessage(back));
     expect(await owner(back)).toBe("a-2");
+  });
+});
+
+describe("snoozes and the cron", () => {
+  it("a cron run opens a snoozed chat whose time has passed, and says so", async () => {
+    const until = new Date(Date.now() + 300_000).toISOString();
+    await patch(ANA, { status: "snoozed", snoozeUntil: until });
+    const admin = await connect("admin", ADMIN.sub);
+    const stored = () =>
+      env.DB.prepare("SELECT status FROM chat_states WHERE jid = ?")
+        .bind(ANA)
+        .first<{ status: string }>();
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *" }), env);
+    expect((await stored())?.status).toBe("snoozed");
+    advance(300_000);
+    await worker.scheduled(createScheduledController({ cron: "*/5 * * * *" }), env);
+    expect((await stored())?.status).toBe("open");
+    expect(await admin.next()).toEqual({
+      type: "chat.status",
+      jid: ANA,
+      number: "default",
+      status: "open",
+    });
   });
 });

@@ -25,7 +25,8 @@ export function median(values: readonly number[]): number | null {
   return sorted.length % 2 === 1 ? upper : Math.round(((sorted[mid - 1] ?? 0) + upper) / 2);
 }
 
-const ISO_MS = (column: string) => `CAST((julianday(${column}) - 2440587.5) * 86400000 AS INTEGER)`;
+const ISO_MS = (column: string) =>
+  `CAST(round((julianday(${column}) - 2440587.5) * 86400000) AS INTEGER)`;
 
 /** Sent entries into `sent_by`, so reports outlive the outbox's pruning; run before it prunes. */
 export async function archiveSent(db: D1Database): Promise<number> {

@@ -14,7 +14,8 @@ export type { ChatStatus } from "../contracts/api.ts";
 export const CHAT_STATUSES = ["open", "pending", "resolved", "snoozed"] as const;
 
 /** ms since the epoch from an ISO text column (assignments keep ISO times). */
-const ISO_MS = (column: string) => `CAST((julianday(${column}) - 2440587.5) * 86400000 AS INTEGER)`;
+const ISO_MS = (column: string) =>
+  `CAST(round((julianday(${column}) - 2440587.5) * 86400000) AS INTEGER)`;
 
 // When the chat became open: its last reopening, else its first customer message.
 const OPENED_AT = `coalesce(
