@@ -32,7 +32,10 @@ const GUARD_LIMIT = 2_000;
 const RECENT_LIMIT = 100;
 
 /** The guard's key of a chat's part: its owner, its last message, its removal. */
-export function chatKey(jid: string, part: "owner" | "last" | "gone"): string {
+export function chatKey(
+  jid: string,
+  part: "owner" | "last" | "gone" | "status" | "labels",
+): string {
   return `c:${part}:${jid}`;
 }
 
@@ -60,6 +63,10 @@ function guardKey(event: RealtimeEvent): string | undefined {
       return messageKey(event.jid, event.message.id);
     case "chat.assigned":
       return chatKey(event.jid, "owner");
+    case "chat.status":
+      return chatKey(event.jid, "status");
+    case "chat.labels":
+      return chatKey(event.jid, "labels");
     case "message.status":
       return messageKey(event.jid, event.id, "ack");
     // A deletion and an edit both set the text: an edit overtaken by the deletion is stale.
@@ -153,6 +160,15 @@ export function reduceFrame(state: InboxState, action: FrameAction): InboxState 
       return patched(next, action, event);
     case "chat.assigned":
       return assignChat(next, event.jid, event.agentId, seq);
+    case "chat.status":
+      return patchChat(next, event.jid, chatKey(event.jid, "status"), seq, {
+        status: event.status,
+        snoozeUntil: event.snoozeUntil ?? null,
+      });
+    case "chat.labels":
+      return patchChat(next, event.jid, chatKey(event.jid, "labels"), seq, {
+        labels: event.labels,
+      });
     default:
       return next;
   }
@@ -230,6 +246,23 @@ export function assignChat(
   return {
     ...state,
     chats: state.chats.map((c) => (c === chat ? { ...c, owner: agentId } : c)),
+    applied,
+  };
+}
+
+/** A chat's status or labels changed (a frame, or our own change answered without a seq). */
+function patchChat(
+  state: InboxState,
+  jid: string,
+  key: string,
+  seq: number | undefined,
+  change: Partial<Pick<Chat, "status" | "snoozeUntil" | "labels">>,
+): InboxState {
+  const applied = record(state.applied, [key], seq);
+  if (!state.chats.some((c) => c.id === jid)) return { ...state, applied };
+  return {
+    ...state,
+    chats: state.chats.map((c) => (c.id === jid ? { ...c, ...change } : c)),
     applied,
   };
 }

@@ -7,6 +7,8 @@ import type { BrowserMedia, BrowserMessage, ChatSummary } from "../lib/contracts
 export type {
   Agent,
   ChatAssignment,
+  ChatNote,
+  ChatStatus,
   ErrorBody,
   Me,
   MonitoringStats,

@@ -1,4 +1,8 @@
-/** The chat list: one button per chat with its name, last message, time, unread count and owner. */
+/**
+ * The chat list: one button per chat with its name, last message, time, unread count, owner,
+ * status (when not open) and labels.
+ */
+import { STATUS_NAMES } from "../client/team-filter.ts";
 import type { Chat } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, toMillis } from "./format.ts";
@@ -54,5 +58,23 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
         )
       : null,
     owner ? h("span", { class: "chat__owner" }, owner) : null,
+    teamMarks(chat),
+  );
+}
+
+/** A status other than open, and the labels, under the chat's other lines. */
+function teamMarks(chat: Chat): HTMLElement | null {
+  if (chat.status === "open" && chat.labels.length === 0) return null;
+  return h(
+    "span",
+    { class: "chat__marks" },
+    chat.status === "open"
+      ? null
+      : h(
+          "span",
+          { class: `status status--${chat.status}`, "data-status": chat.status },
+          STATUS_NAMES[chat.status],
+        ),
+    ...chat.labels.map((l) => h("span", { class: "label" }, l)),
   );
 }

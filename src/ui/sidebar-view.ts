@@ -1,10 +1,17 @@
 /**
  * The left side: search over every stored message, the list's filters (Mine, Unassigned,
- * All, Unread), a note while the list loads or waits to try again, and the chat list or
+ * All, Unread; a status and a label), a note while the list loads or waits to try again, and the chat list or
  * the search hits.
  */
 import { type ChatFilter, FILTER_LABELS, filterChats } from "../client/chat-filter.ts";
 import type { InboxState } from "../client/inbox-state.ts";
+import {
+  filterByTeam,
+  labelsIn,
+  STATUS_NAMES,
+  STATUS_ORDER,
+  type TeamFilter,
+} from "../client/team-filter.ts";
 import type { SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
@@ -33,6 +40,17 @@ export class SidebarView {
     autocomplete: "off",
   });
   readonly #filters = h("div", { class: "filters", role: "group", "aria-label": "Show chats" });
+  readonly #statusSelect = h(
+    "select",
+    { id: "status-filter", name: "status" },
+    h("option", { value: "any" }, "All statuses"),
+    ...STATUS_ORDER.map((s) => h("option", { value: s }, STATUS_NAMES[s])),
+  );
+  readonly #labelSelect = h("select", { id: "label-filter", name: "label" });
+  /** The status and label the list is narrowed to (the page's own choice, kept here). */
+  #team: TeamFilter = { status: "any", label: "" };
+  #labelsShown = "";
+  #state: InboxState | undefined;
   readonly #note = h("p", { class: "sidebar__note", role: "status" });
   readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
@@ -45,6 +63,12 @@ export class SidebarView {
 
   constructor(deps: SidebarDeps) {
     this.#deps = deps;
+    this.#statusSelect.addEventListener("change", () =>
+      this.#setTeamFilter({ status: this.#statusSelect.value as TeamFilter["status"] }),
+    );
+    this.#labelSelect.addEventListener("change", () =>
+      this.#setTeamFilter({ label: this.#labelSelect.value }),
+    );
     this.#search.addEventListener("input", () => {
       clearTimeout(this.#searchTimer);
       this.#searchTimer = setTimeout(
@@ -73,13 +97,46 @@ export class SidebarView {
         this.#search,
       ),
       this.#filters,
+      h(
+        "div",
+        { class: "team-filters" },
+        h("label", { for: "status-filter" }, "Status"),
+        this.#statusSelect,
+        h("label", { for: "label-filter" }, "Label"),
+        this.#labelSelect,
+      ),
       this.#note,
       this.#list,
       this.#hits,
     );
   }
 
+  /** Narrows the list to a status and a label. */
+  #setTeamFilter(change: Partial<TeamFilter>): void {
+    this.#team = { ...this.#team, ...change };
+    const state = this.#state;
+    if (!state) return;
+    this.#shown = { ...this.#shown, chats: [] };
+    this.render(state);
+  }
+
+  #renderLabelOptions(labels: string[]): void {
+    const key = labels.join("\n");
+    if (key === this.#labelsShown) return;
+    this.#labelsShown = key;
+    // A label no chat has any more stays chosen, so the list does not jump under the reader.
+    const chosen = this.#team.label;
+    const all = chosen && !labels.includes(chosen) ? [...labels, chosen] : labels;
+    replaceChildren(
+      this.#labelSelect,
+      h("option", { value: "" }, "All labels"),
+      ...all.map((l) => h("option", { value: l }, l)),
+    );
+    this.#labelSelect.value = chosen;
+  }
+
   render(state: InboxState): void {
+    this.#state = state;
     const shown = this.#shown;
     if (state.filters !== shown.filters) this.#renderFilters(state.filters, state.filter);
     else if (state.filter !== shown.filter) {
@@ -98,11 +155,17 @@ export class SidebarView {
       const agentNames = state.agents
         ? new Map(state.agents.map((a) => [a.id, a.name]))
         : undefined;
+      this.#renderLabelOptions(labelsIn(state.chats));
+      const narrowed = this.#team.status !== "any" || this.#team.label !== "";
       renderChatList(this.#list, {
-        chats: filterChats(state.chats, state.filter, state.me),
+        chats: filterByTeam(filterChats(state.chats, state.filter, state.me), this.#team),
         selected,
         agentNames,
-        empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined) : "",
+        empty: !state.chatsKnown
+          ? ""
+          : narrowed
+            ? "No chats match the status and label chosen."
+            : emptyText(state.filter, agentNames !== undefined),
         onSelect: this.#deps.onSelect,
       });
     }
