@@ -2,14 +2,17 @@
  * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
  * calls per minute against browser requests, the cache's hit rate, media turned away, the
  * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, and how the chats
- * are spread over the agents.
+ * are spread over the agents, and the agents' report. The charts open with the samples the
+ * gateway kept.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { sessionSummary } from "../client/session-summary.ts";
 import { StatsHistory } from "../client/stats-history.ts";
+import { statsHistory } from "../client/team-api.ts";
 import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
+import { AgentReportPanel } from "./admin-reports.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { barChart, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -17,8 +20,10 @@ import { clockTime, describeError, formatDuration, formatTime, toMillis } from "
 
 const STATS_EVERY_MS = 5_000;
 const LOAD_EVERY_MS = 30_000;
-/** Samples kept: 5 s apart, ten minutes. */
+/** Samples kept: 5 s apart, ten minutes (the gateway's, WA_STATS_SAMPLE_MS apart, longer). */
 const HISTORY = 120;
+/** How far back the gateway's samples are asked for on load. */
+const HISTORY_MINUTES = 20;
 
 export class AdminApp implements PageApp {
   readonly element: HTMLElement;
@@ -33,6 +38,7 @@ export class AdminApp implements PageApp {
   readonly #rejections = h("div", { class: "panel__body" });
   readonly #agents = h("div", { class: "panel__body" });
   readonly #endpoints = h("div", { class: "panel__body" });
+  readonly #report: AgentReportPanel;
   readonly #main: HTMLElement;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
@@ -42,6 +48,7 @@ export class AdminApp implements PageApp {
   constructor(deps: PageDeps) {
     this.#api = deps.api;
     this.#me = deps.me;
+    this.#report = new AgentReportPanel(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
@@ -62,6 +69,7 @@ export class AdminApp implements PageApp {
         panel("rejections-title", "Media turned away", this.#rejections),
         panel("agents-title", "Agents' load", this.#agents),
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
+        panel("report-title", "Agents' report", this.#report.element),
       ),
     );
     this.element = h(
@@ -104,6 +112,12 @@ export class AdminApp implements PageApp {
       );
       return;
     }
+    // The gateway's samples first: the charts are drawn on the first reading.
+    await statsHistory(this.#api, HISTORY_MINUTES).then(
+      (samples) => this.#history.seed(samples),
+      () => undefined,
+    );
+    void this.#report.load();
     await this.#tick();
   }
 
