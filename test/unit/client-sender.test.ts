@@ -4,19 +4,9 @@ import { SendTracker } from "../../src/client/send-tracker.ts";
 import type { Chat } from "../../src/client/types.ts";
 import { UnsentStore } from "../../src/client/unsent-store.ts";
 import { Sender } from "../../src/ui/sender.ts";
+import { chat } from "./client-fixtures.ts";
 
-const ANA: Chat = {
-  id: "15550100001@c.us",
-  name: "Ana Souza",
-  unreadCount: 0,
-  lastMessageAt: null,
-  preview: null,
-  isGroup: false,
-  owner: null,
-  status: "open",
-  snoozeUntil: null,
-  labels: [],
-};
+const ANA: Chat = chat("15550100001@c.us", { name: "Ana Souza" });
 
 type Answer = "offline" | "proxy" | "sent" | "queued" | "refused";
 

@@ -1,41 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { initialInboxState, reduceInbox } from "../../src/client/inbox-state.ts";
 import { withNotes } from "../../src/client/note-order.ts";
 import { parseRealtimeEvent } from "../../src/client/realtime-events.ts";
 import { StatsHistory } from "../../src/client/stats-history.ts";
 import { filterByTeam, labelsIn, parseLabels } from "../../src/client/team-filter.ts";
-import type { Chat, ChatNote, Message } from "../../src/client/types.ts";
+import type { ChatNote, RealtimeEvent } from "../../src/client/types.ts";
 import type { StatsSample } from "../../src/lib/contracts/api.ts";
-
-function chat(id: string, over: Partial<Chat> = {}): Chat {
-  return {
-    id,
-    name: id,
-    unreadCount: 0,
-    lastMessageAt: null,
-    preview: null,
-    isGroup: false,
-    owner: null,
-    status: "open",
-    snoozeUntil: null,
-    labels: [],
-    ...over,
-  };
-}
-
-function message(id: string, timestamp: number): Message {
-  return {
-    id,
-    timestamp,
-    from: "x@c.us",
-    fromMe: false,
-    to: null,
-    body: id,
-    hasMedia: false,
-    media: null,
-    ack: null,
-    ackName: null,
-  };
-}
+import { chat, message } from "./client-fixtures.ts";
 
 function note(id: number, atMs: number): ChatNote {
   return {
@@ -130,5 +101,28 @@ describe("the team inbox in the browser", () => {
     // A sample not newer than the last is one the page has already counted.
     history.seed([sample(120_000, 999), sample(60_000, 999)]);
     expect(history.points).toHaveLength(2);
+  });
+
+  it("takes a chat's status and labels from frames in order, a stale one ignored", () => {
+    const frame = (event: RealtimeEvent, seq: number | undefined) =>
+      ({ type: "frame", event, seq, now: 0, visible: true }) as const;
+    let state = reduceInbox(initialInboxState({ sub: "admin", role: "admin", via: "bearer" }), {
+      type: "chats.loaded",
+      chats: [chat("x@c.us"), chat("y@c.us")],
+      asOf: 0,
+    });
+    const status = (s: "open" | "resolved", seq: number | undefined) =>
+      frame({ type: "chat.status", jid: "x@c.us", number: "default", status: s }, seq);
+    state = reduceInbox(state, status("resolved", 5));
+    state = reduceInbox(state, status("open", 4));
+    expect(state.chats.map((c) => c.status)).toEqual(["resolved", "open"]);
+    state = reduceInbox(
+      state,
+      frame({ type: "chat.labels", jid: "y@c.us", number: "default", labels: ["vip"] }, 6),
+    );
+    expect(state.chats.map((c) => c.labels)).toEqual([[], ["vip"]]);
+    // Our own change, answered without a seq, applies at once.
+    state = reduceInbox(state, status("open", undefined));
+    expect(state.chats[0]?.status).toBe("open");
   });
 });
