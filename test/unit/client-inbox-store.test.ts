@@ -6,7 +6,7 @@ import {
   reduceInbox,
 } from "../../src/client/inbox-state.ts";
 import { Store } from "../../src/client/store.ts";
-import type { Chat, Me, Message, RealtimeEvent } from "../../src/client/types.ts";
+import type { Me, Message, RealtimeEvent } from "../../src/client/types.ts";
 import { chat, message } from "./client-fixtures.ts";
 
 const ANA = "15550100001@c.us";
