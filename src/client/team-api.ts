@@ -43,7 +43,7 @@ export function setChatLabels(
   api: ApiClient,
   jid: string,
   labels: string[],
-): Promise<{ labels: string[] }> {
+): Promise<{ jid: string; number: string; labels: string[] }> {
   return api.send("PUT", `${chatPath(jid)}/labels`, { labels });
 }
 

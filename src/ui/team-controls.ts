@@ -214,12 +214,9 @@ export class TeamControls {
     if (!chat) return;
     this.#message.textContent = "Saving…";
     try {
-      const { labels } = await setChatLabels(
-        this.#deps.api,
-        chat.id,
-        parseLabels(this.#labels.value),
-      );
-      this.#apply({ type: "chat.labels", jid: chat.id, number: "", labels });
+      const answer = await setChatLabels(this.#deps.api, chat.id, parseLabels(this.#labels.value));
+      const { labels } = answer;
+      this.#apply({ type: "chat.labels", jid: answer.jid, number: answer.number, labels });
       this.#labels.value = labels.join(", ");
       this.#message.textContent = "Labels saved";
     } catch (error) {

@@ -118,6 +118,14 @@ export function addReopen(
  * a list read and by the cron, so no snooze outlives its time by more than either.
  */
 export async function wakeSnoozed(db: D1Database, number: string, now: number): Promise<Fanout> {
+  // A read first: most list reads find nothing due, and need write nothing.
+  const due = await db
+    .prepare(
+      "SELECT 1 AS due FROM chat_states WHERE status = 'snoozed' AND snooze_until <= ? AND number = ? LIMIT 1",
+    )
+    .bind(now, number)
+    .first<{ due: number }>();
+  if (!due) return [];
   const [, woken] = await db.batch<{ jid: string; owner: string | null }>([
     db
       .prepare(
