@@ -17,6 +17,7 @@ import { safeMediaType } from "../src/lib/media/mimetype.ts";
 import { guardedStream } from "../src/lib/media/stream.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha/client.ts";
 import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
+import { soleNumber } from "../src/lib/waha/numbers.ts";
 import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
 import {
   cancel,
@@ -286,7 +287,8 @@ export class MediaKey extends DurableObject<Env> {
       }
     | Exclude<Fetched, { kind: "file" }>
   > {
-    const target = { url: job.config.WAHA_URL, apiKey: job.config.WAHA_API_KEY };
+    const road = soleNumber(job.config);
+    const target = { url: road.url, apiKey: road.apiKey };
     // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
     const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
     const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {

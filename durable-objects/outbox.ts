@@ -13,6 +13,7 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure, Result } from "../src/lib/contracts/result.ts";
+import { chatOwner } from "../src/lib/db.ts";
 import {
   claimHead,
   claimHeadStatement,
@@ -32,7 +33,7 @@ import {
 import { recordReaction, recordSent } from "../src/lib/outbox/sent-message.ts";
 import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime/broadcast.ts";
 import { rowToBrowser, storedToBrowser } from "../src/lib/store/browser-shapes.ts";
-import { chatOwnerStatement, storedMessage } from "../src/lib/store/messages.ts";
+import { storedMessage } from "../src/lib/store/messages.ts";
 import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha/client.ts";
 import { watchedCall } from "../src/lib/waha/session-silence.ts";
 import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";
@@ -354,8 +355,7 @@ export class Outbox extends DurableObject<Env> {
     const assigned =
       owner !== undefined
         ? owner
-        : ((await chatOwnerStatement(this.env.DB, row.jid).first<{ assigned_to: string | null }>())
-            ?.assigned_to ?? null);
+        : await chatOwner(this.env.DB, this.config().WAHA_SESSION, row.jid);
     await broadcastAll(this.env, [
       ...before,
       {

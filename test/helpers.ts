@@ -89,7 +89,7 @@ export function resetAssignmentData(...then: D1PreparedStatement[]): Promise<D1R
     env.DB.prepare("DELETE FROM lids"),
     env.DB.prepare("DELETE FROM settings WHERE key LIKE 'chats_reconciled_at:%'"),
     env.DB.prepare("UPDATE settings SET value = 'on' WHERE key = 'auto_assign'"),
-    env.DB.prepare("UPDATE settings SET value = '' WHERE key = 'round_robin_cursor'"),
+    env.DB.prepare("DELETE FROM settings WHERE key LIKE 'round_robin_cursor:%'"),
     ...then,
   ]);
 }

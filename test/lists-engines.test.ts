@@ -56,7 +56,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     // NOWEB lists Baileys ids; its webhooks speak @c.us.
     expect(rawIds.some((id) => id.includes("@s.whatsapp.net"))).toBe(engine === "NOWEB");
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     expect(await deliverSim(engine, await simMessage({ chatId: ANA, body: "before" }))).toBe(
       "accepted",
     );
@@ -73,7 +73,7 @@ describe.each(ENGINES)("on %s", (engine) => {
 
   it("takes a chat asked for by its @s.whatsapp.net id for the same @c.us chat", async () => {
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     const baileys = "15550100001@s.whatsapp.net";
     const res = await call(`/api/wa/messages?jid=${baileys}`, { as: agent });
     expect(res.status).toBe(200);

@@ -76,7 +76,7 @@ describe("while WAHA takes sends", () => {
       status: "sent",
       id: body.id,
     });
-    expect((await getAssignment(env.DB, ANA))?.firstResponseAt).not.toBeNull();
+    expect((await getAssignment(env.DB, "default", ANA))?.firstResponseAt).not.toBeNull();
     const page = await call(`/api/wa/messages?jid=${ANA}&limit=5`, { as: admin });
     expect((await page.json<Array<{ id: string }>>()).map((m) => m.id)).toContain(body.id);
   });

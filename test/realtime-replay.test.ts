@@ -35,7 +35,7 @@ describe("seq", () => {
 
 describe("since", () => {
   it("replays what an agent missed and may see, by the owner at the time of each event, then goes live", async () => {
-    await changeChatOwner(env.DB, CHAT_A, "agent-1");
+    await changeChatOwner(env.DB, "default", CHAT_A, "agent-1");
     const first = await connect("agent", "agent-1");
     await broadcast(env, assigned(CHAT_A, "agent-1") as never, chatAudience("agent-1"));
     await first.next();

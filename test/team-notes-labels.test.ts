@@ -20,7 +20,7 @@ function putLabels(jid: string, labels: unknown, as: Who = ADMIN) {
 
 describe("private notes", () => {
   it("are kept with their author and time, listed oldest first, announced as note.new and never sent to WhatsApp", async () => {
-    await changeChatOwner(env.DB, ANA, AMIRA.sub);
+    await changeChatOwner(env.DB, "default", ANA, AMIRA.sub);
     const admin = await connect("admin", ADMIN.sub);
     const bruno = await connect("agent", BRUNO.sub);
     const before = await simCalls("sendText", "sendSeen");
@@ -64,7 +64,7 @@ describe("private notes", () => {
   });
 
   it("are refused for another agent's chat, and empty or overlong text with 400 naming the field", async () => {
-    await changeChatOwner(env.DB, ANA, AMIRA.sub);
+    await changeChatOwner(env.DB, "default", ANA, AMIRA.sub);
     expect((await post(ANA, "mine now", BRUNO)).status).toBe(403);
     expect((await call(`/api/wa/chats/${ANA}/notes`, { as: BRUNO })).status).toBe(403);
     for (const text of ["   ", undefined, 42, "x".repeat(4_001)]) {
@@ -120,7 +120,7 @@ describe("labels", () => {
     expect(badFilter.status).toBe(400);
     expect((await badFilter.json<{ message: string }>()).message).toMatch(/^label: /);
 
-    await changeChatOwner(env.DB, ANA, AMIRA.sub);
+    await changeChatOwner(env.DB, "default", ANA, AMIRA.sub);
     expect((await putLabels(ANA, ["mine"], BRUNO)).status).toBe(403);
     expect((await putLabels(ANA, ["mine"], AMIRA)).status).toBe(200);
     expect((await chats("?label=mine", AMIRA)).map((c) => c.id)).toEqual([ANA]);

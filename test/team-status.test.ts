@@ -75,7 +75,7 @@ describe("conversation status", () => {
   });
 
   it("lets an agent change only its own chats, and tells only those who may see the chat", async () => {
-    await changeChatOwner(env.DB, ANA, AMIRA.sub);
+    await changeChatOwner(env.DB, "default", ANA, AMIRA.sub);
     const admin = await connect("admin", ADMIN.sub);
     const amira = await connect("agent", AMIRA.sub);
     const bruno = await connect("agent", BRUNO.sub);

@@ -91,9 +91,9 @@ describe.each(ENGINES)("on %s", (engine) => {
   it("tells an agent of its own chats only, and the agent a first message auto-assigns to", async () => {
     const alice = "agent-alice";
     const bob = "agent-bob";
-    await changeChatOwner(env.DB, CUSTOMER, alice);
-    await changeChatOwner(env.DB, GROUP, alice);
-    await changeChatOwner(env.DB, OTHER, bob);
+    await changeChatOwner(env.DB, "default", CUSTOMER, alice);
+    await changeChatOwner(env.DB, "default", GROUP, alice);
+    await changeChatOwner(env.DB, "default", OTHER, bob);
     const [a, b] = [await connect("agent", alice), await connect("agent", bob)];
     expect(await deliverSim(engine, await simMessage({ chatId: CUSTOMER }))).toBe("accepted");
     expect(await deliverSim(engine, await simMessage({ chatId: GROUP, fromMe: true }))).toBe(

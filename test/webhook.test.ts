@@ -33,7 +33,7 @@ describe("signed deliveries", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "accepted" });
 
-    expect(await getAssignment(env.DB, "15551230001@c.us")).toMatchObject({
+    expect(await getAssignment(env.DB, "default", "15551230001@c.us")).toMatchObject({
       assignedTo: AGENT,
       firstMessageAt: new Date(1_760_000_000_000).toISOString(),
       firstResponseAt: null,
@@ -268,7 +268,7 @@ describe("events", () => {
     await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 60, fromMe: true }));
     await deliver("message", wahaMessage(jid, { timestamp: t0 + 120 }));
     await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 180, fromMe: true }));
-    const row = await getAssignment(env.DB, jid);
+    const row = await getAssignment(env.DB, "default", jid);
     expect(row).toMatchObject({
       firstMessageAt: new Date(t0 * 1000).toISOString(),
       firstResponseAt: new Date((t0 + 60) * 1000).toISOString(),
@@ -279,12 +279,12 @@ describe("events", () => {
   it("does not auto-assign a chat the gateway wrote to first, then does on the customer's reply", async () => {
     const jid = "15551230010@c.us";
     await deliver("message.any", wahaMessage(jid, { fromMe: true }));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({
       assignedTo: null,
       firstMessageAt: null,
     });
     await deliver("message", wahaMessage(jid));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: AGENT });
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({ assignedTo: AGENT });
   });
 
   it("leaves a chat an admin unassigned alone when its customer writes again", async () => {
@@ -294,7 +294,7 @@ describe("events", () => {
       .bind(jid)
       .run();
     await deliver("message", wahaMessage(jid));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: null });
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({ assignedTo: null });
   });
 
   it("sends message.new with media through the gateway and without engine internals", async () => {

@@ -21,7 +21,7 @@ const jidInput = z.object({ jid: chatJidSchema });
 
 /** 403 unless the signed-in user may touch the chat `jid` (already validated). */
 export async function assertChatAccess(c: Context<AppEnv>, jid: string): Promise<void> {
-  if (!(await canAccessChat(c.env.DB, c.var.user, jid))) {
+  if (!(await canAccessChat(c.env.DB, c.var.user, c.var.config.WAHA_SESSION, jid))) {
     throw apiError(403, "forbidden", "this chat is not assigned to you");
   }
 }

@@ -54,11 +54,12 @@ export const assignments = new Hono<AppEnv>()
       if (query.unassigned === "true" || (query.agent !== undefined && query.agent !== agent)) {
         throw apiError(403, "forbidden", "agents see only the chats assigned to them");
       }
-      return c.json(await listAssignments(c.env.DB, { agentId: agent }));
+      return c.json(await listAssignments(c.env.DB, c.var.config.WAHA_SESSION, { agentId: agent }));
     }
     return c.json(
       await listAssignments(
         c.env.DB,
+        c.var.config.WAHA_SESSION,
         query.agent !== undefined
           ? { agentId: query.agent }
           : { unassigned: query.unassigned === "true" },
@@ -67,7 +68,7 @@ export const assignments = new Hono<AppEnv>()
   })
   .get("/wa/assignments/:jid", requireChatAccess({ from: "param" }), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
-    const assignment = await getAssignment(c.env.DB, jid);
+    const assignment = await getAssignment(c.env.DB, c.var.config.WAHA_SESSION, jid);
     if (!assignment) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
     return c.json(assignment);
   })
@@ -78,7 +79,7 @@ export const assignments = new Hono<AppEnv>()
     if (!agent) throw apiError(400, "invalid-request", `agentId: no agent ${agentId}`);
     if (!agent.active)
       throw apiError(400, "invalid-request", `agentId: agent ${agentId} is inactive`);
-    const change = await changeChatOwner(c.env.DB, jid, agentId);
+    const change = await changeChatOwner(c.env.DB, c.var.config.WAHA_SESSION, jid, agentId);
     if (!change) throw new Error(`assigning ${jid} returned no row`);
     c.executionCtx.waitUntil(
       broadcast(
@@ -91,7 +92,7 @@ export const assignments = new Hono<AppEnv>()
   })
   .delete("/wa/assignments/:jid", writers, async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
-    const change = await changeChatOwner(c.env.DB, jid, null);
+    const change = await changeChatOwner(c.env.DB, c.var.config.WAHA_SESSION, jid, null);
     if (!change) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
     c.executionCtx.waitUntil(
       broadcast(

@@ -112,7 +112,7 @@ export const team = new Hono<AppEnv>()
     const { text } = parseInput(noteBody, await readJsonBody(c.req.raw));
     const number = storeKey(c);
     const note = await addNote(c.env.DB, number, jid, c.var.user, text, Date.now());
-    const owner = await chatOwner(c.env.DB, jid);
+    const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(
       broadcast(c.env, { type: "note.new", jid, number, note }, chatAudience(owner)),
     );
@@ -124,7 +124,7 @@ export const team = new Hono<AppEnv>()
     const body = parseInput(labelsBody, await readJsonBody(c.req.raw));
     const number = storeKey(c);
     const labels = await setLabels(c.env.DB, number, jid, body.labels);
-    const owner = await chatOwner(c.env.DB, jid);
+    const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(
       broadcast(c.env, { type: "chat.labels", jid, number, labels }, chatAudience(owner)),
     );

@@ -88,7 +88,7 @@ describe("configuration", () => {
 
   it("reports missing secrets without echoing any secret value or WAHA's address", () => {
     const errors = errorsOf({ WAHA_URL: "http://w", JWT_SECRET: "short-secret" });
-    expect(errors).toContain("WAHA_API_KEY: is required");
+    expect(errors).toContain("WAHA_API_KEY: is required (or set WAHA_NUMBERS)");
     expect(errors).toContain("JWT_SECRET: must be at least 16 characters");
     expect(errors.join(" ")).not.toContain("short-secret");
   });

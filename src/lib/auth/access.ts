@@ -32,16 +32,18 @@ export function maySee(viewer: Viewer, audience: Audience): boolean {
 }
 
 /**
- * The rule over a query: a condition on `jidColumn` (with its one parameter) that holds for
- * the agent's chats alone, or nothing at all for staff. Joined with AND by the caller.
+ * The rule over a query of one number's chats: a condition on `jidColumn` (with its
+ * parameters) that holds for the agent's chats alone, or nothing at all for staff. Joined
+ * with AND by the caller.
  */
 export function chatScope(
   agent: string | null,
+  number: string,
   jidColumn: string,
 ): { sql: string; params: string[] } {
   if (agent === null) return { sql: "", params: [] };
   return {
-    sql: `AND ${jidColumn} IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)`,
-    params: [agent],
+    sql: `AND ${jidColumn} IN (SELECT jid FROM chat_assignments WHERE number = ? AND assigned_to = ?)`,
+    params: [number, agent],
   };
 }

@@ -45,7 +45,7 @@ export function getOutbox(
   clientId: string,
 ): Promise<OutboxRow | null> {
   return db
-    .prepare(`SELECT ${COLUMNS} FROM outbox WHERE session = ? AND client_id = ?`)
+    .prepare(`SELECT ${COLUMNS} FROM outbox WHERE number = ? AND client_id = ?`)
     .bind(session, clientId)
     .first<OutboxRow>();
 }
@@ -62,7 +62,7 @@ export async function insertOutbox(
 ): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO outbox (session, client_id, jid, sender, kind, body, target, media_mimetype,
+      `INSERT INTO outbox (number, client_id, jid, sender, kind, body, target, media_mimetype,
          media_name, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING`,
     )
@@ -111,8 +111,8 @@ export function claimHeadStatement(
     .prepare(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?4,
          ambiguous = CASE WHEN status = 'sending' THEN 1 ELSE ambiguous END
-       WHERE session = ?1 AND client_id = (
-         SELECT client_id FROM outbox WHERE session = ?1 AND jid = ?2
+       WHERE number = ?1 AND client_id = (
+         SELECT client_id FROM outbox WHERE number = ?1 AND jid = ?2
            AND status IN ('queued', 'sending') ORDER BY created_at, client_id LIMIT 1)
          AND (?3 IS NULL OR client_id = ?3)
        RETURNING ${COLUMNS}`,
@@ -135,7 +135,7 @@ export async function wakeOutboxes(env: Env, session: string, limit?: number): P
 export async function waitingChats(db: D1Database, session: string, limit = -1): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT jid FROM outbox WHERE session = ? AND status IN ('queued', 'sending')
+      `SELECT jid FROM outbox WHERE number = ? AND status IN ('queued', 'sending')
        GROUP BY jid ORDER BY min(created_at) LIMIT ?`,
     )
     .bind(session, limit)
@@ -175,7 +175,7 @@ export function updateOutboxStatement(
     .prepare(
       `UPDATE outbox SET status = ?, ambiguous = coalesce(?, ambiguous),
          message_id = coalesce(?, message_id), error = ?, updated_at = ?
-       WHERE session = ? AND client_id = ?`,
+       WHERE number = ? AND client_id = ?`,
     )
     .bind(
       change.status,
@@ -204,7 +204,7 @@ export async function requeueOutbox(
   await db
     .prepare(
       `UPDATE outbox SET status = 'queued', attempts = 0, ambiguous = 0, error = NULL,
-         created_at = ?, updated_at = ? WHERE session = ? AND client_id = ? AND status = 'failed'`,
+         created_at = ?, updated_at = ? WHERE number = ? AND client_id = ? AND status = 'failed'`,
     )
     .bind(now, now, session, clientId)
     .run();
@@ -217,11 +217,11 @@ export async function listOutbox(
   agent: string | null,
   limit = 200,
 ): Promise<OutboxRow[]> {
-  const mine = chatScope(agent, "jid");
+  const mine = chatScope(agent, session, "jid");
   const params: string[] = [session, ...mine.params];
   const { results } = await db
     .prepare(
-      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND status <> 'sent' ${mine.sql}
+      `SELECT ${COLUMNS} FROM outbox WHERE number = ? AND status <> 'sent' ${mine.sql}
        ORDER BY created_at DESC LIMIT ?`,
     )
     .bind(...params, limit)

@@ -4,9 +4,10 @@
  */
 import type { BrowserMessage } from "../contracts/api.ts";
 import type { Failure, Result } from "../contracts/result.ts";
+import { chatOwnerStatement } from "../db.ts";
 import { canonicalMessageId } from "../ids/jids.ts";
 import type { Fanout } from "../realtime/broadcast.ts";
-import { chatOwnerStatement, type StoredRow } from "../store/messages.ts";
+import type { StoredRow } from "../store/messages.ts";
 import type { WahaAnswer, WahaRequest } from "../waha/client.ts";
 import { messageSchema, wahaPaths } from "../waha/wire.ts";
 import { markSentStatement, type OutboxRow } from "./db.ts";
@@ -120,10 +121,10 @@ function unclaimedOwnStatement(
   return db
     .prepare(
       `SELECT m.id, m.waha_id FROM messages m
-       WHERE m.session = ?1 AND m.jid = ?2 AND m.from_me = 1 AND m.body IS ?3 AND m.ts >= ?4
+       WHERE m.number = ?1 AND m.jid = ?2 AND m.from_me = 1 AND m.body IS ?3 AND m.ts >= ?4
          AND m.has_media = ?6
          AND NOT EXISTS (SELECT 1 FROM outbox o
-           WHERE o.session = ?1 AND o.message_id = m.id AND o.client_id <> ?5)
+           WHERE o.number = ?1 AND o.message_id = m.id AND o.client_id <> ?5)
        ORDER BY m.ts, m.ord LIMIT 1`,
     )
     .bind(
@@ -145,7 +146,7 @@ async function claimStored(
 ): Promise<SendOutcome> {
   const [, owner] = await env.DB.batch<{ assigned_to: string | null }>([
     markSentStatement(env.DB, session, row.client_id, id),
-    chatOwnerStatement(env.DB, row.jid),
+    chatOwnerStatement(env.DB, session, row.jid),
   ]);
   return {
     kind: "sent",
@@ -198,7 +199,7 @@ export async function findSent(
   const claimed = new Set(
     (
       await env.DB.prepare(
-        `SELECT message_id FROM outbox WHERE session = ? AND client_id <> ?
+        `SELECT message_id FROM outbox WHERE number = ? AND client_id <> ?
            AND message_id IN (SELECT value FROM json_each(?))`,
       )
         .bind(

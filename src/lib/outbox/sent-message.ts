@@ -6,13 +6,13 @@
  * GOWS' `{id}`.
  * WAHA: the engines' sendText (session.webjs.core.ts, session.noweb.core.ts, session.gows.core.ts).
  */
-import { addMessageEffects } from "../db.ts";
+import { addMessageEffects, chatOwnerStatement } from "../db.ts";
 import { canonicalMessageId, keyOfMessageId, parseMessageId } from "../ids/jids.ts";
 import { broadcast, chatAudience, type Fanout } from "../realtime/broadcast.ts";
 import { storedToBrowser } from "../store/browser-shapes.ts";
 import { applyReaction } from "../store/changes.ts";
 import { applyEarly, type EarlyRow, earlyChangesStatement } from "../store/early-changes.ts";
-import { addStoredMessage, chatOwnerStatement, onceFor } from "../store/messages.ts";
+import { addStoredMessage, onceFor } from "../store/messages.ts";
 import { NamedBatch, type NamedResults } from "../store/named-batch.ts";
 import type { StoredMessage } from "../store/stored-message.ts";
 
@@ -81,7 +81,7 @@ export async function recordSent(
     addMessageEffects(
       b,
       env.DB,
-      { jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
+      { number: session, jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
       new Date(now).toISOString(),
       onceFor(session, message),
     ),
@@ -116,7 +116,9 @@ export async function recordReaction(
 ): Promise<void> {
   const changed = await applyReaction(env.DB, session, jid, keyOfMessageId(targetId), "me", text);
   if (!changed) return;
-  const owner = await chatOwnerStatement(env.DB, jid).first<{ assigned_to: string | null }>();
+  const owner = await chatOwnerStatement(env.DB, session, jid).first<{
+    assigned_to: string | null;
+  }>();
   await broadcast(
     env,
     { type: "message.reaction", jid, id: changed.id, reaction: text, from: "me" },

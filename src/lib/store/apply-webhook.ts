@@ -75,7 +75,12 @@ async function applyMessage(
     addMessageEffects(
       b,
       db,
-      { jid, fromMe: message.fromMe, at: new Date(message.ts * 1000).toISOString() },
+      {
+        number: session,
+        jid,
+        fromMe: message.fromMe,
+        at: new Date(message.ts * 1000).toISOString(),
+      },
       new Date(now).toISOString(),
       onceFor(session, message),
     );
@@ -123,7 +128,7 @@ async function applyChange(
   const { frame, kept } = await applyOrKeep(db, session, jid, event.key, changeOf(event), now);
   if (kept) return "kept";
   if (!frame) return [];
-  return [{ event: frame, audience: chatAudience(await chatOwner(db, jid)) }];
+  return [{ event: frame, audience: chatAudience(await chatOwner(db, session, jid)) }];
 }
 
 function changeOf(event: ChangeEvent): MessageChange {

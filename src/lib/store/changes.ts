@@ -23,7 +23,7 @@ export async function storedAcks(
   if (ids.length === 0) return new Map();
   const { results } = await db
     .prepare(
-      `SELECT id, ack FROM messages WHERE session = ? AND jid = ?
+      `SELECT id, ack FROM messages WHERE number = ? AND jid = ?
          AND id IN (SELECT value FROM json_each(?))`,
     )
     .bind(session, jid, JSON.stringify(ids))
@@ -41,7 +41,7 @@ export function applyAck(
 ): Promise<Changed> {
   return change(
     db,
-    `UPDATE messages SET ack = ?4 WHERE session = ?1 AND jid = ?2 AND key = ?3
+    `UPDATE messages SET ack = ?4 WHERE number = ?1 AND jid = ?2 AND key = ?3
        AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4`,
     session,
     jid,
@@ -62,7 +62,7 @@ export function applyRevoke(
     db,
     `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
        media_name = NULL, reactions = NULL
-     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL`,
+     WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL`,
     session,
     jid,
     key,
@@ -81,7 +81,7 @@ export function applyEdit(
   return change(
     db,
     `UPDATE messages SET body = ?4, edited_at = ?5
-     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
+     WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
        AND (body IS NOT ?4 OR edited_at IS NULL)`,
     session,
     jid,
@@ -105,7 +105,7 @@ export function applyReaction(
     `UPDATE messages SET reactions = CASE WHEN ?5 = ''
          THEN json_remove(coalesce(reactions, '{}'), '$."' || ?4 || '"')
          ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
-     WHERE session = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
+     WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
        AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5`,
     session,
     jid,

@@ -36,7 +36,7 @@ export async function markChatChecked(
   now: number,
 ): Promise<void> {
   await db
-    .prepare("UPDATE chats SET reconciled_at = ? WHERE session = ? AND jid = ?")
+    .prepare("UPDATE chats SET reconciled_at = ? WHERE number = ? AND jid = ?")
     .bind(now, session, jid)
     .run();
 }
@@ -52,7 +52,7 @@ export async function listStoredChats(
   filter: ChatListFilter = {},
   limit = 500,
 ): Promise<ChatRow[]> {
-  const mine = chatScope(agent, "c.jid");
+  const mine = chatScope(agent, session, "c.jid");
   const params: string[] = [session, ...mine.params];
   let narrow = "";
   if (filter.status !== undefined) {
@@ -60,7 +60,7 @@ export async function listStoredChats(
     params.push(filter.status);
   }
   if (filter.label !== undefined) {
-    narrow += ` AND EXISTS (SELECT 1 FROM chat_labels fl WHERE fl.number = c.session
+    narrow += ` AND EXISTS (SELECT 1 FROM chat_labels fl WHERE fl.number = c.number
       AND fl.jid = c.jid AND fl.label = ? COLLATE NOCASE)`;
     params.push(filter.label);
   }
@@ -68,10 +68,10 @@ export async function listStoredChats(
     .prepare(
       `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
          a.assigned_to AS owner, coalesce(s.status, 'open') AS status, s.snooze_until,
-         ${labelsColumn("c.session", "c.jid")} AS labels
-       FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
-         LEFT JOIN chat_states s ON s.number = c.session AND s.jid = c.jid
-       WHERE c.session = ? ${mine.sql}${narrow}
+         ${labelsColumn("c.number", "c.jid")} AS labels
+       FROM chats c LEFT JOIN chat_assignments a ON a.number = c.number AND a.jid = c.jid
+         LEFT JOIN chat_states s ON s.number = c.number AND s.jid = c.jid
+       WHERE c.number = ? ${mine.sql}${narrow}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
     .bind(...params, limit)
@@ -81,7 +81,7 @@ export async function listStoredChats(
 
 export async function countStoredChats(db: D1Database, session: string): Promise<number> {
   const row = await db
-    .prepare("SELECT count(*) AS n FROM chats WHERE session = ?")
+    .prepare("SELECT count(*) AS n FROM chats WHERE number = ?")
     .bind(session)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -98,9 +98,9 @@ export async function storeChatList(
     chats.map((c) =>
       db
         .prepare(
-          `INSERT INTO chats (session, jid, name, is_group, last_message_at, preview, unread_count)
+          `INSERT INTO chats (number, jid, name, is_group, last_message_at, preview, unread_count)
            VALUES (?, ?, ?, ?, ?, ?, coalesce(?, 0))
-           ON CONFLICT (session, jid) DO UPDATE SET
+           ON CONFLICT (number, jid) DO UPDATE SET
              name = coalesce(excluded.name, chats.name),
              preview = CASE WHEN coalesce(excluded.last_message_at, 0) > coalesce(chats.last_message_at, 0)
                AND excluded.preview IS NOT NULL THEN excluded.preview ELSE chats.preview END,
@@ -129,13 +129,13 @@ export function nameChatStatement(
   name: string,
 ): D1PreparedStatement {
   return db
-    .prepare("UPDATE chats SET name = ? WHERE session = ? AND jid = ? AND name IS NULL")
+    .prepare("UPDATE chats SET name = ? WHERE number = ? AND jid = ? AND name IS NULL")
     .bind(name.slice(0, 200), session, jid);
 }
 
 export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
   await db
-    .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
+    .prepare("UPDATE chats SET unread_count = 0 WHERE number = ? AND jid = ?")
     .bind(session, jid)
     .run();
 }

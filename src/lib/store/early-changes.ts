@@ -85,10 +85,10 @@ export async function keepEarly(
 ): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO early_changes (session, jid, key, kind, part, payload, created_at)
+      `INSERT INTO early_changes (number, jid, key, kind, part, payload, created_at)
        SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
-       WHERE NOT EXISTS (SELECT 1 FROM messages WHERE session = ?1 AND jid = ?2 AND key = ?3)
-       ON CONFLICT (session, jid, key, kind, part) DO UPDATE SET
+       WHERE NOT EXISTS (SELECT 1 FROM messages WHERE number = ?1 AND jid = ?2 AND key = ?3)
+       ON CONFLICT (number, jid, key, kind, part) DO UPDATE SET
          payload = excluded.payload, created_at = excluded.created_at`,
     )
     .bind(session, jid, key, change.kind, partOf(change), JSON.stringify(change), now)
@@ -130,7 +130,7 @@ export function earlyChangesStatement(
 ): D1PreparedStatement {
   return db
     .prepare(
-      "SELECT key, kind, payload FROM early_changes WHERE session = ? AND jid = ? AND key = ?",
+      "SELECT key, kind, payload FROM early_changes WHERE number = ? AND jid = ? AND key = ?",
     )
     .bind(session, jid, key);
 }
@@ -173,7 +173,7 @@ export async function applyEarly(
   await db.batch(
     keys.map((key) =>
       db
-        .prepare("DELETE FROM early_changes WHERE session = ? AND jid = ? AND key = ?")
+        .prepare("DELETE FROM early_changes WHERE number = ? AND jid = ? AND key = ?")
         .bind(session, jid, key),
     ),
   );
@@ -190,8 +190,8 @@ export async function applyEarlyInChat(
   const { results } = await db
     .prepare(
       `SELECT e.key, e.kind, e.payload FROM early_changes e
-       WHERE e.session = ?1 AND e.jid = ?2 AND EXISTS (
-         SELECT 1 FROM messages m WHERE m.session = ?1 AND m.jid = ?2 AND m.key = e.key)`,
+       WHERE e.number = ?1 AND e.jid = ?2 AND EXISTS (
+         SELECT 1 FROM messages m WHERE m.number = ?1 AND m.jid = ?2 AND m.key = e.key)`,
     )
     .bind(session, jid)
     .all<EarlyRow>();

@@ -196,7 +196,7 @@ async function fetchPage(
   }
   // Receipts, edits, reactions and deletions kept for messages this page brought.
   await applyEarlyInChat(env.DB, session, jid, now);
-  await announceAcks(env, jid, messages, acks);
+  await announceAcks(env, session, jid, messages, acks);
   if (!unfinished) return null;
   // Asked again, WAHA loads on: the unfinished read must not be answered from the cache.
   await invalidateMessages(env, jid);
@@ -212,6 +212,7 @@ async function fetchPage(
  */
 async function announceAcks(
   env: Env,
+  session: string,
   jid: string,
   page: StoredMessage[],
   before: Map<string, number | null>,
@@ -223,7 +224,7 @@ async function announceAcks(
     // Only messages stored before (new ones are no news) that the page moved forward, as
     // storePage does; an error is left to the webhook that says so.
     if (was === undefined || m.ack === null || m.ack < 0 || m.ack <= (was ?? -2)) continue;
-    audience ??= chatAudience(await chatOwner(env.DB, jid));
+    audience ??= chatAudience(await chatOwner(env.DB, session, jid));
     frames.push({
       event: { type: "message.status", jid, id: m.id, status: ACK_NAMES[m.ack] ?? "UNKNOWN" },
       audience,

@@ -51,11 +51,11 @@ const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, 
   m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me`;
 
 const QUOTED_JOIN =
-  "LEFT JOIN messages q ON q.session = m.session AND q.jid = m.jid AND q.key = m.reply_to";
+  "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
 
 /** `WHERE NOT EXISTS` this message: an effect that must happen once, with its first insert. */
 const NEW_MESSAGE =
-  "NOT EXISTS (SELECT 1 FROM messages WHERE session = ?1 AND jid = ?2 AND id = ?3)";
+  "NOT EXISTS (SELECT 1 FROM messages WHERE number = ?1 AND jid = ?2 AND id = ?3)";
 
 /**
  * Adds to `batch` what stores a message once: the chat's row (last time, preview, unread
@@ -75,9 +75,9 @@ export function addStoredMessage(
     "chat",
     db
       .prepare(
-        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, unread_count)
+        `INSERT INTO chats (number, jid, is_group, last_message_at, preview, unread_count)
          SELECT ?1, ?2, ?4, ?5, ?6, ?7 WHERE ${NEW_MESSAGE}
-         ON CONFLICT (session, jid) DO UPDATE SET
+         ON CONFLICT (number, jid) DO UPDATE SET
            preview = CASE WHEN excluded.last_message_at >= coalesce(chats.last_message_at, 0)
              THEN excluded.preview ELSE chats.preview END,
            last_message_at = max(coalesce(chats.last_message_at, 0), excluded.last_message_at),
@@ -103,7 +103,7 @@ export function addStoredMessage(
       m.jid,
       m,
       now,
-      "ON CONFLICT (session, jid, id) DO NOTHING RETURNING id",
+      "ON CONFLICT (number, jid, id) DO NOTHING RETURNING id",
     ),
   );
 }
@@ -118,9 +118,9 @@ export type Placement = "after" | "before";
 
 const ORD: Record<Placement, string> = {
   after:
-    "coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+    "coalesce((SELECT max(ord) + 1 FROM messages WHERE number = ?1 AND jid = ?2 AND ts = ?6), 0)",
   before:
-    "coalesce((SELECT min(ord) - 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+    "coalesce((SELECT min(ord) - 1 FROM messages WHERE number = ?1 AND jid = ?2 AND ts = ?6), 0)",
 };
 
 /** One message into `jid`, placed among those of the same second; `onConflict` decides a repeat. */
@@ -135,7 +135,7 @@ function insertMessage(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+      `INSERT INTO messages (number, jid, id, waha_id, key, ts, ord, from_me, sender, body,
          has_media, media_mimetype, media_name, ack, reply_to, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${ORD[placement]},
          ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
@@ -166,7 +166,7 @@ export function onceFor(
   m: Pick<StoredMessage, "jid" | "id">,
 ): { sql: string; params: string[] } {
   return {
-    sql: "NOT EXISTS (SELECT 1 FROM messages WHERE session = ? AND jid = ? AND id = ?)",
+    sql: "NOT EXISTS (SELECT 1 FROM messages WHERE number = ? AND jid = ? AND id = ?)",
     params: [session, m.jid, m.id],
   };
 }
@@ -200,7 +200,7 @@ export async function storePage(
       jid,
       m,
       now,
-      `ON CONFLICT (session, jid, id) DO UPDATE SET
+      `ON CONFLICT (number, jid, id) DO UPDATE SET
          ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END
        RETURNING created_at`,
       placement,
@@ -209,9 +209,9 @@ export async function storePage(
   statements.push(
     db
       .prepare(
-        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, filled_at, reconciled_at, complete)
+        `INSERT INTO chats (number, jid, is_group, last_message_at, preview, filled_at, reconciled_at, complete)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
-         ON CONFLICT (session, jid) DO UPDATE SET
+         ON CONFLICT (number, jid) DO UPDATE SET
            preview = CASE WHEN excluded.last_message_at > coalesce(chats.last_message_at, 0)
              THEN excluded.preview ELSE chats.preview END,
            last_message_at = max(coalesce(chats.last_message_at, 0), coalesce(excluded.last_message_at, 0)),
@@ -240,7 +240,7 @@ export async function chatState(
   jid: string,
 ): Promise<ChatState | null> {
   const row = await db
-    .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE session = ? AND jid = ?")
+    .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE number = ? AND jid = ?")
     .bind(session, jid)
     .first<{ filled_at: number | null; reconciled_at: number | null; complete: number }>();
   return row
@@ -262,7 +262,7 @@ export async function pageMessages(
   const { results } = await db
     .prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
-       WHERE m.session = ? AND m.jid = ? ${older} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
+       WHERE m.number = ? AND m.jid = ? ${older} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
     )
     .bind(...params, limit)
     .all<StoredRow>();
@@ -278,7 +278,7 @@ export async function storedMessage(
   return db
     .prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
-       WHERE m.session = ? AND m.jid = ? AND m.id = ?`,
+       WHERE m.number = ? AND m.jid = ? AND m.id = ?`,
     )
     .bind(session, jid, id)
     .first<StoredRow>();
@@ -292,7 +292,7 @@ export async function quotedMessage(
   key: string,
 ): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
   const row = await db
-    .prepare("SELECT id, body, from_me FROM messages WHERE session = ? AND jid = ? AND key = ?")
+    .prepare("SELECT id, body, from_me FROM messages WHERE number = ? AND jid = ? AND key = ?")
     .bind(session, jid, key)
     .first<{ id: string; body: string | null; from_me: number }>();
   return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
@@ -308,15 +308,10 @@ export async function recentIncomingIds(
 ): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT waha_id FROM messages WHERE session = ? AND jid = ? AND from_me = 0 AND ts >= ?
+      `SELECT waha_id FROM messages WHERE number = ? AND jid = ? AND from_me = 0 AND ts >= ?
        ORDER BY ts DESC, ord DESC LIMIT ?`,
     )
     .bind(session, jid, sinceSeconds, limit)
     .all<{ waha_id: string }>();
   return results.map((r) => r.waha_id);
-}
-
-/** The chat's owner (a row with `assigned_to`), as a statement. */
-export function chatOwnerStatement(db: D1Database, jid: string): D1PreparedStatement {
-  return db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
 }

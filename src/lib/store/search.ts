@@ -24,13 +24,13 @@ export async function searchMessages(
     .map((t) => `"${t}"*`)
     .join(" ");
   if (terms === "") return [];
-  const where: string[] = ["messages_fts MATCH ?", "m.session = ?"];
+  const where: string[] = ["messages_fts MATCH ?", "m.number = ?"];
   const params: Array<string | number> = [terms, session];
   if (opts.jid) {
     where.push("m.jid = ?");
     params.push(opts.jid);
   }
-  const mine = chatScope(opts.agent ?? null, "m.jid");
+  const mine = chatScope(opts.agent ?? null, session, "m.jid");
   if (mine.sql) {
     where.push(mine.sql.replace(/^AND /, ""));
     params.push(...mine.params);

@@ -33,7 +33,7 @@ export async function archiveSent(db: D1Database): Promise<number> {
   const result = await db
     .prepare(
       `INSERT OR IGNORE INTO sent_by (number, client_id, jid, sender, sent_at)
-       SELECT session, client_id, jid, sender, updated_at FROM outbox
+       SELECT number, client_id, jid, sender, updated_at FROM outbox
        WHERE status = 'sent' AND kind <> 'reaction'`,
     )
     .run();
@@ -48,16 +48,22 @@ export async function agentReport(
   to: number,
 ): Promise<AgentReport[]> {
   const [agents, assignments, resolutions, sent] = await db.batch<Record<string, unknown>>([
-    db.prepare("SELECT id, name FROM agents ORDER BY id"),
+    // The agents who work this number (no numbers set: every number).
+    db
+      .prepare(
+        `SELECT id, name FROM agents WHERE numbers IS NULL
+           OR EXISTS (SELECT 1 FROM json_each(agents.numbers) WHERE json_each.value = ?)
+         ORDER BY id`,
+      )
+      .bind(number),
     // Conversations that began in the stretch, and their first response.
     db
       .prepare(
         `SELECT a.jid, a.assigned_to AS agent, ${ISO_MS("a.first_message_at")} AS first_at,
            ${ISO_MS("a.first_response_at")} AS response_at
          FROM chat_assignments a
-         WHERE a.assigned_to IS NOT NULL AND a.first_message_at IS NOT NULL
-           AND ${ISO_MS("a.first_message_at")} >= ?2 AND ${ISO_MS("a.first_message_at")} < ?3
-           AND EXISTS (SELECT 1 FROM chats c WHERE c.session = ?1 AND c.jid = a.jid)`,
+         WHERE a.number = ?1 AND a.assigned_to IS NOT NULL AND a.first_message_at IS NOT NULL
+           AND ${ISO_MS("a.first_message_at")} >= ?2 AND ${ISO_MS("a.first_message_at")} < ?3`,
       )
       .bind(number, from, to),
     db
@@ -72,7 +78,7 @@ export async function agentReport(
            SELECT client_id, sender, sent_at FROM sent_by WHERE number = ?1
            UNION
            SELECT client_id, sender, updated_at FROM outbox
-           WHERE session = ?1 AND status = 'sent' AND kind <> 'reaction')
+           WHERE number = ?1 AND status = 'sent' AND kind <> 'reaction')
          WHERE sent_at >= ?2 AND sent_at < ?3 GROUP BY sender`,
       )
       .bind(number, from, to),

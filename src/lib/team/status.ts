@@ -5,6 +5,7 @@
  * snooze ends by itself once its time passes (on the next list read or cron run).
  */
 import type { ChatStatus } from "../contracts/api.ts";
+import { chatOwnerStatement } from "../db.ts";
 import { chatAudience, type Fanout } from "../realtime/broadcast.ts";
 import type { NamedBatch } from "../store/named-batch.ts";
 import { withCondition } from "../store/named-batch.ts";
@@ -20,7 +21,7 @@ const ISO_MS = (column: string) =>
 // When the chat became open: its last reopening, else its first customer message.
 const OPENED_AT = `coalesce(
   (SELECT opened_at FROM chat_states WHERE number = ?1 AND jid = ?2),
-  (SELECT ${ISO_MS("first_message_at")} FROM chat_assignments WHERE jid = ?2))`;
+  (SELECT ${ISO_MS("first_message_at")} FROM chat_assignments WHERE number = ?1 AND jid = ?2))`;
 
 export interface StatusChange {
   status: ChatStatus;
@@ -43,11 +44,11 @@ export async function setChatStatus(
   const until = status === "snoozed" ? snoozeUntil : null;
   const [before, owner] = await db.batch<{ status?: string; assigned_to?: string | null }>([
     db.prepare("SELECT status FROM chat_states WHERE number = ? AND jid = ?").bind(number, jid),
-    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
+    chatOwnerStatement(db, number, jid),
     db
       .prepare(
         `INSERT INTO chat_status_changes (number, jid, status, at, by, owner, resolution_ms)
-         SELECT ?1, ?2, ?3, ?4, ?5, (SELECT assigned_to FROM chat_assignments WHERE jid = ?2),
+         SELECT ?1, ?2, ?3, ?4, ?5, (SELECT assigned_to FROM chat_assignments WHERE number = ?1 AND jid = ?2),
            CASE WHEN ?3 = 'resolved' THEN ?4 - ${OPENED_AT} END
          WHERE coalesce((SELECT status FROM chat_states WHERE number = ?1 AND jid = ?2), 'open') <> ?3`,
       )
@@ -139,7 +140,8 @@ export async function wakeSnoozed(db: D1Database, number: string, now: number): 
         `UPDATE chat_states SET status = 'open', snooze_until = NULL, opened_at = ?2,
            updated_at = ?2, updated_by = NULL
          WHERE number = ?1 AND status = 'snoozed' AND snooze_until <= ?2
-         RETURNING jid, (SELECT assigned_to FROM chat_assignments a WHERE a.jid = chat_states.jid) AS owner`,
+         RETURNING jid, (SELECT assigned_to FROM chat_assignments a
+           WHERE a.number = chat_states.number AND a.jid = chat_states.jid) AS owner`,
       )
       .bind(number, now),
   ]);

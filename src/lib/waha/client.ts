@@ -9,6 +9,7 @@ import { type Config, loadConfig } from "../config.ts";
 import type { CallOutcome, CallReport } from "../contracts/gate.ts";
 import type { Failure, Result } from "../contracts/result.ts";
 import { notWorking, wahaMessage } from "./errors.ts";
+import { soleNumber } from "./numbers.ts";
 import { isNotLoadedYet, NOT_LOADED_YET } from "./webjs-history.ts";
 
 export interface WahaTarget {
@@ -339,7 +340,7 @@ async function attemptOnce(config: Config, request: WahaRequest): Promise<CallAt
   if (request.body) headers.set("Content-Type", "application/json");
   try {
     const res = await wahaFetch(
-      { url: config.WAHA_URL, apiKey: config.WAHA_API_KEY },
+      { url: soleNumber(config).url, apiKey: soleNumber(config).apiKey },
       request.path,
       {
         method: request.method,
