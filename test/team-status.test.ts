@@ -201,3 +201,18 @@ describe("snoozes and the cron", () => {
     });
   });
 });
+
+describe("the list, one number's", () => {
+  it("shows a chat's owner and status from its own number, not from another number's row for the same customer", async () => {
+    await changeChatOwner(env.DB, "other", ANA, AMIRA.sub);
+    await env.DB.prepare(
+      "INSERT INTO chat_states (number, jid, status, updated_at) VALUES ('other', ?, 'resolved', 0)",
+    )
+      .bind(ANA)
+      .run();
+    const ana = (await chats()).find((c) => c.id === ANA);
+    expect(ana?.owner).toBeNull();
+    expect(ana?.status).toBe("open");
+    expect((await chats("", AMIRA)).map((c) => c.id)).toEqual([]);
+  });
+});
