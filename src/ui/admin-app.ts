@@ -14,7 +14,7 @@ import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client
 import { documentVisibility } from "../client/visibility.ts";
 import { AgentReportPanel } from "./admin-reports.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
-import { barChart, lineChart } from "./charts.ts";
+import { barChart, legend, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
 
@@ -385,16 +385,6 @@ export class AdminApp implements PageApp {
       ),
     );
   }
-}
-
-function legend(items: Array<[string, string]>): HTMLElement {
-  return h(
-    "ul",
-    { class: "legend" },
-    ...items.map(([tone, label]) =>
-      h("li", {}, h("span", { class: `legend__swatch ${tone}`, "aria-hidden": "true" }), label),
-    ),
-  );
 }
 
 function fmt(n: number): string {
