@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
 import type { ChatNote } from "../src/lib/contracts/api.ts";
 import { changeChatOwner } from "../src/lib/db.ts";
 import { connect, expectNothingBefore } from "./events.ts";

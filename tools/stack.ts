@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { signToken } from "../src/lib/auth/tokens.ts";
-import type { User } from "../src/lib/types.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
+import type { User } from "../src/lib/auth/user.ts";
 import { randomSecrets, type StackSecrets } from "./demo-secrets.ts";
 import { type Simulator, startSimulator } from "./waha-sim/server.ts";
 import {

@@ -6,6 +6,7 @@
  */
 import type { InboxState, OpenChat, RecentFrame } from "./inbox-state.ts";
 import { insertLive } from "./message-order.ts";
+import { messagePreview } from "./message-preview.ts";
 import type { Chat, Message, RealtimeEvent } from "./types.ts";
 
 /** The frames that change one message of a chat. */
@@ -194,7 +195,7 @@ function newMessage(
     const read = message.fromMe || (open !== undefined && action.visible);
     const moved: Chat = {
       ...chat,
-      preview: message.body || (message.hasMedia ? "[media]" : null),
+      preview: messagePreview(message),
       lastMessageAt: new Date(message.timestamp * 1000).toISOString(),
       unreadCount: read ? chat.unreadCount : chat.unreadCount + 1,
     };
@@ -239,7 +240,15 @@ export function assignChat(
     return {
       ...state,
       chats: state.chats.filter((c) => c !== chat),
-      ...(taken ? { open: undefined, closed: "This chat was assigned to someone else." } : {}),
+      ...(taken
+        ? {
+            open: undefined,
+            closed:
+              agentId === null
+                ? "This chat was unassigned from you."
+                : "This chat was assigned to someone else.",
+          }
+        : {}),
       applied: record(applied, [chatKey(jid, "gone")], seq),
     };
   }

@@ -6,6 +6,7 @@ import type { BrowserMedia, BrowserMessage, ChatSummary } from "../lib/contracts
 
 export type {
   Agent,
+  CannedReply,
   ChatAssignment,
   ChatNote,
   ChatStatus,

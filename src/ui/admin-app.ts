@@ -14,6 +14,7 @@ import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client
 import { documentVisibility } from "../client/visibility.ts";
 import { AgentReportPanel } from "./admin-reports.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
+import { CannedAdmin } from "./canned-admin.ts";
 import { barChart, legend, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
@@ -40,6 +41,7 @@ export class AdminApp implements PageApp {
   readonly #endpoints = h("div", { class: "panel__body" });
   readonly #report: AgentReportPanel;
   readonly #main: HTMLElement;
+  readonly #canned: CannedAdmin;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
   #load: { agents: Agent[]; assignments: ChatAssignment[]; chats: Chat[] } | undefined;
@@ -49,6 +51,7 @@ export class AdminApp implements PageApp {
     this.#api = deps.api;
     this.#me = deps.me;
     this.#report = new AgentReportPanel(deps.api);
+    this.#canned = new CannedAdmin(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
@@ -71,6 +74,7 @@ export class AdminApp implements PageApp {
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
         panel("report-title", "Agents' report", this.#report.element),
       ),
+      this.#canned.element,
     );
     this.element = h(
       "div",
@@ -113,11 +117,9 @@ export class AdminApp implements PageApp {
       return;
     }
     // The gateway's samples first: the charts are drawn on the first reading.
-    await statsHistory(this.#api, HISTORY_MINUTES).then(
-      (samples) => this.#history.seed(samples),
-      () => undefined,
-    );
+    this.#history.seed(await statsHistory(this.#api, HISTORY_MINUTES).catch(() => []));
     void this.#report.load();
+    void this.#canned.load();
     await this.#tick();
   }
 

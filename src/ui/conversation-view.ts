@@ -5,11 +5,12 @@
  * says when; every page it reads goes into the state as an answer.
  */
 import type { ApiClient } from "../client/api-client.ts";
+import type { DraftStore } from "../client/drafts.ts";
 import type { InboxAction, InboxState, OpenChat } from "../client/inbox-state.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { sendsOf } from "../client/send-tracker.ts";
 import type { Store } from "../client/store.ts";
-import type { Chat, ChatNote, Me, Message } from "../client/types.ts";
+import type { CannedReply, Chat, ChatNote, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { type Countdown, countdown } from "./countdown.ts";
@@ -24,6 +25,7 @@ export interface ConversationDeps {
   store: Store<InboxState, InboxAction>;
   media: MediaView;
   me: Me;
+  drafts: DraftStore;
   onAssigned: (jid: string, agentId: string | null) => void;
   onSend: (chat: Chat, draft: Draft) => void;
   onRetrySend: (clientId: string) => void;
@@ -94,9 +96,13 @@ export class ConversationView {
       store: deps.store,
       onNotes: (notes) => this.#list.setNotes(notes),
     });
-    this.#composer = new Composer((draft) => {
-      const chat = this.#chat();
-      if (chat) deps.onSend(chat, draft);
+    this.#composer = new Composer({
+      onSend: (draft) => {
+        const chat = this.#chat();
+        if (chat) deps.onSend(chat, draft);
+      },
+      drafts: deps.drafts,
+      cannedReplies: () => deps.api.json<CannedReply[]>("/api/canned-replies"),
     });
     const back = h(
       "button",
@@ -140,8 +146,8 @@ export class ConversationView {
     this.#wantReveal = reveal;
     this.#deps.media.reset();
     this.#list.reset(chat);
-    this.#composer.clear();
     this.#composer.setEnabled(true);
+    this.#composer.open(jid);
     this.#assign.open(chat);
     this.#team.open(chat);
     this.#loader = new RetryingLoad({

@@ -7,6 +7,7 @@
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { unreadChats } from "../client/chat-filter.ts";
+import { DraftStore } from "../client/drafts.ts";
 import { isStale, messageKey } from "../client/inbox-frames.ts";
 import {
   type InboxAction,
@@ -15,6 +16,7 @@ import {
   reduceInbox,
 } from "../client/inbox-state.ts";
 import { MediaQueue } from "../client/media-queue.ts";
+import { sendPreview } from "../client/message-preview.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { type PendingSend, SendTracker } from "../client/send-tracker.ts";
@@ -102,6 +104,7 @@ export class InboxApp implements PageApp {
       store,
       media: new MediaView(this.#queue, viewer),
       me: deps.me,
+      drafts: new DraftStore(localStorageIfAllowed(), deps.me.sub),
       onAssigned: (jid, agentId) => this.assigned(jid, agentId),
       onSend: (chat, draft) => this.#sender.send(chat, draft),
       onRetrySend: (clientId) => this.#sender.retry(clientId),
@@ -304,7 +307,7 @@ export class InboxApp implements PageApp {
       type: "sent",
       jid: pending.jid,
       message: id ? sentMessage(pending, id) : undefined,
-      preview: pending.body ?? "[media]",
+      preview: sendPreview(pending.body, pending.file),
       now: Date.now(),
     });
     if (open && id) this.conversation.refreshTimes();

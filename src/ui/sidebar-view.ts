@@ -39,7 +39,7 @@ export class SidebarView {
     placeholder: "Search messages",
     autocomplete: "off",
   });
-  readonly #filters = h("div", { class: "filters", role: "group", "aria-label": "Show chats" });
+  readonly #filters = h("div", { class: "filters", role: "tablist", "aria-label": "Show chats" });
   readonly #statusSelect = h(
     "select",
     { id: "status-filter", name: "status" },
@@ -52,7 +52,11 @@ export class SidebarView {
   #labelsShown = "";
   #state: InboxState | undefined;
   readonly #note = h("p", { class: "sidebar__note", role: "status" });
-  readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
+  readonly #list = h("ul", {
+    id: "chat-list",
+    class: "chat-list",
+    "aria-labelledby": "chats-title",
+  });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
   #countdown: Countdown | undefined;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +80,7 @@ export class SidebarView {
         SEARCH_DELAY_MS,
       );
     });
+    this.#filters.addEventListener("keydown", (event) => this.#filterKey(event));
     this.#search.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.#search.value) {
         this.#search.value = "";
@@ -138,12 +143,12 @@ export class SidebarView {
   render(state: InboxState): void {
     this.#state = state;
     const shown = this.#shown;
-    if (state.filters !== shown.filters) this.#renderFilters(state.filters, state.filter);
-    else if (state.filter !== shown.filter) {
-      for (const button of this.#filters.querySelectorAll<HTMLButtonElement>("button")) {
-        button.setAttribute("aria-pressed", String(button.dataset.filter === state.filter));
-      }
-    }
+    if (
+      state.filters !== shown.filters ||
+      state.filter !== shown.filter ||
+      state.chats !== shown.chats
+    )
+      this.#renderFilters(state);
     const selected = state.open?.jid;
     if (
       state.chats !== shown.chats ||
@@ -165,7 +170,7 @@ export class SidebarView {
           ? ""
           : narrowed
             ? "No chats match the status and label chosen."
-            : emptyText(state.filter, agentNames !== undefined),
+            : emptyText(state.filter, agentNames !== undefined, state),
         onSelect: this.#deps.onSelect,
       });
     }
@@ -177,23 +182,48 @@ export class SidebarView {
     this.#shown = { ...state, selected };
   }
 
-  #renderFilters(filters: readonly ChatFilter[], chosen: ChatFilter): void {
+  /** Tabs over the list, each with how many chats it shows; the chosen one is selected. */
+  #renderFilters(state: InboxState): void {
+    const hadFocus = this.#filters.contains(document.activeElement);
     replaceChildren(
       this.#filters,
-      ...filters.map((filter) =>
-        h(
+      ...state.filters.map((filter) => {
+        const chosen = filter === state.filter;
+        return h(
           "button",
           {
             type: "button",
+            role: "tab",
             class: "filter",
             "data-filter": filter,
-            "aria-pressed": String(filter === chosen),
+            "aria-selected": String(chosen),
+            "aria-controls": "chat-list",
+            tabindex: chosen ? "0" : "-1",
             onclick: () => this.#deps.onFilter(filter),
           },
           FILTER_LABELS[filter],
-        ),
-      ),
+          state.chatsKnown
+            ? h(
+                "span",
+                { class: "filter__count" },
+                ` ${filterChats(state.chats, filter, state.me).length}`,
+              )
+            : null,
+        );
+      }),
     );
+    if (hadFocus) this.#filters.querySelector<HTMLElement>("[aria-selected='true']")?.focus();
+  }
+
+  /** Arrow keys move between the tabs, as in any tab list. */
+  #filterKey(event: KeyboardEvent): void {
+    const tabs = [...this.#filters.querySelectorAll<HTMLButtonElement>("[role='tab']")];
+    const at = tabs.indexOf(event.target as HTMLButtonElement);
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    const next = tabs[(at + step + tabs.length) % tabs.length];
+    if (at < 0 || step === 0 || !next?.dataset.filter) return;
+    event.preventDefault();
+    this.#deps.onFilter(next.dataset.filter as ChatFilter);
   }
 
   /** Search hits (or undefined to go back to the chat list). */
@@ -273,7 +303,10 @@ export class SidebarView {
   }
 }
 
-function emptyText(filter: ChatFilter, staff: boolean): string {
+function emptyText(filter: ChatFilter, staff: boolean, state: InboxState): string {
+  // An agent without a single chat is told what to do about it.
+  if (state.me.role === "agent" && state.chats.length === 0)
+    return "No chats are assigned to you yet. Ask an admin to assign you some: they show up here as soon as they are.";
   switch (filter) {
     case "unread":
       return "No unread chats.";

@@ -146,6 +146,13 @@ describe("each realtime frame", () => {
     expect(agent.chats.map((c) => c.id)).toEqual([BRIAN]);
     expect(agent.open).toBeUndefined();
     expect(agent.closed).toBe("This chat was assigned to someone else.");
+
+    const unassigned = run(
+      inbox(AMIRA),
+      frame({ type: "chat.assigned", jid: ANA, agentId: null }, 1),
+    );
+    expect(unassigned.chats.map((c) => c.id)).toEqual([BRIAN]);
+    expect(unassigned.closed).toBe("This chat was unassigned from you.");
   });
 
   it("frames that change nothing of the inbox still move its seq on", () => {

@@ -5,7 +5,10 @@
  * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
+
+import type { QuotedMessage } from "../contracts/api.ts";
 import type { NamedBatch } from "./named-batch.ts";
+import { mediaLabel, previewText } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export interface StoredRow {
@@ -29,6 +32,10 @@ export interface StoredRow {
   quoted_id: string | null;
   quoted_body: string | null;
   quoted_from_me: number | null;
+  quoted_sender: string | null;
+  quoted_has_media: number | null;
+  quoted_mimetype: string | null;
+  quoted_name: string | null;
 }
 
 export interface ChatState {
@@ -37,18 +44,24 @@ export interface ChatState {
   complete: boolean;
 }
 
-const PREVIEW_CHARS = 160;
-
 /** What a chat list shows of a message: its text, or what kind of media it is. */
-export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia">): string | null {
-  const text = m.body?.trim();
-  if (text) return text.slice(0, PREVIEW_CHARS);
-  return m.hasMedia ? "[media]" : null;
+export function previewOf(
+  m: Pick<StoredMessage, "body" | "hasMedia" | "mediaMimetype" | "mediaName" | "kind">,
+): string | null {
+  return previewText({
+    body: m.body,
+    hasMedia: m.hasMedia,
+    mimetype: m.mediaMimetype,
+    filename: m.mediaName,
+    kind: m.kind,
+  });
 }
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
-  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me`;
+  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me,
+  q.sender AS quoted_sender, q.has_media AS quoted_has_media, q.media_mimetype AS quoted_mimetype,
+  q.media_name AS quoted_name`;
 
 const QUOTED_JOIN =
   "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
@@ -290,12 +303,50 @@ export async function quotedMessage(
   session: string,
   jid: string,
   key: string,
-): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
+): Promise<QuotedMessage | null> {
   const row = await db
-    .prepare("SELECT id, body, from_me FROM messages WHERE number = ? AND jid = ? AND key = ?")
+    .prepare(
+      `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name FROM messages
+       WHERE number = ? AND jid = ? AND key = ?`,
+    )
     .bind(session, jid, key)
-    .first<{ id: string; body: string | null; from_me: number }>();
-  return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
+    .first<{
+      id: string;
+      body: string | null;
+      from_me: number;
+      sender: string | null;
+      has_media: number;
+      media_mimetype: string | null;
+      media_name: string | null;
+    }>();
+  return row
+    ? quoted(
+        row.id,
+        row.body,
+        row.from_me,
+        row.sender,
+        row.has_media,
+        row.media_mimetype,
+        row.media_name,
+      )
+    : null;
+}
+
+/** A stored message as a reply quotes it: its text, or what its media is. */
+export function quoted(
+  id: string,
+  body: string | null,
+  fromMe: number | null,
+  sender: string | null,
+  hasMedia: number | null,
+  mimetype: string | null,
+  filename: string | null,
+): QuotedMessage {
+  const text = body?.trim()
+    ? body
+    : (mediaLabel({ hasMedia: hasMedia === 1, mimetype, filename }) ?? body);
+  const from = fromMe === null ? null : fromMe === 1;
+  return sender ? { id, body: text, fromMe: from, sender } : { id, body: text, fromMe: from };
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
