@@ -1,8 +1,8 @@
 /**
  * The open conversation's team controls: its status (Resolve or Reopen in one click or with
  * Alt+R, Pending, Snooze), its labels, and staff's private notes (loaded with the chat,
- * added from a box of their own, never the send box). Our own change goes into the state
- * as soon as the gateway answers; everyone else's comes as a frame.
+ * added from a box of their own that Note opens, never the send box). Our own change goes
+ * into the state as soon as the gateway answers; everyone else's comes as a frame.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import type { InboxAction, InboxState } from "../client/inbox-state.ts";
@@ -53,6 +53,13 @@ export class TeamControls {
     placeholder: "vip, billing",
   });
   readonly #message = h("span", { class: "team__message", role: "status" });
+  /** Opens the note box, which stays out of the way (and off the messages' room) until asked. */
+  readonly #noteToggle = h("button", {
+    type: "button",
+    class: "team__note",
+    "aria-expanded": "false",
+    "aria-controls": "note-form",
+  });
   readonly #noteInput = h("input", {
     id: "note-input",
     name: "note",
@@ -92,12 +99,24 @@ export class TeamControls {
       this.#resolve,
       this.#more,
       labelsForm,
+      this.#noteToggle,
       this.#message,
+    );
+    this.#noteToggle.textContent = "Note";
+    this.#noteToggle.addEventListener("click", () =>
+      this.#showNoteForm(this.#noteToggle.getAttribute("aria-expanded") !== "true"),
     );
     this.noteForm = h(
       "form",
       {
+        id: "note-form",
         class: "note-form",
+        onkeydown: (e) => {
+          if (e instanceof KeyboardEvent && e.key === "Escape") {
+            this.#showNoteForm(false);
+            this.#noteToggle.focus();
+          }
+        },
         onsubmit: (e) => {
           e.preventDefault();
           void this.#addNote();
@@ -125,7 +144,7 @@ export class TeamControls {
     this.#message.textContent = "";
     this.#noteInput.value = "";
     this.element.hidden = chat === undefined;
-    this.noteForm.hidden = chat === undefined;
+    this.#showNoteForm(false);
     if (chat) {
       this.#labels.value = chat.labels.join(", ");
       this.update(chat);
@@ -167,6 +186,12 @@ export class TeamControls {
           this.#message.textContent = `Could not load notes: ${describeError(error)}`;
       },
     );
+  }
+
+  #showNoteForm(show: boolean): void {
+    this.noteForm.hidden = !show;
+    this.#noteToggle.setAttribute("aria-expanded", String(show));
+    if (show) this.#noteInput.focus();
   }
 
   /** A note came (a frame, or our own answer): added once. */

@@ -73,7 +73,9 @@ test("labels put on a chat show in the list and narrow it; a private note sits a
   );
   await admin.getByLabel("Label", { exact: true }).selectOption("");
 
-  await admin.getByLabel("Private note").fill("Prefers a call after 5 pm");
+  await admin.getByRole("button", { name: "Note", exact: true }).click();
+  // The box opens with the cursor in it.
+  await admin.keyboard.type("Prefers a call after 5 pm");
   await admin.getByRole("button", { name: "Add note" }).click();
   const note = admin.locator(".messages li.note", { hasText: "Prefers a call after 5 pm" });
   await note.waitFor();
