@@ -1,8 +1,9 @@
 /**
  * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
  * calls per minute against browser requests, the cache's hit rate, media turned away, the
- * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, and how the chats
- * are spread over the agents, and the agents' report. The charts open with the samples the
+ * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, each WhatsApp
+ * number's status, breaker and calls, how the chats are spread over the agents (and which
+ * numbers each works), and the agents' report. The charts open with the samples the
  * gateway kept.
  */
 import type { ApiClient } from "../client/api-client.ts";
@@ -10,12 +11,21 @@ import { ApiError } from "../client/api-error.ts";
 import { sessionSummary } from "../client/session-summary.ts";
 import { StatsHistory } from "../client/stats-history.ts";
 import { statsHistory } from "../client/team-api.ts";
-import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
+import type {
+  Agent,
+  Chat,
+  ChatAssignment,
+  Me,
+  MonitoringStats,
+  WaNumber,
+} from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
+import { fmt, legend, mb, pct } from "./admin-format.ts";
+import { renderAgentNumbers, renderNumbers } from "./admin-numbers.ts";
 import { AgentReportPanel } from "./admin-reports.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { CannedAdmin } from "./canned-admin.ts";
-import { barChart, legend, lineChart } from "./charts.ts";
+import { barChart, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
 
@@ -40,12 +50,23 @@ export class AdminApp implements PageApp {
   readonly #agents = h("div", { class: "panel__body" });
   readonly #endpoints = h("div", { class: "panel__body" });
   readonly #report: AgentReportPanel;
+  readonly #numbers = h("div", { class: "panel__body", hidden: true });
+  readonly #agentNumbers = h("div", { class: "panel__body", hidden: true });
   readonly #main: HTMLElement;
   readonly #canned: CannedAdmin;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
-  #load: { agents: Agent[]; assignments: ChatAssignment[]; chats: Chat[] } | undefined;
+  #load:
+    | {
+        agents: Agent[];
+        assignments: ChatAssignment[];
+        chats: Chat[];
+        numbers: WaNumber[] | undefined;
+      }
+    | undefined;
   #stopped = false;
+  /** The load the agents' numbers were drawn from (redrawn only with a new one). */
+  #agentNumbersFor: unknown;
 
   constructor(deps: PageDeps) {
     this.#api = deps.api;
@@ -55,7 +76,8 @@ export class AdminApp implements PageApp {
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
-        { class: "panel", "aria-labelledby": id },
+        // Hidden until there is something to show (the numbers' panels, with several numbers).
+        { class: "panel", "aria-labelledby": id, hidden: body.hidden },
         h("h2", { id, class: "panel__title" }, title),
         body,
       );
@@ -73,6 +95,8 @@ export class AdminApp implements PageApp {
         panel("agents-title", "Agents' load", this.#agents),
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
         panel("report-title", "Agents' report", this.#report.element),
+        panel("numbers-title", "WhatsApp numbers", this.#numbers),
+        panel("agent-numbers-title", "Which numbers each agent works", this.#agentNumbers),
       ),
       this.#canned.element,
     );
@@ -165,12 +189,15 @@ export class AdminApp implements PageApp {
   }
 
   async #loadAgents() {
-    const [agents, assignments, chats] = await Promise.all([
+    const numbers = await this.#api.numbers().catch(() => undefined);
+    // Assignments are listed per number; chats without one come from every number.
+    const ids = numbers?.length ? numbers.map((n) => n.id) : [undefined];
+    const [agents, lists, chats] = await Promise.all([
       this.#api.agents(),
-      this.#api.assignments(),
+      Promise.all(ids.map((id) => this.#api.assignments(id))),
       this.#api.chats(),
     ]);
-    return { agents, assignments, chats };
+    return { agents, assignments: lists.flat(), chats, numbers };
   }
 
   #render(stats: MonitoringStats): void {
@@ -290,6 +317,20 @@ export class AdminApp implements PageApp {
     );
     this.#renderAgents();
     this.#renderEndpoints(stats);
+    const numbers = this.#load?.numbers;
+    renderNumbers(this.#numbers, stats.numbers, numbers);
+    if (this.#load && this.#load !== this.#agentNumbersFor) {
+      this.#agentNumbersFor = this.#load;
+      renderAgentNumbers(this.#agentNumbers, {
+        api: this.#api,
+        agents: this.#load.agents,
+        numbers,
+        editable: this.#me.role === "admin",
+      });
+    }
+    for (const body of [this.#numbers, this.#agentNumbers]) {
+      if (body.parentElement) body.parentElement.hidden = body.hidden;
+    }
   }
 
   #renderAgents(): void {
@@ -387,16 +428,4 @@ export class AdminApp implements PageApp {
       ),
     );
   }
-}
-
-function fmt(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString() : String(Math.round(n * 10) / 10);
-}
-
-function pct(rate: number): string {
-  return `${Math.round(rate * 100)} %`;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }

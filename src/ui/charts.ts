@@ -114,17 +114,6 @@ export function barChart(options: {
   );
 }
 
-/** The key to a chart's lines: each series' colour and name. */
-export function legend(items: Array<[string, string]>): HTMLElement {
-  return h(
-    "ul",
-    { class: "legend" },
-    ...items.map(([tone, label]) =>
-      h("li", {}, h("span", { class: `legend__swatch ${tone}`, "aria-hidden": "true" }), label),
-    ),
-  );
-}
-
 function latest(values: ReadonlyArray<number | null>, format: (value: number) => string): string {
   for (let i = values.length - 1; i >= 0; i--) {
     const v = values[i];

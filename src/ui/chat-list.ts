@@ -1,7 +1,9 @@
 /**
- * The chat list: one button per chat with its name, last message, time, unread count, owner,
- * status (when not open) and labels.
+ * The chat list: one button per chat with its name, last message, time, unread count,
+ * owner, the WhatsApp number it is on while the list shows several, its status (when not
+ * open) and labels.
  */
+import { chatRef } from "../client/inbox-frames.ts";
 import { STATUS_NAMES } from "../client/team-filter.ts";
 import type { Chat } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -12,9 +14,11 @@ export interface ChatListProps {
   selected: string | undefined;
   /** Agent id → name, for the owner line; undefined for agents, who only see their own chats. */
   agentNames: Map<string, string> | undefined;
+  /** Number id → name, while the list shows several numbers; undefined otherwise. */
+  numberNames?: Map<string, string> | undefined;
   /** What an empty list says. */
   empty: string;
-  onSelect: (jid: string) => void;
+  onSelect: (number: string, jid: string) => void;
 }
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
@@ -32,14 +36,18 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       ? `Assigned to ${props.agentNames.get(chat.owner) ?? chat.owner}`
       : "Unassigned"
     : undefined;
+  const number = props.numberNames
+    ? h("span", { class: "chat__number" }, props.numberNames.get(chat.number) ?? chat.number)
+    : null;
   return h(
     "button",
     {
       type: "button",
       class: `chat${unread ? " chat--unread" : ""}`,
-      "aria-current": chat.id === props.selected ? "true" : false,
+      "aria-current": chatRef(chat.number, chat.id) === props.selected ? "true" : false,
       "data-jid": chat.id,
-      onclick: () => props.onSelect(chat.id),
+      "data-number": chat.number || undefined,
+      onclick: () => props.onSelect(chat.number, chat.id),
     },
     h(
       "span",
@@ -57,7 +65,9 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
           h("span", { class: "visually-hidden" }, " unread"),
         )
       : null,
-    owner ? h("span", { class: "chat__owner" }, owner) : null,
+    owner || number
+      ? h("span", { class: "chat__owner" }, owner, owner && number ? " · " : null, number)
+      : null,
     teamMarks(chat),
   );
 }

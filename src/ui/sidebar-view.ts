@@ -1,9 +1,16 @@
 /**
- * The left side: search over every stored message, the list's filters (Mine, Unassigned,
- * All, Unread; a status and a label), a note while the list loads or waits to try again, and the chat list or
- * the search hits.
+ * The left side: search over every stored message, the number switcher (where there are
+ * several WhatsApp numbers, with each one's unread chats), the list's filters (Mine,
+ * Unassigned, All, Unread; a status and a label), a note while the list loads or waits to
+ * try again, and the chat list or the search hits.
  */
-import { type ChatFilter, FILTER_LABELS, filterChats } from "../client/chat-filter.ts";
+import {
+  type ChatFilter,
+  chatsOfNumber,
+  FILTER_LABELS,
+  filterChats,
+} from "../client/chat-filter.ts";
+import { chatRef, findChat } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
 import {
   filterByTeam,
@@ -17,12 +24,15 @@ import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, snippetParts } from "./format.ts";
+import { renderNumberSwitch } from "./number-switch.ts";
 
 export interface SidebarDeps {
   onFilter: (filter: ChatFilter) => void;
+  /** The reader chose the number the list shows (undefined: every number). */
+  onNumber: (number: string | undefined) => void;
   /** "" clears the search. */
   onSearch: (query: string) => void;
-  onSelect: (jid: string) => void;
+  onSelect: (number: string, jid: string) => void;
   onHit: (hit: SearchHit) => void;
 }
 
@@ -51,6 +61,12 @@ export class SidebarView {
   #team: TeamFilter = { status: "any", label: "" };
   #labelsShown = "";
   #state: InboxState | undefined;
+  readonly #switch = h("div", {
+    class: "numbers-switch",
+    role: "group",
+    "aria-label": "WhatsApp numbers",
+    hidden: true,
+  });
   readonly #note = h("p", { class: "sidebar__note", role: "status" });
   readonly #list = h("ul", {
     id: "chat-list",
@@ -62,7 +78,10 @@ export class SidebarView {
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<
-    Pick<InboxState, "filters" | "filter" | "chats" | "chatsKnown" | "agents" | "search">
+    Pick<
+      InboxState,
+      "filters" | "filter" | "chats" | "chatsKnown" | "agents" | "search" | "numbers" | "number"
+    >
   > & { selected?: string | undefined } = {};
 
   constructor(deps: SidebarDeps) {
@@ -101,6 +120,7 @@ export class SidebarView {
         h("label", { for: "search-input", class: "visually-hidden" }, "Search messages"),
         this.#search,
       ),
+      this.#switch,
       this.#filters,
       h(
         "div",
@@ -146,11 +166,19 @@ export class SidebarView {
     if (
       state.filters !== shown.filters ||
       state.filter !== shown.filter ||
-      state.chats !== shown.chats
+      state.chats !== shown.chats ||
+      state.number !== shown.number
     )
       this.#renderFilters(state);
-    const selected = state.open?.jid;
+    const open = state.open;
+    const selected = open ? chatRef(open.number, open.jid) : undefined;
+    const numbersChanged = state.numbers !== shown.numbers || state.number !== shown.number;
+    if (numbersChanged || state.chats !== shown.chats) {
+      this.#switch.hidden = state.numbers.length < 2;
+      if (!this.#switch.hidden) renderNumberSwitch(this.#switch, state, this.#deps.onNumber);
+    }
     if (
+      numbersChanged ||
       state.chats !== shown.chats ||
       state.filter !== shown.filter ||
       state.agents !== shown.agents ||
@@ -160,12 +188,19 @@ export class SidebarView {
       const agentNames = state.agents
         ? new Map(state.agents.map((a) => [a.id, a.name]))
         : undefined;
+      // Each row names its number while the list shows several.
+      const numberNames =
+        state.number === undefined && state.numbers.length > 1
+          ? new Map(state.numbers.map((n) => [n.id, n.name]))
+          : undefined;
       this.#renderLabelOptions(labelsIn(state.chats));
       const narrowed = this.#team.status !== "any" || this.#team.label !== "";
+      const listed = filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me);
       renderChatList(this.#list, {
-        chats: filterByTeam(filterChats(state.chats, state.filter, state.me), this.#team),
+        chats: filterByTeam(listed, this.#team),
         selected,
         agentNames,
+        numberNames,
         empty: !state.chatsKnown
           ? ""
           : narrowed
@@ -175,7 +210,7 @@ export class SidebarView {
       });
     }
     if (state.search.results !== shown.search?.results) {
-      const names = (jid: string) => state.chats.find((c) => c.id === jid)?.name ?? jid;
+      const names = (hit: SearchHit) => findChat(state, hit.number ?? "", hit.jid)?.name ?? hit.jid;
       const results = state.search.results;
       this.#renderHits(results?.query ?? "", results?.hits, names);
     }
@@ -206,7 +241,8 @@ export class SidebarView {
             ? h(
                 "span",
                 { class: "filter__count" },
-                ` ${filterChats(state.chats, filter, state.me).length}`,
+                // The number shown's chats (every number's when all are shown).
+                ` ${filterChats(chatsOfNumber(state.chats, state.number), filter, state.me).length}`,
               )
             : null,
         );
@@ -230,7 +266,7 @@ export class SidebarView {
   #renderHits(
     query: string,
     hits: readonly SearchHit[] | undefined,
-    names: (jid: string) => string,
+    names: (hit: SearchHit) => string,
   ): void {
     const searching = hits !== undefined;
     this.#hits.hidden = !searching;
@@ -261,7 +297,7 @@ export class SidebarView {
               "data-jid": hit.jid,
               onclick: () => this.#deps.onHit(hit),
             },
-            h("span", { class: "hit__name" }, names(hit.jid)),
+            h("span", { class: "hit__name" }, names(hit)),
             h("time", { class: "hit__time" }, formatTime(hit.timestamp * 1000)),
             h(
               "span",

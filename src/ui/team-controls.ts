@@ -264,9 +264,11 @@ export class TeamControls {
 
   /** Our own change, into the state at once (no seq: a later frame is applied over it). */
   #apply(event: RealtimeEvent): void {
+    const number = this.#chat?.number ?? "";
     this.#deps.store.dispatch({
       type: "frame",
       event,
+      number,
       seq: undefined,
       now: Date.now(),
       visible: true,

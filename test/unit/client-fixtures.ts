@@ -12,6 +12,7 @@ export function chat(id: string, over: Partial<Chat> = {}): Chat {
     preview: null,
     isGroup: false,
     owner: null,
+    number: "",
     status: "open",
     snoozeUntil: null,
     labels: [],

@@ -105,11 +105,11 @@ describe("the team inbox in the browser", () => {
 
   it("takes a chat's status and labels from frames in order, a stale one ignored", () => {
     const frame = (event: RealtimeEvent, seq: number | undefined) =>
-      ({ type: "frame", event, seq, now: 0, visible: true }) as const;
+      ({ type: "frame", event, number: "default", seq, now: 0, visible: true }) as const;
     let state = reduceInbox(initialInboxState({ sub: "admin", role: "admin", via: "bearer" }), {
       type: "chats.loaded",
-      chats: [chat("x@c.us"), chat("y@c.us")],
-      asOf: 0,
+      chats: [chat("x@c.us", { number: "default" }), chat("y@c.us", { number: "default" })],
+      asOf: {},
     });
     const status = (s: "open" | "resolved", seq: number | undefined) =>
       frame({ type: "chat.status", jid: "x@c.us", number: "default", status: s }, seq);
