@@ -11,6 +11,7 @@ import { broadcastAll } from "./lib/realtime/broadcast.ts";
 import { runMaintenance } from "./lib/store/maintenance.ts";
 import { wakeSnoozed } from "./lib/team/status.ts";
 import type { AppEnv } from "./lib/types.ts";
+import { numbersOf } from "./lib/waha/numbers.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { cors } from "./middleware/cors.ts";
 import { httpLog } from "./middleware/http-log.ts";
@@ -90,7 +91,9 @@ async function scheduled(controller: ScheduledController, env: Env): Promise<voi
   }
   const { config } = loaded;
   const now = Date.now();
-  await broadcastAll(env, await wakeSnoozed(env.DB, config.WAHA_SESSION, now));
+  for (const { id } of numbersOf(config)) {
+    await broadcastAll(env, id, await wakeSnoozed(env.DB, id, now));
+  }
   await keepStatsSample(env, config, now);
   if (controller.cron === DAILY_CRON) await runMaintenance(env, config);
 }

@@ -77,6 +77,7 @@ describe("chat list", () => {
           "labels",
           "lastMessageAt",
           "name",
+          "number",
           "owner",
           "preview",
           "snoozeUntil",
@@ -88,6 +89,7 @@ describe("chat list", () => {
     }
     expect(chats.find((c) => c.id === ANA)).toEqual({
       id: ANA,
+      number: "default",
       name: "Ana Souza",
       unreadCount: 2,
       lastMessageAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -141,7 +143,7 @@ describe("messages", () => {
     expect(withMedia.length).toBeGreaterThan(0);
     for (const m of withMedia) {
       expect(m.media?.url).toBe(
-        `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
       );
       // WAHA was asked without downloading media: the type comes from the engine's record.
       expect(m.media?.mimetype).toMatch(/^[a-z]+\/[a-z0-9.+-]+/);

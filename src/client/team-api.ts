@@ -13,7 +13,15 @@ export type {
   StatsSample,
 } from "../lib/contracts/api.ts";
 
-const chatPath = (jid: string) => `/api/wa/chats/${encodeURIComponent(jid)}`;
+/** A chat's path, `rest` after it, and `?number=` when the page knows the chat's number. */
+const chatPath = (jid: string, number: string, rest = "") =>
+  `/api/wa/chats/${encodeURIComponent(jid)}${rest}${number ? `?number=${encodeURIComponent(number)}` : ""}`;
+
+/** A chat as these calls name it: its jid and the number it is on ("" when the page knows none). */
+export interface ChatRef {
+  id: string;
+  number: string;
+}
 
 export interface StatusAnswer {
   jid: string;
@@ -24,27 +32,28 @@ export interface StatusAnswer {
 
 export function setChatStatus(
   api: ApiClient,
-  jid: string,
+  chat: ChatRef,
   status: ChatStatus,
   snoozeUntil?: string,
 ): Promise<StatusAnswer> {
-  return api.send("PATCH", chatPath(jid), snoozeUntil ? { status, snoozeUntil } : { status });
+  const body = snoozeUntil ? { status, snoozeUntil } : { status };
+  return api.send("PATCH", chatPath(chat.id, chat.number), body);
 }
 
-export function chatNotes(api: ApiClient, jid: string): Promise<ChatNote[]> {
-  return api.json(`${chatPath(jid)}/notes`);
+export function chatNotes(api: ApiClient, chat: ChatRef): Promise<ChatNote[]> {
+  return api.json(chatPath(chat.id, chat.number, "/notes"));
 }
 
-export function addChatNote(api: ApiClient, jid: string, text: string): Promise<ChatNote> {
-  return api.send("POST", `${chatPath(jid)}/notes`, { text });
+export function addChatNote(api: ApiClient, chat: ChatRef, text: string): Promise<ChatNote> {
+  return api.send("POST", chatPath(chat.id, chat.number, "/notes"), { text });
 }
 
 export function setChatLabels(
   api: ApiClient,
-  jid: string,
+  chat: ChatRef,
   labels: string[],
 ): Promise<{ jid: string; number: string; labels: string[] }> {
-  return api.send("PUT", `${chatPath(jid)}/labels`, { labels });
+  return api.send("PUT", chatPath(chat.id, chat.number, "/labels"), { labels });
 }
 
 function reportQuery(from: string, to: string): string {

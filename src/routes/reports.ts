@@ -7,10 +7,10 @@ import * as z from "zod/mini";
 import type { AgentsReport } from "../lib/contracts/api.ts";
 import { apiError } from "../lib/errors.ts";
 import { agentReport, reportCsv } from "../lib/team/reports.ts";
-import { storeKey } from "../lib/team/store-key.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { requireRole } from "../middleware/auth.ts";
+import { resolveNumber } from "../middleware/number.ts";
 
 const DAY_MS = 86_400_000;
 /** A year and a day at most in one report. */
@@ -33,10 +33,8 @@ export const reports = new Hono<AppEnv>().get(
   requireRole("admin", "user"),
   async (c) => {
     const query = parseInput(reportQuery, c.req.query());
-    const number = storeKey(c);
-    if (query.number !== undefined && query.number !== number) {
-      throw apiError(400, "invalid-request", `number: no such number (this gateway has ${number})`);
-    }
+    // One number's report (the only one when none is named); 400 naming `number` otherwise.
+    const number = (await resolveNumber(c, query.number)).id;
     const from = Date.parse(query.from);
     // A day named alone runs to its end.
     const to = Date.parse(query.to) + (query.to.length === 10 ? DAY_MS : 0);

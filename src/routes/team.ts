@@ -88,6 +88,7 @@ export const team = new Hono<AppEnv>()
       c.executionCtx.waitUntil(
         broadcast(
           c.env,
+          number,
           {
             type: "chat.status",
             jid,
@@ -114,7 +115,7 @@ export const team = new Hono<AppEnv>()
     const note = await addNote(c.env.DB, number, jid, c.var.user, text, Date.now());
     const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(
-      broadcast(c.env, { type: "note.new", jid, number, note }, chatAudience(owner)),
+      broadcast(c.env, number, { type: "note.new", jid, number, note }, chatAudience(owner)),
     );
     return c.json(note, 201);
   })
@@ -126,7 +127,7 @@ export const team = new Hono<AppEnv>()
     const labels = await setLabels(c.env.DB, number, jid, body.labels);
     const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(
-      broadcast(c.env, { type: "chat.labels", jid, number, labels }, chatAudience(owner)),
+      broadcast(c.env, number, { type: "chat.labels", jid, number, labels }, chatAudience(owner)),
     );
     return c.json({ jid, number, labels });
   });

@@ -257,7 +257,7 @@ export class AdminApp implements PageApp {
       tile(
         "Media downloads",
         `${stats.media.activeDownloads} / ${stats.media.maxConcurrency}`,
-        `${stats.media.cachedItems} files cached (${mb(stats.media.cachedBytes)}), ${fmt(stats.media.served)} served`,
+        `${stats.media.cachedItems} files cached (${mb(stats.media.cachedBytes)}), ${fmt(stats.media.served)} served; archive: ${fmt(stats.media.archive.hits)} answered, ${fmt(stats.media.archive.writes)} kept (${mb(stats.media.archive.bytesWritten)})`,
       ),
     );
     const span =

@@ -187,8 +187,8 @@ export class ConversationView {
   }
 
   /** A private note was added to a chat (a frame). */
-  noteArrived(jid: string, note: ChatNote): void {
-    this.#team.noteArrived(jid, note);
+  noteArrived(number: string, jid: string, note: ChatNote): void {
+    this.#team.noteArrived(number, jid, note);
   }
 
   /** Reads the newest page again shortly (a live reply whose quote only the store has). */

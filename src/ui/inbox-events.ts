@@ -78,7 +78,7 @@ function afterFrame(
       if (!app.tracker.fromEvent(event) && event.status !== "sent") app.outboxSoon();
       return;
     case "note.new":
-      app.conversation.noteArrived(event.jid, event.note);
+      app.conversation.noteArrived(event.number, event.jid, event.note);
       return;
     case "resync":
       app.resync(number);

@@ -175,7 +175,7 @@ export class TeamControls {
     const chat = this.#chat;
     if (!chat) return;
     const generation = this.#generation;
-    chatNotes(this.#deps.api, chat.id).then(
+    chatNotes(this.#deps.api, chat).then(
       (notes) => {
         if (generation !== this.#generation) return;
         this.#notes = notes;
@@ -195,8 +195,10 @@ export class TeamControls {
   }
 
   /** A note came (a frame, or our own answer): added once. */
-  noteArrived(jid: string, note: ChatNote): void {
-    if (jid !== this.#chat?.id || this.#notes.some((n) => n.id === note.id)) return;
+  noteArrived(number: string, jid: string, note: ChatNote): void {
+    const chat = this.#chat;
+    if (jid !== chat?.id || (chat.number !== "" && number !== chat.number)) return;
+    if (this.#notes.some((n) => n.id === note.id)) return;
     this.#notes = [...this.#notes, note];
     this.#deps.onNotes(this.#notes);
   }
@@ -220,7 +222,7 @@ export class TeamControls {
     }
     this.#message.textContent = "Saving…";
     try {
-      const answer = await setChatStatus(this.#deps.api, chat.id, status, snoozeUntil);
+      const answer = await setChatStatus(this.#deps.api, chat, status, snoozeUntil);
       this.#apply({
         type: "chat.status",
         jid: answer.jid,
@@ -239,7 +241,7 @@ export class TeamControls {
     if (!chat) return;
     this.#message.textContent = "Saving…";
     try {
-      const answer = await setChatLabels(this.#deps.api, chat.id, parseLabels(this.#labels.value));
+      const answer = await setChatLabels(this.#deps.api, chat, parseLabels(this.#labels.value));
       const { labels } = answer;
       this.#apply({ type: "chat.labels", jid: answer.jid, number: answer.number, labels });
       this.#labels.value = labels.join(", ");
@@ -254,9 +256,9 @@ export class TeamControls {
     const text = this.#noteInput.value.trim();
     if (!chat || !text) return;
     try {
-      const note = await addChatNote(this.#deps.api, chat.id, text);
+      const note = await addChatNote(this.#deps.api, chat, text);
       if (this.#noteInput.value.trim() === text) this.#noteInput.value = "";
-      this.noteArrived(chat.id, note);
+      this.noteArrived(chat.number, chat.id, note);
     } catch (error) {
       this.#message.textContent = `Note not added: ${describeError(error)}`;
     }

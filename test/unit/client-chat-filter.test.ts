@@ -79,6 +79,7 @@ function stats(
       inFlight: 0,
       activeDownloads: 0,
       maxConcurrency: 3,
+      archive: { hits: 0, writes: 0, bytesWritten: 0, deletes: 0 },
     },
     circuit: { state: "closed", failures: 0, openedAt: null },
     realtime: { connections: 0 },

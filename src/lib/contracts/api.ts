@@ -49,11 +49,15 @@ export interface RealtimeTicket {
   expiresAt: string;
   /** The newest frame's seq: connect with `since` it, after loading the lists. */
   seq: number;
+  /** The number whose hub the ticket is for. */
+  number: string;
 }
 
 /** One entry of `GET /api/wa/chats`, whatever WAHA's engine. */
 export interface ChatSummary {
   id: string;
+  /** The WhatsApp number the chat is on (its id; always sent). */
+  number?: string;
   name: string;
   unreadCount: number;
   /** ISO time of the last message, null for an empty chat. */
@@ -172,6 +176,8 @@ export interface Agent {
   active: boolean;
   /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
   email?: string;
+  /** The WhatsApp numbers (ids) the agent works; null: every number (always sent). */
+  numbers?: string[] | null;
 }
 
 /** `GET /api/canned-replies`: a text the team inserts with `/shortcut` in the composer. */
@@ -185,6 +191,8 @@ export interface CannedReply {
 /** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */
 export interface ChatAssignment {
   jid: string;
+  /** The number the chat is on (its id); every answer of the API names it. */
+  number?: string;
   assignedTo: string | null;
   firstMessageAt: string | null;
   firstResponseAt: string | null;
@@ -276,11 +284,24 @@ export interface MonitoringStats {
     inFlight: number;
     activeDownloads: number;
     maxConcurrency: number;
+    /** The R2 media archive: answers from it, items and bytes put in, items deleted. */
+    archive: { hits: number; writes: number; bytesWritten: number; deletes: number };
   };
   circuit: CircuitStatus;
   realtime: { connections: number };
   /** The WhatsApp session as the gateway sees it beside WAHA's word (SessionWatch). */
   session: SessionWatchStats;
+  /** Each number's own: its session's status as last heard, its WAHA server's circuit,
+   * its calls to WAHA, and whether it is SILENT. */
+  numbers?: Record<string, NumberStats>;
+}
+
+/** One number in the monitoring stats. */
+export interface NumberStats {
+  status: string;
+  circuit: CircuitStatus;
+  upstream: { calls: number; errors: number };
+  silent: boolean;
 }
 
 /** SILENT: WORKING by WAHA's word while its webhooks have stopped. */

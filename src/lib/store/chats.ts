@@ -31,13 +31,13 @@ export interface ChatListFilter {
 /** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
 export async function markChatChecked(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
 ): Promise<void> {
   await db
     .prepare("UPDATE chats SET reconciled_at = ? WHERE number = ? AND jid = ?")
-    .bind(now, session, jid)
+    .bind(now, number, jid)
     .run();
 }
 
@@ -47,13 +47,13 @@ export async function markChatChecked(
  */
 export async function listStoredChats(
   db: D1Database,
-  session: string,
+  number: string,
   agent: string | null,
   filter: ChatListFilter = {},
   limit = 500,
 ): Promise<ChatRow[]> {
-  const mine = chatScope(agent, session, "c.jid");
-  const params: string[] = [session, ...mine.params];
+  const mine = chatScope(agent, number, "c.jid");
+  const params: string[] = [number, ...mine.params];
   let narrow = "";
   if (filter.status !== undefined) {
     narrow += " AND coalesce(s.status, 'open') = ?";
@@ -79,10 +79,10 @@ export async function listStoredChats(
   return results;
 }
 
-export async function countStoredChats(db: D1Database, session: string): Promise<number> {
+export async function countStoredChats(db: D1Database, number: string): Promise<number> {
   const row = await db
     .prepare("SELECT count(*) AS n FROM chats WHERE number = ?")
-    .bind(session)
+    .bind(number)
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
@@ -90,7 +90,7 @@ export async function countStoredChats(db: D1Database, session: string): Promise
 /** Chats from WAHA's list: names and, where WAHA keeps them, unread counts and last times. */
 export async function storeChatList(
   db: D1Database,
-  session: string,
+  number: string,
   chats: ListedChat[],
 ): Promise<void> {
   if (chats.length === 0) return;
@@ -108,7 +108,7 @@ export async function storeChatList(
              unread_count = coalesce(?, chats.unread_count)`,
         )
         .bind(
-          session,
+          number,
           c.jid,
           c.name,
           c.isGroup ? 1 : 0,
@@ -124,18 +124,18 @@ export async function storeChatList(
 /** A name for a chat that has none yet (a sender's push name). */
 export function nameChatStatement(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   name: string,
 ): D1PreparedStatement {
   return db
     .prepare("UPDATE chats SET name = ? WHERE number = ? AND jid = ? AND name IS NULL")
-    .bind(name.slice(0, 200), session, jid);
+    .bind(name.slice(0, 200), number, jid);
 }
 
-export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
+export async function markChatRead(db: D1Database, number: string, jid: string): Promise<void> {
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE number = ? AND jid = ?")
-    .bind(session, jid)
+    .bind(number, jid)
     .run();
 }

@@ -1,10 +1,10 @@
 /**
- * The key the team inbox's rows are filed under (column `number`): which WhatsApp number a
- * chat belongs to. One number today, the configured session; read here and nowhere else.
+ * The key the team inbox's rows are filed under (column `number`): the WhatsApp number a
+ * chat-scoped request is for, as its chat-access middleware resolved it (middleware/number.ts).
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../types.ts";
 
 export function storeKey(c: Context<AppEnv>): string {
-  return c.var.config.WAHA_SESSION;
+  return c.var.number.id;
 }
