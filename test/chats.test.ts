@@ -74,11 +74,14 @@ describe("chat list", () => {
         [
           "id",
           "isGroup",
+          "labels",
           "lastMessageAt",
           "name",
           "number",
           "owner",
           "preview",
+          "snoozeUntil",
+          "status",
           "unreadCount",
         ].sort(),
       );
@@ -93,6 +96,9 @@ describe("chat list", () => {
       preview: "And the order page",
       isGroup: false,
       owner: null,
+      status: "open",
+      snoozeUntil: null,
+      labels: [],
     });
     expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
     const times = chats.map((c) => c.lastMessageAt ?? "");

@@ -253,6 +253,8 @@ export const configSchema = z
     WA_STORE_RETENTION_DAYS: int(90, 1, 36_500),
     WA_MEDIA_ARCHIVE_DAYS: int(90, 0, 36_500),
     WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: int(16_777_216, 0, 1_073_741_824),
+    // /admin's chart history: a monitoring sample kept at most this often (a day is kept).
+    WA_STATS_SAMPLE_MS: int(10_000, 0, 3_600_000),
     WA_OUTBOX_MAX_AGE_MS: int(21_600_000, 1_000),
     WA_UPLOAD_MAX_BYTES: int(16_777_216, 1_024, 104_857_600),
     JWT_JWKS_URL: optionalWhere(

@@ -260,14 +260,15 @@ export async function changeChatOwner(
 }
 
 // A chat is auto-assigned on its first inbound message when auto-assign is on, it has
-// neither a first message nor an owner yet, and some active agent works its number.
-// ?1 is the number, ?2 the jid.
+// neither a first message nor an owner yet, it is open (not pending: someone set it aside),
+// and some active agent works its number. ?1 is the number, ?2 the jid.
 const WORKS_NUMBER = `(agents.numbers IS NULL
   OR EXISTS (SELECT 1 FROM json_each(agents.numbers) WHERE json_each.value = ?1))`;
 
 const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
   AND NOT EXISTS (SELECT 1 FROM chat_assignments
     WHERE number = ?1 AND jid = ?2 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
+  AND NOT EXISTS (SELECT 1 FROM chat_states WHERE number = ?1 AND jid = ?2 AND status <> 'open')
   AND EXISTS (SELECT 1 FROM agents WHERE active = 1 AND ${WORKS_NUMBER})`;
 
 /** The number's round-robin cursor (the last agent it picked), one per number. */

@@ -16,6 +16,8 @@ import { byLastMessage } from "../lib/store/browser-shapes.ts";
 import { markChatRead } from "../lib/store/chats.ts";
 import { chatList, messagePage } from "../lib/store/lists.ts";
 import { recentIncomingIds } from "../lib/store/messages.ts";
+import { LABEL_MAX_CHARS } from "../lib/team/labels.ts";
+import { CHAT_STATUSES } from "../lib/team/status.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { invalidateChat } from "../lib/waha/cached-reads.ts";
@@ -48,6 +50,21 @@ const messagesQuery = z.object({
 });
 
 const markReadBody = z.object({ jid: chatJid });
+
+const chatsQuery = z.object({
+  status: z.optional(
+    z.enum(CHAT_STATUSES, { error: `must be one of ${CHAT_STATUSES.join(", ")}` }),
+  ),
+  label: z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.minLength(1, { error: "must not be empty" }),
+        z.maxLength(LABEL_MAX_CHARS, { error: `must be at most ${LABEL_MAX_CHARS} characters` }),
+      ),
+  ),
+});
 
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
@@ -113,10 +130,13 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
     const { config } = c.var;
+    const filter = parseInput(chatsQuery, c.req.query());
     const raw = c.req.query("number");
     const several = raw === undefined && numbersOf(config).length > 1;
     const numbers = several ? await viewerNumbers(c) : [await resolveNumber(c, raw)];
-    const lists = await Promise.all(numbers.map((wa) => chatList(c.env, config, wa, c.var.user)));
+    const lists = await Promise.all(
+      numbers.map((wa) => chatList(c.env, config, wa, c.var.user, filter)),
+    );
     const chats: ChatSummary[] = [];
     for (const listed of lists) {
       // One number's WAHA failing leaves the others' lists (merged) as the answer.

@@ -67,6 +67,61 @@ export interface ChatSummary {
   isGroup: boolean;
   /** The agent the chat is assigned to (from D1, added after the cache). */
   owner: string | null;
+  /** The conversation's status; a chat nobody has set one on is open. */
+  status: ChatStatus;
+  /** ISO time a snoozed chat opens again; null unless snoozed. */
+  snoozeUntil: string | null;
+  /** Staff's labels, sorted. */
+  labels: string[];
+}
+
+/** Where a conversation stands: waiting on us, on someone else, done, or set aside until a time. */
+export type ChatStatus = "open" | "pending" | "resolved" | "snoozed";
+
+/** `GET/POST /api/wa/chats/{jid}/notes`: staff's private note on a chat, never sent to WhatsApp. */
+export interface ChatNote {
+  id: number;
+  jid: string;
+  /** The author's id (the token's `sub`) and name, when the token had one. */
+  author: string;
+  authorName: string | null;
+  text: string;
+  /** ISO time. */
+  createdAt: string;
+}
+
+/** One agent's row of `GET /api/reports/agents` (durations in ms; null: nothing to measure). */
+export interface AgentReport {
+  agentId: string;
+  name: string | null;
+  conversations: number;
+  firstResponseMedianMs: number | null;
+  firstResponseP90Ms: number | null;
+  resolutionMedianMs: number | null;
+  messagesSent: number;
+}
+
+/** `GET /api/reports/agents`. */
+export interface AgentsReport {
+  from: string;
+  to: string;
+  number: string;
+  agents: AgentReport[];
+}
+
+/** One monitoring sample kept server-side (`GET /api/waha/monitoring/history`): counters only. */
+export interface StatsSample {
+  /** When it was taken (ms). */
+  at: number;
+  /** When the counters started (ISO), as in the stats. */
+  since: string;
+  requests: number;
+  upstreamCalls: number;
+  /** Cached answers asked for (hits, misses, coalesced, stale) and those served without a WAHA call. */
+  cacheAsked: number;
+  cacheServed: number;
+  /** Media turned away: busy and cooldown rejections. */
+  mediaRejected: number;
 }
 
 /** A message's media, fetched from the gateway, never from WAHA. */
@@ -169,6 +224,10 @@ export type RealtimeEvent =
       id?: string;
       error?: string;
     }
+  /** A conversation's status changed (set by staff, a customer's message, a snooze's end). */
+  | { type: "chat.status"; jid: string; number: string; status: ChatStatus; snoozeUntil?: string }
+  | { type: "note.new"; jid: string; number: string; note: ChatNote }
+  | { type: "chat.labels"; jid: string; number: string; labels: string[] }
   /** Sent first on reconnect when `since` is older than what is kept: reload the lists. */
   | { type: "resync"; seq: number };
 

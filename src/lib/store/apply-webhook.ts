@@ -10,6 +10,7 @@ import { canonicalJid } from "../ids/jids.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
 import { archiveKey, forgetArchived } from "../media/archive.ts";
 import { chatAudience, EVERYONE, type Fanout } from "../realtime/broadcast.ts";
+import { addReopen } from "../team/status.ts";
 import { wahaGate } from "../waha/client.ts";
 import type { WaNumber } from "../waha/numbers.ts";
 import type { WebhookEvent } from "../waha/webhook-events.ts";
@@ -84,7 +85,9 @@ async function applyMessage(
   const jid = await resolveChat(env, wa, event.message.jid, now);
   const message = { ...event.message, jid };
   const batch = new NamedBatch().add("claims", ...claims);
-  addStoredMessage(batch, db, number, message, now, (b) =>
+  addStoredMessage(batch, db, number, message, now, (b) => {
+    // A customer writing again reopens the conversation, before auto-assign looks at it.
+    if (!message.fromMe) addReopen(b, db, number, jid, now, onceFor(number, message));
     addMessageEffects(
       b,
       db,
@@ -96,8 +99,8 @@ async function applyMessage(
       },
       new Date(now).toISOString(),
       onceFor(number, message),
-    ),
-  );
+    );
+  });
   if (event.senderName && !jid.endsWith("@g.us")) {
     batch.add("name", nameChatStatement(db, number, jid, event.senderName));
   }
@@ -112,6 +115,12 @@ async function applyMessage(
   const frames: Fanout = picked
     ? [{ event: { type: "chat.assigned", jid, agentId: picked }, audience }]
     : [];
+  if (results.rows("reopened").length > 0) {
+    frames.push({
+      event: { type: "chat.status", jid, number, status: "open" },
+      audience,
+    });
+  }
   frames.push({
     event: { type: "message.new", jid, message: storedToBrowser({ ...message, quoted }, number) },
     audience,

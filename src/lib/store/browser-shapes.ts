@@ -11,8 +11,11 @@ import type { StoredMessage } from "./stored-message.ts";
 
 export type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
 
-/** A chat summary as cached: ownership changes more often than WAHA's list does. */
-export type CachedChat = Omit<ChatSummary, "owner" | "number">;
+/** A chat summary as cached: ownership and the team's marks change more often than WAHA's list. */
+export type CachedChat = Omit<
+  ChatSummary,
+  "owner" | "number" | "status" | "snoozeUntil" | "labels"
+>;
 
 export function toCachedChat(chat: WahaChat): CachedChat {
   const last = chat.lastMessage;

@@ -4,6 +4,8 @@
  * parameters.
  */
 import { chatScope } from "../auth/access.ts";
+import type { ChatStatus } from "../contracts/api.ts";
+import { labelsColumn } from "../team/labels.ts";
 import type { ListedChat } from "../waha/resource-loaders.ts";
 
 export interface ChatRow {
@@ -14,6 +16,16 @@ export interface ChatRow {
   preview: string | null;
   unread_count: number;
   owner: string | null;
+  status: ChatStatus;
+  snooze_until: number | null;
+  /** JSON array. */
+  labels: string | null;
+}
+
+/** The team inbox's narrowing of the list: one status, one label. */
+export interface ChatListFilter {
+  status?: ChatStatus | undefined;
+  label?: string | undefined;
 }
 
 /** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
@@ -29,21 +41,37 @@ export async function markChatChecked(
     .run();
 }
 
-/** Chats newest first, with their owners; `agent` limits them to that agent's. */
+/**
+ * Chats newest first, with their owners, status and labels; `agent` limits them to that
+ * agent's, `filter` to one status or label (a label matched without regard to case).
+ */
 export async function listStoredChats(
   db: D1Database,
   number: string,
   agent: string | null,
+  filter: ChatListFilter = {},
   limit = 500,
 ): Promise<ChatRow[]> {
   const mine = chatScope(agent, number, "c.jid");
   const params: string[] = [number, ...mine.params];
+  let narrow = "";
+  if (filter.status !== undefined) {
+    narrow += " AND coalesce(s.status, 'open') = ?";
+    params.push(filter.status);
+  }
+  if (filter.label !== undefined) {
+    narrow += ` AND EXISTS (SELECT 1 FROM chat_labels fl WHERE fl.number = c.number
+      AND fl.jid = c.jid AND fl.label = ? COLLATE NOCASE)`;
+    params.push(filter.label);
+  }
   const { results } = await db
     .prepare(
       `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
-         a.assigned_to AS owner
+         a.assigned_to AS owner, coalesce(s.status, 'open') AS status, s.snooze_until,
+         ${labelsColumn("c.number", "c.jid")} AS labels
        FROM chats c LEFT JOIN chat_assignments a ON a.number = c.number AND a.jid = c.jid
-       WHERE c.number = ? ${mine.sql}
+         LEFT JOIN chat_states s ON s.number = c.number AND s.jid = c.jid
+       WHERE c.number = ? ${mine.sql}${narrow}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
     .bind(...params, limit)

@@ -11,6 +11,8 @@ import type { Failure, Result } from "../contracts/result.ts";
 import { chatOwner } from "../db.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
 import { type Audience, broadcastAll, chatAudience, type Fanout } from "../realtime/broadcast.ts";
+import { parseLabels } from "../team/labels.ts";
+import { wakeSnoozed } from "../team/status.ts";
 import type { User } from "../types.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import { invalidateMessages, readCached } from "../waha/cached-reads.ts";
@@ -25,7 +27,13 @@ import {
   storedToBrowser,
 } from "./browser-shapes.ts";
 import { storedAcks } from "./changes.ts";
-import { countStoredChats, listStoredChats, markChatChecked, storeChatList } from "./chats.ts";
+import {
+  type ChatListFilter,
+  countStoredChats,
+  listStoredChats,
+  markChatChecked,
+  storeChatList,
+} from "./chats.ts";
 import { applyEarlyInChat } from "./early-changes.ts";
 import { chatState, pageMessages, storedMessage, storePage } from "./messages.ts";
 import type { StoredMessage } from "./stored-message.ts";
@@ -90,6 +98,7 @@ export async function chatList(
   config: Config,
   wa: WaNumber,
   user: User,
+  filter: ChatListFilter = {},
   now = Date.now(),
 ): Promise<Result<ChatSummary[]>> {
   const number = wa.id;
@@ -105,7 +114,9 @@ export async function chatList(
       if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, number, now);
     }
   }
-  const rows = await listStoredChats(env.DB, number, scopedAgent(user));
+  // Snoozes that have run out end before the list is read.
+  await broadcastAll(env, number, await wakeSnoozed(env.DB, number, now));
+  const rows = await listStoredChats(env.DB, number, scopedAgent(user), filter);
   return {
     ok: true,
     value: rows.map((r) => ({
@@ -117,6 +128,9 @@ export async function chatList(
       preview: r.preview,
       isGroup: r.is_group === 1,
       owner: r.owner,
+      status: r.status,
+      snoozeUntil: r.snooze_until === null ? null : new Date(r.snooze_until).toISOString(),
+      labels: parseLabels(r.labels),
     })),
   };
 }

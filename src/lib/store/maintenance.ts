@@ -7,6 +7,7 @@
 import type { Config } from "../config.ts";
 import { archiveKey, forgetArchived, pruneArchive } from "../media/archive.ts";
 import { pruneOutbox } from "../outbox/db.ts";
+import { archiveSent } from "../team/reports.ts";
 import { pruneEarly } from "./early-changes.ts";
 import { pruneMessages } from "./search.ts";
 
@@ -34,6 +35,8 @@ export async function runMaintenance(env: Env, config: Config, now = Date.now())
     messages += deleted;
     if (deleted === 0) break;
   }
+  // Reports count sent messages after the outbox has forgotten them.
+  await archiveSent(env.DB);
   const outbox = await pruneOutbox(env.DB, now - 86_400_000);
   const receipts = (
     await env.DB.prepare("DELETE FROM webhook_receipts WHERE expires_at <= ?").bind(now).run()
