@@ -34,7 +34,7 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
   "test/media.test.ts": { WA_MEDIA_COOLDOWN_MAX_MS: "100000" },
   // Counts WAHA's message lookups for media: nothing fetched ahead of the browser.
   "test/noweb-store.test.ts": { WA_MEDIA_PREFETCH: "off" },
-  "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "300" },
+  "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "3000" },
   // The edge cache alone: the archive off, as before it came.
   "test/media-cache.test.ts": {
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",

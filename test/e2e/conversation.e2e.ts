@@ -87,14 +87,15 @@ test("photos that load after the chat opens leave the newest message in sight", 
   await chatButton(page, chatId).waitFor({ timeout: 10_000 });
   await chatButton(page, chatId).click();
   await bubble(page, "That is all of them").waitFor();
-  // The photos near the end (those in view load first) have arrived and taken their room.
+  // The photos near the end (those in view load first; two fit under the setup banner and
+  // the conversation's team tools) have arrived and taken their room.
   await page.waitForFunction(
     () => {
       const imgs = Array.from(document.querySelectorAll(".messages img"), (img) =>
         img instanceof HTMLImageElement ? img : null,
       );
       const loaded = imgs.filter((img) => img?.complete && img.naturalWidth > 0).length;
-      return loaded >= 3 && document.querySelectorAll(".messages [aria-busy]").length === 0;
+      return loaded >= 2 && document.querySelectorAll(".messages [aria-busy]").length === 0;
     },
     undefined,
     { timeout: 15_000 },
