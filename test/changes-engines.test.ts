@@ -54,7 +54,12 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(revoke.event).toBe("message.revoked");
     expect(await deliverSim(engine, revoke)).toBe("accepted");
     const id = inboxId(theirs.payload);
-    expect(await admin.next()).toEqual({ type: "message.revoked", jid: CUSTOMER, id });
+    expect(await admin.next()).toEqual({
+      type: "message.revoked",
+      number: "default",
+      jid: CUSTOMER,
+      id,
+    });
     expect(await deliverSim(engine, revoke)).toBe("unchanged");
     await expectNothingBefore(admin, "STARTING");
     expect(await stored(CUSTOMER, id)).toMatchObject({
@@ -74,6 +79,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     ).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.revoked",
+      number: "default",
       jid: GROUP,
       id: theirs.payload.id,
     });
@@ -91,6 +97,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     const id = inboxId(ours.payload);
     expect(await admin.next()).toEqual({
       type: "message.edited",
+      number: "default",
       jid: CUSTOMER,
       id,
       body: "See you at 4",
@@ -114,6 +121,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, set)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: CUSTOMER,
       id,
       reaction: "👍",
@@ -126,6 +134,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, removed)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: CUSTOMER,
       id,
       reaction: "",
@@ -151,6 +160,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, member)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: GROUP,
       id,
       reaction: "🙏",
@@ -182,6 +192,35 @@ describe.each(ENGINES)("on %s", (engine) => {
       message: { id: reply.payload.id, body: "Delivery", replyTo: quote },
     });
     expect((await stored(CUSTOMER, reply.payload.id))?.replyTo).toEqual(quote);
+  });
+
+  it("names a member's photo in the chat list, and a quote of it names the member and the photo", async () => {
+    const admin = await connect("admin");
+    const photo = await simMessage({
+      chatId: GROUP,
+      participant: MEMBERS[1],
+      media: { kind: "image/jpeg" },
+    });
+    expect(await deliverSim(engine, photo)).toBe("accepted");
+    await admin.next();
+    const chats = await call("/api/wa/chats", { as: ADMIN });
+    const group = (await chats.json<ChatSummary[]>()).find((c) => c.id === GROUP);
+    expect(group?.preview).toBe("📷 Photo");
+    const reply = await simMessage({
+      chatId: GROUP,
+      participant: MEMBERS[2],
+      body: "Which shelf?",
+      replyTo: photo.payload.id,
+    });
+    expect(await deliverSim(engine, reply)).toBe("accepted");
+    const quote = {
+      id: inboxId(photo.payload),
+      body: "📷 Photo",
+      fromMe: false,
+      sender: MEMBERS[1],
+    };
+    expect(await admin.next()).toMatchObject({ type: "message.new", message: { replyTo: quote } });
+    expect((await stored(GROUP, inboxId(reply.payload)))?.replyTo).toEqual(quote);
   });
 
   it("ignores channel posts and status updates: no chat, no assignment, nothing announced", async () => {

@@ -38,7 +38,8 @@ describe("chat list", () => {
     const mine = new Map(
       agents.map((a, i) => [a.sub, [`1555010000${i + 1}@c.us`, `155501000${i + 11}@c.us`]]),
     );
-    for (const [sub, jids] of mine) for (const jid of jids) await changeChatOwner(env.DB, jid, sub);
+    for (const [sub, jids] of mine)
+      for (const jid of jids) await changeChatOwner(env.DB, "default", jid, sub);
 
     const lists = await Promise.all([...agents, ...staff].map((as) => chatList(as)));
     expect(await simCalls("chats")).toEqual({ chats: 1 });
@@ -70,12 +71,22 @@ describe("chat list", () => {
     const { chats } = await chatList(newUser("admin"));
     for (const chat of chats) {
       expect(Object.keys(chat).sort()).toEqual(
-        ["id", "isGroup", "lastMessageAt", "name", "owner", "preview", "unreadCount"].sort(),
+        [
+          "id",
+          "isGroup",
+          "lastMessageAt",
+          "name",
+          "number",
+          "owner",
+          "preview",
+          "unreadCount",
+        ].sort(),
       );
       expect(chat.id).toMatch(/@(c|g)\.us$/);
     }
     expect(chats.find((c) => c.id === ANA)).toEqual({
       id: ANA,
+      number: "default",
       name: "Ana Souza",
       unreadCount: 2,
       lastMessageAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -126,7 +137,7 @@ describe("messages", () => {
     expect(withMedia.length).toBeGreaterThan(0);
     for (const m of withMedia) {
       expect(m.media?.url).toBe(
-        `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
       );
       // WAHA was asked without downloading media: the type comes from the engine's record.
       expect(m.media?.mimetype).toMatch(/^[a-z]+\/[a-z0-9.+-]+/);
@@ -294,7 +305,7 @@ describe("messages", () => {
 
   it("are refused (403) to an agent for a chat that is not assigned to it", async () => {
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     expect((await call(`/api/wa/messages?jid=${ANA}`, { as: agent })).status).toBe(200);
     const other = await call(`/api/wa/messages?jid=${GROUP}`, { as: agent });
     expect(other.status).toBe(403);
@@ -305,7 +316,7 @@ describe("messages", () => {
 describe("send-text and mark-read", () => {
   it("sends once, sets firstResponseAt, and shows the sent message in the next list reads without asking WAHA again", async () => {
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     await call("/api/wa/chats", { as: agent });
     await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
     const read = await simCalls("chats", "messages");
@@ -323,7 +334,9 @@ describe("send-text and mark-read", () => {
     });
     expect(answer.message.id).toBe(answer.id);
     expect(await simCalls("sendText")).toEqual({ sendText: 1 });
-    expect((await getAssignment(env.DB, ANA))?.firstResponseAt).toEqual(expect.any(String));
+    expect((await getAssignment(env.DB, "default", ANA))?.firstResponseAt).toEqual(
+      expect.any(String),
+    );
 
     const messages = await call(`/api/wa/messages?jid=${ANA}`, { as: agent });
     expect(messages.headers.get("X-Cache-Status")).toBe("STORE");

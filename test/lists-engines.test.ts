@@ -56,7 +56,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     // NOWEB lists Baileys ids; its webhooks speak @c.us.
     expect(rawIds.some((id) => id.includes("@s.whatsapp.net"))).toBe(engine === "NOWEB");
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     expect(await deliverSim(engine, await simMessage({ chatId: ANA, body: "before" }))).toBe(
       "accepted",
     );
@@ -73,7 +73,7 @@ describe.each(ENGINES)("on %s", (engine) => {
 
   it("takes a chat asked for by its @s.whatsapp.net id for the same @c.us chat", async () => {
     const agent = newUser("agent");
-    await changeChatOwner(env.DB, ANA, agent.sub);
+    await changeChatOwner(env.DB, "default", ANA, agent.sub);
     const baileys = "15550100001@s.whatsapp.net";
     const res = await call(`/api/wa/messages?jid=${baileys}`, { as: agent });
     expect(res.status).toBe(200);
@@ -137,7 +137,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(media.length).toBeGreaterThan(0);
     for (const m of media) {
       expect(m.media).toEqual({
-        url: `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        url: `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
         mimetype: expect.stringMatching(/^(image|audio|video|application)\//),
         filename: expect.toBeOneOf([null, expect.any(String)]),
       });
@@ -212,6 +212,7 @@ describe("on WEBJS only", () => {
     expect((await messages(GROUP))[0]).toMatchObject({ id: ours.payload.id, ack: 3 });
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: GROUP,
       id: ours.payload.id,
       status: "READ",

@@ -81,7 +81,7 @@ describe("ChatAssignment migrations", () => {
       .all<{ name: string; unique: number }>();
     expect(indexes.results).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: "chat_assignments_jid", unique: 1 }),
+        expect.objectContaining({ name: "chat_assignments_number_jid", unique: 1 }),
         expect.objectContaining({ name: "chat_assignments_assigned_to", unique: 0 }),
       ]),
     );
@@ -89,13 +89,13 @@ describe("ChatAssignment migrations", () => {
       db.prepare("INSERT INTO chat_assignments (jid) VALUES ('222@c.us')").run(),
     ).rejects.toThrow(/UNIQUE/);
 
-    expect(await getAssignment(db, "222@c.us")).toMatchObject({
+    expect(await getAssignment(db, "default", "222@c.us")).toMatchObject({
       jid: "222@c.us",
       assignedTo: "agent-2",
       firstMessageAt: null,
       createdAt: "2024-01-02T00:00:00.000Z",
     });
-    expect(await getAssignment(db, "111@c.us")).toMatchObject({ firstMessageAt: null });
+    expect(await getAssignment(db, "default", "111@c.us")).toMatchObject({ firstMessageAt: null });
   });
 });
 
@@ -108,11 +108,11 @@ describe("may this user touch this chat?", () => {
     const user = { sub: "viewer", role: "user" } as const;
     const agent1 = { sub: "agent-1", role: "agent" } as const;
     const agent2 = { sub: "agent-2", role: "agent" } as const;
-    expect(await canAccessChat(env.DB, admin, "b@c.us")).toBe(true);
-    expect(await canAccessChat(env.DB, user, "zzz@c.us")).toBe(true);
-    expect(await canAccessChat(env.DB, agent1, "a@c.us")).toBe(true);
-    expect(await canAccessChat(env.DB, agent2, "a@c.us")).toBe(false);
-    expect(await canAccessChat(env.DB, agent1, "b@c.us")).toBe(false);
-    expect(await canAccessChat(env.DB, agent1, "zzz@c.us")).toBe(false);
+    expect(await canAccessChat(env.DB, admin, "default", "b@c.us")).toBe(true);
+    expect(await canAccessChat(env.DB, user, "default", "zzz@c.us")).toBe(true);
+    expect(await canAccessChat(env.DB, agent1, "default", "a@c.us")).toBe(true);
+    expect(await canAccessChat(env.DB, agent2, "default", "a@c.us")).toBe(false);
+    expect(await canAccessChat(env.DB, agent1, "default", "b@c.us")).toBe(false);
+    expect(await canAccessChat(env.DB, agent1, "default", "zzz@c.us")).toBe(false);
   });
 });

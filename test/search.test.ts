@@ -16,8 +16,8 @@ beforeEach(async () => {
   await sim.reset();
   await resetAssignmentData();
   await env.DB.prepare("UPDATE settings SET value = 'off' WHERE key = 'auto_assign'").run();
-  await changeChatOwner(env.DB, MINE, "agent-1");
-  await changeChatOwner(env.DB, OTHER, "agent-2");
+  await changeChatOwner(env.DB, "default", MINE, "agent-1");
+  await changeChatOwner(env.DB, "default", OTHER, "agent-2");
 });
 
 async function store(chat: string, body: string, timestamp = Math.floor(Date.now() / 1000)) {

@@ -33,13 +33,14 @@ describe("signed deliveries", () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: "accepted" });
 
-    expect(await getAssignment(env.DB, "15551230001@c.us")).toMatchObject({
+    expect(await getAssignment(env.DB, "default", "15551230001@c.us")).toMatchObject({
       assignedTo: AGENT,
       firstMessageAt: new Date(1_760_000_000_000).toISOString(),
       firstResponseAt: null,
     });
     expect(await admin.next()).toEqual({
       type: "chat.assigned",
+      number: "default",
       jid: "15551230001@c.us",
       agentId: AGENT,
     });
@@ -92,7 +93,11 @@ describe("signed deliveries", () => {
       },
     );
     expect(recent.status).toBe(200);
-    expect(await admin.next()).toEqual({ type: "session.status", status: "STARTING" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "STARTING",
+    });
     expect(await d1Snapshot()).toEqual(before);
   });
 
@@ -162,7 +167,11 @@ describe("signed deliveries", () => {
     const first = await deliver("session.status", null, { rawBody: body, requestId: null });
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ status: "accepted" });
-    expect(await admin.next()).toEqual({ type: "session.status", status: "SCAN_QR_CODE" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "SCAN_QR_CODE",
+    });
     const again = await deliver("session.status", null, { rawBody: body, requestId: null });
     expect(await again.json()).toEqual({ status: "duplicate" });
     await expectNothingBefore(admin, "WORKING");
@@ -204,7 +213,11 @@ describe("idempotency", () => {
     expect(await (await deliver("session.status", null, { rawBody: body })).json()).toEqual({
       status: "accepted",
     });
-    expect(await admin.next()).toEqual({ type: "session.status", status: "FAILED" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "FAILED",
+    });
 
     const replay = await deliver("session.status", null, { rawBody: body });
     expect(await replay.json()).toEqual({ status: "duplicate" });
@@ -268,7 +281,7 @@ describe("events", () => {
     await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 60, fromMe: true }));
     await deliver("message", wahaMessage(jid, { timestamp: t0 + 120 }));
     await deliver("message.any", wahaMessage(jid, { timestamp: t0 + 180, fromMe: true }));
-    const row = await getAssignment(env.DB, jid);
+    const row = await getAssignment(env.DB, "default", jid);
     expect(row).toMatchObject({
       firstMessageAt: new Date(t0 * 1000).toISOString(),
       firstResponseAt: new Date((t0 + 60) * 1000).toISOString(),
@@ -279,12 +292,12 @@ describe("events", () => {
   it("does not auto-assign a chat the gateway wrote to first, then does on the customer's reply", async () => {
     const jid = "15551230010@c.us";
     await deliver("message.any", wahaMessage(jid, { fromMe: true }));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({
       assignedTo: null,
       firstMessageAt: null,
     });
     await deliver("message", wahaMessage(jid));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: AGENT });
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({ assignedTo: AGENT });
   });
 
   it("leaves a chat an admin unassigned alone when its customer writes again", async () => {
@@ -294,7 +307,7 @@ describe("events", () => {
       .bind(jid)
       .run();
     await deliver("message", wahaMessage(jid));
-    expect(await getAssignment(env.DB, jid)).toMatchObject({ assignedTo: null });
+    expect(await getAssignment(env.DB, "default", jid)).toMatchObject({ assignedTo: null });
   });
 
   it("sends message.new with media through the gateway and without engine internals", async () => {
@@ -312,7 +325,7 @@ describe("events", () => {
       message: {
         hasMedia: true,
         media: {
-          url: `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
+          url: `/api/wa/media?number=default&jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
           mimetype: "image/jpeg",
         },
       },
@@ -331,6 +344,7 @@ describe("events", () => {
     expect(await (await deliver("message.ack", ack)).json()).toEqual({ status: "accepted" });
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid,
       id: message.id,
       status: "READ",

@@ -165,7 +165,7 @@ export function rowToSql(row: AssignmentRow): string {
     .join(", ");
   return (
     "INSERT INTO chat_assignments (jid, assigned_to, first_message_at, first_response_at, created_at, updated_at) " +
-    `VALUES (${values}) ON CONFLICT (jid) DO UPDATE SET ` +
+    `VALUES (${values}) ON CONFLICT (number, jid) DO UPDATE SET ` +
     "assigned_to = CASE WHEN excluded.updated_at > chat_assignments.updated_at THEN excluded.assigned_to ELSE chat_assignments.assigned_to END, " +
     "first_message_at = coalesce(chat_assignments.first_message_at, excluded.first_message_at), " +
     "first_response_at = coalesce(chat_assignments.first_response_at, excluded.first_response_at), " +

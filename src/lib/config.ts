@@ -84,6 +84,54 @@ function optionalWhere(test: (value: string) => boolean, error: string) {
   return preprocess(unset, z.optional(z.string().check(z.refine(test, { error }))));
 }
 
+const wahaUrl = z.pipe(
+  z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  z.transform((u: string) => u.replace(/\/+$/, "")),
+);
+
+/**
+ * WAHA_NUMBERS: a JSON array of the WhatsApp numbers this gateway serves, each on its WAHA
+ * server (several may share one WAHA Plus). Checked whole; the first bad entry is named.
+ */
+const numberEntry = z.object({
+  id: z.string().check(z.regex(/^[a-z0-9-]{1,32}$/, { error: "must be 1–32 of a–z 0–9 -" })),
+  name: z.string().check(z.minLength(1, { error: "is required" }), z.maxLength(64)),
+  url: wahaUrl,
+  session: z._default(
+    z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1–64 of A–Z a–z 0–9 _ -" })),
+    "default",
+  ),
+  apiKey: z.string().check(z.minLength(1, { error: "is required" })),
+  webhookHmacKey: z.optional(
+    z.string().check(z.minLength(16, { error: "must be at least 16 characters" })),
+  ),
+});
+
+const numbersSchema = z.pipe(
+  z.transform((v: unknown, ctx) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      ctx.issues.push({ code: "custom", input: v, message: "must be a JSON array of numbers" });
+      return z.NEVER;
+    }
+  }),
+  z.array(numberEntry, { error: "must be a JSON array of numbers" }).check(
+    z.minLength(1, { error: "must list at least one number" }),
+    z.refine((list) => new Set(list.map((n) => n.id)).size === list.length, {
+      error: "must not repeat a number's id",
+    }),
+    z.refine(
+      (list) =>
+        new Set(list.map((n) => `${new URL(n.url).origin}\n${n.session}`)).size === list.length,
+      { error: "must not list one WAHA session twice" },
+    ),
+  ),
+);
+
 const EMAIL = z.email();
 
 const emailList = preprocess(
@@ -113,17 +161,10 @@ function isSet(value: unknown): boolean {
 
 export const configSchema = z
   .object({
-    WAHA_URL: preprocess(
-      unset,
-      z.pipe(
-        z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
-        z.transform((u: string) => u.replace(/\/+$/, "")),
-      ),
-    ),
-    WAHA_API_KEY: preprocess(
-      unset,
-      z.string({ error: "is required" }).check(z.minLength(1, { error: "is required" })),
-    ),
+    // One WAHA number from these four, or several from WAHA_NUMBERS (then these stay unset).
+    WAHA_URL: preprocess(unset, z.optional(wahaUrl)),
+    WAHA_API_KEY: preprocess(unset, z.optional(z.string())),
+    WAHA_NUMBERS: preprocess(unset, z.optional(numbersSchema)),
     WAHA_SESSION: preprocess(
       unset,
       z._default(
@@ -210,6 +251,8 @@ export const configSchema = z
       z._default(z.enum(["on", "off"], { error: "must be on or off" }), "on"),
     ),
     WA_STORE_RETENTION_DAYS: int(90, 1, 36_500),
+    WA_MEDIA_ARCHIVE_DAYS: int(90, 0, 36_500),
+    WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: int(16_777_216, 0, 1_073_741_824),
     WA_OUTBOX_MAX_AGE_MS: int(21_600_000, 1_000),
     WA_UPLOAD_MAX_BYTES: int(16_777_216, 1_024, 104_857_600),
     JWT_JWKS_URL: optionalWhere(
@@ -275,6 +318,28 @@ export const configSchema = z
           message: "must not be below WA_MEDIA_COOLDOWN_MS",
         });
       }
+      if (c.WAHA_NUMBERS === undefined) {
+        for (const name of ["WAHA_URL", "WAHA_API_KEY"] as const) {
+          if (c[name] === undefined || c[name] === "") {
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: "is required (or set WAHA_NUMBERS)",
+            });
+          }
+        }
+      } else {
+        for (const name of ["WAHA_URL", "WAHA_API_KEY", "WAHA_WEBHOOK_HMAC_KEY"] as const) {
+          if (c[name] !== undefined) {
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message:
+                "must not be set with WAHA_NUMBERS (give each number its own in WAHA_NUMBERS)",
+            });
+          }
+        }
+      }
       if (c.WAHA_MAX_POLLING_INTERVAL < c.WAHA_POLLING_INTERVAL) {
         ctx.addIssue({
           code: "custom",
@@ -327,7 +392,13 @@ export type Config = z.infer<typeof configSchema>;
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 /** Values never echoed in errors: secrets, and WAHA's address (errors reach /api/health). */
-const UNSHOWN = new Set(["WAHA_API_KEY", "WAHA_WEBHOOK_HMAC_KEY", "JWT_SECRET", "WAHA_URL"]);
+const UNSHOWN = new Set([
+  "WAHA_API_KEY",
+  "WAHA_WEBHOOK_HMAC_KEY",
+  "JWT_SECRET",
+  "WAHA_URL",
+  "WAHA_NUMBERS",
+]);
 
 /** Parses raw vars into a Config, or every problem as "NAME: reason (got "value")". */
 export function parseConfig(raw: Record<string, unknown>): ConfigResult {
@@ -340,7 +411,11 @@ export function parseConfig(raw: Record<string, unknown>): ConfigResult {
       typeof value === "string" && value !== "" && !UNSHOWN.has(name)
         ? ` (got ${JSON.stringify(value)})`
         : "";
-    return `${name}: ${issue.message}${shown}`;
+    // Inside a JSON value: WAHA_NUMBERS[1].url.
+    const where = (name === "WAHA_NUMBERS" ? issue.path.slice(1) : [])
+      .map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
+      .join("");
+    return `${name}${where}: ${issue.message}${shown}`;
   });
   // By variable name, so that a list checked in several passes still reads in one order.
   return { ok: false, errors: errors.sort() };

@@ -4,6 +4,7 @@
  */
 
 import { mayTouch, scopedAgent } from "./auth/access.ts";
+import { forgetGrants } from "./auth/access-grants.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
 import { type NamedBatch, withCondition } from "./store/named-batch.ts";
 import type { User } from "./types.ts";
@@ -25,6 +26,20 @@ interface AgentRow {
   name: string;
   active: number;
   email: string | null;
+  numbers: string | null;
+}
+
+const AGENT_COLUMNS = "id, name, active, email, numbers";
+
+/** An agent's numbers as stored (a JSON array of ids; NULL, or anything else: every number). */
+function parseNumbers(raw: string | null): string[] | null {
+  if (raw === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === "string") : null;
+  } catch {
+    return null;
+  }
 }
 
 const ASSIGNMENT_COLUMNS =
@@ -42,15 +57,24 @@ function toAssignment(row: AssignmentRow): ChatAssignment {
 }
 
 function toAgent(row: AgentRow): Agent {
-  const agent: Agent = { id: row.id, name: row.name, active: row.active === 1 };
+  const agent: Agent = {
+    id: row.id,
+    name: row.name,
+    active: row.active === 1,
+    numbers: parseNumbers(row.numbers),
+  };
   if (row.email !== null) agent.email = row.email;
   return agent;
 }
 
-export async function getAssignment(db: D1Database, jid: string): Promise<ChatAssignment | null> {
+export async function getAssignment(
+  db: D1Database,
+  number: string,
+  jid: string,
+): Promise<ChatAssignment | null> {
   const row = await db
-    .prepare(`SELECT ${ASSIGNMENT_COLUMNS} FROM chat_assignments WHERE jid = ?`)
-    .bind(jid)
+    .prepare(`SELECT ${ASSIGNMENT_COLUMNS} FROM chat_assignments WHERE number = ? AND jid = ?`)
+    .bind(number, jid)
     .first<AssignmentRow>();
   return row ? toAssignment(row) : null;
 }
@@ -59,15 +83,16 @@ export type AssignmentFilter = { agentId?: string; unassigned?: boolean };
 
 export async function listAssignments(
   db: D1Database,
+  number: string,
   filter: AssignmentFilter = {},
 ): Promise<ChatAssignment[]> {
-  let sql = `SELECT ${ASSIGNMENT_COLUMNS} FROM chat_assignments`;
-  const params: string[] = [];
+  let sql = `SELECT ${ASSIGNMENT_COLUMNS} FROM chat_assignments WHERE number = ?`;
+  const params: string[] = [number];
   if (filter.agentId !== undefined) {
-    sql += " WHERE assigned_to = ?";
+    sql += " AND assigned_to = ?";
     params.push(filter.agentId);
   } else if (filter.unassigned) {
-    sql += " WHERE assigned_to IS NULL";
+    sql += " AND assigned_to IS NULL";
   }
   const { results } = await db
     .prepare(`${sql} ORDER BY updated_at DESC`)
@@ -76,23 +101,29 @@ export async function listAssignments(
   return results.map(toAssignment);
 }
 
-/** Every jid → owner, for enriching chat lists in one query. */
-export async function assignmentOwners(db: D1Database): Promise<Map<string, string>> {
-  const { results } = await db
-    .prepare("SELECT jid, assigned_to FROM chat_assignments WHERE assigned_to IS NOT NULL")
-    .all<{ jid: string; assigned_to: string }>();
-  return new Map(results.map((r) => [r.jid, r.assigned_to]));
+/** The numbers an agent works (null: every number, or no such agent). */
+export async function agentNumbers(db: D1Database, id: string): Promise<string[] | null> {
+  const row = await db
+    .prepare("SELECT numbers FROM agents WHERE id = ?")
+    .bind(id)
+    .first<{ numbers: string | null }>();
+  return parseNumbers(row?.numbers ?? null);
 }
 
 /** May this user touch this chat (the rule in access.ts, with the chat's owner from D1)? */
-export async function canAccessChat(db: D1Database, user: User, jid: string): Promise<boolean> {
+export async function canAccessChat(
+  db: D1Database,
+  user: User,
+  number: string,
+  jid: string,
+): Promise<boolean> {
   if (scopedAgent(user) === null) return true;
-  return mayTouch(user, await chatOwner(db, jid));
+  return mayTouch(user, await chatOwner(db, number, jid));
 }
 
 export async function listAgents(db: D1Database): Promise<Agent[]> {
   const { results } = await db
-    .prepare("SELECT id, name, active, email FROM agents ORDER BY id")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents ORDER BY id`)
     .all<AgentRow>();
   return results.map(toAgent);
 }
@@ -101,25 +132,35 @@ export async function listAgents(db: D1Database): Promise<Agent[]> {
 export async function createAgent(db: D1Database, id: string, name: string): Promise<Agent | null> {
   const row = await db
     .prepare(
-      "INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email",
+      `INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(id, name)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
 }
 
-/** Renames and/or (de)activates an agent; null when there is no such agent. */
+/**
+ * Renames, (de)activates and/or sets the numbers of an agent (`numbers` null: every
+ * number); null when there is no such agent.
+ */
 export async function updateAgent(
   db: D1Database,
   id: string,
-  patch: { name?: string; active?: boolean },
+  patch: { name?: string; active?: boolean; numbers?: string[] | null },
 ): Promise<Agent | null> {
   const row = await db
     .prepare(
-      `UPDATE agents SET name = coalesce(?, name), active = coalesce(?, active),
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? RETURNING id, name, active, email`,
+      `UPDATE agents SET name = coalesce(?1, name), active = coalesce(?2, active),
+       numbers = CASE WHEN ?3 THEN ?4 ELSE numbers END,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?5 RETURNING ${AGENT_COLUMNS}`,
     )
-    .bind(patch.name ?? null, patch.active === undefined ? null : Number(patch.active), id)
+    .bind(
+      patch.name ?? null,
+      patch.active === undefined ? null : Number(patch.active),
+      patch.numbers === undefined ? 0 : 1,
+      patch.numbers ? JSON.stringify(patch.numbers) : null,
+      id,
+    )
     .first<AgentRow>();
   return row ? toAgent(row) : null;
 }
@@ -141,23 +182,24 @@ async function setSetting(db: D1Database, key: string, value: string): Promise<v
     .run();
 }
 
-// Set-once SLA timestamp; parameters: jid, at, created_at, updated_at.
-const FIRST_RESPONSE_SQL = `INSERT INTO chat_assignments (jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?)
-  ON CONFLICT (jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
+// Set-once SLA timestamp; parameters: number, jid, at, created_at, updated_at.
+const FIRST_RESPONSE_SQL = `INSERT INTO chat_assignments (number, jid, first_response_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (number, jid) DO UPDATE SET first_response_at = excluded.first_response_at, updated_at = excluded.updated_at
   WHERE chat_assignments.first_response_at IS NULL`;
 
 /** Sets firstResponseAt (first outbound message) once; creates the chat's row if needed. */
 export async function recordFirstResponse(
   db: D1Database,
+  number: string,
   jid: string,
   at = new Date().toISOString(),
 ): Promise<void> {
-  await db.prepare(FIRST_RESPONSE_SQL).bind(jid, at, at, at).run();
+  await db.prepare(FIRST_RESPONSE_SQL).bind(number, jid, at, at, at).run();
 }
 
 export async function getAgent(db: D1Database, id: string): Promise<Agent | null> {
   const row = await db
-    .prepare("SELECT id, name, active, email FROM agents WHERE id = ?")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`)
     .bind(id)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
@@ -185,6 +227,7 @@ export interface OwnerChange {
  */
 export async function changeChatOwner(
   db: D1Database,
+  number: string,
   jid: string,
   agentId: string | null,
   now = new Date().toISOString(),
@@ -193,19 +236,22 @@ export async function changeChatOwner(
     agentId === null
       ? db
           .prepare(
-            `UPDATE chat_assignments SET assigned_to = NULL, updated_at = ? WHERE jid = ?
+            `UPDATE chat_assignments SET assigned_to = NULL, updated_at = ? WHERE number = ? AND jid = ?
              RETURNING ${ASSIGNMENT_COLUMNS}`,
           )
-          .bind(now, jid)
+          .bind(now, number, jid)
       : db
           .prepare(
-            `INSERT INTO chat_assignments (jid, assigned_to, created_at, updated_at) VALUES (?, ?, ?, ?)
-             ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to, updated_at = excluded.updated_at
+            `INSERT INTO chat_assignments (number, jid, assigned_to, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (number, jid) DO UPDATE SET assigned_to = excluded.assigned_to, updated_at = excluded.updated_at
              RETURNING ${ASSIGNMENT_COLUMNS}`,
           )
-          .bind(jid, agentId, now, now);
+          .bind(number, jid, agentId, now, now);
+  forgetGrants({ number, jid });
   const [before, after] = await db.batch<{ assigned_to: string | null } & AssignmentRow>([
-    db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid),
+    db
+      .prepare("SELECT assigned_to FROM chat_assignments WHERE number = ? AND jid = ?")
+      .bind(number, jid),
     change,
   ]);
   const row = after?.results[0];
@@ -214,34 +260,41 @@ export async function changeChatOwner(
 }
 
 // A chat is auto-assigned on its first inbound message when auto-assign is on, it has
-// neither a first message nor an owner yet, and some agent is active. ?1 is the jid.
+// neither a first message nor an owner yet, and some active agent works its number.
+// ?1 is the number, ?2 the jid.
+const WORKS_NUMBER = `(agents.numbers IS NULL
+  OR EXISTS (SELECT 1 FROM json_each(agents.numbers) WHERE json_each.value = ?1))`;
+
 const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
   AND NOT EXISTS (SELECT 1 FROM chat_assignments
-    WHERE jid = ?1 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
-  AND EXISTS (SELECT 1 FROM agents WHERE active = 1)`;
+    WHERE number = ?1 AND jid = ?2 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
+  AND EXISTS (SELECT 1 FROM agents WHERE active = 1 AND ${WORKS_NUMBER})`;
 
-// The active agent after the cursor in id order, wrapping around to the first.
+/** The number's round-robin cursor (the last agent it picked), one per number. */
+const CURSOR = `(SELECT value FROM settings WHERE key = 'round_robin_cursor:' || ?1)`;
+
+// The number's next active agent after its cursor in id order, wrapping around to the first.
 const NEXT_AGENT = `coalesce(
-  (SELECT id FROM agents WHERE active = 1
-     AND id > coalesce((SELECT value FROM settings WHERE key = 'round_robin_cursor'), '')
+  (SELECT id FROM agents WHERE active = 1 AND ${WORKS_NUMBER}
+     AND id > coalesce(${CURSOR}, '')
    ORDER BY id LIMIT 1),
-  (SELECT id FROM agents WHERE active = 1 ORDER BY id LIMIT 1))`;
+  (SELECT id FROM agents WHERE active = 1 AND ${WORKS_NUMBER} ORDER BY id LIMIT 1))`;
 
 /** Sets a chat's first inbound or first outbound time, unless it is set; `when` must hold. */
 function stampFirst(
   db: D1Database,
   column: "first_message_at" | "first_response_at",
-  jid: string,
+  chat: { number: string; jid: string },
   at: string,
   now: string,
   when: { sql: string; params: string[] },
 ): D1PreparedStatement {
-  const { sql, params } = withCondition([jid, at, now, now], when);
+  const { sql, params } = withCondition([chat.number, chat.jid, at, now, now], when);
   return db
     .prepare(
-      `INSERT INTO chat_assignments (jid, ${column}, created_at, updated_at)
-       SELECT ?1, ?2, ?3, ?4 WHERE ${sql}
-       ON CONFLICT (jid) DO UPDATE SET ${column} = excluded.${column},
+      `INSERT INTO chat_assignments (number, jid, ${column}, created_at, updated_at)
+       SELECT ?1, ?2, ?3, ?4, ?5 WHERE ${sql}
+       ON CONFLICT (number, jid) DO UPDATE SET ${column} = excluded.${column},
          updated_at = excluded.updated_at
        WHERE chat_assignments.${column} IS NULL`,
     )
@@ -250,35 +303,35 @@ function stampFirst(
 
 /**
  * The assignment side of a chat's message, added to the batch that stores it: an inbound
- * one sets firstMessageAt once and, for a new chat, assigns it round-robin (the cursor moves
- * and the chat is assigned in the same transaction, so concurrent first messages never take
- * the same turn); an outbound one sets firstResponseAt once. `once` is extra SQL that must
- * hold (the message is not stored yet), so a replay does nothing. Results by name:
- * `picked` (an agent just auto-assigned, when there is one) and `owner` (the chat's owner,
- * read last).
+ * one sets firstMessageAt once and, for a new chat, assigns it round-robin over the agents
+ * of its number (the cursor moves and the chat is assigned in the same transaction, so
+ * concurrent first messages never take the same turn); an outbound one sets
+ * firstResponseAt once. `once` is extra SQL that must hold (the message is not stored yet),
+ * so a replay does nothing. Results by name: `picked` (an agent just auto-assigned, when
+ * there is one) and `owner` (the chat's owner, read last).
  */
 export function addMessageEffects(
   batch: NamedBatch,
   db: D1Database,
-  message: { jid: string; fromMe: boolean; at: string },
+  message: { number: string; jid: string; fromMe: boolean; at: string },
   now: string,
   once: { sql: string; params: string[] } = { sql: "1", params: [] },
 ): NamedBatch {
-  const { jid, at } = message;
-  const owner = db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
+  const { number, jid, at } = message;
+  const owner = chatOwnerStatement(db, number, jid);
   if (message.fromMe) {
     return batch
-      .add("first-response", stampFirst(db, "first_response_at", jid, at, now, once))
+      .add("first-response", stampFirst(db, "first_response_at", message, at, now, once))
       .add("owner", owner);
   }
-  const cursor = withCondition([jid], once);
-  const assign = withCondition([jid, at, now], once);
+  const cursor = withCondition([number, jid], once);
+  const assign = withCondition([number, jid, at, now], once);
   return batch
     .add(
       "cursor",
       db
         .prepare(
-          `INSERT INTO settings (key, value) SELECT 'round_robin_cursor', ${NEXT_AGENT}
+          `INSERT INTO settings (key, value) SELECT 'round_robin_cursor:' || ?1, ${NEXT_AGENT}
            WHERE ${NEEDS_AUTO_ASSIGN} AND ${cursor.sql}
            ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         )
@@ -288,25 +341,37 @@ export function addMessageEffects(
       "picked",
       db
         .prepare(
-          `INSERT INTO chat_assignments (jid, assigned_to, first_message_at, created_at, updated_at)
-           SELECT ?1, (SELECT value FROM settings WHERE key = 'round_robin_cursor'), ?2, ?3, ?3
+          `INSERT INTO chat_assignments (number, jid, assigned_to, first_message_at, created_at, updated_at)
+           SELECT ?1, ?2, ${CURSOR}, ?3, ?4, ?4
            WHERE ${NEEDS_AUTO_ASSIGN} AND ${assign.sql}
-           ON CONFLICT (jid) DO UPDATE SET assigned_to = excluded.assigned_to,
+           ON CONFLICT (number, jid) DO UPDATE SET assigned_to = excluded.assigned_to,
              first_message_at = excluded.first_message_at, updated_at = excluded.updated_at
            RETURNING assigned_to`,
         )
         .bind(...assign.params),
     )
-    .add("first-message", stampFirst(db, "first_message_at", jid, at, now, once))
+    .add("first-message", stampFirst(db, "first_message_at", message, at, now, once))
     .add("owner", owner);
 }
 
+/** Reads a chat's owner (`assigned_to`, null when nobody's). */
+export function chatOwnerStatement(
+  db: D1Database,
+  number: string,
+  jid: string,
+): D1PreparedStatement {
+  return db
+    .prepare("SELECT assigned_to FROM chat_assignments WHERE number = ? AND jid = ?")
+    .bind(number, jid);
+}
+
 /** The chat's owner, or null when it has none (or no row). */
-export async function chatOwner(db: D1Database, jid: string): Promise<string | null> {
-  const row = await db
-    .prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?")
-    .bind(jid)
-    .first<{ assigned_to: string | null }>();
+export async function chatOwner(
+  db: D1Database,
+  number: string,
+  jid: string,
+): Promise<string | null> {
+  const row = await chatOwnerStatement(db, number, jid).first<{ assigned_to: string | null }>();
   return row?.assigned_to ?? null;
 }
 
@@ -364,7 +429,7 @@ export async function releaseWebhookKeys(db: D1Database, keys: string[]): Promis
 /** The agent a sign-in e-mail is mapped to (case-insensitive), active or not; null when none. */
 export async function findAgentByEmail(db: D1Database, email: string): Promise<Agent | null> {
   const row = await db
-    .prepare("SELECT id, name, active, email FROM agents WHERE email = ? COLLATE NOCASE")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE email = ? COLLATE NOCASE`)
     .bind(email)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
@@ -387,7 +452,7 @@ export async function createAgentWithEmail(
     .prepare(
       `INSERT INTO agents (id, name, email) SELECT ?1, ?2, ?3
        WHERE NOT EXISTS (SELECT 1 FROM agents WHERE email = ?3 COLLATE NOCASE)
-       ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email`,
+       ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(id, name, email)
     .first<AgentRow>();
@@ -406,7 +471,7 @@ export async function setAgentEmail(
       `UPDATE agents SET email = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ?2 AND (?1 IS NULL OR NOT EXISTS
          (SELECT 1 FROM agents WHERE email = ?1 COLLATE NOCASE AND id <> ?2))
-       RETURNING id, name, active, email`,
+       RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(email, id)
     .first<AgentRow>();

@@ -1,4 +1,8 @@
-/** The chat list: one button per chat with its name, last message, time, unread count and owner. */
+/**
+ * The chat list: one button per chat with its name, last message, time, unread count,
+ * owner, and the WhatsApp number it is on while the list shows several.
+ */
+import { chatRef } from "../client/inbox-frames.ts";
 import type { Chat } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, toMillis } from "./format.ts";
@@ -8,9 +12,11 @@ export interface ChatListProps {
   selected: string | undefined;
   /** Agent id → name, for the owner line; undefined for agents, who only see their own chats. */
   agentNames: Map<string, string> | undefined;
+  /** Number id → name, while the list shows several numbers; undefined otherwise. */
+  numberNames?: Map<string, string> | undefined;
   /** What an empty list says. */
   empty: string;
-  onSelect: (jid: string) => void;
+  onSelect: (number: string, jid: string) => void;
 }
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
@@ -28,14 +34,18 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       ? `Assigned to ${props.agentNames.get(chat.owner) ?? chat.owner}`
       : "Unassigned"
     : undefined;
+  const number = props.numberNames
+    ? h("span", { class: "chat__number" }, props.numberNames.get(chat.number) ?? chat.number)
+    : null;
   return h(
     "button",
     {
       type: "button",
       class: `chat${unread ? " chat--unread" : ""}`,
-      "aria-current": chat.id === props.selected ? "true" : false,
+      "aria-current": chatRef(chat.number, chat.id) === props.selected ? "true" : false,
       "data-jid": chat.id,
-      onclick: () => props.onSelect(chat.id),
+      "data-number": chat.number || undefined,
+      onclick: () => props.onSelect(chat.number, chat.id),
     },
     h(
       "span",
@@ -53,6 +63,8 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
           h("span", { class: "visually-hidden" }, " unread"),
         )
       : null,
-    owner ? h("span", { class: "chat__owner" }, owner) : null,
+    owner || number
+      ? h("span", { class: "chat__owner" }, owner, owner && number ? " · " : null, number)
+      : null,
   );
 }

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { User } from "../../src/lib/auth/user.ts";
 import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
 import { launchChromium } from "../../tools/chromium.ts";
-import { type Stack, startStack } from "../../tools/stack.ts";
+import { type SimNumber, type Stack, startStack } from "../../tools/stack.ts";
 
 export const SCREENSHOTS = path.join(UI_DIR, "..", "e2e");
 
@@ -47,11 +47,21 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { simTier?: "CORE" | "PLUS"; vars?: Record<string, string>; agents?: boolean } = {},
+  options: {
+    simTier?: "CORE" | "PLUS";
+    vars?: Record<string, string>;
+    agents?: boolean;
+    /** Several WhatsApp numbers, one simulator each (tools/stack.ts). */
+    numbers?: readonly SimNumber[];
+    /** Seed SQL run after the agents'. */
+    seedSql?: string;
+  } = {},
 ): Promise<Harness> {
   await buildUi();
+  const seedSql = [options.agents === false ? "" : AGENTS_SQL, options.seedSql ?? ""].join(" ");
   const stack = await startStack({
-    ...(options.agents === false ? {} : { seedSql: AGENTS_SQL }),
+    ...(seedSql.trim() ? { seedSql } : {}),
+    ...(options.numbers ? { numbers: options.numbers } : {}),
     ...(options.vars ? { vars: options.vars } : {}),
     ...(options.simTier ? { simTier: options.simTier } : {}),
   });
@@ -237,4 +247,19 @@ export async function eventually(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Calls the gateway's API as the admin would (assignments, settings), outside any page. */
+export async function callAsAdmin(
+  harness: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  const token = await harness.stack.token(ADMIN, 600);
+  return fetch(`${harness.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
 }

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
+import { loadConfig } from "../../src/lib/config.ts";
 import { jidSchema } from "../../src/lib/ids/id-schemas.ts";
 import type { AppEnv, Role } from "../../src/lib/types.ts";
 import { parseInput } from "../../src/lib/validate.ts";
@@ -22,6 +23,9 @@ const app = new Hono<AppEnv>()
   .use(async (c, next) => {
     const role = (c.req.header("X-Test-Role") ?? "agent") as Role;
     c.set("user", { sub: role === "agent" ? "agent-1" : `${role}-1`, role });
+    const loaded = loadConfig(c.env);
+    if (!loaded.ok) throw new Error(loaded.errors.join("; "));
+    c.set("config", loaded.config);
     await next();
   })
   .get("/media", requireChatAccess({ from: "query" }), (c) => c.text("bytes"))

@@ -27,11 +27,11 @@ describe("the access rule", () => {
     expect(maySee(user, { agents: [] })).toBe(true);
   });
 
-  it("scopes a query to an agent's chats, and leaves staff's alone", () => {
-    expect(chatScope(null, "m.jid")).toEqual({ sql: "", params: [] });
-    expect(chatScope("ana", "m.jid")).toEqual({
-      sql: "AND m.jid IN (SELECT jid FROM chat_assignments WHERE assigned_to = ?)",
-      params: ["ana"],
+  it("scopes a query to an agent's chats of one number, and leaves staff's alone", () => {
+    expect(chatScope(null, "sales", "m.jid")).toEqual({ sql: "", params: [] });
+    expect(chatScope("ana", "sales", "m.jid")).toEqual({
+      sql: "AND m.jid IN (SELECT jid FROM chat_assignments WHERE number = ? AND assigned_to = ?)",
+      params: ["sales", "ana"],
     });
   });
 });

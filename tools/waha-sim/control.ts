@@ -33,7 +33,7 @@ function reset(sim: SimState, body: Body): Reply {
     return bad("filesLifetimeSec must be a whole number");
   if (tier !== undefined && !isTier(tier)) return bad("tier must be CORE or PLUS");
   if (engine !== undefined && !isEngine(engine)) return bad("engine must be WEBJS, NOWEB or GOWS");
-  if (demo !== undefined && !isDemoSet(demo)) return bad("demo must be basic or full");
+  if (demo !== undefined && !isDemoSet(demo)) return bad("demo must be basic, full or support");
   sim.reset({
     ...(filesLifetimeSec !== undefined ? { filesLifetimeSec } : {}),
     ...(tier ? { tier } : {}),
@@ -50,7 +50,9 @@ function snapshot(sim: SimState) {
 function expire(sim: SimState, body: Body): Reply {
   if (body.messageId !== undefined && typeof body.messageId !== "string")
     return bad("messageId must be a string");
-  return json(200, { expired: sim.store.expire(body.messageId) });
+  if (body.fromWhatsApp !== undefined && typeof body.fromWhatsApp !== "boolean")
+    return bad("fromWhatsApp must be a boolean");
+  return json(200, { expired: sim.store.expire(body.messageId, body.fromWhatsApp === true) });
 }
 
 async function setSession(sim: SimState, body: Body): Promise<Reply> {

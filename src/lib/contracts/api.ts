@@ -49,16 +49,20 @@ export interface RealtimeTicket {
   expiresAt: string;
   /** The newest frame's seq: connect with `since` it, after loading the lists. */
   seq: number;
+  /** The number whose hub the ticket is for. */
+  number: string;
 }
 
 /** One entry of `GET /api/wa/chats`, whatever WAHA's engine. */
 export interface ChatSummary {
   id: string;
+  /** The WhatsApp number the chat is on (its id; always sent). */
+  number?: string;
   name: string;
   unreadCount: number;
   /** ISO time of the last message, null for an empty chat. */
   lastMessageAt: string | null;
-  /** Start of the last message's text, or "[media]" for a message without text. */
+  /** Start of the last message's text, or what its media is ("📷 Photo", "📄 a.pdf"…). */
   preview: string | null;
   isGroup: boolean;
   /** The agent the chat is assigned to (from D1, added after the cache). */
@@ -91,13 +95,23 @@ export interface BrowserMessage {
   /** PENDING, SERVER, DEVICE, READ, PLAYED or ERROR. */
   ackName: string | null;
   /** The quoted message, when this one is a reply. */
-  replyTo?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+  replyTo?: QuotedMessage | null;
   /** Who reacted with what (sender id, or "me"). */
   reactions?: Array<{ from: string; text: string }>;
   /** When the text was last edited (ms). */
   editedAt?: number | null;
   /** When the sender deleted it (ms); its text and media are gone. */
   revokedAt?: number | null;
+}
+
+/** What a reply quotes; all null when the quoted message is not stored. */
+export interface QuotedMessage {
+  id: string | null;
+  /** Its text, or what its media is ("📷 Photo") when it has none. */
+  body: string | null;
+  fromMe: boolean | null;
+  /** Who wrote it, in a group (its participant). */
+  sender?: string | null;
 }
 
 /** `GET /api/agents`: the agents auto-assign rotates over. */
@@ -107,11 +121,23 @@ export interface Agent {
   active: boolean;
   /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
   email?: string;
+  /** The WhatsApp numbers (ids) the agent works; null: every number (always sent). */
+  numbers?: string[] | null;
+}
+
+/** `GET /api/canned-replies`: a text the team inserts with `/shortcut` in the composer. */
+export interface CannedReply {
+  id: string;
+  /** Lowercase letters, digits, `-` and `_`; unique. */
+  shortcut: string;
+  text: string;
 }
 
 /** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */
 export interface ChatAssignment {
   jid: string;
+  /** The number the chat is on (its id); every answer of the API names it. */
+  number?: string;
   assignedTo: string | null;
   firstMessageAt: string | null;
   firstResponseAt: string | null;
@@ -199,11 +225,24 @@ export interface MonitoringStats {
     inFlight: number;
     activeDownloads: number;
     maxConcurrency: number;
+    /** The R2 media archive: answers from it, items and bytes put in, items deleted. */
+    archive: { hits: number; writes: number; bytesWritten: number; deletes: number };
   };
   circuit: CircuitStatus;
   realtime: { connections: number };
   /** The WhatsApp session as the gateway sees it beside WAHA's word (SessionWatch). */
   session: SessionWatchStats;
+  /** Each number's own: its session's status as last heard, its WAHA server's circuit,
+   * its calls to WAHA, and whether it is SILENT. */
+  numbers?: Record<string, NumberStats>;
+}
+
+/** One number in the monitoring stats. */
+export interface NumberStats {
+  status: string;
+  circuit: CircuitStatus;
+  upstream: { calls: number; errors: number };
+  silent: boolean;
 }
 
 /** SILENT: WORKING by WAHA's word while its webhooks have stopped. */

@@ -41,19 +41,19 @@ export function outboxEntry(row: OutboxRow): OutboxEntry {
 
 export function getOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
 ): Promise<OutboxRow | null> {
   return db
-    .prepare(`SELECT ${COLUMNS} FROM outbox WHERE session = ? AND client_id = ?`)
-    .bind(session, clientId)
+    .prepare(`SELECT ${COLUMNS} FROM outbox WHERE number = ? AND client_id = ?`)
+    .bind(number, clientId)
     .first<OutboxRow>();
 }
 
 /** Adds a queued entry; false when the clientId was taken (a retry of the same request). */
 export async function insertOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   row: Pick<
     OutboxRow,
     "client_id" | "jid" | "sender" | "kind" | "body" | "target" | "media_mimetype" | "media_name"
@@ -62,12 +62,12 @@ export async function insertOutbox(
 ): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO outbox (session, client_id, jid, sender, kind, body, target, media_mimetype,
+      `INSERT INTO outbox (number, client_id, jid, sender, kind, body, target, media_mimetype,
          media_name, status, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING`,
     )
     .bind(
-      session,
+      number,
       row.client_id,
       row.jid,
       row.sender,
@@ -91,18 +91,18 @@ export async function insertOutbox(
  */
 export function claimHead(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
   only?: string,
 ): Promise<OutboxRow | null> {
-  return claimHeadStatement(db, session, jid, now, only).first<OutboxRow>();
+  return claimHeadStatement(db, number, jid, now, only).first<OutboxRow>();
 }
 
 /** claimHead as a statement, for a batch (the next head, taken as the last is marked sent). */
 export function claimHeadStatement(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
   only?: string,
@@ -111,34 +111,34 @@ export function claimHeadStatement(
     .prepare(
       `UPDATE outbox SET status = 'sending', attempts = attempts + 1, updated_at = ?4,
          ambiguous = CASE WHEN status = 'sending' THEN 1 ELSE ambiguous END
-       WHERE session = ?1 AND client_id = (
-         SELECT client_id FROM outbox WHERE session = ?1 AND jid = ?2
+       WHERE number = ?1 AND client_id = (
+         SELECT client_id FROM outbox WHERE number = ?1 AND jid = ?2
            AND status IN ('queued', 'sending') ORDER BY created_at, client_id LIMIT 1)
          AND (?3 IS NULL OR client_id = ?3)
        RETURNING ${COLUMNS}`,
     )
-    .bind(session, jid, only ?? null, now);
+    .bind(number, jid, only ?? null, now);
 }
 
 /** A chat's Outbox object. */
-export function outboxOf(env: Env, session: string, jid: string) {
-  return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
+export function outboxOf(env: Env, number: string, jid: string) {
+  return env.OUTBOX.get(env.OUTBOX.idFromName(`${number}\n${jid}`));
 }
 
 /** Chats' Outboxes with entries waiting try now (all: WAHA is back; one: as the probe). */
-export async function wakeOutboxes(env: Env, session: string, limit?: number): Promise<void> {
-  const chats = await waitingChats(env.DB, session, limit);
-  await Promise.all(chats.map((jid) => outboxOf(env, session, jid).wake()));
+export async function wakeOutboxes(env: Env, number: string, limit?: number): Promise<void> {
+  const chats = await waitingChats(env.DB, number, limit);
+  await Promise.all(chats.map((jid) => outboxOf(env, number, jid).wake()));
 }
 
 /** Chats with an entry waiting for WAHA, the longest waiting first; `limit` of them. */
-export async function waitingChats(db: D1Database, session: string, limit = -1): Promise<string[]> {
+export async function waitingChats(db: D1Database, number: string, limit = -1): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT jid FROM outbox WHERE session = ? AND status IN ('queued', 'sending')
+      `SELECT jid FROM outbox WHERE number = ? AND status IN ('queued', 'sending')
        GROUP BY jid ORDER BY min(created_at) LIMIT ?`,
     )
-    .bind(session, limit)
+    .bind(number, limit)
     .all<{ jid: string }>();
   return results.map((r) => r.jid);
 }
@@ -146,13 +146,13 @@ export async function waitingChats(db: D1Database, session: string, limit = -1):
 /** Marks an entry sent as `messageId`, for the batch that stores the message. */
 export function markSentStatement(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   messageId: string,
 ): D1PreparedStatement {
   return updateOutboxStatement(
     db,
-    session,
+    number,
     clientId,
     { status: "sent", messageId, error: null },
     Date.now(),
@@ -161,7 +161,7 @@ export function markSentStatement(
 
 export function updateOutboxStatement(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   change: {
     status: OutboxRow["status"];
@@ -175,7 +175,7 @@ export function updateOutboxStatement(
     .prepare(
       `UPDATE outbox SET status = ?, ambiguous = coalesce(?, ambiguous),
          message_id = coalesce(?, message_id), error = ?, updated_at = ?
-       WHERE session = ? AND client_id = ?`,
+       WHERE number = ? AND client_id = ?`,
     )
     .bind(
       change.status,
@@ -183,7 +183,7 @@ export function updateOutboxStatement(
       change.messageId ?? null,
       change.error ?? null,
       now,
-      session,
+      number,
       clientId,
     );
 }
@@ -197,31 +197,31 @@ export async function updateOutbox(
 /** A failed entry back in the queue as if just asked for: it goes after what waits already. */
 export async function requeueOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   now: number,
 ): Promise<void> {
   await db
     .prepare(
       `UPDATE outbox SET status = 'queued', attempts = 0, ambiguous = 0, error = NULL,
-         created_at = ?, updated_at = ? WHERE session = ? AND client_id = ? AND status = 'failed'`,
+         created_at = ?, updated_at = ? WHERE number = ? AND client_id = ? AND status = 'failed'`,
     )
-    .bind(now, now, session, clientId)
+    .bind(now, now, number, clientId)
     .run();
 }
 
 /** Queued and failed entries, newest first; `agent` limits them to its chats. */
 export async function listOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   agent: string | null,
   limit = 200,
 ): Promise<OutboxRow[]> {
-  const mine = chatScope(agent, "jid");
-  const params: string[] = [session, ...mine.params];
+  const mine = chatScope(agent, number, "jid");
+  const params: string[] = [number, ...mine.params];
   const { results } = await db
     .prepare(
-      `SELECT ${COLUMNS} FROM outbox WHERE session = ? AND status <> 'sent' ${mine.sql}
+      `SELECT ${COLUMNS} FROM outbox WHERE number = ? AND status <> 'sent' ${mine.sql}
        ORDER BY created_at DESC LIMIT ?`,
     )
     .bind(...params, limit)

@@ -2,30 +2,27 @@
  * What the inbox gets instead of WAHA's raw shapes: chat summaries that look the same
  * whatever WAHA's engine, and messages whose media points at the gateway, never at WAHA.
  */
-import type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
+import type { BrowserMessage, ChatSummary, QuotedMessage } from "../contracts/api.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import type { WahaChat, WahaMessage } from "../waha/wire.ts";
-import type { StoredRow } from "./messages.ts";
+import { quoted, type StoredRow } from "./messages.ts";
+import { lastPreview } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
 
 /** A chat summary as cached: ownership changes more often than WAHA's list does. */
-export type CachedChat = Omit<ChatSummary, "owner">;
-
-const PREVIEW_CHARS = 160;
+export type CachedChat = Omit<ChatSummary, "owner" | "number">;
 
 export function toCachedChat(chat: WahaChat): CachedChat {
   const last = chat.lastMessage;
   const seconds = last?.timestamp ?? chat.timestamp ?? chat.conversationTimestamp ?? 0;
-  const text = last?.body?.trim() ?? "";
-  const hasMedia = last !== null && last !== undefined && last.hasMedia === true;
   return {
     id: chat.id,
     name: chat.name?.trim() || (chat.id.split("@")[0] ?? chat.id),
     unreadCount: Math.max(0, chat.unreadCount ?? 0),
     lastMessageAt: seconds > 0 ? new Date(seconds * 1000).toISOString() : null,
-    preview: text ? text.slice(0, PREVIEW_CHARS) : hasMedia ? "[media]" : null,
+    preview: lastPreview(last),
     isGroup: chat.isGroup ?? chat.id.endsWith("@g.us"),
   };
 }
@@ -35,9 +32,9 @@ export function byLastMessage(a: CachedChat, b: CachedChat): number {
   return (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? "") || a.id.localeCompare(b.id);
 }
 
-/** Where the browser fetches a message's media: the gateway's own media route. */
-export function mediaPath(jid: string, messageId: string): string {
-  return `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(messageId)}`;
+/** Where the browser fetches a number's message's media: the gateway's own media route. */
+export function mediaPath(number: string, jid: string, messageId: string): string {
+  return `/api/wa/media?number=${encodeURIComponent(number)}&jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(messageId)}`;
 }
 
 /**
@@ -45,7 +42,11 @@ export function mediaPath(jid: string, messageId: string): string {
  * internals (`_data`, quoted messages' raw records, media keys) never pass. WAHA's
  * `media.url` (its host, and a file behind its API key) becomes the gateway's media route.
  */
-export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMessage {
+export function toBrowserMessage(
+  message: WahaMessage,
+  number: string,
+  jid: string,
+): BrowserMessage {
   const { media } = message;
   const participant = typeof message.participant === "string" ? message.participant : undefined;
   return {
@@ -59,7 +60,7 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
     hasMedia: message.hasMedia,
     media: media
       ? {
-          url: media.url ? mediaPath(jid, message.id) : null,
+          url: media.url ? mediaPath(number, jid, message.id) : null,
           mimetype: media.mimetype ?? null,
           filename: media.filename ?? null,
           ...(media.error !== undefined && media.error !== null ? { error: media.error } : {}),
@@ -70,14 +71,15 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
   };
 }
 
-/** A stored message (or one just stored) as the browser sees it. */
+/** A number's stored message (or one just stored) as the browser sees it. */
 export function storedToBrowser(
   m: StoredMessage & {
-    quoted?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+    quoted?: QuotedMessage | null;
     reactions?: Array<{ from: string; text: string }>;
     editedAt?: number | null;
     revokedAt?: number | null;
   },
+  number: string,
 ): BrowserMessage {
   return {
     id: m.id,
@@ -89,7 +91,7 @@ export function storedToBrowser(
     body: m.body,
     hasMedia: m.hasMedia,
     media: m.hasMedia
-      ? { url: mediaPath(m.jid, m.id), mimetype: m.mediaMimetype, filename: m.mediaName }
+      ? { url: mediaPath(number, m.jid, m.id), mimetype: m.mediaMimetype, filename: m.mediaName }
       : null,
     ack: m.ack,
     ackName: m.ack === null ? null : (ACK_NAMES[m.ack] ?? null),
@@ -113,31 +115,39 @@ function reactionList(json: string | null): Array<{ from: string; text: string }
   }
 }
 
-/** A row of the store as the browser sees it. */
-export function rowToBrowser(row: StoredRow): BrowserMessage {
-  return storedToBrowser({
-    jid: row.jid,
-    id: row.id,
-    wahaId: row.waha_id,
-    key: row.key,
-    ts: row.ts,
-    fromMe: row.from_me === 1,
-    sender: row.sender,
-    body: row.body,
-    hasMedia: row.has_media === 1,
-    mediaMimetype: row.media_mimetype,
-    mediaName: row.media_name,
-    ack: row.ack,
-    replyTo: row.reply_to,
-    quoted: row.reply_to
-      ? {
-          id: row.quoted_id,
-          body: row.quoted_body,
-          fromMe: row.quoted_from_me === null ? null : row.quoted_from_me === 1,
-        }
-      : null,
-    reactions: reactionList(row.reactions),
-    editedAt: row.edited_at,
-    revokedAt: row.revoked_at,
-  });
+/** A row of a number's store as the browser sees it. */
+export function rowToBrowser(row: StoredRow, number: string): BrowserMessage {
+  return storedToBrowser(
+    {
+      jid: row.jid,
+      id: row.id,
+      wahaId: row.waha_id,
+      key: row.key,
+      ts: row.ts,
+      fromMe: row.from_me === 1,
+      sender: row.sender,
+      body: row.body,
+      hasMedia: row.has_media === 1,
+      mediaMimetype: row.media_mimetype,
+      mediaName: row.media_name,
+      ack: row.ack,
+      replyTo: row.reply_to,
+      quoted:
+        row.reply_to && row.quoted_id
+          ? quoted(
+              row.quoted_id,
+              row.quoted_body,
+              row.quoted_from_me,
+              row.quoted_sender,
+              row.quoted_has_media,
+              row.quoted_mimetype,
+              row.quoted_name,
+            )
+          : null,
+      reactions: reactionList(row.reactions),
+      editedAt: row.edited_at,
+      revokedAt: row.revoked_at,
+    },
+    number,
+  );
 }

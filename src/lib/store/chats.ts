@@ -19,31 +19,31 @@ export interface ChatRow {
 /** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
 export async function markChatChecked(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
 ): Promise<void> {
   await db
-    .prepare("UPDATE chats SET reconciled_at = ? WHERE session = ? AND jid = ?")
-    .bind(now, session, jid)
+    .prepare("UPDATE chats SET reconciled_at = ? WHERE number = ? AND jid = ?")
+    .bind(now, number, jid)
     .run();
 }
 
 /** Chats newest first, with their owners; `agent` limits them to that agent's. */
 export async function listStoredChats(
   db: D1Database,
-  session: string,
+  number: string,
   agent: string | null,
   limit = 500,
 ): Promise<ChatRow[]> {
-  const mine = chatScope(agent, "c.jid");
-  const params: string[] = [session, ...mine.params];
+  const mine = chatScope(agent, number, "c.jid");
+  const params: string[] = [number, ...mine.params];
   const { results } = await db
     .prepare(
       `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
          a.assigned_to AS owner
-       FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
-       WHERE c.session = ? ${mine.sql}
+       FROM chats c LEFT JOIN chat_assignments a ON a.number = c.number AND a.jid = c.jid
+       WHERE c.number = ? ${mine.sql}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
     .bind(...params, limit)
@@ -51,10 +51,10 @@ export async function listStoredChats(
   return results;
 }
 
-export async function countStoredChats(db: D1Database, session: string): Promise<number> {
+export async function countStoredChats(db: D1Database, number: string): Promise<number> {
   const row = await db
-    .prepare("SELECT count(*) AS n FROM chats WHERE session = ?")
-    .bind(session)
+    .prepare("SELECT count(*) AS n FROM chats WHERE number = ?")
+    .bind(number)
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
@@ -62,7 +62,7 @@ export async function countStoredChats(db: D1Database, session: string): Promise
 /** Chats from WAHA's list: names and, where WAHA keeps them, unread counts and last times. */
 export async function storeChatList(
   db: D1Database,
-  session: string,
+  number: string,
   chats: ListedChat[],
 ): Promise<void> {
   if (chats.length === 0) return;
@@ -70,9 +70,9 @@ export async function storeChatList(
     chats.map((c) =>
       db
         .prepare(
-          `INSERT INTO chats (session, jid, name, is_group, last_message_at, preview, unread_count)
+          `INSERT INTO chats (number, jid, name, is_group, last_message_at, preview, unread_count)
            VALUES (?, ?, ?, ?, ?, ?, coalesce(?, 0))
-           ON CONFLICT (session, jid) DO UPDATE SET
+           ON CONFLICT (number, jid) DO UPDATE SET
              name = coalesce(excluded.name, chats.name),
              preview = CASE WHEN coalesce(excluded.last_message_at, 0) > coalesce(chats.last_message_at, 0)
                AND excluded.preview IS NOT NULL THEN excluded.preview ELSE chats.preview END,
@@ -80,7 +80,7 @@ export async function storeChatList(
              unread_count = coalesce(?, chats.unread_count)`,
         )
         .bind(
-          session,
+          number,
           c.jid,
           c.name,
           c.isGroup ? 1 : 0,
@@ -96,18 +96,18 @@ export async function storeChatList(
 /** A name for a chat that has none yet (a sender's push name). */
 export function nameChatStatement(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   name: string,
 ): D1PreparedStatement {
   return db
-    .prepare("UPDATE chats SET name = ? WHERE session = ? AND jid = ? AND name IS NULL")
-    .bind(name.slice(0, 200), session, jid);
+    .prepare("UPDATE chats SET name = ? WHERE number = ? AND jid = ? AND name IS NULL")
+    .bind(name.slice(0, 200), number, jid);
 }
 
-export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
+export async function markChatRead(db: D1Database, number: string, jid: string): Promise<void> {
   await db
-    .prepare("UPDATE chats SET unread_count = 0 WHERE session = ? AND jid = ?")
-    .bind(session, jid)
+    .prepare("UPDATE chats SET unread_count = 0 WHERE number = ? AND jid = ?")
+    .bind(number, jid)
     .run();
 }

@@ -5,7 +5,10 @@
  * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
+
+import type { QuotedMessage } from "../contracts/api.ts";
 import type { NamedBatch } from "./named-batch.ts";
+import { mediaLabel, previewText } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export interface StoredRow {
@@ -29,6 +32,10 @@ export interface StoredRow {
   quoted_id: string | null;
   quoted_body: string | null;
   quoted_from_me: number | null;
+  quoted_sender: string | null;
+  quoted_has_media: number | null;
+  quoted_mimetype: string | null;
+  quoted_name: string | null;
 }
 
 export interface ChatState {
@@ -37,25 +44,31 @@ export interface ChatState {
   complete: boolean;
 }
 
-const PREVIEW_CHARS = 160;
-
 /** What a chat list shows of a message: its text, or what kind of media it is. */
-export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia">): string | null {
-  const text = m.body?.trim();
-  if (text) return text.slice(0, PREVIEW_CHARS);
-  return m.hasMedia ? "[media]" : null;
+export function previewOf(
+  m: Pick<StoredMessage, "body" | "hasMedia" | "mediaMimetype" | "mediaName" | "kind">,
+): string | null {
+  return previewText({
+    body: m.body,
+    hasMedia: m.hasMedia,
+    mimetype: m.mediaMimetype,
+    filename: m.mediaName,
+    kind: m.kind,
+  });
 }
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
-  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me`;
+  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me,
+  q.sender AS quoted_sender, q.has_media AS quoted_has_media, q.media_mimetype AS quoted_mimetype,
+  q.media_name AS quoted_name`;
 
 const QUOTED_JOIN =
-  "LEFT JOIN messages q ON q.session = m.session AND q.jid = m.jid AND q.key = m.reply_to";
+  "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
 
 /** `WHERE NOT EXISTS` this message: an effect that must happen once, with its first insert. */
 const NEW_MESSAGE =
-  "NOT EXISTS (SELECT 1 FROM messages WHERE session = ?1 AND jid = ?2 AND id = ?3)";
+  "NOT EXISTS (SELECT 1 FROM messages WHERE number = ?1 AND jid = ?2 AND id = ?3)";
 
 /**
  * Adds to `batch` what stores a message once: the chat's row (last time, preview, unread
@@ -65,7 +78,7 @@ const NEW_MESSAGE =
 export function addStoredMessage(
   batch: NamedBatch,
   db: D1Database,
-  session: string,
+  number: string,
   m: StoredMessage,
   now: number,
   effects: (batch: NamedBatch) => void = () => undefined,
@@ -75,16 +88,16 @@ export function addStoredMessage(
     "chat",
     db
       .prepare(
-        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, unread_count)
+        `INSERT INTO chats (number, jid, is_group, last_message_at, preview, unread_count)
          SELECT ?1, ?2, ?4, ?5, ?6, ?7 WHERE ${NEW_MESSAGE}
-         ON CONFLICT (session, jid) DO UPDATE SET
+         ON CONFLICT (number, jid) DO UPDATE SET
            preview = CASE WHEN excluded.last_message_at >= coalesce(chats.last_message_at, 0)
              THEN excluded.preview ELSE chats.preview END,
            last_message_at = max(coalesce(chats.last_message_at, 0), excluded.last_message_at),
            unread_count = CASE WHEN ?8 THEN 0 ELSE chats.unread_count + 1 END`,
       )
       .bind(
-        session,
+        number,
         m.jid,
         m.id,
         m.jid.endsWith("@g.us") ? 1 : 0,
@@ -99,11 +112,11 @@ export function addStoredMessage(
     "message",
     insertMessage(
       db,
-      session,
+      number,
       m.jid,
       m,
       now,
-      "ON CONFLICT (session, jid, id) DO NOTHING RETURNING id",
+      "ON CONFLICT (number, jid, id) DO NOTHING RETURNING id",
     ),
   );
 }
@@ -118,15 +131,15 @@ export type Placement = "after" | "before";
 
 const ORD: Record<Placement, string> = {
   after:
-    "coalesce((SELECT max(ord) + 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+    "coalesce((SELECT max(ord) + 1 FROM messages WHERE number = ?1 AND jid = ?2 AND ts = ?6), 0)",
   before:
-    "coalesce((SELECT min(ord) - 1 FROM messages WHERE session = ?1 AND jid = ?2 AND ts = ?6), 0)",
+    "coalesce((SELECT min(ord) - 1 FROM messages WHERE number = ?1 AND jid = ?2 AND ts = ?6), 0)",
 };
 
 /** One message into `jid`, placed among those of the same second; `onConflict` decides a repeat. */
 function insertMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   m: StoredMessage,
   now: number,
@@ -135,14 +148,14 @@ function insertMessage(
 ): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO messages (session, jid, id, waha_id, key, ts, ord, from_me, sender, body,
+      `INSERT INTO messages (number, jid, id, waha_id, key, ts, ord, from_me, sender, body,
          has_media, media_mimetype, media_name, ack, reply_to, created_at)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${ORD[placement]},
          ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
        ${onConflict}`,
     )
     .bind(
-      session,
+      number,
       jid,
       m.id,
       m.wahaId,
@@ -162,12 +175,12 @@ function insertMessage(
 
 /** A condition that holds only while `m` is not stored yet (for effects run before it). */
 export function onceFor(
-  session: string,
+  number: string,
   m: Pick<StoredMessage, "jid" | "id">,
 ): { sql: string; params: string[] } {
   return {
-    sql: "NOT EXISTS (SELECT 1 FROM messages WHERE session = ? AND jid = ? AND id = ?)",
-    params: [session, m.jid, m.id],
+    sql: "NOT EXISTS (SELECT 1 FROM messages WHERE number = ? AND jid = ? AND id = ?)",
+    params: [number, m.jid, m.id],
   };
 }
 
@@ -178,7 +191,7 @@ export function onceFor(
  */
 export async function storePage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   newestFirst: StoredMessage[],
   now: number,
@@ -196,11 +209,11 @@ export async function storePage(
   const statements = inOrder.map((m) =>
     insertMessage(
       db,
-      session,
+      number,
       jid,
       m,
       now,
-      `ON CONFLICT (session, jid, id) DO UPDATE SET
+      `ON CONFLICT (number, jid, id) DO UPDATE SET
          ack = CASE WHEN excluded.ack > coalesce(messages.ack, -2) THEN excluded.ack ELSE messages.ack END
        RETURNING created_at`,
       placement,
@@ -209,9 +222,9 @@ export async function storePage(
   statements.push(
     db
       .prepare(
-        `INSERT INTO chats (session, jid, is_group, last_message_at, preview, filled_at, reconciled_at, complete)
+        `INSERT INTO chats (number, jid, is_group, last_message_at, preview, filled_at, reconciled_at, complete)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)
-         ON CONFLICT (session, jid) DO UPDATE SET
+         ON CONFLICT (number, jid) DO UPDATE SET
            preview = CASE WHEN excluded.last_message_at > coalesce(chats.last_message_at, 0)
              THEN excluded.preview ELSE chats.preview END,
            last_message_at = max(coalesce(chats.last_message_at, 0), coalesce(excluded.last_message_at, 0)),
@@ -220,7 +233,7 @@ export async function storePage(
            complete = max(chats.complete, excluded.complete)`,
       )
       .bind(
-        session,
+        number,
         jid,
         jid.endsWith("@g.us") ? 1 : 0,
         newest ? newest.ts * 1000 : null,
@@ -236,12 +249,12 @@ export async function storePage(
 
 export async function chatState(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
 ): Promise<ChatState | null> {
   const row = await db
-    .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE session = ? AND jid = ?")
-    .bind(session, jid)
+    .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE number = ? AND jid = ?")
+    .bind(number, jid)
     .first<{ filled_at: number | null; reconciled_at: number | null; complete: number }>();
   return row
     ? { filledAt: row.filled_at, reconciledAt: row.reconciled_at, complete: row.complete === 1 }
@@ -251,18 +264,18 @@ export async function chatState(
 /** Newest first; with `before`, only messages older than that one. */
 export async function pageMessages(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   limit: number,
   before?: { ts: number; ord: number },
 ): Promise<StoredRow[]> {
   const older = before ? "AND (m.ts < ? OR (m.ts = ? AND m.ord < ?))" : "";
-  const params: Array<string | number> = [session, jid];
+  const params: Array<string | number> = [number, jid];
   if (before) params.push(before.ts, before.ts, before.ord);
   const { results } = await db
     .prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
-       WHERE m.session = ? AND m.jid = ? ${older} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
+       WHERE m.number = ? AND m.jid = ? ${older} ORDER BY m.ts DESC, m.ord DESC LIMIT ?`,
     )
     .bind(...params, limit)
     .all<StoredRow>();
@@ -271,52 +284,85 @@ export async function pageMessages(
 
 export async function storedMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   id: string,
 ): Promise<StoredRow | null> {
   return db
     .prepare(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
-       WHERE m.session = ? AND m.jid = ? AND m.id = ?`,
+       WHERE m.number = ? AND m.jid = ? AND m.id = ?`,
     )
-    .bind(session, jid, id)
+    .bind(number, jid, id)
     .first<StoredRow>();
 }
 
 /** The message a reply quotes, found by the key the reply names; null when not stored. */
 export async function quotedMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
-): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
+): Promise<QuotedMessage | null> {
   const row = await db
-    .prepare("SELECT id, body, from_me FROM messages WHERE session = ? AND jid = ? AND key = ?")
-    .bind(session, jid, key)
-    .first<{ id: string; body: string | null; from_me: number }>();
-  return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
+    .prepare(
+      `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name FROM messages
+       WHERE number = ? AND jid = ? AND key = ?`,
+    )
+    .bind(number, jid, key)
+    .first<{
+      id: string;
+      body: string | null;
+      from_me: number;
+      sender: string | null;
+      has_media: number;
+      media_mimetype: string | null;
+      media_name: string | null;
+    }>();
+  return row
+    ? quoted(
+        row.id,
+        row.body,
+        row.from_me,
+        row.sender,
+        row.has_media,
+        row.media_mimetype,
+        row.media_name,
+      )
+    : null;
+}
+
+/** A stored message as a reply quotes it: its text, or what its media is. */
+export function quoted(
+  id: string,
+  body: string | null,
+  fromMe: number | null,
+  sender: string | null,
+  hasMedia: number | null,
+  mimetype: string | null,
+  filename: string | null,
+): QuotedMessage {
+  const text = body?.trim()
+    ? body
+    : (mediaLabel({ hasMedia: hasMedia === 1, mimetype, filename }) ?? body);
+  const from = fromMe === null ? null : fromMe === 1;
+  return sender ? { id, body: text, fromMe: from, sender } : { id, body: text, fromMe: from };
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
 export async function recentIncomingIds(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   sinceSeconds: number,
   limit: number,
 ): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT waha_id FROM messages WHERE session = ? AND jid = ? AND from_me = 0 AND ts >= ?
+      `SELECT waha_id FROM messages WHERE number = ? AND jid = ? AND from_me = 0 AND ts >= ?
        ORDER BY ts DESC, ord DESC LIMIT ?`,
     )
-    .bind(session, jid, sinceSeconds, limit)
+    .bind(number, jid, sinceSeconds, limit)
     .all<{ waha_id: string }>();
   return results.map((r) => r.waha_id);
-}
-
-/** The chat's owner (a row with `assigned_to`), as a statement. */
-export function chatOwnerStatement(db: D1Database, jid: string): D1PreparedStatement {
-  return db.prepare("SELECT assigned_to FROM chat_assignments WHERE jid = ?").bind(jid);
 }

@@ -12,6 +12,7 @@ import {
   parseMessageId,
 } from "../ids/jids.ts";
 import type { WahaMessage } from "../waha/wire.ts";
+import { kindOf } from "./preview.ts";
 
 export interface StoredMessage {
   jid: string;
@@ -29,6 +30,8 @@ export interface StoredMessage {
   ack: number | null;
   /** Key of the quoted message. */
   replyTo: string | null;
+  /** A location or contact card (WAHA's `location`, `vCards`: src/structures/responses.dto.ts). */
+  kind?: "location" | "contact" | undefined;
 }
 
 const BODY_MAX = 8_192;
@@ -86,5 +89,6 @@ export function toStoredMessage(message: WahaMessage, now = Date.now()): StoredM
     mediaName: message.media?.filename ?? text(record?.filename) ?? text(record?.fileName) ?? null,
     ack: typeof message.ack === "number" ? message.ack : null,
     replyTo: replyKey(message.replyTo),
+    kind: kindOf(message),
   };
 }
