@@ -22,12 +22,6 @@ import {
 
 let harness: Harness;
 
-/** The page's document as these checks read it (the tests are typed without the DOM library). */
-interface Doc {
-  activeElement: { textContent: string | null } | null;
-  scrollingElement: { scrollHeight: number; clientHeight: number; scrollWidth: number };
-}
-
 const asAdmin = (method: string, path: string, body?: unknown) =>
   callAsAdmin(harness, method, path, body);
 
@@ -68,12 +62,7 @@ test("an agent without chats is told what to do; the filters are tabs that say h
   await amira.keyboard.press("ArrowLeft");
   assert.equal(await mine.getAttribute("aria-selected"), "true");
   await chatButton(amira, ANA).waitFor();
-  assert.equal(
-    await amira.evaluate(
-      () => (globalThis as unknown as { document: Doc }).document.activeElement?.textContent,
-    ),
-    "Mine 2",
-  );
+  assert.equal(await amira.evaluate(() => document.activeElement?.textContent), "Mine 2");
   await assertAccessible(amira, "agent's tabs");
   await amira.context().close();
 });
@@ -109,7 +98,8 @@ test("/admin at 390 px scrolls through its panels and never past them into a bla
   await page.goto(`${harness.url}/admin`);
   await page.getByText(/^Updated /).waitFor();
   const sizes = await page.evaluate(() => {
-    const root = (globalThis as unknown as { document: Doc }).document.scrollingElement;
+    const root = document.scrollingElement;
+    if (!root) throw new Error("the page has no scrolling element");
     return { scroll: root.scrollHeight, view: root.clientHeight, width: root.scrollWidth };
   });
   assert.ok(
@@ -121,14 +111,13 @@ test("/admin at 390 px scrolls through its panels and never past them into a bla
   // panels above it still fill in and grow).
   const last = page.locator("main.admin > *").last();
   await eventually(async () => {
-    await last.evaluate((el: { scrollIntoView(o: object): void }) =>
-      el.scrollIntoView({ block: "end" }),
-    );
+    await last.evaluate((el) => el.scrollIntoView({ block: "end" }));
     const box = await last.boundingBox();
     return box !== null && box.y >= 0 && box.y + box.height <= 801;
   }, "the last panel to be in view");
   const after = await page.evaluate(() => {
-    const root = (globalThis as unknown as { document: Doc }).document.scrollingElement;
+    const root = document.scrollingElement;
+    if (!root) throw new Error("the page has no scrolling element");
     return root.scrollHeight - root.clientHeight;
   });
   assert.equal(after, 0, "scrolling to the end moved no blank page into view");

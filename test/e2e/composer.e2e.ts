@@ -44,13 +44,7 @@ after(async () => {
 
 /** The accessible name of what has the focus. */
 const focused = (page: Page) =>
-  page.evaluate(() =>
-    (
-      globalThis as unknown as {
-        document: { activeElement: { getAttribute(name: string): string | null } | null };
-      }
-    ).document.activeElement?.getAttribute("aria-label"),
-  );
+  page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
 
 const message = (page: Page) => page.getByRole("textbox", { name: "Message" });
 const send = (page: Page) => page.getByRole("button", { name: "Send", exact: true });

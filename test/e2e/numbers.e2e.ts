@@ -172,7 +172,7 @@ test("/admin shows each number, and an admin sets which numbers an agent works",
   assert.deepEqual(
     await chiara
       .locator("input")
-      .evaluateAll((boxes) => boxes.map((b) => (b as unknown as { checked: boolean }).checked)),
+      .evaluateAll((boxes) => boxes.map((b) => b instanceof HTMLInputElement && b.checked)),
     [false, true],
   );
   const bruno = page.locator(".agent-numbers__row[data-agent='agent-2']");
