@@ -25,7 +25,7 @@ import {
 } from "./outage-options.ts";
 import { type Asked, sendsAtWaha, type WahaCopy } from "./sends-at-waha.ts";
 
-const { AGENTS, SECONDS, DOWN_FROM, DOWN_FOR } = outageOptions();
+const { AGENTS, SECONDS, DOWN_FROM, DOWN_FOR, FAULT } = outageOptions();
 const NUMBERS = [
   { id: "sales", session: "sales-wa" },
   { id: "support", session: "support-wa" },
@@ -127,16 +127,17 @@ try {
   const until = Date.now() + SECONDS * 1000;
   const outage = (async () => {
     await sleep(DOWN_FROM);
-    await copyOf(DOWN).control("faults", { status: 503 });
+    if (FAULT) await copyOf(DOWN).control("faults", { status: 503 });
     const upAt = Date.now() + DOWN_FOR;
     // The healthy number's status, as its header polls it, all through the outage.
     while (Date.now() < upAt) {
       const res = await fetch(`${base}/api/waha/status?number=sales`, {
         headers: { Authorization: `Bearer ${admin}` },
       }).catch(() => null);
-      const body = res?.ok ? ((await res.json()) as { status?: string }) : null;
+      const body = res ? ((await res.json()) as { status?: string; error?: string }) : null;
       if (body?.status === "WORKING") healthyStatus.working++;
-      else healthyStatus.other.push(body?.status ?? `HTTP ${res?.status ?? "none"}`);
+      else
+        healthyStatus.other.push(body?.status ?? `${res?.status ?? "none"} ${body?.error ?? ""}`);
       await sleep(1_000);
     }
     await copyOf(DOWN).control("faults", undefined, "DELETE");
@@ -189,7 +190,7 @@ try {
   for (const { id } of NUMBERS) await drained(base, admin, `?number=${id}`);
 
   console.log(
-    `\n${AGENTS} agents working both numbers for ${SECONDS} s; ${DOWN}'s WAHA down from ${DOWN_FROM / 1000} s for ${DOWN_FOR / 1000} s\n`,
+    `\n${AGENTS} agents working both numbers for ${SECONDS} s; ${DOWN}'s WAHA ${FAULT ? "down" : "(not down: --no-fault)"} from ${DOWN_FROM / 1000} s for ${DOWN_FOR / 1000} s\n`,
   );
   console.log("| | sales (healthy) | support (down) | goal for sales |\n|---|---|---|---|");
   const row = (label: string, of: (id: NumberId) => string | Promise<string>, goal: string) =>

@@ -11,6 +11,8 @@ export function outageOptions() {
       seconds: { type: "string", default: "180" },
       "down-from": { type: "string", default: "60" },
       "down-for": { type: "string", default: "60" },
+      /** The same run with WAHA never down: what the load alone does. */
+      "no-fault": { type: "boolean", default: false },
     },
   });
   return {
@@ -18,6 +20,7 @@ export function outageOptions() {
     SECONDS: Number(values.seconds),
     DOWN_FROM: Number(values["down-from"]) * 1000,
     DOWN_FOR: Number(values["down-for"]) * 1000,
+    FAULT: !values["no-fault"],
   };
 }
 

@@ -11,11 +11,27 @@ const FORCED_GAP_MS = 100;
 
 let pending = new Map<string, number>();
 let lastFlush = 0;
-/** Flushes still on their way, so a reader can wait for all of them to land. */
-const sending = new Set<Promise<void>>();
-/** The one forced flush waiting for those on their way or for its gap: a burst of calls
- * costs a flush per gap, not one each. */
-let followUp: Promise<void> | null = null;
+/**
+ * Per object or request (its `ctx`): a promise belongs to the context that made it, and
+ * several Durable Objects (each WAHA server's gate, say) share one isolate's counters.
+ */
+interface Flushes {
+  /** Flushes still on their way, so a reader can wait for all of them to land. */
+  sending: Set<Promise<void>>;
+  /** The one forced flush waiting for those on their way or for its gap: a burst of calls
+   * costs a flush per gap, not one each. */
+  followUp: Promise<void> | null;
+}
+const flushes = new WeakMap<object, Flushes>();
+
+function flushesOf(ctx: object): Flushes {
+  let own = flushes.get(ctx);
+  if (own === undefined) {
+    own = { sending: new Set(), followUp: null };
+    flushes.set(ctx, own);
+  }
+  return own;
+}
 
 /** Adds `by` to the counter `name` ("media.served", "upstream.calls:session", …). */
 export function count(name: string, by = 1): void {
@@ -38,14 +54,17 @@ export function flushMetrics(
 ): Promise<void> {
   const now = Date.now();
   if (pending.size === 0 || (!force && now - lastFlush < FLUSH_MS)) return Promise.resolve();
-  if (!force || (sending.size === 0 && now - lastFlush >= FORCED_GAP_MS)) return send(env, ctx);
-  followUp ??= (async () => {
-    await Promise.all(sending);
+  const own = flushesOf(ctx);
+  if (!force || (own.sending.size === 0 && now - lastFlush >= FORCED_GAP_MS)) return send(env, ctx);
+  if (own.followUp) return own.followUp;
+  const followUp = (async () => {
+    await Promise.all(own.sending);
     const gap = Math.min(lastFlush + FORCED_GAP_MS - Date.now(), FORCED_GAP_MS);
     if (gap > 0) await new Promise((resolve) => setTimeout(resolve, gap));
-    followUp = null;
+    own.followUp = null;
     await send(env, ctx);
   })();
+  own.followUp = followUp;
   ctx.waitUntil(followUp);
   return followUp;
 }
@@ -65,9 +84,9 @@ function send(env: Env, ctx: Pick<ExecutionContext, "waitUntil">): Promise<void>
       console.error(`[stats] flush failed: ${err instanceof Error ? err.message : String(err)}`);
     })
     .then(() => {
-      sending.delete(sent);
+      flushesOf(ctx).sending.delete(sent);
     });
-  sending.add(sent);
+  flushesOf(ctx).sending.add(sent);
   ctx.waitUntil(sent);
   return sent;
 }
@@ -78,6 +97,6 @@ export async function readCounters(
   ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<StatsSnapshot> {
   await send(env, ctx);
-  await Promise.all(sending);
+  await Promise.all(flushesOf(ctx).sending);
   return statsStub(env).snapshot(Date.now());
 }
