@@ -19,11 +19,11 @@ const WRANGLER = path.join(
 export const PERSIST_DIR = process.env.WA_EDGE_DATA_DIR || ".data";
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
+export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
       server.close(() =>
         typeof address === "object" && address
@@ -32,6 +32,25 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** A free port whose next `count - 1` ports are free too (the demo's simulators sit side by side). */
+export async function freePortRun(count: number, avoid: number[] = []): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const base = await freePort();
+    const run = Array.from({ length: count }, (_, i) => base + i);
+    if (run.some((p) => avoid.includes(p))) continue;
+    const free = await Promise.all(
+      run.slice(1).map((p) =>
+        freePort(p).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} free ports side by side`);
 }
 
 /**

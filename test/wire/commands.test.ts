@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomSecrets } from "../../tools/demo-secrets.ts";
-import { freePort } from "../../tools/wrangler.ts";
+import { freePort, freePortRun } from "../../tools/wrangler.ts";
 
 interface Running {
   child: ChildProcess;
@@ -84,7 +84,9 @@ beforeAll(async () => {
   const gatewayData = mkdtempSync(path.join(tmpdir(), "wa-edge-gateway-"));
   dirs.push(gatewayData);
   writeFileSync(path.join(startData, "demo-secrets.json"), JSON.stringify(secrets));
-  const [port, simPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, gatewayPort] = [await freePort(), await freePort()];
+  // npm start's second number's simulator listens on SIM_PORT + 1.
+  const simPort = await freePortRun(2, [port, gatewayPort]);
   startUrl = `http://127.0.0.1:${port}`;
   gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   simUrl = `http://127.0.0.1:${simPort}`;
