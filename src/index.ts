@@ -16,6 +16,7 @@ import { requestMetrics } from "./middleware/request-metrics.ts";
 import { agents } from "./routes/agents.ts";
 import { assignments } from "./routes/assignments.ts";
 import { chats } from "./routes/chats.ts";
+import { contacts } from "./routes/contacts.ts";
 import { health } from "./routes/health.ts";
 import { media } from "./routes/media.ts";
 import { metrics, monitoring } from "./routes/monitoring.ts";
@@ -56,6 +57,7 @@ app.route("/api", realtimeTicket);
 app.route("/api", waha);
 app.route("/api", wahaSetup);
 app.route("/api", chats);
+app.route("/api", contacts);
 app.route("/api", sending);
 app.route("/api", search);
 app.route("/api", monitoring);
@@ -77,6 +79,7 @@ async function scheduled(_controller: ScheduledController, env: Env): Promise<vo
 }
 
 export default { fetch: app.fetch, request: app.request, scheduled };
+export { ContactAvatar } from "../durable-objects/contact-avatar.ts";
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
 export { Outbox } from "../durable-objects/outbox.ts";

@@ -71,7 +71,16 @@ describe("chat list", () => {
     const { chats } = await chatList(newUser("admin"));
     for (const chat of chats) {
       expect(Object.keys(chat).sort()).toEqual(
-        ["id", "isGroup", "lastMessageAt", "name", "owner", "preview", "unreadCount"].sort(),
+        [
+          "avatarUrl",
+          "id",
+          "isGroup",
+          "lastMessageAt",
+          "name",
+          "owner",
+          "preview",
+          "unreadCount",
+        ].sort(),
       );
       expect(chat.id).toMatch(/@(c|g)\.us$/);
     }
@@ -83,6 +92,7 @@ describe("chat list", () => {
       preview: "And the order page",
       isGroup: false,
       owner: null,
+      avatarUrl: `/api/wa/avatar?number=default&jid=${encodeURIComponent(ANA)}`,
     });
     expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
     const times = chats.map((c) => c.lastMessageAt ?? "");

@@ -71,6 +71,9 @@ function parseNewMessage(sim: SimState, body: Body): NewMessage | string {
     body: typeof body.body === "string" ? body.body : "",
     fromMe,
   };
+  if (body.senderName !== undefined && typeof body.senderName !== "string")
+    return "senderName must be a string";
+  if (typeof body.senderName === "string") input.senderName = body.senderName;
   if (typeof body.participant === "string") input.participant = toCus(body.participant);
   else if (hasParticipants(chatId) && !fromMe) {
     // A group (or status) message from someone else needs its sender.

@@ -2,6 +2,7 @@
 
 import { getQr } from "./api-auth.ts";
 import { getMessage, listChats, listMessages } from "./api-chats.ts";
+import { getContact, getProfilePicture } from "./api-contacts.ts";
 import { getFile } from "./api-files.ts";
 import { countLids, findLidByPn, findPnByLid, listLids } from "./api-lids.ts";
 import { sendMedia, sendSeen, sendText, setReaction } from "./api-send.ts";
@@ -72,6 +73,9 @@ export function findRoute(method: string, s: string[]): Route | undefined {
       return route("session-restart", (ctx) => restartSession(ctx, c));
   }
   if (!get || b === undefined) return undefined;
+  if (b === "contacts" && s.length === 2) return route("contact", getContact);
+  if (b === "contacts" && s.length === 3 && c === "profile-picture")
+    return route("contact-picture", getProfilePicture);
   if (s.length === 3 && b === "server" && c === "version")
     return route("server-version", getVersion);
   if (s.length === 3 && b === "server" && c === "status")

@@ -1,6 +1,7 @@
 // In-memory chats, messages and lid mappings, and which media files WAHA has "saved" and until when.
 // Messages are keyed by their WhatsApp key, the part every engine's serialised id shares.
 import type { DemoSet } from "./config.ts";
+import { SimContacts } from "./contacts.ts";
 import { buildDemoChats, demoLids } from "./data.ts";
 import { ensureSuffix, isGroupId } from "./jids.ts";
 import { defaultLook } from "./media.ts";
@@ -21,6 +22,8 @@ export interface NewMessage {
   fromMe: boolean;
   ack?: number;
   participant?: string;
+  /** The sender's push name (theirs only). */
+  senderName?: string;
   media?: {
     kind: MediaKind;
     size?: number;
@@ -66,6 +69,8 @@ export class Store {
   private saved = new Map<string, number>();
   /** lid → phone number (`@c.us`). */
   private lids = new Map<string, string>();
+  /** Profile pictures and saved names. */
+  readonly contacts = new SimContacts();
   private generation = 0;
   private sequence = 0;
 
@@ -82,6 +87,7 @@ export class Store {
     this.messages.clear();
     this.saved.clear();
     this.lids.clear();
+    this.contacts.clear();
     this.added = [];
     this.uploads = [];
     this.uploadedBytes = 0;
@@ -147,6 +153,7 @@ export class Store {
       ack: input.ack ?? 1,
     };
     if (input.participant) message.participant = input.participant;
+    if (input.senderName && !input.fromMe) message.senderName = input.senderName;
     if (input.viaApi) message.viaApi = true;
     if (input.replyTo) message.replyTo = input.replyTo;
     if (input.media) {

@@ -6,6 +6,15 @@
 
 export type Role = "admin" | "user" | "agent";
 
+/** What a message is besides text and media. */
+export type MessageKind = "call" | "location" | "vcard" | "sticker";
+
+/** What a message's kind needs: coordinates, contact cards, a call's outcome. */
+export type MessageExtra =
+  | { latitude: number; longitude: number; name?: string; address?: string; live?: boolean }
+  | { contacts: Array<{ name: string; number: string | null }> }
+  | { video: boolean; outcome: "ringing" | "missed" | "answered" };
+
 /** How a request signed in: a token the page sent, Cloudflare Access, or the business's cookie. */
 export type SignInVia = "bearer" | "access" | "cookie";
 
@@ -63,6 +72,8 @@ export interface ChatSummary {
   isGroup: boolean;
   /** The agent the chat is assigned to (from D1, added after the cache). */
   owner: string | null;
+  /** `/api/wa/avatar?number&jid`; null when WhatsApp is known to have no picture for it. */
+  avatarUrl?: string | null;
 }
 
 /** A message's media, fetched from the gateway, never from WAHA. */
@@ -84,6 +95,12 @@ export interface BrowserMessage {
   to: string | null;
   /** The sender inside a group chat. */
   participant?: string;
+  /** The sender's push name, as their message carried it (groups). */
+  senderName?: string | null;
+  /** A location, contact card, sticker or call; absent for text and other media. */
+  kind?: MessageKind;
+  /** What the kind needs: coordinates, the cards' names and numbers, a call's outcome. */
+  extra?: MessageExtra | null;
   body: string | null;
   hasMedia: boolean;
   media: BrowserMedia | null;
@@ -91,7 +108,13 @@ export interface BrowserMessage {
   /** PENDING, SERVER, DEVICE, READ, PLAYED or ERROR. */
   ackName: string | null;
   /** The quoted message, when this one is a reply. */
-  replyTo?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+  replyTo?: {
+    id: string | null;
+    body: string | null;
+    fromMe: boolean | null;
+    /** The quoted message's sender's push name (groups), when known. */
+    senderName?: string | null;
+  } | null;
   /** Who reacted with what (sender id, or "me"). */
   reactions?: Array<{ from: string; text: string }>;
   /** When the text was last edited (ms). */

@@ -5,6 +5,7 @@
  * and changes nothing; a change whose message is not stored yet is `kept` for it.
  */
 
+import { pushNameStatement } from "../contacts/contacts-db.ts";
 import { addMessageEffects, chatOwner } from "../db.ts";
 import { canonicalJid } from "../ids/jids.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
@@ -84,6 +85,11 @@ async function applyMessage(
   );
   if (event.senderName && !jid.endsWith("@g.us")) {
     batch.add("name", nameChatStatement(db, session, jid, event.senderName));
+  }
+  // The person's latest push name, for the chat list and their group messages.
+  const person = jid.endsWith("@g.us") ? message.sender : jid;
+  if (event.senderName && person) {
+    batch.add("contact", pushNameStatement(db, session, person, event.senderName, now));
   }
   batch.add("early", earlyChangesStatement(db, session, jid, message.key));
   const results = await batch.run(db);

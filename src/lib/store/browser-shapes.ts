@@ -5,6 +5,7 @@
 import type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import type { WahaChat, WahaMessage } from "../waha/wire.ts";
+import type { MessageExtra, MessageKind } from "./message-kinds.ts";
 import type { StoredRow } from "./messages.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
@@ -73,7 +74,12 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
 /** A stored message (or one just stored) as the browser sees it. */
 export function storedToBrowser(
   m: StoredMessage & {
-    quoted?: { id: string | null; body: string | null; fromMe: boolean | null } | null;
+    quoted?: {
+      id: string | null;
+      body: string | null;
+      fromMe: boolean | null;
+      senderName?: string | null;
+    } | null;
     reactions?: Array<{ from: string; text: string }>;
     editedAt?: number | null;
     revokedAt?: number | null;
@@ -86,6 +92,8 @@ export function storedToBrowser(
     fromMe: m.fromMe,
     to: null,
     ...(m.sender ? { participant: m.sender } : {}),
+    ...(m.senderName ? { senderName: m.senderName } : {}),
+    ...(m.kind ? { kind: m.kind, extra: m.extra ?? null } : {}),
     body: m.body,
     hasMedia: m.hasMedia,
     media: m.hasMedia
@@ -98,6 +106,22 @@ export function storedToBrowser(
     editedAt: m.editedAt ?? null,
     revokedAt: m.revokedAt ?? null,
   };
+}
+
+const KINDS: readonly string[] = ["call", "location", "vcard", "sticker"];
+
+function isKind(kind: string | null): kind is MessageKind {
+  return kind !== null && KINDS.includes(kind);
+}
+
+function parseExtra(json: string | null): MessageExtra | null {
+  if (!json) return null;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null ? (parsed as MessageExtra) : null;
+  } catch {
+    return null;
+  }
 }
 
 function reactionList(json: string | null): Array<{ from: string; text: string }> {
@@ -129,11 +153,15 @@ export function rowToBrowser(row: StoredRow): BrowserMessage {
     mediaName: row.media_name,
     ack: row.ack,
     replyTo: row.reply_to,
+    senderName: row.sender_name,
+    kind: isKind(row.kind) ? row.kind : null,
+    extra: parseExtra(row.extra),
     quoted: row.reply_to
       ? {
           id: row.quoted_id,
           body: row.quoted_body,
           fromMe: row.quoted_from_me === null ? null : row.quoted_from_me === 1,
+          senderName: row.quoted_sender_name,
         }
       : null,
     reactions: reactionList(row.reactions),

@@ -14,6 +14,8 @@ export interface ChatRow {
   preview: string | null;
   unread_count: number;
   owner: string | null;
+  /** 'some' | 'none' | null (never asked): from the contacts table. */
+  avatar: string | null;
 }
 
 /** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
@@ -29,21 +31,42 @@ export async function markChatChecked(
     .run();
 }
 
-/** Chats newest first, with their owners; `agent` limits them to that agent's. */
+/** Which chats a list holds: the viewer's own (every chat for staff), or the unassigned ones. */
+export type ChatQueue = "scoped" | "unassigned";
+
+/**
+ * Chats newest first, with their owners; `agent` limits them to that agent's, `queue`
+ * "unassigned" to chats nobody owns. Names: the one saved on the phone, WAHA's, then the
+ * push name. Unread counts are the reader's own once they have read the chat (`reader`).
+ */
 export async function listStoredChats(
   db: D1Database,
   session: string,
   agent: string | null,
   limit = 500,
+  reader = "",
+  queue: ChatQueue = "scoped",
 ): Promise<ChatRow[]> {
-  const mine = chatScope(agent, session, "c.jid");
-  const params: string[] = [session, ...mine.params];
+  const scope =
+    queue === "unassigned"
+      ? {
+          sql: "AND c.jid NOT IN (SELECT jid FROM chat_assignments WHERE number = ? AND assigned_to IS NOT NULL)",
+          params: [session],
+        }
+      : chatScope(agent, session, "c.jid");
+  const params: string[] = [reader, session, ...scope.params];
   const { results } = await db
     .prepare(
-      `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
-         a.assigned_to AS owner
-       FROM chats c LEFT JOIN chat_assignments a ON a.jid = c.jid
-       WHERE c.number = ? ${mine.sql}
+      `SELECT c.jid, coalesce(ct.saved_name, c.name, ct.push_name) AS name, c.is_group,
+         c.last_message_at, c.preview, a.assigned_to AS owner, ct.avatar,
+         CASE WHEN r.read_at IS NULL THEN c.unread_count ELSE
+           (SELECT count(*) FROM messages m WHERE m.number = c.number AND m.jid = c.jid
+              AND m.from_me = 0 AND m.created_at > r.read_at) END AS unread_count
+       FROM chats c
+       LEFT JOIN chat_assignments a ON a.number = c.number AND a.jid = c.jid
+       LEFT JOIN contacts ct ON ct.number = c.number AND ct.jid = c.jid
+       LEFT JOIN chat_reads r ON r.number = c.number AND r.jid = c.jid AND r.agent_id = ?
+       WHERE c.number = ? ${scope.sql}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
     .bind(...params, limit)
@@ -105,9 +128,27 @@ export function nameChatStatement(
     .bind(name.slice(0, 200), session, jid);
 }
 
+/** WhatsApp was told the chat was read: its own unread count is zero. */
 export async function markChatRead(db: D1Database, session: string, jid: string): Promise<void> {
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE number = ? AND jid = ?")
     .bind(session, jid)
+    .run();
+}
+
+/** One reader has read the chat up to now: their unread count starts again from here. */
+export async function markReadBy(
+  db: D1Database,
+  number: string,
+  jid: string,
+  reader: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO chat_reads (number, jid, agent_id, read_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (number, jid, agent_id) DO UPDATE SET read_at = excluded.read_at`,
+    )
+    .bind(number, jid, reader, now)
     .run();
 }

@@ -24,10 +24,21 @@ import {
   storedToBrowser,
 } from "./browser-shapes.ts";
 import { storedAcks } from "./changes.ts";
-import { countStoredChats, listStoredChats, markChatChecked, storeChatList } from "./chats.ts";
+import {
+  type ChatQueue,
+  countStoredChats,
+  listStoredChats,
+  markChatChecked,
+  storeChatList,
+} from "./chats.ts";
 import { applyEarlyInChat } from "./early-changes.ts";
 import { chatState, pageMessages, storedMessage, storePage } from "./messages.ts";
 import type { StoredMessage } from "./stored-message.ts";
+
+/** Where the browser fetches a contact's picture: the gateway's avatar route. */
+export function avatarPath(number: string, jid: string): string {
+  return `/api/wa/avatar?number=${encodeURIComponent(number)}&jid=${encodeURIComponent(jid)}`;
+}
 
 /**
  * A chat's first page from WAHA, and the page a reconcile compares with: a browser's page
@@ -88,6 +99,7 @@ export async function chatList(
   config: Config,
   user: User,
   now = Date.now(),
+  queue: ChatQueue = "scoped",
 ): Promise<Result<ChatSummary[]>> {
   const session = config.WAHA_SESSION;
   const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
@@ -102,10 +114,11 @@ export async function chatList(
       if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, session, now);
     }
   }
-  const rows = await listStoredChats(env.DB, session, scopedAgent(user));
+  const rows = await listStoredChats(env.DB, session, scopedAgent(user), 500, user.sub, queue);
   return {
     ok: true,
     value: rows.map((r) => ({
+      avatarUrl: r.avatar === "none" ? null : avatarPath(session, r.jid),
       id: r.jid,
       name: r.name?.trim() || (r.jid.split("@")[0] ?? r.jid),
       unreadCount: r.unread_count,

@@ -29,6 +29,10 @@ export interface StoredRow {
   quoted_id: string | null;
   quoted_body: string | null;
   quoted_from_me: number | null;
+  quoted_sender_name: string | null;
+  sender_name: string | null;
+  kind: string | null;
+  extra: string | null;
 }
 
 export interface ChatState {
@@ -48,7 +52,8 @@ export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia">): string |
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
-  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me`;
+  m.revoked_at, m.sender_name, m.kind, m.extra, q.id AS quoted_id, q.body AS quoted_body,
+  q.from_me AS quoted_from_me, q.sender_name AS quoted_sender_name`;
 
 const QUOTED_JOIN =
   "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
@@ -136,9 +141,9 @@ function insertMessage(
   return db
     .prepare(
       `INSERT INTO messages (number, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-         has_media, media_mimetype, media_name, ack, reply_to, created_at)
+         has_media, media_mimetype, media_name, ack, reply_to, created_at, sender_name, kind, extra)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${ORD[placement]},
-         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
        ${onConflict}`,
     )
     .bind(
@@ -157,6 +162,9 @@ function insertMessage(
       m.ack,
       m.replyTo,
       now,
+      m.senderName,
+      m.kind ?? null,
+      m.extra ? JSON.stringify(m.extra) : null,
     );
 }
 
@@ -290,12 +298,16 @@ export async function quotedMessage(
   session: string,
   jid: string,
   key: string,
-): Promise<{ id: string; body: string | null; fromMe: boolean } | null> {
+): Promise<{ id: string; body: string | null; fromMe: boolean; senderName: string | null } | null> {
   const row = await db
-    .prepare("SELECT id, body, from_me FROM messages WHERE number = ? AND jid = ? AND key = ?")
+    .prepare(
+      "SELECT id, body, from_me, sender_name FROM messages WHERE number = ? AND jid = ? AND key = ?",
+    )
     .bind(session, jid, key)
-    .first<{ id: string; body: string | null; from_me: number }>();
-  return row ? { id: row.id, body: row.body, fromMe: row.from_me === 1 } : null;
+    .first<{ id: string; body: string | null; from_me: number; sender_name: string | null }>();
+  return row
+    ? { id: row.id, body: row.body, fromMe: row.from_me === 1, senderName: row.sender_name }
+    : null;
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */

@@ -82,15 +82,6 @@ const sessionSchema = z.looseObject({ status: z.enum(SESSION_STATUSES) });
 
 const ACK_NUMBERS = new Map(Object.entries(ACK_NAMES).map(([n, name]) => [name, Number(n)]));
 
-/** The engines' own record names the sender's push name in different places. */
-function pushName(data: unknown): string | null {
-  if (typeof data !== "object" || data === null) return null;
-  const record = data as Record<string, unknown>;
-  const info = record.Info as Record<string, unknown> | undefined;
-  const name = record.notifyName ?? record.pushName ?? info?.PushName;
-  return typeof name === "string" && name.trim() !== "" ? name.trim() : null;
-}
-
 /**
  * NOWEB's record of a message in a chat WhatsApp names by @lid carries the phone jid beside
  * it (Baileys 7's `key.remoteJidAlt`; `key.senderPn` before), whether or not WAHA's own lid
@@ -151,7 +142,7 @@ export function decideEvent(
       return {
         kind: "message",
         message,
-        senderName: message.fromMe ? null : pushName(parsed.data._data),
+        senderName: message.senderName,
         mediaUrl: typeof url === "string" && url !== "" ? url : null,
         lidPhone: message.jid.endsWith("@lid") ? altPhone(parsed.data._data) : null,
       };
