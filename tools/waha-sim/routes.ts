@@ -3,6 +3,7 @@
 import { getQr } from "./api-auth.ts";
 import { getMessage, listChats, listMessages } from "./api-chats.ts";
 import { getContact, getProfilePicture } from "./api-contacts.ts";
+import { editOrDelete } from "./api-edit.ts";
 import { getFile } from "./api-files.ts";
 import { countLids, findLidByPn, findPnByLid, listLids } from "./api-lids.ts";
 import { sendMedia, sendSeen, sendText, setReaction } from "./api-send.ts";
@@ -71,6 +72,11 @@ export function findRoute(method: string, s: string[]): Route | undefined {
       return route("session-update", (ctx) => updateSession(ctx, c));
     if (method === "POST" && s.length === 4 && d === "restart")
       return route("session-restart", (ctx) => restartSession(ctx, c));
+  }
+  if ((method === "PUT" || method === "DELETE") && s.length === 6 && c === "chats") {
+    if (b === undefined || d === undefined || e !== "messages" || f === undefined) return undefined;
+    const endpoint = method === "PUT" ? "message-edit" : "message-delete";
+    return route(endpoint, (ctx) => editOrDelete(ctx, b, d, f));
   }
   if (!get || b === undefined) return undefined;
   if (b === "contacts" && s.length === 2) return route("contact", getContact);
