@@ -4,6 +4,7 @@
 
 import { servePicture } from "./api-contacts.ts";
 import { asObject, BodyError } from "./body.ts";
+import { placeCall } from "./calls.ts";
 import {
   isDemoSet,
   isRetryPolicy,
@@ -285,6 +286,8 @@ export async function handleControl(ctx: Ctx): Promise<Reply> {
       return addLid(sim, body);
     case "GET pictures/:id":
       return servePicture(ctx, arg ?? "");
+    case "POST calls":
+      return placeCall(sim, body);
     case "POST contacts":
       return setContact(sim, body);
     case "GET config":

@@ -10,7 +10,9 @@ import type {
   MediaKind,
   MediaLook,
   MessageType,
+  SimCard,
   SimChat,
+  SimLocation,
   SimMedia,
   SimMessage,
 } from "./model.ts";
@@ -24,6 +26,10 @@ export interface NewMessage {
   participant?: string;
   /** The sender's push name (theirs only). */
   senderName?: string;
+  location?: SimLocation;
+  card?: SimCard;
+  /** A sticker: a picture WhatsApp declares as image/webp. */
+  sticker?: boolean;
   media?: {
     kind: MediaKind;
     size?: number;
@@ -154,6 +160,19 @@ export class Store {
     };
     if (input.participant) message.participant = input.participant;
     if (input.senderName && !input.fromMe) message.senderName = input.senderName;
+    if (input.location) {
+      message.location = input.location;
+      message.type = "location";
+      message.body = "";
+    } else if (input.card) {
+      message.card = input.card;
+      message.type = "vcard";
+      message.body = "";
+    } else if (input.sticker) {
+      input.media = { kind: "image/png", mimetype: "image/webp" };
+      input.type = "sticker";
+      message.body = "";
+    }
     if (input.viaApi) message.viaApi = true;
     if (input.replyTo) message.replyTo = input.replyTo;
     if (input.media) {

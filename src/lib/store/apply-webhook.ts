@@ -12,7 +12,7 @@ import { resolveChat } from "../ids/resolve-chat.ts";
 import { chatAudience, EVERYONE, type Fanout } from "../realtime/broadcast.ts";
 import { wahaGate } from "../waha/client.ts";
 import type { WebhookEvent } from "../waha/webhook-events.ts";
-import { storedToBrowser } from "./browser-shapes.ts";
+import { rowToBrowser, storedToBrowser } from "./browser-shapes.ts";
 import { nameChatStatement } from "./chats.ts";
 import {
   applyEarly,
@@ -22,7 +22,7 @@ import {
   type MessageChange,
 } from "./early-changes.ts";
 import { saveLid } from "./lids.ts";
-import { addStoredMessage, onceFor, quotedMessage } from "./messages.ts";
+import { addStoredMessage, onceFor, quotedMessage, storedMessage } from "./messages.ts";
 import { NamedBatch } from "./named-batch.ts";
 
 type Applied = Fanout | "kept";
@@ -37,6 +37,7 @@ export async function applyEvent(
   claims: D1PreparedStatement[],
 ): Promise<Applied> {
   if (event.kind === "message") return applyMessage(env, session, event, now, claims);
+  if (event.kind === "call") return applyCall(env, session, event, now, claims);
   await env.DB.batch(claims);
   switch (event.kind) {
     case "ack":
@@ -111,6 +112,51 @@ async function applyMessage(
     frames.push({ event: change, audience });
   }
   return frames;
+}
+
+/**
+ * A call, shown in its chat: stored on the first event heard of it; a later one (answered,
+ * missed) sets its outcome, never back to ringing, and the chat sees the item anew.
+ */
+async function applyCall(
+  env: Env,
+  session: string,
+  event: Extract<WebhookEvent, { kind: "call" }>,
+  now: number,
+  claims: D1PreparedStatement[],
+): Promise<Applied> {
+  const message = { kind: "message" as const, senderName: null, mediaUrl: null, lidPhone: null };
+  const frames = await applyMessage(
+    env,
+    session,
+    { ...message, message: event.message },
+    now,
+    claims,
+  );
+  if (frames === "kept" || frames.length > 0) return frames;
+  const db = env.DB;
+  const jid = await resolveChat(env, session, event.message.jid, now);
+  const outcome =
+    event.message.extra && "outcome" in event.message.extra
+      ? event.message.extra.outcome
+      : "ringing";
+  if (outcome === "ringing") return [];
+  const changed = await db
+    .prepare(
+      `UPDATE messages SET extra = ? WHERE number = ? AND jid = ? AND id = ? AND kind = 'call'
+         AND coalesce(json_extract(extra, '$.outcome'), 'ringing') = 'ringing'`,
+    )
+    .bind(JSON.stringify(event.message.extra), session, jid, event.message.id)
+    .run();
+  if (changed.meta.changes === 0) return [];
+  const row = await storedMessage(db, session, jid, event.message.id);
+  if (!row) return [];
+  return [
+    {
+      event: { type: "message.new", jid, message: rowToBrowser(row) },
+      audience: chatAudience(await chatOwner(db, session, jid)),
+    },
+  ];
 }
 
 /** A receipt, deletion, edit or reaction: applied, or kept until its message comes. */

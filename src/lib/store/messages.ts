@@ -44,11 +44,19 @@ export interface ChatState {
 const PREVIEW_CHARS = 160;
 
 /** What a chat list shows of a message: its text, or what kind of media it is. */
-export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia">): string | null {
+export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia" | "kind">): string | null {
   const text = m.body?.trim();
   if (text) return text.slice(0, PREVIEW_CHARS);
+  if (m.kind) return KIND_PREVIEWS[m.kind];
   return m.hasMedia ? "[media]" : null;
 }
+
+const KIND_PREVIEWS = {
+  call: "[call]",
+  location: "[location]",
+  vcard: "[contact]",
+  sticker: "[sticker]",
+} as const;
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,

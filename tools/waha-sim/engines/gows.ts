@@ -122,7 +122,14 @@ function bodyOf(message: Json | undefined): string | undefined {
   return undefined;
 }
 
-const MEDIA_CONTENT = ["imageMessage", "videoMessage", "audioMessage", "documentMessage"];
+// WAHA: src/core/engines/noweb/utils.ts (extractMediaContent, which GOWS uses too: stickers count)
+const MEDIA_CONTENT = [
+  "imageMessage",
+  "videoMessage",
+  "audioMessage",
+  "documentMessage",
+  "stickerMessage",
+];
 
 /** WAHA's toWAMessage over a whatsmeow record. */
 function fromRecord(
