@@ -354,7 +354,7 @@ describe("send-text and mark-read", () => {
     expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(2);
     const res = await call("/api/wa/mark-read", { ...json({ jid: ANA }), as: admin });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ read: true });
+    expect(await res.json()).toEqual({ read: true, seen: true });
     expect(await simCalls("sendSeen")).toEqual({ sendSeen: 1 });
     expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(0);
   });

@@ -7,11 +7,14 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { failureError } from "../lib/errors.ts";
+import { chatOwner } from "../lib/db.ts";
+import { apiError, failureError } from "../lib/errors.ts";
 import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
-import { markChatRead } from "../lib/store/chats.ts";
+import { markChatRead, markReadBy } from "../lib/store/chats.ts";
 import { chatList, messagePage } from "../lib/store/lists.ts";
 import { recentIncomingIds } from "../lib/store/messages.ts";
+import { storeNumber } from "../lib/store/store-number.ts";
+import { readSendsSeen } from "../lib/team/take-chat.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { invalidateChat } from "../lib/waha/cached-reads.ts";
@@ -43,6 +46,15 @@ const messagesQuery = z.object({
 
 const markReadBody = z.object({ jid: chatJid });
 
+const chatsQuery = z.object({
+  queue: z.optional(z.enum(["unassigned"], { error: "must be unassigned" })),
+});
+
+/** Staff see every queue; agents the unassigned one while they may take from it. */
+function mayListUnassigned(c: Context<AppEnv>): boolean {
+  return c.var.user.role !== "agent" || c.var.config.WA_AGENTS_TAKE_UNASSIGNED === "on";
+}
+
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
 
@@ -71,7 +83,6 @@ const READ_MAX = { direct: 30, group: 100 };
  */
 async function markSeen(c: Context<AppEnv>, jid: string): Promise<void> {
   const session = c.var.config.WAHA_SESSION;
-  await assertChatAccess(c, jid);
   const seen = (fields: Record<string, unknown>) =>
     callWaha(c.env, {
       endpoint: "sendSeen",
@@ -106,7 +117,11 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
-    const listed = await chatList(c.env, c.var.config, c.var.user);
+    const { queue } = parseInput(chatsQuery, c.req.query());
+    if (queue === "unassigned" && !mayListUnassigned(c)) {
+      throw apiError(403, "forbidden", "agents may not see unassigned chats here");
+    }
+    const listed = await chatList(c.env, c.var.config, c.var.user, Date.now(), queue ?? "scoped");
     if (!listed.ok) throw failureError(listed.failure);
     return c.json(listed.value, 200, STORE_HEADERS);
   })
@@ -118,12 +133,18 @@ export const chats = new Hono<AppEnv>()
     return c.json(page.value, 200, STORE_HEADERS);
   })
 
+  // Read for this reader alone; the customer is told (sendSeen) per WA_SEND_SEEN: by
+  // default only when the chat's own agent reads it, never by staff browsing.
   .post("/wa/mark-read", async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
-    await markSeen(c, jid);
-    await afterWaha(
-      `sendSeen ${jid}: unread count`,
-      markChatRead(c.env.DB, c.var.config.WAHA_SESSION, jid),
-    );
-    return c.json({ read: true });
+    await assertChatAccess(c, jid);
+    const number = storeNumber(c);
+    await markReadBy(c.env.DB, number, jid, c.var.user.sub, Date.now());
+    const owner = await chatOwner(c.env.DB, number, jid);
+    const seen = readSendsSeen(c.var.config.WA_SEND_SEEN, c.var.user.sub, owner);
+    if (seen) {
+      await markSeen(c, jid);
+      await afterWaha(`sendSeen ${jid}: unread count`, markChatRead(c.env.DB, number, jid));
+    }
+    return c.json({ read: true, seen });
   });
