@@ -27,10 +27,10 @@ interface AgentRow {
   email: string | null;
 }
 
-const ASSIGNMENT_COLUMNS =
+export const ASSIGNMENT_COLUMNS =
   "jid, assigned_to, first_message_at, first_response_at, created_at, updated_at";
 
-function toAssignment(row: AssignmentRow): ChatAssignment {
+export function toAssignment(row: AssignmentRow): ChatAssignment {
   return {
     jid: row.jid,
     assignedTo: row.assigned_to,
