@@ -1,5 +1,6 @@
 /** The chat list: one button per chat with its name, last message, time, unread count and owner. */
 import type { Chat } from "../client/types.ts";
+import { avatarFor, chatTitle } from "./avatar.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, toMillis } from "./format.ts";
 
@@ -11,6 +12,8 @@ export interface ChatListProps {
   /** What an empty list says. */
   empty: string;
   onSelect: (jid: string) => void;
+  /** The Unassigned queue of an agent: each chat can be taken. */
+  onTake?: (jid: string) => void;
 }
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
@@ -18,7 +21,29 @@ export function renderChatList(list: HTMLElement, props: ChatListProps): void {
     replaceChildren(list, props.empty ? h("li", { class: "chat-list__empty" }, props.empty) : null);
     return;
   }
-  replaceChildren(list, ...props.chats.map((chat) => h("li", {}, chatButton(chat, props))));
+  replaceChildren(
+    list,
+    ...props.chats.map((chat) => {
+      const take = props.onTake;
+      return h(
+        "li",
+        { class: take ? "chat-row chat-row--queue" : "chat-row" },
+        chatButton(chat, props),
+        take
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "chat__take",
+                "aria-label": `Take the chat with ${chatTitle(chat)}`,
+                onclick: () => take(chat.id),
+              },
+              "Take",
+            )
+          : null,
+      );
+    }),
+  );
 }
 
 function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
@@ -37,10 +62,11 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       "data-jid": chat.id,
       onclick: () => props.onSelect(chat.id),
     },
+    avatarFor(chat),
     h(
       "span",
       { class: "chat__name" },
-      chat.name || chat.id,
+      chatTitle(chat),
       chat.isGroup ? h("span", { class: "chat__tag" }, " group") : null,
     ),
     h("time", { class: "chat__time" }, formatTime(toMillis(chat.lastMessageAt))),

@@ -11,10 +11,11 @@ import { sendsOf } from "../client/send-tracker.ts";
 import type { Store } from "../client/store.ts";
 import type { Chat, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
+import { chatTitle } from "./avatar.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
-import { describeError, phoneOf } from "./format.ts";
+import { describeError, formatPhone } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
 import { MessageList } from "./message-list.ts";
 
@@ -83,6 +84,8 @@ export class ConversationView {
           if (chat) deps.onReact(chat, message, reaction);
         },
         reveal: (id) => void this.reveal(id),
+        edit: (message, text) => this.#change((jid) => deps.api.editMessage(jid, message.id, text)),
+        remove: (message) => this.#change((jid) => deps.api.deleteMessage(jid, message.id)),
       },
       onOlder: () => void this.#older(),
       onRetrySend: deps.onRetrySend,
@@ -183,9 +186,10 @@ export class ConversationView {
     const shown = this.#shown;
     const chat = state.chats.find((c) => c.id === open.jid);
     if (chat && chat !== shown.chat) {
-      this.#title.textContent = chat.name || chat.id;
-      const phone = phoneOf(chat.id);
-      this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== chat.name ? phone : "";
+      const title = chatTitle(chat);
+      this.#title.textContent = title;
+      const phone = formatPhone(chat.id);
+      this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== title ? phone : "";
       this.#assign.update(chat);
     }
     if (open.messages !== shown.messages || open.atStart !== shown.atStart) {
@@ -222,6 +226,17 @@ export class ConversationView {
   #chat(): Chat | undefined {
     const { open, chats } = this.#deps.store.state;
     return open && chats.find((c) => c.id === open.jid);
+  }
+
+  /** An edit or deletion of our own message; the frame that follows redraws it, a refusal is said. */
+  async #change(call: (jid: string) => Promise<unknown>): Promise<void> {
+    const jid = this.#jid;
+    if (!jid) return;
+    try {
+      await call(jid);
+    } catch (error) {
+      this.#notice.textContent = `Could not change the message: ${describeError(error)}.`;
+    }
   }
 
   /** "Loading…", "No messages yet" or nothing; a failed load's notice stays until one succeeds. */

@@ -22,10 +22,11 @@ import { Store } from "../client/store.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
 import { UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
+import { chatTitle, setAvatarLoader } from "./avatar.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
-import { describeError } from "./format.ts";
+import { describeError, formatPhone } from "./format.ts";
 import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
 import { afterFrame, beforeFrame } from "./inbox-events.ts";
@@ -65,6 +66,8 @@ export class InboxApp implements PageApp {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
   #wantedChat: string | undefined;
+  /** Chats this agent is taking: their chat.assigned is no news to it. */
+  readonly #taking = new Set<string>();
 
   constructor(deps: PageDeps) {
     this.api = deps.api;
@@ -92,7 +95,11 @@ export class InboxApp implements PageApp {
     });
     this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
     this.sidebar = new SidebarView({
-      onFilter: (filter) => store.dispatch({ type: "filter", filter }),
+      onFilter: (filter) => {
+        store.dispatch({ type: "filter", filter });
+        if (filter === "unassigned" && deps.me.role === "agent") void this.#loadQueue();
+      },
+      onTake: (jid) => void this.#take(jid),
       onSearch: (query) => void this.#search(query),
       onSelect: (jid) => this.select(jid),
       onHit: (hit: SearchHit) => this.select(hit.jid, hit.id),
@@ -162,7 +169,15 @@ export class InboxApp implements PageApp {
       this.sidebar.element,
       this.conversation.element,
     );
-    this.element = h("div", { class: "app" }, this.header.element, this.#layout, viewer.element);
+    this.element = h(
+      "div",
+      { class: "app" },
+      this.header.element,
+      this.notifier.toast,
+      this.#layout,
+      viewer.element,
+    );
+    setAvatarLoader((url) => this.api.avatar(url));
     store.subscribe((state) => this.#render(state));
     this.#render(store.state);
   }
@@ -226,9 +241,39 @@ export class InboxApp implements PageApp {
     this.assignedEffects(jid, agentId);
   }
 
+  /** An agent's Unassigned queue, loaded anew. */
+  async #loadQueue(): Promise<void> {
+    try {
+      this.sidebar.setQueue(await this.api.unassignedChats());
+    } catch (error) {
+      this.sidebar.setQueue([]);
+      this.sidebar.setNote(`Could not load the unassigned chats: ${describeError(error)}.`);
+    }
+  }
+
+  /** The agent takes a chat from the queue: it becomes theirs and opens. */
+  async #take(jid: string): Promise<void> {
+    this.#taking.add(jid);
+    try {
+      await this.api.take(jid);
+      this.#wantedChat = jid;
+      this.store.dispatch({ type: "filter", filter: "mine" });
+      this.#chatsLoad.now();
+    } catch (error) {
+      this.#taking.delete(jid);
+      this.sidebar.setNote(`Could not take the chat: ${describeError(error)}.`);
+      void this.#loadQueue();
+    }
+  }
+
   /** A chat changed owner (our change, or someone else's, live): what follows besides the state. */
   assignedEffects(jid: string, agentId: string | null): void {
     const state = this.store.state;
+    // Someone else gave this agent the chat: word on the page and the desktop.
+    if (agentId === state.me.sub && !this.#taking.delete(jid)) {
+      const chat = state.chats.find((c) => c.id === jid);
+      this.notifier.assigned(jid, chat ? chatTitle(chat) : formatPhone(jid));
+    }
     // Taken from this agent: the state let it go.
     if (state.me.role === "agent" && agentId !== state.me.sub) return;
     if (!state.chats.some((c) => c.id === jid)) this.refreshSoon();

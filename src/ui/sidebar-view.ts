@@ -5,7 +5,7 @@
  */
 import { type ChatFilter, FILTER_LABELS, filterChats } from "../client/chat-filter.ts";
 import type { InboxState } from "../client/inbox-state.ts";
-import type { SearchHit } from "../client/types.ts";
+import type { Chat, SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -17,6 +17,8 @@ export interface SidebarDeps {
   onSearch: (query: string) => void;
   onSelect: (jid: string) => void;
   onHit: (hit: SearchHit) => void;
+  /** An agent takes a chat from the Unassigned queue. */
+  onTake: (jid: string) => void;
 }
 
 /** Typing pauses this long before the search is asked. */
@@ -37,6 +39,9 @@ export class SidebarView {
   readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
   #countdown: Countdown | undefined;
+  /** An agent's Unassigned queue, as last loaded (its own chats are the state's). */
+  #queue: Chat[] = [];
+  #lastState: InboxState | undefined;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<
@@ -79,7 +84,17 @@ export class SidebarView {
     );
   }
 
+  /** The Unassigned queue an agent takes from, loaded anew. */
+  setQueue(chats: Chat[]): void {
+    this.#queue = chats;
+    if (this.#lastState) {
+      this.#shown = { ...this.#shown, chats: [] };
+      this.render(this.#lastState);
+    }
+  }
+
   render(state: InboxState): void {
+    this.#lastState = state;
     const shown = this.#shown;
     if (state.filters !== shown.filters) this.#renderFilters(state.filters, state.filter);
     else if (state.filter !== shown.filter) {
@@ -98,12 +113,14 @@ export class SidebarView {
       const agentNames = state.agents
         ? new Map(state.agents.map((a) => [a.id, a.name]))
         : undefined;
+      const queue = state.me.role === "agent" && state.filter === "unassigned";
       renderChatList(this.#list, {
-        chats: filterChats(state.chats, state.filter, state.me),
+        chats: queue ? this.#queue : filterChats(state.chats, state.filter, state.me),
         selected,
         agentNames,
         empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined) : "",
-        onSelect: this.#deps.onSelect,
+        onSelect: queue ? () => this.setNote("Take a chat to open it.") : this.#deps.onSelect,
+        ...(queue ? { onTake: this.#deps.onTake } : {}),
       });
     }
     if (state.search.results !== shown.search?.results) {
