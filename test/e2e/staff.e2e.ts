@@ -81,7 +81,7 @@ test("an admin assigns a new customer to an agent; both see each other's changes
   await saved.waitFor();
   assert.ok(await saved.isVisible());
 
-  await openChat(amira, CUSTOMER, "15550107701");
+  await openChat(amira, CUSTOMER, "+1 555 010 7701");
   await amira
     .getByRole("textbox", { name: "Message" })
     .fill("Sorry about that, we are asking the courier.");
@@ -119,7 +119,7 @@ test("filters and search narrow the list to what the reader is after", async () 
   await hit.waitFor({ timeout: 10_000 });
   assert.equal(await hit.locator("mark").first().textContent(), "parcel");
   await hit.click();
-  await admin.getByRole("heading", { level: 2, name: "15550107701" }).waitFor();
+  await admin.getByRole("heading", { level: 2, name: "+1 555 010 7701" }).waitFor();
   await admin.locator(".message--found", { hasText: "my parcel never arrived" }).waitFor();
   await admin.getByRole("searchbox", { name: "Search messages" }).fill("");
   await chatButton(admin, ANA).waitFor();
@@ -143,7 +143,7 @@ test("the title counts unread chats, and a new message in one's own chat elsewhe
   assert.deepEqual(notified, [{ title: "15550107701", body: "Any news?" }]);
   // Clicking the notification opens the chat and reads it.
   await amira.evaluate(() => (globalThis as unknown as Recorded).notified[0]?.click());
-  await amira.getByRole("heading", { level: 2, name: "15550107701" }).waitFor();
+  await amira.getByRole("heading", { level: 2, name: "+1 555 010 7701" }).waitFor();
   await amira.waitForFunction(
     () =>
       (globalThis as unknown as { document: { title: string } }).document.title === "wa-edge inbox",
