@@ -110,7 +110,11 @@ test("filters and search narrow the list to what the reader is after", async () 
   assert.ok((await unread.count()) > 20);
 
   // An agent's filters are about its own chats.
-  assert.deepEqual(await amira.locator(".filters .filter").allTextContents(), ["Mine", "Unread"]);
+  assert.deepEqual(await amira.locator(".filters .filter").allTextContents(), [
+    "Mine",
+    "Unassigned",
+    "Unread",
+  ]);
   assert.equal(await amira.locator(".chat-list .chat").count(), 2);
 
   await openChat(admin, ANA, "Ana Souza");
@@ -140,9 +144,14 @@ test("the title counts unread chats, and a new message in one's own chat elsewhe
   const notified = await amira.evaluate(() =>
     (globalThis as unknown as Recorded).notified.map((n) => ({ title: n.title, body: n.body })),
   );
-  assert.deepEqual(notified, [{ title: "15550107701", body: "Any news?" }]);
+  // Word of the two chats the admin assigned to her came first.
+  assert.deepEqual(notified, [
+    { title: "New chat assigned to you", body: "+1 555 010 0003" },
+    { title: "New chat assigned to you", body: "+1 555 010 7701" },
+    { title: "15550107701", body: "Any news?" },
+  ]);
   // Clicking the notification opens the chat and reads it.
-  await amira.evaluate(() => (globalThis as unknown as Recorded).notified[0]?.click());
+  await amira.evaluate(() => (globalThis as unknown as Recorded).notified[2]?.click());
   await amira.getByRole("heading", { level: 2, name: "+1 555 010 7701" }).waitFor();
   await amira.waitForFunction(
     () =>
