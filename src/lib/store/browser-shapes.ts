@@ -161,7 +161,7 @@ export function rowToBrowser(row: StoredRow): BrowserMessage {
           id: row.quoted_id,
           body: row.quoted_body,
           fromMe: row.quoted_from_me === null ? null : row.quoted_from_me === 1,
-          senderName: row.quoted_sender_name,
+          ...(row.quoted_sender_name ? { senderName: row.quoted_sender_name } : {}),
         }
       : null,
     reactions: reactionList(row.reactions),

@@ -306,16 +306,16 @@ export async function quotedMessage(
   session: string,
   jid: string,
   key: string,
-): Promise<{ id: string; body: string | null; fromMe: boolean; senderName: string | null } | null> {
+): Promise<{ id: string; body: string | null; fromMe: boolean; senderName?: string } | null> {
   const row = await db
     .prepare(
       "SELECT id, body, from_me, sender_name FROM messages WHERE number = ? AND jid = ? AND key = ?",
     )
     .bind(session, jid, key)
     .first<{ id: string; body: string | null; from_me: number; sender_name: string | null }>();
-  return row
-    ? { id: row.id, body: row.body, fromMe: row.from_me === 1, senderName: row.sender_name }
-    : null;
+  if (!row) return null;
+  const quoted = { id: row.id, body: row.body, fromMe: row.from_me === 1 };
+  return row.sender_name ? { ...quoted, senderName: row.sender_name } : quoted;
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
