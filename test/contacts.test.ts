@@ -3,6 +3,7 @@
  * WA_AVATAR_TTL_MS whoever asks; none is a 404 that costs WAHA nothing more; names saved on
  * the phone and push names on chats and group messages.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { BrowserMessage, ChatSummary } from "../src/lib/contracts/api.ts";
@@ -62,6 +63,25 @@ describe("GET /api/wa/avatar", () => {
     expect(chats.find((c) => c.id === "15550100003@c.us")?.avatarUrl).toBe(
       "/api/wa/avatar?number=default&jid=15550100003%40c.us",
     );
+  });
+
+  it("asks WAHA again once WA_AVATAR_TTL_MS has passed, and shows the picture the contact set meanwhile", async () => {
+    const jid = "15550100005@c.us";
+    await sim.control("contacts", { contactId: jid, picture: false });
+    expect((await call(`/api/wa/avatar?jid=${jid}`, { as: admin })).status).toBe(404);
+    await sim.control("contacts", { contactId: jid, picture: true });
+    expect((await call(`/api/wa/avatar?jid=${jid}`, { as: admin })).status).toBe(404);
+    expect(await calls("contact-picture")).toBe(1);
+    // A day later (the object's record of its look, moved back by the TTL and a second).
+    const stub = env.CONTACT_AVATAR.get(env.CONTACT_AVATAR.idFromName(`default:${jid}`));
+    await runInDurableObject(stub, (_instance, state) => {
+      const kept = state.storage.kv.get<{ checkedAt: number }>("avatar");
+      if (!kept) throw new Error("nothing kept");
+      state.storage.kv.put("avatar", { ...kept, checkedAt: kept.checkedAt - 86_401_000 });
+    });
+    const later = await call(`/api/wa/avatar?jid=${jid}`, { as: admin });
+    expect(later.status).toBe(200);
+    expect(await calls("contact-picture")).toBe(2);
   });
 
   it("refuses an agent another agent's chat, and a number the gateway does not serve", async () => {
