@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import {
   ADMIN,
   ANA,
+  BRIAN,
   BRUNO,
   bubble,
   chatButton,
@@ -100,4 +101,28 @@ test("chats show the contact's picture, and our own text can be edited", async (
   await mine.hover();
   await mine.getByRole("button", { name: "Edit this message" }).click();
   await bubble(bruno, "see you at 6").getByText("edited").waitFor({ timeout: 10_000 });
+});
+
+test("a call, a shared location and a contact card show in the conversation", async () => {
+  await harness.stack.control("calls", { from: BRIAN, status: "offer" });
+  await harness.stack.control("messages", {
+    chatId: BRIAN,
+    location: { latitude: 38.8937255, longitude: -77.0969763, name: "Our office" },
+    webhook: true,
+  });
+  await harness.stack.control("messages", {
+    chatId: BRIAN,
+    card: { name: "Rita Alves", number: "5511987654321" },
+    webhook: true,
+  });
+  await openChat(admin, BRIAN, "Brian O'Connor");
+  await admin.getByText("Incoming voice call").waitFor({ timeout: 10_000 });
+  const map = admin.getByRole("link", { name: /38\.893726, -77\.096976/ });
+  await map.waitFor({ timeout: 10_000 });
+  assert.match((await map.getAttribute("href")) ?? "", /mlat=38\.8937255&mlon=-77\.0969763/);
+  await admin.getByText("Our office").waitFor();
+  await admin
+    .locator(".message__card", { hasText: "Rita Alves" })
+    .getByText("+5511987654321")
+    .waitFor();
 });
