@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import {
   ADMIN,
   ANA,
+  assertAccessible,
   BRIAN,
   BRUNO,
   bubble,
@@ -80,6 +81,7 @@ test("an agent takes a chat from the Unassigned queue, and is not told of its ow
   await bruno.getByRole("button", { name: "Unassigned", exact: true }).click();
   const take = bruno.getByRole("button", { name: "Take the chat with Emeka Obi" });
   await take.waitFor({ timeout: 10_000 });
+  await assertAccessible(bruno, "an agent's Unassigned queue");
   await take.click();
   await bruno.getByRole("heading", { level: 2, name: "Emeka Obi" }).waitFor({ timeout: 10_000 });
   await chatButton(bruno, EMEKA).waitFor();
