@@ -2,11 +2,11 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { TEST_BINDINGS } from "./test/bindings.ts";
-import { FILE_BINDINGS, workerdTestFiles } from "./test/workerd-files.ts";
+import { workerdProjects } from "./test/workerd-files.ts";
 
 // The Worker's tests run inside workerd against the real local D1, Durable Objects and
-// Cache API, one project per file, each with its own WAHA simulator (test/global-setup.ts)
-// and its own configuration (test/workerd-files.ts), so files run side by side. Pure logic
+// Cache API: one project per configuration (test/workerd-files.ts), one workerd, storage
+// and WAHA simulator per file (test/global-setup.ts), so files run side by side. Pure logic
 // (client library, tools) runs on Node; `wire` drives `wrangler dev` with a raw client.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -18,7 +18,7 @@ export default defineConfig(async () => {
       // Two cores: two files at a time (vitest would take one less than the cores).
       maxWorkers: 2,
       projects: [
-        ...workerdTestFiles().map((file) => ({
+        ...workerdProjects().map((group) => ({
           extends: true,
           plugins: [
             cloudflareTest(({ inject }) => ({
@@ -26,8 +26,14 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   ...TEST_BINDINGS,
-                  ...FILE_BINDINGS[file],
-                  WAHA_URL: inject("wahaUrls")[file] ?? "",
+                  ...group.bindings,
+                  // Each file's own simulator, set as WAHA_URL by test/waha-url.ts.
+                  TEST_WAHA_URLS: Object.fromEntries(
+                    group.files.map((file) => [
+                      path.join(import.meta.dirname, file),
+                      inject("wahaUrls")[file] ?? "",
+                    ]),
+                  ),
                   TEST_KEY_SERVER: inject("keyServerUrl"),
                   TEST_MIGRATIONS: migrations,
                 },
@@ -37,9 +43,9 @@ export default defineConfig(async () => {
             })),
           ],
           test: {
-            name: `workers:${file.replace(/^test\//, "").replace(/\.test\.ts$/, "")}`,
-            include: [file],
-            setupFiles: ["./test/apply-migrations.ts"],
+            name: group.name,
+            include: group.files,
+            setupFiles: ["./test/waha-url.ts", "./test/apply-migrations.ts"],
             // A rate-limit test may first wait up to 5 s for a fresh window (helpers.ts
             // startOfRateWindow); 5 s in all was too tight on a loaded 2-core machine.
             testTimeout: 20_000,

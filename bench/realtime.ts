@@ -6,6 +6,7 @@
  * closed and opened again with `since` (the last seq it saw), while webhooks keep coming:
  * the replay must leave no event missing and none twice. Stops what it started.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
@@ -59,6 +60,11 @@ interface Client {
 const sentAt = new Map<string, number>();
 const ownerOfChat = new Map<string, string>();
 const latencies: number[] = [];
+/** Each delivery's latency by event key, and which deliveries came while sockets reconnected. */
+const byKey = new Map<string, number[]>();
+const duringReconnect: number[] = [];
+const outsideReconnect: number[] = [];
+let reconnectWindow = false;
 
 function onFrame(client: Client, data: unknown): void {
   const now = performance.now();
@@ -79,7 +85,13 @@ function onFrame(client: Client, data: unknown): void {
         : undefined;
   if (key === undefined) return;
   const t0 = sentAt.get(key);
-  if (t0 !== undefined) latencies.push(now - t0);
+  if (t0 !== undefined) {
+    latencies.push(now - t0);
+    const seen = byKey.get(key);
+    if (seen) seen.push(now - t0);
+    else byKey.set(key, [now - t0]);
+    (reconnectWindow ? duringReconnect : outsideReconnect).push(now - t0);
+  }
   if (client.got.has(key)) client.duplicates++;
   client.got.add(key);
   if (
@@ -242,15 +254,20 @@ try {
   // 100 events: chat messages round the 10 chats, with a session change every 20th.
   const expected = new Map<Client, Set<string>>(clients.map((c) => [c, new Set()]));
   const statuses: number[] = [];
+  // This process receives every frame: its own stalls count in every latency it measures.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const sendStart = performance.now();
   let reconnecting: Promise<void> | null = null;
   for (let n = 0; n < EVENTS; n++) {
     if (n === EVENTS / 2) {
       // Every socket drops and comes back, in batches, while the webhooks go on.
+      reconnectWindow = true;
       reconnecting = (async () => {
         for (let i = 0; i < clients.length; i += 50) {
           await Promise.all(clients.slice(i, i + 50).map((c) => reconnect(url, tokens, c)));
         }
+        reconnectWindow = false;
       })();
     }
     const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
@@ -285,6 +302,7 @@ try {
   }
   const sendSeconds = (performance.now() - sendStart) / 1000;
   await reconnecting;
+  loopDelay.disable();
 
   const want = [...expected.values()].reduce((sum, set) => sum + set.size, 0);
   const delivered = () => clients.reduce((sum, c) => sum + c.got.size, 0);
@@ -304,6 +322,18 @@ try {
   }
   const closed = [...closes].map(([code, n]) => `${n} with ${code}`).join(", ") || "none";
 
+  const p = (xs: number[], q: number) =>
+    xs.length === 0
+      ? "–"
+      : percentile(
+          [...xs].sort((a, b) => a - b),
+          q,
+        ).toFixed(1);
+  const sessionLat = [...byKey].filter(([k]) => k.startsWith("session:")).flatMap(([, v]) => v);
+  const messageLat = [...byKey].filter(([k]) => !k.startsWith("session:")).flatMap(([, v]) => v);
+  // The first socket to hear of an event measures the road to the hub; the last, the fan-out.
+  const firsts = [...byKey.values()].map((v) => Math.min(...v));
+  const spreads = [...byKey.values()].map((v) => Math.max(...v) - Math.min(...v));
   const rows: Array<[string, string]> = [
     [
       "clients",
@@ -322,6 +352,28 @@ try {
     ["reconnected once with since, mid-run", `${clients.length} of ${clients.length}`],
     ["webhook → socket p50", `${percentile(latencies, 50).toFixed(1)} ms`],
     ["webhook → socket p99", `${percentile(latencies, 99).toFixed(1)} ms`],
+    [
+      "  chat messages (staff + owner)",
+      `p50 ${p(messageLat, 50)} ms, p99 ${p(messageLat, 99)} ms (${messageLat.length})`,
+    ],
+    [
+      "  session.status (every socket)",
+      `p50 ${p(sessionLat, 50)} ms, p99 ${p(sessionLat, 99)} ms (${sessionLat.length})`,
+    ],
+    [
+      "  while sockets reconnected",
+      `p50 ${p(duringReconnect, 50)} ms, p99 ${p(duringReconnect, 99)} ms (${duringReconnect.length})`,
+    ],
+    [
+      "  the rest of the run",
+      `p50 ${p(outsideReconnect, 50)} ms, p99 ${p(outsideReconnect, 99)} ms (${outsideReconnect.length})`,
+    ],
+    ["  first socket per event", `p50 ${p(firsts, 50)} ms, max ${p(firsts, 100)} ms`],
+    ["  first → last socket per event", `p50 ${p(spreads, 50)} ms, max ${p(spreads, 100)} ms`],
+    [
+      "  the bench client's own stalls",
+      `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
+    ],
     ["workerd RSS before sockets", mb(rssBefore)],
     [
       `workerd RSS, ${clients.length} sockets idle`,

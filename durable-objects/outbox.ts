@@ -13,6 +13,7 @@ import { backoffDelay } from "../src/lib/backoff.ts";
 import { type Config, loadConfig } from "../src/lib/config.ts";
 import type { OutboxAnswer, OutboxRequest } from "../src/lib/contracts/outbox.ts";
 import type { Failure, Result } from "../src/lib/contracts/result.ts";
+import { chatOwner } from "../src/lib/db.ts";
 import {
   claimHead,
   claimHeadStatement,
@@ -33,7 +34,6 @@ import { recordReaction, recordSent } from "../src/lib/outbox/sent-message.ts";
 import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime/broadcast.ts";
 import { rowToBrowser, storedToBrowser } from "../src/lib/store/browser-shapes.ts";
 import { storedMessage } from "../src/lib/store/messages.ts";
-import { chatOwner } from "../src/lib/db.ts";
 import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha/client.ts";
 import { watchedCall } from "../src/lib/waha/session-silence.ts";
 import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";

@@ -2,9 +2,9 @@
  * RealtimeHub: the one WebSocket hub. Browsers connect with a one-use ticket; their
  * sockets hibernate between events and carry tags for role and agent, so a broadcast
  * reaches staff (admin, user) and only the agents who own the chat it is about. Every
- * frame gets a `seq` that only grows and is kept a while with its audience, so a browser
- * that reconnects with `since` is sent what it missed (and may see), or `resync`. One
- * user holds at most SOCKET_MAX_PER_USER sockets.
+ * frame gets a `seq` that only grows and is kept a while with its audience (frame-log.ts),
+ * so a browser that reconnects with `since` is sent what it missed (and may see), or
+ * `resync`. One user holds at most SOCKET_MAX_PER_USER sockets.
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -19,11 +19,9 @@ import type {
 import { errorResponse } from "../src/lib/errors.ts";
 import type { Role } from "../src/lib/types.ts";
 import { alarmBy } from "./alarm-by.ts";
+import { FrameLog } from "./frame-log.ts";
 
 export const TICKET_TTL_MS = 30_000;
-/** Frames kept for replay: this many, and none older than a day. */
-const FRAMES_KEPT = 10_000;
-const FRAMES_MAX_AGE_MS = 24 * 3_600_000;
 /**
  * How long a user at the socket cap is told to wait: about what it takes to close a tab,
  * and long enough that a page stuck reconnecting does not knock every second.
@@ -83,17 +81,15 @@ function byteSize(message: string | ArrayBuffer, limit: number): number {
 }
 
 export class RealtimeHub extends DurableObject<Env> {
-  /** The newest seq, read once per wake-up: only this object stamps frames. */
-  private seq: number | null = null;
+  private readonly log: FrameLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(
       `CREATE TABLE IF NOT EXISTS socket_tickets (ticket TEXT PRIMARY KEY, role TEXT NOT NULL,
-         sub TEXT NOT NULL, valid_until INTEGER NOT NULL, expires_at INTEGER NOT NULL);
-       CREATE TABLE IF NOT EXISTS frames (seq INTEGER PRIMARY KEY AUTOINCREMENT,
-         at INTEGER NOT NULL, audience TEXT NOT NULL, frame TEXT NOT NULL);`,
+         sub TEXT NOT NULL, valid_until INTEGER NOT NULL, expires_at INTEGER NOT NULL);`,
     );
+    this.log = new FrameLog(ctx.storage.sql);
     // Answered by the runtime itself, so keep-alive pings never wake a hibernating hub.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -140,7 +136,7 @@ export class RealtimeHub extends DurableObject<Env> {
       expiresAt,
     );
     // The seq to connect `since`, for a page that loads its lists after taking the ticket.
-    return { status: "issued", ticket, expiresAt, seq: this.lastSeq() };
+    return { status: "issued", ticket, expiresAt, seq: this.log.current() };
   }
 
   /** Uses a ticket up: whatever the outcome, it never works again. */
@@ -210,88 +206,45 @@ export class RealtimeHub extends DurableObject<Env> {
 
   /** What a reconnecting socket missed after `since` and may see, or `resync` if it is gone. */
   private replay(ws: WebSocket, holder: TicketHolder, since: number): void {
-    const sql = this.ctx.storage.sql;
-    const { first, last } = sql
-      .exec<{ first: number | null; last: number | null }>(
-        "SELECT min(seq) AS first, max(seq) AS last FROM frames",
-      )
-      .one();
-    const latest = last ?? this.lastSeq();
-    if (
-      !Number.isInteger(since) ||
-      since < 0 ||
-      since > latest ||
-      (first !== null && since < first - 1)
-    ) {
-      ws.send(JSON.stringify({ type: "resync", seq: latest }));
+    const replay = this.log.replay(since, (audience) => maySee(holder, audience), Date.now());
+    if (replay.status === "resync") {
+      ws.send(JSON.stringify({ type: "resync", seq: replay.seq }));
       return;
     }
-    for (const row of sql.exec<{ seq: number; audience: string; frame: string }>(
-      "SELECT seq, audience, frame FROM frames WHERE seq > ? ORDER BY seq",
-      since,
-    )) {
-      if (maySee(holder, JSON.parse(row.audience) as Audience)) ws.send(row.frame);
-    }
-  }
-
-  private lastSeq(): number {
-    this.seq ??=
-      this.ctx.storage.sql
-        .exec<{ seq: number }>("SELECT seq FROM sqlite_sequence WHERE name = 'frames'")
-        .toArray()[0]?.seq ?? 0;
-    return this.seq;
-  }
-
-  /** Stamps a frame with the next seq and keeps it for replay. */
-  private stamp(event: Record<string, unknown>, audience: Audience): string {
-    const sql = this.ctx.storage.sql;
-    const now = Date.now();
-    const seq = this.lastSeq() + 1;
-    const frame = JSON.stringify({ ...event, seq });
-    sql.exec(
-      "INSERT INTO frames (seq, at, audience, frame) VALUES (?, ?, ?, ?)",
-      seq,
-      now,
-      JSON.stringify(audience),
-      frame,
-    );
-    this.seq = seq;
-    // A few at a time, every time: the table stays at its bounds without a sweep. Frames are
-    // stamped in time order, so the oldest by seq are the only ones that can be out of bounds:
-    // looking at those few (by the primary key) never scans the table.
-    sql.exec(
-      `DELETE FROM frames WHERE seq IN (SELECT seq FROM frames ORDER BY seq LIMIT 16)
-         AND (seq <= ? OR at < ?)`,
-      seq - FRAMES_KEPT,
-      now - FRAMES_MAX_AGE_MS,
-    );
-    return frame;
+    for (const frame of replay.frames) ws.send(frame);
   }
 
   /** The newest seq: a browser that starts from the lists it just loaded connects with it. */
   currentSeq(): number {
-    return this.lastSeq();
+    return this.log.current();
   }
 
   /** Several events in one call, in order (a send's stored message and its outbox status). */
   broadcastAll(
     frames: Array<{ event: Record<string, unknown>; audience: Audience }>,
   ): BroadcastResult {
+    const now = Date.now();
     const total: BroadcastResult = { sent: 0, failed: 0 };
     for (const { event, audience } of frames) {
-      const result = this.broadcast(event, audience);
+      const result = this.send(this.log.stamp(event, audience, now), audience);
       total.sent += result.sent;
       total.failed += result.failed;
     }
+    // Kept for replay once every frame is on its way, in one write.
+    this.log.write(now);
     return total;
   }
 
-  /**
-   * Sends one event to its audience, stamped with its seq. A socket that cannot take it
-   * is closed with 1011 and the broadcast goes on to the others.
-   */
+  /** Sends one event to its audience, stamped with its seq. */
   broadcast(event: Record<string, unknown>, audience: Audience): BroadcastResult {
-    const frame = this.stamp(event, audience);
+    return this.broadcastAll([{ event, audience }]);
+  }
+
+  /**
+   * A stamped frame to every socket of its audience. A socket that cannot take it is closed
+   * with 1011 and the broadcast goes on to the others.
+   */
+  private send(frame: string, audience: Audience): BroadcastResult {
     const sockets =
       "everyone" in audience
         ? this.ctx.getWebSockets()

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
 import {
   expectRefused,
   gateway,

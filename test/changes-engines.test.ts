@@ -184,6 +184,35 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect((await stored(CUSTOMER, reply.payload.id))?.replyTo).toEqual(quote);
   });
 
+  it("names a member's photo in the chat list, and a quote of it names the member and the photo", async () => {
+    const admin = await connect("admin");
+    const photo = await simMessage({
+      chatId: GROUP,
+      participant: MEMBERS[1],
+      media: { kind: "image/jpeg" },
+    });
+    expect(await deliverSim(engine, photo)).toBe("accepted");
+    await admin.next();
+    const chats = await call("/api/wa/chats", { as: ADMIN });
+    const group = (await chats.json<ChatSummary[]>()).find((c) => c.id === GROUP);
+    expect(group?.preview).toBe("📷 Photo");
+    const reply = await simMessage({
+      chatId: GROUP,
+      participant: MEMBERS[2],
+      body: "Which shelf?",
+      replyTo: photo.payload.id,
+    });
+    expect(await deliverSim(engine, reply)).toBe("accepted");
+    const quote = {
+      id: inboxId(photo.payload),
+      body: "📷 Photo",
+      fromMe: false,
+      sender: MEMBERS[1],
+    };
+    expect(await admin.next()).toMatchObject({ type: "message.new", message: { replyTo: quote } });
+    expect((await stored(GROUP, inboxId(reply.payload)))?.replyTo).toEqual(quote);
+  });
+
   it("ignores channel posts and status updates: no chat, no assignment, nothing announced", async () => {
     const admin = await connect("admin");
     await env.DB.prepare("INSERT INTO agents (id, name) VALUES ('agent-amira', 'Amira')").run();

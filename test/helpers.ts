@@ -1,7 +1,7 @@
 /** Helpers for workerd tests: signed tokens, calls into the Worker, the simulator. */
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
-import { signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
 import type { Role } from "../src/lib/types.ts";
 
 export const ORIGIN = "http://gateway.test";

@@ -1,8 +1,10 @@
 /** Realtime that loses nothing: every frame's seq, replay after `since`, and resync. */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { FrameLog, SEQ_BLOCK } from "../durable-objects/frame-log.ts";
 import { changeChatOwner } from "../src/lib/db.ts";
-import { broadcast, chatAudience, EVERYONE } from "../src/lib/realtime/broadcast.ts";
+import { broadcast, broadcastAll, chatAudience, EVERYONE } from "../src/lib/realtime/broadcast.ts";
 import { wahaGate } from "../src/lib/waha/client.ts";
 import { connect, ticketFor } from "./events.ts";
 import { call, resetAssignmentData } from "./helpers.ts";
@@ -14,6 +16,12 @@ beforeEach(() => resetAssignmentData());
 afterEach(() => vi.useRealTimers());
 
 const status = (s: string) => ({ type: "session.status", status: s });
+const hub = () => env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName("global"));
+
+async function ticketSeq(): Promise<number> {
+  const res = await call("/api/realtime/ticket", { method: "POST", as: { role: "admin" } });
+  return (await res.json<{ seq: number }>()).seq;
+}
 const assigned = (jid: string, agentId: string) => ({ type: "chat.assigned", jid, agentId });
 
 describe("seq", () => {
@@ -30,6 +38,74 @@ describe("seq", () => {
     expect(admin.seqs[0]).toBeGreaterThan(start);
     expect(admin.seqs).toEqual([...admin.seqs].sort((a, b) => a - b));
     expect(new Set(admin.seqs).size).toBe(3);
+  });
+});
+
+describe("seq across restarts", () => {
+  it("never hands a seq out twice when the hub is evicted mid-block, and replays across it", async () => {
+    const admin = await connect("admin");
+    await broadcast(env, status("STARTING") as never, EVERYONE);
+    await broadcast(env, status("SCAN_QR_CODE") as never, EVERYONE);
+    await admin.next();
+    await admin.next();
+    await evictDurableObject(hub());
+
+    // What the ticket names after a restart is where a page starts: no resync, nothing missed.
+    const start = await ticketSeq();
+    expect(start).toBeGreaterThanOrEqual(admin.seqs[1] ?? 0);
+    const fresh = await connect("admin", "admin-2", 600, start);
+
+    // The socket hibernated through the eviction and hears the next frame, with a larger seq.
+    await broadcast(env, status("WORKING") as never, EVERYONE);
+    expect(await admin.next()).toEqual(status("WORKING"));
+    expect(await fresh.next()).toEqual(status("WORKING"));
+    const [first = 0, second = 0, third = 0] = admin.seqs;
+    expect(third).toBeGreaterThan(second);
+    expect(fresh.seqs).toEqual([third]);
+
+    // Replay from before the eviction crosses it, in order, once.
+    const back = await connect("admin", "admin-3", 600, first);
+    expect(await back.next()).toEqual(status("SCAN_QR_CODE"));
+    expect(await back.next()).toEqual(status("WORKING"));
+    expect(back.seqs).toEqual([second, third]);
+    await expect(back.next(300)).rejects.toThrow(/no frame/);
+  });
+
+  it("does not reuse a seq that was sent but never written, as after a crash between the two", async () => {
+    const admin = await connect("admin");
+    // A frame stamped (and so maybe sent) whose write never happened: the hub went down.
+    const lost = await runInDurableObject(hub(), (_instance, state) => {
+      const log = new FrameLog(state.storage.sql);
+      const frame = log.stamp(status("LOST"), EVERYONE, Date.now());
+      return (JSON.parse(frame) as { seq: number }).seq;
+    });
+    await evictDurableObject(hub());
+    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await admin.next();
+    expect(admin.seqs[0]).toBeGreaterThan(lost);
+  });
+
+  it("goes on after the newest seq of a log kept before seqs were reserved in blocks", async () => {
+    const admin = await connect("admin");
+    const old = await runInDurableObject(hub(), (_instance, state) => {
+      const sql = state.storage.sql;
+      const seq =
+        (sql.exec<{ seq: number }>("SELECT max(seq) AS seq FROM frames").one().seq ?? 0) +
+        3 * SEQ_BLOCK;
+      sql.exec("DELETE FROM seq_block");
+      sql.exec(
+        "INSERT INTO frames (seq, at, audience, frame) VALUES (?, ?, ?, ?)",
+        seq,
+        Date.now(),
+        JSON.stringify(EVERYONE),
+        JSON.stringify({ ...status("STARTING"), seq }),
+      );
+      return seq;
+    });
+    await evictDurableObject(hub());
+    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await admin.next();
+    expect(admin.seqs[0]).toBeGreaterThan(old);
   });
 });
 
@@ -76,6 +152,26 @@ describe("since", () => {
     expect(await back.next()).toEqual(assigned(CHAT_A, "agent-1"));
     expect(await back.next()).toEqual(assigned(CHAT_A, "agent-2"));
     await expect(back.next(300)).rejects.toThrow(/no frame/);
+  });
+
+  it("replays the frames of one batch, written after they were sent, in order and as each may see", async () => {
+    const agent = await connect("agent", "agent-1");
+    await broadcast(env, status("STARTING") as never, EVERYONE);
+    await agent.next();
+    const seen = agent.seqs.at(-1) ?? 0;
+    agent.ws.close(1000, "leaving");
+    await agent.closed;
+    await broadcastAll(env, [
+      { event: assigned(CHAT_A, "agent-1") as never, audience: chatAudience("agent-1") },
+      { event: assigned(CHAT_B, "agent-2") as never, audience: chatAudience("agent-2") },
+      { event: status("WORKING") as never, audience: EVERYONE },
+    ]);
+    const back = await connect("agent", "agent-1", 600, seen);
+    expect(await back.next()).toEqual(assigned(CHAT_A, "agent-1"));
+    expect(await back.next()).toEqual(status("WORKING"));
+    await expect(back.next(300)).rejects.toThrow(/no frame/);
+    const [a = 0, b = 0] = back.seqs;
+    expect(b).toBeGreaterThan(a);
   });
 
   it("sends resync first when since is older than what is kept, or unknown", async () => {

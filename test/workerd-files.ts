@@ -1,8 +1,10 @@
 /**
- * The workerd test files and the configuration each one runs with. Each file is its own
- * vitest project with its own WAHA simulator, so files run side by side; a file that
- * needs other limits gets them as real bindings, the way a deployment would set them
- * (the gateway's Durable Objects read their limits from their own env).
+ * The workerd test files and the configuration each one runs with. Files that run with
+ * the same bindings share one vitest project; every file still gets its own workerd (the
+ * plugin starts one per file), its own storage and its own WAHA simulator, so files run
+ * side by side. A file that needs other limits gets them as real bindings, the way a
+ * deployment would set them (the gateway's Durable Objects read their limits from their
+ * own env).
  */
 import { readdirSync } from "node:fs";
 import path from "node:path";
@@ -56,3 +58,32 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
   // The session watch reads its own env: restarts on here, the default cap of 3 an hour.
   "test/session-restart.test.ts": { WAHA_AUTO_RESTART: "on" },
 };
+
+/** One vitest project: the files that run with the same extra bindings. */
+export interface WorkerdProject {
+  /** `workers` for the defaults, else `workers:` and its files' short names. */
+  name: string;
+  files: string[];
+  bindings: Record<string, string>;
+}
+
+/** The workerd test files grouped by their configuration, the defaults first. */
+export function workerdProjects(files = workerdTestFiles()): WorkerdProject[] {
+  const groups = new Map<string, { files: string[]; bindings: Record<string, string> }>([
+    ["[]", { files: [], bindings: {} }],
+  ]);
+  for (const file of files) {
+    const bindings = FILE_BINDINGS[file] ?? {};
+    const key = JSON.stringify(Object.entries(bindings).sort(([a], [b]) => a.localeCompare(b)));
+    const group = groups.get(key) ?? { files: [], bindings };
+    group.files.push(file);
+    groups.set(key, group);
+  }
+  const short = (file: string) => file.replace(/^test\//, "").replace(/\.test\.ts$/, "");
+  return [...groups.entries()]
+    .filter(([, group]) => group.files.length > 0)
+    .map(([key, group]) => ({
+      name: key === "[]" ? "workers" : `workers:${group.files.map(short).join("+")}`,
+      ...group,
+    }));
+}

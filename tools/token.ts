@@ -4,7 +4,8 @@
  * else the demo secret `npm start` made.
  */
 import { parseArgs } from "node:util";
-import { parseTtl, signToken } from "../src/lib/auth/tokens.ts";
+import { signToken } from "../src/lib/auth/sign-token.ts";
+import { parseTtl } from "../src/lib/auth/tokens.ts";
 import type { Role } from "../src/lib/types.ts";
 import { readDemoSecrets } from "./demo-secrets.ts";
 import { readDevVars } from "./dev-vars.ts";

@@ -17,6 +17,7 @@ import type {
   SendAnswer,
   SetupReport,
   StatusSnapshot,
+  WaNumber,
 } from "./types.ts";
 
 export type FetchFn = (input: string, init?: RequestInit) => Promise<Response>;
@@ -39,6 +40,21 @@ export interface ApiClientOptions {
 export interface SendOptions {
   clientId: string;
   replyTo?: string | undefined;
+  /** The WhatsApp number the chat is on ("" or absent: the gateway's only one). */
+  number?: string | undefined;
+}
+
+/**
+ * `?number=…` for a chat-scoped call, or "" when the page knows no numbers (a gateway with
+ * one number takes a call without it as that number's).
+ */
+function numberQuery(number: string | undefined, prefix = "?"): string {
+  return number ? `${prefix}number=${encodeURIComponent(number)}` : "";
+}
+
+/** `{number}` for a JSON body, or nothing. */
+function numberField(number: string | undefined): { number?: string } {
+  return number ? { number } : {};
 }
 
 export class ApiClient {
@@ -109,8 +125,8 @@ export class ApiClient {
   }
 
   /** `/api/waha/status` with its cache headers: a STALE answer means WAHA did not answer. */
-  async wahaStatus(): Promise<StatusSnapshot> {
-    const res = await this.request("/api/waha/status");
+  async wahaStatus(number?: string): Promise<StatusSnapshot> {
+    const res = await this.request(`/api/waha/status${numberQuery(number)}`);
     const body: unknown = await res.json();
     const age = Number(res.headers.get("Age") ?? "0");
     return {
@@ -124,22 +140,45 @@ export class ApiClient {
   }
 
   /** What the gateway finds wrong with WAHA's setup (admins). */
-  wahaSetup(): Promise<SetupReport> {
-    return this.json("/api/waha/setup");
+  wahaSetup(number?: string): Promise<SetupReport> {
+    return this.json(`/api/waha/setup${numberQuery(number)}`);
   }
 
   /** Writes the recommended setup into WAHA's session config; answers the fresh findings. */
-  applyWahaSetup(): Promise<SetupReport> {
-    return this.send("POST", "/api/waha/setup/apply");
+  applyWahaSetup(number?: string): Promise<SetupReport> {
+    return this.send("POST", `/api/waha/setup/apply${numberQuery(number)}`);
   }
 
   /** The pairing QR (admins, while the session waits for a scan). */
-  async qr(): Promise<Blob> {
-    return (await this.request("/api/waha/qr")).blob();
+  async qr(number?: string): Promise<Blob> {
+    return (await this.request(`/api/waha/qr${numberQuery(number)}`)).blob();
   }
 
-  chats(): Promise<Chat[]> {
-    return this.json("/api/wa/chats");
+  /**
+   * The WhatsApp numbers this user may see; undefined from a gateway that names none (404):
+   * it has one number, and every call without `number` is that number's.
+   */
+  async numbers(): Promise<WaNumber[] | undefined> {
+    try {
+      return await this.json<WaNumber[]>("/api/numbers");
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The chats of `number`, or of every number the user may see (newest first); each names
+   * its number ("" from a gateway that names none).
+   */
+  async chats(number?: string): Promise<Chat[]> {
+    const chats = await this.json<Array<Omit<Chat, "number"> & { number?: unknown }>>(
+      `/api/wa/chats${numberQuery(number)}`,
+    );
+    return chats.map((c) => ({
+      ...c,
+      number: typeof c.number === "string" ? c.number : (number ?? ""),
+    }));
   }
 
   /** Chats nobody owns yet: the queue agents take from. */
@@ -170,20 +209,29 @@ export class ApiClient {
   }
 
   /** A chat's messages, newest first; with `beforeId`, the page older than that message. */
-  messages(jid: string, options: { limit?: number; beforeId?: string } = {}): Promise<Message[]> {
+  messages(
+    jid: string,
+    options: { limit?: number; beforeId?: string; number?: string } = {},
+  ): Promise<Message[]> {
     const query = new URLSearchParams({ jid, limit: String(options.limit ?? 50) });
     if (options.beforeId !== undefined) query.set("beforeId", options.beforeId);
+    if (options.number) query.set("number", options.number);
     return this.json(`/api/wa/messages?${query}`);
   }
 
-  search(q: string, options: { jid?: string; limit?: number } = {}): Promise<SearchHit[]> {
+  search(
+    q: string,
+    options: { jid?: string; limit?: number; number?: string } = {},
+  ): Promise<SearchHit[]> {
     const query = new URLSearchParams({ q, limit: String(options.limit ?? 20) });
     if (options.jid !== undefined) query.set("jid", options.jid);
+    if (options.number) query.set("number", options.number);
     return this.json(`/api/wa/search?${query}`);
   }
 
   sendText(jid: string, text: string, options: SendOptions): Promise<SendAnswer> {
     return this.send("POST", "/api/wa/send-text", {
+      ...numberField(options.number),
       jid,
       text,
       clientId: options.clientId,
@@ -199,6 +247,7 @@ export class ApiClient {
     options: SendOptions & { caption?: string },
   ): Promise<SendAnswer> {
     const form = new FormData();
+    if (options.number) form.set("number", options.number);
     form.set("jid", jid);
     form.set("clientId", options.clientId);
     form.set("file", file, filename);
@@ -208,58 +257,67 @@ export class ApiClient {
   }
 
   /** Reacts to a message; "" takes the reaction back. */
-  react(jid: string, id: string, reaction: string): Promise<SendAnswer> {
-    return this.send("POST", "/api/wa/react", { jid, id, reaction });
+  react(jid: string, id: string, reaction: string, number?: string): Promise<SendAnswer> {
+    return this.send("POST", "/api/wa/react", { ...numberField(number), jid, id, reaction });
   }
 
-  /** Sends that wait for WAHA or failed. */
-  outbox(): Promise<OutboxEntry[]> {
-    return this.json("/api/wa/outbox");
+  /** Sends of `number` that wait for WAHA or failed. */
+  outbox(number?: string): Promise<OutboxEntry[]> {
+    return this.json(`/api/wa/outbox${numberQuery(number)}`);
   }
 
-  retryOutbox(clientId: string): Promise<SendAnswer> {
-    return this.send("POST", `/api/wa/outbox/${encodeURIComponent(clientId)}/retry`);
+  retryOutbox(clientId: string, number?: string): Promise<SendAnswer> {
+    const path = `/api/wa/outbox/${encodeURIComponent(clientId)}/retry${numberQuery(number)}`;
+    return this.send("POST", path);
   }
 
-  markRead(jid: string): Promise<unknown> {
-    return this.send("POST", "/api/wa/mark-read", { jid });
+  markRead(jid: string, number?: string): Promise<unknown> {
+    return this.send("POST", "/api/wa/mark-read", { ...numberField(number), jid });
   }
 
   agents(): Promise<Agent[]> {
     return this.json("/api/agents");
   }
 
+  /** The agents a user may be given (PATCH): `numbers` null works every number. */
+  updateAgent(id: string, change: { numbers: string[] | null }): Promise<Agent> {
+    return this.send("PATCH", `/api/agents/${encodeURIComponent(id)}`, change);
+  }
+
   /** Assigns the chat to `agentId`, or unassigns it when null. */
-  assign(jid: string, agentId: string | null): Promise<ChatAssignment> {
-    const path = `/api/wa/assignments/${encodeURIComponent(jid)}`;
+  assign(jid: string, agentId: string | null, number?: string): Promise<ChatAssignment> {
+    const path = `/api/wa/assignments/${encodeURIComponent(jid)}${numberQuery(number)}`;
     return agentId === null ? this.send("DELETE", path) : this.send("PUT", path, { agentId });
   }
 
   /** The chat's assignment with its first-message and first-response times; null when none. */
-  async assignment(jid: string): Promise<ChatAssignment | null> {
+  async assignment(jid: string, number?: string): Promise<ChatAssignment | null> {
     try {
-      return await this.json(`/api/wa/assignments/${encodeURIComponent(jid)}`);
+      return await this.json(
+        `/api/wa/assignments/${encodeURIComponent(jid)}${numberQuery(number)}`,
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;
     }
   }
 
-  assignments(): Promise<ChatAssignment[]> {
-    return this.json("/api/wa/assignments");
+  assignments(number?: string): Promise<ChatAssignment[]> {
+    return this.json(`/api/wa/assignments${numberQuery(number)}`);
   }
 
   stats(): Promise<MonitoringStats> {
     return this.json("/api/waha/monitoring/stats");
   }
 
-  realtimeTicket(): Promise<RealtimeTicket> {
-    return this.send("POST", "/api/realtime/ticket");
+  /** A ticket for `number`'s realtime hub (one socket per number). */
+  realtimeTicket(number?: string): Promise<RealtimeTicket> {
+    return this.send("POST", "/api/realtime/ticket", number ? { number } : undefined);
   }
 
   /** The media bytes of one message, for the media queue. */
-  async media(jid: string, id: string, signal?: AbortSignal): Promise<Blob> {
-    const query = new URLSearchParams({ jid, id });
+  async media(jid: string, id: string, signal?: AbortSignal, number?: string): Promise<Blob> {
+    const query = new URLSearchParams({ ...numberField(number), jid, id });
     const res = await this.request(`/api/wa/media?${query}`, signal ? { signal } : {});
     return res.blob();
   }

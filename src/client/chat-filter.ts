@@ -40,6 +40,19 @@ export function isOwnChat(chat: Chat, me: Me): boolean {
   return scopedAgent(me) !== null || chat.owner === me.sub;
 }
 
+/** The chats of the number the list shows; every chat when it shows every number. */
+export function chatsOfNumber(chats: readonly Chat[], number: string | undefined): readonly Chat[] {
+  return number === undefined ? chats : chats.filter((c) => c.number === number);
+}
+
+/** Chats with unread messages, per number. */
+export function unreadByNumber(chats: readonly Chat[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const c of chats)
+    if (c.unreadCount > 0) counts.set(c.number, (counts.get(c.number) ?? 0) + 1);
+  return counts;
+}
+
 /** Chats with unread messages. */
 export function unreadChats(chats: readonly Chat[]): number {
   return chats.reduce((n, c) => n + (c.unreadCount > 0 ? 1 : 0), 0);

@@ -3,9 +3,11 @@
  * in order: every part of the state a frame changes (a chat's owner, its last message, a
  * message's ack, text or one person's reaction) remembers the seq of the frame that set
  * it, and a frame no newer than that is ignored, as a replayed or overtaken frame is.
+ * Each WhatsApp number has its own socket and its own seqs, so every key names the number.
  */
 import type { InboxState, OpenChat, RecentFrame } from "./inbox-state.ts";
 import { insertLive } from "./message-order.ts";
+import { messagePreview } from "./message-preview.ts";
 import type { Chat, Message, RealtimeEvent } from "./types.ts";
 
 /** The frames that change one message of a chat. */
@@ -18,6 +20,8 @@ export type MessagePatch = Extract<
 export interface FrameAction {
   type: "frame";
   event: RealtimeEvent;
+  /** The number whose socket brought it ("" for a gateway that names no numbers). */
+  number: string;
   /** Every frame but `pong` has one; a frame without one is applied unguarded. */
   seq: number | undefined;
   /** ms since the epoch, for `editedAt` and `revokedAt`. */
@@ -32,42 +36,70 @@ const GUARD_LIMIT = 2_000;
 const RECENT_LIMIT = 100;
 
 /** The guard's key of a chat's part: its owner, its last message, its removal. */
-export function chatKey(jid: string, part: "owner" | "last" | "gone"): string {
-  return `c:${part}:${jid}`;
+export function chatKey(number: string, jid: string, part: "owner" | "last" | "gone"): string {
+  return `c:${part}:${number}:${jid}`;
 }
 
 /** The guard's key of a message, or of one part of it. */
-export function messageKey(jid: string, id: string, part = ""): string {
-  return `m:${jid}:${id}:${part}`;
+export function messageKey(number: string, jid: string, id: string, part = ""): string {
+  return `m:${number}:${jid}:${id}:${part}`;
 }
 
-/** Whether `key` was set by a frame newer than `seq` (a frame, or what an answer was read after). */
+/** One string per chat: its number and jid (one customer may have a chat on two numbers). */
+export function chatRef(number: string, jid: string): string {
+  return `${number}\n${jid}`;
+}
+
+/** Whether the chat is `jid` on `number` (one customer may have a chat on two numbers). */
+export function isChat(chat: { id: string; number: string }, number: string, jid: string): boolean {
+  return chat.id === jid && chat.number === number;
+}
+
+/** The chat `jid` on `number`, if the list has it. */
+export function findChat(state: InboxState, number: string, jid: string): Chat | undefined {
+  return state.chats.find((c) => isChat(c, number, jid));
+}
+
+/** Whether the open chat is `jid` on `number`. */
+export function isOpen(state: InboxState, number: string, jid: string): boolean {
+  return state.open?.jid === jid && state.open.number === number;
+}
+
+/**
+ * Whether `key` of `number` was set by a frame newer than `seq` (a frame's, or `number`'s
+ * newest seq when an answer was asked).
+ */
 export function newerThan(state: InboxState, key: string, seq: number): boolean {
   return (state.applied.get(key) ?? Number.NEGATIVE_INFINITY) > seq;
 }
 
 /** A frame no newer than what the state already applied for its chat or message. */
-export function isStale(state: InboxState, event: RealtimeEvent, seq: number | undefined): boolean {
-  const key = guardKey(event);
+export function isStale(
+  state: InboxState,
+  event: RealtimeEvent,
+  seq: number | undefined,
+  number: string,
+): boolean {
+  const key = guardKey(event, number);
   const at = key === undefined ? undefined : state.applied.get(key);
   return seq !== undefined && at !== undefined && at >= seq;
 }
 
 /** The part of the state a frame sets; frames about WAHA or the outbox set none here. */
-function guardKey(event: RealtimeEvent): string | undefined {
+function guardKey(event: RealtimeEvent, number: string): string | undefined {
   switch (event.type) {
     case "message.new":
-      return messageKey(event.jid, event.message.id);
+      return messageKey(number, event.jid, event.message.id);
     case "chat.assigned":
-      return chatKey(event.jid, "owner");
+      return chatKey(number, event.jid, "owner");
     case "message.status":
-      return messageKey(event.jid, event.id, "ack");
+      return messageKey(number, event.jid, event.id, "ack");
     // A deletion and an edit both set the text: an edit overtaken by the deletion is stale.
     case "message.edited":
     case "message.revoked":
-      return messageKey(event.jid, event.id, "text");
+      return messageKey(number, event.jid, event.id, "text");
     case "message.reaction":
-      return messageKey(event.jid, event.id, `reaction:${event.from}`);
+      return messageKey(number, event.jid, event.id, `reaction:${event.from}`);
     default:
       return undefined;
   }
@@ -140,9 +172,13 @@ export function replayRecent(
 }
 
 export function reduceFrame(state: InboxState, action: FrameAction): InboxState {
-  const { event, seq } = action;
-  if (isStale(state, event, seq)) return state;
-  const next = seq === undefined || seq <= state.seq ? state : { ...state, seq };
+  const { event, seq, number } = action;
+  if (isStale(state, event, seq, number)) return state;
+  const newest = state.seq[number];
+  const next =
+    seq === undefined || (newest !== undefined && seq <= newest)
+      ? state
+      : { ...state, seq: { ...state.seq, [number]: seq } };
   switch (event.type) {
     case "message.new":
       return newMessage(next, action, event.jid, event.message);
@@ -152,10 +188,20 @@ export function reduceFrame(state: InboxState, action: FrameAction): InboxState 
     case "message.reaction":
       return patched(next, action, event);
     case "chat.assigned":
-      return assignChat(next, event.jid, event.agentId, seq);
+      return assignChat(next, number, event.jid, event.agentId, seq);
+    case "session.status":
+      return numberStatus(next, number, event.status);
     default:
       return next;
   }
+}
+
+/** A number's session changed: its pill in the header says so. */
+export function numberStatus(state: InboxState, number: string, status: string): InboxState {
+  const known = state.numbers.find((n) => n.id === number);
+  if (!known || known.status === status) return state;
+  const numbers = state.numbers.map((n) => (n === known ? { ...n, status } : n));
+  return { ...state, numbers };
 }
 
 function newMessage(
@@ -164,21 +210,23 @@ function newMessage(
   jid: string,
   message: Message,
 ): InboxState {
-  const key = messageKey(jid, message.id);
+  const { number } = action;
+  const key = messageKey(number, jid, message.id);
   // Seen before under an older seq: a newer copy of it, not news for the list.
   const known = state.applied.has(key);
-  const open = state.open?.jid === jid ? state.open : undefined;
+  const open = isOpen(state, number, jid) ? state.open : undefined;
   let { chats } = state;
-  const chat = chats.find((c) => c.id === jid);
+  const chat = findChat(state, number, jid);
   const keys = [key];
+  const last = chatKey(number, jid, "last");
   // A newer message already set the chat's preview and place (frames overtaken on the way).
-  const overtaken = action.seq !== undefined && newerThan(state, chatKey(jid, "last"), action.seq);
+  const overtaken = action.seq !== undefined && newerThan(state, last, action.seq);
   if (chat && !known && !overtaken) {
-    keys.push(chatKey(jid, "last"));
+    keys.push(last);
     const read = message.fromMe || (open !== undefined && action.visible);
     const moved: Chat = {
       ...chat,
-      preview: message.body || (message.hasMedia ? "[media]" : null),
+      preview: messagePreview(message),
       lastMessageAt: new Date(message.timestamp * 1000).toISOString(),
       unreadCount: read ? chat.unreadCount : chat.unreadCount + 1,
     };
@@ -193,9 +241,9 @@ function newMessage(
 }
 
 function patched(state: InboxState, action: FrameAction, event: MessagePatch): InboxState {
-  const applied = record(state.applied, [guardKey(event)], action.seq);
+  const applied = record(state.applied, [guardKey(event, action.number)], action.seq);
   const open = state.open;
-  if (open?.jid !== event.jid) return { ...state, applied };
+  if (!open || !isOpen(state, action.number, event.jid)) return { ...state, applied };
   const recent =
     action.seq === undefined
       ? open.recent
@@ -211,20 +259,29 @@ function patched(state: InboxState, action: FrameAction, event: MessagePatch): I
  */
 export function assignChat(
   state: InboxState,
+  number: string,
   jid: string,
   agentId: string | null,
   seq?: number,
 ): InboxState {
-  const chat = state.chats.find((c) => c.id === jid);
-  const applied = record(state.applied, [chatKey(jid, "owner")], seq);
+  const chat = findChat(state, number, jid);
+  const applied = record(state.applied, [chatKey(number, jid, "owner")], seq);
   if (!chat) return applied === state.applied ? state : { ...state, applied };
   if (state.me.role === "agent" && agentId !== state.me.sub) {
-    const taken = state.open?.jid === jid;
+    const taken = isOpen(state, number, jid);
     return {
       ...state,
       chats: state.chats.filter((c) => c !== chat),
-      ...(taken ? { open: undefined, closed: "This chat was assigned to someone else." } : {}),
-      applied: record(applied, [chatKey(jid, "gone")], seq),
+      ...(taken
+        ? {
+            open: undefined,
+            closed:
+              agentId === null
+                ? "This chat was unassigned from you."
+                : "This chat was assigned to someone else.",
+          }
+        : {}),
+      applied: record(applied, [chatKey(number, jid, "gone")], seq),
     };
   }
   return {

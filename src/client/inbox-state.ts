@@ -1,5 +1,6 @@
 /**
- * The inbox page's state, whole: the chats, the open conversation, the filters, the
+ * The inbox page's state, whole: the WhatsApp numbers, the chats (of every number the
+ * user may see, each keyed by number and jid), the open conversation, the filters, the
  * search, our sends on their way, what the header says; and the reducer of every action
  * that changes it (a realtime frame, an API answer, a click). Pure: nothing here touches
  * the page or the network, so it is tested on Node.
@@ -8,7 +9,11 @@ import { type ChatFilter, filtersFor } from "./chat-filter.ts";
 import {
   assignChat,
   chatKey,
+  chatRef,
   type FrameAction,
+  findChat,
+  isChat,
+  isOpen,
   type MessagePatch,
   newerThan,
   patchOne,
@@ -18,7 +23,7 @@ import {
 } from "./inbox-frames.ts";
 import { insertLive, mergeNewest, prependOlder } from "./message-order.ts";
 import type { PendingSend } from "./send-tracker.ts";
-import type { Agent, Chat, Me, Message, SearchHit } from "./types.ts";
+import type { Agent, Chat, Me, Message, SearchHit, WaNumber } from "./types.ts";
 import type { HealthView } from "./waha-health.ts";
 
 /** A frame of the open chat kept to lay over an answer that was read before it. */
@@ -30,6 +35,8 @@ export interface RecentFrame {
 
 export interface OpenChat {
   readonly jid: string;
+  /** The number the chat is on. */
+  readonly number: string;
   /** Oldest first, in true order (message-order.ts). */
   readonly messages: readonly Message[];
   /** The first page came: an empty list is an empty chat, not one still loading. */
@@ -41,6 +48,10 @@ export interface OpenChat {
 
 export interface InboxState {
   readonly me: Me;
+  /** The numbers the user may see; empty while (or where) the gateway names none. */
+  readonly numbers: readonly WaNumber[];
+  /** The number the list shows; undefined: every number. */
+  readonly number: string | undefined;
   /** Newest activity first. */
   readonly chats: readonly Chat[];
   /** Until the list first loads, an empty list means "not known yet", not "no chats". */
@@ -63,32 +74,44 @@ export interface InboxState {
   readonly health: HealthView | undefined;
   /** Whether live updates flow, once the socket has said. */
   readonly live: { readonly on: boolean; readonly reconnectInMs: number | undefined } | undefined;
-  /** The newest frame's seq: an answer asked now reflects everything up to it. */
-  readonly seq: number;
+  /** Each number's newest frame's seq: an answer asked now reflects everything up to it. */
+  readonly seq: Seqs;
   /** The seq of the frame that last set each part of the state (inbox-frames.ts). */
   readonly applied: ReadonlyMap<string, number>;
 }
 
+/** Each number's newest seq (a number without frames yet has none). */
+export type Seqs = Readonly<Record<string, number>>;
+
 /** An answer read when the state had applied frames up to `asOf` (its `seq` then). */
 interface Answer {
-  asOf: number;
+  asOf: Seqs;
+}
+
+/** Where a chat is: the number it is on and the customer's jid. */
+export interface ChatRef {
+  number: string;
+  jid: string;
 }
 
 export type InboxAction =
   | FrameAction
   | ({ type: "chats.loaded"; chats: readonly Chat[] } & Answer)
   | { type: "agents.loaded"; agents: readonly Agent[] }
+  | { type: "numbers.loaded"; numbers: readonly WaNumber[] }
+  /** The reader chose the number the list shows (undefined: every number). */
+  | { type: "number"; number: string | undefined }
   | { type: "filter"; filter: ChatFilter }
   /** The reader opened a chat (`fresh`: from its newest page) or looked at it again. */
-  | { type: "chat.opened"; jid: string; fresh: boolean }
-  | ({ type: "page.newest"; jid: string; page: readonly Message[]; limit: number } & Answer)
-  | ({ type: "page.older"; jid: string; page: readonly Message[]; limit: number } & Answer)
+  | ({ type: "chat.opened"; fresh: boolean } & ChatRef)
+  | ({ type: "page.newest"; page: readonly Message[]; limit: number } & ChatRef & Answer)
+  | ({ type: "page.older"; page: readonly Message[]; limit: number } & ChatRef & Answer)
   /** WAHA took our send: `message` (when it named an id) shows until its own copy comes. */
-  | { type: "sent"; jid: string; message: Message | undefined; preview: string; now: number }
+  | ({ type: "sent"; message: Message | undefined; preview: string; now: number } & ChatRef)
   /** Our own assignment was saved. */
-  | { type: "assigned"; jid: string; agentId: string | null }
+  | ({ type: "assigned"; agentId: string | null } & ChatRef)
   /** Our reaction, shown at once ("" takes it back; a failed one is set back the same way). */
-  | { type: "reaction.mine"; jid: string; id: string; reaction: string }
+  | ({ type: "reaction.mine"; id: string; reaction: string } & ChatRef)
   | { type: "sends"; sends: ReadonlyMap<string, PendingSend> }
   | { type: "search.asked"; query: string }
   | { type: "search.answered"; query: string; hits: readonly SearchHit[] }
@@ -99,6 +122,8 @@ export function initialInboxState(me: Me): InboxState {
   const filters = filtersFor(me, new Set());
   return {
     me,
+    numbers: [],
+    number: undefined,
     chats: [],
     chatsKnown: false,
     agents: undefined,
@@ -110,7 +135,7 @@ export function initialInboxState(me: Me): InboxState {
     search: { asked: "", results: undefined },
     health: undefined,
     live: undefined,
-    seq: 0,
+    seq: {},
     applied: new Map(),
   };
 }
@@ -127,20 +152,30 @@ export function reduceInbox(state: InboxState, action: InboxAction): InboxState 
       const filter = filters.includes(state.filter) ? state.filter : (filters[0] ?? "all");
       return { ...state, agents: action.agents, filters, filter };
     }
+    case "numbers.loaded": {
+      if (sameNumbers(state.numbers, action.numbers)) return state;
+      // A number the user may no longer see is no longer the one shown.
+      const number = action.numbers.some((n) => n.id === state.number) ? state.number : undefined;
+      return { ...state, numbers: action.numbers, number };
+    }
+    case "number":
+      return action.number === undefined || state.numbers.some((n) => n.id === action.number)
+        ? { ...state, number: action.number }
+        : state;
     case "filter":
       return state.filters.includes(action.filter) ? { ...state, filter: action.filter } : state;
     case "chat.opened":
-      return chatOpened(state, action.jid, action.fresh);
+      return chatOpened(state, action, action.fresh);
     case "page.newest":
     case "page.older":
       return pageAnswered(state, action);
     case "sent":
       return sent(state, action);
     case "assigned":
-      return assignChat(state, action.jid, action.agentId);
+      return assignChat(state, action.number, action.jid, action.agentId);
     case "reaction.mine": {
       const open = state.open;
-      if (open?.jid !== action.jid) return state;
+      if (!open || !isOpen(state, action.number, action.jid)) return state;
       const messages = patchOne(open.messages, action.id, (m) =>
         withReaction(m, "me", action.reaction),
       );
@@ -174,28 +209,32 @@ export function reduceInbox(state: InboxState, action: InboxAction): InboxState 
  * The chat list as the gateway answered it, except where a frame newer than the answer
  * changed a chat (its owner, its last message) or took it away: that frame stands.
  */
-function chatsLoaded(state: InboxState, chats: readonly Chat[], asOf: number): InboxState {
-  const current = new Map(state.chats.map((c) => [c.id, c]));
+function chatsLoaded(state: InboxState, chats: readonly Chat[], asOf: Seqs): InboxState {
+  const key = (c: Chat) => chatRef(c.number, c.id);
+  const current = new Map(state.chats.map((c) => [key(c), c]));
   const moved = new Set<string>();
   const listed: Chat[] = [];
   for (const answered of chats) {
-    if (newerThan(state, chatKey(answered.id, "gone"), asOf)) continue;
-    const mine = current.get(answered.id);
+    const seq = asOf[answered.number] ?? 0;
+    const newer = (part: "owner" | "last" | "gone") =>
+      newerThan(state, chatKey(answered.number, answered.id, part), seq);
+    if (newer("gone")) continue;
+    const mine = current.get(key(answered));
     let chat = answered;
-    if (mine && newerThan(state, chatKey(chat.id, "owner"), asOf))
-      chat = { ...chat, owner: mine.owner };
-    if (mine && newerThan(state, chatKey(chat.id, "last"), asOf)) {
+    if (mine && newer("owner")) chat = { ...chat, owner: mine.owner };
+    if (mine && newer("last")) {
       const { preview, lastMessageAt, unreadCount } = mine;
       chat = { ...chat, preview, lastMessageAt, unreadCount };
-      moved.add(chat.id);
+      moved.add(key(chat));
     }
     listed.push(chat);
   }
   // Chats with a message newer than the answer stay on top, in the order they have.
-  const byId = new Map(listed.map((c) => [c.id, c]));
-  const top = state.chats.flatMap((c) => (moved.has(c.id) ? (byId.get(c.id) ?? []) : []));
-  const next = [...top, ...listed.filter((c) => !moved.has(c.id))];
-  const gone = state.open !== undefined && !next.some((c) => c.id === state.open?.jid);
+  const byKey = new Map(listed.map((c) => [key(c), c]));
+  const top = state.chats.flatMap((c) => (moved.has(key(c)) ? (byKey.get(key(c)) ?? []) : []));
+  const next = [...top, ...listed.filter((c) => !moved.has(key(c)))];
+  const open = state.open;
+  const gone = open !== undefined && !next.some((c) => isChat(c, open.number, open.jid));
   return {
     ...state,
     chats: next,
@@ -204,15 +243,23 @@ function chatsLoaded(state: InboxState, chats: readonly Chat[], asOf: number): I
   };
 }
 
-function chatOpened(state: InboxState, jid: string, fresh: boolean): InboxState {
-  const chat = state.chats.find((c) => c.id === jid);
+/** Whether two lists of numbers say the same (a poll that found nothing new changes nothing). */
+function sameNumbers(a: readonly WaNumber[], b: readonly WaNumber[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((n, i) => n.id === b[i]?.id && n.name === b[i]?.name && n.status === b[i]?.status)
+  );
+}
+
+function chatOpened(state: InboxState, { number, jid }: ChatRef, fresh: boolean): InboxState {
+  const chat = findChat(state, number, jid);
   if (!chat) return state;
   const chats =
     chat.unreadCount > 0
       ? state.chats.map((c) => (c === chat ? { ...c, unreadCount: 0 } : c))
       : state.chats;
   if (!fresh) return chats === state.chats ? state : { ...state, chats };
-  const open: OpenChat = { jid, messages: [], loaded: false, atStart: false, recent: [] };
+  const open: OpenChat = { jid, number, messages: [], loaded: false, atStart: false, recent: [] };
   return { ...state, chats, open, closed: undefined };
 }
 
@@ -222,7 +269,7 @@ function pageAnswered(
 ): InboxState {
   const open = state.open;
   // An answer for a chat the reader has left is dropped.
-  if (open?.jid !== action.jid) return state;
+  if (!open || !isOpen(state, action.number, action.jid)) return state;
   const end = action.page.length < action.limit;
   const older = action.type === "page.older";
   const merged = older
@@ -230,7 +277,7 @@ function pageAnswered(
     : mergeNewest(open.messages, action.page);
   const next: OpenChat = {
     ...open,
-    messages: replayRecent(merged, open.recent, action.asOf),
+    messages: replayRecent(merged, open.recent, action.asOf[open.number] ?? 0),
     loaded: true,
     // A newest page read again says nothing about the start when older pages are shown.
     atStart: older || !open.loaded ? end : open.atStart,
@@ -239,11 +286,16 @@ function pageAnswered(
 }
 
 function sent(state: InboxState, action: Extract<InboxAction, { type: "sent" }>): InboxState {
-  const { jid, message } = action;
+  const { number, jid, message } = action;
   let open = state.open;
-  if (open?.jid === jid && message && !open.messages.some((m) => m.id === message.id))
+  if (
+    open &&
+    isOpen(state, number, jid) &&
+    message &&
+    !open.messages.some((m) => m.id === message.id)
+  )
     open = { ...open, messages: insertLive(open.messages, message) };
-  const chat = state.chats.find((c) => c.id === jid);
+  const chat = findChat(state, number, jid);
   const chats = chat
     ? [
         {

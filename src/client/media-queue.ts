@@ -9,6 +9,8 @@ import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
 export interface MediaKey {
   jid: string;
   id: string;
+  /** The WhatsApp number the chat is on; absent or "" for a gateway that names none. */
+  number?: string;
 }
 
 export type MediaResult =
@@ -225,5 +227,5 @@ function cooldownResult(cooldown: Cooldown) {
 }
 
 function keyId(key: MediaKey): string {
-  return `${key.jid}|${key.id}`;
+  return `${key.number ?? ""}|${key.jid}|${key.id}`;
 }

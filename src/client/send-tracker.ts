@@ -15,6 +15,8 @@ export type PendingState = "sending" | "queued" | "failed";
 export interface PendingSend {
   clientId: string;
   jid: string;
+  /** The number the chat is on, and the send goes through ("": the gateway's only one). */
+  number: string;
   kind: "text" | "media";
   /** The text, or a file's caption. */
   body: string | null;
@@ -75,8 +77,8 @@ export class SendTracker {
     this.#cell = options.cell ?? ownCell();
   }
 
-  forChat(jid: string): PendingSend[] {
-    return sendsOf(this.#cell.get(), jid);
+  forChat(jid: string, number = ""): PendingSend[] {
+    return sendsOf(this.#cell.get(), jid, number);
   }
 
   get(clientId: string): PendingSend | undefined {
@@ -88,8 +90,16 @@ export class SendTracker {
   }
 
   /** A send the page just made. */
-  add(send: Omit<PendingSend, "state" | "error" | "inOutbox">): PendingSend {
-    const pending: PendingSend = { ...send, state: "sending", error: undefined, inOutbox: false };
+  add(
+    send: Omit<PendingSend, "state" | "error" | "inOutbox" | "number"> & { number?: string },
+  ): PendingSend {
+    const pending: PendingSend = {
+      ...send,
+      number: send.number ?? "",
+      state: "sending",
+      error: undefined,
+      inOutbox: false,
+    };
     this.#put(pending);
     this.#keep(pending);
     this.#options.onChange?.(send.jid);
@@ -105,6 +115,7 @@ export class SendTracker {
       const pending: PendingSend = {
         clientId,
         jid,
+        number: text.number ?? "",
         body,
         replyTo,
         createdAt,
@@ -172,6 +183,7 @@ export class SendTracker {
       const pending: PendingSend = {
         clientId: entry.clientId,
         jid: entry.jid,
+        number: entry.number ?? "",
         kind: entry.kind,
         body: entry.body,
         replyTo: null,
@@ -221,8 +233,8 @@ export class SendTracker {
    * waiting for the gateway is left to its resend, whose answer says for sure: taking
    * someone else's same words for it would lose it.
    */
-  claim(jid: string, body: string | null, id: string): PendingSend | undefined {
-    const pending = this.forChat(jid).find(
+  claim(jid: string, body: string | null, id: string, number = ""): PendingSend | undefined {
+    const pending = this.forChat(jid, number).find(
       (p) =>
         p.state !== "failed" &&
         !(p.state === "queued" && !p.inOutbox) &&
@@ -273,12 +285,18 @@ export class SendTracker {
       store.delete(p.clientId);
       return;
     }
-    const { clientId, jid, body, replyTo, createdAt } = p;
-    store.put({ clientId, jid, body, replyTo, createdAt });
+    const { clientId, jid, number, body, replyTo, createdAt } = p;
+    store.put({ clientId, jid, ...(number ? { number } : {}), body, replyTo, createdAt });
   }
 }
 
 /** A chat's sends on their way, oldest first. */
-export function sendsOf(sends: ReadonlyMap<string, PendingSend>, jid: string): PendingSend[] {
-  return [...sends.values()].filter((p) => p.jid === jid).sort((a, b) => a.createdAt - b.createdAt);
+export function sendsOf(
+  sends: ReadonlyMap<string, PendingSend>,
+  jid: string,
+  number = "",
+): PendingSend[] {
+  return [...sends.values()]
+    .filter((p) => p.jid === jid && p.number === number)
+    .sort((a, b) => a.createdAt - b.createdAt);
 }

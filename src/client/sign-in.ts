@@ -44,3 +44,33 @@ export async function probeSignIn(
   }
   return { status: "failed", error: await apiErrorFrom(res, now()) };
 }
+
+/**
+ * Why a sign-in link's token was refused, as far as the page can tell without the key:
+ * not a token at all (a link cut short when copied), or past its `exp`.
+ */
+export function linkTokenProblem(token: string, now: number): "malformed" | "expired" | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]+$/.test(p))) return "malformed";
+  let claims: unknown;
+  try {
+    claims = JSON.parse(atob((parts[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")));
+  } catch {
+    return "malformed";
+  }
+  if (typeof claims !== "object" || claims === null) return "malformed";
+  const exp = (claims as Record<string, unknown>).exp;
+  return typeof exp === "number" && exp * 1000 <= now ? "expired" : undefined;
+}
+
+/** What the page says about a sign-in link the gateway refused. */
+export function refusedLinkText(token: string | undefined, now: number): string {
+  switch (token === undefined || token === "" ? "malformed" : linkTokenProblem(token, now)) {
+    case "malformed":
+      return "This sign-in link is not valid: it may have been cut short when it was copied. Open the whole link, or ask for a new one.";
+    case "expired":
+      return "This sign-in link has expired. Ask for a new one.";
+    default:
+      return "This sign-in link was refused: it may have been withdrawn. Ask for a new one.";
+  }
+}

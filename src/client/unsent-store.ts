@@ -7,6 +7,8 @@
 export interface UnsentText {
   clientId: string;
   jid: string;
+  /** The number the chat is on (absent in what older pages wrote: the only number). */
+  number?: string;
   body: string | null;
   replyTo: { id: string; body: string | null; fromMe: boolean } | null;
   /** ms since the epoch. */
@@ -14,6 +16,15 @@ export interface UnsentText {
 }
 
 type Storage = Pick<globalThis.Storage, "getItem" | "setItem" | "removeItem">;
+
+/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
+export function browserStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}
 
 export class UnsentStore {
   readonly #storage: Storage | undefined;

@@ -1,14 +1,10 @@
 /** Types shared by the Hono app, its middleware and routes. */
+import type { User } from "./auth/user.ts";
 import type { Config } from "./config.ts";
-import type { Me, Role } from "./contracts/api.ts";
+import type { Me } from "./contracts/api.ts";
 
+export type { User } from "./auth/user.ts";
 export type { Role } from "./contracts/api.ts";
-
-export interface User {
-  sub: string;
-  role: Role;
-  name?: string;
-}
 
 export interface AppEnv {
   Bindings: Env;

@@ -1,16 +1,27 @@
 /**
  * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
  * calls per minute against browser requests, the cache's hit rate, media turned away, the
- * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, and how the chats
- * are spread over the agents.
+ * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, each WhatsApp
+ * number's status, breaker and calls, and how the chats are spread over the agents (and
+ * which numbers each works).
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { sessionSummary } from "../client/session-summary.ts";
 import { StatsHistory } from "../client/stats-history.ts";
-import type { Agent, Chat, ChatAssignment, Me, MonitoringStats } from "../client/types.ts";
+import type {
+  Agent,
+  Chat,
+  ChatAssignment,
+  Me,
+  MonitoringStats,
+  WaNumber,
+} from "../client/types.ts";
 import { documentVisibility } from "../client/visibility.ts";
+import { fmt, legend, mb, pct } from "./admin-format.ts";
+import { renderAgentNumbers, renderNumbers } from "./admin-numbers.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
+import { CannedAdmin } from "./canned-admin.ts";
 import { barChart, lineChart } from "./charts.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { clockTime, describeError, formatDuration, formatTime, toMillis } from "./format.ts";
@@ -33,19 +44,33 @@ export class AdminApp implements PageApp {
   readonly #rejections = h("div", { class: "panel__body" });
   readonly #agents = h("div", { class: "panel__body" });
   readonly #endpoints = h("div", { class: "panel__body" });
+  readonly #numbers = h("div", { class: "panel__body", hidden: true });
+  readonly #agentNumbers = h("div", { class: "panel__body", hidden: true });
   readonly #main: HTMLElement;
+  readonly #canned: CannedAdmin;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #lastLoad = 0;
-  #load: { agents: Agent[]; assignments: ChatAssignment[]; chats: Chat[] } | undefined;
+  #load:
+    | {
+        agents: Agent[];
+        assignments: ChatAssignment[];
+        chats: Chat[];
+        numbers: WaNumber[] | undefined;
+      }
+    | undefined;
   #stopped = false;
+  /** The load the agents' numbers were drawn from (redrawn only with a new one). */
+  #agentNumbersFor: unknown;
 
   constructor(deps: PageDeps) {
     this.#api = deps.api;
     this.#me = deps.me;
+    this.#canned = new CannedAdmin(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
         "section",
-        { class: "panel", "aria-labelledby": id },
+        // Hidden until there is something to show (the numbers' panels, with several numbers).
+        { class: "panel", "aria-labelledby": id, hidden: body.hidden },
         h("h2", { id, class: "panel__title" }, title),
         body,
       );
@@ -62,7 +87,10 @@ export class AdminApp implements PageApp {
         panel("rejections-title", "Media turned away", this.#rejections),
         panel("agents-title", "Agents' load", this.#agents),
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
+        panel("numbers-title", "WhatsApp numbers", this.#numbers),
+        panel("agent-numbers-title", "Which numbers each agent works", this.#agentNumbers),
       ),
+      this.#canned.element,
     );
     this.element = h(
       "div",
@@ -104,6 +132,7 @@ export class AdminApp implements PageApp {
       );
       return;
     }
+    void this.#canned.load();
     await this.#tick();
   }
 
@@ -149,12 +178,15 @@ export class AdminApp implements PageApp {
   }
 
   async #loadAgents() {
-    const [agents, assignments, chats] = await Promise.all([
+    const numbers = await this.#api.numbers().catch(() => undefined);
+    // Assignments are listed per number; chats without one come from every number.
+    const ids = numbers?.length ? numbers.map((n) => n.id) : [undefined];
+    const [agents, lists, chats] = await Promise.all([
       this.#api.agents(),
-      this.#api.assignments(),
+      Promise.all(ids.map((id) => this.#api.assignments(id))),
       this.#api.chats(),
     ]);
-    return { agents, assignments, chats };
+    return { agents, assignments: lists.flat(), chats, numbers };
   }
 
   #render(stats: MonitoringStats): void {
@@ -274,6 +306,20 @@ export class AdminApp implements PageApp {
     );
     this.#renderAgents();
     this.#renderEndpoints(stats);
+    const numbers = this.#load?.numbers;
+    renderNumbers(this.#numbers, stats.numbers, numbers);
+    if (this.#load && this.#load !== this.#agentNumbersFor) {
+      this.#agentNumbersFor = this.#load;
+      renderAgentNumbers(this.#agentNumbers, {
+        api: this.#api,
+        agents: this.#load.agents,
+        numbers,
+        editable: this.#me.role === "admin",
+      });
+    }
+    for (const body of [this.#numbers, this.#agentNumbers]) {
+      if (body.parentElement) body.parentElement.hidden = body.hidden;
+    }
   }
 
   #renderAgents(): void {
@@ -371,26 +417,4 @@ export class AdminApp implements PageApp {
       ),
     );
   }
-}
-
-function legend(items: Array<[string, string]>): HTMLElement {
-  return h(
-    "ul",
-    { class: "legend" },
-    ...items.map(([tone, label]) =>
-      h("li", {}, h("span", { class: `legend__swatch ${tone}`, "aria-hidden": "true" }), label),
-    ),
-  );
-}
-
-function fmt(n: number): string {
-  return n >= 100 ? Math.round(n).toLocaleString() : String(Math.round(n * 10) / 10);
-}
-
-function pct(rate: number): string {
-  return `${Math.round(rate * 100)} %`;
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }

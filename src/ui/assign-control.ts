@@ -4,6 +4,7 @@
  * long the first response took or how long the customer has been waiting for one.
  */
 import type { ApiClient } from "../client/api-client.ts";
+import { chatRef, isChat } from "../client/inbox-frames.ts";
 import type { Agent, Chat, ChatAssignment, Me } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { describeError, formatDuration, toMillis } from "./format.ts";
@@ -13,7 +14,7 @@ export interface AssignDeps {
   me: Me;
   /** Agents to assign to; undefined for agents, who cannot assign. */
   agents: () => readonly Agent[] | undefined;
-  onAssigned: (jid: string, agentId: string | null) => void;
+  onAssigned: (number: string, jid: string, agentId: string | null) => void;
 }
 
 export class AssignControl {
@@ -48,7 +49,7 @@ export class AssignControl {
 
   /** The chat's state changed (an event, a reload): the select follows unless it is saving. */
   update(chat: Chat): void {
-    if (chat.id !== this.#chat?.id) return;
+    if (!this.#chat || !isChat(chat, this.#chat.number, this.#chat.id)) return;
     this.#chat = chat;
     if (this.#saving) return;
     this.#render();
@@ -58,12 +59,12 @@ export class AssignControl {
   refreshTimes(): void {
     const chat = this.#chat;
     if (!chat || this.#deps.me.role === "agent") return;
-    const jid = chat.id;
-    this.#deps.api.assignment(jid).then(
+    const { id: jid, number } = chat;
+    this.#deps.api.assignment(jid, number).then(
       (assignment) => {
-        if (this.#chat?.id !== jid) return;
+        if (!this.#chat || !isChat(this.#chat, number, jid)) return;
         this.#assignment = assignment;
-        this.#loadedFor = jid;
+        this.#loadedFor = chatRef(number, jid);
         this.#renderSla();
       },
       () => {
@@ -87,7 +88,9 @@ export class AssignControl {
       );
       return;
     }
-    const listed = agents.filter((a) => a.active || a.id === chat.owner);
+    // Only agents who work the chat's number (none named: every number) may take it.
+    const works = (a: Agent) => !a.numbers || !chat.number || a.numbers.includes(chat.number);
+    const listed = agents.filter((a) => (a.active && works(a)) || a.id === chat.owner);
     const options = [
       h("option", { value: "" }, "Unassigned"),
       ...listed.map((a) =>
@@ -115,7 +118,7 @@ export class AssignControl {
   #renderSla(): void {
     const a = this.#assignment;
     const chat = this.#chat;
-    if (!chat || this.#loadedFor !== chat.id || !a) {
+    if (!chat || this.#loadedFor !== chatRef(chat.number, chat.id) || !a) {
       this.#sla.textContent = "";
       return;
     }
@@ -144,19 +147,19 @@ export class AssignControl {
     this.#saving = true;
     this.#select.disabled = true;
     this.#status.textContent = "Saving…";
-    this.#deps.api.assign(chat.id, agentId).then(
+    this.#deps.api.assign(chat.id, agentId, chat.number).then(
       (assignment) => {
-        if (this.#chat?.id !== chat.id) return;
+        if (!this.#chat || !isChat(this.#chat, chat.number, chat.id)) return;
         this.#saving = false;
         this.#select.disabled = false;
         this.#status.textContent = agentId ? `Saved: assigned to ${name}` : "Saved: unassigned";
         this.#assignment = assignment;
-        this.#loadedFor = chat.id;
-        this.#deps.onAssigned(chat.id, agentId);
+        this.#loadedFor = chatRef(chat.number, chat.id);
+        this.#deps.onAssigned(chat.number, chat.id, agentId);
         this.#renderSla();
       },
       (error: unknown) => {
-        if (this.#chat?.id !== chat.id) return;
+        if (!this.#chat || !isChat(this.#chat, chat.number, chat.id)) return;
         this.#saving = false;
         this.#select.disabled = false;
         this.#select.value = chat.owner ?? "";

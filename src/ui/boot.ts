@@ -6,7 +6,7 @@
 
 import { ApiClient } from "../client/api-client.ts";
 import type { ApiError } from "../client/api-error.ts";
-import { probeSignIn } from "../client/sign-in.ts";
+import { probeSignIn, refusedLinkText } from "../client/sign-in.ts";
 import { TokenStore } from "../client/token-store.ts";
 import type { Me, PollingConfig } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -90,8 +90,11 @@ export function bootPage(spec: PageSpec): void {
     );
   };
 
-  /** Runs the page, signed in by its token (`withToken`) or by the browser's own sign-in. */
-  const open = async (withToken: boolean, known?: Me) => {
+  /**
+   * Runs the page, signed in by its token (`withToken`) or by the browser's own sign-in;
+   * `fromLink`: the token just came from a sign-in link, so a refusal is the link's fault.
+   */
+  const open = async (withToken: boolean, known?: Me, fromLink = false) => {
     let refused = false;
     const listeners = new Set<(error: ApiError) => void>();
     const answerListeners = new Set<() => void>();
@@ -107,8 +110,13 @@ export function bootPage(spec: PageSpec): void {
         if (refused) return;
         refused = true;
         if (withToken) {
+          const token = tokens.get();
           tokens.clear();
-          showSignIn("Your sign-in has expired or was refused. Open a new sign-in link.");
+          showSignIn(
+            fromLink && !app
+              ? refusedLinkText(token, Date.now())
+              : "Your sign-in has expired or was refused. Open a new sign-in link.",
+          );
         } else {
           stopApp();
           replaceChildren(
@@ -145,8 +153,14 @@ export function bootPage(spec: PageSpec): void {
 
   const boot = async () => {
     replaceChildren(root, h("p", { class: "loading", role: "status" }, "Signing in…"));
+    // null: no sign-in link; "": a link without its token.
+    const linked = new URLSearchParams(window.location.hash.slice(1)).get("token");
     if (tokens.adoptFromUrl()) {
-      await open(true);
+      await open(true, undefined, Boolean(linked?.trim()));
+      return;
+    }
+    if (linked !== null) {
+      showSignIn(refusedLinkText(undefined, Date.now()));
       return;
     }
     // No token of its own: the browser may be signed in already (Access, a cookie).

@@ -1,4 +1,8 @@
-/** The chat list: one button per chat with its name, last message, time, unread count and owner. */
+/**
+ * The chat list: one button per chat with its name, last message, time, unread count,
+ * owner, and the WhatsApp number it is on while the list shows several.
+ */
+import { chatRef } from "../client/inbox-frames.ts";
 import type { Chat } from "../client/types.ts";
 import { avatarFor, chatTitle } from "./avatar.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -9,9 +13,11 @@ export interface ChatListProps {
   selected: string | undefined;
   /** Agent id → name, for the owner line; undefined for agents, who only see their own chats. */
   agentNames: Map<string, string> | undefined;
+  /** Number id → name, while the list shows several numbers; undefined otherwise. */
+  numberNames?: Map<string, string> | undefined;
   /** What an empty list says. */
   empty: string;
-  onSelect: (jid: string) => void;
+  onSelect: (number: string, jid: string) => void;
   /** The Unassigned queue of an agent: each chat can be taken. */
   onTake?: (jid: string) => void;
 }
@@ -53,14 +59,18 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       ? `Assigned to ${props.agentNames.get(chat.owner) ?? chat.owner}`
       : "Unassigned"
     : undefined;
+  const number = props.numberNames
+    ? h("span", { class: "chat__number" }, props.numberNames.get(chat.number) ?? chat.number)
+    : null;
   return h(
     "button",
     {
       type: "button",
       class: `chat${unread ? " chat--unread" : ""}`,
-      "aria-current": chat.id === props.selected ? "true" : false,
+      "aria-current": chatRef(chat.number, chat.id) === props.selected ? "true" : false,
       "data-jid": chat.id,
-      onclick: () => props.onSelect(chat.id),
+      "data-number": chat.number || undefined,
+      onclick: () => props.onSelect(chat.number, chat.id),
     },
     avatarFor(chat),
     h(
@@ -79,6 +89,8 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
           h("span", { class: "visually-hidden" }, " unread"),
         )
       : null,
-    owner ? h("span", { class: "chat__owner" }, owner) : null,
+    owner || number
+      ? h("span", { class: "chat__owner" }, owner, owner && number ? " · " : null, number)
+      : null,
   );
 }

@@ -5,11 +5,13 @@
  * says when; every page it reads goes into the state as an answer.
  */
 import type { ApiClient } from "../client/api-client.ts";
+import type { DraftStore } from "../client/drafts.ts";
+import { chatRef, findChat, isChat } from "../client/inbox-frames.ts";
 import type { InboxAction, InboxState, OpenChat } from "../client/inbox-state.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { sendsOf } from "../client/send-tracker.ts";
 import type { Store } from "../client/store.ts";
-import type { Chat, Me, Message } from "../client/types.ts";
+import type { CannedReply, Chat, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
 import { chatTitle } from "./avatar.ts";
 import { Composer, type Draft } from "./composer.ts";
@@ -24,7 +26,8 @@ export interface ConversationDeps {
   store: Store<InboxState, InboxAction>;
   media: MediaView;
   me: Me;
-  onAssigned: (jid: string, agentId: string | null) => void;
+  drafts: DraftStore;
+  onAssigned: (number: string, jid: string, agentId: string | null) => void;
   onSend: (chat: Chat, draft: Draft) => void;
   onRetrySend: (clientId: string) => void;
   onReact: (chat: Chat, message: Message, reaction: string) => void;
@@ -51,13 +54,14 @@ export class ConversationView {
   readonly #list: MessageList;
   readonly #composer: Composer;
   /** The chat this view is set up for (its loader, its list); the state says what it shows. */
+  /** The chat this view is set up for (chatRef). */
   #jid: string | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<Pick<OpenChat, "messages" | "atStart">> & {
     chat?: Chat;
     sends?: InboxState["sends"];
   } = {};
-  #loader: RetryingLoad<{ asOf: number; page: Message[] }> | undefined;
+  #loader: RetryingLoad<{ asOf: InboxState["seq"]; page: Message[] }> | undefined;
   #countdown: Countdown | undefined;
   /** A load failed and the notice says so, until a load succeeds. */
   #loadFailed = false;
@@ -90,9 +94,13 @@ export class ConversationView {
       onOlder: () => void this.#older(),
       onRetrySend: deps.onRetrySend,
     });
-    this.#composer = new Composer((draft) => {
-      const chat = this.#chat();
-      if (chat) deps.onSend(chat, draft);
+    this.#composer = new Composer({
+      onSend: (draft) => {
+        const chat = this.#chat();
+        if (chat) deps.onSend(chat, draft);
+      },
+      drafts: deps.drafts,
+      cannedReplies: () => deps.api.json<CannedReply[]>("/api/canned-replies"),
     });
     const back = h(
       "button",
@@ -121,33 +129,34 @@ export class ConversationView {
   }
 
   /** Sets up the chat the state just opened and loads its newest messages; `reveal` scrolls to one. */
-  open(jid: string, reveal?: string): void {
+  open(number: string, jid: string, reveal?: string): void {
     const { store, api } = this.#deps;
     const chat = this.#chat();
-    if (!chat || chat.id !== jid) return;
+    if (!chat || !isChat(chat, number, jid)) return;
     const generation = ++this.#generation;
     this.#stopLoading();
-    this.#jid = jid;
+    this.#jid = chatRef(number, jid);
     this.#shown = {};
     this.#olderLoading = false;
     this.#loadFailed = false;
     this.#wantReveal = reveal;
     this.#deps.media.reset();
     this.#list.reset(chat);
-    this.#composer.clear();
     this.#composer.setEnabled(true);
+    // A draft per chat: one customer's chats on two numbers have their own.
+    this.#composer.open(number ? `${number}:${jid}` : jid);
     this.#assign.open(chat);
     this.#loader = new RetryingLoad({
       load: async () => {
         const asOf = store.state.seq;
-        return { asOf, page: await api.messages(jid, { limit: PAGE }) };
+        return { asOf, page: await api.messages(jid, { limit: PAGE, number }) };
       },
       onValue: ({ asOf, page }) => {
         if (generation !== this.#generation) return;
         this.#stopCountdown();
         this.#loadFailed = false;
         const first = store.state.open?.loaded === false;
-        store.dispatch({ type: "page.newest", jid, page, limit: PAGE, asOf });
+        store.dispatch({ type: "page.newest", number, jid, page, limit: PAGE, asOf });
         // Scrolling and revealing read the rows: they are drawn first.
         store.flush();
         this.#renderNotice(store.state);
@@ -182,9 +191,9 @@ export class ConversationView {
       if (this.#jid !== undefined) this.#close(state.closed ?? "");
       return;
     }
-    if (open.jid !== this.#jid) return;
+    if (chatRef(open.number, open.jid) !== this.#jid) return;
     const shown = this.#shown;
-    const chat = state.chats.find((c) => c.id === open.jid);
+    const chat = findChat(state, open.number, open.jid);
     if (chat && chat !== shown.chat) {
       const title = chatTitle(chat);
       this.#title.textContent = title;
@@ -196,7 +205,8 @@ export class ConversationView {
       this.#list.set(open.messages);
       this.#list.setOlder(open.atStart ? "start" : "more");
     }
-    if (state.sends !== shown.sends) this.#list.setPending(sendsOf(state.sends, open.jid));
+    if (state.sends !== shown.sends)
+      this.#list.setPending(sendsOf(state.sends, open.jid, open.number));
     this.#renderNotice(state);
     this.#shown = { chat, messages: open.messages, atStart: open.atStart, sends: state.sends };
   }
@@ -225,7 +235,7 @@ export class ConversationView {
   /** The open chat as the state has it, once this view is set up for it. */
   #chat(): Chat | undefined {
     const { open, chats } = this.#deps.store.state;
-    return open && chats.find((c) => c.id === open.jid);
+    return open && chats.find((c) => isChat(c, open.number, open.jid));
   }
 
   /** An edit or deletion of our own message; the frame that follows redraws it, a refusal is said. */
@@ -257,15 +267,16 @@ export class ConversationView {
     const { store } = this.#deps;
     const { open, seq } = store.state;
     const oldest = open?.messages[0];
-    if (!open || open.jid !== this.#jid || !oldest || this.#olderLoading || open.atStart)
-      return false;
+    if (!open || chatRef(open.number, open.jid) !== this.#jid) return false;
+    if (!oldest || this.#olderLoading || open.atStart) return false;
     const generation = this.#generation;
     this.#olderLoading = true;
     this.#list.setOlder("loading");
     try {
-      const page = await this.#deps.api.messages(open.jid, { limit: PAGE, beforeId: oldest.id });
+      const { number, jid } = open;
+      const page = await this.#deps.api.messages(jid, { limit: PAGE, beforeId: oldest.id, number });
       if (generation !== this.#generation) return false;
-      store.dispatch({ type: "page.older", jid: open.jid, page, limit: PAGE, asOf: seq });
+      store.dispatch({ type: "page.older", number, jid, page, limit: PAGE, asOf: seq });
       // Whoever asked for the page looks for a row in it next.
       store.flush();
       return page.length > 0;

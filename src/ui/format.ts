@@ -100,6 +100,12 @@ export function ackLabel(name: string | null): string {
   return ACK_LABELS[name] ?? name.toLowerCase();
 }
 
+/** `15550100001@c.us` → `+15550100001`, for senders without a name. */
+export function phoneOf(jid: string): string {
+  const user = jid.split("@")[0] ?? jid;
+  return /^\d+$/.test(user) ? `+${user}` : user;
+}
+
 /** A search snippet's parts: `[word]` marks a hit. */
 export function snippetParts(snippet: string): Array<{ text: string; hit: boolean }> {
   const parts: Array<{ text: string; hit: boolean }> = [];

@@ -1,6 +1,6 @@
 /**
- * The page's lines to the gateway and what each says about it: the realtime socket (with
- * the first ticket taken before the lists are read), every API answer and failure, and
+ * The page's lines to the gateway and what each says about it: the realtime sockets, one
+ * per WhatsApp number (each with its first ticket taken before the lists are read), every API answer and failure, and
  * the browser's `online`. Any sign of the gateway ends "gateway not answering" and sends
  * again what got no answer; a call that found no gateway makes a live socket prove itself.
  */
@@ -17,8 +17,9 @@ export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFa
   pingIntervalMs: number;
   watch: WahaWatch;
   sender: Sender;
-  onEvent: (event: RealtimeEvent, seq: number | undefined) => void;
-  /** Whether live updates flow, and when the socket tries again while they do not. */
+  /** A frame of `number`'s socket ("" for a gateway that names no numbers). */
+  onEvent: (event: RealtimeEvent, seq: number | undefined, number: string) => void;
+  /** Whether live updates flow (on every socket), and when one tries again while they do not. */
   onLiveState: (live: boolean, reconnectInMs: number | undefined) => void;
   /** Live updates flow (again): what the socket missed is replayed. */
   onLive: () => void;
@@ -27,54 +28,80 @@ export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFa
 /** A ticket lives 30 s; the first one is used only while it surely still does. */
 const FIRST_TICKET_MS = 20_000;
 
+interface FirstTicket {
+  ticket: string;
+  seq: number;
+  at: number;
+}
+
 export class GatewayLink {
   readonly #deps: GatewayLinkDeps;
-  readonly #realtime: RealtimeConnection;
-  #firstTicket: { ticket: string; seq: number; at: number } | undefined;
+  /** One socket per number the user may see, each with its own seqs. */
+  readonly #sockets = new Map<string, RealtimeConnection>();
+  readonly #firstTickets = new Map<string, FirstTicket>();
+  #live = false;
 
   constructor(deps: GatewayLinkDeps) {
     this.#deps = deps;
-    this.#realtime = new RealtimeConnection({
-      ticket: () => this.#ticket(),
+    deps.onApiAnswer(() => this.#answered());
+    deps.onApiFailure((error) => {
+      if (noGatewayAnswer(error)) for (const socket of this.#sockets.values()) socket.probe();
+    });
+  }
+
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /**
+   * The first tickets' seqs, taken before the lists are read: each socket replays anything
+   * after. `numbers`: the numbers' ids, or [""] for a gateway that names none.
+   */
+  async prepare(numbers: readonly string[]): Promise<void> {
+    for (const number of numbers) {
+      if (this.#sockets.has(number)) continue;
+      this.#sockets.set(number, this.#connection(number));
+    }
+    await Promise.all(
+      numbers.map(async (number) => {
+        try {
+          const first = await this.#deps.api.realtimeTicket(number);
+          this.#firstTickets.set(number, { ...first, at: Date.now() });
+        } catch {
+          // The socket asks for its own ticket and retries; the lists do not wait for it.
+        }
+      }),
+    );
+  }
+
+  start(): void {
+    window.addEventListener("online", this.#online);
+    for (const socket of this.#sockets.values()) socket.start();
+  }
+
+  stop(): void {
+    window.removeEventListener("online", this.#online);
+    for (const socket of this.#sockets.values()) socket.stop();
+  }
+
+  #connection(number: string): RealtimeConnection {
+    const deps = this.#deps;
+    return new RealtimeConnection({
+      ticket: () => this.#ticket(number),
       url: (ticket, since) => realtimeUrl(window.location, ticket, since),
       pingIntervalMs: deps.pingIntervalMs,
-      onEvent: deps.onEvent,
+      onEvent: (event, seq) => deps.onEvent(event, seq, number),
       onAnswer: () => this.#answered(),
-      onLiveChange: (live) => {
+      onLiveChange: () => {
+        const live = [...this.#sockets.values()].every((s) => s.live);
+        if (live === this.#live) return;
+        this.#live = live;
         deps.watch.setRealtimeLive(live);
         deps.onLiveState(live, undefined);
         if (live) deps.onLive();
       },
       onReconnectScheduled: (delayMs) => deps.onLiveState(false, delayMs),
     });
-    deps.onApiAnswer(() => this.#answered());
-    deps.onApiFailure((error) => {
-      if (noGatewayAnswer(error)) this.#realtime.probe();
-    });
-  }
-
-  get live(): boolean {
-    return this.#realtime.live;
-  }
-
-  /** The first ticket's seq, taken before the lists are read: the socket replays anything after. */
-  async prepare(): Promise<void> {
-    try {
-      const first = await this.#deps.api.realtimeTicket();
-      this.#firstTicket = { ...first, at: Date.now() };
-    } catch {
-      // The socket asks for its own ticket and retries; the lists do not wait for it.
-    }
-  }
-
-  start(): void {
-    window.addEventListener("online", this.#online);
-    this.#realtime.start();
-  }
-
-  stop(): void {
-    window.removeEventListener("online", this.#online);
-    this.#realtime.stop();
   }
 
   #answered(): void {
@@ -85,15 +112,15 @@ export class GatewayLink {
   /** The browser has a network again: nobody waits out a backoff to find out what works. */
   readonly #online = (): void => {
     this.#deps.watch.checkSoon();
-    this.#realtime.reconnectNow();
+    for (const socket of this.#sockets.values()) socket.reconnectNow();
     this.#deps.sender.retryNow();
   };
 
-  async #ticket(): Promise<{ ticket: string; seq: number }> {
-    const first = this.#firstTicket;
-    this.#firstTicket = undefined;
+  async #ticket(number: string): Promise<{ ticket: string; seq: number }> {
+    const first = this.#firstTickets.get(number);
+    this.#firstTickets.delete(number);
     if (first && Date.now() - first.at < FIRST_TICKET_MS) return first;
-    const fresh = await this.#deps.api.realtimeTicket();
+    const fresh = await this.#deps.api.realtimeTicket(number);
     return first ? { ticket: fresh.ticket, seq: first.seq } : fresh;
   }
 }

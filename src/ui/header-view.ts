@@ -1,7 +1,8 @@
 /**
  * The top bar: what is true about WhatsApp right now (connected, not answering and since
- * when, waiting for a QR scan, connected but its webhooks silent), whether live updates flow, desktop notifications, the
- * monitoring page for staff, and who is signed in.
+ * when, waiting for a QR scan, connected but its webhooks silent) for the number in front
+ * of the reader, a pill per number where there are several, whether live updates flow,
+ * desktop notifications, the monitoring page for staff, and who is signed in.
  */
 import type { InboxState } from "../client/inbox-state.ts";
 import type { Me } from "../client/types.ts";
@@ -27,11 +28,15 @@ export class HeaderView {
     sessionLabel(undefined),
   );
   readonly #detail = h("span", { class: "session__detail" });
+  /** Which number the status is about, where there are several. */
+  readonly #which = h("span", { class: "session__number" });
   readonly #live = h("span", { class: "live", "data-live": "false" }, "live updates connecting…");
   readonly #extra = h("div", { class: "topbar__extra" });
+  readonly #numbers = h("ul", { class: "numbers-status", "aria-label": "Numbers", hidden: true });
   #countdown: Countdown | undefined;
   #shownHealth: InboxState["health"];
   #shownLive: InboxState["live"];
+  #shownNumbers: InboxState["numbers"] | undefined;
 
   constructor(options: HeaderOptions) {
     const { me } = options;
@@ -53,10 +58,13 @@ export class HeaderView {
       h(
         "p",
         { class: "session", role: "status", "aria-live": "polite" },
-        "WhatsApp: ",
+        "WhatsApp",
+        this.#which,
+        ": ",
         this.#badge,
         this.#detail,
       ),
+      this.#numbers,
       h("p", { class: "topbar__live" }, this.#live),
       h(
         "p",
@@ -74,6 +82,11 @@ export class HeaderView {
     );
   }
 
+  /** Names the number the status is about (undefined: the only one). */
+  setNumber(name: string | undefined): void {
+    this.#which.textContent = name ? ` (${name})` : "";
+  }
+
   /** Room under the bar (the pairing QR). */
   get extra(): HTMLElement {
     return this.#extra;
@@ -81,6 +94,20 @@ export class HeaderView {
 
   /** Draws what changed since the last time: what WAHA is doing, whether live updates flow. */
   render(state: InboxState): void {
+    if (state.numbers !== this.#shownNumbers) {
+      this.#shownNumbers = state.numbers;
+      this.#numbers.hidden = state.numbers.length < 2;
+      replaceChildren(
+        this.#numbers,
+        ...state.numbers.map((n) =>
+          h(
+            "li",
+            { class: "number-pill", "data-number": n.id, "data-status": n.status },
+            `${n.name}: ${sessionLabel(n.status)}`,
+          ),
+        ),
+      );
+    }
     if (state.health && state.health !== this.#shownHealth) this.setHealth(state.health);
     this.#shownHealth = state.health;
     if (state.live && state.live !== this.#shownLive)

@@ -1,13 +1,14 @@
 /**
  * The signed-in inbox: header, chat list and conversation, drawn from one store
- * (inbox-state.ts) that every realtime frame and every answer goes into; the socket
- * replays what it missed after a drop, the status poller keeps the header true about
+ * (inbox-state.ts) that every realtime frame and every answer goes into, for every
+ * WhatsApp number the user may see; each number's socket replays what it missed after a drop, the status poller keeps the header true about
  * WAHA, and a list that failed to load tries again by itself.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { unreadChats } from "../client/chat-filter.ts";
-import { isStale, messageKey } from "../client/inbox-frames.ts";
+import { DraftStore } from "../client/drafts.ts";
+import { chatRef, findChat, isOpen } from "../client/inbox-frames.ts";
 import {
   type InboxAction,
   type InboxState,
@@ -15,12 +16,21 @@ import {
   reduceInbox,
 } from "../client/inbox-state.ts";
 import { MediaQueue } from "../client/media-queue.ts";
+import { sendPreview } from "../client/message-preview.ts";
+import {
+  firstNumbers,
+  numberIds,
+  outboxOf,
+  searchOf,
+  watchedName,
+  watchedNumber,
+} from "../client/numbers.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { type PendingSend, SendTracker } from "../client/send-tracker.ts";
 import { Store } from "../client/store.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
-import { UnsentStore } from "../client/unsent-store.ts";
+import { browserStorage, UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
 import { chatTitle, setAvatarLoader } from "./avatar.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
@@ -29,7 +39,7 @@ import { h } from "./dom.ts";
 import { describeError, formatPhone } from "./format.ts";
 import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
-import { afterFrame, beforeFrame } from "./inbox-events.ts";
+import { takeFrame } from "./inbox-events.ts";
 import { MediaView } from "./media-view.ts";
 import { Notifier } from "./notifier.ts";
 import { PhotoViewer } from "./photo-viewer.ts";
@@ -55,7 +65,7 @@ export class InboxApp implements PageApp {
   readonly #layout: HTMLElement;
   readonly #queue: MediaQueue;
   readonly #link: GatewayLink;
-  readonly #chatsLoad: RetryingLoad<{ asOf: number; chats: Chat[] }>;
+  readonly #chatsLoad: RetryingLoad<{ asOf: InboxState["seq"]; chats: Chat[] }>;
   readonly #sender: Sender;
   readonly #visibility = documentVisibility();
 
@@ -66,6 +76,9 @@ export class InboxApp implements PageApp {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #outboxTimer: ReturnType<typeof setTimeout> | undefined;
   #wantedChat: string | undefined;
+  #numbersLoad: (() => void) | undefined;
+  /** The number the header's status, QR and setup are about. */
+  #watched: string | undefined;
   /** Chats this agent is taking: their chat.assigned is no news to it. */
   readonly #taking = new Set<string>();
 
@@ -75,17 +88,22 @@ export class InboxApp implements PageApp {
     this.store = new Store(initialInboxState(deps.me), reduceInbox);
     const store = this.store;
     const staff = deps.me.role !== "agent";
-    this.notifier = new Notifier(TITLE, (jid) => this.select(jid));
+    this.notifier = new Notifier(TITLE, (ref) => {
+      const [number = "", jid = ""] = ref.split("\n");
+      this.select(number, jid);
+    });
     this.header = new HeaderView({
       me: deps.me,
       onSignOut: deps.onSignOut,
       adminLink: staff,
       ...(this.notifier.canAsk ? { onEnableNotifications: () => this.notifier.ask() } : {}),
     });
-    this.#queue = new MediaQueue({ load: (key) => this.api.media(key.jid, key.id) });
+    this.#queue = new MediaQueue({
+      load: (key) => this.api.media(key.jid, key.id, undefined, key.number),
+    });
     const viewer = new PhotoViewer();
     this.tracker = new SendTracker({
-      store: new UnsentStore(localStorageIfAllowed(), deps.me.sub),
+      store: new UnsentStore(browserStorage(), deps.me.sub),
       // The sends live in the store, so the views draw them with everything else.
       cell: {
         get: () => store.state.sends,
@@ -100,16 +118,22 @@ export class InboxApp implements PageApp {
         if (filter === "unassigned" && deps.me.role === "agent") void this.#loadQueue();
       },
       onTake: (jid) => void this.#take(jid),
+      onNumber: (number) => {
+        store.dispatch({ type: "number", number });
+        this.#follow();
+        if (store.state.search.asked) void this.#search(store.state.search.asked);
+      },
       onSearch: (query) => void this.#search(query),
-      onSelect: (jid) => this.select(jid),
-      onHit: (hit: SearchHit) => this.select(hit.jid, hit.id),
+      onSelect: (number, jid) => this.select(number, jid),
+      onHit: (hit: SearchHit) => this.select(hit.number ?? "", hit.jid, hit.id),
     });
     this.conversation = new ConversationView({
       api: this.api,
       store,
       media: new MediaView(this.#queue, viewer),
       me: deps.me,
-      onAssigned: (jid, agentId) => this.assigned(jid, agentId),
+      drafts: new DraftStore(browserStorage(), deps.me.sub),
+      onAssigned: (number, jid, agentId) => this.assigned(number, jid, agentId),
       onSend: (chat, draft) => this.#sender.send(chat, draft),
       onRetrySend: (clientId) => this.#sender.retry(clientId),
       onReact: (chat, message, reaction) => this.#react(chat, message, reaction),
@@ -118,6 +142,7 @@ export class InboxApp implements PageApp {
     this.watch = new WahaWatch({
       api: this.api,
       me: deps.me,
+      number: () => this.#watched,
       config: deps.config,
       header: this.header,
       visibility: this.#visibility,
@@ -132,6 +157,8 @@ export class InboxApp implements PageApp {
           this.#chatsLoad.now();
           this.conversation.reload();
         }
+        // Each number's pill in the header follows the same rhythm.
+        if (store.state.numbers.length > 1) this.#loadNumbers();
       },
       onView: (view) => store.dispatch({ type: "health", view }),
     });
@@ -142,7 +169,7 @@ export class InboxApp implements PageApp {
       sender: this.#sender,
       onApiAnswer: deps.onApiAnswer,
       onApiFailure: deps.onApiFailure,
-      onEvent: (event, seq) => this.#onFrame(event, seq),
+      onEvent: (event, seq, number) => this.#onFrame(event, seq, number),
       onLiveState: (on, reconnectInMs) => store.dispatch({ type: "live", on, reconnectInMs }),
       // What the socket missed is replayed; a list that never loaded is tried again.
       onLive: () => this.#chatsLoad.ifFailed(),
@@ -184,11 +211,22 @@ export class InboxApp implements PageApp {
 
   async start(): Promise<void> {
     this.sidebar.setNote("Loading chats…");
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    const wanted = hash.get("chat");
+    if (wanted) this.#wantedChat = chatRef(hash.get("number") ?? "", wanted);
+    // Which numbers there are decides the sockets, the header and the switcher.
+    const first = firstNumbers(this.api, (error, at, now) =>
+      this.sidebar.setNote(`Could not load the chats: ${describeError(error)}.`, { at, now }),
+    );
+    this.#numbersLoad = first.stop;
+    const numbers = await first.numbers;
+    if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
+    this.#watched = watchedNumber(this.store.state);
+    this.header.setNumber(watchedName(this.store.state, this.#watched));
     this.watch.start();
-    this.#wantedChat = new URLSearchParams(window.location.hash.slice(1)).get("chat") ?? undefined;
     // Texts a page before this one could not send go first, before anything new.
     this.#sender.resume();
-    await this.#link.prepare();
+    await this.#link.prepare(numberIds(this.store.state));
     const staff = this.me.role !== "agent";
     const agents = staff
       ? this.api.agents().catch(() => [] as Agent[])
@@ -205,40 +243,43 @@ export class InboxApp implements PageApp {
     this.#link.stop();
     this.#sender.stop();
     this.#chatsLoad.stop();
+    this.#numbersLoad?.();
     this.#queue.clear();
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#outboxTimer);
   }
 
-  select(jid: string, reveal?: string): void {
+  select(number: string, jid: string, reveal?: string): void {
     const state = this.store.state;
-    const chat = state.chats.find((c) => c.id === jid);
+    const chat = findChat(state, number, jid);
     if (!chat) return;
     // Media of the chat being left is no longer wanted; downloads under way still finish.
     this.#queue.cancelQueued();
-    window.history.replaceState(null, "", `#chat=${encodeURIComponent(jid)}`);
-    if (state.open?.jid === jid && reveal !== undefined) {
-      this.store.dispatch({ type: "chat.opened", jid, fresh: false });
+    const where = new URLSearchParams({ chat: jid, ...(number ? { number } : {}) });
+    window.history.replaceState(null, "", `#${where}`);
+    if (isOpen(state, number, jid) && reveal !== undefined) {
+      this.store.dispatch({ type: "chat.opened", number, jid, fresh: false });
       void this.conversation.reveal(reveal);
     } else {
-      this.store.dispatch({ type: "chat.opened", jid, fresh: true });
-      this.conversation.open(jid, reveal);
+      this.store.dispatch({ type: "chat.opened", number, jid, fresh: true });
+      this.conversation.open(number, jid, reveal);
     }
-    if (chat.unreadCount > 0) this.markRead(jid);
+    this.#follow();
+    if (chat.unreadCount > 0) this.markRead(number, jid);
     this.#showPane("chat");
   }
 
-  markRead(jid: string): void {
-    this.api.markRead(jid).catch((error: unknown) => {
+  markRead(number: string, jid: string): void {
+    this.api.markRead(jid, number).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 401))
         console.warn(`mark-read ${jid}: ${describeError(error)}`);
     });
   }
 
   /** Our own change of a chat's owner was saved. */
-  assigned(jid: string, agentId: string | null): void {
-    this.store.dispatch({ type: "assigned", jid, agentId });
-    this.assignedEffects(jid, agentId);
+  assigned(number: string, jid: string, agentId: string | null): void {
+    this.store.dispatch({ type: "assigned", number, jid, agentId });
+    this.assignedEffects(number, jid, agentId);
   }
 
   /** An agent's Unassigned queue, loaded anew. */
@@ -267,7 +308,7 @@ export class InboxApp implements PageApp {
   }
 
   /** A chat changed owner (our change, or someone else's, live): what follows besides the state. */
-  assignedEffects(jid: string, agentId: string | null): void {
+  assignedEffects(number: string, jid: string, agentId: string | null): void {
     const state = this.store.state;
     // Someone else gave this agent the chat: word on the page and the desktop.
     if (agentId === state.me.sub && !this.#taking.delete(jid)) {
@@ -276,8 +317,8 @@ export class InboxApp implements PageApp {
     }
     // Taken from this agent: the state let it go.
     if (state.me.role === "agent" && agentId !== state.me.sub) return;
-    if (!state.chats.some((c) => c.id === jid)) this.refreshSoon();
-    else if (state.open?.jid === jid) this.conversation.refreshTimes();
+    if (!findChat(state, number, jid)) this.refreshSoon();
+    else if (isOpen(state, number, jid)) this.conversation.refreshTimes();
   }
 
   refreshSoon(): void {
@@ -291,10 +332,10 @@ export class InboxApp implements PageApp {
     this.#outboxTimer = setTimeout(() => this.#loadOutbox(), REFRESH_DEBOUNCE_MS);
   }
 
-  /** Everything again: the gateway could not replay what the socket missed. */
-  resync(): void {
+  /** `number`'s lists again: the gateway could not replay what its socket missed. */
+  resync(number: string): void {
     this.#chatsLoad.now();
-    this.conversation.reload();
+    if (this.store.state.open?.number === number) this.conversation.reload();
     this.#loadOutbox();
   }
 
@@ -317,39 +358,57 @@ export class InboxApp implements PageApp {
     this.#shownHealth = state.health;
   }
 
-  #onFrame(event: RealtimeEvent, seq: number | undefined): void {
-    this.watch.fromEvent(event);
-    // A frame the state has already seen (or overtaken) sets nothing going either.
-    if (isStale(this.store.state, event, seq)) return;
-    const known =
-      event.type === "message.new" &&
-      this.store.state.applied.has(messageKey(event.jid, event.message.id));
-    const visible = this.#visibility.visible();
-    beforeFrame(this, event);
-    this.store.dispatch({ type: "frame", event, seq, now: Date.now(), visible });
-    afterFrame(this, this.store.state, event, known, visible);
+  #onFrame(event: RealtimeEvent, seq: number | undefined, number: string): void {
+    // The header speaks of one number; another's news about WAHA shows in its pill.
+    const watched = number === (this.#watched ?? "");
+    takeFrame(this, { event, seq, number }, this.#visibility.visible(), watched);
   }
 
-  #chatsLoaded(chats: Chat[], asOf: number): void {
+  /** Each number's pill follows the status checks' rhythm. */
+  #loadNumbers(): void {
+    this.api.numbers().then(
+      (numbers) => {
+        if (numbers) this.store.dispatch({ type: "numbers.loaded", numbers });
+      },
+      () => {
+        // The pills keep their last word; the next check asks again.
+      },
+    );
+  }
+
+  /** The header's status, QR and setup follow the number in front of the reader. */
+  #follow(): void {
+    const next = watchedNumber(this.store.state);
+    if (next === this.#watched) return;
+    this.#watched = next;
+    this.header.setNumber(watchedName(this.store.state, next));
+    this.watch.numberChanged(this.store.state.numbers.find((n) => n.id === next)?.status);
+  }
+
+  #chatsLoaded(chats: Chat[], asOf: InboxState["seq"]): void {
     this.store.dispatch({ type: "chats.loaded", chats, asOf });
     // A list that loads again means the gateway (and maybe WAHA) answers: worth a fresh look.
     if (this.watch.reach !== "up") this.watch.checkSoon();
     this.sidebar.setNote("");
     const wanted = this.#wantedChat;
-    if (wanted && this.store.state.chats.some((c) => c.id === wanted)) {
+    const chat = this.store.state.chats.find(
+      (c) => wanted && (chatRef(c.number, c.id) === wanted || chatRef("", c.id) === wanted),
+    );
+    if (chat) {
       this.#wantedChat = undefined;
-      this.select(wanted);
+      this.select(chat.number, chat.id);
     }
   }
 
   /** WAHA took our send: it shows as a message (or the chat is read again), its chat on top. */
   #sent(pending: PendingSend, id: string | null): void {
-    const open = this.store.state.open?.jid === pending.jid;
+    const open = isOpen(this.store.state, pending.number, pending.jid);
     this.store.dispatch({
       type: "sent",
+      number: pending.number,
       jid: pending.jid,
       message: id ? sentMessage(pending, id) : undefined,
-      preview: pending.body ?? "[media]",
+      preview: sendPreview(pending.body, pending.file),
       now: Date.now(),
     });
     if (open && id) this.conversation.refreshTimes();
@@ -357,7 +416,7 @@ export class InboxApp implements PageApp {
   }
 
   #loadOutbox(): void {
-    this.api.outbox().then(
+    outboxOf(this.api, numberIds(this.store.state)).then(
       (entries) => this.tracker.fromOutbox(entries, Date.now()),
       () => {
         // Shown again with the next resync or frame; nothing on screen depends on it.
@@ -367,7 +426,12 @@ export class InboxApp implements PageApp {
 
   #react(chat: Chat, message: Message, reaction: string): void {
     const before = (message.reactions ?? []).find((r) => r.from === "me")?.text ?? "";
-    const mine = { type: "reaction.mine", jid: chat.id, id: message.id } as const;
+    const mine = {
+      type: "reaction.mine",
+      number: chat.number,
+      jid: chat.id,
+      id: message.id,
+    } as const;
     this.store.dispatch({ ...mine, reaction });
     this.#sender.react(chat, message, reaction).then(
       () => {},
@@ -383,7 +447,10 @@ export class InboxApp implements PageApp {
     this.store.dispatch({ type: "search.asked", query });
     if (query === "") return;
     try {
-      const hits = await this.api.search(query, { limit: 30 });
+      // The number shown, or every number.
+      const shown = this.store.state.number;
+      const ids = shown === undefined ? numberIds(this.store.state) : [shown];
+      const hits = await searchOf(this.api, query, ids, 30);
       this.store.dispatch({ type: "search.answered", query, hits });
     } catch (error) {
       if (this.store.state.search.asked !== query) return;
@@ -396,14 +463,5 @@ export class InboxApp implements PageApp {
     if (pane === "list") {
       this.sidebar.element.querySelector<HTMLElement>("[aria-current='true']")?.focus();
     }
-  }
-}
-
-/** The browser's localStorage, or nothing where the browser refuses it (some private modes). */
-function localStorageIfAllowed(): Storage | undefined {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
   }
 }

@@ -46,10 +46,15 @@ export function fileNameOf(media: MessageMedia, message: Message): string {
   return `${NOUNS[kindOf(media)].replace(" ", "-")}-${day}.${EXTENSIONS[type] ?? "bin"}`;
 }
 
-/** The queue key from the gateway's `/api/wa/media?jid&id` URL, else from the message. */
+/** The queue key from the gateway's `/api/wa/media?number&jid&id` URL, else from the message. */
 export function mediaKeyOf(jid: string, message: Message, url: string): MediaKey {
   const params = new URL(url, "http://gateway.invalid").searchParams;
-  return { jid: params.get("jid") ?? jid, id: params.get("id") ?? message.id };
+  const number = params.get("number");
+  return {
+    jid: params.get("jid") ?? jid,
+    id: params.get("id") ?? message.id,
+    ...(number ? { number } : {}),
+  };
 }
 
 export class MediaView {

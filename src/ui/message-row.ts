@@ -9,6 +9,7 @@ import { ackLabel, formatPhone, formatTime } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
 import { kindContent } from "./message-kinds-view.ts";
 import { ownTools } from "./own-message-tools.ts";
+import { richText } from "./rich-text.ts";
 
 export const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
@@ -92,7 +93,7 @@ export class MessageRow {
           m.fromMe ? "You deleted this message." : "This message was deleted.",
         )
       : m.body
-        ? h("p", { class: "message__body" }, m.body)
+        ? h("p", { class: "message__body" }, ...richText(m.body))
         : null;
     const special = kindContent(m);
     // The media slot is never rebuilt, so a playing file or a loaded photo stays.
@@ -111,12 +112,15 @@ export class MessageRow {
   }
 
   #quote(replyTo: NonNullable<Message["replyTo"]>): HTMLElement {
+    // In a group the quote names who wrote the quoted message, not the group.
     const who =
       replyTo.fromMe === null
         ? ""
         : replyTo.fromMe
           ? "You"
-          : (replyTo.senderName ?? (this.#chat.isGroup ? "" : this.#chat.name));
+          : this.#chat.isGroup
+            ? (replyTo.senderName ?? (replyTo.sender ? formatPhone(replyTo.sender) : ""))
+            : this.#chat.name;
     const text = replyTo.body?.trim() || "a message";
     const content = [
       h("span", { class: "visually-hidden" }, "Replying to: "),
@@ -227,7 +231,9 @@ export class MessageRow {
     toggle.addEventListener("click", () => {
       picker.hidden = !picker.hidden;
       toggle.setAttribute("aria-expanded", String(!picker.hidden));
-      if (!picker.hidden) picker.querySelector("button")?.focus();
+      if (picker.hidden) return;
+      placePicker(picker, this.#tools, this.item);
+      picker.querySelector("button")?.focus();
     });
     picker.addEventListener("keydown", (event) => {
       if (event.key === "Escape") {
@@ -253,4 +259,34 @@ export class MessageRow {
       ...ownTools(m, this.#actions),
     );
   }
+}
+
+/** Space kept between the picker and the message or the edge of the list, in px. */
+const PICKER_GAP = 4;
+
+/**
+ * Puts the open picker above the message it reacts to, or below it where the list has no
+ * room above, never over it; and sideways inside the visible part of the list.
+ */
+function placePicker(picker: HTMLElement, tools: HTMLElement, item: HTMLElement): void {
+  picker.style.top = "0px";
+  picker.style.left = "0px";
+  const box = (
+    item.closest(".messages-scroll") ?? document.documentElement
+  ).getBoundingClientRect();
+  const origin = tools.getBoundingClientRect();
+  const message = item.getBoundingClientRect();
+  const own = picker.getBoundingClientRect();
+  const above = message.top - own.height - PICKER_GAP;
+  const fitsAbove = above >= Math.max(box.top, 0);
+  const top = fitsAbove ? above : message.bottom + PICKER_GAP;
+  const right = Math.min(box.right, window.innerWidth) - PICKER_GAP;
+  const leftEdge = Math.max(box.left, 0) + PICKER_GAP;
+  // Where the message starts (ours: where it ends), kept inside the list.
+  const wanted = item.classList.contains("message--out") ? message.right - own.width : message.left;
+  const left = Math.max(leftEdge, Math.min(wanted, right - own.width));
+  picker.style.top = `${Math.round(top - origin.top)}px`;
+  picker.style.left = `${Math.round(left - origin.left)}px`;
+  picker.dataset.place = fitsAbove ? "above" : "below";
+  if (!fitsAbove) picker.scrollIntoView({ block: "nearest" });
 }

@@ -11,6 +11,7 @@ const REFRESH_MS = 15_000;
 export class QrPanel {
   readonly element = h("section", { class: "qr", "aria-labelledby": "qr-title", hidden: true });
   readonly #api: ApiClient;
+  readonly #number: () => string | undefined;
   readonly #image = h("img", {
     class: "qr__img",
     alt: "QR code to pair WhatsApp",
@@ -22,8 +23,9 @@ export class QrPanel {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #showing = false;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, number: () => string | undefined = () => undefined) {
     this.#api = api;
+    this.#number = number;
     replaceChildren(
       this.element,
       h("h2", { id: "qr-title", class: "qr__title" }, "Pair WhatsApp"),
@@ -54,7 +56,7 @@ export class QrPanel {
 
   async #load(): Promise<void> {
     try {
-      const blob = await this.#api.qr();
+      const blob = await this.#api.qr(this.#number());
       if (!this.#showing) return;
       this.#drop();
       this.#url = URL.createObjectURL(blob);

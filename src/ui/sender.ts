@@ -6,6 +6,7 @@
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError, noGatewayAnswer } from "../client/api-error.ts";
+import { chatRef } from "../client/inbox-frames.ts";
 import { type Delivery, SendQueue } from "../client/send-queue.ts";
 import { newClientId, type PendingSend, type SendTracker } from "../client/send-tracker.ts";
 import type { Chat, Message, SendAnswer } from "../client/types.ts";
@@ -35,7 +36,8 @@ export class Sender {
 
   /** The texts a page before this one could not send go first, oldest first. */
   resume(): void {
-    for (const pending of this.#tracker.restore()) this.#queue.push(pending.jid, pending.clientId);
+    for (const pending of this.#tracker.restore())
+      this.#queue.push(queueOf(pending), pending.clientId);
   }
 
   /** The gateway answered something: sends that got no answer go again now. */
@@ -59,13 +61,14 @@ export class Sender {
     const pending = this.#tracker.add({
       clientId: newClientId(),
       jid: chat.id,
+      number: chat.number,
       kind: draft.file ? "media" : "text",
       body: draft.text === "" ? null : draft.text,
       replyTo,
       file: draft.file ? { name: draft.file.name, type: draft.file.type, blob: draft.file } : null,
       createdAt: now,
     });
-    this.#queue.push(pending.jid, pending.clientId);
+    this.#queue.push(queueOf(pending), pending.clientId);
   }
 
   retry(clientId: string): void {
@@ -74,12 +77,12 @@ export class Sender {
     this.#tracker.retrying(clientId);
     const canResend = pending.kind === "text" || pending.file?.blob !== undefined;
     if (!pending.inOutbox && canResend) {
-      this.#queue.push(pending.jid, clientId);
+      this.#queue.push(queueOf(pending), clientId);
       return;
     }
     void this.#attempt(pending, async () => {
       try {
-        return await this.#api.retryOutbox(clientId);
+        return await this.#api.retryOutbox(clientId, pending.number);
       } catch (error) {
         // Not (or no longer) failed in the outbox: it is queued there, or never got there.
         if (error instanceof ApiError && error.status === 409)
@@ -93,11 +96,15 @@ export class Sender {
 
   /** Our reaction to a message ("" takes it back). */
   react(chat: Chat, message: Message, reaction: string): Promise<unknown> {
-    return this.#api.react(chat.id, message.id, reaction);
+    return this.#api.react(chat.id, message.id, reaction, chat.number);
   }
 
   #submit(pending: PendingSend): Promise<SendAnswer> {
-    const options = { clientId: pending.clientId, replyTo: pending.replyTo?.id };
+    const options = {
+      clientId: pending.clientId,
+      replyTo: pending.replyTo?.id,
+      number: pending.number,
+    };
     const file = pending.file;
     if (pending.kind === "media" && file?.blob) {
       return this.#api.sendMedia(pending.jid, file.blob, file.name, {
@@ -150,6 +157,11 @@ export class Sender {
   }
 }
 
+/** Sends keep their order within their chat: one queue per number and jid. */
+function queueOf(pending: PendingSend): string {
+  return chatRef(pending.number, pending.jid);
+}
+
 /** The message a send became, shown until the gateway's own copy arrives. */
 export function sentMessage(pending: PendingSend, id: string, now = Date.now()): Message {
   const file = pending.file;
@@ -164,7 +176,11 @@ export function sentMessage(pending: PendingSend, id: string, now = Date.now()):
     media:
       pending.kind === "media"
         ? {
-            url: `/api/wa/media?${new URLSearchParams({ jid: pending.jid, id })}`,
+            url: `/api/wa/media?${new URLSearchParams({
+              ...(pending.number ? { number: pending.number } : {}),
+              jid: pending.jid,
+              id,
+            })}`,
             mimetype: file?.type || null,
             filename: file?.name ?? null,
           }

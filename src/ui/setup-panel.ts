@@ -15,18 +15,29 @@ export class SetupPanel {
     hidden: true,
   });
   readonly #api: ApiClient;
+  readonly #number: () => string | undefined;
   readonly #note = h("p", { class: "setup__note", role: "status" });
   #busy = false;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, number: () => string | undefined = () => undefined) {
     this.#api = api;
+    this.#number = number;
+  }
+
+  /** Another number is watched: its own findings replace the last one's once they come. */
+  numberChanged(): void {
+    this.element.hidden = true;
+    void this.load();
   }
 
   /** Asks the gateway again (at start, and when the session turns SILENT). */
   async load(): Promise<void> {
     if (this.#busy) return;
+    const number = this.#number();
     try {
-      this.#render(await this.#api.wahaSetup(), false);
+      const report = await this.#api.wahaSetup(number);
+      // An answer about a number the page no longer speaks of is not shown.
+      if (number === this.#number()) this.#render(report, false);
     } catch {
       // Not a reason to bother an admin: the header already says when WAHA is away.
     }
@@ -69,7 +80,7 @@ export class SetupPanel {
     button.disabled = true;
     this.#note.textContent = "Writing the session's config to WAHA (the session restarts)…";
     try {
-      this.#render(await this.#api.applyWahaSetup(), true);
+      this.#render(await this.#api.applyWahaSetup(this.#number()), true);
       this.#note.textContent = "";
     } catch (error) {
       button.disabled = false;

@@ -1,21 +1,31 @@
 /**
- * The left side: search over every stored message, the list's filters (Mine, Unassigned,
- * All, Unread), a note while the list loads or waits to try again, and the chat list or
- * the search hits.
+ * The left side: search over every stored message, the number switcher (where there are
+ * several WhatsApp numbers, with each one's unread chats), the list's filters (Mine,
+ * Unassigned, All, Unread), a note while the list loads or waits to try again, and the
+ * chat list or the search hits.
  */
-import { type ChatFilter, FILTER_LABELS, filterChats } from "../client/chat-filter.ts";
+import {
+  type ChatFilter,
+  chatsOfNumber,
+  FILTER_LABELS,
+  filterChats,
+} from "../client/chat-filter.ts";
+import { chatRef, findChat } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
 import type { Chat, SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, snippetParts } from "./format.ts";
+import { renderNumberSwitch } from "./number-switch.ts";
 
 export interface SidebarDeps {
   onFilter: (filter: ChatFilter) => void;
+  /** The reader chose the number the list shows (undefined: every number). */
+  onNumber: (number: string | undefined) => void;
   /** "" clears the search. */
   onSearch: (query: string) => void;
-  onSelect: (jid: string) => void;
+  onSelect: (number: string, jid: string) => void;
   onHit: (hit: SearchHit) => void;
   /** An agent takes a chat from the Unassigned queue. */
   onTake: (jid: string) => void;
@@ -34,9 +44,19 @@ export class SidebarView {
     placeholder: "Search messages",
     autocomplete: "off",
   });
-  readonly #filters = h("div", { class: "filters", role: "group", "aria-label": "Show chats" });
+  readonly #filters = h("div", { class: "filters", role: "tablist", "aria-label": "Show chats" });
+  readonly #switch = h("div", {
+    class: "numbers-switch",
+    role: "group",
+    "aria-label": "WhatsApp numbers",
+    hidden: true,
+  });
   readonly #note = h("p", { class: "sidebar__note", role: "status" });
-  readonly #list = h("ul", { class: "chat-list", "aria-labelledby": "chats-title" });
+  readonly #list = h("ul", {
+    id: "chat-list",
+    class: "chat-list",
+    "aria-labelledby": "chats-title",
+  });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
   #countdown: Countdown | undefined;
   /** An agent's Unassigned queue, as last loaded (its own chats are the state's). */
@@ -45,7 +65,10 @@ export class SidebarView {
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<
-    Pick<InboxState, "filters" | "filter" | "chats" | "chatsKnown" | "agents" | "search">
+    Pick<
+      InboxState,
+      "filters" | "filter" | "chats" | "chatsKnown" | "agents" | "search" | "numbers" | "number"
+    >
   > & { selected?: string | undefined } = {};
 
   constructor(deps: SidebarDeps) {
@@ -57,6 +80,7 @@ export class SidebarView {
         SEARCH_DELAY_MS,
       );
     });
+    this.#filters.addEventListener("keydown", (event) => this.#filterKey(event));
     this.#search.addEventListener("keydown", (event) => {
       if (event.key === "Escape" && this.#search.value) {
         this.#search.value = "";
@@ -77,6 +101,7 @@ export class SidebarView {
         h("label", { for: "search-input", class: "visually-hidden" }, "Search messages"),
         this.#search,
       ),
+      this.#switch,
       this.#filters,
       this.#note,
       this.#list,
@@ -96,14 +121,22 @@ export class SidebarView {
   render(state: InboxState): void {
     this.#lastState = state;
     const shown = this.#shown;
-    if (state.filters !== shown.filters) this.#renderFilters(state.filters, state.filter);
-    else if (state.filter !== shown.filter) {
-      for (const button of this.#filters.querySelectorAll<HTMLButtonElement>("button")) {
-        button.setAttribute("aria-pressed", String(button.dataset.filter === state.filter));
-      }
-    }
-    const selected = state.open?.jid;
     if (
+      state.filters !== shown.filters ||
+      state.filter !== shown.filter ||
+      state.chats !== shown.chats ||
+      state.number !== shown.number
+    )
+      this.#renderFilters(state);
+    const open = state.open;
+    const selected = open ? chatRef(open.number, open.jid) : undefined;
+    const numbersChanged = state.numbers !== shown.numbers || state.number !== shown.number;
+    if (numbersChanged || state.chats !== shown.chats) {
+      this.#switch.hidden = state.numbers.length < 2;
+      if (!this.#switch.hidden) renderNumberSwitch(this.#switch, state, this.#deps.onNumber);
+    }
+    if (
+      numbersChanged ||
       state.chats !== shown.chats ||
       state.filter !== shown.filter ||
       state.agents !== shown.agents ||
@@ -113,48 +146,82 @@ export class SidebarView {
       const agentNames = state.agents
         ? new Map(state.agents.map((a) => [a.id, a.name]))
         : undefined;
+      // Each row names its number while the list shows several.
+      const numberNames =
+        state.number === undefined && state.numbers.length > 1
+          ? new Map(state.numbers.map((n) => [n.id, n.name]))
+          : undefined;
       const queue = state.me.role === "agent" && state.filter === "unassigned";
       renderChatList(this.#list, {
-        chats: queue ? this.#queue : filterChats(state.chats, state.filter, state.me),
+        chats: queue
+          ? this.#queue
+          : filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me),
         selected,
         agentNames,
-        empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined) : "",
+        numberNames,
+        empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined, state) : "",
         onSelect: queue ? () => this.setNote("Take a chat to open it.") : this.#deps.onSelect,
         ...(queue ? { onTake: this.#deps.onTake } : {}),
       });
     }
     if (state.search.results !== shown.search?.results) {
-      const names = (jid: string) => state.chats.find((c) => c.id === jid)?.name ?? jid;
+      const names = (hit: SearchHit) => findChat(state, hit.number ?? "", hit.jid)?.name ?? hit.jid;
       const results = state.search.results;
       this.#renderHits(results?.query ?? "", results?.hits, names);
     }
     this.#shown = { ...state, selected };
   }
 
-  #renderFilters(filters: readonly ChatFilter[], chosen: ChatFilter): void {
+  /** Tabs over the list, each with how many chats it shows; the chosen one is selected. */
+  #renderFilters(state: InboxState): void {
+    const hadFocus = this.#filters.contains(document.activeElement);
     replaceChildren(
       this.#filters,
-      ...filters.map((filter) =>
-        h(
+      ...state.filters.map((filter) => {
+        const chosen = filter === state.filter;
+        return h(
           "button",
           {
             type: "button",
+            role: "tab",
             class: "filter",
             "data-filter": filter,
-            "aria-pressed": String(filter === chosen),
+            "aria-selected": String(chosen),
+            "aria-controls": "chat-list",
+            tabindex: chosen ? "0" : "-1",
             onclick: () => this.#deps.onFilter(filter),
           },
           FILTER_LABELS[filter],
-        ),
-      ),
+          state.chatsKnown
+            ? h(
+                "span",
+                { class: "filter__count" },
+                // The number shown's chats (every number's when all are shown).
+                ` ${filterChats(chatsOfNumber(state.chats, state.number), filter, state.me).length}`,
+              )
+            : null,
+        );
+      }),
     );
+    if (hadFocus) this.#filters.querySelector<HTMLElement>("[aria-selected='true']")?.focus();
+  }
+
+  /** Arrow keys move between the tabs, as in any tab list. */
+  #filterKey(event: KeyboardEvent): void {
+    const tabs = [...this.#filters.querySelectorAll<HTMLButtonElement>("[role='tab']")];
+    const at = tabs.indexOf(event.target as HTMLButtonElement);
+    const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+    const next = tabs[(at + step + tabs.length) % tabs.length];
+    if (at < 0 || step === 0 || !next?.dataset.filter) return;
+    event.preventDefault();
+    this.#deps.onFilter(next.dataset.filter as ChatFilter);
   }
 
   /** Search hits (or undefined to go back to the chat list). */
   #renderHits(
     query: string,
     hits: readonly SearchHit[] | undefined,
-    names: (jid: string) => string,
+    names: (hit: SearchHit) => string,
   ): void {
     const searching = hits !== undefined;
     this.#hits.hidden = !searching;
@@ -185,7 +252,7 @@ export class SidebarView {
               "data-jid": hit.jid,
               onclick: () => this.#deps.onHit(hit),
             },
-            h("span", { class: "hit__name" }, names(hit.jid)),
+            h("span", { class: "hit__name" }, names(hit)),
             h("time", { class: "hit__time" }, formatTime(hit.timestamp * 1000)),
             h(
               "span",
@@ -227,7 +294,10 @@ export class SidebarView {
   }
 }
 
-function emptyText(filter: ChatFilter, staff: boolean): string {
+function emptyText(filter: ChatFilter, staff: boolean, state: InboxState): string {
+  // An agent without a single chat is told what to do about it.
+  if (state.me.role === "agent" && state.chats.length === 0)
+    return "No chats are assigned to you yet. Ask an admin to assign you some: they show up here as soon as they are.";
   switch (filter) {
     case "unread":
       return "No unread chats.";

@@ -17,6 +17,8 @@ import { SetupPanel } from "./setup-panel.ts";
 export interface WahaWatchDeps {
   api: ApiClient;
   me: Me;
+  /** The WhatsApp number watched (undefined: the gateway's only one); it may change. */
+  number: () => string | undefined;
   config: PollingConfig;
   /** Where the pairing QR and the setup findings go. */
   header: HeaderView;
@@ -31,7 +33,7 @@ export interface WahaWatchDeps {
 }
 
 export class WahaWatch {
-  readonly health = new WahaHealth();
+  health = new WahaHealth();
   readonly #deps: WahaWatchDeps;
   readonly #poller: StatusPoller<StatusSnapshot>;
   readonly #qr: QrPanel;
@@ -40,12 +42,12 @@ export class WahaWatch {
 
   constructor(deps: WahaWatchDeps) {
     this.#deps = deps;
-    this.#qr = new QrPanel(deps.api);
-    this.#setup = deps.me.role === "admin" ? new SetupPanel(deps.api) : null;
+    this.#qr = new QrPanel(deps.api, deps.number);
+    this.#setup = deps.me.role === "admin" ? new SetupPanel(deps.api, deps.number) : null;
     deps.header.extra.append(this.#qr.element, ...(this.#setup ? [this.#setup.element] : []));
     this.#poller = new StatusPoller<StatusSnapshot>({
       config: deps.config,
-      check: () => deps.api.wahaStatus(),
+      check: () => deps.api.wahaStatus(deps.number()),
       working: (s) => s.status === "WORKING" && s.cache !== "STALE",
       // The header's first word should be true, not "checking…": the gateway's cache makes it free.
       firstCheckDelayMs: 0,
@@ -77,6 +79,21 @@ export class WahaWatch {
   stop(): void {
     this.#poller.stop();
     this.#qr.stop();
+  }
+
+  /**
+   * Another number is watched now: what was believed of the last one says nothing of it.
+   * `status`: that number's session as the gateway last read it, shown until the check.
+   */
+  numberChanged(status?: string): void {
+    this.#update(() => {
+      this.health = new WahaHealth();
+      if (status === undefined) return;
+      const snapshot = { status, tier: undefined, engine: undefined, silent: false };
+      this.health.fromStatus({ ...snapshot, cache: "HIT", ageMs: 0 }, Date.now());
+    });
+    this.#setup?.numberChanged();
+    this.#poller.checkSoon();
   }
 
   /** Something hints that WAHA changed (a queued send, a list that loaded again). */

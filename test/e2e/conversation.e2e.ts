@@ -21,7 +21,6 @@ import {
   inView,
   MARKET,
   openChat,
-  type PageWindow,
   screenshot,
   startHarness,
   within,
@@ -91,9 +90,10 @@ test("photos that load after the chat opens leave the newest message in sight", 
   // The photos near the end (those in view load first) have arrived and taken their room.
   await page.waitForFunction(
     () => {
-      const { document } = globalThis as unknown as PageWindow;
-      const imgs = Array.from(document.querySelectorAll(".messages img"));
-      const loaded = imgs.filter((img) => img.complete && img.naturalWidth > 0).length;
+      const imgs = Array.from(document.querySelectorAll(".messages img"), (img) =>
+        img instanceof HTMLImageElement ? img : null,
+      );
+      const loaded = imgs.filter((img) => img?.complete && img.naturalWidth > 0).length;
       return loaded >= 3 && document.querySelectorAll(".messages [aria-busy]").length === 0;
     },
     undefined,
@@ -103,8 +103,7 @@ test("photos that load after the chat opens leave the newest message in sight", 
   await page.evaluate(
     () =>
       new Promise<void>((resolve) => {
-        const w = globalThis as unknown as PageWindow;
-        w.requestAnimationFrame(() => w.requestAnimationFrame(resolve));
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
       }),
   );
   assert.ok(
@@ -124,9 +123,7 @@ test("older messages come on scrolling up, and the view stays where the reader w
       el.scrollTop = 0;
     });
     await page.waitForFunction(
-      (n) =>
-        (globalThis as unknown as PageWindow).document.querySelectorAll(".messages > li.message")
-          .length >= n,
+      (n) => document.querySelectorAll(".messages > li.message").length >= n,
       expected,
       { timeout: 10_000 },
     );
@@ -147,7 +144,9 @@ test("a photo opens in a viewer with a download; voice notes, video and document
   const viewer = page.getByRole("dialog", { name: "Photo" });
   await viewer.waitFor();
   assert.ok(
-    await viewer.locator("img").evaluate((img: { naturalWidth: number }) => img.naturalWidth > 0),
+    await viewer
+      .locator("img")
+      .evaluate((img) => img instanceof HTMLImageElement && img.naturalWidth > 0),
   );
   const download = viewer.getByRole("link", { name: /Download/ });
   assert.match((await download.getAttribute("download")) ?? "", /\.jpg$/);
@@ -162,8 +161,7 @@ test("a photo opens in a viewer with a download; voice notes, video and document
   const audio = page.locator("audio");
   await audio.waitFor({ timeout: 15_000 });
   await page.waitForFunction(
-    () =>
-      ((globalThis as unknown as PageWindow).document.querySelector("audio")?.duration ?? 0) > 0,
+    () => (document.querySelector("audio")?.duration ?? 0) > 0,
     undefined,
     { timeout: 10_000 },
   );
@@ -171,8 +169,7 @@ test("a photo opens in a viewer with a download; voice notes, video and document
 
   await openChat(page, DALIA, "Dalia Haddad");
   await page.waitForFunction(
-    () =>
-      ((globalThis as unknown as PageWindow).document.querySelector("video")?.videoWidth ?? 0) > 0,
+    () => (document.querySelector("video")?.videoWidth ?? 0) > 0,
     undefined,
     { timeout: 15_000 },
   );
@@ -271,9 +268,7 @@ test("at 390 px the inbox is one pane at a time and works from the keyboard", as
   await phone.keyboard.type("Typed on a phone");
   await phone.keyboard.press("Enter");
   await bubble(phone, "Typed on a phone").locator(".message__state", { hasText: "sent" }).waitFor();
-  const overflow = await phone.evaluate(
-    () => (globalThis as unknown as PageWindow).document.documentElement.scrollWidth,
-  );
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth);
   assert.ok(overflow <= 390, `no sideways scrolling (${overflow} px)`);
   await screenshot(phone, "phone-conversation");
   await assertAccessible(phone, "390 px conversation");

@@ -8,10 +8,10 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import type { User } from "../../src/lib/types.ts";
+import type { User } from "../../src/lib/auth/user.ts";
 import { buildUi, UI_DIR } from "../../tools/build-ui.ts";
 import { launchChromium } from "../../tools/chromium.ts";
-import { type Stack, startStack } from "../../tools/stack.ts";
+import { type SimNumber, type Stack, startStack } from "../../tools/stack.ts";
 
 export const SCREENSHOTS = path.join(UI_DIR, "..", "e2e");
 
@@ -47,11 +47,21 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { simTier?: "CORE" | "PLUS"; vars?: Record<string, string>; agents?: boolean } = {},
+  options: {
+    simTier?: "CORE" | "PLUS";
+    vars?: Record<string, string>;
+    agents?: boolean;
+    /** Several WhatsApp numbers, one simulator each (tools/stack.ts). */
+    numbers?: readonly SimNumber[];
+    /** Seed SQL run after the agents'. */
+    seedSql?: string;
+  } = {},
 ): Promise<Harness> {
   await buildUi();
+  const seedSql = [options.agents === false ? "" : AGENTS_SQL, options.seedSql ?? ""].join(" ");
   const stack = await startStack({
-    ...(options.agents === false ? {} : { seedSql: AGENTS_SQL }),
+    ...(seedSql.trim() ? { seedSql } : {}),
+    ...(options.numbers ? { numbers: options.numbers } : {}),
     ...(options.vars ? { vars: options.vars } : {}),
     ...(options.simTier ? { simTier: options.simTier } : {}),
   });
@@ -87,23 +97,16 @@ export async function startHarness(
 }
 
 /**
- * The page's globals as the checks inside `waitForFunction` see them (these tests are
- * typed without the DOM library). Functions, not strings: the page's CSP forbids eval.
+ * What these tests add to the page's globals: the notifications it raised
+ * (recordNotifications), the header's states (recordHeader) and axe-core
+ * (assertAccessible). Checks run in the page as functions, not strings: its CSP forbids eval.
  */
-export interface PageWindow {
-  document: {
-    querySelectorAll(selector: string): ArrayLike<MediaElement>;
-    querySelector(selector: string): MediaElement | null;
-    documentElement: { scrollWidth: number };
-  };
-  requestAnimationFrame(callback: () => void): number;
-}
-
-export interface MediaElement {
-  complete: boolean;
-  naturalWidth: number;
-  duration: number;
-  videoWidth: number;
+declare global {
+  interface Window {
+    notified: Array<{ title: string; body: string; click(): void }>;
+    headerStates: HeaderState[];
+    axe: { run(context: Node, options: object): Promise<{ violations: AxeViolation[] }> };
+  }
 }
 
 /** Runs in the page before its scripts: a Notification that is allowed and only remembered. */
@@ -124,7 +127,8 @@ function recordNotifications(): void {
     }
     close(): void {}
   }
-  Object.assign(globalThis, { Notification: RecordedNotification, notified });
+  window.notified = notified;
+  Object.assign(window, { Notification: RecordedNotification });
 }
 
 /** The chat's button in the list. */
@@ -148,38 +152,26 @@ export function headerStatus(page: Page): Locator {
  */
 export type HeaderState = [status: string, live: string, at: number];
 
-interface HeaderDocument {
-  querySelector(selector: string): { textContent: string | null } | null;
-}
-
-type Observer = new (
-  callback: () => void,
-) => { observe(target: unknown, options: Record<string, boolean>): void };
-
 /**
  * From now on, every state the header goes through (each batch of changes the page makes,
  * as a person could see it); the returned function reads them.
  */
 export async function recordHeader(page: Page): Promise<() => Promise<HeaderState[]>> {
   await page.evaluate(() => {
-    const page = globalThis as unknown as {
-      document: HeaderDocument;
-      MutationObserver: Observer;
-      headerStates: HeaderState[];
-    };
-    const text = (selector: string) => page.document.querySelector(selector)?.textContent ?? "";
+    const text = (selector: string) => document.querySelector(selector)?.textContent ?? "";
     const states: HeaderState[] = [];
     const read = () => states.push([text(".session .badge"), text(".live"), Date.now()]);
     read();
-    new page.MutationObserver(read).observe(page.document.querySelector(".topbar"), {
+    const topbar = document.querySelector(".topbar");
+    if (!topbar) throw new Error("no .topbar on the page");
+    new MutationObserver(read).observe(topbar, {
       subtree: true,
       childList: true,
       characterData: true,
     });
-    page.headerStates = states;
+    window.headerStates = states;
   });
-  return () =>
-    page.evaluate(() => (globalThis as unknown as { headerStates: HeaderState[] }).headerStates);
+  return () => page.evaluate(() => window.headerStates);
 }
 
 /** A message bubble by its own text (not the text it quotes). */
@@ -198,7 +190,7 @@ export async function within(inner: Locator, outer: Locator): Promise<boolean> {
 
 /** Whether an element is wholly inside the visible part of the list that scrolls it. */
 export async function inView(element: Locator): Promise<boolean> {
-  return element.evaluate((el: ScrollBox) => {
+  return element.evaluate((el) => {
     let box = el.parentElement;
     while (box && !(box.scrollHeight > box.clientHeight + 1)) box = box.parentElement;
     if (!box) return true;
@@ -206,13 +198,6 @@ export async function inView(element: Locator): Promise<boolean> {
     const b = box.getBoundingClientRect();
     return a.top >= b.top - 1 && a.bottom <= b.bottom + 1;
   });
-}
-
-interface ScrollBox {
-  parentElement: ScrollBox | null;
-  scrollHeight: number;
-  clientHeight: number;
-  getBoundingClientRect(): { top: number; bottom: number };
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -237,11 +222,7 @@ export async function assertAccessible(page: Page, state: string): Promise<void>
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
-    const page = globalThis as unknown as {
-      document: unknown;
-      axe: { run: (context: unknown, options: object) => Promise<{ violations: AxeViolation[] }> };
-    };
-    const result = await page.axe.run(page.document, { resultTypes: ["violations"] });
+    const result = await window.axe.run(document, { resultTypes: ["violations"] });
     return result.violations.map((v) => ({
       id: v.id,
       impact: v.impact,
@@ -266,4 +247,19 @@ export async function eventually(
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** Calls the gateway's API as the admin would (assignments, settings), outside any page. */
+export async function callAsAdmin(
+  harness: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Response> {
+  const token = await harness.stack.token(ADMIN, 600);
+  return fetch(`${harness.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
 }

@@ -138,3 +138,14 @@ test("when the sign-in expires and the app has renewed its cookie, live updates 
   assert.equal(await page.getByText("Signed in as Admin (admin)").count(), 1);
   await context.close();
 });
+
+test("with one number the inbox looks as it did: no number switcher, no number on rows, no pills", async () => {
+  const page = await harness.signIn(ADMIN);
+  await chatButton(page, ANA).waitFor();
+  await page.locator(".filters .filter").first().waitFor();
+  assert.equal(await page.locator(".numbers-switch").isVisible(), false);
+  assert.equal(await page.locator(".numbers-status").isVisible(), false);
+  assert.equal(await page.locator(".chat-list .chat__number").count(), 0);
+  assert.equal(await chatButton(page, ANA).count(), 1);
+  assert.equal(await page.getByRole("button", { name: "All numbers" }).count(), 0);
+});

@@ -64,7 +64,7 @@ test("a photo with a caption goes out against WAHA Plus and shows sent, delivere
   await eventually(
     () =>
       photo.evaluate(
-        (img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth > 0,
+        (img) => img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0,
       ),
     "the sent photo to show",
   );

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { Hono } from "hono";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { signToken } from "../../src/lib/auth/tokens.ts";
+import { signToken } from "../../src/lib/auth/sign-token.ts";
 import type { AppEnv, Role } from "../../src/lib/types.ts";
 import { requireAuth, requireRole } from "../../src/middleware/auth.ts";
 import { ORIGIN, signedIn, withConfig } from "./fixtures.ts";

@@ -46,7 +46,7 @@ describe("real WAHA, a session that never reaches WhatsApp", () => {
   });
 
   it("a session WAHA does not have is session-not-found, a wrong API key upstream-unauthorized", async () => {
-    const { signToken } = await import("../../src/lib/auth/tokens.ts");
+    const { signToken } = await import("../../src/lib/auth/sign-token.ts");
     const token = await signToken({ sub: "admin-1", role: "admin" }, stack.secrets.jwt, 600);
     const other = await stack.gatewayWith({ WAHA_SESSION: "sales" });
     const missing = await fetch(`${other.url}/api/waha/session`, {

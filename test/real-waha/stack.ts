@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { signToken } from "../../src/lib/auth/tokens.ts";
+import { signToken } from "../../src/lib/auth/sign-token.ts";
 import { randomSecrets, type StackSecrets } from "../../tools/demo-secrets.ts";
 import { type RealWaha, startRealWaha, wahaCache } from "../../tools/real-waha.ts";
 import {

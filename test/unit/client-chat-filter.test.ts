@@ -12,8 +12,9 @@ import type { Chat, Me, MonitoringStats } from "../../src/client/types.ts";
 const admin: Me = { sub: "admin", role: "admin", via: "bearer" };
 const amira: Me = { sub: "agent-1", role: "agent", via: "bearer" };
 
-function chat(id: string, owner: string | null, unreadCount = 0): Chat {
-  return { id, name: id, unreadCount, lastMessageAt: null, preview: null, isGroup: false, owner };
+function chat(id: string, owner: string | null, unreadCount = 0, number = ""): Chat {
+  const empty = { lastMessageAt: null, preview: null, isGroup: false };
+  return { id, name: id, unreadCount, ...empty, owner, number };
 }
 
 const chats = [chat("a", "agent-1", 2), chat("b", null), chat("c", "agent-2", 1)];

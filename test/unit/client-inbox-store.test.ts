@@ -22,6 +22,7 @@ function chat(id: string, over: Partial<Chat> = {}): Chat {
     preview: null,
     isGroup: false,
     owner: null,
+    number: "",
     ...over,
   };
 }
@@ -48,26 +49,32 @@ function page(...messages: Message[]): Message[] {
   return [...messages].reverse();
 }
 
+/** A one-message page of Ana's chat, read before any frame. */
+function pageOfAna(type: "page.newest" | "page.older", messages: Message[]): InboxAction {
+  return { type, number: "", jid: ANA, page: page(...messages), limit: 1, asOf: { "": 0 } };
+}
+
 function run(state: InboxState, ...actions: InboxAction[]): InboxState {
   return actions.reduce(reduceInbox, state);
 }
 
 function frame(event: RealtimeEvent, seq: number | undefined, visible = true): InboxAction {
-  return { type: "frame", event, seq, now: 1_000, visible };
+  return { type: "frame", event, number: "", seq, now: 1_000, visible };
 }
 
 /** Ana's chat open with two messages, Brian's chat below it; nothing applied yet. */
 function inbox(me: Me = ADMIN): InboxState {
   return run(
     initialInboxState(me),
-    { type: "chats.loaded", chats: [chat(ANA), chat(BRIAN)], asOf: 0 },
-    { type: "chat.opened", jid: ANA, fresh: true },
+    { type: "chats.loaded", chats: [chat(ANA), chat(BRIAN)], asOf: { "": 0 } },
+    { type: "chat.opened", number: "", jid: ANA, fresh: true },
     {
       type: "page.newest",
+      number: "",
       jid: ANA,
       page: page(message("m1", 100), message("m2", 200, { fromMe: true, ackName: "SERVER" })),
       limit: 50,
-      asOf: 0,
+      asOf: { "": 0 },
     },
   );
 }
@@ -132,7 +139,7 @@ describe("each realtime frame", () => {
       [BRIAN, 0],
       [ANA, 0],
     ]);
-    expect(state.seq).toBe(2);
+    expect(state.seq).toEqual({ "": 2 });
   });
 
   it("message.status, message.edited, message.revoked and message.reaction change the message shown", () => {
@@ -175,6 +182,13 @@ describe("each realtime frame", () => {
     expect(agent.chats.map((c) => c.id)).toEqual([BRIAN]);
     expect(agent.open).toBeUndefined();
     expect(agent.closed).toBe("This chat was assigned to someone else.");
+
+    const unassigned = run(
+      inbox(AMIRA),
+      frame({ type: "chat.assigned", jid: ANA, agentId: null }, 1),
+    );
+    expect(unassigned.chats.map((c) => c.id)).toEqual([BRIAN]);
+    expect(unassigned.closed).toBe("This chat was unassigned from you.");
   });
 
   it("frames that change nothing of the inbox still move its seq on", () => {
@@ -184,7 +198,7 @@ describe("each realtime frame", () => {
       frame({ type: "upstream.status", state: "down" }, 7),
       frame({ type: "session.status", status: "WORKING" }, 8),
     );
-    expect(state.seq).toBe(8);
+    expect(state.seq).toEqual({ "": 8 });
     expect([state.chats, state.open]).toEqual([before.chats, before.open]);
   });
 });
@@ -197,7 +211,7 @@ describe("frames out of order", () => {
       frame({ type: "message.status", jid: ANA, id: "m2", status: "DEVICE" }, 4),
     );
     expect(shown(state, "m2")?.ackName).toBe("READ");
-    expect(state.seq).toBe(5);
+    expect(state.seq).toEqual({ "": 5 });
   });
 
   it("an edit overtaken by the deletion does not bring the text back", () => {
@@ -249,17 +263,18 @@ describe("answers that arrive after a newer frame", () => {
   it("a page read before an ack does not undo it, even when the message was not shown yet", () => {
     const opened = run(
       initialInboxState(ADMIN),
-      { type: "chats.loaded", chats: [chat(ANA)], asOf: 0 },
-      { type: "chat.opened", jid: ANA, fresh: true },
+      { type: "chats.loaded", chats: [chat(ANA)], asOf: { "": 0 } },
+      { type: "chat.opened", number: "", jid: ANA, fresh: true },
       frame({ type: "message.status", jid: ANA, id: "m2", status: "READ" }, 4),
     );
     /** Ana's newest page with m2 at `ackName`, read when the state had applied `asOf`. */
-    const newest = (ackName: string, asOf: number): InboxAction => ({
+    const newest = (ackName: string, seq: number): InboxAction => ({
       type: "page.newest",
+      number: "",
       jid: ANA,
       page: page(message("m2", 200, { fromMe: true, ackName })),
       limit: 50,
-      asOf,
+      asOf: { "": seq },
     });
     const state = run(opened, newest("DEVICE", 3));
     expect(shown(state, "m2")?.ackName).toBe("READ");
@@ -275,7 +290,7 @@ describe("answers that arrive after a newer frame", () => {
       {
         type: "chats.loaded",
         chats: [chat(ANA, { name: "Ana Souza" }), chat(BRIAN, { name: "Brian" })],
-        asOf: 3,
+        asOf: { "": 3 },
       },
     );
     expect(state.chats).toEqual([
@@ -297,16 +312,24 @@ describe("answers that arrive after a newer frame", () => {
       {
         type: "chats.loaded",
         chats: [chat(ANA, { owner: "agent-1" }), chat(BRIAN)],
-        asOf: 3,
+        asOf: { "": 3 },
       },
     );
     expect(state.chats.map((c) => c.id)).toEqual([BRIAN]);
-    const later = run(state, { type: "chats.loaded", chats: [chat(ANA), chat(BRIAN)], asOf: 9 });
+    const later = run(state, {
+      type: "chats.loaded",
+      chats: [chat(ANA), chat(BRIAN)],
+      asOf: { "": 9 },
+    });
     expect(later.chats.map((c) => c.id)).toEqual([ANA, BRIAN]);
   });
 
   it("the open chat closes when the list no longer has it", () => {
-    const state = run(inbox(AMIRA), { type: "chats.loaded", chats: [chat(BRIAN)], asOf: 0 });
+    const state = run(inbox(AMIRA), {
+      type: "chats.loaded",
+      chats: [chat(BRIAN)],
+      asOf: { "": 0 },
+    });
     expect(state.open).toBeUndefined();
     expect(state.closed).toBe("This chat is no longer yours.");
   });
@@ -316,32 +339,27 @@ describe("each answer", () => {
   it("the newest page read again keeps older pages and live messages; only the first says where the chat starts", () => {
     const first = inbox();
     expect(first.open).toMatchObject({ loaded: true, atStart: true });
-    const older = run(first, {
-      type: "page.older",
-      jid: ANA,
-      page: page(message("m0", 50)),
-      limit: 1,
-      asOf: 0,
-    });
+    const older = run(first, pageOfAna("page.older", [message("m0", 50)]));
     expect(older.open?.messages.map((m) => m.id)).toEqual(["m0", "m1", "m2"]);
     expect(older.open?.atStart).toBe(false);
     const again = run(
       older,
       frame({ type: "message.new", jid: ANA, message: message("m3", 300) }, 1),
-      { type: "page.newest", jid: ANA, page: page(message("m2", 200)), limit: 1, asOf: 0 },
+      pageOfAna("page.newest", [message("m2", 200)]),
     );
     expect(again.open?.messages.map((m) => m.id)).toEqual(["m0", "m1", "m2", "m3"]);
     expect(again.open?.atStart).toBe(false);
   });
 
   it("a page for a chat the reader has left is dropped", () => {
-    const left = run(inbox(), { type: "chat.opened", jid: BRIAN, fresh: true });
+    const left = run(inbox(), { type: "chat.opened", number: "", jid: BRIAN, fresh: true });
     const state = run(left, {
       type: "page.newest",
+      number: "",
       jid: ANA,
       page: page(message("m1", 100)),
       limit: 50,
-      asOf: 0,
+      asOf: { "": 0 },
     });
     expect(state).toBe(left);
   });
@@ -350,18 +368,19 @@ describe("each answer", () => {
     const unread = run(
       inbox(),
       frame({ type: "message.new", jid: BRIAN, message: message("b1", 300) }, 1),
-      { type: "chat.opened", jid: BRIAN, fresh: true },
+      { type: "chat.opened", number: "", jid: BRIAN, fresh: true },
     );
     expect(unread.chats.find((c) => c.id === BRIAN)?.unreadCount).toBe(0);
     expect(unread.open).toMatchObject({ jid: BRIAN, messages: [], loaded: false });
     const same = inbox();
-    expect(run(same, { type: "chat.opened", jid: ANA, fresh: false })).toBe(same);
+    expect(run(same, { type: "chat.opened", number: "", jid: ANA, fresh: false })).toBe(same);
   });
 
   it("a send WAHA took shows once and brings its chat to the top", () => {
     const sent = message("s1", 300, { fromMe: true, body: "on my way" });
     const state = run(inbox(), {
       type: "sent",
+      number: "",
       jid: BRIAN,
       message: undefined,
       preview: "[media]",
@@ -370,8 +389,8 @@ describe("each answer", () => {
     expect(state.chats[0]).toMatchObject({ id: BRIAN, preview: "[media]" });
     const twice = run(
       inbox(),
-      { type: "sent", jid: ANA, message: sent, preview: "on my way", now: 2_000 },
-      { type: "sent", jid: ANA, message: sent, preview: "on my way", now: 2_000 },
+      { type: "sent", number: "", jid: ANA, message: sent, preview: "on my way", now: 2_000 },
+      { type: "sent", number: "", jid: ANA, message: sent, preview: "on my way", now: 2_000 },
     );
     expect(twice.open?.messages.map((m) => m.id)).toEqual(["m1", "m2", "s1"]);
   });
@@ -379,9 +398,9 @@ describe("each answer", () => {
   it("our own reaction shows at once, and a failed one is set back without others' reactions", () => {
     const state = run(
       inbox(),
-      { type: "reaction.mine", jid: ANA, id: "m1", reaction: "👍" },
+      { type: "reaction.mine", number: "", jid: ANA, id: "m1", reaction: "👍" },
       frame({ type: "message.reaction", jid: ANA, id: "m1", reaction: "😂", from: BRIAN }, 1),
-      { type: "reaction.mine", jid: ANA, id: "m1", reaction: "" },
+      { type: "reaction.mine", number: "", jid: ANA, id: "m1", reaction: "" },
     );
     expect(shown(state, "m1")?.reactions).toEqual([{ from: BRIAN, text: "😂" }]);
   });

@@ -13,18 +13,26 @@ const ANA: Chat = {
   preview: null,
   isGroup: false,
   owner: null,
+  number: "",
 };
+
+/** The same customer's chat on the support number. */
+const ANA_SUPPORT: Chat = { ...ANA, number: "support" };
 
 type Answer = "offline" | "proxy" | "sent" | "queued" | "refused";
 
 /** The gateway as the page sees it: each send-text answered by the next scripted answer. */
-function page(storage: Map<string, string>, script: Answer[]) {
-  const sends: Array<{ clientId: string; text: string }> = [];
+function page(storage: Map<string, string>, script: Answer[], chat = ANA) {
+  const sends: Array<{ clientId: string; text: string; number?: string }> = [];
   const api = new ApiClient({
     token: () => "tok",
     fetch: async (_url, init) => {
-      const body = JSON.parse(String(init?.body)) as { clientId: string; text: string };
-      sends.push({ clientId: body.clientId, text: body.text });
+      const body = JSON.parse(String(init?.body)) as {
+        clientId: string;
+        text: string;
+        number?: string;
+      };
+      sends.push({ clientId: body.clientId, text: body.text, number: body.number });
       const answer = script.shift() ?? "sent";
       if (answer === "offline") throw new TypeError("Failed to fetch");
       if (answer === "proxy") return new Response("<h1>Bad gateway</h1>", { status: 502 });
@@ -57,8 +65,8 @@ function page(storage: Map<string, string>, script: Answer[]) {
   });
   const sender = new Sender(api, tracker, () => {});
   const write = (text: string) =>
-    sender.send(ANA, { text, file: undefined, replyTo: undefined }, Date.now());
-  const states = () => tracker.forChat(ANA.id).map((p) => [p.body, p.state]);
+    sender.send(chat, { text, file: undefined, replyTo: undefined }, Date.now());
+  const states = () => tracker.forChat(chat.id, chat.number).map((p) => [p.body, p.state]);
   return { sender, tracker, sends, shown, write, states };
 }
 
@@ -129,5 +137,21 @@ describe("sending when the gateway does not answer", () => {
     sender.gatewayAnswered();
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sends).toHaveLength(1);
+  });
+
+  it("sends a reply through its chat's number, also from the page after a reload", async () => {
+    const storage = new Map<string, string>();
+    const before = page(storage, ["offline"], ANA_SUPPORT);
+    before.write("answered from support");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(before.sends.map((s) => s.number)).toEqual(["support"]);
+
+    const after = page(storage, ["sent"], ANA_SUPPORT);
+    after.sender.resume();
+    expect(after.states()).toEqual([["answered from support", "queued"]]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(after.sends.map((s) => [s.text, s.number])).toEqual([
+      ["answered from support", "support"],
+    ]);
   });
 });

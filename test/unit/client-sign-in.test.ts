@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeSignIn } from "../../src/client/sign-in.ts";
+import { linkTokenProblem, probeSignIn, refusedLinkText } from "../../src/client/sign-in.ts";
 
 function answering(res: Response | Error) {
   const seen: Array<{ url: string; init: RequestInit | undefined }> = [];
@@ -64,5 +64,28 @@ describe("signing in without a link", () => {
     ).toEqual([503, "auth-unavailable", 5000]);
     const offline = await probeSignIn(answering(new TypeError("Failed to fetch")).fetchFn);
     expect(offline.status === "failed" && offline.error.code).toBe("network-error");
+  });
+});
+
+describe("a refused sign-in link", () => {
+  const b64 = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const jwt = (claims: Record<string, unknown>) => `${b64({ alg: "HS256" })}.${b64(claims)}.c2ln`;
+  const now = Date.UTC(2026, 0, 1);
+
+  it("is cut short, expired, or refused for a reason the page cannot see", () => {
+    const full = jwt({ sub: "a", exp: now / 1000 + 60 });
+    expect(linkTokenProblem(full.slice(0, 30), now)).toBe("malformed");
+    expect(linkTokenProblem("not a token", now)).toBe("malformed");
+    expect(linkTokenProblem(jwt({ sub: "a", exp: now / 1000 - 1 }), now)).toBe("expired");
+    expect(linkTokenProblem(full, now)).toBeUndefined();
+  });
+
+  it("is explained in words that say what to do", () => {
+    expect(refusedLinkText("", now)).toMatch(/^This sign-in link is not valid/);
+    expect(refusedLinkText(jwt({ exp: 1 }), now)).toBe(
+      "This sign-in link has expired. Ask for a new one.",
+    );
+    expect(refusedLinkText(jwt({ exp: now / 1000 + 60 }), now)).toMatch(/was refused/);
   });
 });

@@ -81,7 +81,9 @@ describe("writing rows", () => {
   it("quotes every value and upserts with the merge rules", () => {
     const sql = rowToSql({ ...ROW, jid: "it's@c.us", first_response_at: null });
     expect(sql).toContain("VALUES ('it''s@c.us', 'agent-1', '2024-01-01T00:00:00.000Z', NULL, ");
-    expect(sql).toMatch(/^INSERT INTO chat_assignments .* ON CONFLICT \(jid\) DO UPDATE SET /);
+    expect(sql).toMatch(
+      /^INSERT INTO chat_assignments .* ON CONFLICT \(number, jid\) DO UPDATE SET /,
+    );
     expect(sql).toContain("coalesce(chat_assignments.first_message_at, excluded.first_message_at)");
     expect(sql.endsWith(";")).toBe(true);
     expect(sql).not.toContain("\n");

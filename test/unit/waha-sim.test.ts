@@ -331,8 +331,7 @@ describe("media files", () => {
     const [m] = (await messages("15550100003@c.us")).filter((x) => x.media?.url);
     const path = new URL(m?.media?.url ?? "").pathname;
     expect((await api(path)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1100));
-    expect((await api(path)).status).toBe(404);
+    await expect.poll(async () => (await api(path)).status, { timeout: 3_000 }).toBe(404);
     await reset();
   });
 
@@ -492,7 +491,10 @@ describe("faults", () => {
       body: JSON.stringify({ endpoint: "ping", hang: true }),
     });
     const pending = fetch(`${own.url}/ping`, { headers: { "X-Api-Key": KEY } });
-    await new Promise((r) => setTimeout(r, 50));
+    const inFlight = async () =>
+      ((await (await fetch(`${own.url}/__sim/stats`)).json()) as { apiInFlight: number })
+        .apiInFlight;
+    await expect.poll(inFlight).toBe(1);
     const t = Date.now();
     await own.close();
     expect(Date.now() - t).toBeLessThan(1000);

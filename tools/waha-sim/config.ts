@@ -42,11 +42,14 @@ export const DEFAULT_WEBHOOK_RETRIES: WebhookRetries = {
   policy: "constant",
 };
 
-/** Which demo data a reset builds: the 22 inbox chats, or those plus @lid, channel and status traffic. */
-export type DemoSet = "basic" | "full";
+/**
+ * Which demo data a reset builds: the 22 inbox chats, or those plus @lid, channel and status
+ * traffic, or a support desk's own chats (a second number's inbox in the demo).
+ */
+export type DemoSet = "basic" | "full" | "support";
 
 export function isDemoSet(value: unknown): value is DemoSet {
-  return value === "basic" || value === "full";
+  return value === "basic" || value === "full" || value === "support";
 }
 
 export { isSendEcho, type SendEcho } from "./send-echo.ts";

@@ -36,7 +36,7 @@ function reset(sim: SimState, body: Body): Reply {
     return bad("filesLifetimeSec must be a whole number");
   if (tier !== undefined && !isTier(tier)) return bad("tier must be CORE or PLUS");
   if (engine !== undefined && !isEngine(engine)) return bad("engine must be WEBJS, NOWEB or GOWS");
-  if (demo !== undefined && !isDemoSet(demo)) return bad("demo must be basic or full");
+  if (demo !== undefined && !isDemoSet(demo)) return bad("demo must be basic, full or support");
   sim.reset({
     ...(filesLifetimeSec !== undefined ? { filesLifetimeSec } : {}),
     ...(tier ? { tier } : {}),

@@ -2,13 +2,14 @@
 // and two media WAHA can never download; the "full" set adds people known only by an @lid id, a
 // channel's posts and status updates. Built identically on every start.
 import type { DemoSet } from "./config.ts";
+import { SUPPORT_SCRIPTS } from "./data-support.ts";
 import type { Engine, MediaKind, MediaLook, SimChat, SimMessage } from "./model.ts";
 import { ME_ID, ME_LID, messageIdOf, messageKey, messageTypeOf } from "./model.ts";
 
 /** Time of the newest demo message (seconds), fixed so every run lists the same data. */
 export const DEMO_ANCHOR = 1_790_000_000;
 
-interface Attach {
+export interface Attach {
   kind: MediaKind;
   look: MediaLook;
   mimetype?: string;
@@ -17,7 +18,7 @@ interface Attach {
   caption?: string;
 }
 
-interface Line {
+export interface Line {
   me?: boolean;
   /** Index into the group's participants. */
   by?: number;
@@ -25,7 +26,7 @@ interface Line {
   media?: Attach;
 }
 
-interface Script {
+export interface Script {
   id: string;
   name: string;
   shape: "string" | "object";
@@ -339,7 +340,8 @@ function receivedAck(engine: Engine): number {
   return engine === "WEBJS" ? 1 : 2;
 }
 
-function buildMessages(script: Script, index: number, engine: Engine): SimMessage[] {
+/** `salt` keeps one customer's message ids apart on another number's simulator. */
+function buildMessages(script: Script, index: number, engine: Engine, salt = ""): SimMessage[] {
   const count = script.lines.length;
   const times: number[] = new Array<number>(count);
   let t = DEMO_ANCHOR - index * 2_700 - ((index * 7_919) % 900);
@@ -350,7 +352,7 @@ function buildMessages(script: Script, index: number, engine: Engine): SimMessag
   return script.lines.map((line, j) => {
     const fromMe = line.me === true;
     const participant = line.by === undefined ? undefined : script.participants?.[line.by];
-    const key = messageKey(`${script.id}#${j}`);
+    const key = messageKey(`${salt}${script.id}#${j}`);
     const unread = !fromMe && j >= count - script.unread;
     const message: SimMessage = {
       id: messageIdOf(script.id, fromMe, key, participant),
@@ -381,7 +383,13 @@ function buildMessages(script: Script, index: number, engine: Engine): SimMessag
 }
 
 export function buildDemoChats(engine: Engine = "WEBJS", demo: DemoSet = "basic"): SimChat[] {
-  const scripts = demo === "full" ? [...SCRIPTS, ...EXTRA_SCRIPTS] : SCRIPTS;
+  const scripts =
+    demo === "support"
+      ? SUPPORT_SCRIPTS
+      : demo === "full"
+        ? [...SCRIPTS, ...EXTRA_SCRIPTS]
+        : SCRIPTS;
+  const salt = demo === "support" ? "support:" : "";
   return scripts.map((script, index) => {
     const chat: SimChat = {
       id: script.id,
@@ -391,7 +399,7 @@ export function buildDemoChats(engine: Engine = "WEBJS", demo: DemoSet = "basic"
       unreadCount: script.unread,
       pinned: script.pinned === true,
       archived: false,
-      messages: buildMessages(script, index, engine),
+      messages: buildMessages(script, index, engine, salt),
     };
     if (script.participants) {
       chat.participants = script.id.endsWith("@g.us")

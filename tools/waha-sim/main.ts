@@ -30,7 +30,7 @@ function envChoice<T extends string>(
 
 const tier = envChoice("SIM_TIER", "CORE", isTier, "CORE or PLUS");
 const engine = envChoice("SIM_ENGINE", "WEBJS", isEngine, "WEBJS, NOWEB or GOWS");
-const demo = envChoice("SIM_DEMO", "basic", isDemoSet, "basic or full");
+const demo = envChoice("SIM_DEMO", "basic", isDemoSet, "basic, full or support");
 const policy = envChoice(
   "SIM_WEBHOOK_RETRY_POLICY",
   "constant",

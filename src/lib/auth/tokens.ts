@@ -4,7 +4,7 @@
  * JWKS or Cloudflare Access whose issuer it names, its identity then worked out by
  * identity.ts. The HTTP answers to a refusal are the middleware's (middleware/auth.ts).
  */
-import { sign, verify } from "hono/jwt";
+import { verify } from "hono/jwt";
 import { errors as joseErrors, jwtVerify } from "jose";
 import * as z from "zod/mini";
 import type { Config } from "../config.ts";
@@ -233,12 +233,6 @@ export function signOutUrl(via: SignInVia, config: Config): string | undefined {
   if (via === "access") return config.SIGN_OUT_URL ?? "/cdn-cgi/access/logout";
   if (via === "cookie") return config.SIGN_OUT_URL;
   return undefined;
-}
-
-/** Signs a token for `user` valid `ttlSeconds`; used by the token tool, demo and tests. */
-export function signToken(user: User, secret: string, ttlSeconds = 3600): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return sign({ ...user, iat: now, exp: now + ttlSeconds }, secret, "HS256");
 }
 
 /** "90s", "15m", "1h", "7d" or plain seconds → seconds. */

@@ -67,7 +67,7 @@ export interface ChatSummary {
   unreadCount: number;
   /** ISO time of the last message, null for an empty chat. */
   lastMessageAt: string | null;
-  /** Start of the last message's text, or "[media]" for a message without text. */
+  /** Start of the last message's text, or what its media is ("📷 Photo", "📄 a.pdf"…). */
   preview: string | null;
   isGroup: boolean;
   /** The agent the chat is assigned to (from D1, added after the cache). */
@@ -108,19 +108,25 @@ export interface BrowserMessage {
   /** PENDING, SERVER, DEVICE, READ, PLAYED or ERROR. */
   ackName: string | null;
   /** The quoted message, when this one is a reply. */
-  replyTo?: {
-    id: string | null;
-    body: string | null;
-    fromMe: boolean | null;
-    /** The quoted message's sender's push name (groups), when known. */
-    senderName?: string | null;
-  } | null;
+  replyTo?: QuotedMessage | null;
   /** Who reacted with what (sender id, or "me"). */
   reactions?: Array<{ from: string; text: string }>;
   /** When the text was last edited (ms). */
   editedAt?: number | null;
   /** When the sender deleted it (ms); its text and media are gone. */
   revokedAt?: number | null;
+}
+
+/** What a reply quotes; all null when the quoted message is not stored. */
+export interface QuotedMessage {
+  id: string | null;
+  /** Its text, or what its media is ("📷 Photo") when it has none. */
+  body: string | null;
+  fromMe: boolean | null;
+  /** Who wrote it, in a group (its participant). */
+  sender?: string | null;
+  /** Their push name, when the store knows it (groups). */
+  senderName?: string | null;
 }
 
 /** `GET /api/agents`: the agents auto-assign rotates over. */
@@ -130,6 +136,14 @@ export interface Agent {
   active: boolean;
   /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
   email?: string;
+}
+
+/** `GET /api/canned-replies`: a text the team inserts with `/shortcut` in the composer. */
+export interface CannedReply {
+  id: string;
+  /** Lowercase letters, digits, `-` and `_`; unique. */
+  shortcut: string;
+  text: string;
 }
 
 /** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */

@@ -2,11 +2,12 @@
  * What the inbox gets instead of WAHA's raw shapes: chat summaries that look the same
  * whatever WAHA's engine, and messages whose media points at the gateway, never at WAHA.
  */
-import type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
+import type { BrowserMessage, ChatSummary, QuotedMessage } from "../contracts/api.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import type { WahaChat, WahaMessage } from "../waha/wire.ts";
 import type { MessageExtra, MessageKind } from "./message-kinds.ts";
-import type { StoredRow } from "./messages.ts";
+import { quoted, type StoredRow } from "./messages.ts";
+import { lastPreview } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
@@ -14,19 +15,15 @@ export type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
 /** A chat summary as cached: ownership changes more often than WAHA's list does. */
 export type CachedChat = Omit<ChatSummary, "owner">;
 
-const PREVIEW_CHARS = 160;
-
 export function toCachedChat(chat: WahaChat): CachedChat {
   const last = chat.lastMessage;
   const seconds = last?.timestamp ?? chat.timestamp ?? chat.conversationTimestamp ?? 0;
-  const text = last?.body?.trim() ?? "";
-  const hasMedia = last !== null && last !== undefined && last.hasMedia === true;
   return {
     id: chat.id,
     name: chat.name?.trim() || (chat.id.split("@")[0] ?? chat.id),
     unreadCount: Math.max(0, chat.unreadCount ?? 0),
     lastMessageAt: seconds > 0 ? new Date(seconds * 1000).toISOString() : null,
-    preview: text ? text.slice(0, PREVIEW_CHARS) : hasMedia ? "[media]" : null,
+    preview: lastPreview(last),
     isGroup: chat.isGroup ?? chat.id.endsWith("@g.us"),
   };
 }
@@ -74,12 +71,7 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
 /** A stored message (or one just stored) as the browser sees it. */
 export function storedToBrowser(
   m: StoredMessage & {
-    quoted?: {
-      id: string | null;
-      body: string | null;
-      fromMe: boolean | null;
-      senderName?: string | null;
-    } | null;
+    quoted?: QuotedMessage | null;
     reactions?: Array<{ from: string; text: string }>;
     editedAt?: number | null;
     revokedAt?: number | null;
@@ -156,14 +148,19 @@ export function rowToBrowser(row: StoredRow): BrowserMessage {
     senderName: row.sender_name,
     kind: isKind(row.kind) ? row.kind : null,
     extra: parseExtra(row.extra),
-    quoted: row.reply_to
-      ? {
-          id: row.quoted_id,
-          body: row.quoted_body,
-          fromMe: row.quoted_from_me === null ? null : row.quoted_from_me === 1,
-          ...(row.quoted_sender_name ? { senderName: row.quoted_sender_name } : {}),
-        }
-      : null,
+    quoted:
+      row.reply_to && row.quoted_id
+        ? quoted(
+            row.quoted_id,
+            row.quoted_body,
+            row.quoted_from_me,
+            row.quoted_sender,
+            row.quoted_has_media,
+            row.quoted_mimetype,
+            row.quoted_name,
+            row.quoted_sender_name,
+          )
+        : null,
     reactions: reactionList(row.reactions),
     editedAt: row.edited_at,
     revokedAt: row.revoked_at,

@@ -5,7 +5,10 @@
  * statements, so the webhook path runs them in one batch (one transaction)
  * with its assignment effects; a message already stored changes nothing.
  */
+
+import type { QuotedMessage } from "../contracts/api.ts";
 import type { NamedBatch } from "./named-batch.ts";
+import { mediaLabel, previewText } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
 export interface StoredRow {
@@ -29,6 +32,10 @@ export interface StoredRow {
   quoted_id: string | null;
   quoted_body: string | null;
   quoted_from_me: number | null;
+  quoted_sender: string | null;
+  quoted_has_media: number | null;
+  quoted_mimetype: string | null;
+  quoted_name: string | null;
   quoted_sender_name: string | null;
   sender_name: string | null;
   kind: string | null;
@@ -41,27 +48,33 @@ export interface ChatState {
   complete: boolean;
 }
 
-const PREVIEW_CHARS = 160;
-
 /** What a chat list shows of a message: its text, or what kind of media it is. */
-export function previewOf(m: Pick<StoredMessage, "body" | "hasMedia" | "kind">): string | null {
-  const text = m.body?.trim();
-  if (text) return text.slice(0, PREVIEW_CHARS);
-  if (m.kind) return KIND_PREVIEWS[m.kind];
-  return m.hasMedia ? "[media]" : null;
+export function previewOf(
+  m: Pick<StoredMessage, "body" | "hasMedia" | "mediaMimetype" | "mediaName" | "kind" | "extra">,
+): string | null {
+  if (m.kind === "call") return callLabel(m.extra);
+  return previewText({
+    body: m.body,
+    hasMedia: m.hasMedia,
+    mimetype: m.mediaMimetype,
+    filename: m.mediaName,
+    kind: m.kind === "location" ? "location" : m.kind === "vcard" ? "contact" : undefined,
+  });
 }
 
-const KIND_PREVIEWS = {
-  call: "[call]",
-  location: "[location]",
-  vcard: "[contact]",
-  sticker: "[sticker]",
-} as const;
+/** A call as the chat list names it: "📞 Missed call". */
+function callLabel(extra: StoredMessage["extra"]): string {
+  const outcome = extra && "outcome" in extra ? extra.outcome : "ringing";
+  const video = extra && "video" in extra && extra.video ? "video call" : "call";
+  return `📞 ${outcome === "missed" ? "Missed" : outcome === "answered" ? "Answered" : "Incoming"} ${video}`;
+}
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
   m.revoked_at, m.sender_name, m.kind, m.extra, q.id AS quoted_id, q.body AS quoted_body,
-  q.from_me AS quoted_from_me, q.sender_name AS quoted_sender_name`;
+  q.from_me AS quoted_from_me, q.sender AS quoted_sender, q.has_media AS quoted_has_media,
+  q.media_mimetype AS quoted_mimetype, q.media_name AS quoted_name,
+  q.sender_name AS quoted_sender_name`;
 
 const QUOTED_JOIN =
   "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
@@ -306,16 +319,56 @@ export async function quotedMessage(
   session: string,
   jid: string,
   key: string,
-): Promise<{ id: string; body: string | null; fromMe: boolean; senderName?: string } | null> {
+): Promise<QuotedMessage | null> {
   const row = await db
     .prepare(
-      "SELECT id, body, from_me, sender_name FROM messages WHERE number = ? AND jid = ? AND key = ?",
+      `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name, sender_name FROM messages
+       WHERE number = ? AND jid = ? AND key = ?`,
     )
     .bind(session, jid, key)
-    .first<{ id: string; body: string | null; from_me: number; sender_name: string | null }>();
-  if (!row) return null;
-  const quoted = { id: row.id, body: row.body, fromMe: row.from_me === 1 };
-  return row.sender_name ? { ...quoted, senderName: row.sender_name } : quoted;
+    .first<{
+      id: string;
+      body: string | null;
+      from_me: number;
+      sender: string | null;
+      has_media: number;
+      media_mimetype: string | null;
+      media_name: string | null;
+      sender_name: string | null;
+    }>();
+  return row
+    ? quoted(
+        row.id,
+        row.body,
+        row.from_me,
+        row.sender,
+        row.has_media,
+        row.media_mimetype,
+        row.media_name,
+        row.sender_name,
+      )
+    : null;
+}
+
+/** A stored message as a reply quotes it: its text, or what its media is. */
+export function quoted(
+  id: string,
+  body: string | null,
+  fromMe: number | null,
+  sender: string | null,
+  hasMedia: number | null,
+  mimetype: string | null,
+  filename: string | null,
+  senderName: string | null = null,
+): QuotedMessage {
+  const text = body?.trim()
+    ? body
+    : (mediaLabel({ hasMedia: hasMedia === 1, mimetype, filename }) ?? body);
+  const from = fromMe === null ? null : fromMe === 1;
+  const quote: QuotedMessage = sender
+    ? { id, body: text, fromMe: from, sender }
+    : { id, body: text, fromMe: from };
+  return senderName ? { ...quote, senderName } : quote;
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */

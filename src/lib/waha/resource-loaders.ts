@@ -8,6 +8,7 @@ import type { Config } from "../config.ts";
 import type { ResourceSpec } from "../contracts/resources.ts";
 import type { Failure, Result } from "../contracts/result.ts";
 import { canonicalJid, isInboxJid } from "../ids/jids.ts";
+import { lastPreview } from "../store/preview.ts";
 import type { WahaAnswer, WahaRequest } from "./client.ts";
 import { loadHistory } from "./history.ts";
 import {
@@ -240,14 +241,13 @@ function toListedChat(chat: WahaChat): ListedChat {
   const jid = canonicalJid(chat.id);
   const last = chat.lastMessage;
   const seconds = last?.timestamp ?? chat.timestamp ?? chat.conversationTimestamp ?? 0;
-  const text = last?.body?.trim();
   return {
     jid,
     name: chat.name?.trim() || null,
     isGroup: chat.isGroup ?? jid.endsWith("@g.us"),
     unreadCount: typeof chat.unreadCount === "number" ? Math.max(0, chat.unreadCount) : null,
     lastMessageAt: seconds > 0 ? seconds * 1000 : null,
-    preview: text ? text.slice(0, 160) : last?.hasMedia === true ? "[media]" : null,
+    preview: lastPreview(last),
   };
 }
 

@@ -1,0 +1,8 @@
+/** Who a request signed in as: the claims a token carries. Needs no Worker types. */
+import type { Role } from "../contracts/api.ts";
+
+export interface User {
+  sub: string;
+  role: Role;
+  name?: string;
+}
