@@ -51,7 +51,7 @@ describe.each(["WEBJS", "NOWEB", "GOWS"])("on %s", (engine) => {
     expect(m?.kind).toBe("vcard");
     expect(m?.extra).toEqual({ contacts: [{ name: "Rita Alves", number: "+5511987654321" }] });
     const chats = await (await call("/api/wa/chats", { as: admin })).json<ChatSummary[]>();
-    expect(chats.find((c) => c.id === JID)?.preview).toBe("[contact]");
+    expect(chats.find((c) => c.id === JID)?.preview).toBe("Contact");
   });
 
   it("shows a sticker as a picture from the gateway", async () => {
