@@ -240,7 +240,7 @@ export class ConversationView {
 
   /** An edit or deletion of our own message; the frame that follows redraws it, a refusal is said. */
   async #change(call: (jid: string) => Promise<unknown>): Promise<void> {
-    const jid = this.#jid;
+    const jid = this.#deps.store.state.open?.jid;
     if (!jid) return;
     try {
       await call(jid);

@@ -297,7 +297,7 @@ export class InboxApp implements PageApp {
     this.#taking.add(jid);
     try {
       await this.api.take(jid);
-      this.#wantedChat = jid;
+      this.#wantedChat = chatRef("", jid);
       this.store.dispatch({ type: "filter", filter: "mine" });
       this.#chatsLoad.now();
     } catch (error) {
@@ -313,7 +313,7 @@ export class InboxApp implements PageApp {
     // Someone else gave this agent the chat: word on the page and the desktop.
     if (agentId === state.me.sub && !this.#taking.delete(jid)) {
       const chat = state.chats.find((c) => c.id === jid);
-      this.notifier.assigned(jid, chat ? chatTitle(chat) : formatPhone(jid));
+      this.notifier.assigned(chatRef(number, jid), chat ? chatTitle(chat) : formatPhone(jid));
     }
     // Taken from this agent: the state let it go.
     if (state.me.role === "agent" && agentId !== state.me.sub) return;

@@ -46,8 +46,8 @@ export class Notifier {
     });
   }
 
-  /** A chat was just assigned to this agent by someone else. */
-  assigned(jid: string, chatName: string): void {
+  /** A chat (`ref`, as the page names it) was just assigned to this agent by someone else. */
+  assigned(ref: string, chatName: string): void {
     const text = `${chatName} was assigned to you`;
     clearTimeout(this.#toastTimer);
     replaceChildren(
@@ -59,13 +59,13 @@ export class Notifier {
           class: "toast__open",
           onclick: () => {
             replaceChildren(this.toast);
-            this.#onOpen(jid);
+            this.#onOpen(ref);
           },
         },
         text,
       ),
     );
     this.#toastTimer = setTimeout(() => replaceChildren(this.toast), TOAST_MS);
-    this.notify(jid, "New chat assigned to you", chatName);
+    this.notify(ref, "New chat assigned to you", chatName);
   }
 }

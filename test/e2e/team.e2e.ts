@@ -78,7 +78,7 @@ test("a chat assigned to you by someone else is announced on the page and on the
 });
 
 test("an agent takes a chat from the Unassigned queue, and is not told of its own take", async () => {
-  await bruno.getByRole("button", { name: "Unassigned", exact: true }).click();
+  await bruno.getByRole("tab", { name: /^Unassigned/ }).click();
   const take = bruno.getByRole("button", { name: "Take the chat with Emeka Obi" });
   await take.waitFor({ timeout: 10_000 });
   await assertAccessible(bruno, "an agent's Unassigned queue");
