@@ -34,6 +34,13 @@ export default defineConfig(async () => {
                       inject("wahaUrls")[file] ?? "",
                     ]),
                   ),
+                  // A two-number file's second simulator (test/two-numbers.ts).
+                  TEST_SECOND_WAHA_URLS: Object.fromEntries(
+                    group.files.map((file) => [
+                      path.join(import.meta.dirname, file),
+                      inject("secondWahaUrls")[file] ?? "",
+                    ]),
+                  ),
                   TEST_KEY_SERVER: inject("keyServerUrl"),
                   TEST_MIGRATIONS: migrations,
                 },

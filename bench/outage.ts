@@ -8,29 +8,20 @@
  *
  * WAHA is "down" when every one of its endpoints answers 503 (the simulator's faults).
  */
-import { parseArgs } from "node:util";
 import { startStack } from "../tools/stack.ts";
 import { stopOnExit } from "../tools/wrangler.ts";
 import { percentile } from "./load.ts";
+import {
+  drained,
+  jidOf,
+  outageOptions,
+  READ_EVERY_MS,
+  SEND_EVERY_MS,
+  sleep,
+} from "./outage-options.ts";
 import { type Asked, sendsAtWaha } from "./sends-at-waha.ts";
 
-const { values } = parseArgs({
-  options: {
-    agents: { type: "string", default: "50" },
-    seconds: { type: "string", default: "180" },
-    "down-from": { type: "string", default: "60" },
-    "down-for": { type: "string", default: "60" },
-  },
-});
-const AGENTS = Number(values.agents);
-const SECONDS = Number(values.seconds);
-const DOWN_FROM = Number(values["down-from"]) * 1000;
-const DOWN_FOR = Number(values["down-for"]) * 1000;
-const READ_EVERY_MS = 3_000;
-const SEND_EVERY_MS = 6_000;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const jidOf = (i: number) => `1555300${String(i).padStart(4, "0")}@c.us`;
+const { AGENTS, SECONDS, DOWN_FROM, DOWN_FOR } = outageOptions();
 
 const stack = await startStack({ vars: { HTTP_LOG: "none" } });
 stopOnExit(() => void stack.stop());
@@ -121,14 +112,7 @@ try {
   );
   await outage;
   // Let the outboxes drain.
-  const drainUntil = Date.now() + 60_000;
-  while (Date.now() < drainUntil) {
-    const left = (await (
-      await fetch(`${base}/api/wa/outbox`, { headers: { Authorization: `Bearer ${admin}` } })
-    ).json()) as unknown[];
-    if (left.length === 0) break;
-    await sleep(500);
-  }
+  await drained(base, admin);
   ws.close();
 
   const { missing, duplicates, outOfOrder } = await sendsAtWaha(

@@ -10,11 +10,18 @@ export interface Asked {
   at: number;
 }
 
+/** A WAHA (simulator) to read: the stack's, or one of several numbers'. */
+export type WahaCopy = Pick<Stack, "control"> & {
+  sim: { url: string };
+  secrets: { apiKey: string };
+};
+
 export async function sendsAtWaha(
-  stack: Stack,
+  stack: WahaCopy,
   agents: number,
   jidOf: (agent: number) => string,
   asked: Iterable<Asked>,
+  session = "default",
 ): Promise<{ missing: number; duplicates: number; outOfOrder: number }> {
   const all = [...asked];
   let missing = 0;
@@ -24,7 +31,7 @@ export async function sendsAtWaha(
   await stack.control("config", { webjsLoadBatch: 10_000 }, "PUT");
   for (let agent = 0; agent < agents; agent++) {
     const res = await fetch(
-      `${stack.sim.url}/api/default/chats/${jidOf(agent)}/messages?limit=1000&downloadMedia=false`,
+      `${stack.sim.url}/api/${session}/chats/${jidOf(agent)}/messages?limit=1000&downloadMedia=false`,
       { headers: { "X-Api-Key": stack.secrets.apiKey } },
     );
     const list = (await res.json()) as Array<{

@@ -10,7 +10,7 @@ import { type AvatarLoad, loadAvatar } from "../src/lib/contacts/avatar-source.t
 import { recordAvatar } from "../src/lib/contacts/contacts-db.ts";
 import type { AvatarAnswer } from "../src/lib/contracts/avatar.ts";
 import type { Result } from "../src/lib/contracts/result.ts";
-import { soleNumber } from "../src/lib/waha/numbers.ts";
+import { numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { alarmBy } from "./alarm-by.ts";
 
 interface Kept {
@@ -58,8 +58,14 @@ export class ContactAvatar extends DurableObject<Env> {
         },
       };
     }
-    const waha = soleNumber(loaded.config);
-    this.inflight = this.refresh(number, jid, waha.session, waha.url, ttl);
+    const wa = numberById(loaded.config, number);
+    if (!wa) {
+      return {
+        kind: "failed",
+        failure: { status: 400, error: "invalid-request", message: `number: no number ${number}` },
+      };
+    }
+    this.inflight = this.refresh(wa, jid, ttl);
     try {
       return await this.inflight;
     } finally {
@@ -67,16 +73,11 @@ export class ContactAvatar extends DurableObject<Env> {
     }
   }
 
-  private async refresh(
-    number: string,
-    jid: string,
-    session: string,
-    wahaUrl: string,
-    ttl: number,
-  ): Promise<AvatarAnswer> {
+  private async refresh(wa: WaNumber, jid: string, ttl: number): Promise<AvatarAnswer> {
+    const number = wa.id;
     let loaded: Result<AvatarLoad>;
     try {
-      loaded = await loadAvatar(this.env, session, wahaUrl, jid);
+      loaded = await loadAvatar(this.env, wa, jid);
     } catch (err) {
       loaded = {
         ok: false,

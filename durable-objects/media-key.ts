@@ -11,14 +11,12 @@ import type {
   MediaOutcome,
   MediaRequest,
 } from "../src/lib/contracts/media.ts";
-import { chatOfMessage, parseMessageId } from "../src/lib/ids/jids.ts";
-import { resolveChat } from "../src/lib/ids/resolve-chat.ts";
+import { archivable, archiveKey, archiveLater, archivePut } from "../src/lib/media/archive.ts";
 import { safeMediaType } from "../src/lib/media/mimetype.ts";
 import { guardedStream } from "../src/lib/media/stream.ts";
 import { WahaRedirectError, type WahaTarget, wahaFetch, wahaGate } from "../src/lib/waha/client.ts";
-import { isStoreDisabledAnswer, STORE_OFF } from "../src/lib/waha/noweb-store.ts";
-import { soleNumber } from "../src/lib/waha/numbers.ts";
-import { mediaFetchUrl, messageSchema, wahaPaths } from "../src/lib/waha/wire.ts";
+import { DEFAULT_NUMBER, numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
+import { locate } from "./media-locate.ts";
 import {
   cancel,
   concat,
@@ -29,13 +27,14 @@ import {
 } from "./media-parts.ts";
 
 /** One download as this object sees it: the request, its config, and a name for logs. */
-interface Job extends MediaRequest {
-  session: string;
+export interface Job extends MediaRequest {
+  /** The number the message is of: its WAHA server, session and key. */
+  wa: WaNumber;
   key: string;
   config: Config;
 }
 
-type CooldownKind = "not-found" | "upstream" | "timeout";
+type CooldownKind = "not-found" | "expired" | "upstream" | "timeout";
 
 interface Cooldown {
   kind: CooldownKind;
@@ -46,20 +45,27 @@ interface Cooldown {
   reason?: string;
 }
 
-type Fetched =
+export type Fetched =
   | { kind: "file"; res: Response; meta: MediaMeta; target: WahaTarget; url: string }
   | { kind: "not-found"; message: string }
+  | { kind: "expired"; message: string }
   | { kind: "upstream"; message: string };
 
 /** Upstream failures and timeouts cool down briefly; WAHA may be back soon. */
 const SHORT_COOLDOWN_MS = 5_000;
 /** A finished download is handed to late joiners for this long (the cache put is async). */
 const RECENT_MS = 10_000;
+/**
+ * Media WhatsApp no longer has does not come back: the answer is remembered this long, so
+ * asking again costs WAHA (and its retries at WhatsApp) nothing.
+ */
+const EXPIRED_MS = 30 * 24 * 3600_000;
 /** Untouched state is dropped after this long. */
 const FORGET_AFTER_MS = 24 * 3600_000;
 
 const ERRORS: Record<CooldownKind, Pick<MediaError, "status" | "error">> = {
   "not-found": { status: 404, error: "media-not-found" },
+  expired: { status: 410, error: "media-expired" },
   upstream: { status: 502, error: "media-upstream" },
   timeout: { status: 504, error: "media-timeout" },
 };
@@ -92,11 +98,12 @@ export class MediaKey extends DurableObject<Env> {
 
   async serve(request: MediaRequest): Promise<MediaOutcome> {
     const loaded = loadConfig(this.env);
-    if (!loaded.ok) return upstreamError("the gateway's config is invalid", 1_000);
-    const session = loaded.config.WAHA_SESSION;
+    const wa = loaded.ok ? numberById(loaded.config, request.number ?? DEFAULT_NUMBER) : undefined;
+    if (!loaded.ok || wa === undefined)
+      return upstreamError("the gateway's config is invalid", 1_000);
     const job: Job = {
       ...request,
-      session,
+      wa,
       key: `${request.jid}/${request.id}`,
       config: loaded.config,
     };
@@ -135,7 +142,7 @@ export class MediaKey extends DurableObject<Env> {
   }
 
   private async download(job: Job): Promise<MediaOutcome> {
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const lease = await (job.prefetch
       ? gate.prefetch(job.key)
       : gate.acquire("media", job.key)
@@ -163,8 +170,16 @@ export class MediaKey extends DurableObject<Env> {
       if (!body) return await this.coolDown(job, "upstream", "WAHA sent no body");
       if (meta.size !== null && meta.size > itemMaxBytes) {
         if (job.prefetch) {
-          await body.cancel();
-          return busy("too large to fetch ahead", 0);
+          // Too large for the cache, not for the archive: streamed there, never held whole.
+          if (!archivable(job.config, meta.size)) {
+            await body.cancel();
+            return busy("too large to fetch ahead", 0);
+          }
+          await archivePut(this.env.MEDIA_ARCHIVE, this.archiveKey(job), body, {
+            ...meta,
+            size: meta.size,
+          });
+          return busy("archived; too large to fetch into the cache", 0);
         }
         handedOff = true;
         return await this.streamOut(
@@ -204,6 +219,9 @@ export class MediaKey extends DurableObject<Env> {
         meta: { ...meta, size: received },
         shared: false,
       };
+      if (archivable(job.config, received)) {
+        archiveLater(this.ctx, this.env.MEDIA_ARCHIVE, this.archiveKey(job), bytes, outcome.meta);
+      }
       this.recent = { outcome, at: Date.now() };
       await this.ctx.storage.delete("cooldown");
       await this.ctx.storage.setAlarm(Date.now() + FORGET_AFTER_MS);
@@ -232,7 +250,7 @@ export class MediaKey extends DurableObject<Env> {
     signal: AbortSignal,
   ): Promise<MediaOutcome> {
     const { meta } = file;
-    const gate = wahaGate(this.env);
+    const gate = wahaGate(this.env, job.wa);
     const moved = await gate.move(leaseId, job.key, "stream").catch(() => null);
     if (moved?.status !== "granted") {
       await cancel(from);
@@ -255,6 +273,16 @@ export class MediaKey extends DurableObject<Env> {
         contentRange = ranged.contentRange;
       }
     }
+    // The whole file, of a size the archive takes: one branch is archived as it streams by.
+    const whole = !contentRange && !source.reader && source.prefix.length === 0;
+    if (whole && archivable(job.config, size)) {
+      const [reader, archive] = source.body.tee();
+      source = { body: reader, prefix: [] };
+      archiveLater(this.ctx, this.env.MEDIA_ARCHIVE, this.archiveKey(job), archive, {
+        ...meta,
+        size,
+      });
+    }
     const guarded = guardedStream({
       body: source.body,
       ...(source.reader ? { reader: source.reader } : {}),
@@ -273,70 +301,15 @@ export class MediaKey extends DurableObject<Env> {
     return { kind: "stream", body: guarded.stream, meta: { ...meta, size }, contentRange };
   }
 
-  /** The message's file URL on WAHA's origin (WAHA saves the file again if it expired). */
-  private async locate(
-    job: Job,
-    signal: AbortSignal,
-  ): Promise<
-    | {
-        kind: "located";
-        target: WahaTarget;
-        url: string;
-        mimetype: string | null;
-        filename: string | null;
-      }
-    | Exclude<Fetched, { kind: "file" }>
-  > {
-    const road = soleNumber(job.config);
-    const target = { url: road.url, apiKey: road.apiKey };
-    // WAHA files a message under the chat its id names (a lid, say, that the gateway maps).
-    const wahaChat = parseMessageId(job.id)?.chat ?? job.jid;
-    const msgRes = await wahaFetch(target, wahaPaths.message(job.session, wahaChat, job.id), {
-      signal,
-    });
-    if (msgRes.status === 400) {
-      // NOWEB without its store refuses every lookup: the file cannot be fetched again.
-      return isStoreDisabledAnswer(400, await msgRes.text())
-        ? { kind: "not-found", message: `WAHA cannot look this message up again: ${STORE_OFF}` }
-        : { kind: "upstream", message: "message lookup answered 400" };
-    }
-    if (!msgRes.ok) {
-      await msgRes.body?.cancel();
-      return msgRes.status === 404
-        ? { kind: "not-found", message: "WAHA has no such message" }
-        : { kind: "upstream", message: `message lookup answered ${msgRes.status}` };
-    }
-    const parsed = messageSchema.safeParse(await msgRes.json());
-    if (!parsed.success)
-      return { kind: "upstream", message: "WAHA sent a message of unknown shape" };
-    // Access was checked for job.jid: never serve a message of another chat under it.
-    const chat = await resolveChat(this.env, job.session, chatOfMessage(parsed.data));
-    if (chat !== job.jid) {
-      return { kind: "not-found", message: "the message is not in this chat" };
-    }
-    const media = parsed.data.media;
-    if (!parsed.data.hasMedia || !media?.url) {
-      return { kind: "not-found", message: "the message has no media WAHA can serve" };
-    }
-    const url = mediaFetchUrl(media.url, target.url);
-    if (!url) {
-      console.log(`[wa media] refuse key=${job.key} reason=media.url-not-a-waha-file`);
-      return { kind: "upstream", message: "WAHA gave a media URL outside its files path" };
-    }
-    return {
-      kind: "located",
-      target,
-      url,
-      mimetype: media.mimetype ?? null,
-      filename: media.filename ?? null,
-    };
+  private archiveKey(job: Job): string {
+    return archiveKey(job.wa.id, job.jid, job.id);
   }
 
   /** Message → media.url → file; an expired file (404) gets one message re-fetch. */
   private async fetchMedia(job: Job, signal: AbortSignal): Promise<Fetched> {
     try {
       for (let attempt = 1; ; attempt++) {
-        const located = await this.locate(job, signal);
+        const located = await locate(this.env, job, signal);
         if (located.kind !== "located") return located;
         const res = await wahaFetch(located.target, located.url, { signal });
         if (res.status === 404) {
@@ -384,7 +357,9 @@ export class MediaKey extends DurableObject<Env> {
             job.config.WA_MEDIA_COOLDOWN_MS * 2 ** (strikes - 1),
             job.config.WA_MEDIA_COOLDOWN_MAX_MS,
           )
-        : Math.min(SHORT_COOLDOWN_MS, job.config.WA_MEDIA_COOLDOWN_MAX_MS);
+        : kind === "expired"
+          ? EXPIRED_MS
+          : Math.min(SHORT_COOLDOWN_MS, job.config.WA_MEDIA_COOLDOWN_MAX_MS);
     const until = Date.now() + ms;
     await this.ctx.storage.put<Cooldown>("cooldown", { kind, until, strikes, reason: message });
     await this.ctx.storage.setAlarm(until + FORGET_AFTER_MS);

@@ -1,5 +1,5 @@
 /**
- * Outbox: one per chat. Every send a browser asks for (text, media, reaction) is an
+ * Outbox: one per chat of a number (named `<number>\n<jid>`). Every send a browser asks for (text, media, reaction) is an
  * entry in D1's outbox table; this object sends a chat's entries one at a time, oldest
  * first, so they reach WhatsApp in the order they were written. A send WAHA took is
  * answered at once; one it could not confirm waits its turn and is retried by alarm
@@ -35,6 +35,7 @@ import { broadcastAll, chatAudience, type Fanout } from "../src/lib/realtime/bro
 import { rowToBrowser, storedToBrowser } from "../src/lib/store/browser-shapes.ts";
 import { storedMessage } from "../src/lib/store/messages.ts";
 import { callWaha, RunCaller, type WahaAnswer, type WahaRequest } from "../src/lib/waha/client.ts";
+import { DEFAULT_NUMBER, numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { watchedCall } from "../src/lib/waha/session-silence.ts";
 import { createMediaTable, forgetMedia, keepMedia, mediaOf } from "./outbox-media.ts";
 
@@ -69,6 +70,14 @@ export class Outbox extends DurableObject<Env> {
     return loaded.config;
   }
 
+  /** The number this object sends for: the first line of its name (`default` before numbers). */
+  private number(): WaNumber {
+    const id = this.ctx.id.name?.split("\n")[0] ?? DEFAULT_NUMBER;
+    const number = numberById(this.config(), id);
+    if (number === undefined) throw new Error(`no number ${id} is configured`);
+    return number;
+  }
+
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     const next = this.turn.then(work, work);
     this.turn = next.catch(() => undefined);
@@ -79,12 +88,12 @@ export class Outbox extends DurableObject<Env> {
   submit(request: OutboxRequest): Promise<OutboxAnswer> {
     return this.exclusive(async () => {
       const config = this.config();
-      const session = config.WAHA_SESSION;
+      const number = this.number().id;
       const now = Date.now();
       await this.remember(request.jid);
       const added = await insertOutbox(
         this.env.DB,
-        session,
+        number,
         {
           client_id: request.clientId,
           jid: request.jid,
@@ -101,7 +110,7 @@ export class Outbox extends DurableObject<Env> {
         keepMedia(this.ctx.storage.sql, request.clientId, request.media.data);
       if (!added) {
         // A clientId is its sender's, for one chat and one kind of send: never another's answer.
-        const taken = await getOutbox(this.env.DB, session, request.clientId);
+        const taken = await getOutbox(this.env.DB, number, request.clientId);
         if (
           taken &&
           (taken.jid !== request.jid ||
@@ -113,7 +122,7 @@ export class Outbox extends DurableObject<Env> {
       }
       // Only the oldest waiting entry may go; a later one waits for its turn.
       const head = added
-        ? await claimHead(this.env.DB, session, request.jid, now, request.clientId)
+        ? await claimHead(this.env.DB, number, request.jid, now, request.clientId)
         : null;
       if (head) {
         const outcome = await this.attempt(head, config);
@@ -131,28 +140,28 @@ export class Outbox extends DurableObject<Env> {
       } else if (added) {
         await this.wakeSoon(0);
       }
-      const row = await getOutbox(this.env.DB, session, request.clientId);
-      return this.answerOf(session, row, request.clientId);
+      const row = await getOutbox(this.env.DB, number, request.clientId);
+      return this.answerOf(number, row, request.clientId);
     });
   }
 
   /** The answer for an entry as it stands; a sent one carries its stored message, so a repeat
    * of the request gets what the first got. */
   private async answerOf(
-    session: string,
+    number: string,
     row: OutboxRow | null,
     clientId: string,
   ): Promise<OutboxAnswer> {
     if (!row) return { status: "queued", clientId };
     if (row.status === "sent") {
       const stored = row.message_id
-        ? await storedMessage(this.env.DB, session, row.jid, row.message_id)
+        ? await storedMessage(this.env.DB, number, row.jid, row.message_id)
         : null;
       return {
         status: "sent",
         clientId,
         id: row.message_id,
-        message: stored && rowToBrowser(stored),
+        message: stored && rowToBrowser(stored, number),
       };
     }
     if (row.status === "failed") {
@@ -173,11 +182,11 @@ export class Outbox extends DurableObject<Env> {
   kick(clientId: string): Promise<OutboxAnswer> {
     return this.exclusive(async () => {
       const config = this.config();
-      const session = config.WAHA_SESSION;
-      const row = await getOutbox(this.env.DB, session, clientId);
+      const number = this.number().id;
+      const row = await getOutbox(this.env.DB, number, clientId);
       if (!row) return { status: "queued", clientId };
       await this.remember(row.jid);
-      const head = await claimHead(this.env.DB, session, row.jid, Date.now(), clientId);
+      const head = await claimHead(this.env.DB, number, row.jid, Date.now(), clientId);
       if (head) {
         const outcome = await this.attempt(head, config);
         if (outcome?.kind === "rejected")
@@ -185,7 +194,7 @@ export class Outbox extends DurableObject<Env> {
       } else {
         await this.wakeSoon(0);
       }
-      return this.answerOf(session, await getOutbox(this.env.DB, session, clientId), clientId);
+      return this.answerOf(number, await getOutbox(this.env.DB, number, clientId), clientId);
     });
   }
 
@@ -203,8 +212,8 @@ export class Outbox extends DurableObject<Env> {
     return this.exclusive(async () => {
       const config = this.config();
       const take = async () =>
-        claimHead(this.env.DB, config.WAHA_SESSION, await this.jid(), Date.now());
-      this.runs = new RunCaller(this.env);
+        claimHead(this.env.DB, this.number().id, await this.jid(), Date.now());
+      this.runs = new RunCaller(this.env, this.number());
       try {
         let head = await take();
         while (head) {
@@ -224,8 +233,9 @@ export class Outbox extends DurableObject<Env> {
   /** One call to WAHA: while draining, in the drain's runs; a single send on its own. A send
    * WAHA took is reported to the session's watch, which expects a webhook to follow. */
   private call(request: WahaRequest): Promise<Result<WahaAnswer>> {
-    return watchedCall(this.env, this.config().WAHA_SESSION, request, () =>
-      this.runs ? this.runs.call(request) : callWaha(this.env, request),
+    const number = this.number();
+    return watchedCall(this.env, number.id, request, () =>
+      this.runs ? this.runs.call(request) : callWaha(this.env, number, request),
     );
   }
 
@@ -255,7 +265,7 @@ export class Outbox extends DurableObject<Env> {
     config: Config,
     takeNext = false,
   ): Promise<Exclude<SendOutcome, { kind: "retry" }> | null> {
-    const session = config.WAHA_SESSION;
+    const number = this.number().id;
     const db = this.env.DB;
     await this.remember(row.jid);
     const now = Date.now();
@@ -265,7 +275,7 @@ export class Outbox extends DurableObject<Env> {
         kind: "rejected" as const,
         failure: gaveUp(`WAHA did not take it within ${hours} h`),
       };
-      await this.finish(row, session, outcome);
+      await this.finish(row, number, outcome);
       return outcome;
     }
     const { attempts } = row;
@@ -273,9 +283,9 @@ export class Outbox extends DurableObject<Env> {
     try {
       const found =
         row.ambiguous === 1
-          ? await findSent(this.env, session, row, (request) => this.call(request))
+          ? await findSent(this.env, this.number(), row, (request) => this.call(request))
           : null;
-      outcome = found ?? (await this.send(row, session, takeNext));
+      outcome = found ?? (await this.send(row, number, takeNext));
     } catch (err) {
       console.error(
         `[outbox] ${row.kind} ${row.client_id} failed inside the gateway: ${err instanceof Error ? err.stack : String(err)}`,
@@ -289,7 +299,7 @@ export class Outbox extends DurableObject<Env> {
     if (outcome.kind === "retry") {
       await updateOutbox(
         db,
-        session,
+        number,
         row.client_id,
         {
           status: "queued",
@@ -302,13 +312,13 @@ export class Outbox extends DurableObject<Env> {
       await this.wakeSoon(attempts, outcome.afterMs);
       return null;
     }
-    await this.finish(row, session, outcome);
+    await this.finish(row, number, outcome);
     return outcome;
   }
 
   private async finish(
     row: OutboxRow,
-    session: string,
+    number: string,
     outcome: Exclude<SendOutcome, { kind: "retry" }>,
   ): Promise<void> {
     const now = Date.now();
@@ -316,7 +326,7 @@ export class Outbox extends DurableObject<Env> {
       if (!outcome.recorded) {
         await updateOutbox(
           this.env.DB,
-          session,
+          number,
           row.client_id,
           { status: "sent", messageId: outcome.id, error: null },
           now,
@@ -331,7 +341,7 @@ export class Outbox extends DurableObject<Env> {
     } else {
       await updateOutbox(
         this.env.DB,
-        session,
+        number,
         row.client_id,
         { status: "failed", error: outcome.failure.message },
         now,
@@ -353,10 +363,8 @@ export class Outbox extends DurableObject<Env> {
     before: Fanout = [],
   ): Promise<void> {
     const assigned =
-      owner !== undefined
-        ? owner
-        : await chatOwner(this.env.DB, this.config().WAHA_SESSION, row.jid);
-    await broadcastAll(this.env, [
+      owner !== undefined ? owner : await chatOwner(this.env.DB, this.number().id, row.jid);
+    await broadcastAll(this.env, this.number().id, [
       ...before,
       {
         event: { type: "outbox.status", clientId: row.client_id, jid: row.jid, ...change },
@@ -366,17 +374,17 @@ export class Outbox extends DurableObject<Env> {
   }
 
   /** WAHA's request for an entry, or why it cannot be sent. */
-  private async request(row: OutboxRow, session: string): Promise<WahaRequest | Failure> {
+  private async request(row: OutboxRow, number: string): Promise<WahaRequest | Failure> {
     const target = row.target
-      ? await storedMessage(this.env.DB, session, row.jid, row.target)
+      ? await storedMessage(this.env.DB, number, row.jid, row.target)
       : null;
     const media = row.kind === "media" ? mediaOf(this.ctx.storage.sql, row.client_id) : null;
-    return sendRequest(row, session, target, media);
+    return sendRequest(row, this.number(), target, media);
   }
 
   /** `takeNext`: the chat's next entry is taken in the batch that marks this one sent. */
-  private async send(row: OutboxRow, session: string, takeNext: boolean): Promise<SendOutcome> {
-    const request = await this.request(row, session);
+  private async send(row: OutboxRow, number: string, takeNext: boolean): Promise<SendOutcome> {
+    const request = await this.request(row, number);
     if (!("endpoint" in request)) return { kind: "rejected", failure: request };
     const answer = await this.call(request);
     if (!answer.ok) {
@@ -400,12 +408,12 @@ export class Outbox extends DurableObject<Env> {
       };
     }
     if (row.kind === "reaction") {
-      await recordReaction(this.env, session, row.jid, row.target ?? "", row.body ?? "");
+      await recordReaction(this.env, number, row.jid, row.target ?? "", row.body ?? "");
       return { kind: "sent", id: null };
     }
     const recorded = await recordSent(
       this.env,
-      session,
+      number,
       {
         jid: row.jid,
         text: row.body,
@@ -420,16 +428,16 @@ export class Outbox extends DurableObject<Env> {
             : null,
       },
       (id, batch) => {
-        batch.add("marked-sent", markSentStatement(this.env.DB, session, row.client_id, id));
+        batch.add("marked-sent", markSentStatement(this.env.DB, number, row.client_id, id));
         if (takeNext)
-          batch.add("next", claimHeadStatement(this.env.DB, session, row.jid, Date.now()));
+          batch.add("next", claimHeadStatement(this.env.DB, number, row.jid, Date.now()));
       },
     );
     if (!recorded) return { kind: "sent", id: null };
     return {
       kind: "sent",
       id: recorded.message.id,
-      message: storedToBrowser(recorded.message),
+      message: storedToBrowser(recorded.message, number),
       owner: recorded.owner,
       recorded: true,
       frames: recorded.frames,

@@ -185,7 +185,8 @@ export class RealtimeHub extends DurableObject<Env> {
       connectedAt: Date.now(),
     };
     server.serializeAttachment(info);
-    if (since !== null) this.replay(server, redeemed.holder, Number(since));
+    if (since !== null)
+      this.replay(server, redeemed.holder, Number(since), url.searchParams.get("number"));
     // Wake by the time this token runs out, to close its socket.
     await alarmBy(this.ctx.storage, info.validUntil);
     return new Response(null, { status: 101, webSocket: client });
@@ -205,10 +206,10 @@ export class RealtimeHub extends DurableObject<Env> {
   }
 
   /** What a reconnecting socket missed after `since` and may see, or `resync` if it is gone. */
-  private replay(ws: WebSocket, holder: TicketHolder, since: number): void {
+  private replay(ws: WebSocket, holder: TicketHolder, since: number, number: string | null): void {
     const replay = this.log.replay(since, (audience) => maySee(holder, audience), Date.now());
     if (replay.status === "resync") {
-      ws.send(JSON.stringify({ type: "resync", seq: replay.seq }));
+      ws.send(JSON.stringify({ type: "resync", seq: replay.seq, ...(number ? { number } : {}) }));
       return;
     }
     for (const frame of replay.frames) ws.send(frame);

@@ -1,5 +1,6 @@
 /**
- * SessionWatch: one per WAHA session. It tells a session that says WORKING while its webhooks
+ * SessionWatch: one per WhatsApp number (its WAHA session; the object's name is the
+ * number's id). It tells a session that says WORKING while its webhooks
  * have stopped (a known WAHA failure: sends go out, nothing comes back) from one that is only
  * quiet. Evidence: a send WAHA took that no webhook at all followed within WAHA_SILENCE_MS
  * (its `message.any` echo, an ack, anything), or a reconcile that found messages no webhook
@@ -12,6 +13,7 @@ import type { SilenceReason, SilenceState } from "../src/lib/contracts/watch.ts"
 import { count, flushMetrics } from "../src/lib/monitoring/metrics.ts";
 import { broadcast, EVERYONE } from "../src/lib/realtime/broadcast.ts";
 import { callWaha } from "../src/lib/waha/client.ts";
+import { DEFAULT_NUMBER, numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { forgetSilence } from "../src/lib/waha/session-silence.ts";
 import { wahaPaths } from "../src/lib/waha/wire.ts";
 import { alarmBy } from "./alarm-by.ts";
@@ -45,6 +47,14 @@ export class SessionWatch extends DurableObject<Env> {
     // The Worker refuses every request while its config is invalid; nothing gets here then.
     if (!loaded.ok) throw new Error(`config invalid: ${loaded.errors.join("; ")}`);
     return loaded.config;
+  }
+
+  /** The number this object watches: its name (an object from before numbers is `default`'s). */
+  private number(): WaNumber {
+    const id = this.ctx.id.name ?? DEFAULT_NUMBER;
+    const number = numberById(this.config(), id);
+    if (number === undefined) throw new Error(`no number ${id} is configured`);
+    return number;
   }
 
   private read<T>(key: string): T | null {
@@ -147,6 +157,7 @@ export class SessionWatch extends DurableObject<Env> {
     void flushMetrics(this.env, this.ctx, true);
     await broadcast(
       this.env,
+      this.number().id,
       { type: "session.silent", silent: true, since: new Date(now).toISOString(), reason },
       EVERYONE,
     );
@@ -160,7 +171,12 @@ export class SessionWatch extends DurableObject<Env> {
       `[waha upstream] session no longer SILENT: a webhook arrived (silent since ${iso(silence.since)})`,
     );
     forgetSilence();
-    await broadcast(this.env, { type: "session.silent", silent: false }, EVERYONE);
+    await broadcast(
+      this.env,
+      this.number().id,
+      { type: "session.silent", silent: false },
+      EVERYONE,
+    );
   }
 
   /** Restart times within the last hour, oldest first. */
@@ -190,14 +206,15 @@ export class SessionWatch extends DurableObject<Env> {
     this.ctx.storage.kv.put("restarts", [...this.restarts(now), now]);
     count("session.autoRestarts");
     void flushMetrics(this.env, this.ctx, true);
-    const answer = await callWaha(this.env, {
+    const number = this.number();
+    const answer = await callWaha(this.env, number, {
       endpoint: "session-restart",
       method: "POST",
-      path: wahaPaths.restart(c.WAHA_SESSION),
+      path: wahaPaths.restart(number.session),
     });
     console.log(
       answer.ok
-        ? `[waha upstream] restarted the SILENT session ${c.WAHA_SESSION} through WAHA`
+        ? `[waha upstream] restarted the SILENT session ${number.session} (${number.id}) through WAHA`
         : `[waha upstream] restarting the SILENT session failed: ${answer.failure.message}`,
     );
   }

@@ -1,11 +1,14 @@
 /**
- * WahaGate: the one gate on the road to WAHA, gateway-wide. Every request to WAHA holds
- * a lease from one of its pools: `media` (downloads; full → busy at once), `stream`
+ * WahaGate: the gate on the road to one WAHA server (one object per server, named by its
+ * origin; the numbers on it share it). Every request to that server holds a lease from
+ * one of its pools: `media` (downloads; full → busy at once), `stream`
  * (over-cap files passed through; its own slots, so slow readers never starve media) and
  * `api` (status, lists, sends; a call waits for a slot up to its timeout). Leases live in
  * one SQLite table and expire, so a caller that died frees its slot by itself. API calls
  * report how they went, which drives the circuit breaker and the upstream counters.
- * Limits come from this object's own configuration.
+ * Limits come from this object's own configuration. A WAHA Plus server runs several
+ * sessions: each one's status is kept apart, and one not WORKING holds back only its own
+ * number's calls.
  */
 import { DurableObject } from "cloudflare:workers";
 import { type Config, loadConfig } from "../src/lib/config.ts";
@@ -28,6 +31,7 @@ import {
   recordSuccess,
 } from "../src/lib/waha/circuit-breaker.ts";
 import { MAX_RUN_CALLS } from "../src/lib/waha/client.ts";
+import { numbersOnServer, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { API_BUSY_RETRY_MS, capOf, leaseMs, MEDIA_BUSY_RETRY_MS } from "./gate-limits.ts";
 
 /**
@@ -133,14 +137,14 @@ export class WahaGate extends DurableObject<Env> {
    * A slot in `pool`. `calls`: API calls the holder makes one after another under this one
    * lease (a run, see RunCaller); the lease lasts that many call timeouts.
    */
-  async acquire(pool: Pool, key: string, calls = 1): Promise<Lease> {
+  async acquire(pool: Pool, key: string, calls = 1, sessionName?: string): Promise<Lease> {
     const c = this.config();
     const max = capOf(pool, c);
     if (pool !== "api") {
       const active = this.active(pool);
       return active >= max ? this.busy(pool, key, active, max) : this.grant(pool, key, false, c);
     }
-    const session = this.session();
+    const session = sessionName === undefined ? null : this.session(sessionName);
     if (session && session.status !== "WORKING" && NEEDS_SESSION.has(key)) {
       const left = session.at + SESSION_TRUST_MS - Date.now();
       if (left > 0) {
@@ -242,19 +246,26 @@ export class WahaGate extends DurableObject<Env> {
    */
   release(leaseId: string, report?: CallReport | CallReport[]): void {
     this.ctx.storage.sql.exec("DELETE FROM leases WHERE id = ?", leaseId);
-    for (const { endpoint, outcome, session } of report === undefined ? [] : [report].flat()) {
-      this.record(endpoint, outcome);
-      if (session !== undefined) this.sessionHeard(session);
+    for (const { endpoint, outcome, session, sessionName } of report === undefined
+      ? []
+      : [report].flat()) {
+      this.record(endpoint, outcome, sessionName);
+      if (session !== undefined && sessionName !== undefined)
+        this.sessionHeard(session, sessionName);
     }
     const [next] = this.waiters;
     next?.();
   }
 
-  private record(endpoint: string, outcome: CallOutcome): void {
+  private record(endpoint: string, outcome: CallOutcome, sessionName?: string): void {
     count("upstream.calls");
     count(`upstream.calls:${endpoint}`);
+    const number =
+      sessionName === undefined ? undefined : this.numbers().find((n) => n.session === sessionName);
+    if (number) count(`number.calls:${number.id}`);
     if (outcome.kind === "rejected") count(`upstream.rejections:${endpoint}`);
     if (outcome.kind === "failed") {
+      if (number) count(`number.errors:${number.id}`);
       count("upstream.errors");
       count(`upstream.errors:${endpoint}`);
       if (outcome.reason === "timeout") {
@@ -275,26 +286,38 @@ export class WahaGate extends DurableObject<Env> {
    * alone, calls that need the session wait here instead of at WAHA, and when it is WORKING
    * again what waits in the outboxes goes.
    */
-  sessionHeard(status: string): void {
-    const was = this.session();
-    this.ctx.storage.kv.put<SessionHeard>("session", { status, at: Date.now() });
+  sessionHeard(status: string, sessionName: string): void {
+    const was = this.session(sessionName);
+    this.ctx.storage.kv.put<SessionHeard>(`session:${sessionName}`, { status, at: Date.now() });
     if (status === "WORKING" && was !== null && was.status !== "WORKING") {
-      console.log(`[waha upstream] session ${was.status} → WORKING`);
+      console.log(`[waha upstream] session ${sessionName} ${was.status} → WORKING`);
+      this.wake(this.numbers().filter((n) => n.session === sessionName));
+    }
+  }
+
+  /** The numbers on this object's WAHA server (its name is the server's origin). */
+  private numbers(): WaNumber[] {
+    return numbersOnServer(this.config(), this.ctx.id.name ?? "");
+  }
+
+  /** Wakes the outboxes of these numbers (all that wait, or `limit` each); never throws. */
+  private wake(numbers: WaNumber[], limit?: number): void {
+    for (const number of numbers) {
       this.ctx.waitUntil(
-        wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
-          console.error(`[gate] waking the outboxes failed: ${String(err)}`);
+        wakeOutboxes(this.env, number.id, limit).catch((err: unknown) => {
+          console.error(`[gate] waking ${number.id}'s outboxes failed: ${String(err)}`);
         }),
       );
     }
   }
 
-  private sessionSnapshot(): GateSnapshot["session"] {
-    const heard = this.session();
+  private sessionSnapshot(sessionName?: string): GateSnapshot["session"] {
+    const heard = sessionName === undefined ? null : this.session(sessionName);
     return heard && { status: heard.status, at: new Date(heard.at).toISOString() };
   }
 
-  private session(): SessionHeard | null {
-    return this.ctx.storage.kv.get<SessionHeard>("session") ?? null;
+  private session(sessionName: string): SessionHeard | null {
+    return this.ctx.storage.kv.get<SessionHeard>(`session:${sessionName}`) ?? null;
   }
 
   /**
@@ -304,10 +327,11 @@ export class WahaGate extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.sweep();
     if (this.circuit().state === "closed") return;
-    await wakeOutboxes(this.env, this.config().WAHA_SESSION, 1);
+    this.wake(this.numbers(), 1);
   }
 
-  snapshot(): GateSnapshot {
+  /** The gate's state; `session`: the WAHA session whose status is asked about. */
+  snapshot(sessionName?: string): GateSnapshot {
     const c = this.config();
     const now = Date.now();
     const { state, failures, openedAt } = this.circuit();
@@ -320,7 +344,13 @@ export class WahaGate extends DurableObject<Env> {
         failures,
         openedAt: state !== "closed" && openedAt !== null ? new Date(openedAt).toISOString() : null,
       },
-      session: this.sessionSnapshot(),
+      session: this.sessionSnapshot(sessionName),
+      sessions: Object.fromEntries(
+        [...this.ctx.storage.kv.list<SessionHeard>({ prefix: "session:" })].map(([key, heard]) => [
+          key.slice("session:".length),
+          { status: heard.status, at: new Date(heard.at).toISOString() },
+        ]),
+      ),
     };
   }
 
@@ -345,7 +375,8 @@ export class WahaGate extends DurableObject<Env> {
   /**
    * WAHA says nothing when it dies: browsers hear the gateway's own view of it. Opening sets
    * the alarm at the cool-off's end (a waiting send probes WAHA then, not seconds later at its
-   * retry); closing wakes every outbox, so what was queued goes now.
+   * retry); closing wakes every outbox of this server's numbers, so what was queued goes now.
+   * Every number on the server hears it.
    */
   private circuitChanged(was: Circuit["state"], next: Circuit): void {
     console.log(
@@ -353,21 +384,24 @@ export class WahaGate extends DurableObject<Env> {
     );
     if (next.state === "open") {
       const retryAt = new Date((next.openedAt ?? Date.now()) + CIRCUIT_POLICY.coolOffMs);
-      this.ctx.waitUntil(
-        broadcast(
-          this.env,
-          { type: "upstream.status", state: "down", retryAt: retryAt.toISOString() },
-          EVERYONE,
-        ),
-      );
+      for (const number of this.numbers()) {
+        this.ctx.waitUntil(
+          broadcast(
+            this.env,
+            number.id,
+            { type: "upstream.status", state: "down", retryAt: retryAt.toISOString() },
+            EVERYONE,
+          ),
+        );
+      }
       this.ctx.waitUntil(this.ctx.storage.setAlarm(retryAt));
     } else if (next.state === "closed") {
-      this.ctx.waitUntil(broadcast(this.env, { type: "upstream.status", state: "up" }, EVERYONE));
-      this.ctx.waitUntil(
-        wakeOutboxes(this.env, this.config().WAHA_SESSION).catch((err: unknown) => {
-          console.error(`[gate] waking the outboxes failed: ${String(err)}`);
-        }),
-      );
+      for (const number of this.numbers()) {
+        this.ctx.waitUntil(
+          broadcast(this.env, number.id, { type: "upstream.status", state: "up" }, EVERYONE),
+        );
+      }
+      this.wake(this.numbers());
     }
   }
 }

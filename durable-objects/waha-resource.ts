@@ -1,6 +1,6 @@
 /**
- * WahaResource: one per cached WAHA resource (status, session, health, the chat list,
- * one chat's message lists). Every isolate that misses asks this object, so concurrent
+ * WahaResource: one per number and cached WAHA resource (status, session, health, the
+ * chat list, one chat's message lists). Every isolate that misses asks this object, so concurrent
  * misses share one load, and WAHA sees at most one load per resource per TTL. The last
  * good answer is kept in storage to stand in (STALE) while WAHA fails. TTLs and limits
  * come from this object's own configuration.
@@ -12,6 +12,7 @@ import type { ResourceSpec } from "../src/lib/contracts/resources.ts";
 import { type Cached, mayStandIn, type Result } from "../src/lib/contracts/result.ts";
 import { callWaha, RETRY_BACKOFF } from "../src/lib/waha/client.ts";
 import { MAX_HISTORY_CALLS } from "../src/lib/waha/history.ts";
+import { numberById, type WaNumber } from "../src/lib/waha/numbers.ts";
 import { loadResource, resourceAddress, resourceTtl } from "../src/lib/waha/resource-loaders.ts";
 import { alarmBy } from "./alarm-by.ts";
 
@@ -39,9 +40,11 @@ export class WahaResource extends DurableObject<Env> {
   /** Bumped by invalidate(), so a load that started before it is never taken as fresh. */
   private generation = 0;
 
-  async read(spec: ResourceSpec): Promise<Cached<unknown>> {
+  /** `numberId`: the number this object's resource is of. */
+  async read(numberId: string, spec: ResourceSpec): Promise<Cached<unknown>> {
     const loaded = loadConfig(this.env);
-    if (!loaded.ok) {
+    const number = loaded.ok ? numberById(loaded.config, numberId) : undefined;
+    if (!loaded.ok || number === undefined) {
       return {
         ok: false,
         failure: {
@@ -53,7 +56,7 @@ export class WahaResource extends DurableObject<Env> {
     }
     const config = loaded.config;
     const ttlMs = resourceTtl(spec.kind, config);
-    const key = `entry:${resourceAddress(config.WAHA_SESSION, spec).variant}`;
+    const key = `entry:${resourceAddress(number.id, spec).variant}`;
     const now = Date.now();
     const entry = this.ctx.storage.kv.get<Entry>(key);
     if (entry && !entry.expired && now - entry.fetchedAt < ttlMs) {
@@ -65,7 +68,7 @@ export class WahaResource extends DurableObject<Env> {
       const answer = await running.answer;
       return answer.ok && answer.cache === "MISS" ? { ...answer, cache: "COALESCED" } : answer;
     }
-    const answer = this.refresh(key, spec, config, ttlMs, entry);
+    const answer = this.refresh(key, spec, number, ttlMs, entry);
     // The lease only matters if a load never settles; every step of one has a timeout.
     this.inflight.set(key, {
       answer,
@@ -88,7 +91,7 @@ export class WahaResource extends DurableObject<Env> {
   private async refresh(
     key: string,
     spec: ResourceSpec,
-    config: Config,
+    number: WaNumber,
     ttlMs: number,
     entry: Entry | undefined,
   ): Promise<Cached<unknown>> {
@@ -96,8 +99,8 @@ export class WahaResource extends DurableObject<Env> {
     let loaded: Result<unknown>;
     try {
       loaded = await loadResource(spec, {
-        session: config.WAHA_SESSION,
-        fetch: (request) => callWaha(this.env, request),
+        session: number.session,
+        fetch: (request) => callWaha(this.env, number, request),
         previous: entry && { value: entry.value, fetchedAt: entry.fetchedAt },
         seen: this.seen,
         now: Date.now(),

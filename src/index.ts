@@ -6,8 +6,12 @@ import { Hono } from "hono";
 import { loadConfig } from "./lib/config.ts";
 import type { Me } from "./lib/contracts/api.ts";
 import { errorResponse, handleError } from "./lib/errors.ts";
+import { keepStatsSample } from "./lib/monitoring/history.ts";
+import { broadcastAll } from "./lib/realtime/broadcast.ts";
 import { runMaintenance } from "./lib/store/maintenance.ts";
+import { wakeSnoozed } from "./lib/team/status.ts";
 import type { AppEnv } from "./lib/types.ts";
+import { numbersOf } from "./lib/waha/numbers.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { cors } from "./middleware/cors.ts";
 import { httpLog } from "./middleware/http-log.ts";
@@ -25,7 +29,9 @@ import { sending } from "./routes/outbox.ts";
 import { ownMessages } from "./routes/own-messages.ts";
 import { polling } from "./routes/polling.ts";
 import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
+import { reports } from "./routes/reports.ts";
 import { search } from "./routes/search.ts";
+import { team } from "./routes/team.ts";
 import { waha } from "./routes/waha.ts";
 import { wahaSetup } from "./routes/waha-setup.ts";
 import { webhook } from "./routes/webhook.ts";
@@ -60,6 +66,8 @@ app.route("/api", realtimeTicket);
 app.route("/api", waha);
 app.route("/api", wahaSetup);
 app.route("/api", chats);
+app.route("/api", team);
+app.route("/api", reports);
 app.route("/api", contacts);
 app.route("/api", ownMessages);
 app.route("/api", sending);
@@ -72,14 +80,26 @@ app.route("/", metrics);
 app.notFound((c) => errorResponse(404, "not-found", `no route for ${c.req.method} ${c.req.path}`));
 app.onError(handleError);
 
-/** The daily Cron Trigger (wrangler.toml [triggers]): the store's retention. */
-async function scheduled(_controller: ScheduledController, env: Env): Promise<void> {
+/** wrangler.toml [triggers]: the daily one prunes the store. */
+const DAILY_CRON = "23 3 * * *";
+
+/**
+ * The Cron Triggers: every run ends snoozes whose time has come and keeps a monitoring
+ * sample for /admin's charts; the daily run also applies the store's retention.
+ */
+async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     console.error(`[maintenance] skipped: ${loaded.errors.join("; ")}`);
     return;
   }
-  await runMaintenance(env, loaded.config);
+  const { config } = loaded;
+  const now = Date.now();
+  for (const { id } of numbersOf(config)) {
+    await broadcastAll(env, id, await wakeSnoozed(env.DB, id, now));
+  }
+  await keepStatsSample(env, config, now);
+  if (controller.cron === DAILY_CRON) await runMaintenance(env, config);
 }
 
 export default { fetch: app.fetch, request: app.request, scheduled };

@@ -23,10 +23,11 @@ describe("agents' sign-in e-mail", () => {
       name: "Amira",
       active: true,
       email: "amira@shop.example",
+      numbers: null,
     });
     const list = await call("/api/agents", { as: { role: "agent", sub: "a-1" } });
     expect(await list.json()).toEqual([
-      { id: "a-1", name: "Amira", active: true, email: "amira@shop.example" },
+      { id: "a-1", name: "Amira", active: true, email: "amira@shop.example", numbers: null },
     ]);
   });
 
@@ -48,8 +49,8 @@ describe("agents' sign-in e-mail", () => {
     const changed = await patch("a-2", { email: "Amira@Shop.example" });
     expect(changed.status).toBe(409);
     expect(await (await call("/api/agents", { as: ADMIN })).json()).toEqual([
-      { id: "a-1", name: "Amira", active: true, email: "amira@shop.example" },
-      { id: "a-2", name: "Bruno", active: true },
+      { id: "a-1", name: "Amira", active: true, email: "amira@shop.example", numbers: null },
+      { id: "a-2", name: "Bruno", active: true, numbers: null },
     ]);
   });
 
@@ -71,6 +72,7 @@ describe("agents' sign-in e-mail", () => {
       name: "Amira",
       active: true,
       email: "amira@shop.example",
+      numbers: null,
     });
     // Setting one's own address again is no conflict.
     expect((await patch("a-1", { email: "AMIRA@shop.example" })).status).toBe(200);
@@ -80,9 +82,15 @@ describe("agents' sign-in e-mail", () => {
       name: "Amira K.",
       active: true,
       email: "amira.k@shop.example",
+      numbers: null,
     });
     const removed = await patch("a-1", { email: null });
-    expect(await removed.json()).toEqual({ id: "a-1", name: "Amira K.", active: true });
+    expect(await removed.json()).toEqual({
+      id: "a-1",
+      name: "Amira K.",
+      active: true,
+      numbers: null,
+    });
   });
 
   it("answers 400 naming the field for an address that is not one", async () => {
@@ -115,7 +123,7 @@ describe("agents' sign-in e-mail", () => {
     expect((await patch("a-1", { email: "amira@shop.example" }, USER)).status).toBe(403);
     expect((await patch("a-1", { name: "Amira K." }, USER)).status).toBe(200);
     expect(await (await call("/api/agents", { as: ADMIN })).json()).toEqual([
-      { id: "a-1", name: "Amira K.", active: true },
+      { id: "a-1", name: "Amira K.", active: true, numbers: null },
     ]);
   });
 });

@@ -32,7 +32,7 @@ describe("agents", () => {
       as: ADMIN,
     });
     expect(created.status).toBe(201);
-    expect(await created.json()).toEqual({ id: "a-1", name: "Amira", active: true });
+    expect(await created.json()).toEqual({ id: "a-1", name: "Amira", active: true, numbers: null });
 
     const generated = await call("/api/agents", {
       ...json({ name: "Bruno" }),
@@ -46,13 +46,18 @@ describe("agents", () => {
       method: "PATCH",
       as: ADMIN,
     });
-    expect(await patched.json()).toEqual({ id: "a-1", name: "Amira K.", active: false });
+    expect(await patched.json()).toEqual({
+      id: "a-1",
+      name: "Amira K.",
+      active: false,
+      numbers: null,
+    });
 
     const list = await call("/api/agents", { as: { role: "agent", sub: "a-1" } });
     expect(await list.json()).toEqual(
       [
-        { id: "a-1", name: "Amira K.", active: false },
-        { id: bruno.id, name: "Bruno", active: true },
+        { id: "a-1", name: "Amira K.", active: false, numbers: null },
+        { id: bruno.id, name: "Bruno", active: true, numbers: null },
       ].sort((x, y) => (x.id < y.id ? -1 : 1)),
     );
   });
@@ -74,7 +79,7 @@ describe("agents", () => {
     expect(empty.status).toBe(400);
     expect(await empty.json()).toEqual({
       error: "invalid-request",
-      message: "body: needs name, active or email",
+      message: "body: needs name, active, email or numbers",
     });
 
     const noName = await call("/api/agents", { ...json({ id: "a-2" }), as: ADMIN });
@@ -103,11 +108,21 @@ describe("assignments", () => {
     const assigned = await put(`/api/wa/assignments/${jid}`, { agentId: "a-1" });
     expect(assigned.status).toBe(200);
     expect(await assigned.json()).toMatchObject({ jid, assignedTo: "a-1", firstMessageAt: null });
-    expect(await admin.next()).toEqual({ type: "chat.assigned", jid, agentId: "a-1" });
+    expect(await admin.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid,
+      agentId: "a-1",
+    });
 
     const moved = await put(`/api/wa/assignments/${jid}`, { agentId: "a-2" }, { role: "user" });
     expect(await moved.json()).toMatchObject({ assignedTo: "a-2" });
-    expect(await admin.next()).toEqual({ type: "chat.assigned", jid, agentId: "a-2" });
+    expect(await admin.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid,
+      agentId: "a-2",
+    });
 
     const read = await call(`/api/wa/assignments/${jid}`, { as: { role: "agent", sub: "a-2" } });
     expect(read.status).toBe(200);
@@ -116,7 +131,12 @@ describe("assignments", () => {
     const removed = await call(`/api/wa/assignments/${jid}`, { method: "DELETE", as: ADMIN });
     expect(removed.status).toBe(200);
     expect(await removed.json()).toMatchObject({ jid, assignedTo: null });
-    expect(await admin.next()).toEqual({ type: "chat.assigned", jid, agentId: null });
+    expect(await admin.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid,
+      agentId: null,
+    });
   });
 
   it("lists all, by agent and unassigned; an agent gets only its own", async () => {
@@ -156,6 +176,25 @@ describe("assignments", () => {
     const read = await call("/api/wa/assignments/1@c.us", { as: agent });
     expect(read.status).toBe(403);
     expect(await read.json()).toMatchObject({ error: "forbidden" });
+  });
+
+  it("takes a chat's media from its agent the moment the chat is reassigned", async () => {
+    await addAgents("a-1", "a-2");
+    const jid = "15550001111@c.us";
+    await put(`/api/wa/assignments/${jid}`, { agentId: "a-1" });
+    const msg = await sim.control<{ id: string }>("messages", {
+      chatId: jid,
+      media: { kind: "image/png", size: 2_000 },
+    });
+    const open = (sub: string) =>
+      call(`/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(msg.id)}`, {
+        as: { role: "agent", sub },
+      });
+    // The second answer comes from the remembered grant, with no D1 read.
+    for (let i = 0; i < 2; i++) expect((await open("a-1")).status).toBe(200);
+    await put(`/api/wa/assignments/${jid}`, { agentId: "a-2" });
+    expect((await open("a-1")).status).toBe(403);
+    expect((await open("a-2")).status).toBe(200);
   });
 
   it("refuses an unknown or inactive agent and a bad jid with 400 naming the field", async () => {

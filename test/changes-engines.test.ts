@@ -54,7 +54,12 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(revoke.event).toBe("message.revoked");
     expect(await deliverSim(engine, revoke)).toBe("accepted");
     const id = inboxId(theirs.payload);
-    expect(await admin.next()).toEqual({ type: "message.revoked", jid: CUSTOMER, id });
+    expect(await admin.next()).toEqual({
+      type: "message.revoked",
+      number: "default",
+      jid: CUSTOMER,
+      id,
+    });
     expect(await deliverSim(engine, revoke)).toBe("unchanged");
     await expectNothingBefore(admin, "STARTING");
     expect(await stored(CUSTOMER, id)).toMatchObject({
@@ -74,6 +79,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     ).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.revoked",
+      number: "default",
       jid: GROUP,
       id: theirs.payload.id,
     });
@@ -91,6 +97,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     const id = inboxId(ours.payload);
     expect(await admin.next()).toEqual({
       type: "message.edited",
+      number: "default",
       jid: CUSTOMER,
       id,
       body: "See you at 4",
@@ -114,6 +121,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, set)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: CUSTOMER,
       id,
       reaction: "👍",
@@ -126,6 +134,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, removed)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: CUSTOMER,
       id,
       reaction: "",
@@ -151,6 +160,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, member)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.reaction",
+      number: "default",
       jid: GROUP,
       id,
       reaction: "🙏",

@@ -75,10 +75,14 @@ describe("chat list", () => {
           "avatarUrl",
           "id",
           "isGroup",
+          "labels",
           "lastMessageAt",
           "name",
+          "number",
           "owner",
           "preview",
+          "snoozeUntil",
+          "status",
           "unreadCount",
         ].sort(),
       );
@@ -86,12 +90,16 @@ describe("chat list", () => {
     }
     expect(chats.find((c) => c.id === ANA)).toEqual({
       id: ANA,
+      number: "default",
       name: "Ana Souza",
       unreadCount: 2,
       lastMessageAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       preview: "And the order page",
       isGroup: false,
       owner: null,
+      status: "open",
+      snoozeUntil: null,
+      labels: [],
       avatarUrl: `/api/wa/avatar?number=default&jid=${encodeURIComponent(ANA)}`,
     });
     expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
@@ -137,7 +145,7 @@ describe("messages", () => {
     expect(withMedia.length).toBeGreaterThan(0);
     for (const m of withMedia) {
       expect(m.media?.url).toBe(
-        `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
       );
       // WAHA was asked without downloading media: the type comes from the engine's record.
       expect(m.media?.mimetype).toMatch(/^[a-z]+\/[a-z0-9.+-]+/);

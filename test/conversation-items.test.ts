@@ -57,7 +57,7 @@ describe.each(["WEBJS", "NOWEB", "GOWS"])("on %s", (engine) => {
   it("shows a sticker as a picture from the gateway", async () => {
     const m = await incoming({ sticker: true });
     expect(m?.kind).toBe("sticker");
-    expect(m?.media?.url).toMatch(/^\/api\/wa\/media\?jid=/);
+    expect(m?.media?.url).toMatch(/^\/api\/wa\/media\?number=default&jid=/);
     expect(m?.body).toBeNull();
   });
 

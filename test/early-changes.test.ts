@@ -44,9 +44,16 @@ describe.each(ENGINES)("on %s", (engine) => {
     const frames = [await admin.next(), await admin.next(), await admin.next()];
     expect(frames).toEqual(
       expect.arrayContaining([
-        { type: "message.status", jid: CUSTOMER, id, status: "READ" },
-        { type: "message.edited", jid: CUSTOMER, id, body: "Order shipped!" },
-        { type: "message.reaction", jid: CUSTOMER, id, reaction: "🙏", from: CUSTOMER },
+        { type: "message.status", number: "default", jid: CUSTOMER, id, status: "READ" },
+        { type: "message.edited", number: "default", jid: CUSTOMER, id, body: "Order shipped!" },
+        {
+          type: "message.reaction",
+          number: "default",
+          jid: CUSTOMER,
+          id,
+          reaction: "🙏",
+          from: CUSTOMER,
+        },
       ]),
     );
     expect(await stored(CUSTOMER, id)).toMatchObject({

@@ -22,6 +22,8 @@ export interface DeliveryOptions {
   wait?: boolean;
   /** The envelope's `engine` (WEBJS unless told). */
   engine?: string;
+  /** A number's own webhook (`/api/waha/webhook/{id}`, signed with its key); else `default`'s. */
+  number?: { id: string; hmacKey: string };
 }
 
 /** Posts one webhook as WAHA would: signed, stamped and with a fresh request id. */
@@ -49,12 +51,15 @@ export async function deliver(
   const requestId = opts.requestId === undefined ? `req_${crypto.randomUUID()}` : opts.requestId;
   if (requestId !== null) headers.set("X-Webhook-Request-Id", requestId);
   const hmac =
-    opts.hmac === undefined ? await signWebhookBody(env.WAHA_WEBHOOK_HMAC_KEY, body) : opts.hmac;
+    opts.hmac === undefined
+      ? await signWebhookBody(opts.number?.hmacKey ?? env.WAHA_WEBHOOK_HMAC_KEY, body)
+      : opts.hmac;
   if (hmac !== null) headers.set("X-Webhook-Hmac", hmac);
-  if (!opts.wait) return call("/api/waha/webhook", { method: "POST", headers, body });
+  const path = opts.number ? `/api/waha/webhook/${opts.number.id}` : "/api/waha/webhook";
+  if (!opts.wait) return call(path, { method: "POST", headers, body });
   const ctx = createExecutionContext();
   const res = await worker.fetch(
-    new Request(`${ORIGIN}/api/waha/webhook`, { method: "POST", headers, body }),
+    new Request(`${ORIGIN}${path}`, { method: "POST", headers, body }),
     env,
     ctx,
   );
@@ -106,9 +111,16 @@ export interface Client {
   raw: string[];
 }
 
-export async function ticketFor(role: Role, sub: string, ttlSeconds = 600): Promise<string> {
+/** A ticket for the hub of `number` (the only number's when absent). */
+export async function ticketFor(
+  role: Role,
+  sub: string,
+  ttlSeconds = 600,
+  number?: string,
+): Promise<string> {
   const token = await tokenFor(role, sub, ttlSeconds);
-  const res = await call("/api/realtime/ticket", { method: "POST", token });
+  const query = number === undefined ? "" : `?number=${number}`;
+  const res = await call(`/api/realtime/ticket${query}`, { method: "POST", token });
   if (res.status !== 200) throw new Error(`ticket: ${res.status} ${await res.text()}`);
   const { ticket } = await res.json<{ ticket: string }>();
   return ticket;
@@ -127,8 +139,9 @@ export async function connect(
   sub = `${role}-1`,
   ttlSeconds = 600,
   since?: number,
+  number?: string,
 ): Promise<Client> {
-  const res = await upgrade(await ticketFor(role, sub, ttlSeconds), since);
+  const res = await upgrade(await ticketFor(role, sub, ttlSeconds, number), since);
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
   ws.accept();
@@ -194,5 +207,5 @@ export async function connect(
 /** Proves nothing reached `client` before now: its next frame is this session event. */
 export async function expectNothingBefore(client: Client, status: string): Promise<void> {
   expect((await deliver("session.status", { name: "default", status })).status).toBe(200);
-  expect(await client.next()).toEqual({ type: "session.status", status });
+  expect(await client.next()).toEqual({ type: "session.status", status, number: "default" });
 }

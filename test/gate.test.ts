@@ -2,13 +2,14 @@
 import { env } from "cloudflare:workers";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { wahaGate } from "../src/lib/waha/client.ts";
+import { theNumber } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 
 beforeAll(useClock);
 afterAll(() => vi.useRealTimers());
 afterEach(() => vi.restoreAllMocks());
 
-const gate = () => wahaGate(env);
+const gate = () => wahaGate(env, theNumber());
 
 describe("leases", () => {
   it("give a media slot back when its holder never releases it, once the lease has run out", async () => {
@@ -52,5 +53,26 @@ describe("leases", () => {
     expect(snapshot.stream.active).toBe(1);
     // The freed media slot is there for ordinary media.
     expect((await gate().acquire("media", "m4")).status).toBe("granted");
+  });
+});
+
+describe("a WAHA Plus server with several sessions", () => {
+  const plus = () => wahaGate(env, { server: "http://plus.test:3000" });
+
+  it("holds back only the calls of a session heard not WORKING, and leaves the breaker alone", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    await plus().sessionHeard("STARTING", "support-wa");
+    await plus().sessionHeard("WORKING", "sales-wa");
+    const support = await plus().acquire("api", "chats", 1, "support-wa");
+    expect(support).toMatchObject({ status: "session-down", sessionStatus: "STARTING" });
+    const sales = await plus().acquire("api", "chats", 1, "sales-wa");
+    expect(sales.status).toBe("granted");
+    if (sales.status === "granted") await plus().release(sales.leaseId);
+    const snapshot = await plus().snapshot("support-wa");
+    expect(snapshot.circuit.state).toBe("closed");
+    expect(snapshot.session).toMatchObject({ status: "STARTING" });
+    expect(Object.keys(snapshot.sessions).sort()).toEqual(["sales-wa", "support-wa"]);
+    // The default configuration's server has a gate of its own, which heard of neither.
+    expect((await gate().snapshot()).sessions).toEqual({});
   });
 });

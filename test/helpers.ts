@@ -2,9 +2,19 @@
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import { signToken } from "../src/lib/auth/sign-token.ts";
+import { loadConfig } from "../src/lib/config.ts";
 import type { Role } from "../src/lib/types.ts";
+import { numbersOf, type WaNumber } from "../src/lib/waha/numbers.ts";
 
 export const ORIGIN = "http://gateway.test";
+
+/** The test configuration's number (WAHA_URL's `default`, or the first of WAHA_NUMBERS). */
+export function theNumber(): WaNumber {
+  const loaded = loadConfig(env);
+  const first = loaded.ok ? numbersOf(loaded.config)[0] : undefined;
+  if (first === undefined) throw new Error("the test configuration has no number");
+  return first;
+}
 
 export function tokenFor(role: Role, sub = `${role}-1`, ttlSeconds = 600): Promise<string> {
   return signToken({ sub, role }, env.JWT_SECRET, ttlSeconds);
@@ -56,6 +66,8 @@ export const sim = {
       webhooksSent: number;
       webhookAttempts: number;
       webhookFailures: number;
+      whatsappDownloads: number;
+      whatsappFailures: number;
     }>("stats"),
   /** WAHA itself, with the key, for reading raw upstream shapes. */
   waha: (path: string) =>

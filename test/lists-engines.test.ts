@@ -137,7 +137,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(media.length).toBeGreaterThan(0);
     for (const m of media) {
       expect(m.media).toEqual({
-        url: `/api/wa/media?jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
+        url: `/api/wa/media?number=default&jid=${encodeURIComponent(ANA)}&id=${encodeURIComponent(m.id)}`,
         mimetype: expect.stringMatching(/^(image|audio|video|application)\//),
         filename: expect.toBeOneOf([null, expect.any(String)]),
       });
@@ -212,6 +212,7 @@ describe("on WEBJS only", () => {
     expect((await messages(GROUP))[0]).toMatchObject({ id: ours.payload.id, ack: 3 });
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: GROUP,
       id: ours.payload.id,
       status: "READ",

@@ -19,6 +19,8 @@ describe("byte caps", () => {
     expect(second.headers.get("X-Cache-Status")).toBe("BYPASS");
     expect((await sim.stats()).calls.file).toBe(2);
     expect((await ledgerSnapshot(env, "local")).items).toBe(0);
+    // WA_MEDIA_ARCHIVE_DAYS=0 here: nothing goes to the archive either.
+    expect((await env.MEDIA_ARCHIVE.list()).objects).toEqual([]);
   });
 
   it("evicts the oldest items to keep the cached total under the cap", async () => {

@@ -1,9 +1,10 @@
 /** Media fetched ahead of the browser, while WAHA still holds the file a webhook announced. */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import { archiveKey } from "../src/lib/media/archive.ts";
 import { wahaGate } from "../src/lib/waha/client.ts";
 import { deliver } from "./events.ts";
-import { resetAssignmentData, sim } from "./helpers.ts";
+import { resetAssignmentData, sim, theNumber } from "./helpers.ts";
 import { CHAT, get } from "./media-fixtures.ts";
 
 beforeEach(async () => {
@@ -38,7 +39,7 @@ describe("media fetched ahead", () => {
   });
 
   it("never takes the last free download slot: with the gate nearly full it is left for the browser", async () => {
-    const gate = wahaGate(env);
+    const gate = wahaGate(env, theNumber());
     const held = [await gate.acquire("media", "busy-1"), await gate.acquire("media", "busy-2")];
     const id = await announce({ kind: "image/png" });
     expect(await fileCalls()).toBe(0);
@@ -47,9 +48,20 @@ describe("media fetched ahead", () => {
     expect(res.headers.get("X-Cache-Status")).toBe("MISS");
   });
 
-  it("leaves files over the item cap alone", async () => {
+  it("streams a file over the cache's item cap into the archive, not into the cache", async () => {
     const id = await announce({ kind: "video/mp4", size: 9_000_000 });
+    expect(await fileCalls()).toBe(1);
+    const res = await get(CHAT, id);
+    expect(res.headers.get("X-Cache-Status")).toBe("ARCHIVE");
+    expect(res.headers.get("Content-Length")).toBe("9000000");
+    expect((await get(CHAT, id)).headers.get("X-Cache-Status")).toBe("ARCHIVE");
+    expect(await fileCalls()).toBe(1);
+  });
+
+  it("leaves files over the archive's item cap alone", async () => {
+    const id = await announce({ kind: "video/mp4", size: 17_000_000 });
     const res = await get(CHAT, id);
     expect(res.headers.get("X-Cache-Status")).toBe("BYPASS");
+    expect(await env.MEDIA_ARCHIVE.head(archiveKey("default", CHAT, id))).toBeNull();
   });
 });

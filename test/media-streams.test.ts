@@ -2,14 +2,14 @@ import { waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { wahaGate } from "../src/lib/waha/client.ts";
-import { sim } from "./helpers.ts";
+import { sim, theNumber } from "./helpers.ts";
 import { CHAT, captureLogs, get, newMessage, open } from "./media-fixtures.ts";
 
 const logs = captureLogs();
 const BIG = 5_000_000;
 
 /** This file's config: items up to 50 kB; 2 streams at once, cut after 1 s without a read. */
-const gate = () => wahaGate(env);
+const gate = () => wahaGate(env, theNumber());
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   const deadline = performance.now() + 10_000;

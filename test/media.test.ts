@@ -102,11 +102,25 @@ describe("cooldowns", () => {
     expect((await sim.stats()).calls).toEqual(calls);
   });
 
-  it("answers media WAHA cannot download 404 after one re-fetch of the message", async () => {
-    const msg = await newMessage({ kind: "image/jpeg", missing: true });
+  it("answers media WhatsApp no longer has 410 media-expired, and never asks WAHA for it again", async () => {
+    const msg = await newMessage({ kind: "image/jpeg" });
+    await sim.control("expire", { messageId: msg.id, fromWhatsApp: true });
     const res = await get(CHAT, msg.id);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: "media-not-found" });
+    expect(res.status).toBe(410);
+    expect(res.headers.get("Retry-After")).toBeNull();
+    expect(await res.json()).toEqual({
+      error: "media-expired",
+      message: "this media is no longer available on WhatsApp",
+    });
+    const before = await sim.stats();
+    expect(before.whatsappFailures).toBe(1);
+    await evictDurableObject(mediaKeyStub(env, "default", CHAT, msg.id));
+    const again = await get(CHAT, msg.id);
+    expect(again.status).toBe(410);
+    expect(await again.json()).toMatchObject({ error: "media-expired" });
+    const after = await sim.stats();
+    expect(after.calls).toEqual(before.calls);
+    expect(after.whatsappFailures).toBe(1);
   });
 });
 

@@ -33,6 +33,7 @@ describe("monitoring stats", () => {
       "cache",
       "circuit",
       "media",
+      "numbers",
       "realtime",
       "requests",
       "session",
@@ -63,8 +64,10 @@ describe("monitoring stats", () => {
         "inFlight",
         "activeDownloads",
         "maxConcurrency",
+        "archive",
       ].sort(),
     );
+    expect(keys(s.media.archive)).toEqual(["bytesWritten", "deletes", "hits", "writes"]);
     expect(keys(s.circuit)).toEqual(["failures", "openedAt", "state"]);
     expect(s.realtime).toEqual({ connections: expect.any(Number) });
     expect(s.media.maxConcurrency).toBe(3);

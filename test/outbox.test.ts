@@ -3,12 +3,14 @@
  * 10 min): sent at once when WAHA takes it, queued and sent in order when WAHA is back,
  * never twice, WAHA's refusals answered as they are.
  */
+
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { getAssignment } from "../src/lib/db.ts";
+import { wahaGate } from "../src/lib/waha/client.ts";
 import { connect } from "./events.ts";
-import { call, json, resetAssignmentData, sim } from "./helpers.ts";
+import { call, json, resetAssignmentData, sim, theNumber } from "./helpers.ts";
 import { advance, useClock } from "./waha-fixtures.ts";
 import { syncWahaClock, webhooksOn, withWebhooks } from "./webhook-pump.ts";
 
@@ -156,7 +158,7 @@ describe("while WAHA is down", () => {
     await sim.control("faults", undefined, "DELETE");
     advance(30_000);
     // Nobody calls and no outbox alarm is run: the gate's own alarm at the cool-off's end.
-    expect(await alarm(env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global")))).toBe(true);
+    expect(await alarm(wahaGate(env, theNumber()))).toBe(true);
     await withWebhooks(() =>
       vi.waitFor(
         async () => {
@@ -206,7 +208,7 @@ describe("while WAHA is down", () => {
       timeout: 2_000,
       interval: 50,
     });
-    const gate = env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+    const gate = wahaGate(env, theNumber());
     expect((await gate.snapshot()).api.active).toBe(0);
   });
 
@@ -309,7 +311,7 @@ describe("a session that is not WORKING", () => {
     const before = await simCalls("sendText");
     for (let i = 0; i < 6; i++) expect((await sendText(`held ${i}`)).status).toBe(202);
     expect(await simCalls("sendText")).toBe(before);
-    const gate = env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+    const gate = wahaGate(env, theNumber());
     expect((await gate.snapshot()).circuit.state).toBe("closed");
   });
 });

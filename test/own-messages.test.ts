@@ -55,6 +55,7 @@ describe.each(["WEBJS", "NOWEB", "GOWS"])("on %s", (engine) => {
     expect(await calls("message-edit")).toBe(1);
     expect(await browser.next()).toEqual({
       type: "message.edited",
+      number: "default",
       jid: JID,
       id,
       body: "see you at 6",
@@ -71,7 +72,12 @@ describe.each(["WEBJS", "NOWEB", "GOWS"])("on %s", (engine) => {
     const res = await call(path(id), { as: admin, method: "DELETE" });
     expect(res.status).toBe(200);
     expect(await calls("message-delete")).toBe(1);
-    expect(await browser.next()).toEqual({ type: "message.revoked", jid: JID, id });
+    expect(await browser.next()).toEqual({
+      type: "message.revoked",
+      number: "default",
+      jid: JID,
+      id,
+    });
     expect((await stored(id))?.revokedAt).toEqual(expect.any(Number));
     // Deleted once: a second delete is refused without asking WAHA.
     const again = await call(path(id), { as: admin, method: "DELETE" });

@@ -7,7 +7,7 @@ import { changeChatOwner } from "../src/lib/db.ts";
 import { broadcast, broadcastAll, chatAudience, EVERYONE } from "../src/lib/realtime/broadcast.ts";
 import { wahaGate } from "../src/lib/waha/client.ts";
 import { connect, ticketFor } from "./events.ts";
-import { call, resetAssignmentData } from "./helpers.ts";
+import { call, resetAssignmentData, theNumber } from "./helpers.ts";
 
 const CHAT_A = "15557770001@c.us";
 const CHAT_B = "15557770002@c.us";
@@ -15,14 +15,20 @@ const CHAT_B = "15557770002@c.us";
 beforeEach(() => resetAssignmentData());
 afterEach(() => vi.useRealTimers());
 
-const status = (s: string) => ({ type: "session.status", status: s });
+// Every frame names its number: the test configuration's one, `default`.
+const status = (s: string) => ({ type: "session.status", status: s, number: "default" });
 const hub = () => env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName("global"));
 
 async function ticketSeq(): Promise<number> {
   const res = await call("/api/realtime/ticket", { method: "POST", as: { role: "admin" } });
   return (await res.json<{ seq: number }>()).seq;
 }
-const assigned = (jid: string, agentId: string) => ({ type: "chat.assigned", jid, agentId });
+const assigned = (jid: string, agentId: string) => ({
+  type: "chat.assigned",
+  jid,
+  agentId,
+  number: "default",
+});
 
 describe("seq", () => {
   it("numbers every frame with a seq that only grows, and the ticket says where it stands", async () => {
@@ -30,7 +36,7 @@ describe("seq", () => {
     const { seq: start } = await res.json<{ seq: number }>();
     const admin = await connect("admin");
     for (const s of ["STARTING", "WORKING", "FAILED"])
-      await broadcast(env, status(s) as never, EVERYONE);
+      await broadcast(env, "default", status(s) as never, EVERYONE);
     await admin.next();
     await admin.next();
     await admin.next();
@@ -44,8 +50,8 @@ describe("seq", () => {
 describe("seq across restarts", () => {
   it("never hands a seq out twice when the hub is evicted mid-block, and replays across it", async () => {
     const admin = await connect("admin");
-    await broadcast(env, status("STARTING") as never, EVERYONE);
-    await broadcast(env, status("SCAN_QR_CODE") as never, EVERYONE);
+    await broadcast(env, "default", status("STARTING") as never, EVERYONE);
+    await broadcast(env, "default", status("SCAN_QR_CODE") as never, EVERYONE);
     await admin.next();
     await admin.next();
     await evictDurableObject(hub());
@@ -56,7 +62,7 @@ describe("seq across restarts", () => {
     const fresh = await connect("admin", "admin-2", 600, start);
 
     // The socket hibernated through the eviction and hears the next frame, with a larger seq.
-    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await broadcast(env, "default", status("WORKING") as never, EVERYONE);
     expect(await admin.next()).toEqual(status("WORKING"));
     expect(await fresh.next()).toEqual(status("WORKING"));
     const [first = 0, second = 0, third = 0] = admin.seqs;
@@ -80,7 +86,7 @@ describe("seq across restarts", () => {
       return (JSON.parse(frame) as { seq: number }).seq;
     });
     await evictDurableObject(hub());
-    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await broadcast(env, "default", status("WORKING") as never, EVERYONE);
     await admin.next();
     expect(admin.seqs[0]).toBeGreaterThan(lost);
   });
@@ -103,7 +109,7 @@ describe("seq across restarts", () => {
       return seq;
     });
     await evictDurableObject(hub());
-    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await broadcast(env, "default", status("WORKING") as never, EVERYONE);
     await admin.next();
     expect(admin.seqs[0]).toBeGreaterThan(old);
   });
@@ -113,7 +119,7 @@ describe("since", () => {
   it("replays what an agent missed and may see, by the owner at the time of each event, then goes live", async () => {
     await changeChatOwner(env.DB, "default", CHAT_A, "agent-1");
     const first = await connect("agent", "agent-1");
-    await broadcast(env, assigned(CHAT_A, "agent-1") as never, chatAudience("agent-1"));
+    await broadcast(env, "default", assigned(CHAT_A, "agent-1") as never, chatAudience("agent-1"));
     await first.next();
     const seen = first.seqs.at(-1) ?? 0;
     first.ws.close(1000, "leaving");
@@ -121,20 +127,27 @@ describe("since", () => {
     // While it was away: one event for its chat, one for another agent's, one for everyone.
     await broadcast(
       env,
+      "default",
       { type: "message.revoked", jid: CHAT_A, id: "x" } as never,
       chatAudience("agent-1"),
     );
     await broadcast(
       env,
+      "default",
       { type: "message.revoked", jid: CHAT_B, id: "y" } as never,
       chatAudience("agent-2"),
     );
-    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await broadcast(env, "default", status("WORKING") as never, EVERYONE);
 
     const back = await connect("agent", "agent-1", 600, seen);
-    expect(await back.next()).toEqual({ type: "message.revoked", jid: CHAT_A, id: "x" });
+    expect(await back.next()).toEqual({
+      type: "message.revoked",
+      jid: CHAT_A,
+      id: "x",
+      number: "default",
+    });
     expect(await back.next()).toEqual(status("WORKING"));
-    await broadcast(env, status("FAILED") as never, EVERYONE);
+    await broadcast(env, "default", status("FAILED") as never, EVERYONE);
     expect(await back.next()).toEqual(status("FAILED"));
     expect(back.frames.some((f) => f.jid === CHAT_B)).toBe(false);
     expect(back.seqs[0]).toBeGreaterThan(seen);
@@ -142,11 +155,11 @@ describe("since", () => {
 
   it("replays everything to staff, in order, once", async () => {
     const admin = await connect("admin");
-    await broadcast(env, status("STARTING") as never, EVERYONE);
+    await broadcast(env, "default", status("STARTING") as never, EVERYONE);
     await admin.next();
     const seen = admin.seqs.at(-1) ?? 0;
     for (const agent of ["agent-1", "agent-2"]) {
-      await broadcast(env, assigned(CHAT_A, agent) as never, chatAudience(agent));
+      await broadcast(env, "default", assigned(CHAT_A, agent) as never, chatAudience(agent));
     }
     const back = await connect("admin", "admin-1", 600, seen);
     expect(await back.next()).toEqual(assigned(CHAT_A, "agent-1"));
@@ -156,12 +169,12 @@ describe("since", () => {
 
   it("replays the frames of one batch, written after they were sent, in order and as each may see", async () => {
     const agent = await connect("agent", "agent-1");
-    await broadcast(env, status("STARTING") as never, EVERYONE);
+    await broadcast(env, "default", status("STARTING") as never, EVERYONE);
     await agent.next();
     const seen = agent.seqs.at(-1) ?? 0;
     agent.ws.close(1000, "leaving");
     await agent.closed;
-    await broadcastAll(env, [
+    await broadcastAll(env, "default", [
       { event: assigned(CHAT_A, "agent-1") as never, audience: chatAudience("agent-1") },
       { event: assigned(CHAT_B, "agent-2") as never, audience: chatAudience("agent-2") },
       { event: status("WORKING") as never, audience: EVERYONE },
@@ -176,11 +189,11 @@ describe("since", () => {
 
   it("sends resync first when since is older than what is kept, or unknown", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
-    await broadcast(env, status("STARTING") as never, EVERYONE);
+    await broadcast(env, "default", status("STARTING") as never, EVERYONE);
     const res = await call("/api/realtime/ticket", { method: "POST", as: { role: "admin" } });
     const { seq } = await res.json<{ seq: number }>();
     vi.setSystemTime(Date.now() + 25 * 3_600_000);
-    await broadcast(env, status("WORKING") as never, EVERYONE);
+    await broadcast(env, "default", status("WORKING") as never, EVERYONE);
 
     const late = await connect("admin", "admin-1", 600, seq - 1);
     expect(await late.next()).toMatchObject({ type: "resync" });
@@ -201,7 +214,7 @@ describe("since", () => {
 describe("upstream.status", () => {
   it("tells every browser when the gateway's breaker opens and when it closes again", async () => {
     const agent = await connect("agent", "agent-9");
-    const gate = wahaGate(env);
+    const gate = wahaGate(env, theNumber());
     // Five failed calls open the breaker, as WAHA failing would.
     for (let i = 0; i < 5; i++) {
       const lease = await gate.acquire("api", "session");
@@ -220,6 +233,6 @@ describe("upstream.status", () => {
     const probe = await gate.acquire("api", "session");
     if (probe.status !== "granted") throw new Error(`probe ${probe.status}`);
     await gate.release(probe.leaseId, { endpoint: "session", outcome: { kind: "ok" } });
-    expect(await agent.next()).toEqual({ type: "upstream.status", state: "up" });
+    expect(await agent.next()).toEqual({ type: "upstream.status", state: "up", number: "default" });
   });
 });

@@ -41,7 +41,8 @@ describe("tickets", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");
     const { ticket, expiresAt } = await res.json<{ ticket: string; expiresAt: string }>();
-    expect(ticket).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    // The hub's own ticket, after the number whose hub it is.
+    expect(ticket).toMatch(/^default\.[A-Za-z0-9_-]{40,}$/);
     const ms = Date.parse(expiresAt) - before;
     expect(ms).toBeGreaterThanOrEqual(30_000);
     expect(ms).toBeLessThan(31_000);
@@ -100,7 +101,11 @@ describe("tickets", () => {
     expect((await deliver("session.status", { name: "default", status: "WORKING" })).status).toBe(
       200,
     );
-    expect(await later.next()).toEqual({ type: "session.status", status: "WORKING" });
+    expect(await later.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "WORKING",
+    });
   });
 
   it("opens a socket for a page on an allowed other origin", async () => {
@@ -133,8 +138,18 @@ describe("fan-out", () => {
     const admin = await connect("admin", "admin-1");
     await assign("111@c.us", ALICE);
     // The assignment itself: Alice and the admin hear of it.
-    expect(await alice.next()).toEqual({ type: "chat.assigned", jid: "111@c.us", agentId: ALICE });
-    expect(await admin.next()).toEqual({ type: "chat.assigned", jid: "111@c.us", agentId: ALICE });
+    expect(await alice.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid: "111@c.us",
+      agentId: ALICE,
+    });
+    expect(await admin.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid: "111@c.us",
+      agentId: ALICE,
+    });
 
     const message = wahaMessage("111@c.us", { body: "for alice" });
     expect((await deliver("message", message)).status).toBe(200);
@@ -151,6 +166,7 @@ describe("fan-out", () => {
     for (const client of [alice, admin]) {
       expect(await client.next()).toEqual({
         type: "message.status",
+        number: "default",
         jid: "111@c.us",
         id: message.id,
         status: "READ",
@@ -161,10 +177,14 @@ describe("fan-out", () => {
       200,
     );
     for (const client of [alice, bob, admin]) {
-      expect(await client.next()).toEqual({ type: "session.status", status: "STARTING" });
+      expect(await client.next()).toEqual({
+        type: "session.status",
+        number: "default",
+        status: "STARTING",
+      });
     }
     // Bob's first frame is the session status: nothing of Alice's chat came before it.
-    expect(bob.frames).toEqual([{ type: "session.status", status: "STARTING" }]);
+    expect(bob.frames).toEqual([{ type: "session.status", number: "default", status: "STARTING" }]);
   });
 
   it("moves a chat's stream to the new agent when it is reassigned", async () => {
@@ -175,8 +195,18 @@ describe("fan-out", () => {
 
     await assign("222@c.us", BOB);
     // Both hear of the move: Alice to drop the chat, Bob to pick it up.
-    expect(await alice.next()).toEqual({ type: "chat.assigned", jid: "222@c.us", agentId: BOB });
-    expect(await bob.next()).toEqual({ type: "chat.assigned", jid: "222@c.us", agentId: BOB });
+    expect(await alice.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid: "222@c.us",
+      agentId: BOB,
+    });
+    expect(await bob.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid: "222@c.us",
+      agentId: BOB,
+    });
 
     const message = wahaMessage("222@c.us", { body: "now for bob" });
     expect((await deliver("message", message)).status).toBe(200);
@@ -185,7 +215,11 @@ describe("fan-out", () => {
       message: { body: "now for bob" },
     });
     await deliver("session.status", { name: "default", status: "WORKING" });
-    expect(await alice.next()).toEqual({ type: "session.status", status: "WORKING" });
+    expect(await alice.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "WORKING",
+    });
     expect(alice.frames.map((f) => f.type)).toEqual([
       "chat.assigned",
       "chat.assigned",

@@ -105,6 +105,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, read)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: ANA,
       id: sent.id,
       status: "READ",

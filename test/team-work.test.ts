@@ -86,7 +86,12 @@ describe("the Unassigned queue", () => {
     });
     expect(taken.status).toBe(200);
     expect(await taken.json()).toMatchObject({ jid, assignedTo: ana.sub });
-    expect(await watcher.next()).toEqual({ type: "chat.assigned", jid, agentId: ana.sub });
+    expect(await watcher.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid,
+      agentId: ana.sub,
+    });
     // Now Ana's, gone from the queue, and Ben cannot take it too.
     expect((await chats(ana)).map((c) => c.id)).toContain(jid);
     expect((await chats(ben, "?queue=unassigned")).map((c) => c.id)).not.toContain(jid);

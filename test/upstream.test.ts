@@ -1,13 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { wahaGate } from "../src/lib/waha/client.ts";
-import { call, sim } from "./helpers.ts";
+import { call, sim, theNumber } from "./helpers.ts";
 import { advance, freshGatewayEachTest, newUser, simCalls } from "./waha-fixtures.ts";
 
 freshGatewayEachTest();
 
 const apiLoad = async () => {
-  const { active, pending } = (await wahaGate(env).snapshot()).api;
+  const { active, pending } = (await wahaGate(env, theNumber()).snapshot()).api;
   return { active, pending };
 };
 

@@ -110,7 +110,12 @@ describe.each(ENGINES)("on %s", (engine) => {
     await env.DB.prepare("INSERT INTO agents (id, name) VALUES (?, 'Bob')").bind(bob).run();
     const fresh = "15557770003@c.us";
     expect(await deliverSim(engine, await simMessage({ chatId: fresh }))).toBe("accepted");
-    expect(await b.next()).toEqual({ type: "chat.assigned", jid: fresh, agentId: bob });
+    expect(await b.next()).toEqual({
+      type: "chat.assigned",
+      number: "default",
+      jid: fresh,
+      agentId: bob,
+    });
     expect(await b.next()).toMatchObject({ type: "message.new", jid: fresh });
     await expectNothingBefore(a, "WORKING");
   });
@@ -129,7 +134,13 @@ describe.each(ENGINES)("on %s", (engine) => {
       const receipt = await simChange("ack", { messageId: ours.payload.id, ack });
       expect(receipt.event).toBe("message.ack");
       expect(await deliverSim(engine, receipt)).toBe("accepted");
-      expect(await admin.next()).toEqual({ type: "message.status", jid: CUSTOMER, id, status });
+      expect(await admin.next()).toEqual({
+        type: "message.status",
+        number: "default",
+        jid: CUSTOMER,
+        id,
+        status,
+      });
       // WAHA retried it, or sent it twice: nothing new.
       expect(await deliverSim(engine, receipt)).toBe("unchanged");
       receipts.push(receipt);
@@ -149,6 +160,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, refused)).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: CUSTOMER,
       id: inboxId(ours.payload),
       status: "ERROR",
@@ -166,6 +178,7 @@ describe.each(ENGINES)("on %s", (engine) => {
     expect(await deliverSim(engine, { event: receipt.event, payload })).toBe("accepted");
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: CUSTOMER,
       id: inboxId(ours.payload),
       status: "PLAYED",
@@ -187,7 +200,13 @@ describe.each(ENGINES)("on %s", (engine) => {
     });
     expect(read.event).toBe("message.ack.group");
     expect(await deliverSim(engine, read)).toBe("accepted");
-    expect(await admin.next()).toEqual({ type: "message.status", jid: GROUP, id, status: "READ" });
+    expect(await admin.next()).toEqual({
+      type: "message.status",
+      number: "default",
+      jid: GROUP,
+      id,
+      status: "READ",
+    });
     expect(await deliverSim(engine, read)).toBe("unchanged");
     // Another member's later delivery receipt says less than READ.
     const other = await simChange("ack", {
@@ -226,6 +245,7 @@ describe("on NOWEB only", () => {
     const id = inboxId(ours.payload);
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid: GROUP,
       id,
       status: "ERROR",

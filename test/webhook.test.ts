@@ -40,6 +40,7 @@ describe("signed deliveries", () => {
     });
     expect(await admin.next()).toEqual({
       type: "chat.assigned",
+      number: "default",
       jid: "15551230001@c.us",
       agentId: AGENT,
     });
@@ -92,7 +93,11 @@ describe("signed deliveries", () => {
       },
     );
     expect(recent.status).toBe(200);
-    expect(await admin.next()).toEqual({ type: "session.status", status: "STARTING" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "STARTING",
+    });
     expect(await d1Snapshot()).toEqual(before);
   });
 
@@ -162,7 +167,11 @@ describe("signed deliveries", () => {
     const first = await deliver("session.status", null, { rawBody: body, requestId: null });
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ status: "accepted" });
-    expect(await admin.next()).toEqual({ type: "session.status", status: "SCAN_QR_CODE" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "SCAN_QR_CODE",
+    });
     const again = await deliver("session.status", null, { rawBody: body, requestId: null });
     expect(await again.json()).toEqual({ status: "duplicate" });
     await expectNothingBefore(admin, "WORKING");
@@ -204,7 +213,11 @@ describe("idempotency", () => {
     expect(await (await deliver("session.status", null, { rawBody: body })).json()).toEqual({
       status: "accepted",
     });
-    expect(await admin.next()).toEqual({ type: "session.status", status: "FAILED" });
+    expect(await admin.next()).toEqual({
+      type: "session.status",
+      number: "default",
+      status: "FAILED",
+    });
 
     const replay = await deliver("session.status", null, { rawBody: body });
     expect(await replay.json()).toEqual({ status: "duplicate" });
@@ -312,7 +325,7 @@ describe("events", () => {
       message: {
         hasMedia: true,
         media: {
-          url: `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
+          url: `/api/wa/media?number=default&jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(message.id)}`,
           mimetype: "image/jpeg",
         },
       },
@@ -331,6 +344,7 @@ describe("events", () => {
     expect(await (await deliver("message.ack", ack)).json()).toEqual({ status: "accepted" });
     expect(await admin.next()).toEqual({
       type: "message.status",
+      number: "default",
       jid,
       id: message.id,
       status: "READ",

@@ -9,6 +9,8 @@
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
+export { TWO_NUMBER_FILES } from "./two-numbers.ts";
+
 /** Every workerd test file: test/**\/*.test.ts outside test/unit and test/wire. */
 export function workerdTestFiles(root = "test"): string[] {
   const found: string[] = [];
@@ -38,9 +40,16 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
   // Agents may not take unassigned chats here.
   "test/team-take-off.test.ts": { WA_AGENTS_TAKE_UNASSIGNED: "off" },
   "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "300" },
+  // The edge cache alone: the archive off, as before it came.
   "test/media-cache.test.ts": {
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
     WA_MEDIA_CACHE_MAX_BYTES: "120000",
+    WA_MEDIA_ARCHIVE_DAYS: "0",
+  },
+  "test/media-archive.test.ts": {
+    WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
+    WA_MEDIA_CACHE_MAX_BYTES: "200000",
+    WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: "100000",
   },
   "test/media-streams.test.ts": {
     WA_MEDIA_CACHE_ITEM_MAX_BYTES: "50000",
@@ -55,6 +64,8 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
     WA_OUTBOX_MAX_AGE_MS: "600000",
   },
   "test/upstream-timeouts.test.ts": { WAHA_REQUEST_TIMEOUT_MS: "150", WAHA_MAX_RETRIES: "2" },
+  // A database made by the migrations before numbers, with data in it, then upgraded.
+  "test/numbers-upgrade.test.ts": { TEST_MIGRATE_UP_TO: "0009_~" },
   // The session watch reads its own env: restarts on here, the default cap of 3 an hour.
   "test/session-restart.test.ts": { WAHA_AUTO_RESTART: "on" },
 };

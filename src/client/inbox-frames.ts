@@ -36,7 +36,11 @@ const GUARD_LIMIT = 2_000;
 const RECENT_LIMIT = 100;
 
 /** The guard's key of a chat's part: its owner, its last message, its removal. */
-export function chatKey(number: string, jid: string, part: "owner" | "last" | "gone"): string {
+export function chatKey(
+  number: string,
+  jid: string,
+  part: "owner" | "last" | "gone" | "status" | "labels",
+): string {
   return `c:${part}:${number}:${jid}`;
 }
 
@@ -92,6 +96,10 @@ function guardKey(event: RealtimeEvent, number: string): string | undefined {
       return messageKey(number, event.jid, event.message.id);
     case "chat.assigned":
       return chatKey(number, event.jid, "owner");
+    case "chat.status":
+      return chatKey(number, event.jid, "status");
+    case "chat.labels":
+      return chatKey(number, event.jid, "labels");
     case "message.status":
       return messageKey(number, event.jid, event.id, "ack");
     // A deletion and an edit both set the text: an edit overtaken by the deletion is stale.
@@ -191,6 +199,13 @@ export function reduceFrame(state: InboxState, action: FrameAction): InboxState 
       return assignChat(next, number, event.jid, event.agentId, seq);
     case "session.status":
       return numberStatus(next, number, event.status);
+    case "chat.status":
+      return patchChat(next, number, event.jid, seq, {
+        status: event.status,
+        snoozeUntil: event.snoozeUntil ?? null,
+      });
+    case "chat.labels":
+      return patchChat(next, number, event.jid, seq, { labels: event.labels });
     default:
       return next;
   }
@@ -287,6 +302,24 @@ export function assignChat(
   return {
     ...state,
     chats: state.chats.map((c) => (c === chat ? { ...c, owner: agentId } : c)),
+    applied,
+  };
+}
+
+/** A chat's status or labels changed (a frame, or our own change answered without a seq). */
+function patchChat(
+  state: InboxState,
+  number: string,
+  jid: string,
+  seq: number | undefined,
+  change: Partial<Pick<Chat, "status" | "snoozeUntil" | "labels">>,
+): InboxState {
+  const part = change.labels === undefined ? "status" : "labels";
+  const applied = record(state.applied, [chatKey(number, jid, part)], seq);
+  if (!findChat(state, number, jid)) return { ...state, applied };
+  return {
+    ...state,
+    chats: state.chats.map((c) => (isChat(c, number, jid) ? { ...c, ...change } : c)),
     applied,
   };
 }

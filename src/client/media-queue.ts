@@ -1,7 +1,8 @@
 /**
  * The page's media downloads: at most N in flight, one request per key however many
  * elements want it, and cooldowns that follow the gateway's Retry-After: `429 media-busy`
- * (or 503) pauses the whole queue, a failed key waits before it may be asked again.
+ * (or 503) pauses the whole queue, a failed key waits before it may be asked again, and a
+ * key WhatsApp no longer has (`410 media-expired`) is never asked again.
  */
 import { ApiError } from "./api-error.ts";
 import { type Cancel, type Scheduler, systemScheduler } from "./scheduler.ts";
@@ -16,6 +17,8 @@ export interface MediaKey {
 export type MediaResult =
   | { status: "ready"; url: string; type: string }
   | { status: "failed"; code: string; message: string; retryAt: number }
+  /** WhatsApp no longer has it (410): no retry will bring it back. */
+  | { status: "gone"; message: string }
   | { status: "cancelled" };
 
 export interface MediaQueueOptions {
@@ -60,6 +63,8 @@ export class MediaQueue {
   /** Insertion order is recency: a hit moves its entry to the end. */
   readonly #ready = new Map<string, { url: string; type: string }>();
   readonly #cooldowns = new Map<string, Cooldown>();
+  /** Keys answered 410, with the gateway's message. */
+  readonly #gone = new Map<string, string>();
   readonly #pending = new Map<string, Entry>();
   #queue: Entry[] = [];
   #active = 0;
@@ -110,6 +115,8 @@ export class MediaQueue {
       this.#ready.set(id, ready);
       return Promise.resolve({ status: "ready", ...ready });
     }
+    const gone = this.#gone.get(id);
+    if (gone !== undefined) return Promise.resolve({ status: "gone", message: gone });
     const cooling = this.#cooling(id);
     if (cooling) return Promise.resolve(cooling);
     const pending = this.#pending.get(id);
@@ -145,6 +152,7 @@ export class MediaQueue {
     for (const { url } of this.#ready.values()) this.#revokeObjectURL(url);
     this.#ready.clear();
     this.#cooldowns.clear();
+    this.#gone.clear();
   }
 
   #cooling(id: string): MediaResult | undefined {
@@ -193,6 +201,9 @@ export class MediaQueue {
           now + (api.retryAfterMs ?? this.#busyPauseMs),
         );
         this.#queue.unshift(entry);
+      } else if (api?.status === 410) {
+        this.#gone.set(entry.id, api.message);
+        this.#finish(entry, { status: "gone", message: api.message });
       } else {
         const cooldown: Cooldown = {
           until: now + (api?.retryAfterMs ?? this.#failureCooldownMs),

@@ -1,4 +1,5 @@
 /** The realtime frames the gateway sends (SPEC.md, "Realtime events"), checked as they arrive. */
+import type { ChatNote, ChatStatus } from "../lib/contracts/api.ts";
 import type { Message, RealtimeEvent } from "./types.ts";
 
 export type { RealtimeEvent } from "./types.ts";
@@ -80,6 +81,23 @@ function eventOf(f: Record<string, unknown>): RealtimeEvent | undefined {
         ...(isString(f.error) ? { error: f.error } : {}),
       };
     }
+    case "chat.status":
+      if (!isString(f.jid) || !isString(f.number) || !isChatStatus(f.status)) return undefined;
+      return {
+        type: f.type,
+        jid: f.jid,
+        number: f.number,
+        status: f.status,
+        ...(isString(f.snoozeUntil) ? { snoozeUntil: f.snoozeUntil } : {}),
+      };
+    case "chat.labels":
+      return isString(f.jid) && isString(f.number) && isStringArray(f.labels)
+        ? { type: f.type, jid: f.jid, number: f.number, labels: f.labels }
+        : undefined;
+    case "note.new":
+      return isString(f.jid) && isString(f.number) && isNote(f.note)
+        ? { type: f.type, jid: f.jid, number: f.number, note: f.note }
+        : undefined;
     case "resync":
       return { type: f.type, seq: isNumber(f.seq) ? f.seq : 0 };
     default:
@@ -99,4 +117,20 @@ function isMessage(value: unknown): value is Message {
   if (typeof value !== "object" || value === null) return false;
   const m = value as Record<string, unknown>;
   return isString(m.id) && isNumber(m.timestamp) && typeof m.fromMe === "boolean";
+}
+
+const STATUSES: readonly string[] = ["open", "pending", "resolved", "snoozed"];
+
+function isChatStatus(value: unknown): value is ChatStatus {
+  return typeof value === "string" && STATUSES.includes(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(isString);
+}
+
+function isNote(value: unknown): value is ChatNote {
+  if (typeof value !== "object" || value === null) return false;
+  const n = value as Record<string, unknown>;
+  return isNumber(n.id) && isString(n.text) && isString(n.author) && isString(n.createdAt);
 }

@@ -1,8 +1,10 @@
 /**
- * The monitoring counters as rates over time, for /admin: each sample of
- * `/api/waha/monitoring/stats` against the one before it gives WAHA calls and browser
- * requests per minute, the hit rate of that stretch and the media it turned away.
+ * The monitoring counters as rates over time, for /admin: each sample (a reading of
+ * `/api/waha/monitoring/stats`, or one the gateway kept) against the one before it gives
+ * WAHA calls and browser requests per minute, the hit rate of that stretch and the media
+ * it turned away. The gateway's own samples come first, so the charts open filled.
  */
+import { type StatsSample, sampleFromStats } from "../lib/monitoring/stats-sample.ts";
 import type { MonitoringStats } from "./types.ts";
 
 export interface StatsPoint {
@@ -18,7 +20,8 @@ export interface StatsPoint {
 
 export class StatsHistory {
   readonly #max: number;
-  #last: { at: number; stats: MonitoringStats } | undefined;
+  #last: StatsSample | undefined;
+  #latest: MonitoringStats | undefined;
   #points: StatsPoint[] = [];
 
   constructor(max = 60) {
@@ -30,27 +33,36 @@ export class StatsHistory {
   }
 
   get latest(): MonitoringStats | undefined {
-    return this.#last?.stats;
+    return this.#latest;
   }
 
+  /** A reading of the stats, taken at `at`. */
   add(stats: MonitoringStats, at: number): void {
+    this.#latest = stats;
+    this.addSample(sampleFromStats(stats, at));
+  }
+
+  /** Samples the gateway kept, oldest first (those not newer than the last are skipped). */
+  seed(samples: readonly StatsSample[]): void {
+    for (const sample of samples) this.addSample(sample);
+  }
+
+  addSample(sample: StatsSample): void {
     const last = this.#last;
-    this.#last = { at, stats };
+    if (last && sample.at <= last.at) return;
+    this.#last = sample;
     // Counters started over (a new `since`): the stretch means nothing.
-    if (!last || last.stats.since !== stats.since || at <= last.at) return;
-    const minutes = (at - last.at) / 60_000;
-    const delta = (now: number, then: number) => Math.max(0, now - then);
-    const cacheAsked = (s: MonitoringStats) =>
-      s.cache.hits + s.cache.misses + s.cache.coalesced + s.cache.stale;
-    const served = (s: MonitoringStats) => s.cache.hits + s.cache.coalesced;
-    const asked = delta(cacheAsked(stats), cacheAsked(last.stats));
-    const rejected = (s: MonitoringStats) => s.media.busyRejections + s.media.cooldownRejections;
+    if (!last || last.since !== sample.since) return;
+    const minutes = (sample.at - last.at) / 60_000;
+    const delta = (field: keyof Omit<StatsSample, "at" | "since">) =>
+      Math.max(0, sample[field] - last[field]);
+    const asked = delta("cacheAsked");
     this.#points.push({
-      at,
-      wahaPerMinute: delta(stats.upstream.calls, last.stats.upstream.calls) / minutes,
-      requestsPerMinute: delta(stats.requests.total, last.stats.requests.total) / minutes,
-      hitRate: asked === 0 ? null : delta(served(stats), served(last.stats)) / asked,
-      mediaRejections: delta(rejected(stats), rejected(last.stats)),
+      at: sample.at,
+      wahaPerMinute: delta("upstreamCalls") / minutes,
+      requestsPerMinute: delta("requests") / minutes,
+      hitRate: asked === 0 ? null : delta("cacheServed") / asked,
+      mediaRejections: delta("mediaRejected"),
     });
     if (this.#points.length > this.#max) this.#points.splice(0, this.#points.length - this.#max);
   }

@@ -14,6 +14,8 @@ import type {
 export type {
   CannedReply,
   ChatAssignment,
+  ChatNote,
+  ChatStatus,
   ErrorBody,
   Me,
   NotAnAgentBody,

@@ -251,6 +251,10 @@ export const configSchema = z
       z._default(z.enum(["on", "off"], { error: "must be on or off" }), "on"),
     ),
     WA_STORE_RETENTION_DAYS: int(90, 1, 36_500),
+    WA_MEDIA_ARCHIVE_DAYS: int(90, 0, 36_500),
+    WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: int(16_777_216, 0, 1_073_741_824),
+    // /admin's chart history: a monitoring sample kept at most this often (a day is kept).
+    WA_STATS_SAMPLE_MS: int(10_000, 0, 3_600_000),
     // A contact's profile picture is asked of WAHA at most once in this long, whoever asks.
     WA_AVATAR_TTL_MS: int(86_400_000, 1_000, 30 * 86_400_000),
     // Agents may take an unassigned chat themselves (POST /api/wa/assignments/{jid}/take).

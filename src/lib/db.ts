@@ -4,6 +4,7 @@
  */
 
 import { mayTouch, scopedAgent } from "./auth/access.ts";
+import { forgetGrants } from "./auth/access-grants.ts";
 import type { Agent, ChatAssignment } from "./contracts/api.ts";
 import { type NamedBatch, withCondition } from "./store/named-batch.ts";
 import type { User } from "./types.ts";
@@ -25,6 +26,20 @@ interface AgentRow {
   name: string;
   active: number;
   email: string | null;
+  numbers: string | null;
+}
+
+const AGENT_COLUMNS = "id, name, active, email, numbers";
+
+/** An agent's numbers as stored (a JSON array of ids; NULL, or anything else: every number). */
+function parseNumbers(raw: string | null): string[] | null {
+  if (raw === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === "string") : null;
+  } catch {
+    return null;
+  }
 }
 
 export const ASSIGNMENT_COLUMNS =
@@ -42,7 +57,12 @@ export function toAssignment(row: AssignmentRow): ChatAssignment {
 }
 
 function toAgent(row: AgentRow): Agent {
-  const agent: Agent = { id: row.id, name: row.name, active: row.active === 1 };
+  const agent: Agent = {
+    id: row.id,
+    name: row.name,
+    active: row.active === 1,
+    numbers: parseNumbers(row.numbers),
+  };
   if (row.email !== null) agent.email = row.email;
   return agent;
 }
@@ -81,6 +101,15 @@ export async function listAssignments(
   return results.map(toAssignment);
 }
 
+/** The numbers an agent works (null: every number, or no such agent). */
+export async function agentNumbers(db: D1Database, id: string): Promise<string[] | null> {
+  const row = await db
+    .prepare("SELECT numbers FROM agents WHERE id = ?")
+    .bind(id)
+    .first<{ numbers: string | null }>();
+  return parseNumbers(row?.numbers ?? null);
+}
+
 /** May this user touch this chat (the rule in access.ts, with the chat's owner from D1)? */
 export async function canAccessChat(
   db: D1Database,
@@ -94,7 +123,7 @@ export async function canAccessChat(
 
 export async function listAgents(db: D1Database): Promise<Agent[]> {
   const { results } = await db
-    .prepare("SELECT id, name, active, email FROM agents ORDER BY id")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents ORDER BY id`)
     .all<AgentRow>();
   return results.map(toAgent);
 }
@@ -103,25 +132,35 @@ export async function listAgents(db: D1Database): Promise<Agent[]> {
 export async function createAgent(db: D1Database, id: string, name: string): Promise<Agent | null> {
   const row = await db
     .prepare(
-      "INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email",
+      `INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(id, name)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
 }
 
-/** Renames and/or (de)activates an agent; null when there is no such agent. */
+/**
+ * Renames, (de)activates and/or sets the numbers of an agent (`numbers` null: every
+ * number); null when there is no such agent.
+ */
 export async function updateAgent(
   db: D1Database,
   id: string,
-  patch: { name?: string; active?: boolean },
+  patch: { name?: string; active?: boolean; numbers?: string[] | null },
 ): Promise<Agent | null> {
   const row = await db
     .prepare(
-      `UPDATE agents SET name = coalesce(?, name), active = coalesce(?, active),
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ? RETURNING id, name, active, email`,
+      `UPDATE agents SET name = coalesce(?1, name), active = coalesce(?2, active),
+       numbers = CASE WHEN ?3 THEN ?4 ELSE numbers END,
+       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?5 RETURNING ${AGENT_COLUMNS}`,
     )
-    .bind(patch.name ?? null, patch.active === undefined ? null : Number(patch.active), id)
+    .bind(
+      patch.name ?? null,
+      patch.active === undefined ? null : Number(patch.active),
+      patch.numbers === undefined ? 0 : 1,
+      patch.numbers ? JSON.stringify(patch.numbers) : null,
+      id,
+    )
     .first<AgentRow>();
   return row ? toAgent(row) : null;
 }
@@ -160,7 +199,7 @@ export async function recordFirstResponse(
 
 export async function getAgent(db: D1Database, id: string): Promise<Agent | null> {
   const row = await db
-    .prepare("SELECT id, name, active, email FROM agents WHERE id = ?")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`)
     .bind(id)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
@@ -208,6 +247,7 @@ export async function changeChatOwner(
              RETURNING ${ASSIGNMENT_COLUMNS}`,
           )
           .bind(number, jid, agentId, now, now);
+  forgetGrants({ number, jid });
   const [before, after] = await db.batch<{ assigned_to: string | null } & AssignmentRow>([
     db
       .prepare("SELECT assigned_to FROM chat_assignments WHERE number = ? AND jid = ?")
@@ -220,14 +260,15 @@ export async function changeChatOwner(
 }
 
 // A chat is auto-assigned on its first inbound message when auto-assign is on, it has
-// neither a first message nor an owner yet, and some active agent works its number.
-// ?1 is the number, ?2 the jid.
+// neither a first message nor an owner yet, it is open (not pending: someone set it aside),
+// and some active agent works its number. ?1 is the number, ?2 the jid.
 const WORKS_NUMBER = `(agents.numbers IS NULL
   OR EXISTS (SELECT 1 FROM json_each(agents.numbers) WHERE json_each.value = ?1))`;
 
 const NEEDS_AUTO_ASSIGN = `coalesce((SELECT value FROM settings WHERE key = 'auto_assign'), 'on') = 'on'
   AND NOT EXISTS (SELECT 1 FROM chat_assignments
     WHERE number = ?1 AND jid = ?2 AND (first_message_at IS NOT NULL OR assigned_to IS NOT NULL))
+  AND NOT EXISTS (SELECT 1 FROM chat_states WHERE number = ?1 AND jid = ?2 AND status <> 'open')
   AND EXISTS (SELECT 1 FROM agents WHERE active = 1 AND ${WORKS_NUMBER})`;
 
 /** The number's round-robin cursor (the last agent it picked), one per number. */
@@ -389,7 +430,7 @@ export async function releaseWebhookKeys(db: D1Database, keys: string[]): Promis
 /** The agent a sign-in e-mail is mapped to (case-insensitive), active or not; null when none. */
 export async function findAgentByEmail(db: D1Database, email: string): Promise<Agent | null> {
   const row = await db
-    .prepare("SELECT id, name, active, email FROM agents WHERE email = ? COLLATE NOCASE")
+    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE email = ? COLLATE NOCASE`)
     .bind(email)
     .first<AgentRow>();
   return row ? toAgent(row) : null;
@@ -412,7 +453,7 @@ export async function createAgentWithEmail(
     .prepare(
       `INSERT INTO agents (id, name, email) SELECT ?1, ?2, ?3
        WHERE NOT EXISTS (SELECT 1 FROM agents WHERE email = ?3 COLLATE NOCASE)
-       ON CONFLICT (id) DO NOTHING RETURNING id, name, active, email`,
+       ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(id, name, email)
     .first<AgentRow>();
@@ -431,7 +472,7 @@ export async function setAgentEmail(
       `UPDATE agents SET email = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
        WHERE id = ?2 AND (?1 IS NULL OR NOT EXISTS
          (SELECT 1 FROM agents WHERE email = ?1 COLLATE NOCASE AND id <> ?2))
-       RETURNING id, name, active, email`,
+       RETURNING ${AGENT_COLUMNS}`,
     )
     .bind(email, id)
     .first<AgentRow>();

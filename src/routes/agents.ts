@@ -6,6 +6,7 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { forgetAgentEmails } from "../lib/auth/roles.ts";
+import type { Config } from "../lib/config.ts";
 import type { AgentWrite } from "../lib/db.ts";
 import {
   createAgent,
@@ -18,6 +19,7 @@ import { apiError } from "../lib/errors.ts";
 import { agentIdSchema } from "../lib/ids/agent-id.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
+import { numberById } from "../lib/waha/numbers.ts";
 import { requireRole } from "../middleware/auth.ts";
 
 const nameSchema = z
@@ -48,12 +50,42 @@ const patchSchema = z
     active: z.optional(z.boolean({ error: "must be true or false" })),
     /** null removes the e-mail. */
     email: z.optional(z.nullable(emailSchema)),
+    /** The numbers the agent works (ids); null: every number. */
+    numbers: z.optional(
+      z.nullable(
+        z
+          .array(z.string({ error: "must be a list of numbers' ids" }), {
+            error: "must be a list of numbers' ids, or null for every number",
+          })
+          .check(z.maxLength(100, { error: "must list at most 100 numbers" })),
+      ),
+    ),
   })
   .check(
-    z.refine((p) => p.name !== undefined || p.active !== undefined || p.email !== undefined, {
-      error: "needs name, active or email",
-    }),
+    z.refine(
+      (p) =>
+        p.name !== undefined ||
+        p.active !== undefined ||
+        p.email !== undefined ||
+        p.numbers !== undefined,
+      { error: "needs name, active, email or numbers" },
+    ),
   );
+
+/** 400 naming `numbers` for an id the gateway does not serve; the list without repeats. */
+function knownNumbers(config: Config, numbers: string[] | null): string[] | null {
+  if (numbers === null) return null;
+  for (const id of numbers) {
+    if (numberById(config, id) === undefined) {
+      throw apiError(
+        400,
+        "invalid-request",
+        `numbers: no number ${JSON.stringify(id.slice(0, 40))}`,
+      );
+    }
+  }
+  return [...new Set(numbers)];
+}
 
 const writers = requireRole("admin", "user");
 
@@ -86,7 +118,9 @@ export const agents = new Hono<AppEnv>()
   })
   .patch("/agents/:id", writers, async (c) => {
     const { id } = parseInput(z.object({ id: agentIdSchema }), c.req.param());
-    const { email, ...rest } = parseInput(patchSchema, await readJsonBody(c.req.raw));
+    const { email, numbers, ...named } = parseInput(patchSchema, await readJsonBody(c.req.raw));
+    const rest =
+      numbers === undefined ? named : { ...named, numbers: knownNumbers(c.var.config, numbers) };
     let written: AgentWrite | undefined;
     if (email !== undefined) {
       requireAdminForEmail(c.var.user);
@@ -96,7 +130,12 @@ export const agents = new Hono<AppEnv>()
     }
     // Off or renamed agents must not stay signed in by an isolate's memory of them.
     forgetAgentEmails();
-    if (rest.name === undefined && rest.active === undefined && written?.status === "done") {
+    if (
+      rest.name === undefined &&
+      rest.active === undefined &&
+      numbers === undefined &&
+      written?.status === "done"
+    ) {
       return c.json(written.agent);
     }
     const agent = await updateAgent(c.env.DB, id, rest);

@@ -1,12 +1,13 @@
 /**
- * Chat assignments (who answers which chat) and the auto-assign switch. Everyone may
+ * Chat assignments (who answers which chat of a number) and the auto-assign switch. Everyone may
  * read what they may see; only admins and users change owners, and every change is
  * announced as `chat.assigned` to staff and to the agents it concerns.
  */
 
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { scopedAgent } from "../lib/auth/access.ts";
+import { mayUseNumber, scopedAgent } from "../lib/auth/access.ts";
+import type { ChatAssignment } from "../lib/contracts/api.ts";
 import {
   autoAssignEnabled,
   changeChatOwner,
@@ -26,6 +27,7 @@ import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { requireRole } from "../middleware/auth.ts";
 import { requireChatAccess } from "../middleware/chat-access.ts";
+import { requireNumber } from "../middleware/number.ts";
 
 const listQuerySchema = z
   .object({
@@ -47,8 +49,15 @@ const autoAssignSchema = z.object({
 
 const writers = requireRole("admin", "user");
 
+/** An assignment as answered: it names its number. */
+function withNumber(number: string, assignment: ChatAssignment): ChatAssignment {
+  return { ...assignment, number };
+}
+
 export const assignments = new Hono<AppEnv>()
-  .get("/wa/assignments", async (c) => {
+  .get("/wa/assignments", requireNumber(), async (c) => {
+    const number = c.var.number.id;
+    const tag = (list: ChatAssignment[]) => list.map((a) => withNumber(number, a));
     const query = parseInput(listQuerySchema, c.req.query());
     const { user } = c.var;
     const agent = scopedAgent(user);
@@ -57,57 +66,67 @@ export const assignments = new Hono<AppEnv>()
       if (query.unassigned === "true" || (query.agent !== undefined && query.agent !== agent)) {
         throw apiError(403, "forbidden", "agents see only the chats assigned to them");
       }
-      return c.json(await listAssignments(c.env.DB, c.var.config.WAHA_SESSION, { agentId: agent }));
+      return c.json(tag(await listAssignments(c.env.DB, number, { agentId: agent })));
     }
     return c.json(
-      await listAssignments(
-        c.env.DB,
-        c.var.config.WAHA_SESSION,
-        query.agent !== undefined
-          ? { agentId: query.agent }
-          : { unassigned: query.unassigned === "true" },
+      tag(
+        await listAssignments(
+          c.env.DB,
+          number,
+          query.agent !== undefined
+            ? { agentId: query.agent }
+            : { unassigned: query.unassigned === "true" },
+        ),
       ),
     );
   })
   .get("/wa/assignments/:jid", requireChatAccess({ from: "param" }), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
-    const assignment = await getAssignment(c.env.DB, c.var.config.WAHA_SESSION, jid);
+    const number = c.var.number.id;
+    const assignment = await getAssignment(c.env.DB, number, jid);
     if (!assignment) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
-    return c.json(assignment);
+    return c.json(withNumber(number, assignment));
   })
-  .put("/wa/assignments/:jid", writers, async (c) => {
+  .put("/wa/assignments/:jid", writers, requireNumber(), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
     const { agentId } = parseInput(putBodySchema, await readJsonBody(c.req.raw));
     const agent = await getAgent(c.env.DB, agentId);
     if (!agent) throw apiError(400, "invalid-request", `agentId: no agent ${agentId}`);
     if (!agent.active)
       throw apiError(400, "invalid-request", `agentId: agent ${agentId} is inactive`);
-    const change = await changeChatOwner(c.env.DB, c.var.config.WAHA_SESSION, jid, agentId);
+    const number = c.var.number.id;
+    if (!mayUseNumber({ role: "agent", sub: agent.id, numbers: agent.numbers ?? null }, number)) {
+      throw apiError(400, "invalid-request", `agentId: agent ${agentId} does not work ${number}`);
+    }
+    const change = await changeChatOwner(c.env.DB, number, jid, agentId);
     if (!change) throw new Error(`assigning ${jid} returned no row`);
     c.executionCtx.waitUntil(
       broadcast(
         c.env,
+        number,
         { type: "chat.assigned", jid, agentId },
         chatAudience(agentId, change.previousOwner),
       ),
     );
-    return c.json(change.assignment);
+    return c.json(withNumber(number, change.assignment));
   })
-  .delete("/wa/assignments/:jid", writers, async (c) => {
+  .delete("/wa/assignments/:jid", writers, requireNumber(), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
-    const change = await changeChatOwner(c.env.DB, c.var.config.WAHA_SESSION, jid, null);
+    const number = c.var.number.id;
+    const change = await changeChatOwner(c.env.DB, number, jid, null);
     if (!change) throw apiError(404, "not-found", `chat ${jid} has no assignment`);
     c.executionCtx.waitUntil(
       broadcast(
         c.env,
+        number,
         { type: "chat.assigned", jid, agentId: null },
         chatAudience(change.previousOwner),
       ),
     );
-    return c.json(change.assignment);
+    return c.json(withNumber(number, change.assignment));
   })
   // An agent takes an unassigned chat for itself (WA_AGENTS_TAKE_UNASSIGNED).
-  .post("/wa/assignments/:jid/take", async (c) => {
+  .post("/wa/assignments/:jid/take", requireNumber(), async (c) => {
     const { jid } = parseInput(jidParamSchema, c.req.param());
     const agent = scopedAgent(c.var.user);
     if (agent === null) {
@@ -125,6 +144,7 @@ export const assignments = new Hono<AppEnv>()
     c.executionCtx.waitUntil(
       broadcast(
         c.env,
+        storeNumber(c),
         { type: "chat.assigned", jid: taken.jid, agentId: agent },
         chatAudience(agent),
       ),

@@ -10,23 +10,14 @@ import * as z from "zod/mini";
 import { canAccessChat, chatOwner } from "../lib/db.ts";
 import { apiError, errorResponse, failureError } from "../lib/errors.ts";
 import { chatJidSchema } from "../lib/ids/id-schemas.ts";
-import { storeNumber } from "../lib/store/store-number.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
+import { requestNumber } from "../middleware/number.ts";
 
 const avatarQuery = z.object({
   jid: chatJidSchema,
   number: z.optional(z.string().check(z.maxLength(64, { error: "must be at most 64 characters" }))),
 });
-
-/** The number a request names, which must be one this gateway serves. */
-export function requestNumber(c: Context<AppEnv>, given: string | undefined): string {
-  const number = storeNumber(c);
-  if (given !== undefined && given !== number) {
-    throw apiError(400, "invalid-request", `number: ${given} is not a number of this gateway`);
-  }
-  return number;
-}
 
 /**
  * Whether the user may see the chat's face and summary: its owner and staff, and any agent
@@ -62,7 +53,7 @@ function pictureResponse(
 
 export const contacts = new Hono<AppEnv>().get("/wa/avatar", async (c) => {
   const query = parseInput(avatarQuery, c.req.query());
-  const number = requestNumber(c, query.number);
+  const number = (await requestNumber(c)).id;
   if (!(await maySeeSummary(c, number, query.jid))) {
     throw apiError(403, "forbidden", "this chat is not assigned to you");
   }

@@ -1,13 +1,16 @@
 /**
- * GET /api/wa/media?jid&id: media bytes. A cache hit is answered from the Cache API
- * without touching a Durable Object; a miss goes to the key's MediaKey object, which
- * shares one download between callers and remembers cooldowns. Conditional and range
+ * GET /api/wa/media?number&jid&id: media bytes of a number's message. A cache hit is
+ * answered from the Cache API without touching a Durable Object; a miss reads the R2
+ * archive, then goes to the key's MediaKey object, which shares one download between
+ * callers and remembers cooldowns. Conditional and range
  * requests are answered on every path (hit, miss, shared, streamed).
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import * as z from "zod/mini";
+import { GRANT_MEMO_MS } from "../lib/auth/access-grants.ts";
 import { apiError, errorResponse } from "../lib/errors.ts";
 import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
+import { archiveGet, archiveKey, archiveOn } from "../lib/media/archive.ts";
 import {
   MEDIA_CACHE_CONTROL,
   mediaCacheKey,
@@ -25,7 +28,8 @@ import { requireChatAccess } from "../middleware/chat-access.ts";
 
 /** The chat in its canonical form, as the store and the media cache key it. */
 const querySchema = z.object({ jid: chatJidSchema, id: messageIdSchema });
-const chatAccess = requireChatAccess({ from: "query" });
+/** A hit waits on no D1 read: an agent's grant is remembered briefly (access-grants.ts). */
+const chatAccess = requireChatAccess({ from: "query", rememberGrantsMs: GRANT_MEMO_MS });
 
 function notModified(etag: string): Response {
   return new Response(null, {
@@ -34,36 +38,90 @@ function notModified(etag: string): Response {
   });
 }
 
+function unsatisfiable(range: string, size: number): Response {
+  const res = errorResponse(416, "range-not-satisfiable", `${range} is outside the file`);
+  res.headers.set("Content-Range", `bytes */${size}`);
+  return res;
+}
+
+/** A part's headers: the whole answer's, with its Content-Range and length. */
+function partHeaders(whole: Headers, part: { start: number; end: number }, size: number) {
+  const headers = new Headers(whole);
+  headers.set("Content-Range", `bytes ${part.start}-${part.end}/${size}`);
+  headers.set("Content-Length", String(part.end - part.start + 1));
+  return headers;
+}
+
 /** The bytes in hand, whole (200) or the part a Range names (206, or 416). */
 function fromBytes(body: ArrayBuffer, whole: Headers, range: string | undefined): Response {
   if (range === undefined) return new Response(body, { headers: whole });
-  const headers = new Headers(whole);
   const part = rangePart(range, body.byteLength);
-  if (part === "unsatisfiable") {
-    const res = errorResponse(416, "range-not-satisfiable", `${range} is outside the file`);
-    res.headers.set("Content-Range", `bytes */${body.byteLength}`);
-    return res;
+  if (part === "unsatisfiable") return unsatisfiable(range, body.byteLength);
+  return new Response(body.slice(part.start, part.end + 1), {
+    status: 206,
+    headers: partHeaders(whole, part, body.byteLength),
+  });
+}
+
+interface ArchiveRead {
+  key: string;
+  cacheKey: string;
+  colo: string;
+  tag: string;
+  condition: "match" | "any" | "none";
+  range: string | undefined;
+}
+
+/**
+ * The edge cache missed: the archive's copy, if it has one (`X-Cache-Status: ARCHIVE`). An
+ * item the cache takes is read whole and put back in the cache behind the answer; a larger
+ * one is streamed, a Range of it read from R2 as a range.
+ */
+async function fromArchive(c: Context<AppEnv>, read: ArchiveRead): Promise<Response | null> {
+  const { config } = c.var;
+  const bucket = c.env.MEDIA_ARCHIVE;
+  const item = await archiveGet(bucket, read.key);
+  if (!item) return null;
+  count("media.archiveHits");
+  const { meta } = item;
+  const headers = mediaHeaders(meta, read.tag, "ARCHIVE");
+  if (read.condition === "any") {
+    await item.body.cancel();
+    return notModified(read.tag);
   }
-  const slice = body.slice(part.start, part.end + 1);
-  headers.set("Content-Range", `bytes ${part.start}-${part.end}/${body.byteLength}`);
-  headers.set("Content-Length", String(slice.byteLength));
-  return new Response(slice, { status: 206, headers });
+  count("media.served");
+  count("media.bytesServed", meta.size);
+  if (meta.size <= config.WA_MEDIA_CACHE_ITEM_MAX_BYTES) {
+    const bytes = await new Response(item.body).arrayBuffer();
+    c.executionCtx.waitUntil(
+      storeMedia(c.env, read.colo, read.cacheKey, bytes, headers, config.WA_MEDIA_CACHE_MAX_BYTES),
+    );
+    return fromBytes(bytes, headers, read.range);
+  }
+  if (read.range === undefined) return new Response(item.body, { headers });
+  await item.body.cancel();
+  const part = rangePart(read.range, meta.size);
+  if (part === "unsatisfiable") return unsatisfiable(read.range, meta.size);
+  const ranged = await archiveGet(bucket, read.key, part);
+  if (!ranged) return null;
+  return new Response(ranged.body, { status: 206, headers: partHeaders(headers, part, meta.size) });
 }
 
 export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) => {
   const { jid, id } = parseInput(querySchema, c.req.query());
   const { config } = c.var;
-  const session = config.WAHA_SESSION;
+  // The number's id is part of every key: two numbers' chats never share a cached file.
+  const number = c.var.number.id;
   const ifNoneMatch = c.req.header("If-None-Match");
   const ifRange = c.req.header("If-Range");
   // Media under one id never changes, so its ETag needs neither the cache nor WAHA.
-  const etag = ifNoneMatch || ifRange ? await mediaEtag(session, jid, id) : null;
+  const etag = ifNoneMatch || ifRange ? await mediaEtag(number, jid, id) : null;
   const condition = etag ? noneMatch(ifNoneMatch, etag) : "none";
   if (etag && condition === "match") return notModified(etag);
   const range = applicableRange(c.req.header("Range"), ifRange, etag);
 
   const colo = String(c.req.raw.cf?.colo ?? "local");
-  const key = mediaCacheKey(new URL(c.req.url).origin, session, jid, id);
+  const key = mediaCacheKey(new URL(c.req.url).origin, number, jid, id);
   const hit = await caches.default.match(
     new Request(key, range ? { headers: { Range: range } } : {}),
   );
@@ -72,7 +130,7 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     count("cache.hit:media");
     if (condition === "any") {
       await hit.body?.cancel();
-      return notModified(hit.headers.get("ETag") ?? (await mediaEtag(session, jid, id)));
+      return notModified(hit.headers.get("ETag") ?? (await mediaEtag(number, jid, id)));
     }
     count("media.served");
     count("media.bytesServed", Number(hit.headers.get("Content-Length") ?? 0));
@@ -83,18 +141,40 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     return res;
   }
 
-  const outcome = await mediaKeyStub(c.env, session, jid, id).serve({
+  if (archiveOn(config)) {
+    const read = {
+      key: archiveKey(number, jid, id),
+      cacheKey: key,
+      colo,
+      tag: etag ?? (await mediaEtag(number, jid, id)),
+      condition,
+      range,
+    };
+    // R2 failing is no reason to fail the answer: WAHA may still have the file.
+    const archived = await fromArchive(c, read).catch((err: unknown) => {
+      console.error(
+        `[wa media] archive-read-failed key=${read.key} reason="${err instanceof Error ? err.message : String(err)}"`,
+      );
+      return null;
+    });
+    if (archived) return archived;
+  }
+
+  const outcome = await mediaKeyStub(c.env, number, jid, id).serve({
+    number,
     jid,
     id,
     ...(range ? { range } : {}),
   });
-  const tag = etag ?? (await mediaEtag(session, jid, id));
+  const tag = etag ?? (await mediaEtag(number, jid, id));
 
   switch (outcome.kind) {
     case "error": {
       // Busy answers are counted by the gate that gave them.
       if (outcome.fromCooldown) count("media.cooldownRejections");
-      throw apiError(outcome.status, outcome.error, outcome.message, outcome.retryAfterMs);
+      // Gone for good: nothing to retry after.
+      const retryAfterMs = outcome.status === 410 ? undefined : outcome.retryAfterMs;
+      throw apiError(outcome.status, outcome.error, outcome.message, retryAfterMs);
     }
     case "bytes": {
       const status = outcome.shared ? "COALESCED" : "MISS";

@@ -19,7 +19,9 @@ import { storedMessage } from "../lib/store/messages.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { readCached } from "../lib/waha/cached-reads.ts";
+import type { WaNumber } from "../lib/waha/numbers.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";
+import { requireNumber, resolveNumber } from "../middleware/number.ts";
 
 /** WhatsApp's own limit on a text message. */
 const TEXT_MAX_CHARS = 4096;
@@ -90,9 +92,9 @@ async function submit(
     media?: { mimetype: string; filename: string; data: ArrayBuffer };
   },
 ): Promise<Response> {
-  const { config, user } = c.var;
-  const session = config.WAHA_SESSION;
-  if (request.target && !(await storedMessage(c.env.DB, session, request.jid, request.target))) {
+  const { user } = c.var;
+  const number = c.var.number.id;
+  if (request.target && !(await storedMessage(c.env.DB, number, request.jid, request.target))) {
     const field = request.kind === "reaction" ? "id" : "replyTo";
     throw apiError(
       400,
@@ -100,7 +102,7 @@ async function submit(
       `${field}: chat ${request.jid} has no message ${request.target}`,
     );
   }
-  const result = await outboxOf(c.env, session, request.jid).submit({
+  const result = await outboxOf(c.env, number, request.jid).submit({
     clientId: request.clientId ?? crypto.randomUUID(),
     jid: request.jid,
     sender: user.sub,
@@ -112,9 +114,9 @@ async function submit(
   return answer(c, result);
 }
 
-/** WAHA Core has no media sending; its tier is in the (cached) status. */
-async function requirePlus(env: Env): Promise<void> {
-  const status = await readCached(env, { kind: "status" });
+/** WAHA Core has no media sending; its tier is in the number's (cached) status. */
+async function requirePlus(env: Env, number: WaNumber): Promise<void> {
+  const status = await readCached(env, number, { kind: "status" });
   const tier = status.ok ? status.value.server.tier : undefined;
   if (tier !== undefined && tier.toUpperCase() !== "PLUS") {
     throw apiError(422, "waha-plus-required", "sending media needs WAHA Plus; this WAHA is Core");
@@ -127,13 +129,13 @@ function field(form: FormData, name: string): string | undefined {
 }
 
 export const sending = new Hono<AppEnv>()
-  .post("/wa/send-text", async (c) => {
+  .post("/wa/send-text", requireNumber(), async (c) => {
     const { jid, text, clientId, replyTo } = parseInput(sendTextBody, await jsonBody(c.req.raw));
     await assertChatAccess(c, jid);
     return submit(c, { jid, kind: "text", body: text, target: replyTo ?? null, clientId });
   })
 
-  .post("/wa/react", async (c) => {
+  .post("/wa/react", requireNumber(), async (c) => {
     const { jid, id, reaction, clientId } = parseInput(reactBody, await jsonBody(c.req.raw));
     await assertChatAccess(c, jid);
     return submit(c, { jid, kind: "reaction", body: reaction, target: id, clientId });
@@ -170,8 +172,9 @@ export const sending = new Hono<AppEnv>()
     }
     if (file.size > max)
       throw apiError(413, "payload-too-large", `file: may be at most ${max} bytes`);
+    await resolveNumber(c, field(form, "number"));
     await assertChatAccess(c, fields.jid);
-    await requirePlus(c.env);
+    await requirePlus(c.env, c.var.number);
     return submit(c, {
       jid: fields.jid,
       kind: "media",
@@ -186,20 +189,24 @@ export const sending = new Hono<AppEnv>()
     });
   })
 
-  .get("/wa/outbox", async (c) => {
-    const { user, config } = c.var;
-    const rows = await listOutbox(c.env.DB, config.WAHA_SESSION, scopedAgent(user));
-    return c.json(rows.map(outboxEntry), 200, { "Cache-Control": "no-store" });
+  .get("/wa/outbox", requireNumber(), async (c) => {
+    const number = c.var.number.id;
+    const rows = await listOutbox(c.env.DB, number, scopedAgent(c.var.user));
+    return c.json(
+      rows.map((row) => ({ ...outboxEntry(row), number })),
+      200,
+      { "Cache-Control": "no-store" },
+    );
   })
 
-  .post("/wa/outbox/:clientId/retry", async (c) => {
+  .post("/wa/outbox/:clientId/retry", requireNumber(), async (c) => {
     const clientId = c.req.param("clientId");
-    const session = c.var.config.WAHA_SESSION;
-    const row = CLIENT_ID.test(clientId) ? await getOutbox(c.env.DB, session, clientId) : null;
+    const number = c.var.number.id;
+    const row = CLIENT_ID.test(clientId) ? await getOutbox(c.env.DB, number, clientId) : null;
     if (!row) throw apiError(404, "not-found", `no outbox entry ${clientId}`);
     await assertChatAccess(c, row.jid);
     if (row.status !== "failed")
       throw apiError(409, "not-failed", `entry ${clientId} is ${row.status}`);
-    await requeueOutbox(c.env.DB, session, clientId, Date.now());
-    return answer(c, await outboxOf(c.env, session, row.jid).kick(clientId));
+    await requeueOutbox(c.env.DB, number, clientId, Date.now());
+    return answer(c, await outboxOf(c.env, number, row.jid).kick(clientId));
   });

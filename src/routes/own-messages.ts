@@ -26,7 +26,7 @@ import { invalidateChat } from "../lib/waha/cached-reads.ts";
 import { callWaha } from "../lib/waha/client.ts";
 import { wahaPaths } from "../lib/waha/wire.ts";
 import { requireChatAccess } from "../middleware/chat-access.ts";
-import { requestNumber } from "./contacts.ts";
+import { requireNumber } from "../middleware/number.ts";
 
 /** How long WhatsApp lets the sender edit a message. */
 export const EDIT_WINDOW_MS = 15 * 60_000;
@@ -46,7 +46,6 @@ const editBody = z.object({
 /** The stored message the request names: ours, not deleted; else 404 / 409 naming why. */
 async function ownMessage(c: Context<AppEnv>): Promise<{ jid: string; row: StoredRow }> {
   const query = parseInput(target, c.req.query());
-  requestNumber(c, query.number);
   const id = canonicalMessageId(parseInput(z.object({ id: messageIdSchema }), c.req.param()).id);
   const row = await storedMessage(c.env.DB, storeNumber(c), query.jid, id);
   if (!row) throw apiError(404, "message-not-found", "no such message in this chat");
@@ -65,10 +64,10 @@ async function announce(c: Context<AppEnv>, jid: string, row: StoredRow, change:
   const now = Date.now();
   try {
     const frame = await applyChange(c.env.DB, number, jid, row.key, change, now);
-    await invalidateChat(c.env, jid);
+    await invalidateChat(c.env, number, jid);
     if (frame) {
       const owner = await chatOwner(c.env.DB, number, jid);
-      c.executionCtx.waitUntil(broadcast(c.env, frame, chatAudience(owner)));
+      c.executionCtx.waitUntil(broadcast(c.env, number, frame, chatAudience(owner)));
     }
   } catch (err) {
     // WhatsApp has the change; WAHA's webhook will bring it to the store in any case.
@@ -79,7 +78,7 @@ async function announce(c: Context<AppEnv>, jid: string, row: StoredRow, change:
 const chatAccess = requireChatAccess({ from: "query" });
 
 export const ownMessages = new Hono<AppEnv>()
-  .patch("/wa/messages/:id", chatAccess, async (c) => {
+  .patch("/wa/messages/:id", requireNumber(), chatAccess, async (c) => {
     const { jid, row } = await ownMessage(c);
     const { text } = parseInput(editBody, await readJsonBody(c.req.raw));
     if (row.has_media === 1 || row.kind !== null) {
@@ -93,10 +92,10 @@ export const ownMessages = new Hono<AppEnv>()
         `WhatsApp lets a message be edited for 15 minutes after it was sent; this one was sent ${Math.floor(age / 60_000)} minutes ago`,
       );
     }
-    const result = await callWaha(c.env, {
+    const result = await callWaha(c.env, c.var.number, {
       endpoint: "message-edit",
       method: "PUT",
-      path: wahaPaths.chatMessage(c.var.config.WAHA_SESSION, jid, row.waha_id),
+      path: wahaPaths.chatMessage(c.var.number.session, jid, row.waha_id),
       body: { text },
     });
     if (!result.ok) throw failureError(result.failure);
@@ -104,12 +103,12 @@ export const ownMessages = new Hono<AppEnv>()
     return c.json({ id: row.id, edited: true });
   })
 
-  .delete("/wa/messages/:id", chatAccess, async (c) => {
+  .delete("/wa/messages/:id", requireNumber(), chatAccess, async (c) => {
     const { jid, row } = await ownMessage(c);
-    const result = await callWaha(c.env, {
+    const result = await callWaha(c.env, c.var.number, {
       endpoint: "message-delete",
       method: "DELETE",
-      path: wahaPaths.chatMessage(c.var.config.WAHA_SESSION, jid, row.waha_id),
+      path: wahaPaths.chatMessage(c.var.number.session, jid, row.waha_id),
     });
     if (!result.ok) throw failureError(result.failure);
     await announce(c, jid, row, { kind: "revoked" });

@@ -1,27 +1,39 @@
 /**
- * Realtime: a signed-in browser trades its bearer token for a one-use ticket, then opens
- * the WebSocket with the ticket (browsers cannot set headers on a WebSocket).
+ * Realtime: a signed-in browser trades its bearer token for a one-use ticket to one
+ * number's hub, then opens the WebSocket with the ticket (browsers cannot set headers on a
+ * WebSocket). The ticket names its number (`<number>.<hub's ticket>`), so the upgrade goes
+ * to that number's hub; a browser showing several numbers holds one socket per number.
  */
 import { Hono } from "hono";
 import type { RealtimeTicket } from "../lib/contracts/api.ts";
 import { apiError } from "../lib/errors.ts";
 import { connect, issueTicket } from "../lib/realtime/broadcast.ts";
 import type { AppEnv } from "../lib/types.ts";
+import { numbersOf } from "../lib/waha/numbers.ts";
+import { requestNumber } from "../middleware/number.ts";
 
-const TICKET = /^[A-Za-z0-9_-]{16,128}$/;
+/** `<number>.<ticket>`; a bare ticket is the only number's. */
+const TICKET = /^(?:([a-z0-9-]{1,32})\.)?([A-Za-z0-9_-]{16,128})$/;
 
 /**
- * POST /api/realtime/ticket (bearer) → `{ticket, expiresAt}` (ISO time, 30 s ahead), or
- * 429 too-many-sockets with Retry-After while the user holds SOCKET_MAX_PER_USER sockets.
+ * POST /api/realtime/ticket (bearer; `number` in the JSON body or query, as every
+ * chat-scoped route) → `{ticket, expiresAt, seq, number}` (ISO time, 30 s ahead), or 429
+ * too-many-sockets with Retry-After while the user holds SOCKET_MAX_PER_USER sockets.
  */
 export const realtimeTicket = new Hono<AppEnv>().post("/realtime/ticket", async (c) => {
-  const issued = await issueTicket(c.env, c.var.user, c.var.tokenExpiresAt);
+  const number = await requestNumber(c);
+  const issued = await issueTicket(c.env, number.id, c.var.user, c.var.tokenExpiresAt);
   if (issued.status === "too-many-sockets") {
     throw apiError(429, "too-many-sockets", issued.message, issued.retryAfterMs);
   }
   const { ticket, expiresAt, seq } = issued;
   c.header("Cache-Control", "no-store");
-  const answer: RealtimeTicket = { ticket, expiresAt: new Date(expiresAt).toISOString(), seq };
+  const answer: RealtimeTicket = {
+    ticket: `${number.id}.${ticket}`,
+    expiresAt: new Date(expiresAt).toISOString(),
+    seq,
+    number: number.id,
+  };
   return c.json(answer);
 });
 
@@ -33,14 +45,20 @@ export const realtimeUpgrade = new Hono<AppEnv>().get("/realtime", async (c) => 
   const ticket = c.req.query("ticket");
   if (!ticket)
     throw apiError(401, "unauthorized", "a ticket is required: POST /api/realtime/ticket");
-  if (!TICKET.test(ticket)) throw apiError(401, "unauthorized", "the ticket is unknown or used");
+  const parts = TICKET.exec(ticket);
+  const numbers = numbersOf(c.var.config);
+  const number = parts?.[1] ?? (numbers.length === 1 ? numbers[0]?.id : undefined);
+  if (!parts?.[2] || number === undefined || !numbers.some((n) => n.id === number)) {
+    throw apiError(401, "unauthorized", "the ticket is unknown or used");
+  }
   const since = c.req.query("since");
   if (since !== undefined && !/^\d{1,15}$/.test(since)) {
     throw apiError(400, "invalid-request", "since: must be the seq of a frame received");
   }
   return connect(
     c.env,
-    ticket,
+    number,
+    parts[2],
     c.var.config.SOCKET_MAX_BUFFER_BYTES,
     since === undefined ? null : Number(since),
   );

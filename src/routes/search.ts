@@ -1,6 +1,6 @@
 /**
- * GET /api/wa/search?q&jid?&limit: the store's full-text search over message text
- * (D1 FTS5), newest first; agents search only the chats assigned to them.
+ * GET /api/wa/search?number&q&jid?&limit: the store's full-text search over one number's
+ * message text (D1 FTS5), newest first; agents search only the chats assigned to them.
  */
 
 import { Hono } from "hono";
@@ -11,6 +11,7 @@ import { searchMessages } from "../lib/store/search.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { assertChatAccess } from "../middleware/chat-access.ts";
+import { requireNumber } from "../middleware/number.ts";
 
 const LIMIT_ERROR = "must be a whole number from 1 to 100";
 // Control characters (NUL above all) cannot reach an FTS5 query: D1 cuts its SQL text
@@ -36,14 +37,18 @@ const searchQuery = z.object({
   ),
 });
 
-export const search = new Hono<AppEnv>().get("/wa/search", async (c) => {
+export const search = new Hono<AppEnv>().get("/wa/search", requireNumber(), async (c) => {
   const { q, jid, limit } = parseInput(searchQuery, c.req.query());
-  const { user, config } = c.var;
+  const number = c.var.number.id;
   if (jid) await assertChatAccess(c, jid);
-  const hits = await searchMessages(c.env.DB, config.WAHA_SESSION, q, {
+  const hits = await searchMessages(c.env.DB, number, q, {
     ...(jid ? { jid } : {}),
-    agent: scopedAgent(user),
+    agent: scopedAgent(c.var.user),
     limit,
   });
-  return c.json(hits, 200, { "Cache-Control": "no-store" });
+  return c.json(
+    hits.map((hit) => ({ ...hit, number })),
+    200,
+    { "Cache-Control": "no-store" },
+  );
 });

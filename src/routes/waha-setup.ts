@@ -1,6 +1,6 @@
 /**
- * GET /api/waha/setup and POST /api/waha/setup/apply (admins): WAHA's own setup as the
- * gateway needs it, checked from what WAHA shows and written through WAHA's sessions API.
+ * GET /api/waha/setup and POST /api/waha/setup/apply (admins; `?number=`): a number's
+ * WAHA session's setup as the gateway needs it, checked from what WAHA shows and written through WAHA's sessions API.
  * Every call goes through the one WAHA client, so the API key and the HMAC key go to WAHA's
  * origin and nowhere else; neither key is ever part of an answer.
  */
@@ -11,6 +11,7 @@ import { apiError, failureError } from "../lib/errors.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha/cached-reads.ts";
 import { callWaha } from "../lib/waha/client.ts";
+import { DEFAULT_NUMBER, type WaNumber } from "../lib/waha/numbers.ts";
 import { silenceOf } from "../lib/waha/session-silence.ts";
 import {
   checkSetup,
@@ -21,22 +22,27 @@ import {
 } from "../lib/waha/setup.ts";
 import { versionSchema, wahaPaths } from "../lib/waha/wire.ts";
 import { requireRole } from "../middleware/auth.ts";
+import { requireNumber } from "../middleware/number.ts";
 import { wahaReadLimit } from "../middleware/rate-limit.ts";
 
 const environmentSchema = z.record(z.string(), z.unknown());
 const NO_STORE = { "Cache-Control": "no-store" };
 
-/** Where WAHA should post: the configured URL, else this gateway's origin as the admin reached it. */
-function webhookUrlOf(c: Context<AppEnv>): string {
-  return c.var.config.WAHA_WEBHOOK_URL ?? `${new URL(c.req.url).origin}/api/waha/webhook`;
+/**
+ * Where WAHA should post a number's events: the configured URL, else this gateway's origin
+ * as the admin reached it; numbers but `default` on their own path.
+ */
+function webhookUrlOf(c: Context<AppEnv>, number: WaNumber): string {
+  const base = c.var.config.WAHA_WEBHOOK_URL ?? `${new URL(c.req.url).origin}/api/waha/webhook`;
+  return number.id === DEFAULT_NUMBER ? base : `${base.replace(/\/+$/, "")}/${number.id}`;
 }
 
 /** What WAHA shows of the session, its engine and its environment, and what the gateway heard. */
 async function readInput(c: Context<AppEnv>): Promise<SetupInput> {
   const { env } = c;
-  const { config } = c.var;
-  const session = config.WAHA_SESSION;
-  const answer = await callWaha(env, {
+  const wa = c.var.number;
+  const session = wa.session;
+  const answer = await callWaha(env, wa, {
     endpoint: "session",
     method: "GET",
     path: wahaPaths.session(session),
@@ -51,7 +57,7 @@ async function readInput(c: Context<AppEnv>): Promise<SetupInput> {
   let engine = info?.data.engine?.engine ?? null;
   // A stopped session names no engine: the server's default is the one it will start with.
   if (engine === null && info) {
-    const version = await callWaha(env, {
+    const version = await callWaha(env, wa, {
       endpoint: "server-version",
       method: "GET",
       path: wahaPaths.version(),
@@ -59,21 +65,24 @@ async function readInput(c: Context<AppEnv>): Promise<SetupInput> {
     const parsed = version.ok ? versionSchema.safeParse(version.value.body) : null;
     engine = parsed?.success ? parsed.data.engine : null;
   }
-  const [environment, silence] = await Promise.all([readEnvironment(env), silenceOf(env, session)]);
+  const [environment, silence] = await Promise.all([
+    readEnvironment(env, wa),
+    silenceOf(env, wa.id),
+  ]);
   return {
     session,
     config: info ? (info.data.config ?? {}) : null,
     engine,
     environment,
-    webhookUrl: webhookUrlOf(c),
-    hmacKey: config.WAHA_WEBHOOK_HMAC_KEY,
+    webhookUrl: webhookUrlOf(c, wa),
+    hmacKey: wa.webhookHmacKey,
     lastWebhookAt: silence?.lastWebhookAt ? Date.parse(silence.lastWebhookAt) : null,
   };
 }
 
 /** WAHA's environment, text values only; null when WAHA does not show it to this key. */
-async function readEnvironment(env: Env): Promise<Record<string, string> | null> {
-  const answer = await callWaha(env, {
+async function readEnvironment(env: Env, wa: WaNumber): Promise<Record<string, string> | null> {
+  const answer = await callWaha(env, wa, {
     endpoint: "server-environment",
     method: "GET",
     path: wahaPaths.environment(),
@@ -87,37 +96,43 @@ async function readEnvironment(env: Env): Promise<Record<string, string> | null>
 }
 
 export const wahaSetup = new Hono<AppEnv>()
-  .get("/waha/setup", requireRole("admin"), wahaReadLimit("setup"), async (c) => {
+  .get("/waha/setup", requireRole("admin"), wahaReadLimit("setup"), requireNumber(), async (c) => {
     const report: SetupReport = checkSetup(await readInput(c));
     return c.json(report, 200, NO_STORE);
   })
-  .post("/waha/setup/apply", requireRole("admin"), wahaReadLimit("setup"), async (c) => {
-    const { config } = c.var;
-    const hmacKey = config.WAHA_WEBHOOK_HMAC_KEY;
-    if (hmacKey === undefined) {
-      throw apiError(
-        409,
-        "gateway-hmac-key-unset",
-        "set the secret WAHA_WEBHOOK_HMAC_KEY first: without it the gateway refuses every webhook",
-      );
-    }
-    const input = await readInput(c);
-    if (input.config === null) {
-      throw apiError(409, "session-missing", `WAHA has no session named ${input.session}`);
-    }
-    // WAHA replaces the whole config (and restarts a running session with it).
-    const put = await callWaha(c.env, {
-      endpoint: "session-update",
-      method: "PUT",
-      path: wahaPaths.session(input.session),
-      body: { config: recommendedConfig({ ...input, hmacKey }) },
-    });
-    // WAHA's own refusal (a 400 naming the field) is the answer.
-    if (!put.ok && put.failure.upstreamStatus !== undefined) throw failureError(put.failure);
-    c.executionCtx.waitUntil(invalidateSession(c.env));
-    const report = checkSetup(await readInput(c));
-    // No answer in time (WAHA restarts the session before it answers): what WAHA shows now says
-    // whether the config went in.
-    if (!put.ok && report.findings.some((f) => f.byApply)) throw failureError(put.failure);
-    return c.json(report, 200, NO_STORE);
-  });
+  .post(
+    "/waha/setup/apply",
+    requireRole("admin"),
+    wahaReadLimit("setup"),
+    requireNumber(),
+    async (c) => {
+      const wa = c.var.number;
+      const hmacKey = wa.webhookHmacKey;
+      if (hmacKey === undefined) {
+        throw apiError(
+          409,
+          "gateway-hmac-key-unset",
+          "set the secret WAHA_WEBHOOK_HMAC_KEY first: without it the gateway refuses every webhook",
+        );
+      }
+      const input = await readInput(c);
+      if (input.config === null) {
+        throw apiError(409, "session-missing", `WAHA has no session named ${input.session}`);
+      }
+      // WAHA replaces the whole config (and restarts a running session with it).
+      const put = await callWaha(c.env, wa, {
+        endpoint: "session-update",
+        method: "PUT",
+        path: wahaPaths.session(input.session),
+        body: { config: recommendedConfig({ ...input, hmacKey }) },
+      });
+      // WAHA's own refusal (a 400 naming the field) is the answer.
+      if (!put.ok && put.failure.upstreamStatus !== undefined) throw failureError(put.failure);
+      c.executionCtx.waitUntil(invalidateSession(c.env, wa.id));
+      const report = checkSetup(await readInput(c));
+      // No answer in time (WAHA restarts the session before it answers): what WAHA shows now says
+      // whether the config went in.
+      if (!put.ok && report.findings.some((f) => f.byApply)) throw failureError(put.failure);
+      return c.json(report, 200, NO_STORE);
+    },
+  );

@@ -1,5 +1,7 @@
 /**
- * POST /api/waha/webhook: WAHA's events. Signed and recent or refused (401); not JSON,
+ * POST /api/waha/webhook/{numberId}: a number's WAHA events (POST /api/waha/webhook is the
+ * `default` number's; 404 number-not-found for a number the gateway does not serve).
+ * Signed with that number's key and recent, or refused (401); not JSON,
  * 400; anything else answered 200, `ignored` with a reason when the gateway cannot use
  * it (WAHA retries every other answer); `kept` for a receipt, edit, reaction or deletion
  * whose message is not stored yet (applied when it is). Each event is applied to the message store in
@@ -7,6 +9,7 @@
  * changed, so a replayed or duplicated event (or WAHA's `message.any` for a message
  * this gateway sent and announced itself) is announced once.
  */
+import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { claimWebhookKeys, isDuplicateClaim, releaseWebhookKeys } from "../lib/db.ts";
@@ -18,6 +21,7 @@ import { broadcastAll, type Fanout } from "../lib/realtime/broadcast.ts";
 import { applyEvent } from "../lib/store/apply-webhook.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha/cached-reads.ts";
+import { DEFAULT_NUMBER, numberById } from "../lib/waha/numbers.ts";
 import { webhookHeard } from "../lib/waha/session-silence.ts";
 import { decideEvent, type WebhookEvent } from "../lib/waha/webhook-events.ts";
 import { verifyWebhook, WEBHOOK_MAX_AGE_MS } from "../lib/waha/webhook-verify.ts";
@@ -45,29 +49,34 @@ function ownNumber(me: unknown): string | null {
 /** After the answer: caches first, then browsers hear of it, in order; then media ahead. */
 async function deliver(
   env: Env,
+  number: string,
   event: WebhookEvent,
   fanout: Fanout,
   prefetch: (() => Promise<void>) | null,
 ): Promise<void> {
   if (event.kind === "session") {
-    await invalidateSession(env).catch((err: unknown) => {
+    await invalidateSession(env, number).catch((err: unknown) => {
       console.error(
         `[webhook] cache invalidation failed: ${err instanceof Error ? err.message : String(err)}`,
       );
     });
   }
-  await broadcastAll(env, fanout);
+  await broadcastAll(env, number, fanout);
   if (prefetch) await prefetch();
 }
 
-export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
+async function receive(c: Context<AppEnv>, numberId: string): Promise<Response> {
   const { config } = c.var;
+  const wa = numberById(config, numberId);
+  if (wa === undefined) {
+    throw apiError(404, "number-not-found", `this gateway serves no number ${numberId}`);
+  }
   const tooLarge = () =>
     apiError(413, "payload-too-large", `a webhook body may be at most ${MAX_BODY_BYTES} bytes`);
   if (Number(c.req.header("Content-Length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const raw = await c.req.arrayBuffer();
   if (raw.byteLength > MAX_BODY_BYTES) throw tooLarge();
-  const check = await verifyWebhook(config.WAHA_WEBHOOK_HMAC_KEY, raw, c.req.raw.headers);
+  const check = await verifyWebhook(wa.webhookHmacKey, raw, c.req.raw.headers);
   if (!check.ok) {
     count("webhooks.rejected");
     console.log(`[webhook] refused: ${check.error}`);
@@ -102,11 +111,11 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
     );
   }
   count(`webhooks.received:${envelope.event}`);
-  if (envelope.session !== config.WAHA_SESSION) {
-    return ignore(`session ${envelope.session} is not ${config.WAHA_SESSION}`);
+  if (envelope.session !== wa.session) {
+    return ignore(`session ${envelope.session} is not ${wa.session}`);
   }
   // Whatever it says, a signed delivery for our session proves its webhooks flow (not SILENT).
-  c.executionCtx.waitUntil(webhookHeard(c.env, config.WAHA_SESSION, now));
+  c.executionCtx.waitUntil(webhookHeard(c.env, wa.id, now));
   const event = decideEvent(envelope.event, envelope.payload, now, ownNumber(envelope.me));
   if (event.kind === "ignored") return ignore(event.reason);
 
@@ -118,7 +127,7 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
   const claims = claimWebhookKeys(c.env.DB, keys, now, now + RECEIPT_TTL_MS);
   let applied: Fanout | "kept";
   try {
-    applied = await applyEvent(c.env, config.WAHA_SESSION, event, now, claims);
+    applied = await applyEvent(c.env, wa, event, now, claims);
   } catch (err) {
     if (isDuplicateClaim(err)) {
       count("webhooks.duplicate");
@@ -142,12 +151,16 @@ export const webhook = new Hono<AppEnv>().post("/waha/webhook", async (c) => {
           prefetchMedia(
             c.env,
             { colo: String(c.req.raw.cf?.colo ?? "local"), origin: new URL(c.req.url).origin },
-            config.WAHA_SESSION,
+            wa.id,
             stored.jid,
             stored.message.id,
             config.WA_MEDIA_CACHE_MAX_BYTES,
           )
       : null;
-  c.executionCtx.waitUntil(deliver(c.env, event, fanout, prefetch));
+  c.executionCtx.waitUntil(deliver(c.env, wa.id, event, fanout, prefetch));
   return c.json({ status: fanout.length > 0 ? "accepted" : "unchanged" });
-});
+}
+
+export const webhook = new Hono<AppEnv>()
+  .post("/waha/webhook", (c) => receive(c, DEFAULT_NUMBER))
+  .post("/waha/webhook/:number", (c) => receive(c, c.req.param("number")));

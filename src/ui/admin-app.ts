@@ -2,13 +2,15 @@
  * /admin: the gateway's monitoring counters as a page a person reads at a glance — WAHA
  * calls per minute against browser requests, the cache's hit rate, media turned away, the
  * circuit breaker, WAHA's webhooks (flowing or SILENT), live connections, each WhatsApp
- * number's status, breaker and calls, and how the chats are spread over the agents (and
- * which numbers each works).
+ * number's status, breaker and calls, how the chats are spread over the agents (and which
+ * numbers each works), and the agents' report. The charts open with the samples the
+ * gateway kept.
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { ApiError } from "../client/api-error.ts";
 import { sessionSummary } from "../client/session-summary.ts";
 import { StatsHistory } from "../client/stats-history.ts";
+import { statsHistory } from "../client/team-api.ts";
 import type {
   Agent,
   Chat,
@@ -20,6 +22,7 @@ import type {
 import { documentVisibility } from "../client/visibility.ts";
 import { fmt, legend, mb, pct } from "./admin-format.ts";
 import { renderAgentNumbers, renderNumbers } from "./admin-numbers.ts";
+import { AgentReportPanel } from "./admin-reports.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { CannedAdmin } from "./canned-admin.ts";
 import { barChart, lineChart } from "./charts.ts";
@@ -28,8 +31,10 @@ import { clockTime, describeError, formatDuration, formatTime, toMillis } from "
 
 const STATS_EVERY_MS = 5_000;
 const LOAD_EVERY_MS = 30_000;
-/** Samples kept: 5 s apart, ten minutes. */
+/** Samples kept: 5 s apart, ten minutes (the gateway's, WA_STATS_SAMPLE_MS apart, longer). */
 const HISTORY = 120;
+/** How far back the gateway's samples are asked for on load. */
+const HISTORY_MINUTES = 20;
 
 export class AdminApp implements PageApp {
   readonly element: HTMLElement;
@@ -44,6 +49,7 @@ export class AdminApp implements PageApp {
   readonly #rejections = h("div", { class: "panel__body" });
   readonly #agents = h("div", { class: "panel__body" });
   readonly #endpoints = h("div", { class: "panel__body" });
+  readonly #report: AgentReportPanel;
   readonly #numbers = h("div", { class: "panel__body", hidden: true });
   readonly #agentNumbers = h("div", { class: "panel__body", hidden: true });
   readonly #main: HTMLElement;
@@ -65,6 +71,7 @@ export class AdminApp implements PageApp {
   constructor(deps: PageDeps) {
     this.#api = deps.api;
     this.#me = deps.me;
+    this.#report = new AgentReportPanel(deps.api);
     this.#canned = new CannedAdmin(deps.api);
     const panel = (id: string, title: string, body: HTMLElement) =>
       h(
@@ -87,6 +94,7 @@ export class AdminApp implements PageApp {
         panel("rejections-title", "Media turned away", this.#rejections),
         panel("agents-title", "Agents' load", this.#agents),
         panel("endpoints-title", "WAHA calls by endpoint", this.#endpoints),
+        panel("report-title", "Agents' report", this.#report.element),
         panel("numbers-title", "WhatsApp numbers", this.#numbers),
         panel("agent-numbers-title", "Which numbers each agent works", this.#agentNumbers),
       ),
@@ -132,6 +140,9 @@ export class AdminApp implements PageApp {
       );
       return;
     }
+    // The gateway's samples first: the charts are drawn on the first reading.
+    this.#history.seed(await statsHistory(this.#api, HISTORY_MINUTES).catch(() => []));
+    void this.#report.load();
     void this.#canned.load();
     await this.#tick();
   }
@@ -246,7 +257,7 @@ export class AdminApp implements PageApp {
       tile(
         "Media downloads",
         `${stats.media.activeDownloads} / ${stats.media.maxConcurrency}`,
-        `${stats.media.cachedItems} files cached (${mb(stats.media.cachedBytes)}), ${fmt(stats.media.served)} served`,
+        `${stats.media.cachedItems} files cached (${mb(stats.media.cachedBytes)}), ${fmt(stats.media.served)} served; archive: ${fmt(stats.media.archive.hits)} answered, ${fmt(stats.media.archive.writes)} kept (${mb(stats.media.archive.bytesWritten)})`,
       ),
     );
     const span =

@@ -1,8 +1,10 @@
 /**
  * The chat list: one button per chat with its name, last message, time, unread count,
- * owner, and the WhatsApp number it is on while the list shows several.
+ * owner, the WhatsApp number it is on while the list shows several, its status (when not
+ * open) and labels.
  */
 import { chatRef } from "../client/inbox-frames.ts";
+import { STATUS_NAMES } from "../client/team-filter.ts";
 import type { Chat } from "../client/types.ts";
 import { avatarFor, chatTitle } from "./avatar.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -92,5 +94,23 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
     owner || number
       ? h("span", { class: "chat__owner" }, owner, owner && number ? " · " : null, number)
       : null,
+    teamMarks(chat),
+  );
+}
+
+/** A status other than open, and the labels, under the chat's other lines. */
+function teamMarks(chat: Chat): HTMLElement | null {
+  if (chat.status === "open" && chat.labels.length === 0) return null;
+  return h(
+    "span",
+    { class: "chat__marks" },
+    chat.status === "open"
+      ? null
+      : h(
+          "span",
+          { class: `status status--${chat.status}`, "data-status": chat.status },
+          STATUS_NAMES[chat.status],
+        ),
+    ...chat.labels.map((l) => h("span", { class: "label" }, l)),
   );
 }

@@ -1,7 +1,7 @@
 /**
- * The open conversation: its header (who, assignment, first-response time), the messages
- * in true order with older pages on scrolling up, our sends on their way, and the send
- * box, drawn from the inbox's state. A page that fails to load tries again by itself and
+ * The open conversation: its header (who, assignment, first-response time, status and
+ * labels), the messages in true order with staff's notes among them and older pages on
+ * scrolling up, our sends on their way, the private-note box and the send box, drawn from the inbox's state. A page that fails to load tries again by itself and
  * says when; every page it reads goes into the state as an answer.
  */
 import type { ApiClient } from "../client/api-client.ts";
@@ -11,7 +11,7 @@ import type { InboxAction, InboxState, OpenChat } from "../client/inbox-state.ts
 import { RetryingLoad } from "../client/retrying-load.ts";
 import { sendsOf } from "../client/send-tracker.ts";
 import type { Store } from "../client/store.ts";
-import type { CannedReply, Chat, Me, Message } from "../client/types.ts";
+import type { CannedReply, Chat, ChatNote, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
 import { chatTitle } from "./avatar.ts";
 import { Composer, type Draft } from "./composer.ts";
@@ -20,6 +20,7 @@ import { h, replaceChildren } from "./dom.ts";
 import { describeError, formatPhone } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
 import { MessageList } from "./message-list.ts";
+import { TeamControls } from "./team-controls.ts";
 
 export interface ConversationDeps {
   api: ApiClient;
@@ -53,6 +54,7 @@ export class ConversationView {
   readonly #notice = h("p", { class: "conversation__notice", role: "status" });
   readonly #list: MessageList;
   readonly #composer: Composer;
+  readonly #team: TeamControls;
   /** The chat this view is set up for (its loader, its list); the state says what it shows. */
   /** The chat this view is set up for (chatRef). */
   #jid: string | undefined;
@@ -94,6 +96,11 @@ export class ConversationView {
       onOlder: () => void this.#older(),
       onRetrySend: deps.onRetrySend,
     });
+    this.#team = new TeamControls({
+      api: deps.api,
+      store: deps.store,
+      onNotes: (notes) => this.#list.setNotes(notes),
+    });
     this.#composer = new Composer({
       onSend: (draft) => {
         const chat = this.#chat();
@@ -116,9 +123,11 @@ export class ConversationView {
         back,
         h("div", { class: "conversation__who" }, this.#title, this.#subtitle),
         this.#assign.element,
+        this.#team.element,
       ),
       this.#notice,
       this.#list.element,
+      this.#team.noteForm,
       this.#composer.element,
     );
     this.#notice.textContent = "Pick a chat on the left.";
@@ -146,6 +155,7 @@ export class ConversationView {
     // A draft per chat: one customer's chats on two numbers have their own.
     this.#composer.open(number ? `${number}:${jid}` : jid);
     this.#assign.open(chat);
+    this.#team.open(chat);
     this.#loader = new RetryingLoad({
       load: async () => {
         const asOf = store.state.seq;
@@ -176,6 +186,12 @@ export class ConversationView {
   /** Reads the newest page again (live updates resumed, a resync, WAHA back). */
   reload(): void {
     this.#loader?.now();
+    this.#team.reloadNotes();
+  }
+
+  /** A private note was added to a chat (a frame). */
+  noteArrived(number: string, jid: string, note: ChatNote): void {
+    this.#team.noteArrived(number, jid, note);
   }
 
   /** Reads the newest page again shortly (a live reply whose quote only the store has). */
@@ -200,6 +216,7 @@ export class ConversationView {
       const phone = formatPhone(chat.id);
       this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== title ? phone : "";
       this.#assign.update(chat);
+      this.#team.update(chat);
     }
     if (open.messages !== shown.messages || open.atStart !== shown.atStart) {
       this.#list.set(open.messages);
@@ -298,6 +315,7 @@ export class ConversationView {
     this.#deps.media.reset();
     this.#list.reset(undefined);
     this.#assign.open(undefined);
+    this.#team.open(undefined);
     this.#title.textContent = "No chat open";
     this.#subtitle.textContent = "";
     this.#notice.textContent = reason;

@@ -77,6 +77,9 @@ function afterFrame(
       // A send of another page (or from before a reload): the outbox list has it.
       if (!app.tracker.fromEvent(event) && event.status !== "sent") app.outboxSoon();
       return;
+    case "note.new":
+      app.conversation.noteArrived(event.number, event.jid, event.note);
+      return;
     case "resync":
       app.resync(number);
       return;

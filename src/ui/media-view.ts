@@ -146,6 +146,12 @@ export class MediaView {
       this.#showFailure(box, kind, result, load);
       return;
     }
+    if (result.status === "gone") {
+      // Nothing to retry: no button, no countdown.
+      const note = `This ${NOUNS[kind]} is no longer available on WhatsApp.`;
+      replaceChildren(box, h("span", { class: "media__note media__gone", role: "status" }, note));
+      return;
+    }
     const caption = message.body ? message.body : undefined;
     const name = fileNameOf(media, message);
     const download = (label: string) =>

@@ -1,15 +1,17 @@
 /**
  * The conversation's scrolling list: messages in true order with a separator per day,
- * our sends still on their way after them, older pages on scrolling up (the view stays
+ * staff's private notes among them by time, our sends still on their way after them, older pages on scrolling up (the view stays
  * where it was), and the newest message kept in sight while photos load, unless the
  * reader scrolled away from it.
  */
+import { withNotes } from "../client/note-order.ts";
 import type { PendingSend } from "../client/send-tracker.ts";
-import type { Chat, Message } from "../client/types.ts";
+import type { Chat, ChatNote, Message } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { dayKey, dayLabel } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
 import { MessageRow, type RowActions } from "./message-row.ts";
+import { noteRow } from "./note-row.ts";
 import { pendingRow } from "./pending-row.ts";
 
 export type OlderState = "more" | "loading" | "start" | "error";
@@ -38,6 +40,8 @@ export class MessageList {
   );
   readonly #olderNote = h("span", { class: "older__note", role: "status" });
   readonly #rows = new Map<string, MessageRow>();
+  readonly #noteRows = new Map<number, HTMLLIElement>();
+  #notes: readonly ChatNote[] = [];
   readonly #days = new Map<string, HTMLLIElement>();
   readonly #pending = new Map<string, { item: HTMLLIElement; revoke: () => void }>();
   #chat: Chat | undefined;
@@ -73,6 +77,8 @@ export class MessageList {
     this.#chat = chat;
     this.#messages = [];
     this.#rows.clear();
+    this.#noteRows.clear();
+    this.#notes = [];
     this.#days.clear();
     for (const p of this.#pending.values()) p.revoke();
     this.#pending.clear();
@@ -99,13 +105,26 @@ export class MessageList {
     const nodes: HTMLLIElement[] = [];
     const days = new Set<string>();
     let day = "";
-    for (const message of messages) {
-      const key = dayKey(message.timestamp * 1000);
+    const items = withNotes(messages, this.#notes, this.#older === "start");
+    const notesShown = new Set<number>();
+    for (const item of items) {
+      const key = dayKey(item.at);
       if (key !== day) {
         day = key;
         days.add(key);
-        nodes.push(this.#day(key, message.timestamp * 1000));
+        nodes.push(this.#day(key, item.at));
       }
+      if (item.kind === "note") {
+        notesShown.add(item.note.id);
+        let node = this.#noteRows.get(item.note.id);
+        if (!node) {
+          node = noteRow(item.note);
+          this.#noteRows.set(item.note.id, node);
+        }
+        nodes.push(node);
+        continue;
+      }
+      const { message } = item;
       let row = this.#rows.get(message.id);
       if (!row) {
         row = new MessageRow(chat, message, this.#deps.media, this.#deps.actions);
@@ -114,6 +133,12 @@ export class MessageList {
         row.update(message);
       }
       nodes.push(row.item);
+    }
+    for (const [id, node] of this.#noteRows) {
+      if (!notesShown.has(id)) {
+        node.remove();
+        this.#noteRows.delete(id);
+      }
     }
     for (const [key, node] of this.#days) {
       if (!days.has(key)) {
@@ -129,6 +154,12 @@ export class MessageList {
       this.element.scrollTop += this.element.scrollHeight - before;
       this.#lastTop = this.element.scrollTop;
     }
+  }
+
+  /** Staff's notes on this chat (all of them; those older than what is loaded wait). */
+  setNotes(notes: readonly ChatNote[]): void {
+    this.#notes = notes;
+    this.set(this.#messages);
   }
 
   /** Our sends on their way, after the messages. */
@@ -158,7 +189,12 @@ export class MessageList {
   }
 
   setOlder(state: OlderState, note = ""): void {
+    const was = this.#older;
     this.#older = state;
+    // Notes older than the loaded messages show once the start is loaded.
+    if ((was === "start") !== (state === "start") && this.#notes.length > 0) {
+      this.set(this.#messages);
+    }
     this.#olderButton.hidden = state === "start" || state === "loading";
     this.#olderButton.textContent = state === "error" ? "Try again" : "Show older messages";
     this.#olderNote.textContent =

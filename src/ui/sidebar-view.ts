@@ -1,8 +1,8 @@
 /**
  * The left side: search over every stored message, the number switcher (where there are
  * several WhatsApp numbers, with each one's unread chats), the list's filters (Mine,
- * Unassigned, All, Unread), a note while the list loads or waits to try again, and the
- * chat list or the search hits.
+ * Unassigned, All, Unread; a status and a label), a note while the list loads or waits to
+ * try again, and the chat list or the search hits.
  */
 import {
   type ChatFilter,
@@ -12,6 +12,13 @@ import {
 } from "../client/chat-filter.ts";
 import { chatRef, findChat } from "../client/inbox-frames.ts";
 import type { InboxState } from "../client/inbox-state.ts";
+import {
+  filterByTeam,
+  labelsIn,
+  STATUS_NAMES,
+  STATUS_ORDER,
+  type TeamFilter,
+} from "../client/team-filter.ts";
 import type { Chat, SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
@@ -45,6 +52,17 @@ export class SidebarView {
     autocomplete: "off",
   });
   readonly #filters = h("div", { class: "filters", role: "tablist", "aria-label": "Show chats" });
+  readonly #statusSelect = h(
+    "select",
+    { id: "status-filter", name: "status" },
+    h("option", { value: "any" }, "All statuses"),
+    ...STATUS_ORDER.map((s) => h("option", { value: s }, STATUS_NAMES[s])),
+  );
+  readonly #labelSelect = h("select", { id: "label-filter", name: "label" });
+  /** The status and label the list is narrowed to (the page's own choice, kept here). */
+  #team: TeamFilter = { status: "any", label: "" };
+  #labelsShown = "";
+  #state: InboxState | undefined;
   readonly #switch = h("div", {
     class: "numbers-switch",
     role: "group",
@@ -61,7 +79,6 @@ export class SidebarView {
   #countdown: Countdown | undefined;
   /** An agent's Unassigned queue, as last loaded (its own chats are the state's). */
   #queue: Chat[] = [];
-  #lastState: InboxState | undefined;
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<
@@ -73,6 +90,12 @@ export class SidebarView {
 
   constructor(deps: SidebarDeps) {
     this.#deps = deps;
+    this.#statusSelect.addEventListener("change", () =>
+      this.#setTeamFilter({ status: this.#statusSelect.value as TeamFilter["status"] }),
+    );
+    this.#labelSelect.addEventListener("change", () =>
+      this.#setTeamFilter({ label: this.#labelSelect.value }),
+    );
     this.#search.addEventListener("input", () => {
       clearTimeout(this.#searchTimer);
       this.#searchTimer = setTimeout(
@@ -103,6 +126,14 @@ export class SidebarView {
       ),
       this.#switch,
       this.#filters,
+      h(
+        "div",
+        { class: "team-filters" },
+        h("label", { for: "status-filter" }, "Status"),
+        this.#statusSelect,
+        h("label", { for: "label-filter" }, "Label"),
+        this.#labelSelect,
+      ),
       this.#note,
       this.#list,
       this.#hits,
@@ -112,14 +143,38 @@ export class SidebarView {
   /** The Unassigned queue an agent takes from, loaded anew. */
   setQueue(chats: Chat[]): void {
     this.#queue = chats;
-    if (this.#lastState) {
+    if (this.#state) {
       this.#shown = { ...this.#shown, chats: [] };
-      this.render(this.#lastState);
+      this.render(this.#state);
     }
   }
 
+  /** Narrows the list to a status and a label. */
+  #setTeamFilter(change: Partial<TeamFilter>): void {
+    this.#team = { ...this.#team, ...change };
+    const state = this.#state;
+    if (!state) return;
+    this.#shown = { ...this.#shown, chats: [] };
+    this.render(state);
+  }
+
+  #renderLabelOptions(labels: string[]): void {
+    const key = labels.join("\n");
+    if (key === this.#labelsShown) return;
+    this.#labelsShown = key;
+    // A label no chat has any more stays chosen, so the list does not jump under the reader.
+    const chosen = this.#team.label;
+    const all = chosen && !labels.includes(chosen) ? [...labels, chosen] : labels;
+    replaceChildren(
+      this.#labelSelect,
+      h("option", { value: "" }, "All labels"),
+      ...all.map((l) => h("option", { value: l }, l)),
+    );
+    this.#labelSelect.value = chosen;
+  }
+
   render(state: InboxState): void {
-    this.#lastState = state;
+    this.#state = state;
     const shown = this.#shown;
     if (
       state.filters !== shown.filters ||
@@ -151,15 +206,22 @@ export class SidebarView {
         state.number === undefined && state.numbers.length > 1
           ? new Map(state.numbers.map((n) => [n.id, n.name]))
           : undefined;
+      this.#renderLabelOptions(labelsIn(state.chats));
+      const narrowed = this.#team.status !== "any" || this.#team.label !== "";
       const queue = state.me.role === "agent" && state.filter === "unassigned";
+      const listed = queue
+        ? this.#queue
+        : filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me);
       renderChatList(this.#list, {
-        chats: queue
-          ? this.#queue
-          : filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me),
+        chats: filterByTeam(listed, this.#team),
         selected,
         agentNames,
         numberNames,
-        empty: state.chatsKnown ? emptyText(state.filter, agentNames !== undefined, state) : "",
+        empty: !state.chatsKnown
+          ? ""
+          : narrowed
+            ? "No chats match the status and label chosen."
+            : emptyText(state.filter, agentNames !== undefined, state),
         onSelect: queue ? () => this.setNote("Take a chat to open it.") : this.#deps.onSelect,
         ...(queue ? { onTake: this.#deps.onTake } : {}),
       });

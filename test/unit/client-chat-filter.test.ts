@@ -14,7 +14,8 @@ const amira: Me = { sub: "agent-1", role: "agent", via: "bearer" };
 
 function chat(id: string, owner: string | null, unreadCount = 0, number = ""): Chat {
   const empty = { lastMessageAt: null, preview: null, isGroup: false };
-  return { id, name: id, unreadCount, ...empty, owner, number };
+  const team = { status: "open" as const, snoozeUntil: null, labels: [] };
+  return { id, name: id, unreadCount, ...empty, owner, number, ...team };
 }
 
 const chats = [chat("a", "agent-1", 2), chat("b", null), chat("c", "agent-2", 1)];
@@ -78,6 +79,7 @@ function stats(
       inFlight: 0,
       activeDownloads: 0,
       maxConcurrency: 3,
+      archive: { hits: 0, writes: 0, bytesWritten: 0, deletes: 0 },
     },
     circuit: { state: "closed", failures: 0, openedAt: null },
     realtime: { connections: 0 },

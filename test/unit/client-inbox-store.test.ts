@@ -6,43 +6,13 @@ import {
   reduceInbox,
 } from "../../src/client/inbox-state.ts";
 import { Store } from "../../src/client/store.ts";
-import type { Chat, Me, Message, RealtimeEvent } from "../../src/client/types.ts";
+import type { Me, Message, RealtimeEvent } from "../../src/client/types.ts";
+import { chat, message } from "./client-fixtures.ts";
 
 const ANA = "15550100001@c.us";
 const BRIAN = "15550100002@c.us";
 const ADMIN: Me = { sub: "admin", role: "admin", via: "bearer" };
 const AMIRA: Me = { sub: "agent-1", role: "agent", via: "bearer" };
-
-function chat(id: string, over: Partial<Chat> = {}): Chat {
-  return {
-    id,
-    name: id.slice(0, 11),
-    unreadCount: 0,
-    lastMessageAt: null,
-    preview: null,
-    isGroup: false,
-    owner: null,
-    number: "",
-    ...over,
-  };
-}
-
-function message(id: string, timestamp: number, over: Partial<Message> = {}): Message {
-  return {
-    id,
-    timestamp,
-    from: ANA,
-    fromMe: false,
-    to: null,
-    body: `text ${id}`,
-    hasMedia: false,
-    media: null,
-    ack: null,
-    ackName: null,
-    reactions: [],
-    ...over,
-  };
-}
 
 /** A page as the gateway answers it: newest first. */
 function page(...messages: Message[]): Message[] {

@@ -186,6 +186,23 @@ describe("media fetch queue", () => {
     expect((await again).status).toBe("ready");
   });
 
+  it("never asks again for a key answered 410 media-expired, and says it is gone", async () => {
+    const { gateway, queue } = setup();
+    const expired = queue.get(key(1));
+    await settle();
+    gateway.answer(
+      gateway.calls[0],
+      new Response(
+        JSON.stringify({ error: "media-expired", message: "no longer available on WhatsApp" }),
+        { status: 410, headers: { "Content-Type": "application/json" } },
+      ),
+    );
+    expect(await expired).toEqual({ status: "gone", message: "no longer available on WhatsApp" });
+    await vi.advanceTimersByTimeAsync(24 * 3_600_000);
+    expect((await queue.get(key(1))).status).toBe("gone");
+    expect(gateway.calls).toHaveLength(1);
+  });
+
   it("cools a key down after 502 and 504 answers by their Retry-After, and after a network error by 10 s", async () => {
     const { gateway, queue } = setup();
     const timeout = queue.get(key(1));

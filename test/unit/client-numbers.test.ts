@@ -21,7 +21,8 @@ const NUMBERS: WaNumber[] = [
 
 function chat(number: string, id: string, unreadCount = 0): Chat {
   const empty = { lastMessageAt: null, preview: null, isGroup: false, owner: null };
-  return { id, number, name: `${id.slice(0, 11)} on ${number}`, unreadCount, ...empty };
+  const team = { status: "open" as const, snoozeUntil: null, labels: [] };
+  return { id, number, name: `${id.slice(0, 11)} on ${number}`, unreadCount, ...empty, ...team };
 }
 
 function message(id: string, timestamp: number): Message {

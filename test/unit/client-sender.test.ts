@@ -4,17 +4,9 @@ import { SendTracker } from "../../src/client/send-tracker.ts";
 import type { Chat } from "../../src/client/types.ts";
 import { UnsentStore } from "../../src/client/unsent-store.ts";
 import { Sender } from "../../src/ui/sender.ts";
+import { chat } from "./client-fixtures.ts";
 
-const ANA: Chat = {
-  id: "15550100001@c.us",
-  name: "Ana Souza",
-  unreadCount: 0,
-  lastMessageAt: null,
-  preview: null,
-  isGroup: false,
-  owner: null,
-  number: "",
-};
+const ANA: Chat = chat("15550100001@c.us", { name: "Ana Souza" });
 
 /** The same customer's chat on the support number. */
 const ANA_SUPPORT: Chat = { ...ANA, number: "support" };

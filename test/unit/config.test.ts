@@ -86,6 +86,26 @@ describe("configuration", () => {
     expect(errors).toHaveLength(6);
   });
 
+  it("keeps media in the archive 90 days up to 16 MiB an item by default, naming bad values", () => {
+    const result = parseConfig(REQUIRED);
+    expect(result.ok && result.config).toMatchObject({
+      WA_MEDIA_ARCHIVE_DAYS: 90,
+      WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: 16777216,
+    });
+    const off = parseConfig({ ...REQUIRED, WA_MEDIA_ARCHIVE_DAYS: "0" });
+    expect(off.ok && off.config.WA_MEDIA_ARCHIVE_DAYS).toBe(0);
+    expect(
+      errorsOf({
+        ...REQUIRED,
+        WA_MEDIA_ARCHIVE_DAYS: "-1",
+        WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: "lots",
+      }),
+    ).toEqual([
+      'WA_MEDIA_ARCHIVE_DAYS: must be at least 0 (got "-1")',
+      'WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: must be a whole number (got "lots")',
+    ]);
+  });
+
   it("reports missing secrets without echoing any secret value or WAHA's address", () => {
     const errors = errorsOf({ WAHA_URL: "http://w", JWT_SECRET: "short-secret" });
     expect(errors).toContain("WAHA_API_KEY: is required (or set WAHA_NUMBERS)");

@@ -114,14 +114,16 @@ afterAll(() => {
 });
 
 /** A message of the demo without media: asking for its media cools the key down. */
-async function noMediaUrl(base: string, token: string): Promise<string> {
-  const res = await fetch(`${base}/api/wa/messages?jid=15550100001@c.us&limit=100`, {
+async function noMediaUrl(base: string, token: string, number?: string): Promise<string> {
+  // `npm start` serves two numbers: a chat-scoped call names its number there.
+  const of = number === undefined ? "" : `number=${number}&`;
+  const res = await fetch(`${base}/api/wa/messages?${of}jid=15550100001@c.us&limit=100`, {
     headers: { Authorization: `Bearer ${token}` },
   });
   const messages = (await res.json()) as Array<{ id: string; hasMedia: boolean }>;
   const plain = messages.find((m) => !m.hasMedia);
   if (!plain) throw new Error("the demo chat has no text message");
-  return `${base}/api/wa/media?jid=15550100001@c.us&id=${encodeURIComponent(plain.id)}`;
+  return `${base}/api/wa/media?${of}jid=15550100001@c.us&id=${encodeURIComponent(plain.id)}`;
 }
 
 describe("npm start", () => {
@@ -131,7 +133,7 @@ describe("npm start", () => {
     });
     expect(res.status).toBe(200);
     await start?.line(/^GET \/api\/wa\/chats 200 \d+ms/);
-    const media = await fetch(await noMediaUrl(startUrl, adminToken), {
+    const media = await fetch(await noMediaUrl(startUrl, adminToken, "sales"), {
       headers: { Authorization: `Bearer ${adminToken}` },
     });
     expect(media.status).toBe(404);

@@ -53,7 +53,9 @@ function snapshot(sim: SimState) {
 function expire(sim: SimState, body: Body): Reply {
   if (body.messageId !== undefined && typeof body.messageId !== "string")
     return bad("messageId must be a string");
-  return json(200, { expired: sim.store.expire(body.messageId) });
+  if (body.fromWhatsApp !== undefined && typeof body.fromWhatsApp !== "boolean")
+    return bad("fromWhatsApp must be a boolean");
+  return json(200, { expired: sim.store.expire(body.messageId, body.fromWhatsApp === true) });
 }
 
 async function setSession(sim: SimState, body: Body): Promise<Reply> {

@@ -197,7 +197,10 @@ export class SimState {
     const engine = this.engine;
     const base = engine.fileBase(m);
     if (!m.media) return null;
-    if (m.media.missing) return wahaMedia(m, null, base);
+    if (m.media.missing) {
+      this.stats.whatsappFailure();
+      return wahaMedia(m, null, base);
+    }
     // A file saved anew is one WAHA had to download from WhatsApp.
     if (this.store.ensureSaved(m.key, now, this.lifetimeMs())) {
       this.stats.whatsappDownload(mediaContent(m.id, m.media).length);

@@ -96,6 +96,12 @@ export class Stats {
   /** Files WAHA downloaded from WhatsApp (for downloadMedia=true or a webhook), and their bytes. */
   private whatsappDownloads = 0;
   private whatsappBytes = 0;
+  /** Downloads WhatsApp refused: the media was gone there (`expire` with `fromWhatsApp`). */
+  private whatsappFailures = 0;
+
+  whatsappFailure(): void {
+    this.whatsappFailures++;
+  }
 
   whatsappDownload(bytes: number): void {
     this.whatsappDownloads++;
@@ -106,6 +112,7 @@ export class Stats {
     this.calls = zeroCalls();
     this.whatsappDownloads = 0;
     this.whatsappBytes = 0;
+    this.whatsappFailures = 0;
     this.mediaPeak = this.mediaInFlight;
     this.apiPeak = this.apiInFlight;
     this.webhooksSent = 0;
@@ -130,6 +137,7 @@ export class Stats {
       webhookPending,
       whatsappDownloads: this.whatsappDownloads,
       whatsappBytes: this.whatsappBytes,
+      whatsappFailures: this.whatsappFailures,
     };
   }
 }

@@ -264,8 +264,17 @@ export class Store {
     return this.saved.get(key);
   }
 
-  /** Deletes one saved file, or all of them; answers how many were deleted. */
-  expire(messageId?: string): number {
+  /**
+   * Deletes one saved file, or all of them; answers how many were deleted. `fromWhatsApp`:
+   * WhatsApp no longer has the media either (its media servers keep files for a while only),
+   * so WAHA's next download of it fails.
+   */
+  expire(messageId?: string, fromWhatsApp = false): number {
+    if (fromWhatsApp) {
+      const gone =
+        messageId === undefined ? [...this.messages.values()] : [this.message(messageId)];
+      for (const m of gone) if (m?.media) m.media.missing = true;
+    }
     if (messageId === undefined) {
       const count = this.saved.size;
       this.saved.clear();

@@ -29,15 +29,23 @@ const claimsSchema = z.object({
 const verified = new Map<string, { secret: string; user: User; exp: number }>();
 const VERIFIED_MAX = 1_000;
 
+/** A token this isolate verified with `secret` and that has not expired, else null. */
+function remembered(
+  token: string,
+  secret: string,
+): { ok: true; user: User; expiresAt: number } | null {
+  const known = verified.get(token);
+  if (!known || known.secret !== secret || known.exp * 1000 <= Date.now()) return null;
+  return { ok: true, user: known.user, expiresAt: known.exp * 1000 };
+}
+
 /** Verifies a compact JWT; the reason is for logs and 401 messages, never a secret. */
 export async function verifyToken(
   token: string,
   secret: string,
 ): Promise<{ ok: true; user: User; expiresAt: number } | { ok: false; reason: string }> {
-  const known = verified.get(token);
-  if (known && known.secret === secret && known.exp * 1000 > Date.now()) {
-    return { ok: true, user: known.user, expiresAt: known.exp * 1000 };
-  }
+  const known = remembered(token, secret);
+  if (known) return known;
   const result = await verifyUncached(token, secret);
   if (!result.ok) return result;
   if (verified.size >= VERIFIED_MAX) verified.clear();
@@ -124,6 +132,11 @@ export async function checkCredential(
   db: D1Database,
   ctx: Pick<ExecutionContext, "waitUntil">,
 ): Promise<Checked> {
+  // A token verified here before is not decoded again: the media hit path sends it each time.
+  if (credential.via !== "access" && config.JWT_SECRET !== undefined) {
+    const known = remembered(credential.token, config.JWT_SECRET);
+    if (known) return known;
+  }
   const decoded = decodeJwt(credential.token);
   if (!decoded.ok) return { ok: false, status: 401, reason: decoded.reason };
   const { alg, payload } = decoded.jwt;

@@ -5,4 +5,6 @@ export interface User {
   sub: string;
   role: Role;
   name?: string;
+  /** An agent's numbers (ids; null: every number), once read from D1 for a request. */
+  numbers?: string[] | null;
 }

@@ -9,6 +9,7 @@
  */
 import type { Failure, Result } from "../contracts/result.ts";
 import { callWaha } from "../waha/client.ts";
+import type { WaNumber } from "../waha/numbers.ts";
 import { wahaPaths } from "../waha/wire.ts";
 
 /** Larger than any profile picture WhatsApp serves (640 px JPEG); more is refused. */
@@ -41,11 +42,11 @@ function upstream(message: string): Failure {
   return { status: 502, error: "avatar-upstream", message, retryAfterMs: 30_000 };
 }
 
-async function savedName(env: Env, session: string, jid: string): Promise<string | null> {
-  const answer = await callWaha(env, {
+async function savedName(env: Env, wa: WaNumber, jid: string): Promise<string | null> {
+  const answer = await callWaha(env, wa, {
     endpoint: "contact",
     method: "GET",
-    path: wahaPaths.contact(session, jid),
+    path: wahaPaths.contact(wa.session, jid),
   });
   if (!answer.ok || typeof answer.value.body !== "object" || answer.value.body === null)
     return null;
@@ -54,24 +55,19 @@ async function savedName(env: Env, session: string, jid: string): Promise<string
 }
 
 /** One look at WAHA for the contact `jid` (a person, or a group's picture). */
-export async function loadAvatar(
-  env: Env,
-  session: string,
-  wahaUrl: string,
-  jid: string,
-): Promise<Result<AvatarLoad>> {
-  const answer = await callWaha(env, {
+export async function loadAvatar(env: Env, wa: WaNumber, jid: string): Promise<Result<AvatarLoad>> {
+  const answer = await callWaha(env, wa, {
     endpoint: "contact-picture",
     method: "GET",
-    path: wahaPaths.profilePicture(session, jid),
+    path: wahaPaths.profilePicture(wa.session, jid),
   });
   if (!answer.ok) return answer;
   const body = answer.value.body as { profilePictureURL?: unknown } | null;
-  const name = jid.endsWith("@g.us") ? null : await savedName(env, session, jid);
+  const name = jid.endsWith("@g.us") ? null : await savedName(env, wa, jid);
   const raw = body?.profilePictureURL;
   if (typeof raw !== "string" || raw === "")
     return { ok: true, value: { kind: "none", savedName: name } };
-  const url = pictureFetchUrl(raw, wahaUrl);
+  const url = pictureFetchUrl(raw, wa.url);
   if (!url) return { ok: false, failure: upstream("WAHA named a picture URL that cannot be read") };
   let res: Response;
   try {

@@ -58,11 +58,15 @@ export interface RealtimeTicket {
   expiresAt: string;
   /** The newest frame's seq: connect with `since` it, after loading the lists. */
   seq: number;
+  /** The number whose hub the ticket is for. */
+  number: string;
 }
 
 /** One entry of `GET /api/wa/chats`, whatever WAHA's engine. */
 export interface ChatSummary {
   id: string;
+  /** The WhatsApp number the chat is on (its id; always sent). */
+  number?: string;
   name: string;
   unreadCount: number;
   /** ISO time of the last message, null for an empty chat. */
@@ -74,6 +78,61 @@ export interface ChatSummary {
   owner: string | null;
   /** `/api/wa/avatar?number&jid`; null when WhatsApp is known to have no picture for it. */
   avatarUrl?: string | null;
+  /** The conversation's status; a chat nobody has set one on is open. */
+  status: ChatStatus;
+  /** ISO time a snoozed chat opens again; null unless snoozed. */
+  snoozeUntil: string | null;
+  /** Staff's labels, sorted. */
+  labels: string[];
+}
+
+/** Where a conversation stands: waiting on us, on someone else, done, or set aside until a time. */
+export type ChatStatus = "open" | "pending" | "resolved" | "snoozed";
+
+/** `GET/POST /api/wa/chats/{jid}/notes`: staff's private note on a chat, never sent to WhatsApp. */
+export interface ChatNote {
+  id: number;
+  jid: string;
+  /** The author's id (the token's `sub`) and name, when the token had one. */
+  author: string;
+  authorName: string | null;
+  text: string;
+  /** ISO time. */
+  createdAt: string;
+}
+
+/** One agent's row of `GET /api/reports/agents` (durations in ms; null: nothing to measure). */
+export interface AgentReport {
+  agentId: string;
+  name: string | null;
+  conversations: number;
+  firstResponseMedianMs: number | null;
+  firstResponseP90Ms: number | null;
+  resolutionMedianMs: number | null;
+  messagesSent: number;
+}
+
+/** `GET /api/reports/agents`. */
+export interface AgentsReport {
+  from: string;
+  to: string;
+  number: string;
+  agents: AgentReport[];
+}
+
+/** One monitoring sample kept server-side (`GET /api/waha/monitoring/history`): counters only. */
+export interface StatsSample {
+  /** When it was taken (ms). */
+  at: number;
+  /** When the counters started (ISO), as in the stats. */
+  since: string;
+  requests: number;
+  upstreamCalls: number;
+  /** Cached answers asked for (hits, misses, coalesced, stale) and those served without a WAHA call. */
+  cacheAsked: number;
+  cacheServed: number;
+  /** Media turned away: busy and cooldown rejections. */
+  mediaRejected: number;
 }
 
 /** A message's media, fetched from the gateway, never from WAHA. */
@@ -136,6 +195,8 @@ export interface Agent {
   active: boolean;
   /** The sign-in e-mail mapped to this agent (lowercase), when one is set. */
   email?: string;
+  /** The WhatsApp numbers (ids) the agent works; null: every number (always sent). */
+  numbers?: string[] | null;
 }
 
 /** `GET /api/canned-replies`: a text the team inserts with `/shortcut` in the composer. */
@@ -149,6 +210,8 @@ export interface CannedReply {
 /** `GET/PUT/DELETE /api/wa/assignments/{jid}`: who answers a chat (ISO times). */
 export interface ChatAssignment {
   jid: string;
+  /** The number the chat is on (its id); every answer of the API names it. */
+  number?: string;
   assignedTo: string | null;
   firstMessageAt: string | null;
   firstResponseAt: string | null;
@@ -180,6 +243,10 @@ export type RealtimeEvent =
       id?: string;
       error?: string;
     }
+  /** A conversation's status changed (set by staff, a customer's message, a snooze's end). */
+  | { type: "chat.status"; jid: string; number: string; status: ChatStatus; snoozeUntil?: string }
+  | { type: "note.new"; jid: string; number: string; note: ChatNote }
+  | { type: "chat.labels"; jid: string; number: string; labels: string[] }
   /** Sent first on reconnect when `since` is older than what is kept: reload the lists. */
   | { type: "resync"; seq: number };
 
@@ -236,11 +303,24 @@ export interface MonitoringStats {
     inFlight: number;
     activeDownloads: number;
     maxConcurrency: number;
+    /** The R2 media archive: answers from it, items and bytes put in, items deleted. */
+    archive: { hits: number; writes: number; bytesWritten: number; deletes: number };
   };
   circuit: CircuitStatus;
   realtime: { connections: number };
   /** The WhatsApp session as the gateway sees it beside WAHA's word (SessionWatch). */
   session: SessionWatchStats;
+  /** Each number's own: its session's status as last heard, its WAHA server's circuit,
+   * its calls to WAHA, and whether it is SILENT. */
+  numbers?: Record<string, NumberStats>;
+}
+
+/** One number in the monitoring stats. */
+export interface NumberStats {
+  status: string;
+  circuit: CircuitStatus;
+  upstream: { calls: number; errors: number };
+  silent: boolean;
 }
 
 /** SILENT: WORKING by WAHA's word while its webhooks have stopped. */

@@ -29,6 +29,8 @@ export interface CallReport {
   /** The session's status, when the answer told it (the session itself, or WAHA's 422
    * "Session status is not as expected"). */
   session?: string;
+  /** The WAHA session the call was for (a WAHA Plus server runs several). */
+  sessionName?: string;
 }
 
 export interface CircuitSnapshot {
@@ -42,6 +44,9 @@ export interface GateSnapshot {
   stream: { active: number; max: number };
   api: { active: number; pending: number; max: number };
   circuit: CircuitSnapshot;
-  /** The WhatsApp session as last heard (a webhook, a status read, a refusal); null: never. */
+  /** The WhatsApp session asked about, as last heard (a webhook, a status read, a refusal);
+   * null: never. */
   session: { status: string; at: string } | null;
+  /** Every session of this server as last heard, by WAHA session name. */
+  sessions: Record<string, { status: string; at: string }>;
 }

@@ -1,6 +1,8 @@
 /** What crosses into and out of a MediaKey object, and a colo's MediaLedger. */
 
 export interface MediaRequest {
+  /** The number the message is of (its id); absent: `default`. */
+  number?: string;
   jid: string;
   id: string;
   /** The browser's `Range` (already checked against If-Range): used for over-cap streams. */
@@ -18,8 +20,8 @@ export interface MediaMeta {
 
 export type MediaError = {
   kind: "error";
-  status: 404 | 429 | 502 | 504;
-  error: "media-not-found" | "media-busy" | "media-upstream" | "media-timeout";
+  status: 404 | 410 | 429 | 502 | 504;
+  error: "media-not-found" | "media-expired" | "media-busy" | "media-upstream" | "media-timeout";
   message: string;
   retryAfterMs: number;
   fromCooldown: boolean;

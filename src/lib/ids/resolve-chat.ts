@@ -8,6 +8,7 @@
 
 import { lidPhone, saveLid } from "../store/lids.ts";
 import { callWaha } from "../waha/client.ts";
+import type { WaNumber } from "../waha/numbers.ts";
 import { wahaPaths } from "../waha/wire.ts";
 import { canonicalJid, isLidJid } from "./jids.ts";
 
@@ -21,46 +22,46 @@ const UNKNOWN_RECHECK_MS = 24 * 3_600_000;
  */
 export async function resolveChat(
   env: Env,
-  session: string,
+  number: WaNumber,
   jid: string,
   now?: number,
 ): Promise<string>;
 export async function resolveChat(
   env: Env,
-  session: string,
+  number: WaNumber,
   jid: string,
   now: number,
   budget: { left: number },
 ): Promise<string | null>;
 export async function resolveChat(
   env: Env,
-  session: string,
+  number: WaNumber,
   jid: string,
   now = Date.now(),
   budget?: { left: number },
 ): Promise<string | null> {
   if (!isLidJid(jid)) return jid;
-  const known = await lidPhone(env.DB, session, jid);
+  const known = await lidPhone(env.DB, number.id, jid);
   if (known?.pn) return canonicalJid(known.pn);
   if (known && now - known.checkedAt < UNKNOWN_RECHECK_MS) return jid;
   if (budget) {
     if (budget.left <= 0) return null;
     budget.left--;
   }
-  const answer = await callWaha(env, {
+  const answer = await callWaha(env, number, {
     endpoint: "lids",
     method: "GET",
-    path: wahaPaths.lid(session, jid),
+    path: wahaPaths.lid(number.session, jid),
   });
   if (!answer.ok) {
     if (answer.failure.upstreamStatus === undefined) return budget ? null : jid;
     // WAHA refused the question (its NOWEB store off, say): remembered as a lid it does not
     // know, so it is asked again daily rather than on every event.
-    await saveLid(env.DB, session, jid, null, now);
+    await saveLid(env.DB, number.id, jid, null, now);
     return jid;
   }
   const pn = (answer.value.body as { pn?: unknown } | null)?.pn;
   const phone = typeof pn === "string" && pn.includes("@") ? canonicalJid(pn) : null;
-  await saveLid(env.DB, session, jid, phone, now);
+  await saveLid(env.DB, number.id, jid, phone, now);
   return phone ?? jid;
 }

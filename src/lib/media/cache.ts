@@ -12,15 +12,15 @@ const TOUCH_FLUSH_MS = 5_000;
 const touched = new Set<string>();
 let lastTouchFlush = 0;
 
-export function mediaCacheKey(origin: string, session: string, jid: string, id: string): string {
-  return `${origin}/__wa-edge/media/${encodeURIComponent(session)}/${encodeURIComponent(jid)}/${encodeURIComponent(id)}`;
+export function mediaCacheKey(origin: string, number: string, jid: string, id: string): string {
+  return `${origin}/__wa-edge/media/${encodeURIComponent(number)}/${encodeURIComponent(jid)}/${encodeURIComponent(id)}`;
 }
 
 /** Media under one id never changes, so its ETag can be derived from the id alone. */
-export async function mediaEtag(session: string, jid: string, id: string): Promise<string> {
+export async function mediaEtag(number: string, jid: string, id: string): Promise<string> {
   const digest = await crypto.subtle.digest(
     "SHA-256",
-    new TextEncoder().encode(`${session}\n${jid}\n${id}`),
+    new TextEncoder().encode(`${number}\n${jid}\n${id}`),
   );
   const hex = [...new Uint8Array(digest, 0, 16)]
     .map((b) => b.toString(16).padStart(2, "0"))
@@ -28,9 +28,9 @@ export async function mediaEtag(session: string, jid: string, id: string): Promi
   return `"${hex}"`;
 }
 
-/** The MediaKey object that owns one media key's downloads and cooldowns. */
-export function mediaKeyStub(env: Env, session: string, jid: string, id: string) {
-  return env.MEDIA_KEY.get(env.MEDIA_KEY.idFromName(`${session}\n${jid}\n${id}`));
+/** The MediaKey object that owns one media key's (number, chat, message) downloads and cooldowns. */
+export function mediaKeyStub(env: Env, number: string, jid: string, id: string) {
+  return env.MEDIA_KEY.get(env.MEDIA_KEY.idFromName(`${number}\n${jid}\n${id}`));
 }
 
 function ledger(env: Env, colo: string) {

@@ -12,15 +12,20 @@ import { mediaCacheKey, mediaEtag, mediaHeaders, mediaKeyStub, storeMedia } from
 export async function prefetchMedia(
   env: Env,
   where: { colo: string; origin: string },
-  session: string,
+  number: string,
   jid: string,
   id: string,
   maxBytes: number,
 ): Promise<void> {
-  const key = mediaCacheKey(where.origin, session, jid, id);
+  const key = mediaCacheKey(where.origin, number, jid, id);
   try {
     if (await caches.default.match(key)) return;
-    const outcome = await mediaKeyStub(env, session, jid, id).serve({ jid, id, prefetch: true });
+    const outcome = await mediaKeyStub(env, number, jid, id).serve({
+      number,
+      jid,
+      id,
+      prefetch: true,
+    });
     if (outcome.kind !== "bytes" || outcome.shared) {
       count(
         outcome.kind === "error" && outcome.status === 429
@@ -29,7 +34,7 @@ export async function prefetchMedia(
       );
       return;
     }
-    const headers = mediaHeaders(outcome.meta, await mediaEtag(session, jid, id), "MISS");
+    const headers = mediaHeaders(outcome.meta, await mediaEtag(number, jid, id), "MISS");
     await storeMedia(env, where.colo, key, outcome.body, headers, maxBytes);
     count("media.prefetched");
   } catch (err) {

@@ -25,6 +25,45 @@ function family(name: string, type: "counter" | "gauge", help: string, samples: 
 
 const one = (value: number): Sample[] => [[{}, value]];
 
+/** Each number's own series, labelled `number="<id>"`. */
+function numberFamilies(numbers: NonNullable<MonitoringStats["numbers"]>): string[] {
+  const each = Object.entries(numbers);
+  const per = (value: (n: (typeof each)[number][1]) => number): Sample[] =>
+    each.map(([number, n]): Sample => [{ number }, value(n)]);
+  return [
+    family(
+      "wa_edge_number_upstream_calls_total",
+      "counter",
+      "Calls to WAHA for a number.",
+      per((n) => n.upstream.calls),
+    ),
+    family(
+      "wa_edge_number_upstream_errors_total",
+      "counter",
+      "Failed calls to WAHA for a number (timeouts, 5xx, no connection).",
+      per((n) => n.upstream.errors),
+    ),
+    family(
+      "wa_edge_number_circuit_open",
+      "gauge",
+      "1 while the circuit breaker of the number's WAHA server is not closed, else 0.",
+      per((n) => (n.circuit.state === "closed" ? 0 : 1)),
+    ),
+    family(
+      "wa_edge_number_session_working",
+      "gauge",
+      "1 while the number's WAHA session was last heard WORKING, else 0.",
+      per((n) => (n.status === "WORKING" ? 1 : 0)),
+    ),
+    family(
+      "wa_edge_number_session_silent",
+      "gauge",
+      "1 while the number's session says WORKING but its webhooks have stopped, else 0.",
+      per((n) => (n.silent ? 1 : 0)),
+    ),
+  ];
+}
+
 export function toPrometheus(stats: MonitoringStats): string {
   const { requests, cache, upstream, media, circuit, realtime, session } = stats;
   const resources = Object.entries(cache.byResource);
@@ -144,6 +183,21 @@ export function toPrometheus(stats: MonitoringStats): string {
       "Media bytes cached in this data centre.",
       one(media.cachedBytes),
     ),
+    ...(
+      [
+        ["hits", "Media answered from the R2 archive."],
+        ["writes", "Media items put in the R2 archive."],
+        ["bytesWritten", "Media bytes put in the R2 archive."],
+        ["deletes", "Archived media items deleted with their messages."],
+      ] as const
+    ).map(([name, help]) =>
+      family(
+        `wa_edge_media_archive_${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`,
+        "counter",
+        help,
+        one(media.archive[name]),
+      ),
+    ),
     family("wa_edge_media_in_flight", "gauge", "Media downloads in flight.", one(media.inFlight)),
     family(
       "wa_edge_media_active_downloads",
@@ -207,6 +261,7 @@ export function toPrometheus(stats: MonitoringStats): string {
       "When the last verified webhook arrived (Unix time; 0: none yet).",
       one(session.lastWebhookAt ? Date.parse(session.lastWebhookAt) / 1000 : 0),
     ),
+    ...numberFamilies(stats.numbers ?? {}),
   ];
   return `${families.join("\n")}\n`;
 }

@@ -1,14 +1,22 @@
 /**
  * The monitoring stats (SPEC "Monitoring stats"): counters added up across isolates by
- * the Stats object, and gauges read from the objects that own them (circuit breaker,
- * media gate, this colo's media ledger, realtime hub, the session's watch).
+ * the Stats object, and gauges read from the objects that own them (each WAHA server's
+ * gate and circuit breaker, this colo's media ledger, the numbers' realtime hubs and
+ * session watches). Totals keep their shape; `numbers` has each number's own.
  */
 import type { Config } from "../config.ts";
-import type { EndpointCounts, MonitoringStats, ResourceCounts } from "../contracts/api.ts";
+import type {
+  CircuitStatus,
+  EndpointCounts,
+  MonitoringStats,
+  NumberStats,
+  ResourceCounts,
+} from "../contracts/api.ts";
 import type { GateSnapshot } from "../contracts/gate.ts";
 import { ledgerSnapshot } from "../media/cache.ts";
 import { realtimeConnections } from "../realtime/broadcast.ts";
 import { wahaGate } from "../waha/client.ts";
+import { numbersOf } from "../waha/numbers.ts";
 import { silenceOf } from "../waha/session-silence.ts";
 import { readCounters } from "./metrics.ts";
 
@@ -45,24 +53,58 @@ export async function collectStats(
   config: Config,
   colo: string,
 ): Promise<MonitoringStats> {
-  const [snapshot, gate, ledger, connections, silence] = await Promise.all([
+  const numbers = numbersOf(config);
+  const servers = [...new Set(numbers.map((wa) => wa.server))];
+  const idle: GateSnapshot = {
+    media: { active: 0, peak: 0, max: config.WA_MEDIA_MAX_CONCURRENCY },
+    stream: { active: 0, max: config.WA_MEDIA_STREAM_MAX_CONCURRENCY },
+    api: { active: 0, pending: 0, max: config.WAHA_MAX_CONCURRENT_REQUESTS },
+    circuit: { state: "closed", failures: 0, openedAt: null },
+    session: null,
+    sessions: {},
+  };
+  const [snapshot, gates, ledger, connections, silences] = await Promise.all([
     readCounters(env, ctx),
-    gauge<GateSnapshot>("gate", () => wahaGate(env).snapshot(), {
-      media: { active: 0, peak: 0, max: config.WA_MEDIA_MAX_CONCURRENCY },
-      stream: { active: 0, max: config.WA_MEDIA_STREAM_MAX_CONCURRENCY },
-      api: { active: 0, pending: 0, max: config.WAHA_MAX_CONCURRENT_REQUESTS },
-      circuit: { state: "closed", failures: 0, openedAt: null },
-      session: null,
-    }),
+    Promise.all(
+      servers.map((server) =>
+        gauge<GateSnapshot>("gate", () => wahaGate(env, { server }).snapshot(), idle),
+      ),
+    ),
     gauge<{ items: number; bytes: number }>("media ledger", () => ledgerSnapshot(env, colo), {
       items: 0,
       bytes: 0,
     }),
-    gauge("realtime", () => realtimeConnections(env), 0),
-    silenceOf(env, config.WAHA_SESSION),
+    gauge(
+      "realtime",
+      () =>
+        realtimeConnections(
+          env,
+          numbers.map((wa) => wa.id),
+        ),
+      0,
+    ),
+    Promise.all(numbers.map((wa) => silenceOf(env, wa.id))),
   ]);
   const { counters, lastMinute } = snapshot;
   const n = (name: string) => counters[name] ?? 0;
+  const gateOf = (server: string) => gates[servers.indexOf(server)] ?? idle;
+  const gate = {
+    media: { active: gates.reduce((sum, g) => sum + g.media.active, 0) },
+    stream: { active: gates.reduce((sum, g) => sum + g.stream.active, 0) },
+    circuit: worstCircuit(gates.map((g) => g.circuit)),
+  };
+  // The totals' session: a silent one if any is, else the first number's.
+  const silence = silences.find((s) => s?.silent) ?? silences[0] ?? null;
+  const perNumber: Record<string, NumberStats> = {};
+  numbers.forEach((wa, i) => {
+    const own = gateOf(wa.server);
+    perNumber[wa.id] = {
+      status: own.sessions[wa.session]?.status ?? "UNKNOWN",
+      circuit: own.circuit,
+      upstream: { calls: n(`number.calls:${wa.id}`), errors: n(`number.errors:${wa.id}`) },
+      silent: silences[i]?.silent ?? false,
+    };
+  });
 
   const byRoute: Record<string, number> = {};
   const byResource: Record<string, ResourceCounts> = {};
@@ -133,9 +175,16 @@ export async function collectStats(
       inFlight: gate.media.active + gate.stream.active,
       activeDownloads: gate.media.active,
       maxConcurrency: config.WA_MEDIA_MAX_CONCURRENCY,
+      archive: {
+        hits: n("media.archiveHits"),
+        writes: n("media.archiveWrites"),
+        bytesWritten: n("media.archiveBytesWritten"),
+        deletes: n("media.archiveDeletes"),
+      },
     },
     circuit: gate.circuit,
     realtime: { connections },
+    numbers: perNumber,
     session: {
       silent: silence?.silent ?? false,
       silentSince: silence?.since ?? null,
@@ -150,4 +199,19 @@ export async function collectStats(
       },
     },
   };
+}
+
+const CIRCUIT_ORDER = { closed: 0, "half-open": 1, open: 2 } as const;
+
+/** The totals' circuit: the worst of the servers' (open over half-open over closed). */
+function worstCircuit(circuits: CircuitStatus[]): CircuitStatus {
+  let worst: CircuitStatus = { state: "closed", failures: 0, openedAt: null };
+  for (const circuit of circuits) {
+    if (
+      CIRCUIT_ORDER[circuit.state] > CIRCUIT_ORDER[worst.state] ||
+      (circuit.state === worst.state && circuit.failures > worst.failures)
+    )
+      worst = circuit;
+  }
+  return worst;
 }

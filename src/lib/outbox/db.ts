@@ -41,19 +41,19 @@ export function outboxEntry(row: OutboxRow): OutboxEntry {
 
 export function getOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
 ): Promise<OutboxRow | null> {
   return db
     .prepare(`SELECT ${COLUMNS} FROM outbox WHERE number = ? AND client_id = ?`)
-    .bind(session, clientId)
+    .bind(number, clientId)
     .first<OutboxRow>();
 }
 
 /** Adds a queued entry; false when the clientId was taken (a retry of the same request). */
 export async function insertOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   row: Pick<
     OutboxRow,
     "client_id" | "jid" | "sender" | "kind" | "body" | "target" | "media_mimetype" | "media_name"
@@ -67,7 +67,7 @@ export async function insertOutbox(
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?) ON CONFLICT DO NOTHING`,
     )
     .bind(
-      session,
+      number,
       row.client_id,
       row.jid,
       row.sender,
@@ -91,18 +91,18 @@ export async function insertOutbox(
  */
 export function claimHead(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
   only?: string,
 ): Promise<OutboxRow | null> {
-  return claimHeadStatement(db, session, jid, now, only).first<OutboxRow>();
+  return claimHeadStatement(db, number, jid, now, only).first<OutboxRow>();
 }
 
 /** claimHead as a statement, for a batch (the next head, taken as the last is marked sent). */
 export function claimHeadStatement(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
   only?: string,
@@ -117,28 +117,28 @@ export function claimHeadStatement(
          AND (?3 IS NULL OR client_id = ?3)
        RETURNING ${COLUMNS}`,
     )
-    .bind(session, jid, only ?? null, now);
+    .bind(number, jid, only ?? null, now);
 }
 
 /** A chat's Outbox object. */
-export function outboxOf(env: Env, session: string, jid: string) {
-  return env.OUTBOX.get(env.OUTBOX.idFromName(`${session}\n${jid}`));
+export function outboxOf(env: Env, number: string, jid: string) {
+  return env.OUTBOX.get(env.OUTBOX.idFromName(`${number}\n${jid}`));
 }
 
 /** Chats' Outboxes with entries waiting try now (all: WAHA is back; one: as the probe). */
-export async function wakeOutboxes(env: Env, session: string, limit?: number): Promise<void> {
-  const chats = await waitingChats(env.DB, session, limit);
-  await Promise.all(chats.map((jid) => outboxOf(env, session, jid).wake()));
+export async function wakeOutboxes(env: Env, number: string, limit?: number): Promise<void> {
+  const chats = await waitingChats(env.DB, number, limit);
+  await Promise.all(chats.map((jid) => outboxOf(env, number, jid).wake()));
 }
 
 /** Chats with an entry waiting for WAHA, the longest waiting first; `limit` of them. */
-export async function waitingChats(db: D1Database, session: string, limit = -1): Promise<string[]> {
+export async function waitingChats(db: D1Database, number: string, limit = -1): Promise<string[]> {
   const { results } = await db
     .prepare(
       `SELECT jid FROM outbox WHERE number = ? AND status IN ('queued', 'sending')
        GROUP BY jid ORDER BY min(created_at) LIMIT ?`,
     )
-    .bind(session, limit)
+    .bind(number, limit)
     .all<{ jid: string }>();
   return results.map((r) => r.jid);
 }
@@ -146,13 +146,13 @@ export async function waitingChats(db: D1Database, session: string, limit = -1):
 /** Marks an entry sent as `messageId`, for the batch that stores the message. */
 export function markSentStatement(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   messageId: string,
 ): D1PreparedStatement {
   return updateOutboxStatement(
     db,
-    session,
+    number,
     clientId,
     { status: "sent", messageId, error: null },
     Date.now(),
@@ -161,7 +161,7 @@ export function markSentStatement(
 
 export function updateOutboxStatement(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   change: {
     status: OutboxRow["status"];
@@ -183,7 +183,7 @@ export function updateOutboxStatement(
       change.messageId ?? null,
       change.error ?? null,
       now,
-      session,
+      number,
       clientId,
     );
 }
@@ -197,7 +197,7 @@ export async function updateOutbox(
 /** A failed entry back in the queue as if just asked for: it goes after what waits already. */
 export async function requeueOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   clientId: string,
   now: number,
 ): Promise<void> {
@@ -206,19 +206,19 @@ export async function requeueOutbox(
       `UPDATE outbox SET status = 'queued', attempts = 0, ambiguous = 0, error = NULL,
          created_at = ?, updated_at = ? WHERE number = ? AND client_id = ? AND status = 'failed'`,
     )
-    .bind(now, now, session, clientId)
+    .bind(now, now, number, clientId)
     .run();
 }
 
 /** Queued and failed entries, newest first; `agent` limits them to its chats. */
 export async function listOutbox(
   db: D1Database,
-  session: string,
+  number: string,
   agent: string | null,
   limit = 200,
 ): Promise<OutboxRow[]> {
-  const mine = chatScope(agent, session, "jid");
-  const params: string[] = [session, ...mine.params];
+  const mine = chatScope(agent, number, "jid");
+  const params: string[] = [number, ...mine.params];
   const { results } = await db
     .prepare(
       `SELECT ${COLUMNS} FROM outbox WHERE number = ? AND status <> 'sent' ${mine.sql}

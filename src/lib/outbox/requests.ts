@@ -9,6 +9,7 @@ import { canonicalMessageId } from "../ids/jids.ts";
 import type { Fanout } from "../realtime/broadcast.ts";
 import type { StoredRow } from "../store/messages.ts";
 import type { WahaAnswer, WahaRequest } from "../waha/client.ts";
+import type { WaNumber } from "../waha/numbers.ts";
 import { messageSchema, wahaPaths } from "../waha/wire.ts";
 import { markSentStatement, type OutboxRow } from "./db.ts";
 import { recordSent } from "./sent-message.ts";
@@ -49,7 +50,7 @@ function base64(bytes: Uint8Array): string {
 /** `target`: the stored message replied or reacted to; `media`: the file kept for the entry. */
 export function sendRequest(
   row: OutboxRow,
-  session: string,
+  number: WaNumber,
   target: StoredRow | null,
   media: Uint8Array | null,
 ): WahaRequest | Failure {
@@ -60,7 +61,7 @@ export function sendRequest(
         endpoint: "sendText",
         method: "POST",
         path: wahaPaths.sendText(),
-        body: { session, chatId: row.jid, text: row.body ?? "", ...replyTo },
+        body: { session: number.session, chatId: row.jid, text: row.body ?? "", ...replyTo },
       };
     case "media": {
       if (!media) return gaveUp("the file was lost before it could be sent");
@@ -71,7 +72,7 @@ export function sendRequest(
         method: "POST",
         path: wahaPaths.sendMedia(endpoint),
         body: {
-          session,
+          session: number.session,
           chatId: row.jid,
           file: { mimetype, filename: row.media_name ?? "file", data: base64(media) },
           ...(row.body ? { caption: row.body } : {}),
@@ -89,7 +90,7 @@ export function sendRequest(
         endpoint: "reaction",
         method: "PUT",
         path: wahaPaths.reaction(),
-        body: { session, messageId: target.waha_id, reaction: row.body ?? "" },
+        body: { session: number.session, messageId: target.waha_id, reaction: row.body ?? "" },
       };
   }
 }
@@ -115,7 +116,7 @@ export function plusOrAnswer(failure: Failure): Failure {
  */
 function unclaimedOwnStatement(
   db: D1Database,
-  session: string,
+  number: string,
   row: OutboxRow,
 ): D1PreparedStatement {
   return db
@@ -128,7 +129,7 @@ function unclaimedOwnStatement(
        ORDER BY m.ts, m.ord LIMIT 1`,
     )
     .bind(
-      session,
+      number,
       row.jid,
       row.body,
       Math.floor(row.created_at / 1000) - 60,
@@ -140,13 +141,13 @@ function unclaimedOwnStatement(
 /** The entry marked sent as `id`, a message already stored (its frame went out when it was). */
 async function claimStored(
   env: Env,
-  session: string,
+  number: string,
   row: OutboxRow,
   id: string,
 ): Promise<SendOutcome> {
   const [, owner] = await env.DB.batch<{ assigned_to: string | null }>([
-    markSentStatement(env.DB, session, row.client_id, id),
-    chatOwnerStatement(env.DB, session, row.jid),
+    markSentStatement(env.DB, number, row.client_id, id),
+    chatOwnerStatement(env.DB, number, row.jid),
   ]);
   return {
     kind: "sent",
@@ -166,18 +167,18 @@ async function claimStored(
  */
 export async function findSent(
   env: Env,
-  session: string,
+  number: WaNumber,
   row: OutboxRow,
   call: (request: WahaRequest) => Promise<Result<WahaAnswer>>,
 ): Promise<SendOutcome | null> {
   // Setting a reaction again is harmless: it is simply sent again.
   if (row.kind === "reaction") return null;
-  const stored = await unclaimedOwnStatement(env.DB, session, row).first<{ id: string }>();
-  if (stored) return claimStored(env, session, row, stored.id);
+  const stored = await unclaimedOwnStatement(env.DB, number.id, row).first<{ id: string }>();
+  if (stored) return claimStored(env, number.id, row, stored.id);
   const answer = await call({
     endpoint: "messages",
     method: "GET",
-    path: wahaPaths.recentOwn(session, row.jid, Math.floor(row.created_at / 1000) - 60),
+    path: wahaPaths.recentOwn(number.session, row.jid, Math.floor(row.created_at / 1000) - 60),
   });
   if (!answer.ok) {
     return { kind: "retry", ambiguous: true, reason: answer.failure.message };
@@ -203,7 +204,7 @@ export async function findSent(
            AND message_id IN (SELECT value FROM json_each(?))`,
       )
         .bind(
-          session,
+          number.id,
           row.client_id,
           JSON.stringify(candidates.map((m) => canonicalMessageId(m.id))),
         )
@@ -214,10 +215,10 @@ export async function findSent(
   if (!found) return null;
   const recorded = await recordSent(
     env,
-    session,
+    number.id,
     { jid: row.jid, text: row.body, answer: { id: found.id } },
     (id, batch) => {
-      batch.add("marked-sent", markSentStatement(env.DB, session, row.client_id, id));
+      batch.add("marked-sent", markSentStatement(env.DB, number.id, row.client_id, id));
     },
   );
   return {

@@ -40,7 +40,7 @@ export function sentMessageId(answer: unknown, jid: string): string | null {
  */
 export async function recordSent(
   env: Env,
-  session: string,
+  number: string,
   sent: {
     jid: string;
     text: string | null;
@@ -78,15 +78,15 @@ export async function recordSent(
   };
   const batch = new NamedBatch();
   also(id, batch);
-  addStoredMessage(batch, env.DB, session, message, now, (b) =>
+  addStoredMessage(batch, env.DB, number, message, now, (b) =>
     addMessageEffects(
       b,
       env.DB,
-      { number: session, jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
+      { number, jid: sent.jid, fromMe: true, at: new Date(now).toISOString() },
       new Date(now).toISOString(),
-      onceFor(session, message),
+      onceFor(number, message),
     ),
-  ).add("early", earlyChangesStatement(env.DB, session, sent.jid, message.key));
+  ).add("early", earlyChangesStatement(env.DB, number, sent.jid, message.key));
   const results = await batch.run(env.DB);
   const kept = results.rows<EarlyRow>("early");
   const inserted = results.rows("message").length > 0;
@@ -95,13 +95,13 @@ export async function recordSent(
   const frames: Fanout = inserted
     ? [
         {
-          event: { type: "message.new", jid: sent.jid, message: storedToBrowser(message) },
+          event: { type: "message.new", jid: sent.jid, message: storedToBrowser(message, number) },
           audience,
         },
       ]
     : [];
   // Its receipts may have come before WAHA's answer.
-  for (const change of await applyEarly(env.DB, session, sent.jid, kept, now)) {
+  for (const change of await applyEarly(env.DB, number, sent.jid, kept, now)) {
     frames.push({ event: change, audience });
   }
   return { message, owner, frames, results };
@@ -110,18 +110,19 @@ export async function recordSent(
 /** Our reaction, once WAHA took it: on the stored message, and announced. */
 export async function recordReaction(
   env: Env,
-  session: string,
+  number: string,
   jid: string,
   targetId: string,
   text: string,
 ): Promise<void> {
-  const changed = await applyReaction(env.DB, session, jid, keyOfMessageId(targetId), "me", text);
+  const changed = await applyReaction(env.DB, number, jid, keyOfMessageId(targetId), "me", text);
   if (!changed) return;
-  const owner = await chatOwnerStatement(env.DB, session, jid).first<{
+  const owner = await chatOwnerStatement(env.DB, number, jid).first<{
     assigned_to: string | null;
   }>();
   await broadcast(
     env,
+    number,
     { type: "message.reaction", jid, id: changed.id, reaction: text, from: "me" },
     chatAudience(owner?.assigned_to ?? null),
   );

@@ -1,17 +1,27 @@
 /**
  * Realtime events and how they reach browsers: the frames SPEC.md names, who may see
- * each one, and the calls into the RealtimeHub Durable Object.
+ * each one, and the calls into the RealtimeHub Durable Objects, one per WhatsApp number
+ * (seq and replay are per number). Every frame carries its `number`.
  */
 
 import type { RealtimeEvent } from "../contracts/api.ts";
 import type { Audience, IssuedTicket } from "../contracts/hub.ts";
 import type { User } from "../types.ts";
+import { DEFAULT_NUMBER } from "../waha/numbers.ts";
 
 export type { RealtimeEvent } from "../contracts/api.ts";
 export type { Audience } from "../contracts/hub.ts";
 
-function hub(env: Env) {
-  return env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName("global"));
+/**
+ * The hub of a number. The number `default` keeps the name of the one hub there was before
+ * there were numbers, so its replay log survives the upgrade.
+ */
+export function hubName(number: string): string {
+  return number === DEFAULT_NUMBER ? "global" : `number:${number}`;
+}
+
+function hub(env: Env, number: string) {
+  return env.REALTIME_HUB.get(env.REALTIME_HUB.idFromName(hubName(number)));
 }
 
 /** Staff and the listed owners (null and duplicates dropped). */
@@ -28,10 +38,12 @@ export type Fanout = Array<{ event: RealtimeEvent; audience: Audience }>;
  * Sends events to their audiences in one call to the hub. Never throws: it runs after the
  * response, and a failed broadcast must not fail the request that caused it.
  */
-export async function broadcastAll(env: Env, frames: Fanout): Promise<void> {
+export async function broadcastAll(env: Env, number: string, frames: Fanout): Promise<void> {
   if (frames.length === 0) return;
   try {
-    await hub(env).broadcastAll(frames);
+    await hub(env, number).broadcastAll(
+      frames.map(({ event, audience }) => ({ event: { ...event, number }, audience })),
+    );
   } catch (err) {
     const types = frames.map((f) => f.event.type).join(", ");
     console.error(
@@ -41,18 +53,33 @@ export async function broadcastAll(env: Env, frames: Fanout): Promise<void> {
 }
 
 /** One event to its audience; never throws (see broadcastAll). */
-export function broadcast(env: Env, event: RealtimeEvent, audience: Audience): Promise<void> {
-  return broadcastAll(env, [{ event, audience }]);
+export function broadcast(
+  env: Env,
+  number: string,
+  event: RealtimeEvent,
+  audience: Audience,
+): Promise<void> {
+  return broadcastAll(env, number, [{ event, audience }]);
 }
 
-/** A one-use ticket for this user's next socket, or why there is none. */
-export function issueTicket(env: Env, user: User, tokenExpiresAt: number): Promise<IssuedTicket> {
-  return hub(env).issueTicket({ role: user.role, sub: user.sub, validUntil: tokenExpiresAt });
+/** A one-use ticket for this user's next socket on a number's hub, or why there is none. */
+export function issueTicket(
+  env: Env,
+  number: string,
+  user: User,
+  tokenExpiresAt: number,
+): Promise<IssuedTicket> {
+  return hub(env, number).issueTicket({
+    role: user.role,
+    sub: user.sub,
+    validUntil: tokenExpiresAt,
+  });
 }
 
 /** Hands a WebSocket upgrade with its ticket to the hub; 401 there if the ticket is no good. */
 export function connect(
   env: Env,
+  number: string,
   ticket: string,
   maxMessageBytes: number,
   since: number | null,
@@ -60,16 +87,20 @@ export function connect(
   const url = new URL("https://realtime-hub/connect");
   url.searchParams.set("ticket", ticket);
   url.searchParams.set("maxMessageBytes", String(maxMessageBytes));
+  url.searchParams.set("number", number);
   if (since !== null) url.searchParams.set("since", String(since));
-  return hub(env).fetch(url, { headers: { Upgrade: "websocket" } });
+  return hub(env, number).fetch(url, { headers: { Upgrade: "websocket" } });
 }
 
-/** The newest frame's seq. */
-export function currentSeq(env: Env): Promise<number> {
-  return hub(env).currentSeq();
+/** The newest frame's seq on a number's hub. */
+export function currentSeq(env: Env, number: string): Promise<number> {
+  return hub(env, number).currentSeq();
 }
 
-/** Open WebSocket connections, for the monitoring stats. */
-export async function realtimeConnections(env: Env): Promise<number> {
-  return (await hub(env).connections()).total;
+/** Open WebSocket connections on these numbers' hubs, for the monitoring stats. */
+export async function realtimeConnections(env: Env, numbers: string[]): Promise<number> {
+  const counts = await Promise.all(
+    numbers.map(async (n) => (await hub(env, n).connections()).total),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }

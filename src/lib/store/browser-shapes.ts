@@ -12,8 +12,11 @@ import type { StoredMessage } from "./stored-message.ts";
 
 export type { BrowserMessage, ChatSummary } from "../contracts/api.ts";
 
-/** A chat summary as cached: ownership changes more often than WAHA's list does. */
-export type CachedChat = Omit<ChatSummary, "owner">;
+/** A chat summary as cached: ownership and the team's marks change more often than WAHA's list. */
+export type CachedChat = Omit<
+  ChatSummary,
+  "owner" | "number" | "status" | "snoozeUntil" | "labels"
+>;
 
 export function toCachedChat(chat: WahaChat): CachedChat {
   const last = chat.lastMessage;
@@ -33,9 +36,9 @@ export function byLastMessage(a: CachedChat, b: CachedChat): number {
   return (b.lastMessageAt ?? "").localeCompare(a.lastMessageAt ?? "") || a.id.localeCompare(b.id);
 }
 
-/** Where the browser fetches a message's media: the gateway's own media route. */
-export function mediaPath(jid: string, messageId: string): string {
-  return `/api/wa/media?jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(messageId)}`;
+/** Where the browser fetches a number's message's media: the gateway's own media route. */
+export function mediaPath(number: string, jid: string, messageId: string): string {
+  return `/api/wa/media?number=${encodeURIComponent(number)}&jid=${encodeURIComponent(jid)}&id=${encodeURIComponent(messageId)}`;
 }
 
 /**
@@ -43,7 +46,11 @@ export function mediaPath(jid: string, messageId: string): string {
  * internals (`_data`, quoted messages' raw records, media keys) never pass. WAHA's
  * `media.url` (its host, and a file behind its API key) becomes the gateway's media route.
  */
-export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMessage {
+export function toBrowserMessage(
+  message: WahaMessage,
+  number: string,
+  jid: string,
+): BrowserMessage {
   const { media } = message;
   const participant = typeof message.participant === "string" ? message.participant : undefined;
   return {
@@ -57,7 +64,7 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
     hasMedia: message.hasMedia,
     media: media
       ? {
-          url: media.url ? mediaPath(jid, message.id) : null,
+          url: media.url ? mediaPath(number, jid, message.id) : null,
           mimetype: media.mimetype ?? null,
           filename: media.filename ?? null,
           ...(media.error !== undefined && media.error !== null ? { error: media.error } : {}),
@@ -68,7 +75,7 @@ export function toBrowserMessage(message: WahaMessage, jid: string): BrowserMess
   };
 }
 
-/** A stored message (or one just stored) as the browser sees it. */
+/** A number's stored message (or one just stored) as the browser sees it. */
 export function storedToBrowser(
   m: StoredMessage & {
     quoted?: QuotedMessage | null;
@@ -76,6 +83,7 @@ export function storedToBrowser(
     editedAt?: number | null;
     revokedAt?: number | null;
   },
+  number: string,
 ): BrowserMessage {
   return {
     id: m.id,
@@ -89,7 +97,7 @@ export function storedToBrowser(
     body: m.body,
     hasMedia: m.hasMedia,
     media: m.hasMedia
-      ? { url: mediaPath(m.jid, m.id), mimetype: m.mediaMimetype, filename: m.mediaName }
+      ? { url: mediaPath(number, m.jid, m.id), mimetype: m.mediaMimetype, filename: m.mediaName }
       : null,
     ack: m.ack,
     ackName: m.ack === null ? null : (ACK_NAMES[m.ack] ?? null),
@@ -129,40 +137,43 @@ function reactionList(json: string | null): Array<{ from: string; text: string }
   }
 }
 
-/** A row of the store as the browser sees it. */
-export function rowToBrowser(row: StoredRow): BrowserMessage {
-  return storedToBrowser({
-    jid: row.jid,
-    id: row.id,
-    wahaId: row.waha_id,
-    key: row.key,
-    ts: row.ts,
-    fromMe: row.from_me === 1,
-    sender: row.sender,
-    body: row.body,
-    hasMedia: row.has_media === 1,
-    mediaMimetype: row.media_mimetype,
-    mediaName: row.media_name,
-    ack: row.ack,
-    replyTo: row.reply_to,
-    senderName: row.sender_name,
-    kind: isKind(row.kind) ? row.kind : null,
-    extra: parseExtra(row.extra),
-    quoted:
-      row.reply_to && row.quoted_id
-        ? quoted(
-            row.quoted_id,
-            row.quoted_body,
-            row.quoted_from_me,
-            row.quoted_sender,
-            row.quoted_has_media,
-            row.quoted_mimetype,
-            row.quoted_name,
-            row.quoted_sender_name,
-          )
-        : null,
-    reactions: reactionList(row.reactions),
-    editedAt: row.edited_at,
-    revokedAt: row.revoked_at,
-  });
+/** A row of a number's store as the browser sees it. */
+export function rowToBrowser(row: StoredRow, number: string): BrowserMessage {
+  return storedToBrowser(
+    {
+      jid: row.jid,
+      id: row.id,
+      wahaId: row.waha_id,
+      key: row.key,
+      ts: row.ts,
+      fromMe: row.from_me === 1,
+      sender: row.sender,
+      body: row.body,
+      hasMedia: row.has_media === 1,
+      mediaMimetype: row.media_mimetype,
+      mediaName: row.media_name,
+      ack: row.ack,
+      replyTo: row.reply_to,
+      senderName: row.sender_name,
+      kind: isKind(row.kind) ? row.kind : null,
+      extra: parseExtra(row.extra),
+      quoted:
+        row.reply_to && row.quoted_id
+          ? quoted(
+              row.quoted_id,
+              row.quoted_body,
+              row.quoted_from_me,
+              row.quoted_sender,
+              row.quoted_has_media,
+              row.quoted_mimetype,
+              row.quoted_name,
+              row.quoted_sender_name,
+            )
+          : null,
+      reactions: reactionList(row.reactions),
+      editedAt: row.edited_at,
+      revokedAt: row.revoked_at,
+    },
+    number,
+  );
 }

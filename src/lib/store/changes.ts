@@ -16,7 +16,7 @@ function change(db: D1Database, sql: string, ...params: Array<string | number>):
 /** The stored acks of these messages of `jid` (id → ack), for telling what a WAHA page moved. */
 export async function storedAcks(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   ids: string[],
 ): Promise<Map<string, number | null>> {
@@ -26,7 +26,7 @@ export async function storedAcks(
       `SELECT id, ack FROM messages WHERE number = ? AND jid = ?
          AND id IN (SELECT value FROM json_each(?))`,
     )
-    .bind(session, jid, JSON.stringify(ids))
+    .bind(number, jid, JSON.stringify(ids))
     .all<{ id: string; ack: number | null }>();
   return new Map(results.map((r) => [r.id, r.ack]));
 }
@@ -34,7 +34,7 @@ export async function storedAcks(
 /** A delivery or read receipt: only ever forward (ERROR replaces anything not yet delivered). */
 export function applyAck(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   ack: number,
@@ -43,7 +43,7 @@ export function applyAck(
     db,
     `UPDATE messages SET ack = ?4 WHERE number = ?1 AND jid = ?2 AND key = ?3
        AND (ack IS NULL OR ack < ?4 OR (?4 = -1 AND ack <= 1)) AND ack IS NOT ?4`,
-    session,
+    number,
     jid,
     key,
     ack,
@@ -53,7 +53,7 @@ export function applyAck(
 /** Deleted for everyone: the text, file and reactions go, the row stays as a tombstone. */
 export function applyRevoke(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   at: number,
@@ -63,7 +63,7 @@ export function applyRevoke(
     `UPDATE messages SET revoked_at = ?4, body = NULL, has_media = 0, media_mimetype = NULL,
        media_name = NULL, reactions = NULL
      WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL`,
-    session,
+    number,
     jid,
     key,
     at,
@@ -72,7 +72,7 @@ export function applyRevoke(
 
 export function applyEdit(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   body: string,
@@ -83,7 +83,7 @@ export function applyEdit(
     `UPDATE messages SET body = ?4, edited_at = ?5
      WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
        AND (body IS NOT ?4 OR edited_at IS NULL)`,
-    session,
+    number,
     jid,
     key,
     body.slice(0, 8_192),
@@ -94,7 +94,7 @@ export function applyEdit(
 /** A reaction by `sender` ("" removes it). */
 export function applyReaction(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   sender: string,
@@ -107,7 +107,7 @@ export function applyReaction(
          ELSE json_set(coalesce(reactions, '{}'), '$."' || ?4 || '"', ?5) END
      WHERE number = ?1 AND jid = ?2 AND key = ?3 AND revoked_at IS NULL
        AND coalesce(json_extract(coalesce(reactions, '{}'), '$."' || ?4 || '"'), '') <> ?5`,
-    session,
+    number,
     jid,
     key,
     sender,

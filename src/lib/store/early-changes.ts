@@ -22,7 +22,7 @@ export const EARLY_CHANGE_TTL_MS = 86_400_000;
 /** Applies `change` to the message with `key` in `jid`; the frame to send, or null when nothing changed. */
 export async function applyChange(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   change: MessageChange,
@@ -30,7 +30,7 @@ export async function applyChange(
 ): Promise<RealtimeEvent | null> {
   switch (change.kind) {
     case "ack": {
-      const changed = await applyAck(db, session, jid, key, change.ack);
+      const changed = await applyAck(db, number, jid, key, change.ack);
       return (
         changed && {
           type: "message.status",
@@ -41,15 +41,15 @@ export async function applyChange(
       );
     }
     case "revoked": {
-      const changed = await applyRevoke(db, session, jid, key, now);
+      const changed = await applyRevoke(db, number, jid, key, now);
       return changed && { type: "message.revoked", jid, id: changed.id };
     }
     case "edited": {
-      const changed = await applyEdit(db, session, jid, key, change.body, now);
+      const changed = await applyEdit(db, number, jid, key, change.body, now);
       return changed && { type: "message.edited", jid, id: changed.id, body: change.body };
     }
     case "reaction": {
-      const changed = await applyReaction(db, session, jid, key, change.sender, change.text);
+      const changed = await applyReaction(db, number, jid, key, change.sender, change.text);
       return (
         changed && {
           type: "message.reaction",
@@ -77,7 +77,7 @@ function partOf(change: MessageChange): string {
  */
 export async function keepEarly(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   change: MessageChange,
@@ -91,7 +91,7 @@ export async function keepEarly(
        ON CONFLICT (number, jid, key, kind, part) DO UPDATE SET
          payload = excluded.payload, created_at = excluded.created_at`,
     )
-    .bind(session, jid, key, change.kind, partOf(change), JSON.stringify(change), now)
+    .bind(number, jid, key, change.kind, partOf(change), JSON.stringify(change), now)
     .run();
   return result.meta.changes > 0;
 }
@@ -102,17 +102,17 @@ export async function keepEarly(
  */
 export async function applyOrKeep(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
   change: MessageChange,
   now: number,
 ): Promise<{ frame: RealtimeEvent | null; kept: boolean }> {
-  const frame = await applyChange(db, session, jid, key, change, now);
+  const frame = await applyChange(db, number, jid, key, change, now);
   if (frame) return { frame, kept: false };
-  if (await keepEarly(db, session, jid, key, change, now)) return { frame: null, kept: true };
+  if (await keepEarly(db, number, jid, key, change, now)) return { frame: null, kept: true };
   // The message may have been stored between the two statements: once more, now that it is.
-  return { frame: await applyChange(db, session, jid, key, change, now), kept: false };
+  return { frame: await applyChange(db, number, jid, key, change, now), kept: false };
 }
 
 export interface EarlyRow {
@@ -124,7 +124,7 @@ export interface EarlyRow {
 /** The kept changes of the message with `key`: a statement for the batch that stores it. */
 export function earlyChangesStatement(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
 ): D1PreparedStatement {
@@ -132,7 +132,7 @@ export function earlyChangesStatement(
     .prepare(
       "SELECT key, kind, payload FROM early_changes WHERE number = ? AND jid = ? AND key = ?",
     )
-    .bind(session, jid, key);
+    .bind(number, jid, key);
 }
 
 /** Kinds in the order they apply: receipts (lowest first), then edits and reactions, a deletion last. */
@@ -150,7 +150,7 @@ function parse(row: EarlyRow): MessageChange | null {
 /** Applies kept changes (rows of `earlyChangesStatement`, or of a chat) and forgets them. */
 export async function applyEarly(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   rows: readonly EarlyRow[],
   now: number,
@@ -166,7 +166,7 @@ export async function applyEarly(
     );
   const frames: RealtimeEvent[] = [];
   for (const { key, change } of changes) {
-    const frame = await applyChange(db, session, jid, key, change, now);
+    const frame = await applyChange(db, number, jid, key, change, now);
     if (frame) frames.push(frame);
   }
   const keys = [...new Set(rows.map((r) => r.key))];
@@ -174,7 +174,7 @@ export async function applyEarly(
     keys.map((key) =>
       db
         .prepare("DELETE FROM early_changes WHERE number = ? AND jid = ? AND key = ?")
-        .bind(session, jid, key),
+        .bind(number, jid, key),
     ),
   );
   return frames;
@@ -183,7 +183,7 @@ export async function applyEarly(
 /** After a page from WAHA is stored: the kept changes of any message it brought. */
 export async function applyEarlyInChat(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   now: number,
 ): Promise<RealtimeEvent[]> {
@@ -193,9 +193,9 @@ export async function applyEarlyInChat(
        WHERE e.number = ?1 AND e.jid = ?2 AND EXISTS (
          SELECT 1 FROM messages m WHERE m.number = ?1 AND m.jid = ?2 AND m.key = e.key)`,
     )
-    .bind(session, jid)
+    .bind(number, jid)
     .all<EarlyRow>();
-  return applyEarly(db, session, jid, results, now);
+  return applyEarly(db, number, jid, results, now);
 }
 
 /** The daily prune: kept changes whose message never came. */

@@ -5,19 +5,19 @@
 
 export async function lidPhone(
   db: D1Database,
-  session: string,
+  number: string,
   lid: string,
 ): Promise<{ pn: string | null; checkedAt: number } | null> {
   const row = await db
     .prepare("SELECT pn, checked_at FROM lids WHERE number = ? AND lid = ?")
-    .bind(session, lid)
+    .bind(number, lid)
     .first<{ pn: string | null; checked_at: number }>();
   return row ? { pn: row.pn, checkedAt: row.checked_at } : null;
 }
 
 export async function saveLid(
   db: D1Database,
-  session: string,
+  number: string,
   lid: string,
   pn: string | null,
   now: number,
@@ -27,6 +27,6 @@ export async function saveLid(
       `INSERT INTO lids (number, lid, pn, checked_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (number, lid) DO UPDATE SET pn = excluded.pn, checked_at = excluded.checked_at`,
     )
-    .bind(session, lid, pn, now)
+    .bind(number, lid, pn, now)
     .run();
 }

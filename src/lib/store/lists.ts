@@ -11,10 +11,13 @@ import type { Failure, Result } from "../contracts/result.ts";
 import { chatOwner } from "../db.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
 import { type Audience, broadcastAll, chatAudience, type Fanout } from "../realtime/broadcast.ts";
+import { parseLabels } from "../team/labels.ts";
+import { wakeSnoozed } from "../team/status.ts";
 import type { User } from "../types.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import { invalidateMessages, readCached } from "../waha/cached-reads.ts";
 import { isStoreDisabled, storeDisabledFailure } from "../waha/noweb-store.ts";
+import type { WaNumber } from "../waha/numbers.ts";
 import type { ListedChat } from "../waha/resource-loaders.ts";
 import { reportUnannounced } from "../waha/session-silence.ts";
 import {
@@ -25,7 +28,7 @@ import {
 } from "./browser-shapes.ts";
 import { storedAcks } from "./changes.ts";
 import {
-  type ChatQueue,
+  type ChatListFilter,
   countStoredChats,
   listStoredChats,
   markChatChecked,
@@ -50,87 +53,95 @@ const LID_LOOKUPS = 10;
 
 const reconciled = new Map<string, number>();
 
-function settingKey(session: string): string {
-  return `chats_reconciled_at:${session}`;
+function settingKey(number: string): string {
+  return `chats_reconciled_at:${number}`;
 }
 
-async function chatsReconciledAt(db: D1Database, session: string): Promise<number> {
-  const cached = reconciled.get(session);
+async function chatsReconciledAt(db: D1Database, number: string): Promise<number> {
+  const cached = reconciled.get(number);
   if (cached !== undefined) return cached;
   const row = await db
     .prepare("SELECT value FROM settings WHERE key = ?")
-    .bind(settingKey(session))
+    .bind(settingKey(number))
     .first<{ value: string }>();
   const at = row ? Number(row.value) : 0;
-  reconciled.set(session, at);
+  reconciled.set(number, at);
   return at;
 }
 
-async function markChatsReconciled(db: D1Database, session: string, at: number): Promise<void> {
-  reconciled.set(session, at);
+async function markChatsReconciled(db: D1Database, number: string, at: number): Promise<void> {
+  reconciled.set(number, at);
   await db
     .prepare(
       "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
-    .bind(settingKey(session), String(at))
+    .bind(settingKey(number), String(at))
     .run();
 }
 
 /** WAHA's chat list into the store, lids mapped where known (a few new ones asked). */
-async function reconcileChats(env: Env, config: Config, now: number): Promise<Failure | null> {
-  const answer = await readCached(env, { kind: "chats" });
+async function reconcileChats(env: Env, wa: WaNumber, now: number): Promise<Failure | null> {
+  const answer = await readCached(env, wa, { kind: "chats" });
   if (!answer.ok) return answer.failure;
-  const session = config.WAHA_SESSION;
+  const number = wa.id;
   // Mappings already known cost nothing; a lid not asked about yet waits for a later
   // reconcile, as filing it under the lid now would list the person twice once mapped.
   const budget = { left: LID_LOOKUPS };
   const chats: ListedChat[] = [];
   for (const chat of answer.value) {
-    const jid = await resolveChat(env, session, chat.jid, now, budget);
+    const jid = await resolveChat(env, wa, chat.jid, now, budget);
     if (jid !== null) chats.push({ ...chat, jid });
   }
-  await storeChatList(env.DB, session, chats);
-  await markChatsReconciled(env.DB, session, now);
+  await storeChatList(env.DB, number, chats);
+  await markChatsReconciled(env.DB, number, now);
   return null;
 }
 
+/** One number's chats this user may see, newest first, each naming the number. */
 export async function chatList(
   env: Env,
   config: Config,
+  wa: WaNumber,
   user: User,
+  filter: ChatListFilter = {},
   now = Date.now(),
-  queue: ChatQueue = "scoped",
 ): Promise<Result<ChatSummary[]>> {
-  const session = config.WAHA_SESSION;
-  const due = now - (await chatsReconciledAt(env.DB, session)) >= config.WA_STORE_RECONCILE_MS;
+  const number = wa.id;
+  const due = now - (await chatsReconciledAt(env.DB, number)) >= config.WA_STORE_RECONCILE_MS;
   if (due) {
-    const failure = await reconcileChats(env, config, now);
+    const failure = await reconcileChats(env, wa, now);
     if (failure) {
       // A session that is not WORKING is no error of the list: what is stored is the answer.
-      if (!sessionDown(failure) && (await countStoredChats(env.DB, session)) === 0) {
+      if (!sessionDown(failure) && (await countStoredChats(env.DB, number)) === 0) {
         return { ok: false, failure: orStoreOff(failure, "the chat list") };
       }
       // WAHA refused (a 4xx: its NOWEB store off, say): it would refuse again until then.
-      if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, session, now);
+      if (failure.upstreamStatus !== undefined) await markChatsReconciled(env.DB, number, now);
     }
   }
-  const rows = await listStoredChats(env.DB, session, scopedAgent(user), 500, user.sub, queue);
+  // Snoozes that have run out end before the list is read.
+  await broadcastAll(env, number, await wakeSnoozed(env.DB, number, now));
+  const rows = await listStoredChats(env.DB, number, scopedAgent(user), filter);
   return {
     ok: true,
     value: rows.map((r) => ({
-      avatarUrl: r.avatar === "none" ? null : avatarPath(session, r.jid),
       id: r.jid,
+      number,
+      avatarUrl: r.avatar === "none" ? null : avatarPath(number, r.jid),
       name: r.name?.trim() || (r.jid.split("@")[0] ?? r.jid),
       unreadCount: r.unread_count,
       lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,
       preview: r.preview,
       isGroup: r.is_group === 1,
       owner: r.owner,
+      status: r.status,
+      snoozeUntil: r.snooze_until === null ? null : new Date(r.snooze_until).toISOString(),
+      labels: parseLabels(r.labels),
     })),
   };
 }
 
-/** WAHA could not be asked because the WhatsApp session is not WORKING (WAHA itself is up). */
+/** WAHA could not be asked because the WhatsApp number is not WORKING (WAHA itself is up). */
 function sessionDown(failure: Failure): boolean {
   return failure.sessionStatus !== undefined;
 }
@@ -165,7 +176,7 @@ const HISTORY_LOADING: Failure = {
  */
 async function fetchPage(
   env: Env,
-  session: string,
+  wa: WaNumber,
   jid: string,
   limit: number,
   beforeId: string | null,
@@ -174,31 +185,31 @@ async function fetchPage(
   reconcile: Reconcile | null = null,
 ): Promise<Failure | null> {
   const spec = { kind: "messages", jid, limit, beforeId } as const;
-  const answer = await readCached(env, findStart ? { ...spec, findStart } : spec);
+  const answer = await readCached(env, wa, findStart ? { ...spec, findStart } : spec);
   if (!answer.ok) return answer.failure;
+  const number = wa.id;
   const { messages, end, unfinished } = answer.value;
   const acks = await storedAcks(
     env.DB,
-    session,
+    number,
     jid,
     messages.map((m) => m.id),
   );
   // History read back goes before what is stored of its seconds, so readers page on to it.
   const placement = beforeId === null ? "after" : "before";
-  const fresh = await storePage(env.DB, session, jid, messages, now, end, placement);
+  const fresh = await storePage(env.DB, number, jid, messages, now, end, placement);
   if (reconcile) {
     const missed = fresh
       .map((m) => m.ts * 1000)
       .filter((at) => at > reconcile.filledAt && at <= now - reconcile.silenceMs);
-    if (missed.length > 0)
-      await reportUnannounced(env, session, missed.length, Math.max(...missed));
+    if (missed.length > 0) await reportUnannounced(env, number, missed.length, Math.max(...missed));
   }
   // Receipts, edits, reactions and deletions kept for messages this page brought.
-  await applyEarlyInChat(env.DB, session, jid, now);
-  await announceAcks(env, session, jid, messages, acks);
+  await applyEarlyInChat(env.DB, number, jid, now);
+  await announceAcks(env, number, jid, messages, acks);
   if (!unfinished) return null;
   // Asked again, WAHA loads on: the unfinished read must not be answered from the cache.
-  await invalidateMessages(env, jid);
+  await invalidateMessages(env, number, jid);
   return HISTORY_LOADING;
 }
 
@@ -211,7 +222,7 @@ async function fetchPage(
  */
 async function announceAcks(
   env: Env,
-  session: string,
+  number: string,
   jid: string,
   page: StoredMessage[],
   before: Map<string, number | null>,
@@ -223,13 +234,13 @@ async function announceAcks(
     // Only messages stored before (new ones are no news) that the page moved forward, as
     // storePage does; an error is left to the webhook that says so.
     if (was === undefined || m.ack === null || m.ack < 0 || m.ack <= (was ?? -2)) continue;
-    audience ??= chatAudience(await chatOwner(env.DB, session, jid));
+    audience ??= chatAudience(await chatOwner(env.DB, number, jid));
     frames.push({
       event: { type: "message.status", jid, id: m.id, status: ACK_NAMES[m.ack] ?? "UNKNOWN" },
       audience,
     });
   }
-  await broadcastAll(env, frames);
+  await broadcastAll(env, number, frames);
 }
 
 /**
@@ -242,14 +253,15 @@ async function announceAcks(
 export async function messagePage(
   env: Env,
   config: Config,
+  wa: WaNumber,
   jid: string,
   limit: number,
   beforeId: string | null,
   now = Date.now(),
 ): Promise<Result<BrowserMessage[]>> {
-  const session = config.WAHA_SESSION;
+  const number = wa.id;
   const db = env.DB;
-  const state = await chatState(db, session, jid);
+  const state = await chatState(db, number, jid);
   if (beforeId === null) {
     // A chat never filled is due at once, unless WAHA refused to fill it a moment ago.
     const due = now - (state?.reconciledAt ?? 0) >= config.WA_STORE_RECONCILE_MS;
@@ -257,39 +269,30 @@ export async function messagePage(
       const findStart = !(state?.complete ?? false);
       const filledAt = state?.filledAt ?? null;
       const reconcile = filledAt === null ? null : { filledAt, silenceMs: config.WAHA_SILENCE_MS };
-      const failure = await fetchPage(
-        env,
-        session,
-        jid,
-        FILL_PAGE,
-        null,
-        now,
-        findStart,
-        reconcile,
-      );
+      const failure = await fetchPage(env, wa, jid, FILL_PAGE, null, now, findStart, reconcile);
       // WAHA refused (a 4xx: its NOWEB store off, say): not asked again before the next reconcile.
       if (failure?.upstreamStatus !== undefined && state)
-        await markChatChecked(db, session, jid, now);
+        await markChatChecked(db, number, jid, now);
       if (failure && state?.filledAt == null) {
-        const stored = await pageMessages(db, session, jid, limit);
+        const stored = await pageMessages(db, number, jid, limit);
         if (stored.length === 0 && !sessionDown(failure))
           return { ok: false, failure: orStoreOff(failure, `chat ${jid}`) };
-        return { ok: true, value: stored.map(rowToBrowser) };
+        return { ok: true, value: stored.map((row) => rowToBrowser(row, number)) };
       }
     }
   }
-  const cursor = beforeId === null ? null : await storedMessage(db, session, jid, beforeId);
-  if (beforeId !== null && !cursor) return unstoredCursor(env, jid, limit, beforeId);
+  const cursor = beforeId === null ? null : await storedMessage(db, number, jid, beforeId);
+  if (beforeId !== null && !cursor) return unstoredCursor(env, wa, jid, limit, beforeId);
   const before = cursor ?? undefined;
-  let rows = await pageMessages(db, session, jid, limit, before);
-  const complete = (await chatState(db, session, jid))?.complete ?? false;
+  let rows = await pageMessages(db, number, jid, limit, before);
+  const complete = (await chatState(db, number, jid))?.complete ?? false;
   const oldest = rows.at(-1) ?? cursor;
   if (rows.length < limit && !complete && oldest) {
     // Past the stored horizon: WAHA's history back from the oldest stored message, asked
     // with WAHA's own id for it (GOWS adds us to our group messages' ids).
-    const failure = await fetchPage(env, session, jid, limit, oldest.waha_id, now);
+    const failure = await fetchPage(env, wa, jid, limit, oldest.waha_id, now);
     if (!failure || failure === HISTORY_LOADING) {
-      rows = await pageMessages(db, session, jid, limit, before);
+      rows = await pageMessages(db, number, jid, limit, before);
     }
     // A short page would read as the chat's start: an older page still loading says so
     // instead (the newest page answers what there is). Without its store WAHA has no history
@@ -299,7 +302,7 @@ export async function messagePage(
       if (!isStoreDisabled(failure)) return { ok: false, failure };
     }
   }
-  return { ok: true, value: rows.map(rowToBrowser) };
+  return { ok: true, value: rows.map((row) => rowToBrowser(row, number)) };
 }
 
 /**
@@ -309,11 +312,12 @@ export async function messagePage(
  */
 async function unstoredCursor(
   env: Env,
+  wa: WaNumber,
   jid: string,
   limit: number,
   beforeId: string,
 ): Promise<Result<BrowserMessage[]>> {
-  const answer = await readCached(env, { kind: "messages", jid, limit, beforeId });
+  const answer = await readCached(env, wa, { kind: "messages", jid, limit, beforeId });
   if (!answer.ok) return { ok: false, failure: orStoreOff(answer.failure, `beforeId ${beforeId}`) };
   // Chronological as the store would keep it, then what came before the cursor, newest first.
   const chronological = answer.value.messages
@@ -327,6 +331,6 @@ async function unstoredCursor(
       .slice(0, Math.max(at, 0))
       .reverse()
       .slice(0, limit)
-      .map((m) => storedToBrowser(m)),
+      .map((m) => storedToBrowser(m, wa.id)),
   };
 }

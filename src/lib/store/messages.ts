@@ -91,7 +91,7 @@ const NEW_MESSAGE =
 export function addStoredMessage(
   batch: NamedBatch,
   db: D1Database,
-  session: string,
+  number: string,
   m: StoredMessage,
   now: number,
   effects: (batch: NamedBatch) => void = () => undefined,
@@ -110,7 +110,7 @@ export function addStoredMessage(
            unread_count = CASE WHEN ?8 THEN 0 ELSE chats.unread_count + 1 END`,
       )
       .bind(
-        session,
+        number,
         m.jid,
         m.id,
         m.jid.endsWith("@g.us") ? 1 : 0,
@@ -125,7 +125,7 @@ export function addStoredMessage(
     "message",
     insertMessage(
       db,
-      session,
+      number,
       m.jid,
       m,
       now,
@@ -152,7 +152,7 @@ const ORD: Record<Placement, string> = {
 /** One message into `jid`, placed among those of the same second; `onConflict` decides a repeat. */
 function insertMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   m: StoredMessage,
   now: number,
@@ -168,7 +168,7 @@ function insertMessage(
        ${onConflict}`,
     )
     .bind(
-      session,
+      number,
       jid,
       m.id,
       m.wahaId,
@@ -191,12 +191,12 @@ function insertMessage(
 
 /** A condition that holds only while `m` is not stored yet (for effects run before it). */
 export function onceFor(
-  session: string,
+  number: string,
   m: Pick<StoredMessage, "jid" | "id">,
 ): { sql: string; params: string[] } {
   return {
     sql: "NOT EXISTS (SELECT 1 FROM messages WHERE number = ? AND jid = ? AND id = ?)",
-    params: [session, m.jid, m.id],
+    params: [number, m.jid, m.id],
   };
 }
 
@@ -207,7 +207,7 @@ export function onceFor(
  */
 export async function storePage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   newestFirst: StoredMessage[],
   now: number,
@@ -225,7 +225,7 @@ export async function storePage(
   const statements = inOrder.map((m) =>
     insertMessage(
       db,
-      session,
+      number,
       jid,
       m,
       now,
@@ -249,7 +249,7 @@ export async function storePage(
            complete = max(chats.complete, excluded.complete)`,
       )
       .bind(
-        session,
+        number,
         jid,
         jid.endsWith("@g.us") ? 1 : 0,
         newest ? newest.ts * 1000 : null,
@@ -265,12 +265,12 @@ export async function storePage(
 
 export async function chatState(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
 ): Promise<ChatState | null> {
   const row = await db
     .prepare("SELECT filled_at, reconciled_at, complete FROM chats WHERE number = ? AND jid = ?")
-    .bind(session, jid)
+    .bind(number, jid)
     .first<{ filled_at: number | null; reconciled_at: number | null; complete: number }>();
   return row
     ? { filledAt: row.filled_at, reconciledAt: row.reconciled_at, complete: row.complete === 1 }
@@ -280,13 +280,13 @@ export async function chatState(
 /** Newest first; with `before`, only messages older than that one. */
 export async function pageMessages(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   limit: number,
   before?: { ts: number; ord: number },
 ): Promise<StoredRow[]> {
   const older = before ? "AND (m.ts < ? OR (m.ts = ? AND m.ord < ?))" : "";
-  const params: Array<string | number> = [session, jid];
+  const params: Array<string | number> = [number, jid];
   if (before) params.push(before.ts, before.ts, before.ord);
   const { results } = await db
     .prepare(
@@ -300,7 +300,7 @@ export async function pageMessages(
 
 export async function storedMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   id: string,
 ): Promise<StoredRow | null> {
@@ -309,14 +309,14 @@ export async function storedMessage(
       `SELECT ${MESSAGE_COLUMNS} FROM messages m ${QUOTED_JOIN}
        WHERE m.number = ? AND m.jid = ? AND m.id = ?`,
     )
-    .bind(session, jid, id)
+    .bind(number, jid, id)
     .first<StoredRow>();
 }
 
 /** The message a reply quotes, found by the key the reply names; null when not stored. */
 export async function quotedMessage(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   key: string,
 ): Promise<QuotedMessage | null> {
@@ -325,7 +325,7 @@ export async function quotedMessage(
       `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name, sender_name FROM messages
        WHERE number = ? AND jid = ? AND key = ?`,
     )
-    .bind(session, jid, key)
+    .bind(number, jid, key)
     .first<{
       id: string;
       body: string | null;
@@ -374,7 +374,7 @@ export function quoted(
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */
 export async function recentIncomingIds(
   db: D1Database,
-  session: string,
+  number: string,
   jid: string,
   sinceSeconds: number,
   limit: number,
@@ -384,7 +384,7 @@ export async function recentIncomingIds(
       `SELECT waha_id FROM messages WHERE number = ? AND jid = ? AND from_me = 0 AND ts >= ?
        ORDER BY ts DESC, ord DESC LIMIT ?`,
     )
-    .bind(session, jid, sinceSeconds, limit)
+    .bind(number, jid, sinceSeconds, limit)
     .all<{ waha_id: string }>();
   return results.map((r) => r.waha_id);
 }

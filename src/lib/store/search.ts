@@ -11,7 +11,7 @@ export interface SearchHit {
 /** FTS5 over stored text, newest first; `agent` limits it to that agent's chats. */
 export async function searchMessages(
   db: D1Database,
-  session: string,
+  number: string,
   query: string,
   opts: { jid?: string; agent?: string | null; limit: number },
 ): Promise<SearchHit[]> {
@@ -25,12 +25,12 @@ export async function searchMessages(
     .join(" ");
   if (terms === "") return [];
   const where: string[] = ["messages_fts MATCH ?", "m.number = ?"];
-  const params: Array<string | number> = [terms, session];
+  const params: Array<string | number> = [terms, number];
   if (opts.jid) {
     where.push("m.jid = ?");
     params.push(opts.jid);
   }
-  const mine = chatScope(opts.agent ?? null, session, "m.jid");
+  const mine = chatScope(opts.agent ?? null, number, "m.jid");
   if (mine.sql) {
     where.push(mine.sql.replace(/^AND /, ""));
     params.push(...mine.params);
@@ -47,17 +47,26 @@ export async function searchMessages(
   return results;
 }
 
-/** Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how many. */
+/**
+ * Deletes messages older than `beforeSeconds`, a bounded number at a time; answers how
+ * many, and the number, chat and id of those that had media (for the media archive).
+ */
 export async function pruneMessages(
   db: D1Database,
   beforeSeconds: number,
   batch = 5_000,
-): Promise<number> {
+): Promise<{ deleted: number; media: Array<{ number: string; jid: string; id: string }> }> {
   const result = await db
     .prepare(
-      "DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)",
+      `DELETE FROM messages WHERE rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?)
+       RETURNING number, jid, id, has_media`,
     )
     .bind(beforeSeconds, batch)
-    .run();
-  return result.meta.changes;
+    .all<{ number: string; jid: string; id: string; has_media: number }>();
+  return {
+    deleted: result.results.length,
+    media: result.results
+      .filter((r) => r.has_media === 1)
+      .map(({ number, jid, id }) => ({ number, jid, id })),
+  };
 }

@@ -1,7 +1,8 @@
 /**
  * The WAHA cache as routes see it: isolate memory in front (a hit calls no Durable
- * Object), then the resource's WahaResource object, shared by every isolate, which
- * loads from WAHA at most once per TTL. Also the invalidation other features call.
+ * Object), then the resource's WahaResource object (one per number and resource), shared
+ * by every isolate, which loads from WAHA at most once per TTL. Also the invalidation
+ * other features call.
  */
 
 import { loadConfig } from "../config.ts";
@@ -9,6 +10,7 @@ import type { ResourceSpec } from "../contracts/resources.ts";
 import type { Cached, CacheStatus } from "../contracts/result.ts";
 import { count } from "../monitoring/metrics.ts";
 import type { HistoryPage } from "./history.ts";
+import type { WaNumber } from "./numbers.ts";
 import type { HealthValue, ListedChat, SessionValue, StatusValue } from "./resource-loaders.ts";
 import { messagesObject, resourceAddress, resourceTtl } from "./resource-loaders.ts";
 
@@ -43,13 +45,14 @@ export interface ResourceValues {
 
 export async function readCached<K extends ResourceSpec["kind"]>(
   env: Env,
+  number: WaNumber,
   spec: Extract<ResourceSpec, { kind: K }>,
 ): Promise<Cached<ResourceValues[K]>> {
   // The object keeps each resource as its own loader made it: the one place it is typed.
-  return (await readAny(env, spec)) as Cached<ResourceValues[K]>;
+  return (await readAny(env, number, spec)) as Cached<ResourceValues[K]>;
 }
 
-async function readAny(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
+async function readAny(env: Env, number: WaNumber, spec: ResourceSpec): Promise<Cached<unknown>> {
   const loaded = loadConfig(env);
   if (!loaded.ok) {
     return {
@@ -58,7 +61,7 @@ async function readAny(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
     };
   }
   const ttlMs = resourceTtl(spec.kind, loaded.config);
-  const { object, variant } = resourceAddress(loaded.config.WAHA_SESSION, spec);
+  const { object, variant } = resourceAddress(number.id, spec);
   const key = `${object}\n${variant}`;
   const now = Date.now();
   const hit = local.get(key);
@@ -72,7 +75,7 @@ async function readAny(env: Env, spec: ResourceSpec): Promise<Cached<unknown>> {
     answer = await joined;
     if (answer.ok && answer.cache === "MISS") answer = { ...answer, cache: "COALESCED" };
   } else {
-    const asked: Promise<Cached<unknown>> = stub(env, object).read(spec);
+    const asked: Promise<Cached<unknown>> = stub(env, object).read(number.id, spec);
     pending.set(key, asked);
     answer = await asked.finally(() => pending.delete(key));
     if (answer.ok && answer.cache !== "STALE") remember(key, answer, ttlMs);
@@ -114,33 +117,25 @@ export function cacheHeaders(answer: {
  * (a new message, a send, a read receipt). Other isolates may keep theirs for up to
  * one TTL.
  */
-export async function invalidateChat(env: Env, jid: string): Promise<void> {
-  const loaded = loadConfig(env);
-  if (!loaded.ok) return;
-  const session = loaded.config.WAHA_SESSION;
-  const chats = resourceAddress(session, { kind: "chats" }).object;
-  const messages = messagesObject(session, jid);
+export async function invalidateChat(env: Env, number: string, jid: string): Promise<void> {
+  const chats = resourceAddress(number, { kind: "chats" }).object;
+  const messages = messagesObject(number, jid);
   forgetLocal(`${chats}\n`);
   forgetLocal(`${messages}\n`);
   await Promise.all([stub(env, chats).invalidate(), stub(env, messages).invalidate()]);
 }
 
 /** Drops a chat's message lists only: a history read that must be asked again, not answered. */
-export async function invalidateMessages(env: Env, jid: string): Promise<void> {
-  const loaded = loadConfig(env);
-  if (!loaded.ok) return;
-  const messages = messagesObject(loaded.config.WAHA_SESSION, jid);
+export async function invalidateMessages(env: Env, number: string, jid: string): Promise<void> {
+  const messages = messagesObject(number, jid);
   forgetLocal(`${messages}\n`);
   await stub(env, messages).invalidate();
 }
 
 /** Drops the session and status caches, so the next read asks WAHA (a session.status event). */
-export async function invalidateSession(env: Env): Promise<void> {
-  const loaded = loadConfig(env);
-  if (!loaded.ok) return;
-  const session = loaded.config.WAHA_SESSION;
+export async function invalidateSession(env: Env, number: string): Promise<void> {
   const objects = (["status", "session"] as const).map(
-    (kind) => resourceAddress(session, { kind }).object,
+    (kind) => resourceAddress(number, { kind }).object,
   );
   for (const object of objects) forgetLocal(`${object}\n`);
   await Promise.all(objects.map((object) => stub(env, object).invalidate()));

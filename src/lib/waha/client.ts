@@ -1,19 +1,20 @@
 /**
- * The one way a request reaches WAHA: on WAHA_URL's origin only, with `X-Api-Key`, and
- * never following a redirect, so the key goes nowhere else and nothing a redirect points
- * at is ever served or cached as WAHA's answer. API calls also go through the gate's
- * `api` pool, with timeouts and retries (`callWaha`).
+ * The one way a request reaches WAHA: on the number's WAHA origin only, with that
+ * number's `X-Api-Key`, and never following a redirect, so the key goes nowhere else and
+ * nothing a redirect points at is ever served or cached as WAHA's answer. API calls also
+ * go through the `api` pool of their WAHA server's gate, with timeouts and retries
+ * (`callWaha`): each WAHA server is its own road.
  */
 import { type BackoffPolicy, backoffDelay } from "../backoff.ts";
 import { type Config, loadConfig } from "../config.ts";
 import type { CallOutcome, CallReport } from "../contracts/gate.ts";
 import type { Failure, Result } from "../contracts/result.ts";
 import { notWorking, wahaMessage } from "./errors.ts";
-import { soleNumber } from "./numbers.ts";
+import type { WaNumber } from "./numbers.ts";
 import { isNotLoadedYet, NOT_LOADED_YET } from "./webjs-history.ts";
 
 export interface WahaTarget {
-  /** WAHA_URL, without a trailing slash. */
+  /** The WAHA server's URL, without a trailing slash. */
   url: string;
   apiKey: string;
 }
@@ -31,7 +32,7 @@ export class WahaRedirectError extends Error {
   }
 }
 
-/** A URL outside WAHA_URL's origin was about to be fetched. */
+/** A URL outside the WAHA server's origin was about to be fetched. */
 export class WahaOriginError extends Error {
   override readonly name = "WahaOriginError";
 }
@@ -46,7 +47,7 @@ function originOf(location: string | null, base: string): string | null {
 }
 
 /**
- * Fetches `pathOrUrl` (a path on WAHA_URL, or a full URL already on its origin) with the
+ * Fetches `pathOrUrl` (a path on the target's URL, or a full URL already on its origin) with the
  * API key. A 3xx answer throws WahaRedirectError after its body is dropped.
  */
 export async function wahaFetch(
@@ -56,7 +57,7 @@ export async function wahaFetch(
 ): Promise<Response> {
   const url = pathOrUrl.startsWith("/") ? `${target.url}${pathOrUrl}` : pathOrUrl;
   if (new URL(url).origin !== new URL(target.url).origin) {
-    throw new WahaOriginError(`refusing to fetch outside WAHA_URL's origin`);
+    throw new WahaOriginError(`refusing to fetch outside the WAHA server's origin`);
   }
   const headers = new Headers(init.headers);
   headers.set("X-Api-Key", target.apiKey);
@@ -96,7 +97,7 @@ export type WahaEndpoint =
 export interface WahaRequest {
   endpoint: WahaEndpoint;
   method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Path and query on WAHA_URL, built with `wahaPaths`. */
+  /** Path and query on the number's WAHA URL, built with `wahaPaths`. */
   path: string;
   body?: Record<string, unknown>;
 }
@@ -107,9 +108,9 @@ export interface WahaAnswer {
   body: unknown;
 }
 
-/** The gate every request to WAHA takes a lease from. */
-export function wahaGate(env: Env) {
-  return env.WAHA_GATE.get(env.WAHA_GATE.idFromName("global"));
+/** The gate of a number's WAHA server: every request to that server takes a lease from it. */
+export function wahaGate(env: Env, number: Pick<WaNumber, "server">) {
+  return env.WAHA_GATE.get(env.WAHA_GATE.idFromName(number.server));
 }
 
 /** Retries of idempotent GETs after a failure: about 100 ms doubling to 2 s, half-jittered. */
@@ -127,17 +128,21 @@ type CallAttempt =
  * or no connection. A 4xx is WAHA's answer and never retried; anything but a GET is sent
  * at most once. The failure is the one the browser gets.
  */
-export async function callWaha(env: Env, request: WahaRequest): Promise<Result<WahaAnswer>> {
+export async function callWaha(
+  env: Env,
+  number: WaNumber,
+  request: WahaRequest,
+): Promise<Result<WahaAnswer>> {
   const loaded = loadConfig(env);
   if (!loaded.ok) return { ok: false, failure: invalidConfig };
   const config = loaded.config;
-  const gate = wahaGate(env);
+  const gate = wahaGate(env, number);
   const retries = request.method === "GET" ? config.WAHA_MAX_RETRIES : 0;
   let last: CallAttempt | null = null;
   let attempts = 0;
   for (let attempt = 0; attempt <= retries; attempt++) {
     if (attempt > 0) await sleep(backoffDelay(attempt - 1, RETRY_BACKOFF));
-    const lease = await gate.acquire("api", request.endpoint);
+    const lease = await gate.acquire("api", request.endpoint, 1, number.session);
     if (lease.status === "circuit-open") {
       // Attempts already made tell the caller more than "circuit open" would.
       if (last?.kind === "failed") break;
@@ -148,8 +153,8 @@ export async function callWaha(env: Env, request: WahaRequest): Promise<Result<W
       return { ok: false, failure: sessionDown(lease.sessionStatus, lease.retryAfterMs) };
     }
     attempts++;
-    last = await attemptOnce(config, request);
-    await gate.release(lease.leaseId, reportOf(request, last));
+    last = await attemptOnce(config, number, request);
+    await gate.release(lease.leaseId, reportOf(number, request, last));
     // One probe decides the circuit; a redirect would only repeat itself.
     if (last.kind !== "failed" || lease.probe || last.reason === "redirect") break;
   }
@@ -174,14 +179,15 @@ export const MAX_RUN_CALLS = 4;
 
 async function openApiRun(
   env: Env,
+  number: WaNumber,
   endpoint: WahaEndpoint,
   calls: number,
 ): Promise<ApiRun | Failure> {
   const loaded = loadConfig(env);
   if (!loaded.ok) return invalidConfig;
   const config = loaded.config;
-  const gate = wahaGate(env);
-  const lease = await gate.acquire("api", endpoint, calls);
+  const gate = wahaGate(env, number);
+  const lease = await gate.acquire("api", endpoint, calls, number.session);
   if (lease.status === "circuit-open") return circuitOpen(lease.retryAfterMs);
   if (lease.status === "busy") return busy(lease.retryAfterMs);
   if (lease.status === "session-down") return sessionDown(lease.sessionStatus, lease.retryAfterMs);
@@ -192,8 +198,8 @@ async function openApiRun(
     async call(request) {
       if (left <= 0 || closed) return null;
       left--;
-      const last = await attemptOnce(config, request);
-      reports.push(reportOf(request, last));
+      const last = await attemptOnce(config, number, request);
+      reports.push(reportOf(number, request, last));
       return resultOf(last, 1);
     },
     close() {
@@ -210,12 +216,15 @@ async function openApiRun(
 export class RunCaller {
   private run: ApiRun | null = null;
 
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly env: Env,
+    private readonly number: WaNumber,
+  ) {}
 
   async call(request: WahaRequest): Promise<Result<WahaAnswer>> {
     for (;;) {
       if (!this.run) {
-        const opened = await openApiRun(this.env, request.endpoint, MAX_RUN_CALLS);
+        const opened = await openApiRun(this.env, this.number, request.endpoint, MAX_RUN_CALLS);
         if (!("call" in opened)) return { ok: false, failure: opened };
         this.run = opened;
       }
@@ -239,8 +248,12 @@ function outcomeOf(attempt: CallAttempt): CallOutcome {
 }
 
 /** How a call went, for the gate: with the session's status when the answer told it. */
-function reportOf(request: WahaRequest, attempt: CallAttempt): CallReport {
-  const report: CallReport = { endpoint: request.endpoint, outcome: outcomeOf(attempt) };
+function reportOf(number: WaNumber, request: WahaRequest, attempt: CallAttempt): CallReport {
+  const report: CallReport = {
+    endpoint: request.endpoint,
+    outcome: outcomeOf(attempt),
+    sessionName: number.session,
+  };
   const session =
     attempt.kind === "rejected"
       ? attempt.sessionStatus
@@ -266,7 +279,7 @@ function resultOf(last: CallAttempt, attempts: number): Result<WahaAnswer> {
           failure: {
             status: 502,
             error: "upstream-unauthorized",
-            message: `WAHA refused the gateway's API key (${last.status}): WAHA_API_KEY must be WAHA's WHATSAPP_API_KEY`,
+            message: `WAHA refused the gateway's API key (${last.status}): the number's apiKey (WAHA_API_KEY) must be WAHA's WHATSAPP_API_KEY`,
             upstreamStatus: last.status,
           },
         };
@@ -338,21 +351,21 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function attemptOnce(config: Config, request: WahaRequest): Promise<CallAttempt> {
+async function attemptOnce(
+  config: Config,
+  number: WaNumber,
+  request: WahaRequest,
+): Promise<CallAttempt> {
   const timeoutMs = config.WAHA_REQUEST_TIMEOUT_MS;
   const headers = new Headers({ Accept: "application/json" });
   if (request.body) headers.set("Content-Type", "application/json");
   try {
-    const res = await wahaFetch(
-      { url: soleNumber(config).url, apiKey: soleNumber(config).apiKey },
-      request.path,
-      {
-        method: request.method,
-        headers,
-        body: request.body ? JSON.stringify(request.body) : null,
-        signal: AbortSignal.timeout(timeoutMs),
-      },
-    );
+    const res = await wahaFetch({ url: number.url, apiKey: number.apiKey }, request.path, {
+      method: request.method,
+      headers,
+      body: request.body ? JSON.stringify(request.body) : null,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.text();
     // An answer, not a failure of WAHA: never retried, never held against the circuit.
     if (request.endpoint === "messages" && isNotLoadedYet(res.status, text)) {

@@ -61,13 +61,3 @@ export function numberById(config: Config, id: string): WaNumber | undefined {
 export function numbersOnServer(config: Config, server: string): WaNumber[] {
   return numbersOf(config).filter((n) => n.server === server);
 }
-
-/**
- * The first number: what code not yet told which number it serves uses (the one number of
- * a single-WAHA configuration).
- */
-export function soleNumber(config: Config): WaNumber {
-  const first = numbersOf(config)[0];
-  if (first === undefined) throw new Error("no WhatsApp number is configured");
-  return first;
-}

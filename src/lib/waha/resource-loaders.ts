@@ -74,23 +74,23 @@ export function resourceTtl(kind: ResourceSpec["kind"], config: Config): number 
   }
 }
 
-/** Where a resource lives: its object (one per name) and its key within that object. */
+/** Where a number's resource lives: its object (one per name) and its key within that object. */
 export function resourceAddress(
-  session: string,
+  number: string,
   spec: ResourceSpec,
 ): { object: string; variant: string } {
   if (spec.kind === "messages") {
     return {
-      object: `${session}\nmessages\n${spec.jid}`,
+      object: `${number}\nmessages\n${spec.jid}`,
       variant: `limit=${spec.limit}&before=${spec.beforeId ?? ""}${spec.findStart ? "&start" : ""}`,
     };
   }
-  return { object: `${session}\n${spec.kind}`, variant: "" };
+  return { object: `${number}\n${spec.kind}`, variant: "" };
 }
 
-/** The object holding a chat's message lists, for invalidation. */
-export function messagesObject(session: string, jid: string): string {
-  return `${session}\nmessages\n${jid}`;
+/** The object holding a number's chat's message lists, for invalidation. */
+export function messagesObject(number: string, jid: string): string {
+  return `${number}\nmessages\n${jid}`;
 }
 
 export function loadResource(spec: ResourceSpec, ctx: LoadContext): Promise<Result<unknown>> {
@@ -153,7 +153,7 @@ function sessionNotFound(ctx: LoadContext, result: LoadResult): LoadResult {
     failure: {
       status: 404,
       error: "session-not-found",
-      message: `WAHA has no session "${ctx.session}" (check WAHA_SESSION; WAHA Core runs only "default")`,
+      message: `WAHA has no session "${ctx.session}" (check the number's session; WAHA Core runs only "default")`,
       upstreamStatus,
     },
   };

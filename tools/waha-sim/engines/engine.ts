@@ -99,7 +99,9 @@ export function fileUrl(view: View, base: string, m: SimMessage): string | null 
  * Error serialised by JSON.stringify: only the `details` WAHA adds survive (message and stack
  * are not enumerable).
  */
-// WAHA: src/core/media/MediaManager.ts (processMedia, fetchMedia)
+// WAHA: src/core/media/MediaManager.ts (processMedia, fetchMedia); WEBJS's getMediaBuffer gives
+// null for media WhatsApp no longer has (src/core/engines/webjs/session.webjs.core.ts), and
+// fetchMedia throws this text for it.
 export function wahaMedia(m: SimMessage, url: string | null, fetcherId: string): WahaMedia | null {
   const media = m.media;
   if (!media) return null;
