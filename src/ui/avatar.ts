@@ -13,6 +13,25 @@ let load: Loader | undefined;
 /** avatarUrl → an object URL, or null when there is none. */
 const pictures = new Map<string, Promise<string | null>>();
 
+/**
+ * Pictures are a nicety: one at a time, so a list of chats never stands in the way of the
+ * messages and photos the reader opened (WAHA's API calls are few at once).
+ */
+const AT_ONCE = 1;
+let active = 0;
+const waiting: Array<() => void> = [];
+
+async function inTurn<T>(work: () => Promise<T>): Promise<T> {
+  if (active >= AT_ONCE) await new Promise<void>((resolve) => waiting.push(resolve));
+  active++;
+  try {
+    return await work();
+  } finally {
+    active--;
+    waiting.shift()?.();
+  }
+}
+
 /** How pictures are fetched (with the page's token): set once by the inbox. */
 export function setAvatarLoader(loader: Loader): void {
   load = loader;
@@ -21,8 +40,9 @@ export function setAvatarLoader(loader: Loader): void {
 function picture(url: string): Promise<string | null> {
   let known = pictures.get(url);
   if (!known) {
-    known = load
-      ? load(url).then(
+    const fetchOne = load;
+    known = fetchOne
+      ? inTurn(() => fetchOne(url)).then(
           (blob) => URL.createObjectURL(blob),
           () => null,
         )
