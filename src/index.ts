@@ -21,10 +21,12 @@ import { agents } from "./routes/agents.ts";
 import { assignments } from "./routes/assignments.ts";
 import { cannedReplies } from "./routes/canned-replies.ts";
 import { chats } from "./routes/chats.ts";
+import { contacts } from "./routes/contacts.ts";
 import { health } from "./routes/health.ts";
 import { media } from "./routes/media.ts";
 import { metrics, monitoring } from "./routes/monitoring.ts";
 import { sending } from "./routes/outbox.ts";
+import { ownMessages } from "./routes/own-messages.ts";
 import { polling } from "./routes/polling.ts";
 import { realtimeTicket, realtimeUpgrade } from "./routes/realtime.ts";
 import { reports } from "./routes/reports.ts";
@@ -66,6 +68,8 @@ app.route("/api", wahaSetup);
 app.route("/api", chats);
 app.route("/api", team);
 app.route("/api", reports);
+app.route("/api", contacts);
+app.route("/api", ownMessages);
 app.route("/api", sending);
 app.route("/api", search);
 app.route("/api", monitoring);
@@ -99,6 +103,7 @@ async function scheduled(controller: ScheduledController, env: Env): Promise<voi
 }
 
 export default { fetch: app.fetch, request: app.request, scheduled };
+export { ContactAvatar } from "../durable-objects/contact-avatar.ts";
 export { MediaKey } from "../durable-objects/media-key.ts";
 export { MediaLedger } from "../durable-objects/media-ledger.ts";
 export { Outbox } from "../durable-objects/outbox.ts";

@@ -72,6 +72,7 @@ describe("chat list", () => {
     for (const chat of chats) {
       expect(Object.keys(chat).sort()).toEqual(
         [
+          "avatarUrl",
           "id",
           "isGroup",
           "labels",
@@ -99,6 +100,7 @@ describe("chat list", () => {
       status: "open",
       snoozeUntil: null,
       labels: [],
+      avatarUrl: `/api/wa/avatar?number=default&jid=${encodeURIComponent(ANA)}`,
     });
     expect(chats.find((c) => c.id === GROUP)?.isGroup).toBe(true);
     const times = chats.map((c) => c.lastMessageAt ?? "");
@@ -360,7 +362,7 @@ describe("send-text and mark-read", () => {
     expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(2);
     const res = await call("/api/wa/mark-read", { ...json({ jid: ANA }), as: admin });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ read: true });
+    expect(await res.json()).toEqual({ read: true, seen: true });
     expect(await simCalls("sendSeen")).toEqual({ sendSeen: 1 });
     expect((await chatList(admin)).chats.find((c) => c.id === ANA)?.unreadCount).toBe(0);
   });

@@ -21,6 +21,9 @@ const NEEDED = [
   "message.edited",
   "message.reaction",
   "session.status",
+  "call.received",
+  "call.accepted",
+  "call.rejected",
 ];
 
 interface Report {

@@ -32,8 +32,13 @@ export const FILE_BINDINGS: Record<string, Record<string, string>> = {
   // These count WAHA's file downloads: no media fetched ahead of the browser here.
   "test/media-engines.test.ts": { WA_MEDIA_PREFETCH: "off" },
   "test/media.test.ts": { WA_MEDIA_COOLDOWN_MAX_MS: "100000" },
-  // Counts WAHA's message lookups for media: nothing fetched ahead of the browser.
-  "test/noweb-store.test.ts": { WA_MEDIA_PREFETCH: "off" },
+  // Counts WAHA's message lookups for media: nothing fetched ahead of the browser. These three
+  // check sendSeen's calls at WAHA, made by whoever reads.
+  "test/noweb-store.test.ts": { WA_MEDIA_PREFETCH: "off", WA_SEND_SEEN: "anyone" },
+  "test/chats.test.ts": { WA_SEND_SEEN: "anyone" },
+  "test/lists-engines.test.ts": { WA_SEND_SEEN: "anyone" },
+  // Agents may not take unassigned chats here.
+  "test/team-take-off.test.ts": { WA_AGENTS_TAKE_UNASSIGNED: "off" },
   "test/media-limits.test.ts": { WA_MEDIA_MAX_CONCURRENCY: "2", WA_MEDIA_TIMEOUT_MS: "3000" },
   // The edge cache alone: the archive off, as before it came.
   "test/media-cache.test.ts": {

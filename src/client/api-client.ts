@@ -181,6 +181,33 @@ export class ApiClient {
     }));
   }
 
+  /** Chats nobody owns yet: the queue agents take from. */
+  unassignedChats(): Promise<Chat[]> {
+    return this.json("/api/wa/chats?queue=unassigned");
+  }
+
+  /** An agent takes an unassigned chat for itself. */
+  take(jid: string): Promise<ChatAssignment> {
+    return this.send("POST", `/api/wa/assignments/${encodeURIComponent(jid)}/take`);
+  }
+
+  /** A contact's picture from the chat's `avatarUrl` (a path on the gateway). */
+  async avatar(avatarUrl: string): Promise<Blob> {
+    return (await this.request(avatarUrl)).blob();
+  }
+
+  /** Our own text, changed (WhatsApp allows it for 15 minutes). */
+  editMessage(jid: string, id: string, text: string): Promise<unknown> {
+    const query = new URLSearchParams({ jid });
+    return this.send("PATCH", `/api/wa/messages/${encodeURIComponent(id)}?${query}`, { text });
+  }
+
+  /** Our own message, deleted for everyone. */
+  deleteMessage(jid: string, id: string): Promise<unknown> {
+    const query = new URLSearchParams({ jid });
+    return this.send("DELETE", `/api/wa/messages/${encodeURIComponent(id)}?${query}`);
+  }
+
   /** A chat's messages, newest first; with `beforeId`, the page older than that message. */
   messages(
     jid: string,

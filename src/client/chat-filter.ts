@@ -12,11 +12,11 @@ export const FILTER_LABELS: Record<ChatFilter, string> = {
 };
 
 /**
- * The filters that mean something to this user: an agent sees only its own chats, so
- * Mine is All and nothing is unassigned; staff see Mine only if chats can be theirs.
+ * The filters that mean something to this user: an agent sees its own chats (Mine is its
+ * All) and the Unassigned queue it takes from; staff see Mine only if chats can be theirs.
  */
 export function filtersFor(me: Me, agentIds: ReadonlySet<string>): ChatFilter[] {
-  if (scopedAgent(me) !== null) return ["mine", "unread"];
+  if (scopedAgent(me) !== null) return ["mine", "unassigned", "unread"];
   return agentIds.has(me.sub)
     ? ["all", "mine", "unassigned", "unread"]
     : ["all", "unassigned", "unread"];

@@ -255,6 +255,21 @@ export const configSchema = z
     WA_MEDIA_ARCHIVE_ITEM_MAX_BYTES: int(16_777_216, 0, 1_073_741_824),
     // /admin's chart history: a monitoring sample kept at most this often (a day is kept).
     WA_STATS_SAMPLE_MS: int(10_000, 0, 3_600_000),
+    // A contact's profile picture is asked of WAHA at most once in this long, whoever asks.
+    WA_AVATAR_TTL_MS: int(86_400_000, 1_000, 30 * 86_400_000),
+    // Agents may take an unassigned chat themselves (POST /api/wa/assignments/{jid}/take).
+    WA_AGENTS_TAKE_UNASSIGNED: preprocess(
+      unset,
+      z._default(z.enum(["on", "off"], { error: "must be on or off" }), "on"),
+    ),
+    // Who tells the customer their messages were read: the chat's own agent, anyone, nobody.
+    WA_SEND_SEEN: preprocess(
+      unset,
+      z._default(
+        z.enum(["assignee", "anyone", "never"], { error: "must be assignee, anyone or never" }),
+        "assignee",
+      ),
+    ),
     WA_OUTBOX_MAX_AGE_MS: int(21_600_000, 1_000),
     WA_UPLOAD_MAX_BYTES: int(16_777_216, 1_024, 104_857_600),
     JWT_JWKS_URL: optionalWhere(

@@ -42,10 +42,10 @@ function parseNumbers(raw: string | null): string[] | null {
   }
 }
 
-const ASSIGNMENT_COLUMNS =
+export const ASSIGNMENT_COLUMNS =
   "jid, assigned_to, first_message_at, first_response_at, created_at, updated_at";
 
-function toAssignment(row: AssignmentRow): ChatAssignment {
+export function toAssignment(row: AssignmentRow): ChatAssignment {
   return {
     jid: row.jid,
     assignedTo: row.assigned_to,

@@ -19,7 +19,10 @@ import {
 import { apiError } from "../lib/errors.ts";
 import { agentIdSchema } from "../lib/ids/agent-id.ts";
 import { jidSchema } from "../lib/ids/id-schemas.ts";
+import { canonicalJid } from "../lib/ids/jids.ts";
 import { broadcast, chatAudience } from "../lib/realtime/broadcast.ts";
+import { storeNumber } from "../lib/store/store-number.ts";
+import { takeChat } from "../lib/team/take-chat.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { requireRole } from "../middleware/auth.ts";
@@ -121,6 +124,32 @@ export const assignments = new Hono<AppEnv>()
       ),
     );
     return c.json(withNumber(number, change.assignment));
+  })
+  // An agent takes an unassigned chat for itself (WA_AGENTS_TAKE_UNASSIGNED).
+  .post("/wa/assignments/:jid/take", requireNumber(), async (c) => {
+    const { jid } = parseInput(jidParamSchema, c.req.param());
+    const agent = scopedAgent(c.var.user);
+    if (agent === null) {
+      throw apiError(403, "forbidden", "only agents take chats; staff assign them with PUT");
+    }
+    if (c.var.config.WA_AGENTS_TAKE_UNASSIGNED !== "on") {
+      throw apiError(
+        403,
+        "taking-disabled",
+        "agents may not take chats here (WA_AGENTS_TAKE_UNASSIGNED is off)",
+      );
+    }
+    const taken = await takeChat(c.env.DB, storeNumber(c), canonicalJid(jid), agent);
+    if (!taken) throw apiError(409, "already-assigned", `chat ${jid} is assigned already`);
+    c.executionCtx.waitUntil(
+      broadcast(
+        c.env,
+        storeNumber(c),
+        { type: "chat.assigned", jid: taken.jid, agentId: agent },
+        chatAudience(agent),
+      ),
+    );
+    return c.json(taken);
   })
   .get("/wa/auto-assign", async (c) => c.json({ enabled: await autoAssignEnabled(c.env.DB) }))
   .put("/wa/auto-assign", writers, async (c) => {

@@ -10,14 +10,16 @@ import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import type { ChatSummary } from "../lib/contracts/api.ts";
-import { failureError } from "../lib/errors.ts";
+import { chatOwner } from "../lib/db.ts";
+import { apiError, failureError } from "../lib/errors.ts";
 import { chatJidSchema, messageIdSchema } from "../lib/ids/id-schemas.ts";
 import { byLastMessage } from "../lib/store/browser-shapes.ts";
-import { markChatRead } from "../lib/store/chats.ts";
+import { markChatRead, markReadBy } from "../lib/store/chats.ts";
 import { chatList, messagePage } from "../lib/store/lists.ts";
 import { recentIncomingIds } from "../lib/store/messages.ts";
 import { LABEL_MAX_CHARS } from "../lib/team/labels.ts";
 import { CHAT_STATUSES } from "../lib/team/status.ts";
+import { readSendsSeen } from "../lib/team/take-chat.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
 import { invalidateChat } from "../lib/waha/cached-reads.ts";
@@ -64,7 +66,13 @@ const chatsQuery = z.object({
         z.maxLength(LABEL_MAX_CHARS, { error: `must be at most ${LABEL_MAX_CHARS} characters` }),
       ),
   ),
+  queue: z.optional(z.enum(["unassigned"], { error: "must be unassigned" })),
 });
+
+/** Staff see every queue; agents the unassigned one while they may take from it. */
+function mayListUnassigned(c: Context<AppEnv>): boolean {
+  return c.var.user.role !== "agent" || c.var.config.WA_AGENTS_TAKE_UNASSIGNED === "on";
+}
 
 /** Lists come from the message store; browsers ask again when they need to. */
 const STORE_HEADERS = { "X-Cache-Status": "STORE", "Cache-Control": "no-store" };
@@ -93,7 +101,6 @@ const READ_MAX = { direct: 30, group: 100 };
  * messages webhooks brought are named.
  */
 async function markSeen(c: Context<AppEnv>, jid: string): Promise<void> {
-  await assertChatAccess(c, jid);
   const wa = c.var.number;
   const seen = (fields: Record<string, unknown>) =>
     callWaha(c.env, wa, {
@@ -130,7 +137,11 @@ async function afterWaha(what: string, work: Promise<unknown>): Promise<void> {
 export const chats = new Hono<AppEnv>()
   .get("/wa/chats", async (c) => {
     const { config } = c.var;
-    const filter = parseInput(chatsQuery, c.req.query());
+    const query = parseInput(chatsQuery, c.req.query());
+    if (query.queue === "unassigned" && !mayListUnassigned(c)) {
+      throw apiError(403, "forbidden", "agents may not see unassigned chats here");
+    }
+    const filter = { ...query, reader: c.var.user.sub };
     const raw = c.req.query("number");
     const several = raw === undefined && numbersOf(config).length > 1;
     const numbers = several ? await viewerNumbers(c) : [await resolveNumber(c, raw)];
@@ -159,7 +170,16 @@ export const chats = new Hono<AppEnv>()
 
   .post("/wa/mark-read", requireNumber(), async (c) => {
     const { jid } = parseInput(markReadBody, await jsonBody(c.req));
-    await markSeen(c, jid);
-    await afterWaha(`sendSeen ${jid}: unread count`, markChatRead(c.env.DB, c.var.number.id, jid));
-    return c.json({ read: true });
+    await assertChatAccess(c, jid);
+    // Read for this reader alone; the customer is told (sendSeen) per WA_SEND_SEEN: by
+    // default only when the chat's own agent reads it, never by staff browsing.
+    const number = c.var.number.id;
+    await markReadBy(c.env.DB, number, jid, c.var.user.sub, Date.now());
+    const owner = await chatOwner(c.env.DB, number, jid);
+    const seen = readSendsSeen(c.var.config.WA_SEND_SEEN, c.var.user.sub, owner);
+    if (seen) {
+      await markSeen(c, jid);
+      await afterWaha(`sendSeen ${jid}: unread count`, markChatRead(c.env.DB, number, jid));
+    }
+    return c.json({ read: true, seen });
   });

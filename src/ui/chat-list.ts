@@ -6,6 +6,7 @@
 import { chatRef } from "../client/inbox-frames.ts";
 import { STATUS_NAMES } from "../client/team-filter.ts";
 import type { Chat } from "../client/types.ts";
+import { avatarFor, chatTitle } from "./avatar.ts";
 import { h, replaceChildren } from "./dom.ts";
 import { formatTime, toMillis } from "./format.ts";
 
@@ -19,6 +20,8 @@ export interface ChatListProps {
   /** What an empty list says. */
   empty: string;
   onSelect: (number: string, jid: string) => void;
+  /** The Unassigned queue of an agent: each chat can be taken. */
+  onTake?: (jid: string) => void;
 }
 
 export function renderChatList(list: HTMLElement, props: ChatListProps): void {
@@ -26,7 +29,29 @@ export function renderChatList(list: HTMLElement, props: ChatListProps): void {
     replaceChildren(list, props.empty ? h("li", { class: "chat-list__empty" }, props.empty) : null);
     return;
   }
-  replaceChildren(list, ...props.chats.map((chat) => h("li", {}, chatButton(chat, props))));
+  replaceChildren(
+    list,
+    ...props.chats.map((chat) => {
+      const take = props.onTake;
+      return h(
+        "li",
+        { class: take ? "chat-row chat-row--queue" : "chat-row" },
+        chatButton(chat, props),
+        take
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "chat__take",
+                "aria-label": `Take the chat with ${chatTitle(chat)}`,
+                onclick: () => take(chat.id),
+              },
+              "Take",
+            )
+          : null,
+      );
+    }),
+  );
 }
 
 function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
@@ -49,10 +74,11 @@ function chatButton(chat: Chat, props: ChatListProps): HTMLButtonElement {
       "data-number": chat.number || undefined,
       onclick: () => props.onSelect(chat.number, chat.id),
     },
+    avatarFor(chat),
     h(
       "span",
       { class: "chat__name" },
-      chat.name || chat.id,
+      chatTitle(chat),
       chat.isGroup ? h("span", { class: "chat__tag" }, " group") : null,
     ),
     h("time", { class: "chat__time" }, formatTime(toMillis(chat.lastMessageAt))),

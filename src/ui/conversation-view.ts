@@ -13,10 +13,11 @@ import { sendsOf } from "../client/send-tracker.ts";
 import type { Store } from "../client/store.ts";
 import type { CannedReply, Chat, ChatNote, Me, Message } from "../client/types.ts";
 import { AssignControl } from "./assign-control.ts";
+import { chatTitle } from "./avatar.ts";
 import { Composer, type Draft } from "./composer.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
-import { describeError, phoneOf } from "./format.ts";
+import { describeError, formatPhone } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
 import { MessageList } from "./message-list.ts";
 import { TeamControls } from "./team-controls.ts";
@@ -89,6 +90,8 @@ export class ConversationView {
           if (chat) deps.onReact(chat, message, reaction);
         },
         reveal: (id) => void this.reveal(id),
+        edit: (message, text) => this.#change((jid) => deps.api.editMessage(jid, message.id, text)),
+        remove: (message) => this.#change((jid) => deps.api.deleteMessage(jid, message.id)),
       },
       onOlder: () => void this.#older(),
       onRetrySend: deps.onRetrySend,
@@ -208,9 +211,10 @@ export class ConversationView {
     const shown = this.#shown;
     const chat = findChat(state, open.number, open.jid);
     if (chat && chat !== shown.chat) {
-      this.#title.textContent = chat.name || chat.id;
-      const phone = phoneOf(chat.id);
-      this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== chat.name ? phone : "";
+      const title = chatTitle(chat);
+      this.#title.textContent = title;
+      const phone = formatPhone(chat.id);
+      this.#subtitle.textContent = chat.isGroup ? "Group" : phone !== title ? phone : "";
       this.#assign.update(chat);
       this.#team.update(chat);
     }
@@ -249,6 +253,17 @@ export class ConversationView {
   #chat(): Chat | undefined {
     const { open, chats } = this.#deps.store.state;
     return open && chats.find((c) => isChat(c, open.number, open.jid));
+  }
+
+  /** An edit or deletion of our own message; the frame that follows redraws it, a refusal is said. */
+  async #change(call: (jid: string) => Promise<unknown>): Promise<void> {
+    const jid = this.#deps.store.state.open?.jid;
+    if (!jid) return;
+    try {
+      await call(jid);
+    } catch (error) {
+      this.#notice.textContent = `Could not change the message: ${describeError(error)}.`;
+    }
   }
 
   /** "Loading…", "No messages yet" or nothing; a failed load's notice stays until one succeeds. */

@@ -127,3 +127,57 @@ export function describeError(error: unknown): string {
     return error.status === 0 ? "the gateway did not answer" : error.message;
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Country codes of one digit (North America, Russia/Kazakhstan). */
+const ONE_DIGIT_CODES = new Set(["1", "7"]);
+/** Two-digit starts of three-digit country codes (the rest of their zones use two digits). */
+const THREE_DIGIT_STARTS = new Set([
+  ...["21", "22", "23", "24", "25", "26", "29", "35", "37", "38", "42", "50", "59"],
+  ...["67", "68", "69", "85", "87", "88", "96", "97", "99"],
+]);
+
+/** The national part in the groups people read: 555 123 4567, 11 98765 4321, … */
+function groupNational(n: string): string {
+  const groups: Record<number, number[]> = {
+    8: [4, 4],
+    9: [3, 3, 3],
+    10: [3, 3, 4],
+    11: [2, 5, 4],
+  };
+  const sizes = groups[n.length];
+  if (!sizes) return n.replace(/(\d{3})(?=\d{2})/g, "$1 ");
+  let at = 0;
+  return sizes
+    .map((size) => {
+      const part = n.slice(at, at + size);
+      at += size;
+      return part;
+    })
+    .join(" ");
+}
+
+/**
+ * A WhatsApp id as the phone number people read: `15551234567@c.us` → `+1 555 123 4567`;
+ * anything that is not a number (a group, an @lid) stays as it is.
+ */
+export function formatPhone(jid: string): string {
+  const user = jid.split("@")[0] ?? jid;
+  if (!/^\d{7,15}$/.test(user) || jid.endsWith("@g.us") || jid.endsWith("@lid")) return user;
+  const codeLength = ONE_DIGIT_CODES.has(user.slice(0, 1))
+    ? 1
+    : THREE_DIGIT_STARTS.has(user.slice(0, 2))
+      ? 3
+      : 2;
+  return `+${user.slice(0, codeLength)} ${groupNational(user.slice(codeLength))}`;
+}
+
+/** Up to two initials of a name, for a contact without a picture. */
+export function initialsOf(name: string): string {
+  const words = name
+    .replace(/[^\p{L}\p{N}\s]/gu, " ")
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[words.length - 1]] : words;
+  return letters.map((w) => [...(w ?? "")][0]?.toUpperCase() ?? "").join("") || "#";
+}

@@ -32,10 +32,11 @@ import { Store } from "../client/store.ts";
 import type { Agent, Chat, Me, Message, SearchHit } from "../client/types.ts";
 import { browserStorage, UnsentStore } from "../client/unsent-store.ts";
 import { documentVisibility } from "../client/visibility.ts";
+import { chatTitle, setAvatarLoader } from "./avatar.ts";
 import type { PageApp, PageDeps } from "./boot.ts";
 import { ConversationView } from "./conversation-view.ts";
 import { h } from "./dom.ts";
-import { describeError } from "./format.ts";
+import { describeError, formatPhone } from "./format.ts";
 import { GatewayLink } from "./gateway-link.ts";
 import { HeaderView } from "./header-view.ts";
 import { takeFrame } from "./inbox-events.ts";
@@ -78,6 +79,8 @@ export class InboxApp implements PageApp {
   #numbersLoad: (() => void) | undefined;
   /** The number the header's status, QR and setup are about. */
   #watched: string | undefined;
+  /** Chats this agent is taking: their chat.assigned is no news to it. */
+  readonly #taking = new Set<string>();
 
   constructor(deps: PageDeps) {
     this.api = deps.api;
@@ -110,7 +113,11 @@ export class InboxApp implements PageApp {
     });
     this.#sender = new Sender(this.api, this.tracker, (status) => this.watch.fromSend(status));
     this.sidebar = new SidebarView({
-      onFilter: (filter) => store.dispatch({ type: "filter", filter }),
+      onFilter: (filter) => {
+        store.dispatch({ type: "filter", filter });
+        if (filter === "unassigned" && deps.me.role === "agent") void this.#loadQueue();
+      },
+      onTake: (jid) => void this.#take(jid),
       onNumber: (number) => {
         store.dispatch({ type: "number", number });
         this.#follow();
@@ -189,7 +196,15 @@ export class InboxApp implements PageApp {
       this.sidebar.element,
       this.conversation.element,
     );
-    this.element = h("div", { class: "app" }, this.header.element, this.#layout, viewer.element);
+    this.element = h(
+      "div",
+      { class: "app" },
+      this.header.element,
+      this.notifier.toast,
+      this.#layout,
+      viewer.element,
+    );
+    setAvatarLoader((url) => this.api.avatar(url));
     store.subscribe((state) => this.#render(state));
     this.#render(store.state);
   }
@@ -267,9 +282,39 @@ export class InboxApp implements PageApp {
     this.assignedEffects(number, jid, agentId);
   }
 
+  /** An agent's Unassigned queue, loaded anew. */
+  async #loadQueue(): Promise<void> {
+    try {
+      this.sidebar.setQueue(await this.api.unassignedChats());
+    } catch (error) {
+      this.sidebar.setQueue([]);
+      this.sidebar.setNote(`Could not load the unassigned chats: ${describeError(error)}.`);
+    }
+  }
+
+  /** The agent takes a chat from the queue: it becomes theirs and opens. */
+  async #take(jid: string): Promise<void> {
+    this.#taking.add(jid);
+    try {
+      await this.api.take(jid);
+      this.#wantedChat = chatRef("", jid);
+      this.store.dispatch({ type: "filter", filter: "mine" });
+      this.#chatsLoad.now();
+    } catch (error) {
+      this.#taking.delete(jid);
+      this.sidebar.setNote(`Could not take the chat: ${describeError(error)}.`);
+      void this.#loadQueue();
+    }
+  }
+
   /** A chat changed owner (our change, or someone else's, live): what follows besides the state. */
   assignedEffects(number: string, jid: string, agentId: string | null): void {
     const state = this.store.state;
+    // Someone else gave this agent the chat: word on the page and the desktop.
+    if (agentId === state.me.sub && !this.#taking.delete(jid)) {
+      const chat = state.chats.find((c) => c.id === jid);
+      this.notifier.assigned(chatRef(number, jid), chat ? chatTitle(chat) : formatPhone(jid));
+    }
     // Taken from this agent: the state let it go.
     if (state.me.role === "agent" && agentId !== state.me.sub) return;
     if (!findChat(state, number, jid)) this.refreshSoon();

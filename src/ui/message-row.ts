@@ -5,14 +5,20 @@
  */
 import type { Chat, Message } from "../client/types.ts";
 import { h, replaceChildren } from "./dom.ts";
-import { ackLabel, formatTime, phoneOf } from "./format.ts";
+import { ackLabel, formatPhone, formatTime } from "./format.ts";
 import type { MediaView } from "./media-view.ts";
+import { kindContent } from "./message-kinds-view.ts";
+import { ownTools } from "./own-message-tools.ts";
 import { richText } from "./rich-text.ts";
 
 export const REACTIONS = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
 export interface RowActions {
   reply(message: Message): void;
+  /** Our own text, changed; resolves when WAHA took it. */
+  edit?(message: Message, text: string): Promise<void>;
+  /** Our own message, deleted for everyone. */
+  remove?(message: Message): Promise<void>;
   /** "" takes our reaction back. */
   react(message: Message, reaction: string): void;
   /** Scrolls to a quoted message. */
@@ -76,7 +82,9 @@ export class MessageRow {
   #render(): void {
     const m = this.#message;
     const sender =
-      this.#chat.isGroup && !m.fromMe && m.participant ? phoneOf(m.participant) : undefined;
+      this.#chat.isGroup && !m.fromMe && m.participant
+        ? (m.senderName ?? formatPhone(m.participant))
+        : undefined;
     const quote = m.replyTo && !m.revokedAt ? this.#quote(m.replyTo) : null;
     const body = m.revokedAt
       ? h(
@@ -87,6 +95,7 @@ export class MessageRow {
       : m.body
         ? h("p", { class: "message__body" }, ...richText(m.body))
         : null;
+    const special = kindContent(m);
     // The media slot is never rebuilt, so a playing file or a loaded photo stays.
     replaceChildren(
       this.#head,
@@ -94,7 +103,8 @@ export class MessageRow {
       quote,
     );
     this.#head.hidden = !sender && !quote;
-    replaceChildren(this.#text, body);
+    replaceChildren(this.#text, special, body);
+    this.item.classList.toggle("message--sticker", m.kind === "sticker");
     this.item.classList.toggle("message--deleted", Boolean(m.revokedAt));
     this.#renderReactions();
     this.#renderMeta();
@@ -109,9 +119,7 @@ export class MessageRow {
         : replyTo.fromMe
           ? "You"
           : this.#chat.isGroup
-            ? replyTo.sender
-              ? phoneOf(replyTo.sender)
-              : ""
+            ? (replyTo.senderName ?? (replyTo.sender ? formatPhone(replyTo.sender) : ""))
             : this.#chat.name;
     const text = replyTo.body?.trim() || "a message";
     const content = [
@@ -248,6 +256,7 @@ export class MessageRow {
       ),
       toggle,
       picker,
+      ...ownTools(m, this.#actions),
     );
   }
 }

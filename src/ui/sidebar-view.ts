@@ -19,7 +19,7 @@ import {
   STATUS_ORDER,
   type TeamFilter,
 } from "../client/team-filter.ts";
-import type { SearchHit } from "../client/types.ts";
+import type { Chat, SearchHit } from "../client/types.ts";
 import { renderChatList } from "./chat-list.ts";
 import { type Countdown, countdown } from "./countdown.ts";
 import { h, replaceChildren } from "./dom.ts";
@@ -34,6 +34,8 @@ export interface SidebarDeps {
   onSearch: (query: string) => void;
   onSelect: (number: string, jid: string) => void;
   onHit: (hit: SearchHit) => void;
+  /** An agent takes a chat from the Unassigned queue. */
+  onTake: (jid: string) => void;
 }
 
 /** Typing pauses this long before the search is asked. */
@@ -75,6 +77,8 @@ export class SidebarView {
   });
   readonly #hits = h("ul", { class: "search-hits", "aria-label": "Search results", hidden: true });
   #countdown: Countdown | undefined;
+  /** An agent's Unassigned queue, as last loaded (its own chats are the state's). */
+  #queue: Chat[] = [];
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** What is on screen, so a render redraws only what changed. */
   #shown: Partial<
@@ -136,6 +140,15 @@ export class SidebarView {
     );
   }
 
+  /** The Unassigned queue an agent takes from, loaded anew. */
+  setQueue(chats: Chat[]): void {
+    this.#queue = chats;
+    if (this.#state) {
+      this.#shown = { ...this.#shown, chats: [] };
+      this.render(this.#state);
+    }
+  }
+
   /** Narrows the list to a status and a label. */
   #setTeamFilter(change: Partial<TeamFilter>): void {
     this.#team = { ...this.#team, ...change };
@@ -195,7 +208,10 @@ export class SidebarView {
           : undefined;
       this.#renderLabelOptions(labelsIn(state.chats));
       const narrowed = this.#team.status !== "any" || this.#team.label !== "";
-      const listed = filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me);
+      const queue = state.me.role === "agent" && state.filter === "unassigned";
+      const listed = queue
+        ? this.#queue
+        : filterChats(chatsOfNumber(state.chats, state.number), state.filter, state.me);
       renderChatList(this.#list, {
         chats: filterByTeam(listed, this.#team),
         selected,
@@ -206,7 +222,8 @@ export class SidebarView {
           : narrowed
             ? "No chats match the status and label chosen."
             : emptyText(state.filter, agentNames !== undefined, state),
-        onSelect: this.#deps.onSelect,
+        onSelect: queue ? () => this.setNote("Take a chat to open it.") : this.#deps.onSelect,
+        ...(queue ? { onTake: this.#deps.onTake } : {}),
       });
     }
     if (state.search.results !== shown.search?.results) {

@@ -76,7 +76,7 @@ test("an admin assigns a new customer to an agent; both see each other's changes
   await saved.waitFor();
   assert.ok(await saved.isVisible());
 
-  await openChat(amira, CUSTOMER, "15550107701");
+  await openChat(amira, CUSTOMER, "+1 555 010 7701");
   await amira
     .getByRole("textbox", { name: "Message" })
     .fill("Sorry about that, we are asking the courier.");
@@ -107,7 +107,7 @@ test("filters and search narrow the list to what the reader is after", async () 
   // An agent's filters are about its own chats.
   assert.deepEqual(
     (await amira.getByRole("tab").allTextContents()).map((t) => t.replace(/ \d+$/, "")),
-    ["Mine", "Unread"],
+    ["Mine", "Unassigned", "Unread"],
   );
   assert.equal(await amira.locator(".chat-list .chat").count(), 2);
 
@@ -117,7 +117,7 @@ test("filters and search narrow the list to what the reader is after", async () 
   await hit.waitFor({ timeout: 10_000 });
   assert.equal(await hit.locator("mark").first().textContent(), "parcel");
   await hit.click();
-  await admin.getByRole("heading", { level: 2, name: "15550107701" }).waitFor();
+  await admin.getByRole("heading", { level: 2, name: "+1 555 010 7701" }).waitFor();
   await admin.locator(".message--found", { hasText: "my parcel never arrived" }).waitFor();
   await admin.getByRole("searchbox", { name: "Search messages" }).fill("");
   await chatButton(admin, ANA).waitFor();
@@ -135,10 +135,15 @@ test("the title counts unread chats, and a new message in one's own chat elsewhe
   const notified = await amira.evaluate(() =>
     window.notified.map((n) => ({ title: n.title, body: n.body })),
   );
-  assert.deepEqual(notified, [{ title: "15550107701", body: "Any news?" }]);
+  // Word of the two chats the admin assigned to her came first.
+  assert.deepEqual(notified, [
+    { title: "New chat assigned to you", body: "+1 555 010 0003" },
+    { title: "New chat assigned to you", body: "+1 555 010 7701" },
+    { title: "15550107701", body: "Any news?" },
+  ]);
   // Clicking the notification opens the chat and reads it.
-  await amira.evaluate(() => window.notified[0]?.click());
-  await amira.getByRole("heading", { level: 2, name: "15550107701" }).waitFor();
+  await amira.evaluate(() => window.notified[2]?.click());
+  await amira.getByRole("heading", { level: 2, name: "+1 555 010 7701" }).waitFor();
   await amira.waitForFunction(() => document.title === "wa-edge inbox");
 });
 

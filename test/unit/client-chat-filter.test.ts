@@ -29,7 +29,7 @@ describe("chat filters and the title", () => {
       "unassigned",
       "unread",
     ]);
-    expect(filtersFor(amira, new Set())).toEqual(["mine", "unread"]);
+    expect(filtersFor(amira, new Set())).toEqual(["mine", "unassigned", "unread"]);
   });
 
   it("filters by owner and by unread messages", () => {

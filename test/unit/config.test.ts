@@ -288,4 +288,25 @@ describe("sign-in configuration", () => {
       'WAHA_WEBHOOK_URL: must be an http(s) URL (got "ftp://gateway.example/hook")',
     ]);
   });
+
+  it("asks for pictures once a day, lets agents take chats and sends read receipts for the assignee by default, naming bad values", () => {
+    const result = parseConfig(REQUIRED);
+    expect(result.ok && result.config).toMatchObject({
+      WA_AVATAR_TTL_MS: 86400000,
+      WA_AGENTS_TAKE_UNASSIGNED: "on",
+      WA_SEND_SEEN: "assignee",
+    });
+    expect(
+      errorsOf({
+        ...REQUIRED,
+        WA_AVATAR_TTL_MS: "10",
+        WA_AGENTS_TAKE_UNASSIGNED: "maybe",
+        WA_SEND_SEEN: "everyone",
+      }),
+    ).toEqual([
+      'WA_AGENTS_TAKE_UNASSIGNED: must be on or off (got "maybe")',
+      'WA_AVATAR_TTL_MS: must be at least 1000 (got "10")',
+      'WA_SEND_SEEN: must be assignee, anyone or never (got "everyone")',
+    ]);
+  });
 });

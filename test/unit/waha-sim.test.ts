@@ -555,6 +555,11 @@ describe("stats by endpoint", () => {
     reaction: ["/api/reaction", json("PUT", { messageId: "x", reaction: "" })],
     lids: ["/api/default/lids"],
     qr: ["/api/default/auth/qr"],
+    contact: ["/api/contacts?contactId=15550100001@c.us"],
+    "contact-picture": ["/api/contacts/profile-picture?contactId=15550100001@c.us"],
+    "picture-file": ["/__sim/pictures/15550100001@c.us.jpg"],
+    "message-edit": [`/api/default/chats/${ANA_ID}/messages/nope`, json("PUT", { text: "x" })],
+    "message-delete": [`/api/default/chats/${ANA_ID}/messages/nope`, { method: "DELETE" }],
     unauthorized: ["/ping", { headers: { "X-Api-Key": "wrong" } }],
   };
 

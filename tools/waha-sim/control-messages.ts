@@ -71,6 +71,11 @@ function parseNewMessage(sim: SimState, body: Body): NewMessage | string {
     body: typeof body.body === "string" ? body.body : "",
     fromMe,
   };
+  if (body.senderName !== undefined && typeof body.senderName !== "string")
+    return "senderName must be a string";
+  if (typeof body.senderName === "string") input.senderName = body.senderName;
+  const special = parseSpecial(body, input);
+  if (special) return special;
   if (typeof body.participant === "string") input.participant = toCus(body.participant);
   else if (hasParticipants(chatId) && !fromMe) {
     // A group (or status) message from someone else needs its sender.
@@ -89,6 +94,38 @@ function parseNewMessage(sim: SimState, body: Body): NewMessage | string {
     if (error) return error;
   }
   return input;
+}
+
+/** `location: {latitude, longitude, name?, address?}`, `card: {name, number}`, `sticker: true`. */
+function parseSpecial(body: Body, input: NewMessage): string | undefined {
+  if (body.location !== undefined) {
+    const loc = asObject(body.location);
+    const { latitude, longitude, name, address } = loc ?? {};
+    if (typeof latitude !== "number" || Math.abs(latitude) > 90)
+      return "location.latitude must be a number from -90 to 90";
+    if (typeof longitude !== "number" || Math.abs(longitude) > 180)
+      return "location.longitude must be a number from -180 to 180";
+    input.location = {
+      latitude,
+      longitude,
+      ...(typeof name === "string" ? { name } : {}),
+      ...(typeof address === "string" ? { address } : {}),
+    };
+  }
+  if (body.card !== undefined) {
+    const card = asObject(body.card);
+    if (
+      typeof card?.name !== "string" ||
+      typeof card.number !== "string" ||
+      !/^\d{6,15}$/.test(card.number)
+    )
+      return "card must be {name, number} with the number's digits";
+    input.card = { name: card.name, number: card.number };
+  }
+  if (body.sticker !== undefined && typeof body.sticker !== "boolean")
+    return "sticker must be a boolean";
+  if (body.sticker === true) input.sticker = true;
+  return undefined;
 }
 
 function isAck(value: unknown): value is number {

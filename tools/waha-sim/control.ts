@@ -1,7 +1,10 @@
 // The /__sim/ control API tests and benchmarks drive: stats, reset, faults, injected messages and
 // what happens to them, file expiry, session status, settings (the engine among them) and
 // hand-made webhooks. No API key; JSON in and out.
+
+import { servePicture } from "./api-contacts.ts";
 import { asObject, BodyError } from "./body.ts";
+import { placeCall } from "./calls.ts";
 import {
   isDemoSet,
   isRetryPolicy,
@@ -218,6 +221,20 @@ async function sendWebhook(sim: SimState, body: Body): Promise<Reply> {
   return json(delivery.status === 0 ? 502 : 200, delivery);
 }
 
+/** `{contactId, picture?: boolean, savedName?: string | null}`: what WhatsApp shows of a person. */
+function setContact(sim: SimState, body: Body): Reply {
+  const { contactId, picture, savedName } = body;
+  if (typeof contactId !== "string" || !/^[0-9]+@(c\.us|g\.us)$/.test(contactId))
+    return bad("contactId must be a contact id like 15551234567@c.us");
+  if (picture !== undefined && typeof picture !== "boolean")
+    return bad("picture must be a boolean");
+  if (savedName !== undefined && savedName !== null && typeof savedName !== "string")
+    return bad("savedName must be a string or null");
+  if (typeof picture === "boolean") sim.store.contacts.setPicture(contactId, picture);
+  if (savedName !== undefined) sim.store.contacts.setSavedName(contactId, savedName);
+  return json(200, { ok: true });
+}
+
 export async function handleControl(ctx: Ctx): Promise<Reply> {
   const { sim, method } = ctx;
   const [, name, arg] = ctx.segments;
@@ -269,6 +286,12 @@ export async function handleControl(ctx: Ctx): Promise<Reply> {
       return reactTo(sim, body);
     case "POST lids":
       return addLid(sim, body);
+    case "GET pictures/:id":
+      return servePicture(ctx, arg ?? "");
+    case "POST calls":
+      return placeCall(sim, body);
+    case "POST contacts":
+      return setContact(sim, body);
     case "GET config":
       return json(200, publicConfig(sim));
     case "PUT config":

@@ -46,7 +46,30 @@ export interface SimMedia {
   bytes?: Buffer;
 }
 
-export type MessageType = "chat" | "image" | "document" | "ptt" | "video";
+export type MessageType =
+  | "chat"
+  | "image"
+  | "document"
+  | "ptt"
+  | "video"
+  | "location"
+  | "vcard"
+  | "sticker";
+
+/** A shared location: WhatsApp's coordinates and the place's name and address. */
+export interface SimLocation {
+  latitude: number;
+  longitude: number;
+  name?: string;
+  address?: string;
+}
+
+/** A shared contact card. */
+export interface SimCard {
+  name: string;
+  /** Digits with country code. */
+  number: string;
+}
 
 export type Engine = "WEBJS" | "NOWEB" | "GOWS";
 
@@ -99,6 +122,8 @@ export interface SimMessage {
   edited?: { previous: string; timestamp: number };
   reactions?: SimReaction[];
   receipts?: SimReceipt[];
+  location?: SimLocation;
+  card?: SimCard;
 }
 
 export interface SimChat {

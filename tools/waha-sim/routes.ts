@@ -2,6 +2,8 @@
 
 import { getQr } from "./api-auth.ts";
 import { getMessage, listChats, listMessages } from "./api-chats.ts";
+import { getContact, getProfilePicture } from "./api-contacts.ts";
+import { editOrDelete } from "./api-edit.ts";
 import { getFile } from "./api-files.ts";
 import { countLids, findLidByPn, findPnByLid, listLids } from "./api-lids.ts";
 import { sendMedia, sendSeen, sendText, setReaction } from "./api-send.ts";
@@ -71,7 +73,15 @@ export function findRoute(method: string, s: string[]): Route | undefined {
     if (method === "POST" && s.length === 4 && d === "restart")
       return route("session-restart", (ctx) => restartSession(ctx, c));
   }
+  if ((method === "PUT" || method === "DELETE") && s.length === 6 && c === "chats") {
+    if (b === undefined || d === undefined || e !== "messages" || f === undefined) return undefined;
+    const endpoint = method === "PUT" ? "message-edit" : "message-delete";
+    return route(endpoint, (ctx) => editOrDelete(ctx, b, d, f));
+  }
   if (!get || b === undefined) return undefined;
+  if (b === "contacts" && s.length === 2) return route("contact", getContact);
+  if (b === "contacts" && s.length === 3 && c === "profile-picture")
+    return route("contact-picture", getProfilePicture);
   if (s.length === 3 && b === "server" && c === "version")
     return route("server-version", getVersion);
   if (s.length === 3 && b === "server" && c === "status")

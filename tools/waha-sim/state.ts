@@ -13,6 +13,7 @@ import {
 import type { EngineShapes, View, WahaMedia } from "./engines/engine.ts";
 import { fileUrl, wahaMedia } from "./engines/engine.ts";
 import { shapesOf } from "./engines/index.ts";
+import { specialFields } from "./engines/special-content.ts";
 import { FaultBook } from "./faults.ts";
 import { Mailbox } from "./mailbox.ts";
 import { mediaContent } from "./media.ts";
@@ -209,7 +210,12 @@ export class SimState {
 
   /** A message as the engine shapes it; media only when downloaded (else null, as WAHA sets). */
   shape(m: SimMessage, download: boolean, now = Date.now()) {
-    return this.engine.message(m, download ? this.downloadMedia(m, now) : null, this.view());
+    const shaped = this.engine.message(
+      m,
+      download ? this.downloadMedia(m, now) : null,
+      this.view(),
+    );
+    return m.revoked ? shaped : { ...shaped, ...specialFields(m, this.engine.name) };
   }
 
   envelope(event: string, payload: unknown, overrides: EnvelopeOverrides = {}): Envelope {

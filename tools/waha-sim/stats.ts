@@ -24,6 +24,11 @@ export const ENDPOINTS = [
   "reaction",
   "lids",
   "qr",
+  "contact",
+  "contact-picture",
+  "picture-file",
+  "message-edit",
+  "message-delete",
   "unauthorized",
 ] as const;
 

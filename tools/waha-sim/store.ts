@@ -1,6 +1,7 @@
 // In-memory chats, messages and lid mappings, and which media files WAHA has "saved" and until when.
 // Messages are keyed by their WhatsApp key, the part every engine's serialised id shares.
 import type { DemoSet } from "./config.ts";
+import { SimContacts } from "./contacts.ts";
 import { buildDemoChats, demoLids } from "./data.ts";
 import { ensureSuffix, isGroupId } from "./jids.ts";
 import { defaultLook } from "./media.ts";
@@ -9,7 +10,9 @@ import type {
   MediaKind,
   MediaLook,
   MessageType,
+  SimCard,
   SimChat,
+  SimLocation,
   SimMedia,
   SimMessage,
 } from "./model.ts";
@@ -21,6 +24,12 @@ export interface NewMessage {
   fromMe: boolean;
   ack?: number;
   participant?: string;
+  /** The sender's push name (theirs only). */
+  senderName?: string;
+  location?: SimLocation;
+  card?: SimCard;
+  /** A sticker: a picture WhatsApp declares as image/webp. */
+  sticker?: boolean;
   media?: {
     kind: MediaKind;
     size?: number;
@@ -66,6 +75,8 @@ export class Store {
   private saved = new Map<string, number>();
   /** lid → phone number (`@c.us`). */
   private lids = new Map<string, string>();
+  /** Profile pictures and saved names. */
+  readonly contacts = new SimContacts();
   private generation = 0;
   private sequence = 0;
 
@@ -82,6 +93,7 @@ export class Store {
     this.messages.clear();
     this.saved.clear();
     this.lids.clear();
+    this.contacts.clear();
     this.added = [];
     this.uploads = [];
     this.uploadedBytes = 0;
@@ -147,6 +159,20 @@ export class Store {
       ack: input.ack ?? 1,
     };
     if (input.participant) message.participant = input.participant;
+    if (input.senderName && !input.fromMe) message.senderName = input.senderName;
+    if (input.location) {
+      message.location = input.location;
+      message.type = "location";
+      message.body = "";
+    } else if (input.card) {
+      message.card = input.card;
+      message.type = "vcard";
+      message.body = "";
+    } else if (input.sticker) {
+      input.media = { kind: "image/png", mimetype: "image/webp" };
+      input.type = "sticker";
+      message.body = "";
+    }
     if (input.viaApi) message.viaApi = true;
     if (input.replyTo) message.replyTo = input.replyTo;
     if (input.media) {

@@ -6,6 +6,15 @@
 
 export type Role = "admin" | "user" | "agent";
 
+/** What a message is besides text and media. */
+export type MessageKind = "call" | "location" | "vcard" | "sticker";
+
+/** What a message's kind needs: coordinates, contact cards, a call's outcome. */
+export type MessageExtra =
+  | { latitude: number; longitude: number; name?: string; address?: string; live?: boolean }
+  | { contacts: Array<{ name: string; number: string | null }> }
+  | { video: boolean; outcome: "ringing" | "missed" | "answered" };
+
 /** How a request signed in: a token the page sent, Cloudflare Access, or the business's cookie. */
 export type SignInVia = "bearer" | "access" | "cookie";
 
@@ -67,6 +76,8 @@ export interface ChatSummary {
   isGroup: boolean;
   /** The agent the chat is assigned to (from D1, added after the cache). */
   owner: string | null;
+  /** `/api/wa/avatar?number&jid`; null when WhatsApp is known to have no picture for it. */
+  avatarUrl?: string | null;
   /** The conversation's status; a chat nobody has set one on is open. */
   status: ChatStatus;
   /** ISO time a snoozed chat opens again; null unless snoozed. */
@@ -143,6 +154,12 @@ export interface BrowserMessage {
   to: string | null;
   /** The sender inside a group chat. */
   participant?: string;
+  /** The sender's push name, as their message carried it (groups). */
+  senderName?: string | null;
+  /** A location, contact card, sticker or call; absent for text and other media. */
+  kind?: MessageKind;
+  /** What the kind needs: coordinates, the cards' names and numbers, a call's outcome. */
+  extra?: MessageExtra | null;
   body: string | null;
   hasMedia: boolean;
   media: BrowserMedia | null;
@@ -167,6 +184,8 @@ export interface QuotedMessage {
   fromMe: boolean | null;
   /** Who wrote it, in a group (its participant). */
   sender?: string | null;
+  /** Their push name, when the store knows it (groups). */
+  senderName?: string | null;
 }
 
 /** `GET /api/agents`: the agents auto-assign rotates over. */

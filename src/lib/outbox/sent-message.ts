@@ -67,6 +67,7 @@ export async function recordSent(
     ts: Math.floor(now / 1000),
     fromMe: true,
     sender: null,
+    senderName: null,
     body: sent.text,
     hasMedia: Boolean(sent.media),
     mediaMimetype: sent.media?.mimetype ?? null,

@@ -5,6 +5,7 @@
  * and changes nothing; a change whose message is not stored yet is `kept` for it.
  */
 
+import { pushNameStatement } from "../contacts/contacts-db.ts";
 import { addMessageEffects, chatOwner } from "../db.ts";
 import { canonicalJid } from "../ids/jids.ts";
 import { resolveChat } from "../ids/resolve-chat.ts";
@@ -14,7 +15,7 @@ import { addReopen } from "../team/status.ts";
 import { wahaGate } from "../waha/client.ts";
 import type { WaNumber } from "../waha/numbers.ts";
 import type { WebhookEvent } from "../waha/webhook-events.ts";
-import { storedToBrowser } from "./browser-shapes.ts";
+import { rowToBrowser, storedToBrowser } from "./browser-shapes.ts";
 import { nameChatStatement } from "./chats.ts";
 import {
   applyEarly,
@@ -24,7 +25,7 @@ import {
   type MessageChange,
 } from "./early-changes.ts";
 import { saveLid } from "./lids.ts";
-import { addStoredMessage, onceFor, quotedMessage } from "./messages.ts";
+import { addStoredMessage, onceFor, quotedMessage, storedMessage } from "./messages.ts";
 import { NamedBatch } from "./named-batch.ts";
 
 type Applied = Fanout | "kept";
@@ -38,6 +39,7 @@ export async function applyEvent(
   now: number,
   claims: D1PreparedStatement[],
 ): Promise<Applied> {
+  if (event.kind === "call") return applyCall(env, number, event, now, claims);
   if (event.kind === "message") {
     // A deletion for everyone that came before its message is applied with it.
     return forgetRevokedMedia(env, number.id, await applyMessage(env, number, event, now, claims));
@@ -104,6 +106,11 @@ async function applyMessage(
   if (event.senderName && !jid.endsWith("@g.us")) {
     batch.add("name", nameChatStatement(db, number, jid, event.senderName));
   }
+  // The person's latest push name, for the chat list and their group messages.
+  const person = jid.endsWith("@g.us") ? message.sender : jid;
+  if (event.senderName && person) {
+    batch.add("contact", pushNameStatement(db, number, person, event.senderName, now));
+  }
   batch.add("early", earlyChangesStatement(db, number, jid, message.key));
   const results = await batch.run(db);
   if (results.rows("message").length === 0) return [];
@@ -130,6 +137,44 @@ async function applyMessage(
     frames.push({ event: change, audience });
   }
   return frames;
+}
+
+/**
+ * A call, shown in its chat: stored on the first event heard of it; a later one (answered,
+ * missed) sets its outcome, never back to ringing, and the chat sees the item anew.
+ */
+async function applyCall(
+  env: Env,
+  wa: WaNumber,
+  event: Extract<WebhookEvent, { kind: "call" }>,
+  now: number,
+  claims: D1PreparedStatement[],
+): Promise<Applied> {
+  const message = { kind: "message" as const, senderName: null, mediaUrl: null, lidPhone: null };
+  const frames = await applyMessage(env, wa, { ...message, message: event.message }, now, claims);
+  if (frames === "kept" || frames.length > 0) return frames;
+  const db = env.DB;
+  const number = wa.id;
+  const jid = await resolveChat(env, wa, event.message.jid, now);
+  const extra = event.message.extra;
+  const outcome = extra && "outcome" in extra ? extra.outcome : "ringing";
+  if (outcome === "ringing") return [];
+  const changed = await db
+    .prepare(
+      `UPDATE messages SET extra = ? WHERE number = ? AND jid = ? AND id = ? AND kind = 'call'
+         AND coalesce(json_extract(extra, '$.outcome'), 'ringing') = 'ringing'`,
+    )
+    .bind(JSON.stringify(extra), number, jid, event.message.id)
+    .run();
+  if (changed.meta.changes === 0) return [];
+  const row = await storedMessage(db, number, jid, event.message.id);
+  if (!row) return [];
+  return [
+    {
+      event: { type: "message.new", jid, message: rowToBrowser(row, number) },
+      audience: chatAudience(await chatOwner(db, number, jid)),
+    },
+  ];
 }
 
 /** A receipt, deletion, edit or reaction: applied, or kept until its message comes. */

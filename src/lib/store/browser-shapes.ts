@@ -5,6 +5,7 @@
 import type { BrowserMessage, ChatSummary, QuotedMessage } from "../contracts/api.ts";
 import { ACK_NAMES } from "../waha/acks.ts";
 import type { WahaChat, WahaMessage } from "../waha/wire.ts";
+import type { MessageExtra, MessageKind } from "./message-kinds.ts";
 import { quoted, type StoredRow } from "./messages.ts";
 import { lastPreview } from "./preview.ts";
 import type { StoredMessage } from "./stored-message.ts";
@@ -91,6 +92,8 @@ export function storedToBrowser(
     fromMe: m.fromMe,
     to: null,
     ...(m.sender ? { participant: m.sender } : {}),
+    ...(m.senderName ? { senderName: m.senderName } : {}),
+    ...(m.kind ? { kind: m.kind, extra: m.extra ?? null } : {}),
     body: m.body,
     hasMedia: m.hasMedia,
     media: m.hasMedia
@@ -103,6 +106,22 @@ export function storedToBrowser(
     editedAt: m.editedAt ?? null,
     revokedAt: m.revokedAt ?? null,
   };
+}
+
+const KINDS: readonly string[] = ["call", "location", "vcard", "sticker"];
+
+function isKind(kind: string | null): kind is MessageKind {
+  return kind !== null && KINDS.includes(kind);
+}
+
+function parseExtra(json: string | null): MessageExtra | null {
+  if (!json) return null;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null ? (parsed as MessageExtra) : null;
+  } catch {
+    return null;
+  }
 }
 
 function reactionList(json: string | null): Array<{ from: string; text: string }> {
@@ -135,6 +154,9 @@ export function rowToBrowser(row: StoredRow, number: string): BrowserMessage {
       mediaName: row.media_name,
       ack: row.ack,
       replyTo: row.reply_to,
+      senderName: row.sender_name,
+      kind: isKind(row.kind) ? row.kind : null,
+      extra: parseExtra(row.extra),
       quoted:
         row.reply_to && row.quoted_id
           ? quoted(
@@ -145,6 +167,7 @@ export function rowToBrowser(row: StoredRow, number: string): BrowserMessage {
               row.quoted_has_media,
               row.quoted_mimetype,
               row.quoted_name,
+              row.quoted_sender_name,
             )
           : null,
       reactions: reactionList(row.reactions),

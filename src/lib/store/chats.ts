@@ -20,12 +20,18 @@ export interface ChatRow {
   snooze_until: number | null;
   /** JSON array. */
   labels: string | null;
+  /** 'some' | 'none' | null (never asked): from the contacts table. */
+  avatar: string | null;
 }
 
 /** The team inbox's narrowing of the list: one status, one label. */
 export interface ChatListFilter {
   status?: ChatStatus | undefined;
   label?: string | undefined;
+  /** "unassigned": the chats nobody owns, whoever asks (the queue agents take from). */
+  queue?: "unassigned" | undefined;
+  /** Whose unread counts: a reader's own once they have read the chat. */
+  reader?: string | undefined;
 }
 
 /** WAHA was asked about a stored chat now and refused: the next ask waits for the reconcile. */
@@ -52,8 +58,14 @@ export async function listStoredChats(
   filter: ChatListFilter = {},
   limit = 500,
 ): Promise<ChatRow[]> {
-  const mine = chatScope(agent, number, "c.jid");
-  const params: string[] = [number, ...mine.params];
+  const mine =
+    filter.queue === "unassigned"
+      ? {
+          sql: "AND c.jid NOT IN (SELECT jid FROM chat_assignments WHERE number = ? AND assigned_to IS NOT NULL)",
+          params: [number],
+        }
+      : chatScope(agent, number, "c.jid");
+  const params: string[] = [filter.reader ?? "", number, ...mine.params];
   let narrow = "";
   if (filter.status !== undefined) {
     narrow += " AND coalesce(s.status, 'open') = ?";
@@ -66,11 +78,17 @@ export async function listStoredChats(
   }
   const { results } = await db
     .prepare(
-      `SELECT c.jid, c.name, c.is_group, c.last_message_at, c.preview, c.unread_count,
+      `SELECT c.jid, coalesce(ct.saved_name, c.name, ct.push_name) AS name, c.is_group,
+         c.last_message_at, c.preview, ct.avatar,
+         CASE WHEN r.read_at IS NULL THEN c.unread_count ELSE
+           (SELECT count(*) FROM messages m WHERE m.number = c.number AND m.jid = c.jid
+              AND m.from_me = 0 AND m.created_at > r.read_at) END AS unread_count,
          a.assigned_to AS owner, coalesce(s.status, 'open') AS status, s.snooze_until,
          ${labelsColumn("c.number", "c.jid")} AS labels
        FROM chats c LEFT JOIN chat_assignments a ON a.number = c.number AND a.jid = c.jid
          LEFT JOIN chat_states s ON s.number = c.number AND s.jid = c.jid
+         LEFT JOIN contacts ct ON ct.number = c.number AND ct.jid = c.jid
+         LEFT JOIN chat_reads r ON r.number = c.number AND r.jid = c.jid AND r.agent_id = ?
        WHERE c.number = ? ${mine.sql}${narrow}
        ORDER BY c.last_message_at IS NULL, c.last_message_at DESC, c.jid LIMIT ?`,
     )
@@ -137,5 +155,22 @@ export async function markChatRead(db: D1Database, number: string, jid: string):
   await db
     .prepare("UPDATE chats SET unread_count = 0 WHERE number = ? AND jid = ?")
     .bind(number, jid)
+    .run();
+}
+
+/** One reader has read the chat up to now: their unread count starts again from here. */
+export async function markReadBy(
+  db: D1Database,
+  number: string,
+  jid: string,
+  reader: string,
+  now: number,
+): Promise<void> {
+  await db
+    .prepare(
+      `INSERT INTO chat_reads (number, jid, agent_id, read_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (number, jid, agent_id) DO UPDATE SET read_at = excluded.read_at`,
+    )
+    .bind(number, jid, reader, now)
     .run();
 }

@@ -38,6 +38,11 @@ import { applyEarlyInChat } from "./early-changes.ts";
 import { chatState, pageMessages, storedMessage, storePage } from "./messages.ts";
 import type { StoredMessage } from "./stored-message.ts";
 
+/** Where the browser fetches a contact's picture: the gateway's avatar route. */
+export function avatarPath(number: string, jid: string): string {
+  return `/api/wa/avatar?number=${encodeURIComponent(number)}&jid=${encodeURIComponent(jid)}`;
+}
+
 /**
  * A chat's first page from WAHA, and the page a reconcile compares with: a browser's page
  * (50) and the oldest second, which a full page may cut and the store leaves out.
@@ -122,6 +127,7 @@ export async function chatList(
     value: rows.map((r) => ({
       id: r.jid,
       number,
+      avatarUrl: r.avatar === "none" ? null : avatarPath(number, r.jid),
       name: r.name?.trim() || (r.jid.split("@")[0] ?? r.jid),
       unreadCount: r.unread_count,
       lastMessageAt: r.last_message_at ? new Date(r.last_message_at).toISOString() : null,

@@ -36,6 +36,10 @@ export interface StoredRow {
   quoted_has_media: number | null;
   quoted_mimetype: string | null;
   quoted_name: string | null;
+  quoted_sender_name: string | null;
+  sender_name: string | null;
+  kind: string | null;
+  extra: string | null;
 }
 
 export interface ChatState {
@@ -46,22 +50,31 @@ export interface ChatState {
 
 /** What a chat list shows of a message: its text, or what kind of media it is. */
 export function previewOf(
-  m: Pick<StoredMessage, "body" | "hasMedia" | "mediaMimetype" | "mediaName" | "kind">,
+  m: Pick<StoredMessage, "body" | "hasMedia" | "mediaMimetype" | "mediaName" | "kind" | "extra">,
 ): string | null {
+  if (m.kind === "call") return callLabel(m.extra);
   return previewText({
     body: m.body,
     hasMedia: m.hasMedia,
     mimetype: m.mediaMimetype,
     filename: m.mediaName,
-    kind: m.kind,
+    kind: m.kind === "location" ? "location" : m.kind === "vcard" ? "contact" : undefined,
   });
+}
+
+/** A call as the chat list names it: "📞 Missed call". */
+function callLabel(extra: StoredMessage["extra"]): string {
+  const outcome = extra && "outcome" in extra ? extra.outcome : "ringing";
+  const video = extra && "video" in extra && extra.video ? "video call" : "call";
+  return `📞 ${outcome === "missed" ? "Missed" : outcome === "answered" ? "Answered" : "Incoming"} ${video}`;
 }
 
 const MESSAGE_COLUMNS = `m.jid, m.id, m.waha_id, m.key, m.ts, m.ord, m.from_me, m.sender, m.body,
   m.has_media, m.media_mimetype, m.media_name, m.ack, m.reply_to, m.reactions, m.edited_at,
-  m.revoked_at, q.id AS quoted_id, q.body AS quoted_body, q.from_me AS quoted_from_me,
-  q.sender AS quoted_sender, q.has_media AS quoted_has_media, q.media_mimetype AS quoted_mimetype,
-  q.media_name AS quoted_name`;
+  m.revoked_at, m.sender_name, m.kind, m.extra, q.id AS quoted_id, q.body AS quoted_body,
+  q.from_me AS quoted_from_me, q.sender AS quoted_sender, q.has_media AS quoted_has_media,
+  q.media_mimetype AS quoted_mimetype, q.media_name AS quoted_name,
+  q.sender_name AS quoted_sender_name`;
 
 const QUOTED_JOIN =
   "LEFT JOIN messages q ON q.number = m.number AND q.jid = m.jid AND q.key = m.reply_to";
@@ -149,9 +162,9 @@ function insertMessage(
   return db
     .prepare(
       `INSERT INTO messages (number, jid, id, waha_id, key, ts, ord, from_me, sender, body,
-         has_media, media_mimetype, media_name, ack, reply_to, created_at)
+         has_media, media_mimetype, media_name, ack, reply_to, created_at, sender_name, kind, extra)
        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ${ORD[placement]},
-         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
        ${onConflict}`,
     )
     .bind(
@@ -170,6 +183,9 @@ function insertMessage(
       m.ack,
       m.replyTo,
       now,
+      m.senderName,
+      m.kind ?? null,
+      m.extra ? JSON.stringify(m.extra) : null,
     );
 }
 
@@ -306,7 +322,7 @@ export async function quotedMessage(
 ): Promise<QuotedMessage | null> {
   const row = await db
     .prepare(
-      `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name FROM messages
+      `SELECT id, body, from_me, sender, has_media, media_mimetype, media_name, sender_name FROM messages
        WHERE number = ? AND jid = ? AND key = ?`,
     )
     .bind(number, jid, key)
@@ -318,6 +334,7 @@ export async function quotedMessage(
       has_media: number;
       media_mimetype: string | null;
       media_name: string | null;
+      sender_name: string | null;
     }>();
   return row
     ? quoted(
@@ -328,6 +345,7 @@ export async function quotedMessage(
         row.has_media,
         row.media_mimetype,
         row.media_name,
+        row.sender_name,
       )
     : null;
 }
@@ -341,12 +359,16 @@ export function quoted(
   hasMedia: number | null,
   mimetype: string | null,
   filename: string | null,
+  senderName: string | null = null,
 ): QuotedMessage {
   const text = body?.trim()
     ? body
     : (mediaLabel({ hasMedia: hasMedia === 1, mimetype, filename }) ?? body);
   const from = fromMe === null ? null : fromMe === 1;
-  return sender ? { id, body: text, fromMe: from, sender } : { id, body: text, fromMe: from };
+  const quote: QuotedMessage = sender
+    ? { id, body: text, fromMe: from, sender }
+    : { id, body: text, fromMe: from };
+  return senderName ? { ...quote, senderName } : quote;
 }
 
 /** WAHA's ids of a chat's latest messages from others since `sinceSeconds`, newest first. */

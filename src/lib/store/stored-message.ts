@@ -12,7 +12,7 @@ import {
   parseMessageId,
 } from "../ids/jids.ts";
 import type { WahaMessage } from "../waha/wire.ts";
-import { kindOf } from "./preview.ts";
+import { kindOf, type MessageExtra, type MessageKind } from "./message-kinds.ts";
 
 export interface StoredMessage {
   jid: string;
@@ -30,8 +30,11 @@ export interface StoredMessage {
   ack: number | null;
   /** Key of the quoted message. */
   replyTo: string | null;
-  /** A location or contact card (WAHA's `location`, `vCards`: src/structures/responses.dto.ts). */
-  kind?: "location" | "contact" | undefined;
+  /** The sender's push name as the engine's record carried it (others' messages only). */
+  senderName: string | null;
+  /** A location, contact card, sticker or call; null for text and other media. */
+  kind?: MessageKind | null;
+  extra?: MessageExtra | null;
 }
 
 const BODY_MAX = 8_192;
@@ -63,6 +66,16 @@ function replyKey(replyTo: unknown): string | null {
   return id ? keyOfMessageId(id) : null;
 }
 
+/** The engines' own record names the sender's push name in different places. */
+// WAHA: WEBJS notifyName (whatsapp-web.js Message._data), NOWEB pushName (Baileys
+// WebMessageInfo), GOWS Info.PushName (whatsmeow MessageInfo)
+export function pushNameOf(data: unknown): string | null {
+  if (!isObject(data)) return null;
+  const info = isObject(data.Info) ? data.Info : undefined;
+  const name = data.notifyName ?? data.pushName ?? info?.PushName;
+  return typeof name === "string" && name.trim() !== "" ? name.trim().slice(0, 200) : null;
+}
+
 /** `now` (ms) stands in for a missing or future timestamp. */
 export function toStoredMessage(message: WahaMessage, now = Date.now()): StoredMessage {
   const seconds =
@@ -75,6 +88,9 @@ export function toStoredMessage(message: WahaMessage, now = Date.now()): StoredM
     typeof message.participant === "string" && message.participant
       ? canonicalJid(message.participant)
       : (parts?.participant ?? null);
+  const mediaMimetype = message.media?.mimetype ?? text(record?.mimetype);
+  const special = kindOf(message as Record<string, unknown>, mediaMimetype);
+  const body = special.body !== undefined ? special.body : (message.body ?? null);
   return {
     jid: chatOfMessage(message),
     id: canonicalMessageId(message.id),
@@ -83,12 +99,14 @@ export function toStoredMessage(message: WahaMessage, now = Date.now()): StoredM
     ts: seconds,
     fromMe: message.fromMe,
     sender: message.fromMe ? null : participant,
-    body: message.body ? message.body.slice(0, BODY_MAX) : null,
+    body: body ? body.slice(0, BODY_MAX) : null,
     hasMedia: message.hasMedia,
-    mediaMimetype: message.media?.mimetype ?? text(record?.mimetype),
+    mediaMimetype,
     mediaName: message.media?.filename ?? text(record?.filename) ?? text(record?.fileName) ?? null,
     ack: typeof message.ack === "number" ? message.ack : null,
     replyTo: replyKey(message.replyTo),
-    kind: kindOf(message),
+    senderName: message.fromMe ? null : pushNameOf(message._data),
+    kind: special.kind,
+    extra: special.extra,
   };
 }

@@ -88,11 +88,15 @@ export type WahaEndpoint =
   | "sendVoice"
   | "reaction"
   | "qr"
-  | "sendSeen";
+  | "sendSeen"
+  | "contact"
+  | "contact-picture"
+  | "message-edit"
+  | "message-delete";
 
 export interface WahaRequest {
   endpoint: WahaEndpoint;
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "DELETE";
   /** Path and query on the number's WAHA URL, built with `wahaPaths`. */
   path: string;
   body?: Record<string, unknown>;

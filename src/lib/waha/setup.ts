@@ -23,6 +23,10 @@ export const NEEDED_EVENTS = [
   "message.edited",
   "message.reaction",
   "session.status",
+  // Calls are shown in the conversation (missed, answered).
+  "call.received",
+  "call.accepted",
+  "call.rejected",
 ] as const;
 
 /** WAHA's default WHATSAPP_FILES_LIFETIME (s): time enough to fetch an announced file. */

@@ -34,6 +34,7 @@ export type WebhookEvent =
   | { kind: "revoked"; jid: string; key: string }
   | { kind: "edited"; jid: string; key: string; body: string }
   | { kind: "reaction"; jid: string; key: string; sender: string; text: string }
+  | { kind: "call"; message: StoredMessage }
   | { kind: "session"; status: (typeof SESSION_STATUSES)[number] }
   | { kind: "ignored"; reason: string };
 
@@ -80,16 +81,23 @@ const reactionSchema = z.looseObject({
 
 const sessionSchema = z.looseObject({ status: z.enum(SESSION_STATUSES) });
 
-const ACK_NUMBERS = new Map(Object.entries(ACK_NAMES).map(([n, name]) => [name, Number(n)]));
+const callSchema = z.looseObject({
+  id: z.string().check(z.minLength(1), z.maxLength(128)),
+  from: z.nullish(z.string()),
+  timestamp: z.nullish(z.number()),
+  isVideo: z.nullish(z.boolean()),
+  isGroup: z.nullish(z.boolean()),
+  _data: z.nullish(z.unknown()),
+});
 
-/** The engines' own record names the sender's push name in different places. */
-function pushName(data: unknown): string | null {
-  if (typeof data !== "object" || data === null) return null;
-  const record = data as Record<string, unknown>;
-  const info = record.Info as Record<string, unknown> | undefined;
-  const name = record.notifyName ?? record.pushName ?? info?.PushName;
-  return typeof name === "string" && name.trim() !== "" ? name.trim() : null;
-}
+/** What each call event says of the call: ringing, then answered or missed (declined or ended). */
+const CALL_OUTCOMES: Record<string, "ringing" | "answered" | "missed"> = {
+  "call.received": "ringing",
+  "call.accepted": "answered",
+  "call.rejected": "missed",
+};
+
+const ACK_NUMBERS = new Map(Object.entries(ACK_NAMES).map(([n, name]) => [name, Number(n)]));
 
 /**
  * NOWEB's record of a message in a chat WhatsApp names by @lid carries the phone jid beside
@@ -151,7 +159,7 @@ export function decideEvent(
       return {
         kind: "message",
         message,
-        senderName: message.fromMe ? null : pushName(parsed.data._data),
+        senderName: message.senderName,
         mediaUrl: typeof url === "string" && url !== "" ? url : null,
         lidPhone: message.jid.endsWith("@lid") ? altPhone(parsed.data._data) : null,
       };
@@ -207,6 +215,50 @@ export function decideEvent(
         key: keyOfMessageId(reaction.messageId),
         sender,
         text: reaction.text,
+      };
+    }
+    // WAHA: src/structures/calls.dto.ts (CallData), src/structures/webhooks.dto.ts (call.*);
+    // WEBJS raises call.received only (call.rejected for a call rejected through its API),
+    // NOWEB and GOWS received (offer), accepted, rejected (reject, or terminate unless
+    // accepted): src/core/engines/{webjs,noweb,gows}/session.*.core.ts (calls, toCallData).
+    case "call.received":
+    case "call.accepted":
+    case "call.rejected": {
+      const parsed = callSchema.safeParse(payload);
+      if (!parsed.success || !parsed.data.from) return ignored("the payload is not a WAHA call");
+      const call = parsed.data;
+      const data = call._data as { groupJid?: unknown; GroupJID?: unknown } | null | undefined;
+      const group = typeof data?.groupJid === "string" ? data.groupJid : data?.GroupJID;
+      const from = canonicalJid(call.from ?? "");
+      const jid = call.isGroup && typeof group === "string" ? canonicalJid(group) : from;
+      if (!isInboxJid(jid)) return ignored(`chat ${jid} is not an inbox chat`);
+      const seconds =
+        typeof call.timestamp === "number" &&
+        call.timestamp > 0 &&
+        call.timestamp * 1000 <= now + 60_000
+          ? Math.floor(call.timestamp)
+          : Math.floor(now / 1000);
+      const id = `call_${call.id.replace(/[^A-Za-z0-9._:+-]/g, "")}`;
+      return {
+        kind: "call",
+        message: {
+          jid,
+          id,
+          wahaId: id,
+          key: id,
+          ts: seconds,
+          fromMe: false,
+          sender: jid === from ? null : from,
+          senderName: null,
+          body: null,
+          hasMedia: false,
+          mediaMimetype: null,
+          mediaName: null,
+          ack: null,
+          replyTo: null,
+          kind: "call",
+          extra: { video: call.isVideo === true, outcome: CALL_OUTCOMES[event] ?? "ringing" },
+        },
       };
     }
     case "session.status": {

@@ -104,6 +104,18 @@ export const wahaPaths = {
   recentOwn: (session: string, chatId: string, sinceSeconds: number) =>
     `/api/${enc(session)}/chats/${enc(chatId)}/messages?limit=20&downloadMedia=false&filter.fromMe=true&filter.timestamp.gte=${sinceSeconds}`,
   sendSeen: () => "/api/sendSeen",
+  /** `{profilePictureURL}` (null: none, or hidden by privacy); WAHA keeps it 24 h itself. */
+  // WAHA: src/api/contacts.controller.ts (getProfilePicture), src/structures/contacts.dto.ts
+  profilePicture: (session: string, contactId: string) =>
+    `/api/contacts/profile-picture?session=${enc(session)}&contactId=${enc(contactId)}`,
+  /** The contact's record: `name` (saved on the phone) and `pushname`, where the engine has them. */
+  // WAHA: src/api/contacts.controller.ts (get); engines' getContact / toWAContact
+  contact: (session: string, contactId: string) =>
+    `/api/contacts?session=${enc(session)}&contactId=${enc(contactId)}`,
+  /** PUT `{text}` edits, DELETE deletes for everyone, one message of the chat. */
+  // WAHA: src/api/chats.controller.ts (editMessage, deleteMessage), EditMessageRequest
+  chatMessage: (session: string, chatId: string, messageId: string) =>
+    `/api/${enc(session)}/chats/${enc(chatId)}/messages/${enc(messageId)}`,
 };
 
 function enc(part: string): string {

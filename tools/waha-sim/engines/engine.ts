@@ -5,6 +5,7 @@ import { mediaContent } from "../media.ts";
 import type { Engine, SimChat, SimMessage, SimReaction, SimReceipt } from "../model.ts";
 import { ackName, extensionOf } from "../model.ts";
 import type { Store } from "../store.ts";
+import { specialProto } from "./special-content.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -179,6 +180,8 @@ export interface ProtoSpelling {
 
 /** WhatsApp's message content for what the simulator holds: text, extended text, media, quotes. */
 export function protoContent(m: SimMessage, store: Store, spell: ProtoSpelling, depth = 0): Json {
+  const special = specialProto(m);
+  if (special) return special;
   const caption = m.body ? { caption: m.body } : {};
   const quoted = depth === 0 ? quotedOf(m, store) : undefined;
   const contextInfo = quoted

@@ -92,7 +92,10 @@ function info(
 }
 
 function record(m: SimMessage, store: Store): GowsRecord {
-  const name = m.fromMe ? ME_NAME : (m.senderName ?? store.chat(m.chatId)?.name ?? "");
+  // A person's push name is their own: a direct chat is named after them, a group is not.
+  const chat = store.chat(m.chatId);
+  const own = chat && !chat.isGroup ? chat.name : "";
+  const name = m.fromMe ? ME_NAME : (m.senderName ?? own);
   return {
     Info: info(
       m.chatId,
@@ -122,7 +125,14 @@ function bodyOf(message: Json | undefined): string | undefined {
   return undefined;
 }
 
-const MEDIA_CONTENT = ["imageMessage", "videoMessage", "audioMessage", "documentMessage"];
+// WAHA: src/core/engines/noweb/utils.ts (extractMediaContent, which GOWS uses too: stickers count)
+const MEDIA_CONTENT = [
+  "imageMessage",
+  "videoMessage",
+  "audioMessage",
+  "documentMessage",
+  "stickerMessage",
+];
 
 /** WAHA's toWAMessage over a whatsmeow record. */
 function fromRecord(

@@ -72,7 +72,9 @@ function record(m: SimMessage, store: Store): NowebRecord {
     messageTimestamp: m.timestamp,
     status: m.ack + 1,
   };
-  if (!m.fromMe) data.pushName = m.senderName ?? store.chat(m.chatId)?.name ?? "";
+  // A person's push name is their own: a direct chat is named after them, a group is not.
+  const chat = store.chat(m.chatId);
+  if (!m.fromMe) data.pushName = m.senderName ?? (chat && !chat.isGroup ? chat.name : "");
   if (m.reactions?.length) {
     data.reactions = m.reactions.map((r) => ({
       key: reactionKey(m, r),

@@ -22,6 +22,7 @@ import {
   type View,
   type WahaMedia,
 } from "./engine.ts";
+import { specialRaw } from "./special-content.ts";
 
 const BROWSER = "/usr/bin/google-chrome-stable";
 
@@ -63,6 +64,7 @@ function rawData(m: SimMessage, store: Store): Json {
     hasReaction: (m.reactions?.length ?? 0) > 0,
   };
   if (m.participant && !m.fromMe) data.author = m.participant;
+  if (!revoked) Object.assign(data, specialRaw(m));
   if (revoked) {
     data.protocolMessageKey = { fromMe: m.fromMe, remote: m.chatId, id: m.key, _serialized: m.id };
   }
