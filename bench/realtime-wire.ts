@@ -1,0 +1,56 @@
+/**
+ * What the realtime benches share: a signed WAHA webhook posted to the gateway (one
+ * number's path or the default one) and workerd's memory, split between the Worker's
+ * runtime and the dev proxy in front of it.
+ */
+import { signWebhook } from "../tools/waha-sim/webhook.ts";
+import { groupProcesses } from "./load.ts";
+
+function webhookBody(event: string, payload: unknown): string {
+  return JSON.stringify({
+    id: `evt_${crypto.randomUUID()}`,
+    session: "default",
+    event,
+    payload,
+    engine: "WEBJS",
+  });
+}
+
+/** Posts one webhook signed with `hmacKey`; `number` picks `/api/waha/webhook/{number}`. */
+export async function postWebhook(
+  url: string,
+  hmacKey: string,
+  event: string,
+  payload: unknown,
+  number?: string,
+): Promise<number> {
+  const body = webhookBody(event, payload);
+  const res = await fetch(`${url}/api/waha/webhook${number ? `/${number}` : ""}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Webhook-Hmac": signWebhook(body, hmacKey),
+      "X-Webhook-Hmac-Algorithm": "sha512",
+      "X-Webhook-Request-Id": `req_${crypto.randomUUID()}`,
+      "X-Webhook-Timestamp": String(Date.now()),
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** workerd memory split between the Worker's runtime and the dev proxy in front of it. */
+export async function workerdSplit(pgid: number): Promise<{ worker: number; proxy: number }> {
+  let worker = 0;
+  let proxy = 0;
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) proxy += p.rss;
+    else worker += p.rss;
+  }
+  return { worker, proxy };
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
