@@ -7,37 +7,35 @@
  * Webhooks go to each number's own path; every delivery is checked against who may see it.
  * Halfway through, every socket drops and comes back with `since`. Stops what it started.
  */
+import { readFileSync } from "node:fs";
 import { freemem } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { numberKeys, type SimNumber, type Stack, startStack } from "../tools/stack.ts";
 import { groupRss, percentile } from "./load.ts";
-import { mb, postWebhook, workerdSplit } from "./realtime-wire.ts";
+import {
+  AGENTS,
+  CHATS,
+  chatOf,
+  DUAL,
+  holder,
+  numberId,
+  plan,
+  soloAgent,
+} from "./realtime-numbers-plan.ts";
+import { mb, postWebhook, workerdFiles, workerdSplit } from "./realtime-wire.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 /** Sockets per number. */
 const PER_NUMBER = Number(process.env.BENCH_CLIENTS ?? 1000);
 /** Webhooks per number. */
 const EVENTS = 100;
-/** Agents who work one number, per number. */
-const AGENTS = 10;
-/** Agents who work a number and the next one, per pair. */
-const DUAL = 2;
 const SESSION_EVENTS = ["STARTING", "SCAN_QR_CODE", "FAILED", "STOPPED", "WORKING"] as const;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 3_000);
 const DEADLINE_MS = 600_000;
 /** No more sockets are opened once the machine has less memory than this available. */
 const MEMORY_FLOOR = 2 * 1024 ** 3;
-const NAMES = ["sales", "support", "billing", "shipping", "returns", "partners", "press", "jobs"];
-
-const numberId = (k: number) => NAMES[k] ?? `number-${k}`;
-const soloAgent = (k: number, j: number) => `bench-${numberId(k)}-${j}`;
-const dualAgent = (pair: number, j: number) => `bench-dual-${pair}-${j}`;
-/** Chat j exists on every number: 0..AGENTS-1 solo agents', then the two pairs' chats. */
-const chatOf = (j: number) => `15557770${String(j).padStart(3, "0")}@c.us`;
-const CHATS = AGENTS + 2 * DUAL;
-
 interface Sock {
   number: string;
   slot: number;
@@ -51,51 +49,19 @@ interface Sock {
   ws: WebSocket | null;
 }
 
-/** Who holds socket `slot` of number k: one in ten staff, two in ten agents of two numbers. */
-function holder(k: number, slot: number, count: number): Pick<Sock, "role" | "agent"> {
-  const row = Math.floor(slot / 10);
-  const col = slot % 10;
-  if (col === 0) return { role: slot % 20 === 0 ? "admin" : "user", agent: null };
-  // Pair p works numbers p and p+1: its browser's socket is slot 10b+8 on p, 10b+9 on p+1.
-  if (col === 8) return { role: "agent", agent: dualAgent(k, row % DUAL) };
-  if (col === 9) return { role: "agent", agent: dualAgent((k - 1 + count) % count, row % DUAL) };
-  return { role: "agent", agent: soloAgent(k, (row * 7 + col - 1) % AGENTS) };
-}
-
-/** Owner of chat j on number k (the same jid has another owner on every other number). */
-function ownerOf(k: number, j: number, count: number): string {
-  if (j < AGENTS) return soloAgent(k, j);
-  if (j < AGENTS + DUAL) return dualAgent(k, j - AGENTS);
-  return dualAgent((k - 1 + count) % count, j - AGENTS - DUAL);
+/** This process's open-files limit, which workerd inherits. */
+function openFilesLimit(): string {
+  try {
+    const limits = readFileSync("/proc/self/limits", "utf8");
+    return /Max open files\s+(\d+)/.exec(limits)?.[1] ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 export async function benchNumbers(count: number): Promise<number> {
   const ids = Array.from({ length: count }, (_, k) => numberId(k));
-  const owners = new Map<string, string>();
-  const works = new Map<string, Set<string>>();
-  const work = (agent: string, number: string) => {
-    const set = works.get(agent) ?? new Set();
-    set.add(number);
-    works.set(agent, set);
-  };
-  for (let k = 0; k < count; k++) {
-    for (let j = 0; j < CHATS; j++) owners.set(`${ids[k]} ${chatOf(j)}`, ownerOf(k, j, count));
-    for (let j = 0; j < AGENTS; j++) work(soloAgent(k, j), numberId(k));
-    for (let j = 0; j < DUAL; j++) {
-      work(dualAgent(k, j), numberId(k));
-      work(dualAgent(k, j), numberId((k + 1) % count));
-    }
-  }
-  const seed = [
-    ...[...works].map(
-      ([id, numbers]) =>
-        `INSERT INTO agents (id, name, numbers) VALUES ('${id}', '${id}', '${JSON.stringify([...numbers])}');`,
-    ),
-    ...[...owners].map(([key, agent]) => {
-      const [number, jid] = key.split(" ");
-      return `INSERT INTO chat_assignments (number, jid, assigned_to, first_message_at) VALUES ('${number}', '${jid}', '${agent}', '2024-01-01T00:00:00.000Z');`;
-    }),
-  ].join(" ");
+  const { owners, works, seed } = plan(count);
 
   let stack: Stack | undefined;
   const all: Sock[] = [];
@@ -170,6 +136,7 @@ export async function benchNumbers(count: number): Promise<number> {
       port: PORT,
       numbers,
       seedSql: seed,
+      logLevel: process.env.BENCH_LOG === "warn" ? "warn" : "error",
       vars: { SOCKET_MAX_PER_USER: String(PER_NUMBER) },
     });
     const { url } = stack.gateway;
@@ -279,6 +246,7 @@ export async function benchNumbers(count: number): Promise<number> {
     const rssIdle = await groupRss(pgid);
     const splitIdle = await workerdSplit(pgid);
     const freeIdle = freemem();
+    const files = await workerdFiles(pgid);
 
     // EVENTS rounds; in each, every number gets one webhook (all at once): a message round
     // that number's chats, or every 20th a session change.
@@ -425,6 +393,10 @@ export async function benchNumbers(count: number): Promise<number> {
       ],
       ["  of which the Worker's runtime", `${mb(splitBefore.worker)} → ${mb(splitIdle.worker)}`],
       ["  of which wrangler's dev proxy", `${mb(splitBefore.proxy)} → ${mb(splitIdle.proxy)}`],
+      [
+        "  files open, sockets idle",
+        `Worker's runtime ${files.worker}, dev proxy ${files.proxy} (limit ${openFilesLimit()} each)`,
+      ],
       ["machine memory available", `${mb(freeBefore)} → ${mb(freeIdle)}`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));

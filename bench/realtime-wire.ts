@@ -51,6 +51,22 @@ export async function workerdSplit(pgid: number): Promise<{ worker: number; prox
   return { worker, proxy };
 }
 
+/**
+ * Files workerd holds open, split the same way: every relayed socket costs the dev proxy
+ * about four and the runtime about two, against the process's open-files limit.
+ */
+export async function workerdFiles(pgid: number): Promise<{ worker: number; proxy: number }> {
+  const { readdir } = await import("node:fs/promises");
+  let worker = 0;
+  let proxy = 0;
+  for (const p of await groupProcesses(pgid)) {
+    const open = (await readdir(`/proc/${p.pid}/fd`).catch(() => [])).length;
+    if (p.publicPort) proxy += open;
+    else worker += open;
+  }
+  return { worker, proxy };
+}
+
 export function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
