@@ -24,7 +24,7 @@ import {
   plan,
   soloAgent,
 } from "./realtime-numbers-plan.ts";
-import { mb, postWebhook, workerdFiles, workerdSplit } from "./realtime-wire.ts";
+import { mb, postWebhook, runtimeUrl, workerdFiles, workerdSplit } from "./realtime-wire.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 /** Sockets per number. */
@@ -139,10 +139,12 @@ export async function benchNumbers(count: number): Promise<number> {
       logLevel: process.env.BENCH_LOG === "warn" ? "warn" : "error",
       vars: { SOCKET_MAX_PER_USER: String(PER_NUMBER) },
     });
-    const { url } = stack.gateway;
+    const pgid = stack.gateway.child.pid ?? 0;
+    // BENCH_DIRECT=1: past wrangler's dev proxy, straight to the Worker runtime.
+    const direct = process.env.BENCH_DIRECT === "1";
+    const url = direct ? await runtimeUrl(pgid) : stack.gateway.url;
     const secrets = stack.secrets;
     const hmacOf = new Map(ids.map((id, k) => [id, numberKeys(secrets, k, id).hmac]));
-    const pgid = stack.gateway.child.pid ?? 0;
     const tokens = new Map<string, string>();
     for (const sub of ["admin", "user", ...works.keys()]) {
       const role: Role = sub === "admin" || sub === "user" ? sub : "agent";
@@ -346,6 +348,10 @@ export async function benchNumbers(count: number): Promise<number> {
     const perSocket = (rssIdle - rssBefore) / 1024 / Math.max(1, all.length);
     const rows: Array<[string, string]> = [
       ["numbers", `${count} (${ids.join(", ")}), a simulator and a hub each`],
+      [
+        "gateway",
+        direct ? "straight to the Worker runtime (BENCH_DIRECT=1)" : "through wrangler's dev proxy",
+      ],
       [
         "sockets",
         `${all.length} of ${specs.length}${stoppedForMemory ? ` (stopped: under ${mb(MEMORY_FLOOR)} available)` : ""}: ${staff} staff, ${all.length - staff - dual} of agents working one number (${AGENTS} a number), ${dual} of agents working two (${DUAL} a pair)`,

@@ -67,6 +67,37 @@ export async function workerdFiles(pgid: number): Promise<{ worker: number; prox
   return { worker, proxy };
 }
 
+/**
+ * The Worker runtime's own address, behind wrangler's dev proxy: the listening socket of the
+ * group's runtime process that answers /api/health. Going there skips the proxy's relay
+ * (and its open files), as a deployed Worker has no such proxy.
+ */
+export async function runtimeUrl(pgid: number): Promise<string> {
+  const { readdir, readFile, readlink } = await import("node:fs/promises");
+  const inodes = new Set<string>();
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) continue;
+    for (const fd of await readdir(`/proc/${p.pid}/fd`)) {
+      const link = await readlink(`/proc/${p.pid}/fd/${fd}`).catch(() => "");
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  const table = await readFile("/proc/net/tcp", "utf8");
+  for (const line of table.split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    // Listening (state 0A) on 127.0.0.1 and held by the runtime.
+    if (cols[3] !== "0A" || !cols[1]?.startsWith("0100007F:") || !inodes.has(cols[9] ?? "")) {
+      continue;
+    }
+    const url = `http://127.0.0.1:${Number.parseInt(cols[1].slice(9), 16)}`;
+    const res = await fetch(`${url}/api/health`).catch(() => null);
+    const body = res ? await res.text() : "";
+    if (res && (res.status === 200 || res.status === 503) && body.includes('"config"')) return url;
+  }
+  throw new Error("the Worker runtime's own address was not found");
+}
+
 export function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
