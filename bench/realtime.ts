@@ -10,8 +10,18 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
-import { signWebhook } from "../tools/waha-sim/webhook.ts";
-import { groupProcesses, groupRss, percentile } from "./load.ts";
+import { groupRss, percentile } from "./load.ts";
+import { mb, postWebhook, workerdSplit } from "./realtime-wire.ts";
+
+/** `BENCH_NUMBERS=5` (or `-- --numbers 5`): several numbers at once, realtime-numbers.ts. */
+const numbersAt = process.argv.indexOf("--numbers");
+const NUMBERS = Number(
+  (numbersAt >= 0 ? process.argv[numbersAt + 1] : undefined) ?? process.env.BENCH_NUMBERS ?? 1,
+);
+if (NUMBERS > 1) {
+  const { benchNumbers } = await import("./realtime-numbers.ts");
+  process.exit(await benchNumbers(NUMBERS));
+}
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
@@ -103,38 +113,6 @@ function onFrame(client: Client, data: unknown): void {
   }
 }
 
-function webhookBody(event: string, payload: unknown): string {
-  return JSON.stringify({
-    id: `evt_${crypto.randomUUID()}`,
-    session: "default",
-    event,
-    payload,
-    engine: "WEBJS",
-  });
-}
-
-async function postWebhook(
-  url: string,
-  hmacKey: string,
-  event: string,
-  payload: unknown,
-): Promise<number> {
-  const body = webhookBody(event, payload);
-  const res = await fetch(`${url}/api/waha/webhook`, {
-    method: "POST",
-    headers: {
-      "Content-Type": "application/json",
-      "X-Webhook-Hmac": signWebhook(body, hmacKey),
-      "X-Webhook-Hmac-Algorithm": "sha512",
-      "X-Webhook-Request-Id": `req_${crypto.randomUUID()}`,
-      "X-Webhook-Timestamp": String(Date.now()),
-    },
-    body,
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
-
 async function openClient(
   url: string,
   tokens: Map<string, string>,
@@ -190,21 +168,6 @@ async function reconnect(url: string, tokens: Map<string, string>, client: Clien
     await closed;
   }
   await openClient(url, tokens, client.index, client);
-}
-
-/** workerd memory split between the Worker's runtime and the dev proxy in front of it. */
-async function workerdSplit(pgid: number): Promise<{ worker: number; proxy: number }> {
-  let worker = 0;
-  let proxy = 0;
-  for (const p of await groupProcesses(pgid)) {
-    if (p.publicPort) proxy += p.rss;
-    else worker += p.rss;
-  }
-  return { worker, proxy };
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
 try {

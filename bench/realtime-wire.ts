@@ -1,0 +1,103 @@
+/**
+ * What the realtime benches share: a signed WAHA webhook posted to the gateway (one
+ * number's path or the default one) and workerd's memory, split between the Worker's
+ * runtime and the dev proxy in front of it.
+ */
+import { signWebhook } from "../tools/waha-sim/webhook.ts";
+import { groupProcesses } from "./load.ts";
+
+function webhookBody(event: string, payload: unknown): string {
+  return JSON.stringify({
+    id: `evt_${crypto.randomUUID()}`,
+    session: "default",
+    event,
+    payload,
+    engine: "WEBJS",
+  });
+}
+
+/** Posts one webhook signed with `hmacKey`; `number` picks `/api/waha/webhook/{number}`. */
+export async function postWebhook(
+  url: string,
+  hmacKey: string,
+  event: string,
+  payload: unknown,
+  number?: string,
+): Promise<number> {
+  const body = webhookBody(event, payload);
+  const res = await fetch(`${url}/api/waha/webhook${number ? `/${number}` : ""}`, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      "X-Webhook-Hmac": signWebhook(body, hmacKey),
+      "X-Webhook-Hmac-Algorithm": "sha512",
+      "X-Webhook-Request-Id": `req_${crypto.randomUUID()}`,
+      "X-Webhook-Timestamp": String(Date.now()),
+    },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** workerd memory split between the Worker's runtime and the dev proxy in front of it. */
+export async function workerdSplit(pgid: number): Promise<{ worker: number; proxy: number }> {
+  let worker = 0;
+  let proxy = 0;
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) proxy += p.rss;
+    else worker += p.rss;
+  }
+  return { worker, proxy };
+}
+
+/**
+ * Files workerd holds open, split the same way: every relayed socket costs the dev proxy
+ * about four and the runtime about two, against the process's open-files limit.
+ */
+export async function workerdFiles(pgid: number): Promise<{ worker: number; proxy: number }> {
+  const { readdir } = await import("node:fs/promises");
+  let worker = 0;
+  let proxy = 0;
+  for (const p of await groupProcesses(pgid)) {
+    const open = (await readdir(`/proc/${p.pid}/fd`).catch(() => [])).length;
+    if (p.publicPort) proxy += open;
+    else worker += open;
+  }
+  return { worker, proxy };
+}
+
+/**
+ * The Worker runtime's own address, behind wrangler's dev proxy: the listening socket of the
+ * group's runtime process that answers /api/health. Going there skips the proxy's relay
+ * (and its open files), as a deployed Worker has no such proxy.
+ */
+export async function runtimeUrl(pgid: number): Promise<string> {
+  const { readdir, readFile, readlink } = await import("node:fs/promises");
+  const inodes = new Set<string>();
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) continue;
+    for (const fd of await readdir(`/proc/${p.pid}/fd`)) {
+      const link = await readlink(`/proc/${p.pid}/fd/${fd}`).catch(() => "");
+      const inode = /^socket:\[(\d+)\]$/.exec(link)?.[1];
+      if (inode) inodes.add(inode);
+    }
+  }
+  const table = await readFile("/proc/net/tcp", "utf8");
+  for (const line of table.split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    // Listening (state 0A) on 127.0.0.1 and held by the runtime.
+    if (cols[3] !== "0A" || !cols[1]?.startsWith("0100007F:") || !inodes.has(cols[9] ?? "")) {
+      continue;
+    }
+    const url = `http://127.0.0.1:${Number.parseInt(cols[1].slice(9), 16)}`;
+    const res = await fetch(`${url}/api/health`).catch(() => null);
+    const body = res ? await res.text() : "";
+    if (res && (res.status === 200 || res.status === 503) && body.includes('"config"')) return url;
+  }
+  throw new Error("the Worker runtime's own address was not found");
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
