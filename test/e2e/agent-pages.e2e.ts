@@ -58,9 +58,13 @@ test("an agent without chats is told what to do; the filters are tabs that say h
   assert.equal(await mine.getAttribute("aria-selected"), "false");
   await chatButton(amira, ANA).waitFor({ state: "detached" });
   assert.equal(await chatButton(amira, BRIAN).count(), 1);
-  // Arrow keys move between the tabs.
+  // Arrow keys move between the tabs (an agent's tabs include its Unassigned queue).
+  const names = await tabs.getByRole("tab").allTextContents();
+  const left = names[names.findIndex((name) => name.startsWith("Unread")) - 1];
   await amira.keyboard.press("ArrowLeft");
-  assert.equal(await mine.getAttribute("aria-selected"), "true");
+  assert.equal(await amira.evaluate(() => document.activeElement?.textContent), left);
+  assert.equal(await unread.getAttribute("aria-selected"), "false");
+  await mine.click();
   await chatButton(amira, ANA).waitFor();
   assert.equal(await amira.evaluate(() => document.activeElement?.textContent), "Mine 2");
   await assertAccessible(amira, "agent's tabs");

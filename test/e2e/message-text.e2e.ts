@@ -109,7 +109,8 @@ test("a quote in a group names who wrote the quoted message, and a quoted photo 
   const reply = bubble(page, "I will refill it");
   const quote = reply.locator(".quote");
   await quote.waitFor();
-  assert.equal(await quote.locator(".quote__who").textContent(), "+15550100102");
+  // No push name known: the sender's number, written as people read it.
+  assert.equal(await quote.locator(".quote__who").textContent(), "+1 555 010 0102");
   assert.equal(await quote.locator(".quote__text").textContent(), "Shelf 4 is empty");
 
   const photo = await add({
@@ -126,7 +127,7 @@ test("a quote in a group names who wrote the quoted message, and a quoted photo 
   });
   const photoQuote = bubble(page, "Which shelf is that?").locator(".quote");
   await photoQuote.waitFor();
-  assert.equal(await photoQuote.locator(".quote__who").textContent(), "+15550100101");
+  assert.equal(await photoQuote.locator(".quote__who").textContent(), "+1 555 010 0101");
   assert.equal(await photoQuote.locator(".quote__text").textContent(), "📷 Photo");
 });
 
