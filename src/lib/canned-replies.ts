@@ -1,5 +1,5 @@
 /**
- * Canned replies in D1 (migrations/0012): texts the team inserts with `/shortcut`.
+ * Canned replies in D1 (migrations/0011): texts the team inserts with `/shortcut`.
  * Plain SQL with `?` parameters; a taken shortcut is an outcome, not a throw.
  */
 import type { CannedReply } from "./contracts/api.ts";

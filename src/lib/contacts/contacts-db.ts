@@ -1,5 +1,5 @@
 /**
- * The contacts table (migrations/0014): a person's push name (from their messages), the name
+ * The contacts table (migrations/0013): a person's push name (from their messages), the name
  * saved on the phone (WAHA's contacts API) and when their picture was last asked for. Plain
  * SQL with `?` parameters.
  */

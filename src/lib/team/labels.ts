@@ -1,4 +1,4 @@
-/** Labels staff put on a chat, in D1 (migrations/0013); the chat list reads them with each chat. */
+/** Labels staff put on a chat, in D1 (migrations/0012); the chat list reads them with each chat. */
 
 export const LABEL_MAX_CHARS = 32;
 export const LABELS_MAX = 20;

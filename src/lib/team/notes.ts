@@ -1,4 +1,4 @@
-/** Staff's private notes on a chat in D1 (migrations/0013): kept here, never sent to WhatsApp. */
+/** Staff's private notes on a chat in D1 (migrations/0012): kept here, never sent to WhatsApp. */
 import type { ChatNote } from "../contracts/api.ts";
 
 export type { ChatNote } from "../contracts/api.ts";

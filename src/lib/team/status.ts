@@ -1,5 +1,5 @@
 /**
- * A conversation's status in D1 (migrations/0013): open, pending, resolved or snoozed, and
+ * A conversation's status in D1 (migrations/0012): open, pending, resolved or snoozed, and
  * every change in `chat_status_changes` (a resolution keeps its owner and how long the chat
  * had been open, for reports). A customer's message reopens a resolved or snoozed chat; a
  * snooze ends by itself once its time passes (on the next list read or cron run).
