@@ -13,7 +13,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { numberKeys, type SimNumber, type Stack, startStack } from "../tools/stack.ts";
-import { groupRss, percentile } from "./load.ts";
+import { groupRss } from "./load.ts";
 import {
   AGENTS,
   CHATS,
@@ -24,7 +24,17 @@ import {
   plan,
   soloAgent,
 } from "./realtime-numbers-plan.ts";
-import { mb, postWebhook, runtimeUrl, workerdFiles, workerdSplit } from "./realtime-wire.ts";
+import {
+  mb,
+  memoryRows,
+  pct,
+  postWebhook,
+  printRows,
+  runtimeUrl,
+  splitRows,
+  workerdFiles,
+  workerdSplit,
+} from "./realtime-wire.ts";
 
 const PORT = Number(process.env.BENCH_PORT ?? 8792);
 /** Sockets per number. */
@@ -333,19 +343,12 @@ export async function benchNumbers(count: number): Promise<number> {
       if (s.closedWith !== null) closes.set(s.closedWith, (closes.get(s.closedWith) ?? 0) + 1);
     }
     const closed = [...closes].map(([code, c]) => `${c} with ${code}`).join(", ") || "none";
-    const p = (xs: number[], q: number) =>
-      xs.length === 0
-        ? "–"
-        : percentile(
-            [...xs].sort((a, b) => a - b),
-            q,
-          ).toFixed(1);
+    const p = pct;
     const latencies = [...byKey.values()].flat();
     const firsts = [...byKey.values()].map((v) => Math.min(...v));
     const spreads = [...byKey.values()].map((v) => Math.max(...v) - Math.min(...v));
     const staff = all.filter((s) => s.agent === null).length;
     const dual = all.filter((s) => s.agent?.startsWith("bench-dual-")).length;
-    const perSocket = (rssIdle - rssBefore) / 1024 / Math.max(1, all.length);
     const rows: Array<[string, string]> = [
       ["numbers", `${count} (${ids.join(", ")}), a simulator and a hub each`],
       [
@@ -378,37 +381,15 @@ export async function benchNumbers(count: number): Promise<number> {
           `p50 ${p(lat, 50)} ms, p99 ${p(lat, 99)} ms (${row?.got}/${row?.want}, missing ${row?.missing})`,
         ];
       }),
-      [
-        "  while sockets reconnected",
-        `p50 ${p(duringReconnect, 50)} ms, p99 ${p(duringReconnect, 99)} ms (${duringReconnect.length})`,
-      ],
-      [
-        "  the rest of the run",
-        `p50 ${p(outsideReconnect, 50)} ms, p99 ${p(outsideReconnect, 99)} ms (${outsideReconnect.length})`,
-      ],
-      ["  first socket per event", `p50 ${p(firsts, 50)} ms, max ${p(firsts, 100)} ms`],
-      ["  first → last socket per event", `p50 ${p(spreads, 50)} ms, max ${p(spreads, 100)} ms`],
-      [
-        "  the bench client's own stalls",
-        `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
-      ],
-      ["workerd RSS before sockets", mb(rssBefore)],
-      [
-        `workerd RSS, ${all.length} sockets idle`,
-        `${mb(rssIdle)} (+${perSocket.toFixed(1)} KB a socket)`,
-      ],
-      ["  of which the Worker's runtime", `${mb(splitBefore.worker)} → ${mb(splitIdle.worker)}`],
-      ["  of which wrangler's dev proxy", `${mb(splitBefore.proxy)} → ${mb(splitIdle.proxy)}`],
+      ...splitRows({ duringReconnect, outsideReconnect, firsts, spreads, loopDelay }),
+      ...memoryRows({ sockets: all.length, rssBefore, rssIdle, splitBefore, splitIdle }),
       [
         "  files open, sockets idle",
         `Worker's runtime ${files.worker}, dev proxy ${files.proxy} (limit ${openFilesLimit()} each)`,
       ],
       ["machine memory available", `${mb(freeBefore)} → ${mb(freeIdle)}`],
     ];
-    const width = Math.max(...rows.map(([k]) => k.length));
-    console.log(`\nbench:realtime, ${count} numbers (127.0.0.1, one gateway, local workerd)\n`);
-    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-    console.log("");
+    printRows(`bench:realtime, ${count} numbers (127.0.0.1, one gateway, local workerd)`, rows);
     await stopAll();
     const clean = missing === 0 && duplicates === 0 && misrouted === 0;
     return clean && accepted === EVENTS * count && refused === solo.length ? 0 : 1;

@@ -3,8 +3,10 @@
  * number's path or the default one) and workerd's memory, split between the Worker's
  * runtime and the dev proxy in front of it.
  */
+
+import type { monitorEventLoopDelay } from "node:perf_hooks";
 import { signWebhook } from "../tools/waha-sim/webhook.ts";
-import { groupProcesses } from "./load.ts";
+import { groupProcesses, percentile } from "./load.ts";
 
 function webhookBody(event: string, payload: unknown): string {
   return JSON.stringify({
@@ -100,4 +102,72 @@ export async function runtimeUrl(pgid: number): Promise<string> {
 
 export function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A figure of latencies: "–" when there are none. */
+export function pct(xs: number[], q: number): string {
+  return xs.length === 0
+    ? "–"
+    : percentile(
+        [...xs].sort((a, b) => a - b),
+        q,
+      ).toFixed(1);
+}
+
+/** Where the time went, as both runs print it. */
+export function splitRows(t: {
+  duringReconnect: number[];
+  outsideReconnect: number[];
+  firsts: number[];
+  spreads: number[];
+  loopDelay: ReturnType<typeof monitorEventLoopDelay>;
+}): Array<[string, string]> {
+  const ms = (ns: number) => (ns / 1e6).toFixed(1);
+  return [
+    [
+      "  while sockets reconnected",
+      `p50 ${pct(t.duringReconnect, 50)} ms, p99 ${pct(t.duringReconnect, 99)} ms (${t.duringReconnect.length})`,
+    ],
+    [
+      "  the rest of the run",
+      `p50 ${pct(t.outsideReconnect, 50)} ms, p99 ${pct(t.outsideReconnect, 99)} ms (${t.outsideReconnect.length})`,
+    ],
+    ["  first socket per event", `p50 ${pct(t.firsts, 50)} ms, max ${pct(t.firsts, 100)} ms`],
+    [
+      "  first → last socket per event",
+      `p50 ${pct(t.spreads, 50)} ms, max ${pct(t.spreads, 100)} ms`,
+    ],
+    [
+      "  the bench client's own stalls",
+      `event-loop delay p50 ${ms(t.loopDelay.percentile(50))} ms, p99 ${ms(t.loopDelay.percentile(99))} ms, max ${ms(t.loopDelay.max)} ms`,
+    ],
+  ];
+}
+
+/** workerd's memory before the sockets and with them idle, as both runs print it. */
+export function memoryRows(m: {
+  sockets: number;
+  rssBefore: number;
+  rssIdle: number;
+  splitBefore: { worker: number; proxy: number };
+  splitIdle: { worker: number; proxy: number };
+}): Array<[string, string]> {
+  const perSocket = (m.rssIdle - m.rssBefore) / 1024 / m.sockets;
+  return [
+    ["workerd RSS before sockets", mb(m.rssBefore)],
+    [
+      `workerd RSS, ${m.sockets} sockets idle`,
+      `${mb(m.rssIdle)} (+${perSocket.toFixed(1)} KB a socket)`,
+    ],
+    ["  of which the Worker's runtime", `${mb(m.splitBefore.worker)} → ${mb(m.splitIdle.worker)}`],
+    ["  of which wrangler's dev proxy", `${mb(m.splitBefore.proxy)} → ${mb(m.splitIdle.proxy)}`],
+  ];
+}
+
+/** The rows under a title, keys padded to one width. */
+export function printRows(title: string, rows: Array<[string, string]>): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${title}\n`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  console.log("");
 }

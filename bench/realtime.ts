@@ -11,7 +11,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
 import { groupRss, percentile } from "./load.ts";
-import { mb, postWebhook, workerdSplit } from "./realtime-wire.ts";
+import {
+  memoryRows,
+  pct,
+  postWebhook,
+  printRows,
+  splitRows,
+  workerdSplit,
+} from "./realtime-wire.ts";
 
 /** `BENCH_NUMBERS=5` (or `-- --numbers 5`): several numbers at once, realtime-numbers.ts. */
 const numbersAt = process.argv.indexOf("--numbers");
@@ -285,13 +292,7 @@ try {
   }
   const closed = [...closes].map(([code, n]) => `${n} with ${code}`).join(", ") || "none";
 
-  const p = (xs: number[], q: number) =>
-    xs.length === 0
-      ? "–"
-      : percentile(
-          [...xs].sort((a, b) => a - b),
-          q,
-        ).toFixed(1);
+  const p = pct;
   const sessionLat = [...byKey].filter(([k]) => k.startsWith("session:")).flatMap(([, v]) => v);
   const messageLat = [...byKey].filter(([k]) => !k.startsWith("session:")).flatMap(([, v]) => v);
   // The first socket to hear of an event measures the road to the hub; the last, the fan-out.
@@ -323,32 +324,10 @@ try {
       "  session.status (every socket)",
       `p50 ${p(sessionLat, 50)} ms, p99 ${p(sessionLat, 99)} ms (${sessionLat.length})`,
     ],
-    [
-      "  while sockets reconnected",
-      `p50 ${p(duringReconnect, 50)} ms, p99 ${p(duringReconnect, 99)} ms (${duringReconnect.length})`,
-    ],
-    [
-      "  the rest of the run",
-      `p50 ${p(outsideReconnect, 50)} ms, p99 ${p(outsideReconnect, 99)} ms (${outsideReconnect.length})`,
-    ],
-    ["  first socket per event", `p50 ${p(firsts, 50)} ms, max ${p(firsts, 100)} ms`],
-    ["  first → last socket per event", `p50 ${p(spreads, 50)} ms, max ${p(spreads, 100)} ms`],
-    [
-      "  the bench client's own stalls",
-      `event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
-    ],
-    ["workerd RSS before sockets", mb(rssBefore)],
-    [
-      `workerd RSS, ${clients.length} sockets idle`,
-      `${mb(rssIdle)} (+${((rssIdle - rssBefore) / 1024 / clients.length).toFixed(1)} KB a socket)`,
-    ],
-    ["  of which the Worker's runtime", `${mb(splitBefore.worker)} → ${mb(splitIdle.worker)}`],
-    ["  of which wrangler's dev proxy", `${mb(splitBefore.proxy)} → ${mb(splitIdle.proxy)}`],
+    ...splitRows({ duringReconnect, outsideReconnect, firsts, spreads, loopDelay }),
+    ...memoryRows({ sockets: clients.length, rssBefore, rssIdle, splitBefore, splitIdle }),
   ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  console.log("\nbench:realtime (127.0.0.1, one gateway, local workerd)\n");
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
-  console.log("");
+  printRows("bench:realtime (127.0.0.1, one gateway, local workerd)", rows);
   stopAll();
   process.exit(missing === 0 && misrouted === 0 && accepted === EVENTS ? 0 : 1);
 } catch (err) {
