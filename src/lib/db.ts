@@ -1,15 +1,16 @@
 /**
- * Every D1 query wa-edge makes: chat assignments, agents and settings. Plain SQL with
- * `?` parameters; rows are mapped to the API's camelCase shapes here and nowhere else.
+ * Chat assignments and the settings around them in D1: who owns a chat, auto-assign's
+ * round robin per number, the SLA stamps. Plain SQL with `?` parameters; rows are mapped to
+ * the API's camelCase shapes here and nowhere else. Agents are in agents-db.ts.
  */
 
 import { mayTouch, scopedAgent } from "./auth/access.ts";
 import { forgetGrants } from "./auth/access-grants.ts";
-import type { Agent, ChatAssignment } from "./contracts/api.ts";
+import type { ChatAssignment } from "./contracts/api.ts";
 import { type NamedBatch, withCondition } from "./store/named-batch.ts";
 import type { User } from "./types.ts";
 
-export type { Agent, ChatAssignment } from "./contracts/api.ts";
+export type { ChatAssignment } from "./contracts/api.ts";
 
 /** One chat assignment as D1 stores it (snake_case, ISO times). */
 export interface AssignmentRow {
@@ -19,27 +20,6 @@ export interface AssignmentRow {
   first_response_at: string | null;
   created_at: string;
   updated_at: string;
-}
-
-interface AgentRow {
-  id: string;
-  name: string;
-  active: number;
-  email: string | null;
-  numbers: string | null;
-}
-
-const AGENT_COLUMNS = "id, name, active, email, numbers";
-
-/** An agent's numbers as stored (a JSON array of ids; NULL, or anything else: every number). */
-function parseNumbers(raw: string | null): string[] | null {
-  if (raw === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return Array.isArray(parsed) ? parsed.filter((n): n is string => typeof n === "string") : null;
-  } catch {
-    return null;
-  }
 }
 
 export const ASSIGNMENT_COLUMNS =
@@ -54,17 +34,6 @@ export function toAssignment(row: AssignmentRow): ChatAssignment {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
-}
-
-function toAgent(row: AgentRow): Agent {
-  const agent: Agent = {
-    id: row.id,
-    name: row.name,
-    active: row.active === 1,
-    numbers: parseNumbers(row.numbers),
-  };
-  if (row.email !== null) agent.email = row.email;
-  return agent;
 }
 
 export async function getAssignment(
@@ -101,15 +70,6 @@ export async function listAssignments(
   return results.map(toAssignment);
 }
 
-/** The numbers an agent works (null: every number, or no such agent). */
-export async function agentNumbers(db: D1Database, id: string): Promise<string[] | null> {
-  const row = await db
-    .prepare("SELECT numbers FROM agents WHERE id = ?")
-    .bind(id)
-    .first<{ numbers: string | null }>();
-  return parseNumbers(row?.numbers ?? null);
-}
-
 /** May this user touch this chat (the rule in access.ts, with the chat's owner from D1)? */
 export async function canAccessChat(
   db: D1Database,
@@ -119,50 +79,6 @@ export async function canAccessChat(
 ): Promise<boolean> {
   if (scopedAgent(user) === null) return true;
   return mayTouch(user, await chatOwner(db, number, jid));
-}
-
-export async function listAgents(db: D1Database): Promise<Agent[]> {
-  const { results } = await db
-    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents ORDER BY id`)
-    .all<AgentRow>();
-  return results.map(toAgent);
-}
-
-/** Creates an agent; null when the id is taken. */
-export async function createAgent(db: D1Database, id: string, name: string): Promise<Agent | null> {
-  const row = await db
-    .prepare(
-      `INSERT INTO agents (id, name) VALUES (?, ?) ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
-    )
-    .bind(id, name)
-    .first<AgentRow>();
-  return row ? toAgent(row) : null;
-}
-
-/**
- * Renames, (de)activates and/or sets the numbers of an agent (`numbers` null: every
- * number); null when there is no such agent.
- */
-export async function updateAgent(
-  db: D1Database,
-  id: string,
-  patch: { name?: string; active?: boolean; numbers?: string[] | null },
-): Promise<Agent | null> {
-  const row = await db
-    .prepare(
-      `UPDATE agents SET name = coalesce(?1, name), active = coalesce(?2, active),
-       numbers = CASE WHEN ?3 THEN ?4 ELSE numbers END,
-       updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?5 RETURNING ${AGENT_COLUMNS}`,
-    )
-    .bind(
-      patch.name ?? null,
-      patch.active === undefined ? null : Number(patch.active),
-      patch.numbers === undefined ? 0 : 1,
-      patch.numbers ? JSON.stringify(patch.numbers) : null,
-      id,
-    )
-    .first<AgentRow>();
-  return row ? toAgent(row) : null;
 }
 
 async function getSetting(db: D1Database, key: string): Promise<string | null> {
@@ -195,14 +111,6 @@ export async function recordFirstResponse(
   at = new Date().toISOString(),
 ): Promise<void> {
   await db.prepare(FIRST_RESPONSE_SQL).bind(number, jid, at, at, at).run();
-}
-
-export async function getAgent(db: D1Database, id: string): Promise<Agent | null> {
-  const row = await db
-    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`)
-    .bind(id)
-    .first<AgentRow>();
-  return row ? toAgent(row) : null;
 }
 
 /** Auto-assign is on unless the setting says "off" (a missing row means the default, on). */
@@ -374,108 +282,4 @@ export async function chatOwner(
 ): Promise<string | null> {
   const row = await chatOwnerStatement(db, number, jid).first<{ assigned_to: string | null }>();
   return row?.assigned_to ?? null;
-}
-
-/**
- * Statements that claim webhook keys (a request id, the envelope's id) until `expiresAt`,
- * to run first in the batch that applies the event: a key claimed before and not expired
- * fails the whole batch with a UNIQUE error (`isDuplicateClaim`), so a duplicate changes
- * nothing and claims nothing. Expired claims are swept a few at a time so the table stays
- * small without a cron.
- */
-export function claimWebhookKeys(
-  db: D1Database,
-  keys: string[],
-  now: number,
-  expiresAt: number,
-): D1PreparedStatement[] {
-  const marks = keys.map(() => "?").join(", ");
-  return [
-    db
-      .prepare(
-        "DELETE FROM webhook_receipts WHERE key IN (SELECT key FROM webhook_receipts WHERE expires_at <= ? LIMIT 50)",
-      )
-      .bind(now),
-    ...(keys.length > 0
-      ? [
-          db
-            .prepare(`DELETE FROM webhook_receipts WHERE key IN (${marks}) AND expires_at <= ?`)
-            .bind(...keys, now),
-        ]
-      : []),
-    ...keys.map((key) =>
-      db
-        .prepare("INSERT INTO webhook_receipts (key, expires_at) VALUES (?, ?)")
-        .bind(key, expiresAt),
-    ),
-  ];
-}
-
-/** The error a batch fails with when one of its webhook keys was claimed already. */
-export function isDuplicateClaim(err: unknown): boolean {
-  return (
-    err instanceof Error && err.message.includes("UNIQUE constraint failed: webhook_receipts.key")
-  );
-}
-
-/** Gives claimed webhook keys back, so a delivery whose effects failed can be retried. */
-export async function releaseWebhookKeys(db: D1Database, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  await db
-    .prepare(`DELETE FROM webhook_receipts WHERE key IN (${keys.map(() => "?").join(", ")})`)
-    .bind(...keys)
-    .run();
-}
-
-/** The agent a sign-in e-mail is mapped to (case-insensitive), active or not; null when none. */
-export async function findAgentByEmail(db: D1Database, email: string): Promise<Agent | null> {
-  const row = await db
-    .prepare(`SELECT ${AGENT_COLUMNS} FROM agents WHERE email = ? COLLATE NOCASE`)
-    .bind(email)
-    .first<AgentRow>();
-  return row ? toAgent(row) : null;
-}
-
-export type AgentWrite =
-  | { status: "done"; agent: Agent }
-  | { status: "id-taken" }
-  | { status: "email-taken" }
-  | { status: "not-found" };
-
-/** Creates an agent with a sign-in e-mail (lowercase); refuses a taken id or e-mail. */
-export async function createAgentWithEmail(
-  db: D1Database,
-  id: string,
-  name: string,
-  email: string,
-): Promise<AgentWrite> {
-  const row = await db
-    .prepare(
-      `INSERT INTO agents (id, name, email) SELECT ?1, ?2, ?3
-       WHERE NOT EXISTS (SELECT 1 FROM agents WHERE email = ?3 COLLATE NOCASE)
-       ON CONFLICT (id) DO NOTHING RETURNING ${AGENT_COLUMNS}`,
-    )
-    .bind(id, name, email)
-    .first<AgentRow>();
-  if (row) return { status: "done", agent: toAgent(row) };
-  return (await getAgent(db, id)) ? { status: "id-taken" } : { status: "email-taken" };
-}
-
-/** Sets (or with null removes) an agent's sign-in e-mail; refuses one another agent has. */
-export async function setAgentEmail(
-  db: D1Database,
-  id: string,
-  email: string | null,
-): Promise<AgentWrite> {
-  const row = await db
-    .prepare(
-      `UPDATE agents SET email = ?1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-       WHERE id = ?2 AND (?1 IS NULL OR NOT EXISTS
-         (SELECT 1 FROM agents WHERE email = ?1 COLLATE NOCASE AND id <> ?2))
-       RETURNING ${AGENT_COLUMNS}`,
-    )
-    .bind(email, id)
-    .first<AgentRow>();
-  if (row) return { status: "done", agent: toAgent(row) };
-  return (await getAgent(db, id)) ? { status: "email-taken" } : { status: "not-found" };
 }

@@ -6,8 +6,8 @@
  */
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { agentNumbers } from "../lib/agents-db.ts";
 import { mayUseNumber, usableNumbers, type Viewer } from "../lib/auth/access.ts";
-import { agentNumbers } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { numberById, numbersOf, type WaNumber } from "../lib/waha/numbers.ts";

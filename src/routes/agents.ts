@@ -5,16 +5,16 @@
  */
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { forgetAgentEmails } from "../lib/auth/roles.ts";
-import type { Config } from "../lib/config.ts";
-import type { AgentWrite } from "../lib/db.ts";
 import {
+  type AgentWrite,
   createAgent,
   createAgentWithEmail,
   listAgents,
   setAgentEmail,
   updateAgent,
-} from "../lib/db.ts";
+} from "../lib/agents-db.ts";
+import { forgetAgentEmails } from "../lib/auth/roles.ts";
+import type { Config } from "../lib/config.ts";
 import { apiError } from "../lib/errors.ts";
 import { agentIdSchema } from "../lib/ids/agent-id.ts";
 import type { AppEnv, User } from "../lib/types.ts";

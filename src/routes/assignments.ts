@@ -6,12 +6,12 @@
 
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { getAgent } from "../lib/agents-db.ts";
 import { mayUseNumber, scopedAgent } from "../lib/auth/access.ts";
 import type { ChatAssignment } from "../lib/contracts/api.ts";
 import {
   autoAssignEnabled,
   changeChatOwner,
-  getAgent,
   getAssignment,
   listAssignments,
   setAutoAssign,
@@ -21,7 +21,6 @@ import { agentIdSchema } from "../lib/ids/agent-id.ts";
 import { jidSchema } from "../lib/ids/id-schemas.ts";
 import { canonicalJid } from "../lib/ids/jids.ts";
 import { broadcast, chatAudience } from "../lib/realtime/broadcast.ts";
-import { storeNumber } from "../lib/store/store-number.ts";
 import { takeChat } from "../lib/team/take-chat.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
@@ -139,12 +138,12 @@ export const assignments = new Hono<AppEnv>()
         "agents may not take chats here (WA_AGENTS_TAKE_UNASSIGNED is off)",
       );
     }
-    const taken = await takeChat(c.env.DB, storeNumber(c), canonicalJid(jid), agent);
+    const taken = await takeChat(c.env.DB, c.var.number.id, canonicalJid(jid), agent);
     if (!taken) throw apiError(409, "already-assigned", `chat ${jid} is assigned already`);
     c.executionCtx.waitUntil(
       broadcast(
         c.env,
-        storeNumber(c),
+        c.var.number.id,
         { type: "chat.assigned", jid: taken.jid, agentId: agent },
         chatAudience(agent),
       ),

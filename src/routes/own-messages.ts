@@ -19,7 +19,6 @@ import { canonicalMessageId } from "../lib/ids/jids.ts";
 import { broadcast, chatAudience } from "../lib/realtime/broadcast.ts";
 import { applyChange, type MessageChange } from "../lib/store/early-changes.ts";
 import { type StoredRow, storedMessage } from "../lib/store/messages.ts";
-import { storeNumber } from "../lib/store/store-number.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { invalidateChat } from "../lib/waha/cached-reads.ts";
@@ -47,7 +46,7 @@ const editBody = z.object({
 async function ownMessage(c: Context<AppEnv>): Promise<{ jid: string; row: StoredRow }> {
   const query = parseInput(target, c.req.query());
   const id = canonicalMessageId(parseInput(z.object({ id: messageIdSchema }), c.req.param()).id);
-  const row = await storedMessage(c.env.DB, storeNumber(c), query.jid, id);
+  const row = await storedMessage(c.env.DB, c.var.number.id, query.jid, id);
   if (!row) throw apiError(404, "message-not-found", "no such message in this chat");
   if (row.from_me !== 1) {
     throw apiError(409, "not-own-message", "only messages sent from this number can be changed");
@@ -60,7 +59,7 @@ async function ownMessage(c: Context<AppEnv>): Promise<{ jid: string; row: Store
 
 /** Applies the change to the store and tells the chat's audience, as its webhook would. */
 async function announce(c: Context<AppEnv>, jid: string, row: StoredRow, change: MessageChange) {
-  const number = storeNumber(c);
+  const number = c.var.number.id;
   const now = Date.now();
   try {
     const frame = await applyChange(c.env.DB, number, jid, row.key, change, now);

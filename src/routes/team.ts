@@ -11,7 +11,6 @@ import { broadcast, chatAudience } from "../lib/realtime/broadcast.ts";
 import { LABEL_MAX_CHARS, LABELS_MAX, setLabels } from "../lib/team/labels.ts";
 import { addNote, listNotes } from "../lib/team/notes.ts";
 import { CHAT_STATUSES, setChatStatus } from "../lib/team/status.ts";
-import { storeKey } from "../lib/team/store-key.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
 import { requireChatAccess } from "../middleware/chat-access.ts";
@@ -73,7 +72,7 @@ export const team = new Hono<AppEnv>()
     const body = parseInput(statusBody, await readJsonBody(c.req.raw));
     const now = Date.now();
     const until = snoozeTime(body.status, body.snoozeUntil, now);
-    const number = storeKey(c);
+    const number = c.var.number.id;
     const change = await setChatStatus(
       c.env.DB,
       number,
@@ -104,14 +103,14 @@ export const team = new Hono<AppEnv>()
   })
 
   .get("/wa/chats/:jid/notes", chatAccess, async (c) => {
-    const notes = await listNotes(c.env.DB, storeKey(c), c.req.param("jid"));
+    const notes = await listNotes(c.env.DB, c.var.number.id, c.req.param("jid"));
     return c.json(notes, 200, { "Cache-Control": "no-store" });
   })
 
   .post("/wa/chats/:jid/notes", chatAccess, async (c) => {
     const jid = c.req.param("jid");
     const { text } = parseInput(noteBody, await readJsonBody(c.req.raw));
-    const number = storeKey(c);
+    const number = c.var.number.id;
     const note = await addNote(c.env.DB, number, jid, c.var.user, text, Date.now());
     const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(
@@ -123,7 +122,7 @@ export const team = new Hono<AppEnv>()
   .put("/wa/chats/:jid/labels", chatAccess, async (c) => {
     const jid = c.req.param("jid");
     const body = parseInput(labelsBody, await readJsonBody(c.req.raw));
-    const number = storeKey(c);
+    const number = c.var.number.id;
     const labels = await setLabels(c.env.DB, number, jid, body.labels);
     const owner = await chatOwner(c.env.DB, number, jid);
     c.executionCtx.waitUntil(

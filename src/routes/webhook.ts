@@ -12,13 +12,17 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import * as z from "zod/mini";
-import { claimWebhookKeys, isDuplicateClaim, releaseWebhookKeys } from "../lib/db.ts";
 import { apiError } from "../lib/errors.ts";
 import { canonicalJid } from "../lib/ids/jids.ts";
 import { prefetchMedia } from "../lib/media/prefetch.ts";
 import { count } from "../lib/monitoring/metrics.ts";
 import { broadcastAll, type Fanout } from "../lib/realtime/broadcast.ts";
 import { applyEvent } from "../lib/store/apply-webhook.ts";
+import {
+  claimWebhookKeys,
+  isDuplicateClaim,
+  releaseWebhookKeys,
+} from "../lib/store/webhook-claims.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { invalidateSession } from "../lib/waha/cached-reads.ts";
 import { DEFAULT_NUMBER, numberById } from "../lib/waha/numbers.ts";

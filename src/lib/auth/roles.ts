@@ -4,9 +4,9 @@
  * e-mail does: ADMIN_EMAILS, USER_EMAILS, else the active agent with that e-mail in D1.
  * Anyone else is refused with 403 `not-an-agent`, told whom to ask.
  */
+
+import { type Agent, findAgentByEmail } from "../agents-db.ts";
 import type { Config } from "../config.ts";
-import type { Agent } from "../db.ts";
-import { findAgentByEmail } from "../db.ts";
 import type { Role, User } from "../types.ts";
 
 export type Identity =
