@@ -99,11 +99,20 @@ export async function startRealStack(
         body: JSON.stringify({ jid, text, clientId }),
       });
     },
-    wahaCall(pathAndQuery, init = {}) {
+    async wahaCall(pathAndQuery, init = {}) {
       const headers = new Headers(init.headers);
       headers.set("X-Api-Key", secrets.apiKey);
       if (init.body) headers.set("Content-Type", "application/json");
-      return fetch(`${waha.url}${pathAndQuery}`, { ...init, headers });
+      // The tests' own setup calls (configure, start): WAHA Core dropped one such connection
+      // mid-answer once while its session restarted ("other side closed"); ask again then.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fetch(`${waha.url}${pathAndQuery}`, { ...init, headers });
+        } catch (err) {
+          if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }
     },
     async gatewayWith(vars) {
       const persist = mkdtempSync(path.join(tmpdir(), "real-gateway-"));
