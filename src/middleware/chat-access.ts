@@ -14,7 +14,7 @@ import { apiError } from "../lib/errors.ts";
 import { chatJidSchema } from "../lib/ids/id-schemas.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { parseInput } from "../lib/validate.ts";
-import { requestNumber } from "./number.ts";
+import { queryNumberUnchecked, requestNumber } from "./number.ts";
 
 export interface ChatAccessOptions {
   /** Where the `jid` is: the query string (`?jid=`) or a path parameter (`:jid`). */
@@ -54,11 +54,20 @@ export function requireChatAccess(options: ChatAccessOptions) {
   }
 
   return createMiddleware<AppEnv>(async function requireChatAccess(c, next) {
-    const number = await requestNumber(c);
     const raw = from === "query" ? c.req.query("jid") : c.req.param("jid");
     const { jid } = parseInput(jidInput, { jid: raw });
-    // Staff need no lookup; an agent's grant may be remembered.
+    // Staff need no lookup; an agent's grant may be remembered, and it vouches for the
+    // number too (it was only given once the agent might use it): no D1 read either way.
     const agent = rememberGrantsMs > 0 ? scopedAgent(c.var.user) : null;
+    if (agent !== null) {
+      const named = queryNumberUnchecked(c);
+      if (grantedLately(agent, { number: named.id, jid })) {
+        c.set("number", named);
+        await next();
+        return;
+      }
+    }
+    const number = await requestNumber(c);
     const chat = { number: number.id, jid };
     if (agent === null || !grantedLately(agent, chat)) {
       await assertChatAccess(c, jid);

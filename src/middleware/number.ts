@@ -35,37 +35,47 @@ export async function viewerNumbers(c: Context<AppEnv>): Promise<WaNumber[]> {
   return all.filter((n) => usable.has(n.id));
 }
 
-/** The number `raw` names (or the only one), checked against the user; sets `c.var.number`. */
-export async function resolveNumber(c: Context<AppEnv>, raw: unknown): Promise<WaNumber> {
+/** The number `raw` names (or the only one); 400 naming `number` when there is none. */
+function namedNumber(c: Context<AppEnv>, raw: unknown): WaNumber {
   const all = numbersOf(c.var.config);
-  let number: WaNumber | undefined;
   if (raw === undefined || raw === null || raw === "") {
-    if (all.length !== 1) {
+    const only = all.length === 1 ? all[0] : undefined;
+    if (only === undefined) {
       throw apiError(
         400,
         "invalid-request",
         `number: is required (this gateway serves ${all.map((n) => n.id).join(", ")})`,
       );
     }
-    number = all[0];
-  } else if (typeof raw !== "string") {
-    throw apiError(400, "invalid-request", "number: must be a number's id");
-  } else {
-    number = numberById(c.var.config, raw);
-    if (number === undefined) {
-      throw apiError(
-        400,
-        "invalid-request",
-        `number: no number ${JSON.stringify(raw.slice(0, 40))}`,
-      );
-    }
+    return only;
   }
-  if (number === undefined) throw apiError(400, "invalid-request", "number: is required");
+  if (typeof raw !== "string")
+    throw apiError(400, "invalid-request", "number: must be a number's id");
+  const number = numberById(c.var.config, raw);
+  if (number === undefined) {
+    throw apiError(400, "invalid-request", `number: no number ${JSON.stringify(raw.slice(0, 40))}`);
+  }
+  return number;
+}
+
+/** The number `raw` names (or the only one), checked against the user; sets `c.var.number`. */
+export async function resolveNumber(c: Context<AppEnv>, raw: unknown): Promise<WaNumber> {
+  const number = namedNumber(c, raw);
   if (!mayUseNumber(await viewerOf(c), number.id)) {
     throw apiError(403, "forbidden", `number: ${number.id} is not one of your numbers`);
   }
   c.set("number", number);
   return number;
+}
+
+/**
+ * The number a GET names, not yet checked against the user: for a caller that holds a
+ * remembered grant for it (a grant is only remembered once the number was allowed), so
+ * that a repeat read does not wait on D1 for the agent's numbers. The caller sets
+ * `c.var.number` only once the grant is found.
+ */
+export function queryNumberUnchecked(c: Context<AppEnv>): WaNumber {
+  return namedNumber(c, c.req.query("number"));
 }
 
 /** `number` from a JSON body, read from a copy so the route still reads the body. */

@@ -141,12 +141,14 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     return res;
   }
 
+  // A miss: the ETag every answer below carries.
+  const tag = etag ?? (await mediaEtag(number, jid, id));
   if (archiveOn(config)) {
     const read = {
       key: archiveKey(number, jid, id),
       cacheKey: key,
       colo,
-      tag: etag ?? (await mediaEtag(number, jid, id)),
+      tag,
       condition,
       range,
     };
@@ -166,7 +168,6 @@ export const media = new Hono<AppEnv>().get("/wa/media", chatAccess, async (c) =
     id,
     ...(range ? { range } : {}),
   });
-  const tag = etag ?? (await mediaEtag(number, jid, id));
 
   switch (outcome.kind) {
     case "error": {
