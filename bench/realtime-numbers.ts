@@ -30,6 +30,7 @@ import {
   pct,
   postWebhook,
   printRows,
+  resumeSocket,
   runtimeUrl,
   splitRows,
   workerdFiles,
@@ -178,18 +179,22 @@ export async function benchNumbers(count: number): Promise<number> {
       const ws = new WebSocket(
         `${url.replace("http", "ws")}/api/realtime?ticket=${issued.ticket}&since=${s.lastSeq}`,
       );
-      s.ws = ws;
       await new Promise<void>((resolve, reject) => {
         ws.addEventListener("open", () => resolve(), { once: true });
         ws.addEventListener("error", () => reject(new Error(`socket ${s.slot} failed`)), {
           once: true,
         });
       });
+      watch(s, ws);
+    };
+    const watch = (s: Sock, ws: WebSocket) => {
+      s.ws = ws;
       ws.addEventListener("message", (event) => onFrame(s, event.data));
       ws.addEventListener("close", (event) => {
         if (s.ws === ws && event.code !== 1000) s.closedWith = event.code;
       });
     };
+    // As the inbox reopens a socket: one upgrade signed in by its token, no ticket.
     const reconnect = async (s: Sock) => {
       const old = s.ws;
       if (old) {
@@ -199,7 +204,7 @@ export async function benchNumbers(count: number): Promise<number> {
         old.close(1000, "reconnecting");
         await closed;
       }
-      await open(s);
+      watch(s, await resumeSocket(url, tokens.get(s.agent ?? s.role) ?? "", s.lastSeq, s.number));
     };
 
     // An agent asking for a number it does not work is refused (403), before any socket.

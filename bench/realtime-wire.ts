@@ -1,7 +1,7 @@
 /**
  * What the realtime benches share: a signed WAHA webhook posted to the gateway (one
- * number's path or the default one) and workerd's memory, split between the Worker's
- * runtime and the dev proxy in front of it.
+ * number's path or the default one), a socket reopened as the inbox reopens it, and
+ * workerd's memory and CPU, split between the Worker's runtime and the dev proxy in front.
  */
 
 import type { monitorEventLoopDelay } from "node:perf_hooks";
@@ -40,6 +40,70 @@ export async function postWebhook(
   });
   await res.arrayBuffer();
   return res.status;
+}
+
+/**
+ * A socket reopened as the inbox reopens one: one upgrade that signs in by itself (the
+ * token as the subprotocol `bearer.<token>` next to `wa-edge`), asking for what came after
+ * `since`. Resolves once it is open.
+ */
+export async function resumeSocket(
+  url: string,
+  token: string,
+  since: number,
+  number?: string,
+): Promise<WebSocket> {
+  const query = `since=${since}${number === undefined ? "" : `&number=${number}`}`;
+  const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?${query}`, [
+    "wa-edge",
+    `bearer.${token}`,
+  ]);
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener("open", () => resolve(), { once: true });
+    ws.addEventListener("error", () => reject(new Error(`a socket failed to reopen`)), {
+      once: true,
+    });
+  });
+  return ws;
+}
+
+/** CPU time (user + system, ms) the Worker runtime has used so far, the dev proxy left out. */
+export async function runtimeCpuMs(pgid: number): Promise<number> {
+  const { readFile } = await import("node:fs/promises");
+  let ticks = 0;
+  for (const p of await groupProcesses(pgid)) {
+    if (p.publicPort) continue;
+    const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second).
+    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  }
+  return ticks * 10;
+}
+
+/** The mid-run reconnect: how long it took, each upgrade, and how busy it kept the runtime. */
+export function reconnectRows(r: {
+  windowMs: number;
+  cpuMs: number;
+  upgrades: number[];
+  live: number[];
+  away: number[];
+}): Array<[string, string]> {
+  const busy = r.windowMs > 0 ? Math.round((100 * r.cpuMs) / r.windowMs) : 0;
+  return [
+    [
+      "  the reconnect itself",
+      `${(r.windowMs / 1000).toFixed(1)} s, upgrade p50 ${pct(r.upgrades, 50)} ms, p99 ${pct(r.upgrades, 99)} ms; the Worker runtime busy ${busy}% (${(r.cpuMs / 1000).toFixed(1)} CPU-s)`,
+    ],
+    [
+      "  frames sent to an open socket",
+      `p50 ${pct(r.live, 50)} ms, p99 ${pct(r.live, 99)} ms (${r.live.length})`,
+    ],
+    [
+      "  frames a socket missed while away",
+      `p50 ${pct(r.away, 50)} ms, p99 ${pct(r.away, 99)} ms (${r.away.length}, replayed on its return)`,
+    ],
+  ];
 }
 
 /** workerd memory split between the Worker's runtime and the dev proxy in front of it. */

@@ -3,8 +3,10 @@
  * simulator and one gateway, opens 1,000 WebSockets (staff and agents), posts 100 signed
  * webhooks, and prints deliveries against what each socket should get, webhook-to-socket
  * latency and workerd's memory with the sockets idle. Halfway through, every socket is
- * closed and opened again with `since` (the last seq it saw), while webhooks keep coming:
- * the replay must leave no event missing and none twice. Stops what it started.
+ * closed and opened again with `since` (the last seq it saw), as the inbox reopens it (one
+ * upgrade signed in by its token, no ticket), while webhooks keep coming: the replay must
+ * leave no event missing and none twice. `BENCH_DIRECT=1` goes past wrangler's dev proxy,
+ * straight to the Worker runtime. Stops what it started.
  */
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -16,6 +18,10 @@ import {
   pct,
   postWebhook,
   printRows,
+  reconnectRows,
+  resumeSocket,
+  runtimeCpuMs,
+  runtimeUrl,
   splitRows,
   workerdSplit,
 } from "./realtime-wire.ts";
@@ -72,6 +78,8 @@ interface Client {
   lastSeq: number;
   ws: WebSocket | null;
   index: number;
+  /** When its socket last reopened: a frame of an earlier webhook was missed while away. */
+  openedAt: number;
 }
 
 const sentAt = new Map<string, number>();
@@ -82,6 +90,9 @@ const byKey = new Map<string, number[]>();
 const duringReconnect: number[] = [];
 const outsideReconnect: number[] = [];
 let reconnectWindow = false;
+const away: number[] = [];
+const live: number[] = [];
+const upgrades: number[] = [];
 
 function onFrame(client: Client, data: unknown): void {
   const now = performance.now();
@@ -108,6 +119,7 @@ function onFrame(client: Client, data: unknown): void {
     if (seen) seen.push(now - t0);
     else byKey.set(key, [now - t0]);
     (reconnectWindow ? duringReconnect : outsideReconnect).push(now - t0);
+    (client.openedAt > t0 ? away : live).push(now - t0);
   }
   if (client.got.has(key)) client.duplicates++;
   client.got.add(key);
@@ -120,12 +132,7 @@ function onFrame(client: Client, data: unknown): void {
   }
 }
 
-async function openClient(
-  url: string,
-  tokens: Map<string, string>,
-  i: number,
-  again?: Client,
-): Promise<Client> {
+async function openClient(url: string, tokens: Map<string, string>, i: number): Promise<Client> {
   const staff = i % STAFF_EVERY === 0;
   const role: Role = staff ? (i % (2 * STAFF_EVERY) === 0 ? "admin" : "user") : "agent";
   const agent = staff ? null : agentId(Math.floor(i / STAFF_EVERY) % AGENTS);
@@ -136,7 +143,7 @@ async function openClient(
   });
   if (res.status !== 200) throw new Error(`ticket ${i}: ${res.status} ${await res.text()}`);
   const { ticket, seq } = (await res.json()) as { ticket: string; seq: number };
-  const client: Client = again ?? {
+  const client: Client = {
     role,
     agent,
     got: new Set(),
@@ -146,9 +153,11 @@ async function openClient(
     lastSeq: seq,
     ws: null,
     index: i,
+    openedAt: 0,
   };
-  const since = again ? `&since=${again.lastSeq}` : `&since=${seq}`;
-  const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?ticket=${ticket}${since}`);
+  const ws = new WebSocket(
+    `${url.replace("http", "ws")}/api/realtime?ticket=${ticket}&since=${seq}`,
+  );
   client.ws = ws;
   sockets.push(ws);
   await new Promise<void>((resolve, reject) => {
@@ -164,7 +173,10 @@ async function openClient(
   return client;
 }
 
-/** Closes a client's socket and opens a new one that asks for what it missed. */
+/**
+ * Closes a client's socket and opens a new one that asks for what it missed, as the inbox
+ * reconnects: one upgrade that signs in by itself (the token as a subprotocol), no ticket.
+ */
 async function reconnect(url: string, tokens: Map<string, string>, client: Client): Promise<void> {
   const old = client.ws;
   if (old) {
@@ -174,7 +186,16 @@ async function reconnect(url: string, tokens: Map<string, string>, client: Clien
     old.close(1000, "reconnecting");
     await closed;
   }
-  await openClient(url, tokens, client.index, client);
+  const t0 = performance.now();
+  const ws = await resumeSocket(url, tokens.get(client.agent ?? client.role) ?? "", client.lastSeq);
+  upgrades.push(performance.now() - t0);
+  client.ws = ws;
+  client.openedAt = performance.now();
+  sockets.push(ws);
+  ws.addEventListener("message", (event) => onFrame(client, event.data));
+  ws.addEventListener("close", (event) => {
+    if (client.ws === ws && event.code !== 1000) client.closedWith = event.code;
+  });
 }
 
 try {
@@ -196,7 +217,8 @@ try {
   const { gateway } = stack;
   const hmacKey = stack.secrets.hmac;
   const pgid = gateway.child.pid ?? 0;
-  const url = gateway.url;
+  // BENCH_DIRECT=1: past wrangler's dev proxy, straight to the Worker runtime.
+  const url = process.env.BENCH_DIRECT === "1" ? await runtimeUrl(pgid) : gateway.url;
   const tokens = new Map<string, string>();
   for (const sub of ["admin", "user", ...Array.from({ length: AGENTS }, (_, i) => agentId(i))]) {
     const role: Role = sub === "admin" || sub === "user" ? sub : "agent";
@@ -229,15 +251,22 @@ try {
   loopDelay.enable();
   const sendStart = performance.now();
   let reconnecting: Promise<void> | null = null;
+  let reconnectStats = { windowMs: 0, cpuMs: 0 };
   for (let n = 0; n < EVENTS; n++) {
     if (n === EVENTS / 2) {
       // Every socket drops and comes back, in batches, while the webhooks go on.
       reconnectWindow = true;
       reconnecting = (async () => {
+        const windowStart = performance.now();
+        const cpuStart = await runtimeCpuMs(pgid);
         for (let i = 0; i < clients.length; i += 50) {
           await Promise.all(clients.slice(i, i + 50).map((c) => reconnect(url, tokens, c)));
         }
         reconnectWindow = false;
+        reconnectStats = {
+          windowMs: performance.now() - windowStart,
+          cpuMs: (await runtimeCpuMs(pgid)) - cpuStart,
+        };
       })();
     }
     const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
@@ -313,7 +342,10 @@ try {
       `${delivered()}/${want} expected (missing ${missing}, duplicate ${duplicates}, to the wrong agent ${misrouted})`,
     ],
     ["sockets closed during the run", closed],
-    ["reconnected once with since, mid-run", `${clients.length} of ${clients.length}`],
+    [
+      "reconnected once with since, mid-run",
+      `${clients.length} of ${clients.length} (one upgrade each, signed in on it: no ticket)`,
+    ],
     ["webhook → socket p50", `${percentile(latencies, 50).toFixed(1)} ms`],
     ["webhook → socket p99", `${percentile(latencies, 99).toFixed(1)} ms`],
     [
@@ -325,6 +357,7 @@ try {
       `p50 ${p(sessionLat, 50)} ms, p99 ${p(sessionLat, 99)} ms (${sessionLat.length})`,
     ],
     ...splitRows({ duringReconnect, outsideReconnect, firsts, spreads, loopDelay }),
+    ...reconnectRows({ ...reconnectStats, upgrades, live, away }),
     ...memoryRows({ sockets: clients.length, rssBefore, rssIdle, splitBefore, splitIdle }),
   ];
   printRows("bench:realtime (127.0.0.1, one gateway, local workerd)", rows);

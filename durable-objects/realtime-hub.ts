@@ -10,11 +10,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { maySee, scopedAgent } from "../src/lib/auth/access.ts";
 import { loadConfig } from "../src/lib/config.ts";
-import type {
-  Audience,
-  BroadcastResult,
-  IssuedTicket,
-  TicketHolder,
+import {
+  type Audience,
+  type BroadcastResult,
+  HOLDER_HEADER,
+  type IssuedTicket,
+  type TicketHolder,
 } from "../src/lib/contracts/hub.ts";
 import { errorResponse } from "../src/lib/errors.ts";
 import type { Role } from "../src/lib/types.ts";
@@ -157,13 +158,18 @@ export class RealtimeHub extends DurableObject<Env> {
 
   /**
    * The WebSocket upgrade, from the Worker's /api/realtime route, which has checked the
-   * Upgrade header. The ticket and the message size limit come in the URL.
+   * Upgrade header. The ticket and the message size limit come in the URL; a user the
+   * Worker signed in on the upgrade itself comes in HOLDER_HEADER instead of a ticket.
    */
   override async fetch(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const maxMessageBytes = Number(url.searchParams.get("maxMessageBytes"));
     const since = url.searchParams.get("since");
-    const redeemed = this.redeem(url.searchParams.get("ticket") ?? "", Date.now());
+    const signedIn = request.headers.get(HOLDER_HEADER);
+    const redeemed: RedeemResult =
+      signedIn !== null
+        ? { status: "ok", holder: JSON.parse(signedIn) as TicketHolder }
+        : this.redeem(url.searchParams.get("ticket") ?? "", Date.now());
     if (redeemed.status !== "ok") {
       const message =
         redeemed.status === "expired" ? "the ticket has expired" : "the ticket is unknown or used";

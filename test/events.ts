@@ -133,6 +133,27 @@ export function upgrade(ticket: string | null, since?: number): Promise<Response
   return call(`/api/realtime${query}`, { headers: { Upgrade: "websocket" } });
 }
 
+/**
+ * An upgrade without a ticket that signs in by itself, as the inbox reconnects: the
+ * bearer token as a subprotocol next to `wa-edge` (`protocols` replaces that list).
+ */
+export async function resume(
+  role: Role,
+  sub = `${role}-1`,
+  options: { since?: number; number?: string; protocols?: string[]; ttlSeconds?: number } = {},
+): Promise<Response> {
+  const query = new URLSearchParams();
+  if (options.since !== undefined) query.set("since", String(options.since));
+  if (options.number !== undefined) query.set("number", options.number);
+  const protocols = options.protocols ?? [
+    "wa-edge",
+    `bearer.${await tokenFor(role, sub, options.ttlSeconds)}`,
+  ];
+  return call(`/api/realtime?${query}`, {
+    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": protocols.join(", ") },
+  });
+}
+
 /** Signs in as role/sub, takes a ticket and opens a WebSocket that records its frames. */
 export async function connect(
   role: Role,
@@ -141,7 +162,11 @@ export async function connect(
   since?: number,
   number?: string,
 ): Promise<Client> {
-  const res = await upgrade(await ticketFor(role, sub, ttlSeconds, number), since);
+  return recording(await upgrade(await ticketFor(role, sub, ttlSeconds, number), since));
+}
+
+/** The socket of an upgrade's answer, accepted, recording its frames. */
+export async function recording(res: Response): Promise<Client> {
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) throw new Error(`upgrade: ${res.status} ${await res.text()}`);
   ws.accept();

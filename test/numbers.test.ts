@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Role } from "../src/lib/types.ts";
-import { connect, deliver, wahaMessage } from "./events.ts";
+import { type Client, connect, deliver, recording, resume, wahaMessage } from "./events.ts";
 import { call, json } from "./helpers.ts";
 import { type TestNumber, TWO_NUMBER_FILES } from "./two-numbers.ts";
 
@@ -70,6 +70,16 @@ beforeAll(async () => {
   await agent("c-support", ["support"]);
   await agent("z-both", null);
 });
+
+/** The numbers named by a socket's frames up to the message `id`. */
+async function numbersUntil(client: Client, id: string): Promise<Set<unknown>> {
+  const numbers = new Set<unknown>();
+  for (;;) {
+    const frame = await client.next();
+    numbers.add(frame.number);
+    if (frame.type === "message.new" && (frame.message as { id: string }).id === id) return numbers;
+  }
+}
 
 describe("auto-assign", () => {
   it("rotates each number's new chats over that number's agents alone", async () => {
@@ -185,13 +195,19 @@ describe("an agent of one number", () => {
     });
 
     const back = await connect("agent", "a-sales", 600, 0, "sales");
-    const numbers = new Set<unknown>();
-    for (;;) {
-      const frame = await back.next();
-      numbers.add(frame.number);
-      if (frame.type === "message.new" && (frame.message as { id: string }).id === id) break;
-    }
-    expect(numbers).toEqual(new Set(["sales"]));
+    expect(await numbersUntil(back, id)).toEqual(new Set(["sales"]));
+  });
+
+  it("reconnects without a ticket to its own number's hub only: the other number is 403", async () => {
+    const id = await inbound(SALES, SHARED, "sales while away");
+    const back = await recording(await resume("agent", "a-sales", { since: 0, number: "sales" }));
+    expect(await numbersUntil(back, id)).toEqual(new Set(["sales"]));
+    const other = await resume("agent", "a-sales", { since: 0, number: "support" });
+    expect(other.status).toBe(403);
+    expect(other.webSocket).toBeNull();
+    // With two numbers, the upgrade must name one.
+    const unnamed = await resume("agent", "a-sales", { since: 0 });
+    expect(unnamed.status).toBe(400);
   });
 
   it("is refused a chat of its own number that is another agent's", async () => {

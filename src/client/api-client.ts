@@ -311,6 +311,11 @@ export class ApiClient {
   }
 
   /** A ticket for `number`'s realtime hub (one socket per number). */
+  /** The token calls are signed with now (undefined: the page is signed in by cookie). */
+  token(): string | undefined {
+    return this.#token();
+  }
+
   realtimeTicket(number?: string): Promise<RealtimeTicket> {
     return this.send("POST", "/api/realtime/ticket", number ? { number } : undefined);
   }

@@ -2,9 +2,11 @@
  * The realtime connection: a fresh one-use ticket, then the WebSocket; `ping` every
  * pingInterval with a deadline for `pong`; reconnects with slow jittered backoff that
  * resets once a connection has stayed up for a while, asking for what it missed with the
- * last `seq` it saw (the gateway replays it, or sends `resync` when it is gone). A close
- * because the sign-in expired is reconnected at once: the next ticket is asked for with
- * whatever sign-in the page holds by then.
+ * last `seq` it saw (the gateway replays it, or sends `resync` when it is gone). A
+ * reconnect signs in on the upgrade itself where `resume` allows (one request, no ticket);
+ * when such a socket fails before it opens, the next attempt takes a ticket at once, whose
+ * answer says why (401, 429 with Retry-After). A close because the sign-in expired is
+ * reconnected at once: with whatever sign-in the page holds by then.
  */
 import { ApiError } from "./api-error.ts";
 import { type BackoffOptions, reconnectDelay } from "./backoff.ts";
@@ -22,11 +24,15 @@ export interface RealtimeSocket {
   close(code?: number, reason?: string): void;
 }
 
-export type OpenSocket = (url: string, handlers: SocketHandlers) => RealtimeSocket;
+export type OpenSocket = (
+  url: string,
+  handlers: SocketHandlers,
+  protocols?: string[],
+) => RealtimeSocket;
 
 /** The browser's WebSocket behind the small interface the connection needs. */
-export const browserSocket: OpenSocket = (url, handlers) => {
-  const ws = new WebSocket(url);
+export const browserSocket: OpenSocket = (url, handlers, protocols = []) => {
+  const ws = new WebSocket(url, protocols);
   ws.onopen = () => handlers.onOpen();
   ws.onmessage = (event) => {
     if (typeof event.data === "string") handlers.onMessage(event.data);
@@ -47,6 +53,26 @@ export function realtimeUrl(
   return `${scheme}//${location.host}/api/realtime?ticket=${encodeURIComponent(ticket)}${replay}`;
 }
 
+/**
+ * A reconnect without a ticket (`GET /api/realtime?number=&since=`): the page's bearer
+ * token goes as the subprotocol `bearer.<token>` next to `wa-edge`; a page signed in by
+ * cookie offers none, and its browser sends the cookie and the page's Origin.
+ */
+export function resumeSocket(
+  location: { protocol: string; host: string },
+  since: number,
+  number: string,
+  token: string | undefined,
+): { url: string; protocols: string[] } {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  const query = new URLSearchParams({ since: String(since) });
+  if (number !== "") query.set("number", number);
+  return {
+    url: `${scheme}//${location.host}/api/realtime?${query}`,
+    protocols: token === undefined ? [] : ["wa-edge", `bearer.${token}`],
+  };
+}
+
 export interface RealtimeOptions {
   /**
    * A fresh ticket for each connection attempt (`POST /api/realtime/ticket`), with the
@@ -55,6 +81,8 @@ export interface RealtimeOptions {
    */
   ticket: () => Promise<{ ticket: string; seq?: number }>;
   url: (ticket: string, since: number | undefined) => string;
+  /** A reconnect from `since` that signs in on the upgrade (resumeSocket); absent: tickets only. */
+  resume?: (since: number) => { url: string; protocols: string[] };
   pingIntervalMs: number;
   /** How long a `ping` may go unanswered before the socket counts as dead (default 10 s). */
   pongTimeoutMs?: number;
@@ -106,6 +134,8 @@ export class RealtimeConnection {
   #attempt = 0;
   /** The newest seq seen (or the first ticket's): the next connection replays after it. */
   #since: number | undefined;
+  /** A socket opened by `resume` failed before it opened: the next one takes a ticket. */
+  #resumeFailed = false;
   #timers = new Map<"ping" | "pong" | "stable" | "reconnect", Cancel>();
 
   constructor(options: RealtimeOptions) {
@@ -158,6 +188,12 @@ export class RealtimeConnection {
   }
 
   async #connect(): Promise<void> {
+    const since = this.#since;
+    if (since !== undefined && !this.#resumeFailed && this.#options.resume) {
+      const { url, protocols } = this.#options.resume(since);
+      this.#open(url, protocols, true);
+      return;
+    }
     let ticket: string;
     try {
       const issued = await this.#options.ticket();
@@ -174,28 +210,43 @@ export class RealtimeConnection {
       return;
     }
     if (!this.#running) return;
+    this.#open(this.#options.url(ticket, this.#since), [], false);
+  }
+
+  #open(url: string, protocols: string[], resumed: boolean): void {
     // Events from a socket we have already given up on must not touch the current one.
     const generation = ++this.#generation;
     const current = () => generation === this.#generation && this.#socket !== undefined;
+    let opened = false;
     const handlers: SocketHandlers = {
       onOpen: () => {
+        opened = true;
         if (current()) this.#opened();
       },
       onMessage: (data) => {
         if (current()) this.#received(data);
       },
       onClose: (code, reason) => {
-        if (current()) this.#socketClosed(code, reason);
+        if (!current()) return;
+        if (resumed && !opened) {
+          // The browser does not say why an upgrade failed; a ticket's answer will.
+          this.#resumeFailed = true;
+          this.#socket = undefined;
+          void this.#connect();
+          return;
+        }
+        this.#socketClosed(code, reason);
       },
     };
     try {
-      this.#socket = this.#openSocket(this.#options.url(ticket, this.#since), handlers);
+      this.#socket = this.#openSocket(url, handlers, protocols);
     } catch {
       this.#scheduleReconnect(undefined);
     }
   }
 
   #opened(): void {
+    this.#resumeFailed = false;
     this.#options.onAnswer?.();
     // Ping at once: the socket counts as live only after the first answer arrives.
     this.#ping();

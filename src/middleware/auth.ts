@@ -2,9 +2,10 @@
  * Sign-in required: every refusal is 401 with `WWW-Authenticate: Bearer` and a generic
  * message (the reason is logged); a role outside a route's list is 403.
  */
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
-import type { SignInVia } from "../lib/auth/credentials.ts";
+import type { Found, SignInVia } from "../lib/auth/credentials.ts";
 import { findCredential, originAllowed } from "../lib/auth/credentials.ts";
 import { clip } from "../lib/auth/jwt-verify.ts";
 import { type Checked, checkCredential, signOutUrl } from "../lib/auth/tokens.ts";
@@ -67,44 +68,48 @@ function refusal(
  */
 export function requireAuth() {
   return createMiddleware<AppEnv>(async function requireAuth(c, next) {
-    const { config, requestId } = c.var;
-    const found = findCredential(c.req.raw, config);
-    if (found.status === "missing") {
-      throw unauthorized(
-        requestId,
-        "none",
-        "no credential",
-        "sign-in required: send a Bearer token",
-      );
-    }
-    if (found.status === "malformed") {
-      throw unauthorized(requestId, "none", found.reason, INVALID);
-    }
-    const { credential } = found;
-    if (!originAllowed(c.req.raw, credential, config)) {
-      console.log(
-        `[auth] 403 ${credential.via}: ${c.req.method} from origin ${clip(c.req.header("Origin") ?? null)} (request ${requestId})`,
-      );
-      throw apiError(
-        403,
-        "cross-site-request",
-        "a change signed in by cookie must come from this site (Origin header)",
-      );
-    }
-    // Read only when a key refresh runs behind the answer: Hono throws for a request
-    // handed in without an ExecutionContext (app.request), which needs none otherwise.
-    const background = { waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) };
-    const result = await checkCredential(credential, config, c.env.DB, background);
-    if (!result.ok) throw refusal(result, credential.via, config, requestId);
-    c.set("user", result.user);
-    c.set("tokenExpiresAt", result.expiresAt);
-    const out = signOutUrl(credential.via, config);
-    c.set(
-      "signIn",
-      out === undefined ? { via: credential.via } : { via: credential.via, signOutUrl: out },
-    );
+    await signIn(c, findCredential(c.req.raw, c.var.config));
     await next();
   });
+}
+
+/**
+ * Checks the credential a request carries (found by findCredential or
+ * findUpgradeCredential) and puts who signed in on `c.var`, as requireAuth describes;
+ * throws the refusal. `change`: whether an ambient credential needs an allowed Origin
+ * (by default when the method changes something).
+ */
+export async function signIn(c: Context<AppEnv>, found: Found, change?: boolean): Promise<void> {
+  const { config, requestId } = c.var;
+  if (found.status === "missing") {
+    throw unauthorized(requestId, "none", "no credential", "sign-in required: send a Bearer token");
+  }
+  if (found.status === "malformed") {
+    throw unauthorized(requestId, "none", found.reason, INVALID);
+  }
+  const { credential } = found;
+  if (!originAllowed(c.req.raw, credential, config, change)) {
+    console.log(
+      `[auth] 403 ${credential.via}: ${c.req.method} from origin ${clip(c.req.header("Origin") ?? null)} (request ${requestId})`,
+    );
+    throw apiError(
+      403,
+      "cross-site-request",
+      "a change signed in by cookie must come from this site (Origin header)",
+    );
+  }
+  // Read only when a key refresh runs behind the answer: Hono throws for a request
+  // handed in without an ExecutionContext (app.request), which needs none otherwise.
+  const background = { waitUntil: (work: Promise<unknown>) => c.executionCtx.waitUntil(work) };
+  const result = await checkCredential(credential, config, c.env.DB, background);
+  if (!result.ok) throw refusal(result, credential.via, config, requestId);
+  c.set("user", result.user);
+  c.set("tokenExpiresAt", result.expiresAt);
+  const out = signOutUrl(credential.via, config);
+  c.set(
+    "signIn",
+    out === undefined ? { via: credential.via } : { via: credential.via, signOutUrl: out },
+  );
 }
 
 /** Lets only the listed roles through (after requireAuth); 403 for anyone else. */

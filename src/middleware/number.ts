@@ -8,15 +8,21 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { agentNumbers } from "../lib/agents-db.ts";
 import { mayUseNumber, usableNumbers, type Viewer } from "../lib/auth/access.ts";
+import { numbersLately, rememberNumbers } from "../lib/auth/access-grants.ts";
 import { apiError } from "../lib/errors.ts";
 import type { AppEnv } from "../lib/types.ts";
 import { numberById, numbersOf, type WaNumber } from "../lib/waha/numbers.ts";
 
-/** The signed-in user with the numbers it works (agents: read from D1 once per request). */
-export async function viewerOf(c: Context<AppEnv>): Promise<Viewer> {
+/**
+ * The signed-in user with the numbers it works (agents: read from D1 once per request, or
+ * taken from this isolate's memory when `rememberMs` allows: access-grants.ts).
+ */
+export async function viewerOf(c: Context<AppEnv>, rememberMs = 0): Promise<Viewer> {
   const { user } = c.var;
   if (user.role !== "agent" || user.numbers !== undefined) return user;
-  const numbers = await agentNumbers(c.env.DB, user.sub);
+  const kept = rememberMs > 0 ? numbersLately(user.sub) : undefined;
+  const numbers = kept !== undefined ? kept : await agentNumbers(c.env.DB, user.sub);
+  if (rememberMs > 0 && kept === undefined) rememberNumbers(user.sub, numbers, rememberMs);
   const viewer = { ...user, numbers };
   c.set("user", viewer);
   return viewer;
@@ -58,10 +64,17 @@ function namedNumber(c: Context<AppEnv>, raw: unknown): WaNumber {
   return number;
 }
 
-/** The number `raw` names (or the only one), checked against the user; sets `c.var.number`. */
-export async function resolveNumber(c: Context<AppEnv>, raw: unknown): Promise<WaNumber> {
+/**
+ * The number `raw` names (or the only one), checked against the user; sets `c.var.number`.
+ * `rememberMs`: how long the agent's numbers may be taken from memory (viewerOf).
+ */
+export async function resolveNumber(
+  c: Context<AppEnv>,
+  raw: unknown,
+  rememberMs = 0,
+): Promise<WaNumber> {
   const number = namedNumber(c, raw);
-  if (!mayUseNumber(await viewerOf(c), number.id)) {
+  if (!mayUseNumber(await viewerOf(c, rememberMs), number.id)) {
     throw apiError(403, "forbidden", `number: ${number.id} is not one of your numbers`);
   }
   c.set("number", number);

@@ -13,6 +13,7 @@ import {
   setAgentEmail,
   updateAgent,
 } from "../lib/agents-db.ts";
+import { forgetNumbers } from "../lib/auth/access-grants.ts";
 import { forgetAgentEmails } from "../lib/auth/roles.ts";
 import type { Config } from "../lib/config.ts";
 import { apiError } from "../lib/errors.ts";
@@ -139,6 +140,8 @@ export const agents = new Hono<AppEnv>()
       return c.json(written.agent);
     }
     const agent = await updateAgent(c.env.DB, id, rest);
+    // After the write: a reconnect in between would remember the numbers from before it.
+    if (numbers !== undefined) forgetNumbers(id);
     if (!agent) throw apiError(404, "not-found", `no agent ${id}`);
     return c.json(agent);
   });

@@ -6,7 +6,7 @@
  */
 import type { ApiClient } from "../client/api-client.ts";
 import { noGatewayAnswer } from "../client/api-error.ts";
-import { RealtimeConnection, realtimeUrl } from "../client/realtime.ts";
+import { RealtimeConnection, realtimeUrl, resumeSocket } from "../client/realtime.ts";
 import type { RealtimeEvent } from "../client/realtime-events.ts";
 import type { PageDeps } from "./boot.ts";
 import type { Sender } from "./sender.ts";
@@ -89,6 +89,7 @@ export class GatewayLink {
     return new RealtimeConnection({
       ticket: () => this.#ticket(number),
       url: (ticket, since) => realtimeUrl(window.location, ticket, since),
+      resume: (since) => resumeSocket(window.location, since, number, deps.api.token()),
       pingIntervalMs: deps.pingIntervalMs,
       onEvent: (event, seq) => deps.onEvent(event, seq, number),
       onAnswer: () => this.#answered(),

@@ -139,6 +139,42 @@ test("when the sign-in expires and the app has renewed its cookie, live updates 
   await context.close();
 });
 
+test("a dropped socket comes back in one upgrade signed in by the page's token: no new ticket, and what came meanwhile shows", async () => {
+  const { browser, stack, url } = harness;
+  const context = await browser.newContext();
+  // Every socket of the page goes through here, so the test can drop one as a network would.
+  const sockets: Array<{ url: string; drop: () => Promise<void> }> = [];
+  await context.routeWebSocket(/\/api\/realtime/, (ws) => {
+    const server = ws.connectToServer();
+    sockets.push({ url: ws.url(), drop: () => server.close({ code: 1000, reason: "going away" }) });
+  });
+  const tickets: string[] = [];
+  context.on("request", (req) => {
+    if (req.url().includes("/api/realtime/ticket")) tickets.push(req.url());
+  });
+  const page = await context.newPage();
+  await page.goto(`${url}/#token=${await stack.token(ADMIN, 3600)}`);
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+  assert.equal(sockets.length, 1);
+  assert.match(sockets[0]?.url ?? "", /[?&]ticket=/);
+  const ticketsBefore = tickets.length;
+
+  await sockets[0]?.drop();
+  // While the page is away (it waits out its first backoff), a customer writes.
+  await stack.control("messages", { chatId: ANA, body: "Did my order ship?", webhook: true });
+  assert.equal(sockets.length, 1, "the message came before the page was back");
+  await eventually(async () => sockets.length === 2, "the page to open its socket again");
+  await page.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+  await chatButton(page, ANA).filter({ hasText: "Did my order ship?" }).waitFor();
+
+  assert.equal(sockets.length, 2);
+  const again = new URL(sockets[1]?.url ?? "");
+  assert.equal(again.searchParams.get("ticket"), null, "the reconnect took no ticket");
+  assert.match(again.searchParams.get("since") ?? "", /^\d+$/);
+  assert.equal(tickets.length, ticketsBefore, "no POST /api/realtime/ticket for the reconnect");
+  await context.close();
+});
+
 test("with one number the inbox looks as it did: no number switcher, no number on rows, no pills", async () => {
   const page = await harness.signIn(ADMIN);
   await chatButton(page, ANA).waitFor();

@@ -6,6 +6,7 @@ import {
   RealtimeConnection,
   type RealtimeOptions,
   realtimeUrl,
+  resumeSocket,
   type SocketHandlers,
 } from "../../src/client/realtime.ts";
 import type { RealtimeEvent } from "../../src/client/realtime-events.ts";
@@ -15,11 +16,18 @@ function fakeSockets() {
   const opened: Array<{
     url: string;
     handlers: SocketHandlers;
+    protocols: string[];
     sent: string[];
     closed: number | undefined;
   }> = [];
-  const openSocket: OpenSocket = (url, handlers) => {
-    const socket = { url, handlers, sent: [] as string[], closed: undefined as number | undefined };
+  const openSocket: OpenSocket = (url, handlers, protocols = []) => {
+    const socket = {
+      url,
+      handlers,
+      protocols,
+      sent: [] as string[],
+      closed: undefined as number | undefined,
+    };
     opened.push(socket);
     return {
       send: (data) => socket.sent.push(data),
@@ -378,5 +386,117 @@ describe("realtime connection", () => {
     release({ ticket: "late" });
     await vi.advanceTimersByTimeAsync(120_000);
     expect(sockets.opened).toHaveLength(0);
+  });
+});
+
+describe("reconnecting without a ticket", () => {
+  /** A connection whose reconnects sign in on the upgrade with whatever token is current. */
+  function resuming(overrides: Partial<RealtimeOptions> = {}) {
+    const token = { current: "tok-1" as string | undefined };
+    const made = connection({
+      resume: (since) =>
+        resumeSocket({ protocol: "https:", host: "inbox.example" }, since, "sales", token.current),
+      ...overrides,
+    });
+    return { ...made, token };
+  }
+
+  /** Starts it, opens its first (ticket) socket, drops it and waits out the first backoff. */
+  async function droppedOnce(made: ReturnType<typeof resuming>) {
+    made.conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    made.sockets.last().handlers.onOpen();
+    made.sockets.last().handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(2_000);
+  }
+
+  it("puts the token in the subprotocols next to wa-edge, and offers none for a cookie sign-in", () => {
+    expect(
+      resumeSocket({ protocol: "https:", host: "inbox.example" }, 17, "sales", "a.b.c"),
+    ).toEqual({
+      url: "wss://inbox.example/api/realtime?since=17&number=sales",
+      protocols: ["wa-edge", "bearer.a.b.c"],
+    });
+    expect(resumeSocket({ protocol: "http:", host: "127.0.0.1:8787" }, 0, "", undefined)).toEqual({
+      url: "ws://127.0.0.1:8787/api/realtime?since=0",
+      protocols: [],
+    });
+  });
+
+  it("connects first with a ticket, then reconnects from the last seq in one upgrade, taking no ticket", async () => {
+    const { conn, sockets, tickets } = resuming();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    expect(first.url).toContain("ticket=t1&since=41");
+    first.handlers.onOpen();
+    first.handlers.onMessage(
+      JSON.stringify({ type: "session.status", status: "WORKING", seq: 57 }),
+    );
+    first.handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(2_000);
+    const second = sockets.last();
+    expect(second).not.toBe(first);
+    expect(second.url).toBe("wss://inbox.example/api/realtime?since=57&number=sales");
+    expect(second.protocols).toEqual(["wa-edge", "bearer.tok-1"]);
+    expect(tickets).toEqual([0]);
+    conn.stop();
+  });
+
+  it("takes a ticket at once when such an upgrade fails before it opens, and resumes again once a socket opened", async () => {
+    const made = resuming();
+    const { conn, sockets, tickets, delays } = made;
+    await droppedOnce(made);
+    const resumed = sockets.last();
+    expect(resumed.protocols).toContain("wa-edge");
+    // Refused before it opened (the browser says only 1006): the ticket's answer will say why.
+    resumed.handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(tickets).toEqual([0, 2_000]);
+    const ticketed = sockets.last();
+    expect(ticketed.url).toContain("ticket=t2&since=41");
+    expect(delays).toEqual([2_000]);
+    ticketed.handlers.onOpen();
+    ticketed.handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(sockets.last().protocols).toEqual(["wa-edge", "bearer.tok-1"]);
+    expect(tickets).toHaveLength(2);
+    conn.stop();
+  });
+
+  it("stops when the fallback ticket is refused with 401: the token is no good", async () => {
+    let calls = 0;
+    const made = resuming({
+      ticket: async () => {
+        calls += 1;
+        if (calls > 1) throw new ApiError(401, "unauthorized", "token expired");
+        return { ticket: "t1", seq: 41 };
+      },
+    });
+    const { sockets, delays } = made;
+    await droppedOnce(made);
+    sockets.last().handlers.onClose(1006, "");
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(calls).toBe(2);
+    expect(sockets.opened).toHaveLength(2);
+    expect(delays).toEqual([2_000]);
+  });
+
+  it("reconnects at once after the sign-in expired (4001) with the token the page holds by then", async () => {
+    const { conn, sockets, token, delays } = resuming();
+    conn.start();
+    await vi.advanceTimersByTimeAsync(0);
+    const first = sockets.last();
+    first.handlers.onOpen();
+    first.handlers.onMessage(
+      JSON.stringify({ type: "session.status", status: "WORKING", seq: 60 }),
+    );
+    token.current = "tok-2";
+    first.handlers.onClose(4001, "the sign-in has expired");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(delays).toEqual([]);
+    expect(sockets.last().url).toContain("since=60");
+    expect(sockets.last().protocols).toEqual(["wa-edge", "bearer.tok-2"]);
+    conn.stop();
   });
 });

@@ -3,6 +3,10 @@
  * grants are kept, for GRANT_MEMO_MS, and a reassignment made here forgets the chat's at
  * once. A refusal is never kept, so a chat just assigned opens at once; a chat taken away
  * by another isolate stays open to its former agent's media for at most GRANT_MEMO_MS.
+ *
+ * The numbers an agent works are remembered the same way for a realtime reconnect (a
+ * thousand browsers coming back at once need no D1 read each): a change made here
+ * forgets them at once; one made by another isolate holds after GRANT_MEMO_MS.
  */
 
 export const GRANT_MEMO_MS = 10_000;
@@ -33,4 +37,27 @@ export function rememberGrant(sub: string, chat: GrantChat, ms: number, now = Da
 export function forgetGrants(chat: GrantChat): void {
   const prefix = chatKey(chat);
   for (const key of grants.keys()) if (key.startsWith(prefix)) grants.delete(key);
+}
+
+/** sub → the numbers the agent works (null: every number) and until when. */
+const agentNumbers = new Map<string, { numbers: string[] | null; until: number }>();
+
+export function numbersLately(sub: string, now = Date.now()): string[] | null | undefined {
+  const kept = agentNumbers.get(sub);
+  return kept !== undefined && kept.until > now ? kept.numbers : undefined;
+}
+
+export function rememberNumbers(
+  sub: string,
+  numbers: string[] | null,
+  ms: number,
+  now = Date.now(),
+): void {
+  if (agentNumbers.size >= GRANTS_MAX) agentNumbers.clear();
+  agentNumbers.set(sub, { numbers, until: now + ms });
+}
+
+/** The agent's numbers changed: the next reconnect reads them again. */
+export function forgetNumbers(sub: string): void {
+  agentNumbers.delete(sub);
 }

@@ -4,6 +4,11 @@
  * by JWT_COOKIE_NAME. Tokens the browser attaches by itself (cookies, and the Access
  * header Access derives from its cookie) can be replayed by another site's form, so
  * changes sent with them must come from an allowed Origin.
+ *
+ * A browser cannot set headers on a WebSocket, so a realtime reconnect carries its bearer
+ * token as a subprotocol instead (`wa-edge, bearer.<token>`); the gateway answers with the
+ * subprotocol `wa-edge`. A WebSocket is not held to the same-origin policy, so an upgrade
+ * signed in by an ambient credential counts as a change: its Origin must be allowed.
  */
 import { parse } from "hono/utils/cookie";
 import { type Config, loopback } from "../config.ts";
@@ -27,6 +32,30 @@ export const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 export const ACCESS_COOKIE = "CF_Authorization";
 const TOKEN = /^[A-Za-z0-9._~+/=-]+$/;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The subprotocol a realtime upgrade offers, and the gateway answers with. */
+export const REALTIME_PROTOCOL = "wa-edge";
+const PROTOCOL_BEARER = "bearer.";
+
+/**
+ * A WebSocket upgrade's credential: the bearer token among its subprotocols, else whatever
+ * an API request may carry.
+ */
+export function findUpgradeCredential(req: Request, config: Config): Found {
+  const offered = (req.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
+  const bearer = offered.find((p) => p.startsWith(PROTOCOL_BEARER));
+  if (bearer === undefined) return findCredential(req, config);
+  if (!offered.includes(REALTIME_PROTOCOL)) {
+    return {
+      status: "malformed",
+      reason: `a bearer subprotocol without the subprotocol ${REALTIME_PROTOCOL}`,
+    };
+  }
+  const token = bearer.slice(PROTOCOL_BEARER.length);
+  return TOKEN.test(token)
+    ? { status: "found", credential: { token, via: "bearer", ambient: false } }
+    : { status: "malformed", reason: "the bearer subprotocol holds no token" };
+}
 
 /** The first credential the request carries, in the order above. */
 export function findCredential(req: Request, config: Config): Found {
@@ -65,8 +94,13 @@ function cookie(req: Request, name: string): string | undefined {
  * only with an Origin listed in CORS_ORIGIN (`*` does not count: it opens reading to
  * every site, not acting as a signed-in person) or that is this gateway's own.
  */
-export function originAllowed(req: Request, credential: Credential, config: Config): boolean {
-  if (!credential.ambient || SAFE_METHODS.has(req.method)) return true;
+export function originAllowed(
+  req: Request,
+  credential: Credential,
+  config: Config,
+  change = !SAFE_METHODS.has(req.method),
+): boolean {
+  if (!credential.ambient || !change) return true;
   const origin = req.headers.get("Origin");
   if (origin === null) return false;
   if (config.CORS_ORIGIN.includes(origin)) return true;

@@ -9,6 +9,12 @@ export interface TicketHolder {
   validUntil: number;
 }
 
+/**
+ * The header that hands the hub a user the Worker signed in on the upgrade itself (no
+ * ticket). Only the Worker reaches the hub, and it never passes a browser's headers on.
+ */
+export const HOLDER_HEADER = "X-Realtime-Holder";
+
 /** A ticket, or why there is none: the user holds as many sockets as allowed. */
 export type IssuedTicket =
   | { status: "issued"; ticket: string; expiresAt: number; seq: number }

@@ -5,7 +5,12 @@
  */
 
 import type { RealtimeEvent } from "../contracts/api.ts";
-import type { Audience, IssuedTicket } from "../contracts/hub.ts";
+import {
+  type Audience,
+  HOLDER_HEADER,
+  type IssuedTicket,
+  type TicketHolder,
+} from "../contracts/hub.ts";
 import type { User } from "../types.ts";
 import { DEFAULT_NUMBER } from "../waha/numbers.ts";
 
@@ -76,20 +81,28 @@ export function issueTicket(
   });
 }
 
-/** Hands a WebSocket upgrade with its ticket to the hub; 401 there if the ticket is no good. */
+/**
+ * Who may connect: a one-use ticket the hub redeems, or a user the Worker has just signed
+ * in on the upgrade itself.
+ */
+export type Admission = { ticket: string } | { holder: TicketHolder };
+
+/** Hands a WebSocket upgrade to the hub; 401 there if the ticket is no good. */
 export function connect(
   env: Env,
   number: string,
-  ticket: string,
+  admission: Admission,
   maxMessageBytes: number,
   since: number | null,
 ): Promise<Response> {
   const url = new URL("https://realtime-hub/connect");
-  url.searchParams.set("ticket", ticket);
+  const headers = new Headers({ Upgrade: "websocket" });
+  if ("ticket" in admission) url.searchParams.set("ticket", admission.ticket);
+  else headers.set(HOLDER_HEADER, JSON.stringify(admission.holder));
   url.searchParams.set("maxMessageBytes", String(maxMessageBytes));
   url.searchParams.set("number", number);
   if (since !== null) url.searchParams.set("since", String(since));
-  return hub(env, number).fetch(url, { headers: { Upgrade: "websocket" } });
+  return hub(env, number).fetch(url, { headers });
 }
 
 /** The newest frame's seq on a number's hub. */
