@@ -67,33 +67,38 @@ export async function resumeSocket(
   return ws;
 }
 
-/** CPU time (user + system, ms) the Worker runtime has used so far, the dev proxy left out. */
-export async function runtimeCpuMs(pgid: number): Promise<number> {
+/** CPU time (user + system, ms) workerd has used so far: the Worker runtime and the dev proxy. */
+export async function workerdCpuMs(pgid: number): Promise<{ worker: number; proxy: number }> {
   const { readFile } = await import("node:fs/promises");
-  let ticks = 0;
+  const used = { worker: 0, proxy: 0 };
   for (const p of await groupProcesses(pgid)) {
-    if (p.publicPort) continue;
     const stat = await readFile(`/proc/${p.pid}/stat`, "utf8").catch(() => "");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime, fields 14 and 15 of /proc/PID/stat, in clock ticks (100 a second).
-    ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    const ms = (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
+    used[p.publicPort ? "proxy" : "worker"] += ms;
   }
-  return ticks * 10;
+  return used;
 }
 
 /** The mid-run reconnect: how long it took, each upgrade, and how busy it kept the runtime. */
 export function reconnectRows(r: {
   windowMs: number;
-  cpuMs: number;
+  cpuMs: { worker: number; proxy: number };
   upgrades: number[];
   live: number[];
   away: number[];
 }): Array<[string, string]> {
-  const busy = r.windowMs > 0 ? Math.round((100 * r.cpuMs) / r.windowMs) : 0;
+  const busy = (ms: number) =>
+    `${r.windowMs > 0 ? Math.round((100 * ms) / r.windowMs) : 0}% (${(ms / 1000).toFixed(1)} CPU-s)`;
   return [
     [
       "  the reconnect itself",
-      `${(r.windowMs / 1000).toFixed(1)} s, upgrade p50 ${pct(r.upgrades, 50)} ms, p99 ${pct(r.upgrades, 99)} ms; the Worker runtime busy ${busy}% (${(r.cpuMs / 1000).toFixed(1)} CPU-s)`,
+      `${(r.windowMs / 1000).toFixed(1)} s, upgrade p50 ${pct(r.upgrades, 50)} ms, p99 ${pct(r.upgrades, 99)} ms`,
+    ],
+    [
+      "  busy during it",
+      `the Worker runtime ${busy(r.cpuMs.worker)}, wrangler's dev proxy ${busy(r.cpuMs.proxy)}`,
     ],
     [
       "  frames sent to an open socket",
