@@ -275,6 +275,19 @@ export class RealtimeHub extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * Closes an agent's sockets here (its numbers no longer include this hub's): frames
+   * already on their way are the last it hears. Returns how many were closed.
+   */
+  closeAgentSockets(agent: string, code: number, reason: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(agentTag(agent))) {
+      closeQuietly(ws, code, reason);
+      closed++;
+    }
+    return closed;
+  }
+
   /** Open sockets, for the monitoring stats. */
   connections(): { total: number; staff: number; agents: number } {
     return {

@@ -323,6 +323,32 @@ describe("agents' numbers", () => {
   });
 });
 
+describe("an agent taken off a number", () => {
+  it("loses its socket on that number at once (4003) and keeps the other, which still hears its number", async () => {
+    await agent("e-moved", null);
+    const onSales = await connect("agent", "e-moved", 600, undefined, "sales");
+    const onSupport = await connect("agent", "e-moved", 600, undefined, "support");
+    const res = await call("/api/agents/e-moved", {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ numbers: ["sales"] }),
+      as: admin,
+    });
+    expect(res.status).toBe(200);
+    const stillOpen = new Promise((resolve) => setTimeout(() => resolve("still open"), 5_000));
+    expect(await Promise.race([onSupport.closed, stillOpen])).toBe(4003);
+    // Staff frames (session changes) reach every socket: the sales one is still open.
+    await deliver(
+      "session.status",
+      { name: SALES?.session, status: "WORKING" },
+      { number: { id: "sales", hmacKey: SALES?.webhookHmacKey ?? "" }, session: SALES?.session },
+    );
+    expect(await onSales.next()).toMatchObject({ type: "session.status", number: "sales" });
+    const back = await resume("agent", "e-moved", { since: 0, number: "support" });
+    expect(back.status).toBe(403);
+  });
+});
+
 describe("one WAHA server down", () => {
   it("leaves the other number's reads, sends and status alone, and opens only its own server's breaker", async () => {
     await simControl(SUPPORT_URL, "faults", { path: "/", status: 503 });

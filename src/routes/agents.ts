@@ -13,14 +13,16 @@ import {
   setAgentEmail,
   updateAgent,
 } from "../lib/agents-db.ts";
+import { usableNumbers } from "../lib/auth/access.ts";
 import { forgetNumbers } from "../lib/auth/access-grants.ts";
 import { forgetAgentEmails } from "../lib/auth/roles.ts";
 import type { Config } from "../lib/config.ts";
 import { apiError } from "../lib/errors.ts";
 import { agentIdSchema } from "../lib/ids/agent-id.ts";
+import { closeWithdrawn } from "../lib/realtime/broadcast.ts";
 import type { AppEnv, User } from "../lib/types.ts";
 import { parseInput, readJsonBody } from "../lib/validate.ts";
-import { numberById } from "../lib/waha/numbers.ts";
+import { numberById, numbersOf } from "../lib/waha/numbers.ts";
 import { requireRole } from "../middleware/auth.ts";
 
 const nameSchema = z
@@ -140,8 +142,17 @@ export const agents = new Hono<AppEnv>()
       return c.json(written.agent);
     }
     const agent = await updateAgent(c.env.DB, id, rest);
-    // After the write: a reconnect in between would remember the numbers from before it.
-    if (numbers !== undefined) forgetNumbers(id);
     if (!agent) throw apiError(404, "not-found", `no agent ${id}`);
+    if ("numbers" in rest) {
+      // After the write: a reconnect in between would remember the numbers from before it.
+      forgetNumbers(id);
+      const all = numbersOf(c.var.config).map((n) => n.id);
+      const kept = new Set(usableNumbers({ role: "agent", sub: id, numbers: rest.numbers }, all));
+      await closeWithdrawn(
+        c.env,
+        all.filter((n) => !kept.has(n)),
+        id,
+      );
+    }
     return c.json(agent);
   });

@@ -105,6 +105,25 @@ export function connect(
   return hub(env, number).fetch(url, { headers });
 }
 
+/** Closed by the gateway: the user may no longer use this number (its agent row changed). */
+export const NUMBER_WITHDRAWN_CLOSE = 4003;
+
+/**
+ * Ends an agent's sockets on the numbers it no longer works, so that it hears no more of
+ * them (a reconnect is refused 403, as any request for those numbers).
+ */
+export async function closeWithdrawn(env: Env, numbers: string[], agent: string): Promise<void> {
+  await Promise.all(
+    numbers.map((number) =>
+      hub(env, number).closeAgentSockets(
+        agent,
+        NUMBER_WITHDRAWN_CLOSE,
+        `number ${number} is no longer one of your numbers`,
+      ),
+    ),
+  );
+}
+
 /** The newest frame's seq on a number's hub. */
 export function currentSeq(env: Env, number: string): Promise<number> {
   return hub(env, number).currentSeq();
