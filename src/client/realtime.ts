@@ -100,6 +100,11 @@ export interface RealtimeOptions {
   /** The gateway showed itself on the socket (it opened, a frame came): it is there. */
   onAnswer?: () => void;
   onReconnectScheduled?: (delayMs: number, attempt: number) => void;
+  /**
+   * A ticket was refused with 401 or 403: the connection stops for good (a 403: this user
+   * may not use that number, e.g. an admin took it away and the gateway closed its socket).
+   */
+  onRefused?: (status: 401 | 403) => void;
   openSocket?: OpenSocket;
   scheduler?: Scheduler;
   random?: () => number;
@@ -204,6 +209,7 @@ export class RealtimeConnection {
       // A rejected token will not get better by retrying; the page signs out instead.
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
         this.stop();
+        this.#options.onRefused?.(error.status);
         return;
       }
       this.#scheduleReconnect(error instanceof ApiError ? error.retryAfterMs : undefined);

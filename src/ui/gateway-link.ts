@@ -23,6 +23,8 @@ export interface GatewayLinkDeps extends Pick<PageDeps, "onApiAnswer" | "onApiFa
   onLiveState: (live: boolean, reconnectInMs: number | undefined) => void;
   /** Live updates flow (again): what the socket missed is replayed. */
   onLive: () => void;
+  /** The gateway refused `number` to this user (taken away): its socket is gone for good. */
+  onWithdrawn: (number: string) => void;
 }
 
 /** A ticket lives 30 s; the first one is used only while it surely still does. */
@@ -93,16 +95,25 @@ export class GatewayLink {
       pingIntervalMs: deps.pingIntervalMs,
       onEvent: (event, seq) => deps.onEvent(event, seq, number),
       onAnswer: () => this.#answered(),
-      onLiveChange: () => {
-        const live = [...this.#sockets.values()].every((s) => s.live);
-        if (live === this.#live) return;
-        this.#live = live;
-        deps.watch.setRealtimeLive(live);
-        deps.onLiveState(live, undefined);
-        if (live) deps.onLive();
-      },
+      onLiveChange: () => this.#liveChanged(),
       onReconnectScheduled: (delayMs) => deps.onLiveState(false, delayMs),
+      onRefused: (status) => {
+        if (status !== 403) return;
+        this.#sockets.delete(number);
+        this.#liveChanged();
+        deps.onWithdrawn(number);
+      },
     });
+  }
+
+  /** Live while every number's socket is. */
+  #liveChanged(): void {
+    const live = [...this.#sockets.values()].every((s) => s.live);
+    if (live === this.#live) return;
+    this.#live = live;
+    this.#deps.watch.setRealtimeLive(live);
+    this.#deps.onLiveState(live, undefined);
+    if (live) this.#deps.onLive();
   }
 
   #answered(): void {

@@ -173,6 +173,11 @@ export class InboxApp implements PageApp {
       onLiveState: (on, reconnectInMs) => store.dispatch({ type: "live", on, reconnectInMs }),
       // What the socket missed is replayed; a list that never loaded is tried again.
       onLive: () => this.#chatsLoad.ifFailed(),
+      // A number taken away: the switcher and the lists follow at once.
+      onWithdrawn: () => {
+        this.#loadNumbers();
+        this.#chatsLoad.now();
+      },
     });
     this.#chatsLoad = new RetryingLoad({
       load: async () => {

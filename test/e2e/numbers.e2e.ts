@@ -163,6 +163,35 @@ test("an agent who works only Support sees one inbox: no switcher, no pills", as
   await chiara.close();
 });
 
+test("an agent taken off a number loses it at once: the switcher goes, live updates stay on", async () => {
+  const { stack, url } = harness;
+  const admin = { Authorization: `Bearer ${await stack.token(ADMIN)}` };
+  const made = await fetch(`${url}/api/agents`, {
+    method: "POST",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ id: "agent-4", name: "Dana" }),
+  });
+  assert.equal(made.status, 201);
+  const dana = await harness.signIn({ sub: "agent-4", role: "agent", name: "Dana" });
+  await dana.locator(".numbers-switch").waitFor();
+  await dana.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+
+  const patched = await fetch(`${url}/api/agents/agent-4`, {
+    method: "PATCH",
+    headers: { ...admin, "Content-Type": "application/json" },
+    body: JSON.stringify({ numbers: ["sales"] }),
+  });
+  assert.equal(patched.status, 200);
+  // The gateway closed the Support socket; its reconnect is refused, and the page follows.
+  await dana.locator(".numbers-switch").waitFor({ state: "hidden", timeout: 15_000 });
+  await dana.locator(".live[data-live='true']").waitFor({ timeout: 10_000 });
+  await eventually(
+    async () => (await dana.locator(".chat-list .chat[data-number='support']").count()) === 0,
+    "Support's chats to leave the list",
+  );
+  await dana.close();
+});
+
 test("/admin shows each number, and an admin sets which numbers an agent works", async () => {
   await page.goto(`${harness.url}/admin`);
   const table = page.locator(".numbers-table");

@@ -371,6 +371,20 @@ describe("realtime connection", () => {
     expect(delays).toEqual([]);
   });
 
+  it("says a refused ticket's status once it stops: 403 is a number taken away", async () => {
+    const refused: number[] = [];
+    const { conn, sockets } = connection({
+      ticket: async () => {
+        throw new ApiError(403, "forbidden", "number: support is not one of your numbers");
+      },
+      onRefused: (status) => refused.push(status),
+    });
+    conn.start();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(refused).toEqual([403]);
+    expect(sockets.opened).toHaveLength(0);
+  });
+
   it("opens nothing after stop, even when a ticket was on its way", async () => {
     let release: (ticket: { ticket: string }) => void = () => {};
     const sockets = fakeSockets();
