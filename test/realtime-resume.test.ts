@@ -89,8 +89,17 @@ describe("a reconnect that signs in on the upgrade", () => {
       expect(res.webSocket).toBeNull();
       expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
     }
-    const none = await call("/api/realtime?since=0", { headers: { Upgrade: "websocket" } });
+    // The header the Worker hands the hub its signed-in user in counts for nothing here.
+    const forged = JSON.stringify({
+      role: "admin",
+      sub: "admin-1",
+      validUntil: Date.now() + 60_000,
+    });
+    const none = await call("/api/realtime?since=0", {
+      headers: { Upgrade: "websocket", "X-Realtime-Holder": forged },
+    });
     expect(none.status).toBe(401);
+    expect(none.webSocket).toBeNull();
     expect(await none.json()).toEqual({
       error: "unauthorized",
       message: "a ticket is required (POST /api/realtime/ticket), or a sign-in on the upgrade",
