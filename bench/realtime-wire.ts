@@ -84,7 +84,8 @@ export async function workerdCpuMs(pgid: number): Promise<{ worker: number; prox
 /** The mid-run reconnect: how long it took, each upgrade, and how busy it kept the runtime. */
 export function reconnectRows(r: {
   windowMs: number;
-  cpuMs: { worker: number; proxy: number };
+  /** CPU ms during the reconnect: the Worker runtime, the dev proxy, this bench's process. */
+  cpuMs: { worker: number; proxy: number; bench: number };
   upgrades: number[];
   live: number[];
   away: number[];
@@ -98,7 +99,7 @@ export function reconnectRows(r: {
     ],
     [
       "  busy during it",
-      `the Worker runtime ${busy(r.cpuMs.worker)}, wrangler's dev proxy ${busy(r.cpuMs.proxy)}`,
+      `the Worker runtime ${busy(r.cpuMs.worker)}, wrangler's dev proxy ${busy(r.cpuMs.proxy)}, this bench ${busy(r.cpuMs.bench)}`,
     ],
     [
       "  frames sent to an open socket",
