@@ -75,9 +75,10 @@ export function resumeSocket(
 
 export interface RealtimeOptions {
   /**
-   * A fresh ticket for each connection attempt (`POST /api/realtime/ticket`), with the
-   * newest seq at the time: the first connection replays from it, so a page that takes
-   * its first ticket before loading its lists misses nothing in between.
+   * A fresh ticket for each connection attempt that takes one (`POST /api/realtime/ticket`:
+   * the first, every one without `resume`, and the one after a resumed upgrade failed),
+   * with the newest seq at the time: the first connection replays from it, so a page that
+   * takes its first ticket before loading its lists misses nothing in between.
    */
   ticket: () => Promise<{ ticket: string; seq?: number }>;
   url: (ticket: string, since: number | undefined) => string;
