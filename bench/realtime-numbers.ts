@@ -25,11 +25,13 @@ import {
   soloAgent,
 } from "./realtime-numbers-plan.ts";
 import {
+  closeAndWait,
   mb,
   memoryRows,
   pct,
   postWebhook,
   printRows,
+  reconnectAll,
   resumeSocket,
   runtimeUrl,
   splitRows,
@@ -196,14 +198,7 @@ export async function benchNumbers(count: number): Promise<number> {
     };
     // As the inbox reopens a socket: one upgrade signed in by its token, no ticket.
     const reconnect = async (s: Sock) => {
-      const old = s.ws;
-      if (old) {
-        const closed = new Promise<void>((resolve) =>
-          old.addEventListener("close", () => resolve(), { once: true }),
-        );
-        old.close(1000, "reconnecting");
-        await closed;
-      }
+      await closeAndWait(s.ws);
       watch(s, await resumeSocket(url, tokens.get(s.agent ?? s.role) ?? "", s.lastSeq, s.number));
     };
 
@@ -276,12 +271,9 @@ export async function benchNumbers(count: number): Promise<number> {
     for (let n = 0; n < EVENTS; n++) {
       if (n === EVENTS / 2) {
         reconnectWindow = true;
-        reconnecting = (async () => {
-          for (let i = 0; i < all.length; i += 50) {
-            await Promise.all(all.slice(i, i + 50).map(reconnect));
-          }
+        reconnecting = reconnectAll(pgid, all, reconnect).then(() => {
           reconnectWindow = false;
-        })();
+        });
       }
       const session = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
       const sent = ids.map((id, k) => {

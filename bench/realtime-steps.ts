@@ -8,7 +8,13 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { startStack } from "../tools/stack.ts";
-import { printRows, resumeSocket, runtimeUrl, workerdCpuMs } from "./realtime-wire.ts";
+import {
+  closeAndWait,
+  printRows,
+  resumeSocket,
+  runtimeUrl,
+  workerdCpuMs,
+} from "./realtime-wire.ts";
 
 const COUNT = Number(process.env.BENCH_COUNT ?? 1000);
 const AT_ONCE = 50;
@@ -39,11 +45,6 @@ try {
         once: true,
       });
     });
-  const close = async (ws: WebSocket) => {
-    const closed = new Promise((resolve) => ws.addEventListener("close", resolve, { once: true }));
-    ws.close(1000, "done");
-    await closed;
-  };
   // Warm the hub and the isolate before anything is counted.
   await ticket();
   await sleep(500);
@@ -70,10 +71,10 @@ try {
     const ws = new WebSocket(`${url.replace("http", "ws")}/api/realtime?${query}`);
     return opened(ws);
   });
-  const closes = await cost((i) => close(upgrades.out[i] as WebSocket));
+  const closes = await cost((i) => closeAndWait(upgrades.out[i] as WebSocket));
   const since = tickets.out[0]?.seq ?? 0;
   const resumed = await cost(() => resumeSocket(url, token, since));
-  await cost((i) => close(resumed.out[i] as WebSocket));
+  await cost((i) => closeAndWait(resumed.out[i] as WebSocket));
   const ms = (x: number) => `${x.toFixed(2)} ms`;
   printRows(
     `bench:realtime-steps (Worker runtime CPU per step, ${COUNT} of each, as ${AS === "agent" ? "an agent" : "an admin"})`,

@@ -67,6 +67,16 @@ export async function resumeSocket(
   return ws;
 }
 
+/** Closes a socket (if any) with 1000 and waits for the close to finish. */
+export async function closeAndWait(ws: WebSocket | null): Promise<void> {
+  if (!ws) return;
+  const closed = new Promise<void>((resolve) =>
+    ws.addEventListener("close", () => resolve(), { once: true }),
+  );
+  ws.close(1000, "reconnecting");
+  await closed;
+}
+
 /** CPU time (user + system, ms) workerd has used so far: the Worker runtime and the dev proxy. */
 export async function workerdCpuMs(pgid: number): Promise<{ worker: number; proxy: number }> {
   const { readFile } = await import("node:fs/promises");
@@ -79,6 +89,37 @@ export async function workerdCpuMs(pgid: number): Promise<{ worker: number; prox
     used[p.publicPort ? "proxy" : "worker"] += ms;
   }
   return used;
+}
+
+/** CPU ms so far: workerd's two processes and this one (which receives every frame). */
+async function cpuNow(pgid: number): Promise<{ worker: number; proxy: number; bench: number }> {
+  const own = process.cpuUsage();
+  return { ...(await workerdCpuMs(pgid)), bench: (own.user + own.system) / 1000 };
+}
+
+/**
+ * The mid-run reconnect both runs make: every socket drops and comes back, 50 at once,
+ * while the webhooks go on. Resolves with how long it took and the CPU it cost.
+ */
+export async function reconnectAll<T>(
+  pgid: number,
+  sockets: readonly T[],
+  reconnect: (socket: T) => Promise<void>,
+): Promise<{ windowMs: number; cpuMs: { worker: number; proxy: number; bench: number } }> {
+  const windowStart = performance.now();
+  const start = await cpuNow(pgid);
+  for (let i = 0; i < sockets.length; i += 50) {
+    await Promise.all(sockets.slice(i, i + 50).map(reconnect));
+  }
+  const end = await cpuNow(pgid);
+  return {
+    windowMs: performance.now() - windowStart,
+    cpuMs: {
+      worker: end.worker - start.worker,
+      proxy: end.proxy - start.proxy,
+      bench: end.bench - start.bench,
+    },
+  };
 }
 
 /** The mid-run reconnect: how long it took, each upgrade, and how busy it kept the runtime. */

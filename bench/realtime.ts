@@ -15,15 +15,16 @@ import type { Role } from "../src/lib/types.ts";
 import { type Stack, startStack } from "../tools/stack.ts";
 import { groupRss, percentile } from "./load.ts";
 import {
+  closeAndWait,
   memoryRows,
   pct,
   postWebhook,
   printRows,
+  reconnectAll,
   reconnectRows,
   resumeSocket,
   runtimeUrl,
   splitRows,
-  workerdCpuMs,
   workerdSplit,
 } from "./realtime-wire.ts";
 
@@ -181,14 +182,7 @@ async function openClient(url: string, tokens: Map<string, string>, i: number): 
  * reconnects: one upgrade that signs in by itself (the token as a subprotocol), no ticket.
  */
 async function reconnect(url: string, tokens: Map<string, string>, client: Client): Promise<void> {
-  const old = client.ws;
-  if (old) {
-    const closed = new Promise<void>((resolve) =>
-      old.addEventListener("close", () => resolve(), { once: true }),
-    );
-    old.close(1000, "reconnecting");
-    await closed;
-  }
+  await closeAndWait(client.ws);
   const t0 = performance.now();
   const ws = await resumeSocket(url, tokens.get(client.agent ?? client.role) ?? "", client.lastSeq);
   upgrades.push(performance.now() - t0);
@@ -199,12 +193,6 @@ async function reconnect(url: string, tokens: Map<string, string>, client: Clien
   ws.addEventListener("close", (event) => {
     if (client.ws === ws && event.code !== 1000) client.closedWith = event.code;
   });
-}
-
-/** CPU ms so far: workerd's two processes and this one (which receives every frame). */
-async function cpuNow(pgid: number) {
-  const own = process.cpuUsage();
-  return { ...(await workerdCpuMs(pgid)), bench: (own.user + own.system) / 1000 };
 }
 
 try {
@@ -265,22 +253,10 @@ try {
     if (n === EVENTS / 2 && RECONNECT) {
       // Every socket drops and comes back, in batches, while the webhooks go on.
       reconnectWindow = true;
-      reconnecting = (async () => {
-        const windowStart = performance.now();
-        const cpuStart = await cpuNow(pgid);
-        for (let i = 0; i < clients.length; i += 50) {
-          await Promise.all(clients.slice(i, i + 50).map((c) => reconnect(url, tokens, c)));
-        }
+      reconnecting = reconnectAll(pgid, clients, (c) => reconnect(url, tokens, c)).then((stats) => {
         reconnectWindow = false;
-        reconnectStats = {
-          windowMs: performance.now() - windowStart,
-          cpuMs: await cpuNow(pgid).then((end) => ({
-            worker: end.worker - cpuStart.worker,
-            proxy: end.proxy - cpuStart.proxy,
-            bench: end.bench - cpuStart.bench,
-          })),
-        };
-      })();
+        reconnectStats = stats;
+      });
     }
     const sessionSlot = n % 20 === 19 ? SESSION_EVENTS[Math.floor(n / 20)] : undefined;
     if (sessionSlot) {

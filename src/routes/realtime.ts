@@ -6,7 +6,11 @@
  */
 import { Hono } from "hono";
 import { GRANT_MEMO_MS } from "../lib/auth/access-grants.ts";
-import { findUpgradeCredential, REALTIME_PROTOCOL } from "../lib/auth/credentials.ts";
+import {
+  findUpgradeCredential,
+  offeredProtocols,
+  REALTIME_PROTOCOL,
+} from "../lib/auth/credentials.ts";
 import type { RealtimeTicket } from "../lib/contracts/api.ts";
 import { apiError } from "../lib/errors.ts";
 import { connect, issueTicket } from "../lib/realtime/broadcast.ts";
@@ -71,8 +75,7 @@ export const realtimeUpgrade = new Hono<AppEnv>().get("/realtime", async (c) => 
     const number = await resolveNumber(c, c.req.query("number"), GRANT_MEMO_MS);
     const holder = { role: c.var.user.role, sub: c.var.user.sub, validUntil: c.var.tokenExpiresAt };
     const res = await connect(c.env, number.id, { holder }, maxBytes, from);
-    const offered = c.req.header("Sec-WebSocket-Protocol") ?? "";
-    if (res.status !== 101 || !offered.split(",").some((p) => p.trim() === REALTIME_PROTOCOL)) {
+    if (res.status !== 101 || !offeredProtocols(c.req.raw).includes(REALTIME_PROTOCOL)) {
       return res;
     }
     // A browser that offered subprotocols drops a socket that does not pick one.

@@ -42,7 +42,7 @@ const PROTOCOL_BEARER = "bearer.";
  * an API request may carry.
  */
 export function findUpgradeCredential(req: Request, config: Config): Found {
-  const offered = (req.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
+  const offered = offeredProtocols(req);
   const bearer = offered.find((p) => p.startsWith(PROTOCOL_BEARER));
   if (bearer === undefined) return findCredential(req, config);
   if (!offered.includes(REALTIME_PROTOCOL)) {
@@ -55,6 +55,11 @@ export function findUpgradeCredential(req: Request, config: Config): Found {
   return TOKEN.test(token)
     ? { status: "found", credential: { token, via: "bearer", ambient: false } }
     : { status: "malformed", reason: "the bearer subprotocol holds no token" };
+}
+
+/** The subprotocols a WebSocket upgrade offers, in its order. */
+export function offeredProtocols(req: Request): string[] {
+  return (req.headers.get("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
 }
 
 /** The first credential the request carries, in the order above. */
