@@ -20,8 +20,10 @@ import {
   jidOf,
   outageOptions,
   READ_EVERY_MS,
+  readTally,
   SEND_EVERY_MS,
   sleep,
+  timedRead,
 } from "./outage-options.ts";
 import { type Asked, sendsAtWaha, type WahaCopy } from "./sends-at-waha.ts";
 
@@ -113,9 +115,7 @@ try {
   const admin = await signToken({ sub: "watcher", role: "admin" }, secrets.jwt, 3600);
   const base = gateway.url;
   const blank = () => ({
-    readsOk: 0,
-    readsFailed: 0,
-    ms: [] as number[],
+    reads: readTally(),
     sent: 0,
     queued: 0,
     failed: 0,
@@ -156,12 +156,7 @@ try {
             `/api/wa/chats?number=${id}`,
             `/api/wa/messages?number=${id}&jid=${jidOf(agent)}`,
           ]) {
-            const t0 = performance.now();
-            const res = await fetch(`${base}${p}`, { headers: auth }).catch(() => null);
-            await res?.arrayBuffer();
-            f.ms.push(performance.now() - t0);
-            if (res?.status === 200) f.readsOk++;
-            else f.readsFailed++;
+            await timedRead(`${base}${p}`, auth, f.reads);
           }
         }
         if (Date.now() >= nextSend) {
@@ -209,13 +204,13 @@ try {
   };
   await row(
     "reads answered / failed",
-    (id) => `${figures[id].readsOk} / ${figures[id].readsFailed}`,
+    (id) => `${figures[id].reads.ok} / ${figures[id].reads.failed}`,
     "0 failed",
   );
   await row(
     "read latency p50 / p99",
     (id) => {
-      const ms = figures[id].ms.sort((a, b) => a - b);
+      const ms = figures[id].reads.ms.sort((a, b) => a - b);
       return `${percentile(ms, 50).toFixed(1)} / ${percentile(ms, 99).toFixed(1)} ms`;
     },
     "–",

@@ -28,6 +28,29 @@ export function outageOptions() {
 export const READ_EVERY_MS = 3_000;
 export const SEND_EVERY_MS = 6_000;
 
+/** An inbox's reads: how many were answered 200, how many not, and how long each took. */
+export interface ReadTally {
+  ok: number;
+  failed: number;
+  ms: number[];
+}
+
+export const readTally = (): ReadTally => ({ ok: 0, failed: 0, ms: [] });
+
+/** One GET as an agent's inbox makes it, timed and counted in `tally`. */
+export async function timedRead(
+  url: string,
+  headers: Record<string, string>,
+  tally: ReadTally,
+): Promise<void> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers }).catch(() => null);
+  await res?.arrayBuffer();
+  tally.ms.push(performance.now() - t0);
+  if (res?.status === 200) tally.ok++;
+  else tally.failed++;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The chat agent `i` works. */
 export const jidOf = (i: number) => `1555300${String(i).padStart(4, "0")}@c.us`;

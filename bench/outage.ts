@@ -16,8 +16,10 @@ import {
   jidOf,
   outageOptions,
   READ_EVERY_MS,
+  readTally,
   SEND_EVERY_MS,
   sleep,
+  timedRead,
 } from "./outage-options.ts";
 import { type Asked, sendsAtWaha } from "./sends-at-waha.ts";
 
@@ -59,7 +61,7 @@ try {
   });
   await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
 
-  const reads = { ok: 0, failed: 0, ms: [] as number[] };
+  const reads = readTally();
   const sends = { sent: 0, queued: 0, failed: 0 };
   const started = Date.now();
   const until = started + SECONDS * 1000;
@@ -82,12 +84,7 @@ try {
       let nextSend = Date.now() + (agent * SEND_EVERY_MS) / AGENTS;
       while (Date.now() < until) {
         for (const path of ["/api/wa/chats", `/api/wa/messages?jid=${jidOf(agent)}&limit=50`]) {
-          const t0 = performance.now();
-          const res = await fetch(`${base}${path}`, { headers: auth }).catch(() => null);
-          await res?.arrayBuffer();
-          reads.ms.push(performance.now() - t0);
-          if (res?.status === 200) reads.ok++;
-          else reads.failed++;
+          await timedRead(`${base}${path}`, auth, reads);
         }
         if (Date.now() >= nextSend) {
           nextSend += SEND_EVERY_MS;
